@@ -1,0 +1,102 @@
+"""Building blocks shared by every app: the domain error, timestamps, transition history, today."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai_today() -> datetime.date:
+    """Today's date in China, whatever time zone the request or worker runs in."""
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+class DomainError(Exception):
+    """A refused action, with a message fit to show the user (UI, API, admin and jobs alike)."""
+
+    status_code = 400
+
+    def __init__(self, message, *, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self):
+        return str(self.message)
+
+
+class PermissionRefused(DomainError):
+    """The actor may not do this to this object."""
+
+    status_code = 403
+
+    def __init__(self, message=None, *, code: str = "permission_denied"):
+        super().__init__(message or _("You are not allowed to do this."), code=code)
+
+
+class TransitionRefused(DomainError):
+    """The object is not in a state that allows this, or the request fails validation."""
+
+    status_code = 409
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TransitionRecord(models.Model):
+    """One state change: who moved the object from which state to which, when and why."""
+
+    from_status = models.CharField(_("from status"), max_length=32)
+    to_status = models.CharField(_("to status"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+def require_perm(actor, perm: str, obj=None) -> None:
+    """Raise ``PermissionRefused`` unless the actor holds ``perm`` (see each app's ``rules.py``)."""
+    if not actor.has_perm(perm, obj):
+        raise PermissionRefused()
+
+
+def lock_for_update(obj):
+    """Re-read ``obj``'s row under a row lock, so concurrent transitions queue behind each other."""
+    fresh = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(fresh, field.attname))
+    return obj
+
+
+def require_status(obj, allowed, message) -> None:
+    """Refuse a transition unless ``obj`` is in one of the ``allowed`` states."""
+    if obj.status not in allowed:
+        raise TransitionRefused(message, code="invalid_state")
+
+
+def apply_transition(obj, *, to_status: str, actor, reason: str = "", **record_fields):
+    """Move ``obj`` to ``to_status``, save it, and write its history row."""
+    from_status = obj.status
+    obj.status = to_status
+    obj.save()
+    return obj.transitions.create(
+        from_status=from_status, to_status=to_status, actor=actor, reason=reason, **record_fields
+    )

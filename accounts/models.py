@@ -1,0 +1,160 @@
+"""Users and the organisation tree their jurisdiction is cut from."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .roles import Role
+from .scoping import jurisdiction_paths, jurisdiction_q
+
+
+class Sector(models.TextChoices):
+    """行业领域: one shared taxonomy for units and cases, so analysis can compare sectors."""
+
+    CONSTRUCTION = "construction", _("Construction and engineering")
+    EDUCATION = "education", _("Education")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    RURAL_REVITALISATION = "rural", _("Rural revitalisation")
+    ENVIRONMENT = "environment", _("Ecology and environment")
+    STATE_ENTERPRISE = "state_enterprise", _("State assets and enterprises")
+    NATURAL_RESOURCES = "natural_resources", _("Natural resources")
+    WATER = "water", _("Water resources")
+    FINANCE = "finance", _("Finance")
+    GRAIN = "grain", _("Grain purchase and storage")
+    LAW_ENFORCEMENT = "law_enforcement", _("Politics and law")
+    OTHER = "other", _("Other")
+
+
+class OrgUnitQuerySet(MP_NodeQuerySet):
+    def restrict(self, user):
+        """Case readers and officers see their jurisdiction; admins of the system see the tree."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+            return self.all()
+        if user.role == Role.AUDIT_ADMIN:
+            return self.none()
+        return self.filter(jurisdiction_q(user, ""))
+
+
+class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
+    def get_queryset(self):
+        # treebeard's manager hard-codes its own queryset class; keep its tree order.
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class OrgUnit(MP_Node):
+    """A node of the organisation tree: a region, a commission, a dispatched group or a unit."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        COMMISSION = "commission", _("Discipline commission")
+        GROUP = "group", _("Dispatched inspection group")
+        UNIT = "unit", _("Unit")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    doc_abbr = models.CharField(
+        _("document abbreviation"),
+        max_length=16,
+        blank=True,
+        help_text=_("机关代字 used in document numbers, e.g. 长纪 in 长纪建〔2021〕3号."),
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    posted_to = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="dispatched_groups",
+        verbose_name=_("posted to"),
+        help_text=_("For a dispatched group: the units it supervises."),
+    )
+
+    node_order_by = ["name"]
+    objects = OrgUnitManager()
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        indexes = [
+            # Subtree filters are `path LIKE 'prefix%'`; PostgreSQL needs pattern ops for that.
+            models.Index(
+                fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.doc_abbr and self.kind not in {self.Kind.COMMISSION, self.Kind.GROUP}:
+            raise ValidationError(
+                {"doc_abbr": _("Only a commission or dispatched group issues documents.")}
+            )
+
+
+class UserQuerySet(models.QuerySet):
+    def restrict(self, user):
+        """Account admins see every account; others see the accounts of their jurisdiction."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+            return self.all()
+        if user.role == Role.AUDIT_ADMIN:
+            return self.filter(pk=user.pk)
+        return self.filter(jurisdiction_q(user, "org_unit"))
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person with one role, belonging to one org node (the root of their jurisdiction)."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation unit"),
+    )
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="") | Q(org_unit__isnull=False),
+                name="user_with_role_has_org_unit",
+                violation_error_message=_(
+                    "A user with a role must belong to an organisation unit."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if (
+            self.role == Role.UNIT_OFFICER
+            and self.org_unit
+            and self.org_unit.kind != OrgUnit.Kind.UNIT
+        ):
+            raise ValidationError({"org_unit": _("A case-unit officer must belong to a unit.")})
+
+    @property
+    def jurisdiction_paths(self) -> list[str]:
+        return jurisdiction_paths(self)

@@ -1,0 +1,18 @@
+"""Who may do what with accounts and the org tree. Every app keeps its rules in its ``rules.py``."""
+
+import rules
+
+from .roles import in_scope, is_security_admin, is_system_admin
+
+has_any_role = rules.predicate(lambda user: bool(getattr(user, "role", "")), name="has_any_role")
+
+rules.add_perm("accounts", has_any_role)
+rules.add_perm("accounts.view_orgunit", has_any_role & in_scope)
+rules.add_perm("accounts.add_orgunit", is_system_admin)
+rules.add_perm("accounts.change_orgunit", is_system_admin)
+rules.add_perm("accounts.delete_orgunit", is_system_admin)
+
+rules.add_perm("accounts.view_user", (is_system_admin | is_security_admin) & in_scope)
+rules.add_perm("accounts.add_user", is_system_admin)
+rules.add_perm("accounts.change_user", is_system_admin | is_security_admin)
+rules.add_perm("accounts.delete_user", is_system_admin)

@@ -1,0 +1,234 @@
+"""Cases, the people in them, their analysis, and the problems they expose."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.base import TimeStampedModel
+from accounts.models import OrgUnit, Sector
+from accounts.scoping import ScopedQuerySet
+
+
+class Taxonomy(models.Model):
+    """A short, admin-editable list shared by all cases, so units and sectors can be compared."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ViolationType(Taxonomy):
+    """违纪违法类型: bribery, embezzlement, abuse of power, the eight-point rules…"""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("violation type")
+        verbose_name_plural = _("violation types")
+
+
+class ProcessStage(Taxonomy):
+    """业务环节 where a problem sits: tendering, fund disbursement, personnel selection…"""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("process stage")
+        verbose_name_plural = _("process stages")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    # Case content is confidential: unit officers never see it.
+    unit_lookup = "case_unit"
+
+
+class Case(TimeStampedModel):
+    """案件: one investigated case of corruption or misconduct in a unit."""
+
+    class Status(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        INVESTIGATING = "investigating", _("Under investigation")
+        CLOSED = "closed", _("Closed")
+
+    class Level(models.TextChoices):
+        """The management level of the principal subject (干部管理权限)."""
+
+        PROVINCIAL = "provincial", _("Province-managed cadre")
+        CITY = "city", _("City-managed cadre")
+        COUNTY = "county", _("County-managed cadre")
+        SECTION = "section", _("Section level and below")
+
+    number = models.CharField(_("case number"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    commission = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        verbose_name=_("handling commission"),
+        limit_choices_to={"kind__in": [OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP]},
+    )
+    case_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("case unit"),
+        limit_choices_to={"kind": OrgUnit.Kind.UNIT},
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    violation_types = models.ManyToManyField(
+        ViolationType, blank=True, related_name="cases", verbose_name=_("violation types")
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    amount = models.DecimalField(
+        _("amount involved (yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPENED
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    linked_cases = models.ManyToManyField(
+        "self",
+        blank=True,
+        verbose_name=_("linked cases"),
+        help_text=_("串案窝案: cases handled together as one series."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="case_amount_not_negative",
+                violation_error_message=_("The amount involved cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+                violation_error_message=_("A case cannot be closed before it was opened."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_on__isnull=False),
+                name="case_closed_has_date",
+                violation_error_message=_("A closed case needs its closing date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class SubjectQuerySet(ScopedQuerySet):
+    unit_lookup = "case__case_unit"
+
+
+class Subject(models.Model):
+    """涉案人员: a person investigated in a case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("case")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    is_top_leader = models.BooleanField(
+        _("top leader"), default=False, help_text=_("一把手 of the unit.")
+    )
+    disposition = models.CharField(_("disposition"), max_length=200, blank=True)
+
+    objects = SubjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["case", "-is_top_leader", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseAnalysisQuerySet(ScopedQuerySet):
+    unit_lookup = "case__case_unit"
+
+
+class CaseAnalysis(TimeStampedModel):
+    """案件剖析: how the case happened, why, and which loopholes it went through."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("case")
+    )
+    trajectory = models.TextField(_("trajectory"), blank=True)
+    root_causes = models.TextField(_("root causes"), blank=True)
+    loopholes = models.TextField(_("loopholes"), blank=True)
+    lessons = models.TextField(_("lessons"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    objects = CaseAnalysisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case analysis")
+        verbose_name_plural = _("case analyses")
+
+    def __str__(self):
+        return str(self.case)
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    unit_lookup = "case__case_unit"
+
+
+class Problem(TimeStampedModel):
+    """问题清单 entry: one gap the case exposed, classified on the shared taxonomy."""
+
+    class Category(models.TextChoices):
+        INSTITUTIONAL_GAP = "institutional_gap", _("Institutional gap")
+        RISK_POINT = "risk_point", _("Power-use risk point")
+        BLIND_SPOT = "blind_spot", _("Supervision blind spot")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="problems", verbose_name=_("case")
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("unit"),
+        help_text=_("The unit where the problem lies; usually the case unit."),
+    )
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    process_stage = models.ForeignKey(
+        ProcessStage,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("process stage"),
+    )
+    description = models.TextField(_("description"))
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["case", "pk"]
+
+    def __str__(self):
+        return self.description[:40]

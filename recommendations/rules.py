@@ -1,0 +1,40 @@
+"""Who may do what with recommendations. State guards live in ``services``; these are the roles."""
+
+import rules
+
+from accounts.roles import in_scope, is_case_reader, is_discipline_staff, is_unit_officer
+
+from .models import Recommendation
+
+
+@rules.predicate
+def is_draft(user, obj) -> bool:
+    """The recommendation (or the item's recommendation) is still a draft."""
+    if obj is None:
+        return True
+    recommendation = getattr(obj, "recommendation", obj)
+    return recommendation.status == Recommendation.Status.DRAFT
+
+
+can_read = (is_case_reader | is_unit_officer) & in_scope
+staff_in_scope = is_discipline_staff & in_scope
+officer_in_scope = is_unit_officer & in_scope
+
+rules.add_perm("recommendations", is_case_reader | is_unit_officer)
+for model in ("recommendation", "recommendationitem"):
+    rules.add_perm(f"recommendations.view_{model}", can_read)
+    rules.add_perm(f"recommendations.add_{model}", is_discipline_staff)
+    rules.add_perm(f"recommendations.change_{model}", staff_in_scope & is_draft)
+    rules.add_perm(f"recommendations.delete_{model}", staff_in_scope & is_draft)
+
+# Written only by transitions (services), so readable and never edited directly.
+for model in ("recommendationtransition", "reply", "evaluation"):
+    rules.add_perm(f"recommendations.view_{model}", can_read)
+
+rules.add_perm("recommendations.issue_recommendation", staff_in_scope)
+rules.add_perm("recommendations.acknowledge_recommendation", officer_in_scope)
+rules.add_perm("recommendations.start_rectification", officer_in_scope)
+rules.add_perm("recommendations.submit_reply", officer_in_scope)
+rules.add_perm("recommendations.return_reply", staff_in_scope)
+rules.add_perm("recommendations.close_recommendation", staff_in_scope)
+rules.add_perm("recommendations.evaluate_recommendation", staff_in_scope)

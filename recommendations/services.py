@@ -1,0 +1,273 @@
+"""Writes to recommendations: drafting, and one function per transition of DESIGN §4.
+
+draft → issued → acknowledged → rectifying → replied → closed → evaluated
+                                     ▲            │
+                                     └─ returned ─┘
+
+Every function checks who may call it (``rules.py``), validates, records a history row and runs in
+one transaction; a refusal raises ``DomainError`` with a message fit for the user.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.base import (
+    PermissionRefused,
+    TransitionRefused,
+    apply_transition,
+    lock_for_update,
+    require_perm,
+    require_status,
+    shanghai_today,
+)
+from accounts.models import OrgUnit
+from cases.models import Case, Problem
+from reforms.models import Measure
+
+from .models import Evaluation, Recommendation, RecommendationItem, Reply
+
+Status = Recommendation.Status
+
+
+def _require_in_scope(actor, model, objects: Iterable) -> None:
+    ids = {obj.pk for obj in objects}
+    if model.objects.restrict(actor).filter(pk__in=ids).count() != len(ids):
+        raise PermissionRefused(_("Some of the chosen records are outside your jurisdiction."))
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    actor,
+    title: str,
+    issuer: OrgUnit,
+    recipient_unit: OrgUnit,
+    cases: Iterable[Case],
+    reply_due_on: datetime.date | None = None,
+    kind: str = Recommendation.Kind.LETTER,
+    recipient_name: str = "",
+    preamble: str = "",
+) -> Recommendation:
+    """Discipline staff start a draft for a unit in their jurisdiction, from cases they can see."""
+    require_perm(actor, "recommendations.add_recommendation")
+    cases = list(cases)
+    _require_in_scope(actor, OrgUnit, [recipient_unit])
+    _require_in_scope(actor, Case, cases)
+    if issuer.kind not in {OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP}:
+        raise TransitionRefused(_("The issuer must be a commission or a dispatched group."))
+    if recipient_unit.kind != OrgUnit.Kind.UNIT:
+        raise TransitionRefused(_("A recommendation is addressed to a unit."))
+    recommendation = Recommendation.objects.create(
+        kind=kind,
+        title=title,
+        issuer=issuer,
+        recipient_unit=recipient_unit,
+        recipient_name=recipient_name,
+        preamble=preamble,
+        reply_due_on=reply_due_on,
+        created_by=actor,
+    )
+    recommendation.cases.set(cases)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_item_add(
+    *, recommendation: Recommendation, actor, content: str, problems: Iterable[Problem]
+) -> RecommendationItem:
+    """Staff add the next numbered item to a draft, tied to problems of its cases."""
+    require_perm(actor, "recommendations.change_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Items can only be added to a draft."))
+    problems = list(problems)
+    case_ids = set(recommendation.cases.values_list("pk", flat=True))
+    if any(problem.case_id not in case_ids for problem in problems):
+        raise TransitionRefused(_("An item can only cite problems of the recommendation's cases."))
+    if not content.strip():
+        raise TransitionRefused(_("The item needs its content."))
+    last = recommendation.items.aggregate(last=Max("number"))["last"] or 0
+    item = RecommendationItem.objects.create(
+        recommendation=recommendation, number=last + 1, content=content
+    )
+    item.problems.set(problems)
+    return item
+
+
+def _next_doc_serial(*, issuer: OrgUnit, kind: str, year: int) -> int:
+    used = Recommendation.objects.filter(issuer=issuer, kind=kind, doc_year=year)
+    return (used.aggregate(last=Max("doc_serial"))["last"] or 0) + 1
+
+
+def _validate_issuable(recommendation: Recommendation, issued_on: datetime.date) -> None:
+    items = list(recommendation.items.prefetch_related("problems"))
+    if not items:
+        raise TransitionRefused(_("A recommendation needs at least one item before it is issued."))
+    unlinked = [str(item.number) for item in items if not item.problems.all()]
+    if unlinked:
+        raise TransitionRefused(
+            _("Items %(numbers)s are not linked to any problem.") % {"numbers": "、".join(unlinked)}
+        )
+    if recommendation.reply_due_on is None or recommendation.reply_due_on <= issued_on:
+        raise TransitionRefused(_("Set a reply deadline after the issue date."))
+    if not recommendation.issuer.doc_abbr:
+        raise TransitionRefused(
+            _("The issuer has no document abbreviation (机关代字) for the document number.")
+        )
+
+
+@transaction.atomic
+def recommendation_issue(
+    *,
+    recommendation: Recommendation,
+    actor,
+    issued_on: datetime.date | None = None,
+    doc_serial: int | None = None,
+) -> Recommendation:
+    """Staff issue a draft: it gets its document number (the next free serial unless given)."""
+    require_perm(actor, "recommendations.issue_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Only a draft can be issued."))
+    issued_on = issued_on or shanghai_today()
+    _validate_issuable(recommendation, issued_on)
+    # Numbering is serialised per issuer: the issuer's row is the lock.
+    issuer = lock_for_update(recommendation.issuer)
+    year = issued_on.year
+    if doc_serial is None:
+        doc_serial = _next_doc_serial(issuer=issuer, kind=recommendation.kind, year=year)
+    doc_number = Recommendation.format_doc_number(
+        issuer=issuer, kind=recommendation.kind, year=year, serial=doc_serial
+    )
+    if (
+        doc_serial < 1
+        or Recommendation.objects.filter(
+            issuer=issuer, kind=recommendation.kind, doc_year=year, doc_serial=doc_serial
+        ).exists()
+    ):
+        raise TransitionRefused(
+            _("Document number %(number)s is already used or invalid.") % {"number": doc_number}
+        )
+    recommendation.doc_year, recommendation.doc_serial = year, doc_serial
+    recommendation.doc_number = doc_number
+    recommendation.issued_on = issued_on
+    apply_transition(recommendation, to_status=Status.ISSUED, actor=actor)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Recommendation:
+    """The unit's officer confirms receipt (签收)."""
+    require_perm(actor, "recommendations.acknowledge_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation, {Status.ISSUED}, _("Only an issued recommendation can be acknowledged.")
+    )
+    apply_transition(recommendation, to_status=Status.ACKNOWLEDGED, actor=actor)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_start_rectification(*, recommendation: Recommendation, actor) -> Recommendation:
+    """The unit submits its plan: every item must have at least one measure."""
+    require_perm(actor, "recommendations.start_rectification", recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation,
+        {Status.ACKNOWLEDGED},
+        _("Rectification starts after the recommendation is acknowledged."),
+    )
+    unplanned = recommendation.items.filter(measures__isnull=True).values_list("number", flat=True)
+    if unplanned:
+        raise TransitionRefused(
+            _("Items %(numbers)s have no measures yet.")
+            % {"numbers": "、".join(str(number) for number in unplanned)}
+        )
+    apply_transition(recommendation, to_status=Status.RECTIFYING, actor=actor)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_submit_reply(*, recommendation: Recommendation, actor, content: str) -> Reply:
+    """The unit submits its written rectification report (整改报告)."""
+    require_perm(actor, "recommendations.submit_reply", recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation, {Status.RECTIFYING}, _("A reply can be submitted only while rectifying.")
+    )
+    if not content.strip():
+        raise TransitionRefused(_("The reply needs its content."))
+    reply = Reply.objects.create(recommendation=recommendation, content=content, submitted_by=actor)
+    apply_transition(recommendation, to_status=Status.REPLIED, actor=actor)
+    return reply
+
+
+@transaction.atomic
+def recommendation_return_reply(
+    *, recommendation: Recommendation, actor, reason: str
+) -> Recommendation:
+    """Staff send an unsatisfactory reply back; the unit keeps rectifying."""
+    require_perm(actor, "recommendations.return_reply", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.REPLIED}, _("Only a submitted reply can be returned."))
+    if not reason.strip():
+        raise TransitionRefused(_("Say why the reply is returned."))
+    apply_transition(recommendation, to_status=Status.RECTIFYING, actor=actor, reason=reason)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_close(*, recommendation: Recommendation, actor) -> Recommendation:
+    """Staff close a replied recommendation once every measure is signed off or standing."""
+    require_perm(actor, "recommendations.close_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation, {Status.REPLIED}, _("Only a recommendation with a reply can be closed.")
+    )
+    still_open = (
+        Measure.objects.filter(item__recommendation=recommendation, is_standing=False)
+        .open()
+        .count()
+    )
+    if still_open:
+        raise TransitionRefused(
+            _("%(count)d measures are not signed off yet.") % {"count": still_open}
+        )
+    apply_transition(recommendation, to_status=Status.CLOSED, actor=actor)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_evaluate(
+    *,
+    recommendation: Recommendation,
+    actor,
+    method: str,
+    score: int,
+    rating: str,
+    comments: str = "",
+    evaluated_on: datetime.date | None = None,
+) -> Evaluation:
+    """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
+    require_perm(actor, "recommendations.evaluate_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation, {Status.CLOSED}, _("Only a closed recommendation can be evaluated.")
+    )
+    if not 0 <= score <= 100:
+        raise TransitionRefused(_("The score is between 0 and 100."))
+    if method not in Evaluation.Method.values or rating not in Evaluation.Rating.values:
+        raise TransitionRefused(_("Choose an evaluation method and rating."))
+    evaluation = Evaluation.objects.create(
+        recommendation=recommendation,
+        method=method,
+        score=score,
+        rating=rating,
+        comments=comments,
+        evaluated_by=actor,
+        evaluated_on=evaluated_on or shanghai_today(),
+    )
+    apply_transition(recommendation, to_status=Status.EVALUATED, actor=actor)
+    return evaluation

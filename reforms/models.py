@@ -1,0 +1,466 @@
+"""Rectification: measures and everything a unit reports against them, and the follow-up."""
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.base import TimeStampedModel, TransitionRecord, shanghai_today
+from accounts.models import OrgUnit
+from accounts.scoping import ScopedQuerySet
+from recommendations.models import Recommendation, RecommendationItem
+
+
+class MeasureQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q()
+
+    def open(self):
+        return self.exclude(status=Measure.Status.SIGNED_OFF)
+
+    def overdue(self, *, today: datetime.date | None = None, against_original: bool = False):
+        """Not signed off, not standing, and past the current (or the original) due date."""
+        due_field = "original_due_on" if against_original else "due_on"
+        return self.open().filter(
+            is_standing=False, **{f"{due_field}__lt": today or shanghai_today()}
+        )
+
+
+class Measure(TimeStampedModel):
+    """整改措施: one task a unit commits to under a recommendation item.
+
+    ``original_due_on`` is the deadline first promised; ``due_on`` is the current one and moves
+    only through an approved extension request. Overdue is derived from them, never stored.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting sign-off")
+        SIGNED_OFF = "signed_off", _("Signed off")
+        RETURNED = "returned", _("Returned")
+
+    item = models.ForeignKey(
+        RecommendationItem,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("recommendation item"),
+    )
+    # The recipient unit of the recommendation, kept here so scoping and dashboards need no joins.
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("unit"),
+        editable=False,
+    )
+    content = models.TextField(_("measure"))
+    standard = models.TextField(_("completion standard"))
+    department = models.CharField(_("owning department"), max_length=100)
+    owner_name = models.CharField(_("owner"), max_length=50)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_measures",
+        verbose_name=_("owner account"),
+        help_text=_("The owner's account, if they have one; reminders go to it."),
+    )
+    leader_name = models.CharField(_("accountable leader"), max_length=50)
+    is_standing = models.BooleanField(
+        _("standing"), default=False, help_text=_("长期坚持: an ongoing measure, never overdue.")
+    )
+    original_due_on = models.DateField(_("original due date"))
+    due_on = models.DateField(_("current due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    signed_off_on = models.DateField(_("signed off on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["item", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("original_due_on")),
+                name="measure_due_not_before_original",
+                violation_error_message=_(
+                    "The current due date cannot be earlier than the original one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="signed_off", signed_off_on__isnull=False)
+                | (~Q(status="signed_off") & Q(signed_off_on__isnull=True)),
+                name="measure_signed_off_has_date",
+                violation_error_message=_("Only a signed-off measure has a sign-off date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "due_on"], name="measure_unit_due"),
+            models.Index(fields=["status", "due_on"], name="measure_status_due"),
+        ]
+
+    def __str__(self):
+        return self.content[:40]
+
+    def save(self, *args, **kwargs):
+        if self.unit_id is None:
+            self.unit_id = self.item.recommendation.recipient_unit_id
+        super().save(*args, **kwargs)
+
+    def days_overdue(self, *, today: datetime.date | None = None, against_original=False) -> int:
+        """Days past the due date; 0 when not overdue (signed off, standing or not yet due)."""
+        if self.status == self.Status.SIGNED_OFF or self.is_standing:
+            return 0
+        due = self.original_due_on if against_original else self.due_on
+        return max(0, ((today or shanghai_today()) - due).days)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue() > 0
+
+
+class MeasureTransitionQuerySet(ScopedQuerySet):
+    unit_lookup = "measure__unit"
+    officer_visible = Q()
+
+
+class MeasureTransition(TransitionRecord):
+    class ReturnReason(models.TextChoices):
+        PAPER_RECTIFICATION = "paper_rectification", _("Paper rectification only")
+        INSUFFICIENT_EVIDENCE = "insufficient_evidence", _("Insufficient evidence")
+        STANDARD_NOT_MET = "standard_not_met", _("Completion standard not met")
+        OTHER = "other", _("Other")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("measure")
+    )
+    return_reason = models.CharField(
+        _("return reason"), max_length=32, choices=ReturnReason.choices, blank=True
+    )
+
+    objects = MeasureTransitionQuerySet.as_manager()
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("measure history")
+        verbose_name_plural = _("measure history")
+
+
+class MeasureChildQuerySet(ScopedQuerySet):
+    unit_lookup = "measure__unit"
+    officer_visible = Q()
+
+
+class ProgressReport(models.Model):
+    """进展: what the unit reports it has done on a measure."""
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+        verbose_name=_("measure"),
+    )
+    content = models.TextField(_("progress"))
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["measure", "reported_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__lte=100),
+                name="progress_percent_at_most_100",
+                violation_error_message=_("Percent complete is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.content[:40]
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name, so stored files reveal nothing and cannot be guessed."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{shanghai_today():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """佐证材料: a file proving a measure was carried out."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("measure")
+    )
+    progress_report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["measure", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: the only way a measure's current due date moves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("measure"),
+    )
+    previous_due_on = models.DateField(_("due date before"))
+    requested_due_on = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(status="pending"),
+                name="extension_one_pending_per_measure",
+                violation_error_message=_("This measure already has a pending extension request."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_due_on__gt=F("previous_due_on")),
+                name="extension_moves_due_date_later",
+                violation_error_message=_(
+                    "The requested due date must be later than the current one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="extension_decided_has_time",
+                violation_error_message=_("Only a decided request has a decision time."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} → {self.requested_due_on}"
+
+
+class UnitRecordQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q()
+
+
+class RuleChange(TimeStampedModel):
+    """制度 立改废释: a rule the unit established, revised, abolished or interpreted."""
+
+    class Kind(models.TextChoices):
+        ESTABLISHED = "established", _("Established")
+        REVISED = "revised", _("Revised")
+        ABOLISHED = "abolished", _("Abolished")
+        INTERPRETED = "interpreted", _("Interpreted")
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="rule_changes", verbose_name=_("unit")
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rule_changes",
+        verbose_name=_("recommendation"),
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rule_changes",
+        verbose_name=_("measure"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("rule"), max_length=200)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = UnitRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Activity(TimeStampedModel):
+    """Warning education, a special meeting, admonition talks or job rotations, with counts."""
+
+    class Kind(models.TextChoices):
+        WARNING_EDUCATION = "warning_education", _("Warning education")
+        SPECIAL_MEETING = "special_meeting", _("Special democratic life meeting")
+        ADMONITION_TALK = "admonition_talk", _("Admonition talk")
+        JOB_ROTATION = "job_rotation", _("Job rotation")
+        OTHER = "other", _("Other")
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("unit")
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("recommendation"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    participant_count = models.PositiveIntegerField(
+        _("people"), default=0, help_text=_("Participants, people talked to or rotated (人次).")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = UnitRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    unit_lookup = "recommendation__recipient_unit"
+    officer_visible = Q()
+
+
+class FollowUp(TimeStampedModel):
+    """回头看: a review months later of whether the rectification held."""
+
+    class Outcome(models.TextChoices):
+        CONSOLIDATED = "consolidated", _("Results consolidated")
+        REBOUNDED = "rebounded", _("Problems rebounded")
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("recommendation"),
+    )
+    scheduled_on = models.DateField(_("scheduled on"))
+    conducted_on = models.DateField(_("conducted on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up review")
+        verbose_name_plural = _("follow-up reviews")
+        ordering = ["-scheduled_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(conducted_on__isnull=True, outcome="")
+                | Q(conducted_on__isnull=False) & ~Q(outcome=""),
+                name="follow_up_outcome_when_conducted",
+                violation_error_message=_(
+                    "A conducted follow-up needs its outcome, and only then."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} {self.scheduled_on}"

@@ -1,0 +1,266 @@
+"""Writes to measures: planning, progress and evidence, and one function per transition.
+
+not_started → in_progress → awaiting_signoff → signed_off
+                   ▲               │
+                   └── returned ◀──┘ (with a reason)
+
+The current due date moves only through ``extension_request_approve``. Every function checks who
+may call it (``rules.py``), validates, records history and runs in one transaction.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.base import (
+    PermissionRefused,
+    TransitionRefused,
+    apply_transition,
+    lock_for_update,
+    require_perm,
+    require_status,
+    shanghai_today,
+)
+from recommendations.models import Recommendation, RecommendationItem
+
+from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
+
+Status = Measure.Status
+PLANNABLE = {
+    Recommendation.Status.ISSUED,
+    Recommendation.Status.ACKNOWLEDGED,
+    Recommendation.Status.RECTIFYING,
+}
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    item: RecommendationItem,
+    actor,
+    content: str,
+    standard: str,
+    department: str,
+    owner_name: str,
+    leader_name: str,
+    due_on: datetime.date,
+    is_standing: bool = False,
+    owner=None,
+) -> Measure:
+    """The unit (or staff helping it) plans a measure under an item of an issued recommendation."""
+    require_perm(actor, "reforms.add_measure")
+    if not RecommendationItem.objects.restrict(actor).filter(pk=item.pk).exists():
+        raise PermissionRefused()
+    recommendation = item.recommendation
+    if recommendation.status not in PLANNABLE:
+        raise TransitionRefused(
+            _("Measures can be planned only after issue and before the reply is submitted.")
+        )
+    if due_on < recommendation.issued_on:
+        raise TransitionRefused(_("The due date cannot be before the recommendation was issued."))
+    for label, value in (
+        (_("measure"), content),
+        (_("completion standard"), standard),
+        (_("owner"), owner_name),
+        (_("accountable leader"), leader_name),
+    ):
+        if not value.strip():
+            raise TransitionRefused(_("Fill in the %(field)s.") % {"field": label})
+    return Measure.objects.create(
+        item=item,
+        unit_id=recommendation.recipient_unit_id,
+        content=content,
+        standard=standard,
+        department=department,
+        owner_name=owner_name,
+        owner=owner,
+        leader_name=leader_name,
+        is_standing=is_standing,
+        original_due_on=due_on,
+        due_on=due_on,
+        created_by=actor,
+    )
+
+
+def _store_evidence(*, measure, actor, file: UploadedFile, description, progress_report):
+    if file.size > settings.EVIDENCE_MAX_BYTES:
+        raise TransitionRefused(
+            _("%(name)s is larger than %(limit)d MB.")
+            % {"name": file.name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+        )
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return Evidence.objects.create(
+        measure=measure,
+        progress_report=progress_report,
+        file=file,
+        original_name=file.name[:255],
+        size=file.size,
+        sha256=digest.hexdigest(),
+        description=description,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: str = "") -> Evidence:
+    """The unit attaches a file proving the measure was carried out."""
+    require_perm(actor, "reforms.report_progress", measure)
+    lock_for_update(measure)
+    require_status(
+        measure,
+        {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED},
+        _("Evidence cannot be changed while sign-off is requested or done."),
+    )
+    return _store_evidence(
+        measure=measure, actor=actor, file=file, description=description, progress_report=None
+    )
+
+
+@transaction.atomic
+def progress_report_add(
+    *,
+    measure: Measure,
+    actor,
+    content: str,
+    percent_complete: int,
+    files: tuple[UploadedFile, ...] = (),
+) -> ProgressReport:
+    """The unit reports progress (with evidence files); a first or post-return report starts work."""
+    require_perm(actor, "reforms.report_progress", measure)
+    lock_for_update(measure)
+    require_status(
+        measure,
+        {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED},
+        _("Progress cannot be reported while sign-off is requested or done."),
+    )
+    if not content.strip():
+        raise TransitionRefused(_("Describe the progress."))
+    if not 0 <= percent_complete <= 100:
+        raise TransitionRefused(_("Percent complete is between 0 and 100."))
+    report = ProgressReport.objects.create(
+        measure=measure, content=content, percent_complete=percent_complete, reported_by=actor
+    )
+    for file in files:
+        _store_evidence(
+            measure=measure, actor=actor, file=file, description="", progress_report=report
+        )
+    if measure.status != Status.IN_PROGRESS:
+        apply_transition(measure, to_status=Status.IN_PROGRESS, actor=actor)
+    return report
+
+
+@transaction.atomic
+def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measure:
+    """The unit asks for the measure to be ticked off (申请销号); evidence is required."""
+    require_perm(actor, "reforms.request_signoff", measure)
+    lock_for_update(measure)
+    require_status(
+        measure,
+        {Status.IN_PROGRESS, Status.RETURNED},
+        _("Sign-off can be requested for a measure in progress or returned."),
+    )
+    if not measure.evidence.exists():
+        raise TransitionRefused(_("Upload evidence before requesting sign-off."))
+    apply_transition(measure, to_status=Status.AWAITING_SIGNOFF, actor=actor, reason=note)
+    return measure
+
+
+@transaction.atomic
+def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
+    """Discipline staff verify the evidence and tick the measure off (销号)."""
+    require_perm(actor, "reforms.sign_off_measure", measure)
+    lock_for_update(measure)
+    require_status(
+        measure, {Status.AWAITING_SIGNOFF}, _("Only a measure awaiting sign-off can be signed off.")
+    )
+    measure.signed_off_on = shanghai_today()
+    apply_transition(measure, to_status=Status.SIGNED_OFF, actor=actor, reason=note)
+    return measure
+
+
+@transaction.atomic
+def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "") -> Measure:
+    """Discipline staff send the measure back, e.g. for paper rectification (纸面整改)."""
+    require_perm(actor, "reforms.return_measure", measure)
+    lock_for_update(measure)
+    require_status(
+        measure, {Status.AWAITING_SIGNOFF}, _("Only a measure awaiting sign-off can be returned.")
+    )
+    if reason_code not in MeasureTransition.ReturnReason.values:
+        raise TransitionRefused(_("Choose a reason for returning the measure."))
+    if reason_code == MeasureTransition.ReturnReason.OTHER and not reason.strip():
+        raise TransitionRefused(_("Explain the reason for returning the measure."))
+    apply_transition(
+        measure, to_status=Status.RETURNED, actor=actor, reason=reason, return_reason=reason_code
+    )
+    return measure
+
+
+@transaction.atomic
+def extension_request_submit(
+    *, measure: Measure, actor, requested_due_on: datetime.date, reason: str
+) -> ExtensionRequest:
+    """The unit asks to move the current due date later, giving its reason."""
+    require_perm(actor, "reforms.request_extension", measure)
+    lock_for_update(measure)
+    if measure.status == Status.SIGNED_OFF:
+        raise TransitionRefused(_("A signed-off measure needs no extension."))
+    if requested_due_on <= measure.due_on:
+        raise TransitionRefused(_("The requested due date must be later than the current one."))
+    if not reason.strip():
+        raise TransitionRefused(_("Give the reason for the extension."))
+    if measure.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise TransitionRefused(_("This measure already has a pending extension request."))
+    return ExtensionRequest.objects.create(
+        measure=measure,
+        previous_due_on=measure.due_on,
+        requested_due_on=requested_due_on,
+        reason=reason,
+        requested_by=actor,
+    )
+
+
+def _decide(request: ExtensionRequest, *, actor, status: str, note: str) -> None:
+    require_perm(actor, "reforms.decide_extension", request.measure)
+    lock_for_update(request)
+    require_status(
+        request,
+        {ExtensionRequest.Status.PENDING},
+        _("This extension request has already been decided."),
+    )
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+
+
+@transaction.atomic
+def extension_request_approve(
+    *, request: ExtensionRequest, actor, note: str = ""
+) -> ExtensionRequest:
+    """Staff approve: the measure's current due date moves; the original one stays."""
+    _decide(request, actor=actor, status=ExtensionRequest.Status.APPROVED, note=note)
+    measure = lock_for_update(request.measure)
+    if measure.status == Status.SIGNED_OFF:
+        raise TransitionRefused(_("A signed-off measure needs no extension."))
+    measure.due_on = request.requested_due_on
+    measure.save(update_fields=["due_on", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def extension_request_reject(*, request: ExtensionRequest, actor, note: str) -> ExtensionRequest:
+    """Staff refuse the extension, saying why; the due date stays."""
+    if not note.strip():
+        raise TransitionRefused(_("Say why the extension is refused."))
+    _decide(request, actor=actor, status=ExtensionRequest.Status.REJECTED, note=note)
+    return request
