@@ -33,7 +33,7 @@ is_case_reader = is_discipline_staff | is_supervisor
 
 @rules.predicate
 def in_scope(user, obj) -> bool:
-    """The object is one the user may see (its model's ``restrict``); true for model-level checks."""
+    """The user may see the object (its model's ``restrict``); true for model-level checks."""
     if obj is None:
         return True
     return type(obj)._default_manager.restrict(user).filter(pk=obj.pk).exists()

@@ -1,7 +1,8 @@
 """Settings, read from the environment (12-factor).
 
 Development needs no environment at all: SQLite and a file-system Celery broker under ``var/``.
-Production (``DJANGO_ENV=production``) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
+Production (``DJANGO_ENV=production``) refuses to start without ``SECRET_KEY`` and
+``ALLOWED_HOSTS``.
 """
 
 import os

@@ -1,4 +1,4 @@
-"""Recommendations (纪检监察建议书, 以案促改通知书), their items, the unit's reply and the evaluation."""
+"""Recommendations (纪检监察建议书, 以案促改通知书), their items, the reply and the evaluation."""
 
 from django.conf import settings
 from django.db import models
@@ -200,7 +200,7 @@ class ReplyQuerySet(ScopedQuerySet):
 
 
 class Reply(models.Model):
-    """整改报告: the unit's written reply on how it rectified; a returned reply is followed by another."""
+    """整改报告: the unit's written reply; a returned reply is followed by another."""
 
     recommendation = models.ForeignKey(
         Recommendation,

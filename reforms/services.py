@@ -133,7 +133,7 @@ def progress_report_add(
     percent_complete: int,
     files: tuple[UploadedFile, ...] = (),
 ) -> ProgressReport:
-    """The unit reports progress (with evidence files); a first or post-return report starts work."""
+    """The unit reports progress with evidence files; a first or post-return report starts work."""
     require_perm(actor, "reforms.report_progress", measure)
     lock_for_update(measure)
     require_status(
