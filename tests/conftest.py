@@ -1,0 +1,82 @@
+"""A small organisation tree with one user per role, shared by the tests.
+
+长春市纪委监委 (commission, 长纪)            吉林市纪委监委 (commission; outside)
+├── 长春市住房和城乡建设局 (unit)              └── 吉林市水利局 (unit)
+│   └── 市住建局质量监督站 (unit)
+├── 长春市卫生健康委员会 (unit)
+├── 派驻市卫健委纪检监察组 (group, posted to 卫健委)
+└── 朝阳区纪委监委 (commission, 朝纪)
+    └── 朝阳区教育局 (unit)
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import OrgUnit
+from accounts.roles import Role
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Password hashing is deliberately slow; tests log users in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    city = factories.org_root("长春市纪委监委", doc_abbr="长纪")
+    housing = factories.org_child(city, "长春市住房和城乡建设局", sector="construction")
+    station = factories.org_child(housing, "市住建局质量监督站", sector="construction")
+    health = factories.org_child(city, "长春市卫生健康委员会", sector="healthcare")
+    group = factories.org_child(
+        city, "派驻市卫健委纪检监察组", kind=OrgUnit.Kind.GROUP, doc_abbr="长纪卫"
+    )
+    group.posted_to.add(health)
+    county = factories.org_child(
+        city, "朝阳区纪委监委", kind=OrgUnit.Kind.COMMISSION, doc_abbr="朝纪"
+    )
+    education = factories.org_child(county, "朝阳区教育局", sector="education")
+    other_city = factories.org_root("吉林市纪委监委", doc_abbr="吉纪")
+    water = factories.org_child(other_city, "吉林市水利局", sector="water")
+
+    def reload(unit):
+        return OrgUnit.objects.get(pk=unit.pk)
+
+    units = SimpleNamespace(
+        city=reload(city),
+        housing=reload(housing),
+        station=reload(station),
+        health=reload(health),
+        group=reload(group),
+        county=reload(county),
+        education=reload(education),
+        other_city=reload(other_city),
+        water=reload(water),
+    )
+    users = SimpleNamespace(
+        city_staff=factories.user(Role.DISCIPLINE_STAFF, units.city, "city_staff"),
+        county_staff=factories.user(Role.DISCIPLINE_STAFF, units.county, "county_staff"),
+        group_staff=factories.user(Role.DISCIPLINE_STAFF, units.group, "group_staff"),
+        other_staff=factories.user(Role.DISCIPLINE_STAFF, units.other_city, "other_staff"),
+        supervisor=factories.user(Role.SUPERVISOR, units.city, "supervisor"),
+        county_supervisor=factories.user(Role.SUPERVISOR, units.county, "county_supervisor"),
+        housing_officer=factories.user(Role.UNIT_OFFICER, units.housing, "housing_officer"),
+        health_officer=factories.user(Role.UNIT_OFFICER, units.health, "health_officer"),
+        system_admin=factories.user(Role.SYSTEM_ADMIN, units.city, "system_admin"),
+        security_admin=factories.user(Role.SECURITY_ADMIN, units.city, "security_admin"),
+        audit_admin=factories.user(Role.AUDIT_ADMIN, units.city, "audit_admin"),
+    )
+    return SimpleNamespace(units=units, users=users)
+
+
+@pytest.fixture
+def housing_case(world):
+    """A case in the housing bureau, handled by the city commission."""
+    return factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+    )

@@ -1,0 +1,106 @@
+"""Small builders for tests: each makes one valid object through the same paths the product uses."""
+
+import datetime
+import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import OrgUnit, User
+from cases.models import Case, Problem, ProcessStage
+from recommendations import services as recommendation_services
+from recommendations.models import Recommendation
+from reforms import services as reform_services
+from reforms.models import Measure
+
+_sequence = itertools.count(1)
+
+PASSWORD = "Test-pass-2026"
+
+
+def org_root(name: str, kind: str = OrgUnit.Kind.COMMISSION, **fields) -> OrgUnit:
+    return OrgUnit.objects.add_root({"name": name, "kind": kind, **fields})
+
+
+def org_child(parent: OrgUnit, name: str, kind: str = OrgUnit.Kind.UNIT, **fields) -> OrgUnit:
+    return OrgUnit.objects.add_child(parent, {"name": name, "kind": kind, **fields})
+
+
+def user(role: str, org_unit: OrgUnit, username: str | None = None, **fields) -> User:
+    username = username or f"{role}-{next(_sequence)}"
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, org_unit=org_unit, **fields
+    )
+
+
+def case(*, case_unit: OrgUnit, commission: OrgUnit, created_by: User, **fields) -> Case:
+    defaults = {
+        "number": f"案-{next(_sequence)}",
+        "title": "某局工程项目受贿案",
+        "sector": "construction",
+        "level": Case.Level.SECTION,
+        "opened_on": datetime.date(2025, 3, 1),
+    }
+    return Case.objects.create(
+        case_unit=case_unit, commission=commission, created_by=created_by, **defaults | fields
+    )
+
+
+def problem(the_case: Case, **fields) -> Problem:
+    defaults = {
+        "unit": the_case.case_unit,
+        "category": Problem.Category.INSTITUTIONAL_GAP,
+        "process_stage": ProcessStage.objects.get(name="招投标"),
+        "description": "招投标评审专家抽取制度缺失",
+    }
+    return Problem.objects.create(case=the_case, **defaults | fields)
+
+
+def draft_recommendation(
+    *, staff: User, the_case: Case, items: int = 1, **fields
+) -> Recommendation:
+    """A draft with ``items`` numbered items, each citing one problem of the case."""
+    defaults = {
+        "title": "关于推进以案促改工作的纪检监察建议",
+        "issuer": the_case.commission,
+        "recipient_unit": the_case.case_unit,
+        "reply_due_on": datetime.date(2026, 12, 31),
+    }
+    recommendation = recommendation_services.recommendation_create(
+        actor=staff, cases=[the_case], **defaults | fields
+    )
+    for number in range(1, items + 1):
+        recommendation_services.recommendation_item_add(
+            recommendation=recommendation,
+            actor=staff,
+            content=f"第{number}项：建立健全制度",
+            problems=[problem(the_case)],
+        )
+    return recommendation
+
+
+def issued_recommendation(
+    *, staff: User, the_case: Case, items: int = 1, issued_on=datetime.date(2026, 1, 5), **fields
+) -> Recommendation:
+    recommendation = draft_recommendation(staff=staff, the_case=the_case, items=items, **fields)
+    return recommendation_services.recommendation_issue(
+        recommendation=recommendation, actor=staff, issued_on=issued_on
+    )
+
+
+def measure(*, recommendation: Recommendation, actor: User, **fields) -> Measure:
+    defaults = {
+        "item": recommendation.items.first(),
+        "content": "修订招投标管理办法",
+        "standard": "印发新办法并组织培训",
+        "department": "办公室",
+        "owner_name": "李明",
+        "leader_name": "王局长",
+        "due_on": datetime.date(2026, 6, 30),
+    }
+    return reform_services.measure_create(actor=actor, **defaults | fields)
+
+
+def evidence_file(
+    name: str = "会议纪要.pdf", content: bytes = b"%PDF-1.4 evidence"
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
