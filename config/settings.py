@@ -163,7 +163,7 @@ STORAGES = {
 }
 
 # Celery: Redis in production; a file-system broker needing no server in development.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _celery_queue = VAR_DIR / "celery"
     for _folder in ("queue", "processed"):
