@@ -10,9 +10,9 @@ ADDR ?= 127.0.0.1:8000
 
 run: install migrate
 	$(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "以案促改 is starting at http://$(ADDR)/  (Ctrl-C stops the web server, worker and beat)"
 	@trap 'kill 0' EXIT INT TERM; \
+	(sleep 5; echo; echo "以案促改: http://$(ADDR)/ — log in as staff / Demo@2026 (logins above);"; \
+	 echo "Ctrl-C stops the web server, the Celery worker and beat."; echo) & \
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=1 & \
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver $(ADDR)
