@@ -1,0 +1,1 @@
+from tests.accounts.conftest import english  # noqa: F401  (refusals read in English)
