@@ -13,7 +13,7 @@ def english():
 
 
 def assert_refused_by_database_and_validation(instance, message):
-    """The row breaks a constraint: ``validate_constraints`` names it, and the database refuses it."""
+    """The row breaks a constraint: ``validate_constraints`` names it; the database refuses it."""
     with pytest.raises(ValidationError) as refusal:
         instance.validate_constraints()
     assert message in refusal.value.messages

@@ -18,7 +18,10 @@ OPENED = datetime.date(2025, 3, 1)
             {"closed_on": OPENED - datetime.timedelta(days=1)},
             "A case cannot be closed before it was opened.",
         ),
-        ({"status": Case.Status.CLOSED, "closed_on": None}, "A closed case needs its closing date."),
+        (
+            {"status": Case.Status.CLOSED, "closed_on": None},
+            "A closed case needs its closing date.",
+        ),
     ],
     ids=["negative_amount", "closed_before_opened", "closed_without_date"],
 )

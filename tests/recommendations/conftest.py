@@ -31,11 +31,13 @@ def advance(recommendation, *, to, staff, officer):
         Status.ACKNOWLEDGED: lambda r: services.recommendation_acknowledge(
             recommendation=r, actor=officer
         ),
-        Status.RECTIFYING: lambda r: [
-            factories.measure(recommendation=r, actor=officer, item=item, is_standing=True)
-            for item in r.items.all()
-        ]
-        and services.recommendation_start_rectification(recommendation=r, actor=officer),
+        Status.RECTIFYING: lambda r: (
+            [
+                factories.measure(recommendation=r, actor=officer, item=item, is_standing=True)
+                for item in r.items.all()
+            ]
+            and services.recommendation_start_rectification(recommendation=r, actor=officer)
+        ),
         Status.REPLIED: lambda r: services.recommendation_submit_reply(
             recommendation=r, actor=officer, content="整改报告：各项措施已落实"
         ),

@@ -74,7 +74,8 @@ def test_a_second_issuer_numbers_from_one_too(issued, world):
         *(
             (
                 {missing: None},
-                "An issued recommendation needs its document number, issue date and reply deadline.",
+                "An issued recommendation needs its document number, issue date and "
+                "reply deadline.",
             )
             for missing in ("doc_year", "doc_serial", "issued_on", "reply_due_on")
         ),
