@@ -55,7 +55,7 @@ def recommendation_create(
     """Discipline staff start a draft for a unit in their jurisdiction, from cases they can see."""
     require_perm(actor, "recommendations.add_recommendation")
     cases = list(cases)
-    _require_in_scope(actor, OrgUnit, [recipient_unit])
+    _require_in_scope(actor, OrgUnit, [issuer, recipient_unit])
     _require_in_scope(actor, Case, cases)
     if issuer.kind not in {OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP}:
         raise TransitionRefused(_("The issuer must be a commission or a dispatched group."))
