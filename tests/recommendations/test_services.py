@@ -119,9 +119,7 @@ TRANSITIONS = {
     "start_rectification": (
         Status.ACKNOWLEDGED,
         "housing_officer",
-        lambda r, actor: services.recommendation_start_rectification(
-            recommendation=r, actor=actor
-        ),
+        lambda r, actor: services.recommendation_start_rectification(recommendation=r, actor=actor),
     ),
     "submit_reply": (
         Status.RECTIFYING,
@@ -411,9 +409,7 @@ def test_it_refuses_to_issue_without_a_reply_deadline_after_the_issue_date(
 def test_it_refuses_to_issue_in_the_name_of_an_issuer_without_doc_abbr(world):
     staff = world.users.city_staff
     nameless = factories.org_child(world.units.city, "某开发区纪工委", kind=OrgUnit.Kind.COMMISSION)
-    the_case = factories.case(
-        case_unit=world.units.housing, commission=nameless, created_by=staff
-    )
+    the_case = factories.case(case_unit=world.units.housing, commission=nameless, created_by=staff)
     draft = factories.draft_recommendation(staff=staff, the_case=the_case)
 
     refused(
@@ -588,7 +584,7 @@ def test_staff_cannot_issue_in_the_name_of_a_commission_outside_their_jurisdicti
 
 
 def test_history_is_scoped_like_its_recommendation(world, recommendation_in):
-    recommendation = recommendation_in(Status.ACKNOWLEDGED)
+    recommendation_in(Status.ACKNOWLEDGED)
 
     assert RecommendationTransition.objects.restrict(world.users.housing_officer).count() == 2
     assert not RecommendationTransition.objects.restrict(world.users.county_staff).exists()
