@@ -149,6 +149,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+if not PRODUCTION:
+    # WhiteNoise serves from here once collected; in development it must merely exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded evidence lives outside the static root and is served only through scoped views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"

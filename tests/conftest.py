@@ -12,17 +12,21 @@
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.models import OrgUnit
 from accounts.roles import Role
 
 from . import factories
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Password hashing is deliberately slow; tests log users in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 @pytest.fixture
@@ -80,3 +84,17 @@ def housing_case(world):
         commission=world.units.city,
         created_by=world.users.city_staff,
     )
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, seeded once for a class of read-only tests and rolled back after them."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        output = factories.seed()
+        yield output
+        transaction.set_rollback(True)

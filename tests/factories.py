@@ -2,8 +2,10 @@
 
 import datetime
 import itertools
+from io import StringIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from accounts.models import OrgUnit, User
 from cases.models import Case, Problem, ProcessStage
@@ -104,3 +106,10 @@ def evidence_file(
     name: str = "会议纪要.pdf", content: bytes = b"%PDF-1.4 evidence"
 ) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def seed() -> str:
+    """Run ``seed_demo`` and return what it printed."""
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()

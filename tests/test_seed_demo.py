@@ -3,15 +3,12 @@
 import datetime
 import itertools
 from collections import Counter
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.files.storage import default_storage
-from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
+from django.core.management import CommandError
 from django.utils import timezone
 
 from accounts.base import SHANGHAI, shanghai_today
@@ -30,14 +27,7 @@ from reforms.models import (
 )
 
 from . import factories
-
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+from .factories import seed
 
 
 def row_counts() -> dict[str, int]:
@@ -45,20 +35,6 @@ def row_counts() -> dict[str, int]:
         model._meta.label: model._default_manager.count()
         for model in apps.get_models(include_auto_created=True)
     }
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Seeded once for the read-only stories of ``TestTheDemo``, rolled back after them."""
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
-        output = seed()
-        yield output
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

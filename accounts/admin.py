@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from .admin_base import ScopedAdmin
+from .models import OrgUnit, User
+from .roles import Role
+
+WHOLE_TREE_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ScopedAdmin, TreeAdmin):
+    form = movenodeform_factory(OrgUnit)
+    list_display = ["name", "kind", "doc_abbr", "sector"]
+    list_filter = ["kind", "sector"]
+    search_fields = ["name", "doc_abbr"]
+    filter_horizontal = ["posted_to"]
+
+    def is_filtered(self, request):
+        # Someone who sees only a subtree cannot drill down from the roots they cannot see;
+        # they get the flat list of their jurisdiction, in tree order.
+        user = request.user
+        if not (user.is_superuser or user.role in WHOLE_TREE_ROLES):
+            return True
+        return super().is_filtered(request)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "role", "org_unit", "title", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "full_name", "phone", "org_unit__name"]
+    list_select_related = ["org_unit"]
+    autocomplete_fields = ["org_unit"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["full_name", "title", "phone", "email"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "org_unit"]}),
+        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "role", "org_unit", "password1", "password2"],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+# Permissions come from roles (each app's rules.py), not from Django's groups.
+admin.site.unregister(Group)

@@ -1,0 +1,116 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
+
+from . import services
+from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
+
+
+class ItemInline(ReadOnlyInline):
+    model = RecommendationItem
+    fields = ["number", "content"]
+
+
+class TransitionInline(ReadOnlyInline):
+    model = RecommendationTransition
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ["submitted_at", "submitted_by", "content"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ScopedAdmin):
+    list_display = [
+        "doc_number",
+        "title",
+        "kind",
+        "recipient_unit",
+        "status",
+        "issued_on",
+        "reply_due_on",
+    ]
+    list_filter = ["status", "kind", "issued_on", "recipient_unit__sector"]
+    search_fields = ["doc_number", "title", "recipient_unit__name", "items__content"]
+    list_select_related = ["recipient_unit"]
+    autocomplete_fields = ["issuer", "recipient_unit", "cases"]
+    service_fields = ("status", "doc_number", "issued_on", "created_by")
+    exclude = ["doc_year", "doc_serial"]
+    inlines = [ItemInline, ReplyInline, TransitionInline]
+    actions = [
+        transition_action(
+            services.recommendation_issue, arg="recommendation", description=_("Issue")
+        ),
+        transition_action(
+            services.recommendation_acknowledge,
+            arg="recommendation",
+            description=_("Acknowledge receipt"),
+        ),
+        transition_action(
+            services.recommendation_start_rectification,
+            arg="recommendation",
+            description=_("Start rectification"),
+        ),
+        transition_action(
+            services.recommendation_close, arg="recommendation", description=_("Close")
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new draft is made by the service, which checks issuer, recipient and cases.
+        data = form.cleaned_data
+        created = services.recommendation_create(
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            issuer=data["issuer"],
+            recipient_unit=data["recipient_unit"],
+            recipient_name=data["recipient_name"],
+            cases=data["cases"],
+            preamble=data["preamble"],
+            reply_due_on=data["reply_due_on"],
+        )
+        obj.pk, obj._state.adding = created.pk, False
+        obj.created_by = created.created_by
+
+
+@admin.register(RecommendationTransition)
+class RecommendationTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["recommendation", "from_status", "to_status", "actor", "at"]
+    list_filter = ["to_status", "at"]
+    search_fields = ["recommendation__doc_number", "recommendation__title", "reason"]
+    list_select_related = ["recommendation", "actor"]
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyAdmin):
+    list_display = ["recommendation", "submitted_by", "submitted_at"]
+    search_fields = ["recommendation__doc_number", "content"]
+    list_select_related = ["recommendation", "submitted_by"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ["recommendation", "method", "score", "rating", "evaluated_on"]
+    list_filter = ["method", "rating"]
+    search_fields = ["recommendation__doc_number", "comments"]
+    list_select_related = ["recommendation"]
+
+
+@admin.register(RecommendationItem)
+class RecommendationItemAdmin(ScopedAdmin):
+    """Items are drafted with their recommendation; listed here to be found and cited."""
+
+    list_display = ["__str__", "recommendation"]
+    search_fields = ["content", "recommendation__doc_number", "recommendation__title"]
+    list_select_related = ["recommendation"]
+    filter_horizontal = ["problems"]
+    readonly_fields = ["recommendation", "number"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,163 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
+
+from . import services
+from .models import (
+    Activity,
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+    RuleChange,
+)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Overdue against the current due date or the original one: derived, never stored."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("Overdue (current due date)")),
+            ("original", _("Overdue (original due date)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"current", "original"}:
+            return queryset.overdue(against_original=self.value() == "original")
+        return queryset
+
+
+class ProgressInline(ReadOnlyInline):
+    model = ProgressReport
+    fields = ["reported_at", "reported_by", "percent_complete", "content"]
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fields = ["uploaded_at", "original_name", "size", "sha256", "description"]
+
+
+class MeasureTransitionInline(ReadOnlyInline):
+    model = MeasureTransition
+    fields = ["at", "from_status", "to_status", "actor", "return_reason", "reason"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(ScopedAdmin):
+    list_display = ["__str__", "unit", "owner_name", "due_on", "original_due_on", "status"]
+    list_filter = [OverdueFilter, "status", "is_standing", "unit__sector", "due_on"]
+    search_fields = ["content", "owner_name", "leader_name", "department", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["item", "owner"]
+    service_fields = ("status", "signed_off_on", "created_by")
+    inlines = [ProgressInline, EvidenceInline, MeasureTransitionInline]
+    actions = [
+        transition_action(
+            services.measure_request_signoff, arg="measure", description=_("Request sign-off")
+        ),
+        transition_action(services.measure_sign_off, arg="measure", description=_("Sign off")),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return (*fields, "original_due_on")
+        # Once planned, the item and dates move only through services (extension requests).
+        return (*fields, "item", "original_due_on", "due_on")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        created = services.measure_create(
+            actor=request.user,
+            item=data["item"],
+            content=data["content"],
+            standard=data["standard"],
+            department=data["department"],
+            owner_name=data["owner_name"],
+            owner=data["owner"],
+            leader_name=data["leader_name"],
+            due_on=data["due_on"],
+            is_standing=data["is_standing"],
+        )
+        obj.pk, obj._state.adding = created.pk, False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "measure",
+        "previous_due_on",
+        "requested_due_on",
+        "status",
+        "requested_by",
+        "requested_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["measure__content", "reason", "measure__unit__name"]
+    list_select_related = ["measure", "requested_by"]
+    actions = [
+        transition_action(
+            services.extension_request_approve, arg="request", description=_("Approve")
+        ),
+    ]
+
+
+@admin.register(MeasureTransition)
+class MeasureTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "from_status", "to_status", "return_reason", "actor", "at"]
+    list_filter = ["to_status", "return_reason", "at"]
+    search_fields = ["measure__content", "reason"]
+    list_select_related = ["measure", "actor"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "percent_complete", "reported_by", "reported_at"]
+    search_fields = ["measure__content", "content"]
+    list_select_related = ["measure", "reported_by"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "measure", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name", "description", "sha256", "measure__content"]
+    list_select_related = ["measure", "uploaded_by"]
+
+
+@admin.register(RuleChange)
+class RuleChangeAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "unit", "effective_on"]
+    list_filter = ["kind", "unit__sector"]
+    search_fields = ["title", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "recommendation", "measure"]
+    readonly_fields = ["created_by"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdmin):
+    list_display = ["title", "kind", "unit", "held_on", "participant_count"]
+    list_filter = ["kind", "held_on"]
+    search_fields = ["title", "notes", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "recommendation"]
+    readonly_fields = ["created_by"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedAdmin):
+    list_display = ["recommendation", "scheduled_on", "conducted_on", "outcome"]
+    list_filter = ["outcome", "scheduled_on"]
+    search_fields = ["recommendation__doc_number", "recommendation__title", "findings"]
+    list_select_related = ["recommendation"]
+    autocomplete_fields = ["recommendation"]
+    readonly_fields = ["created_by"]

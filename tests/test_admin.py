@@ -1,0 +1,249 @@
+"""The back office: each page opens for each role, rows are scoped, changes go via services."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from recommendations.models import Recommendation
+from reforms.demo import HEADLINE_USERNAMES
+from reforms.models import ExtensionRequest, Measure
+from reforms.services import extension_request_submit
+
+from . import factories
+
+DEMO_USERNAMES = [
+    *HEADLINE_USERNAMES,
+    "staff_group",
+    "staff_chaoyang",
+    "staff_nongan",
+    "officer_health",
+    "officer_hospital",
+    "officer_edu",
+    "officer_water",
+]
+# A changelist of 50 rows in a constant number of queries: enough for session, user,
+# permissions, counts and filters, far below one query per row.
+CHANGELIST_QUERY_BUDGET = 25
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def messages_of(response) -> list[str]:
+    """The messages shown on the page a followed redirect landed on."""
+    return [str(message) for message in response.context["messages"]]
+
+
+class TestEveryPageForEveryDemoUser:
+    """Each demo login opens each back-office page it may, is refused the others, never a 500."""
+
+    @pytest.mark.parametrize("username", DEMO_USERNAMES)
+    def test_pages_open_or_are_refused(self, demo, db, client, username):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        assert client.get(reverse("admin:index")).status_code == 200
+
+        for model, model_admin in admin.site._registry.items():
+            request = client.get(reverse("admin:index")).wsgi_request
+            may_view = model_admin.has_view_permission(request)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url(model, "changelist"))
+            assert response.status_code == (200 if may_view else 403), model
+            if not may_view:
+                continue
+            assert len(queries) <= CHANGELIST_QUERY_BUDGET, (model, len(queries))
+
+            first = model_admin.get_queryset(request).first()
+            if first is not None:
+                assert client.get(url(model, "change", first.pk)).status_code == 200, model
+            if model_admin.has_add_permission(request):
+                assert client.get(url(model, "add")).status_code == 200, model
+
+
+def test_the_login_page_is_in_chinese(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 200
+    assert "以案促改" in response.content.decode()
+
+
+def test_a_user_without_a_role_is_sent_back_to_the_login_page(world, client):
+    client.force_login(User.objects.create_user("visitor", password="x-Visitor-2026"))
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_rows_and_objects_outside_the_jurisdiction_stay_hidden(world, client, housing_case):
+    county_case = factories.case(
+        case_unit=world.units.education,
+        commission=world.units.county,
+        created_by=world.users.county_staff,
+    )
+    client.force_login(world.users.county_staff)
+
+    listing = client.get(url(type(housing_case), "changelist"))
+    outside = client.get(url(type(housing_case), "change", housing_case.pk))
+
+    assert list(listing.context["cl"].result_list) == [county_case]
+    assert outside.status_code == 302  # the admin's answer for "no such object"
+    assert outside.url == reverse("admin:index")
+
+
+def test_an_officer_has_no_case_pages_and_sees_no_drafts(world, client, housing_case):
+    factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    client.force_login(world.users.housing_officer)
+
+    assert client.get(url(type(housing_case), "changelist")).status_code == 403
+    recommendations = client.get(url(Recommendation, "changelist"))
+    assert list(recommendations.context["cl"].result_list) == []
+
+
+def recommendation_form(world, the_case, **overrides) -> dict:
+    return {
+        "kind": Recommendation.Kind.LETTER,
+        "title": "关于加强工程招投标监管的纪检监察建议书",
+        "issuer": world.units.city.pk,
+        "recipient_unit": world.units.housing.pk,
+        "recipient_name": "市住建局党组",
+        "cases": [the_case.pk],
+        "preamble": "",
+        "reply_due_on": "2026-12-31",
+        **{f"{prefix}-{field}": value for prefix in INLINE_PREFIXES for field, value in EMPTY},
+        **overrides,
+    }
+
+
+INLINE_PREFIXES = ["items", "replies", "transitions"]
+EMPTY = [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0")]
+
+
+def test_a_new_recommendation_is_drafted_by_the_service(world, client, housing_case):
+    client.force_login(world.users.city_staff)
+
+    response = client.post(url(Recommendation, "add"), recommendation_form(world, housing_case))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    draft = Recommendation.objects.get()
+    assert (draft.status, draft.created_by) == (Recommendation.Status.DRAFT, world.users.city_staff)
+    assert list(draft.cases.all()) == [housing_case]
+
+
+def test_the_issue_action_numbers_the_document_and_reports_refusals(world, client, housing_case):
+    ready = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    empty = factories.draft_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, items=0
+    )
+    client.force_login(world.users.city_staff)
+
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)):
+        response = client.post(
+            url(Recommendation, "changelist"),
+            {"action": "recommendation_issue", "_selected_action": [ready.pk, empty.pk]},
+            follow=True,
+        )
+
+    ready.refresh_from_db()
+    empty.refresh_from_db()
+    assert (ready.status, ready.doc_number) == (Recommendation.Status.ISSUED, "长纪建〔2026〕1号")
+    assert empty.status == Recommendation.Status.DRAFT
+    assert messages_of(response) == [
+        f"{empty}: 建议发出前至少需要一个建议事项。",
+        "已更新 1 条记录。",
+    ]
+
+
+@pytest.fixture
+def letter(world, housing_case):
+    return factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
+
+
+def measure_form(letter, **overrides) -> dict:
+    return {
+        "item": letter.items.get().pk,
+        "content": "修订工程招投标管理办法",
+        "standard": "新办法经党组会审议印发",
+        "department": "法规科",
+        "owner_name": "李明",
+        "owner": "",
+        "leader_name": "王强",
+        "due_on": "2026-06-30",
+        "is_standing": "",
+        **{f"{prefix}-{field}": value for prefix in MEASURE_INLINES for field, value in EMPTY},
+        **overrides,
+    }
+
+
+def test_a_new_measure_is_planned_by_the_service(world, client, letter):
+    client.force_login(world.users.housing_officer)
+
+    response = client.post(url(Measure, "add"), measure_form(letter))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    measure = Measure.objects.get()
+    assert measure.unit == world.units.housing
+    assert measure.original_due_on == measure.due_on == datetime.date(2026, 6, 30)
+    assert (measure.status, measure.created_by) == (
+        Measure.Status.NOT_STARTED,
+        world.users.housing_officer,
+    )
+
+
+MEASURE_INLINES = ["progress_reports", "evidence", "transitions"]
+
+
+def test_a_refused_measure_shows_the_reason_and_saves_nothing(world, client, letter):
+    client.force_login(world.users.housing_officer)
+
+    response = client.post(
+        url(Measure, "add"), measure_form(letter, due_on="2025-12-31"), follow=True
+    )
+
+    assert messages_of(response) == ["整改时限不能早于建议发文日期。"]
+    assert not Measure.objects.exists()
+
+
+def test_the_overdue_filter_reads_the_shanghai_date(world, client, letter):
+    late = factories.measure(
+        recommendation=letter, actor=world.users.housing_officer, due_on=datetime.date(2026, 3, 1)
+    )
+    factories.measure(
+        recommendation=letter, actor=world.users.housing_officer, due_on=datetime.date(2026, 3, 2)
+    )
+    client.force_login(world.users.supervisor)
+
+    # 2026-03-02 00:30 in Shanghai is still 1 March in UTC.
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 16, 30, tzinfo=datetime.UTC)):
+        response = client.get(url(Measure, "changelist"), {"overdue": "current"})
+
+    assert list(response.context["cl"].result_list) == [late]
+
+
+def test_staff_approve_an_extension_from_the_list(world, client, letter):
+    measure = factories.measure(recommendation=letter, actor=world.users.housing_officer)
+    request = extension_request_submit(
+        measure=measure,
+        actor=world.users.housing_officer,
+        requested_due_on=measure.due_on + datetime.timedelta(days=30),
+        reason="需待上级文件出台后修订",
+    )
+    client.force_login(world.users.city_staff)
+
+    client.post(
+        url(ExtensionRequest, "changelist"),
+        {"action": "extension_request_approve", "_selected_action": [request.pk]},
+    )
+
+    measure.refresh_from_db()
+    request.refresh_from_db()
+    assert request.status == ExtensionRequest.Status.APPROVED
+    assert measure.due_on == measure.original_due_on + datetime.timedelta(days=30)
