@@ -15,6 +15,15 @@ from accounts.scoping import ScopedQuerySet
 from recommendations.models import Recommendation, RecommendationItem
 
 
+class Signal(models.TextChoices):
+    """三色预警 plus blue for standing measures: one colour code on every page and document."""
+
+    GREEN = "green", _("Signed off or on schedule")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+    BLUE = "blue", _("Standing")
+
+
 class MeasureQuerySet(ScopedQuerySet):
     unit_lookup = "unit"
     officer_visible = Q()
@@ -28,6 +37,12 @@ class MeasureQuerySet(ScopedQuerySet):
         return self.open().filter(
             is_standing=False, **{f"{due_field}__lt": today or shanghai_today()}
         )
+
+    def due_soon(self, *, today: datetime.date | None = None):
+        """Open, not standing, due from today to the end of the warning window (yellow)."""
+        today = today or shanghai_today()
+        window_end = today + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS)
+        return self.open().filter(is_standing=False, due_on__gte=today, due_on__lte=window_end)
 
 
 class Measure(TimeStampedModel):
@@ -132,6 +147,19 @@ class Measure(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
+
+    def signal(self, *, today: datetime.date | None = None) -> "Signal":
+        """The colour of the 三色预警 code, the same rule as ``overdue()`` and ``due_soon()``."""
+        if self.status == self.Status.SIGNED_OFF:
+            return Signal.GREEN
+        if self.is_standing:
+            return Signal.BLUE
+        today = today or shanghai_today()
+        if self.due_on < today:
+            return Signal.RED
+        if (self.due_on - today).days <= settings.WARNING_WINDOW_DAYS:
+            return Signal.YELLOW
+        return Signal.GREEN
 
 
 class MeasureTransitionQuerySet(ScopedQuerySet):

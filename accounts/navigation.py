@@ -1,0 +1,36 @@
+"""The main menu: which pages each role reaches from the top bar."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+STAFF, OFFICER, SUPERVISOR = Role.DISCIPLINE_STAFF, Role.UNIT_OFFICER, Role.SUPERVISOR
+ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset
+
+
+MENU = [
+    NavItem("home", _("Home"), frozenset({STAFF, OFFICER, SUPERVISOR})),
+    NavItem("admin:index", _("Back office"), frozenset(ADMINS)),
+]
+
+
+def menu_for(request) -> list[dict]:
+    role = getattr(request.user, "role", "")
+    items = []
+    for entry in MENU:
+        if role in entry.roles:
+            url = reverse(entry.url_name)
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"url": url, "label": entry.label, "active": active})
+    return items
