@@ -1,0 +1,192 @@
+"""Sign-in, each role's home page, and the notification bell."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Notification
+from recommendations.services import recommendation_acknowledge
+from tests import factories
+
+SHANGHAI_NOON = datetime.datetime(2026, 3, 2, 4, tzinfo=datetime.UTC)  # 12:00 in Shanghai
+
+
+def test_every_page_asks_a_stranger_to_sign_in(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/"
+
+
+def test_signing_in_leads_home(world, client):
+    response = client.post(
+        reverse("login"), {"username": "city_staff", "password": factories.PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_the_separated_admins_go_to_the_back_office(world, client):
+    client.force_login(world.users.system_admin)
+
+    response = client.get(reverse("home"))
+
+    assert response.url == reverse("admin:index")
+
+
+@pytest.fixture
+def letter(world, housing_case):
+    recommendation = factories.issued_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, items=1
+    )
+    return recommendation_acknowledge(
+        recommendation=recommendation, actor=world.users.housing_officer
+    )
+
+
+def plan(letter, officer, *due_dates, standing=0):
+    for due_on in due_dates:
+        factories.measure(recommendation=letter, actor=officer, due_on=due_on)
+    for _ in range(standing):
+        factories.measure(recommendation=letter, actor=officer, is_standing=True)
+
+
+def test_an_officer_sees_measures_by_colour(world, client, letter):
+    officer = world.users.housing_officer
+    plan(
+        letter,
+        officer,
+        datetime.date(2026, 3, 1),  # overdue
+        datetime.date(2026, 3, 9),  # due within 7 days
+        datetime.date(2026, 4, 30),  # later
+        standing=1,
+    )
+    client.force_login(officer)
+
+    with time_machine.travel(SHANGHAI_NOON):
+        response = client.get(reverse("home"))
+
+    groups = response.context
+    assert [m.due_on for m in groups["overdue"]] == [datetime.date(2026, 3, 1)]
+    assert [m.due_on for m in groups["due_soon"]] == [datetime.date(2026, 3, 9)]
+    assert len(groups["later"]) == 2
+    assert list(groups["awaiting_reply"]) == [letter]
+
+
+def test_an_officer_does_not_see_another_units_measures(world, client, letter):
+    plan(letter, world.users.housing_officer, datetime.date(2026, 3, 1))
+    client.force_login(world.users.health_officer)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["overdue"] == []
+    assert list(response.context["awaiting_reply"]) == []
+
+
+def test_staff_see_their_queues(world, client, letter):
+    plan(letter, world.users.housing_officer, datetime.date(2026, 6, 30))
+    client.force_login(world.users.city_staff)
+    outsider = world.users.other_staff
+
+    mine = client.get(reverse("home")).context
+    client.force_login(outsider)
+    theirs = client.get(reverse("home")).context
+
+    assert [case.pk for case in mine["my_cases"]] == [letter.cases.get().pk]
+    assert (mine["signoff_count"], theirs["signoff_count"]) == (0, 0)
+    assert list(theirs["my_cases"]) == []
+
+
+def test_a_supervisor_sees_overdue_counts_and_late_replies(world, client, letter):
+    plan(letter, world.users.housing_officer, datetime.date(2026, 3, 1), datetime.date(2026, 9, 1))
+    with time_machine.travel(datetime.datetime(2027, 1, 10, 4, tzinfo=datetime.UTC)):
+        client.force_login(world.users.supervisor)
+        response = client.get(reverse("home"))
+
+    assert (response.context["open_count"], response.context["overdue_count"]) == (2, 2)
+    assert list(response.context["late_replies"]) == [letter]
+
+
+@pytest.mark.parametrize("username", ["city_staff", "housing_officer", "supervisor"])
+def test_home_pages_cost_the_same_queries_with_many_rows(
+    world, client, letter, username, django_assert_max_num_queries
+):
+    user = getattr(world.users, username)
+    client.force_login(user)
+    plan(letter, world.users.housing_officer, datetime.date(2026, 3, 1))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("home"))
+    plan(letter, world.users.housing_officer, *[datetime.date(2026, 3, 1)] * 20, standing=5)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("home"))
+
+
+def notify(user, **fields):
+    return Notification.objects.create(recipient=user, title="整改措施即将到期", **fields)
+
+
+def test_the_bell_counts_only_my_unread_notifications(world, client):
+    notify(world.users.city_staff)
+    notify(world.users.city_staff, read_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    notify(world.users.county_staff)
+    client.force_login(world.users.city_staff)
+
+    response = client.get(reverse("notifications"))
+
+    assert response.context["unread_notifications"] == 1
+    assert 'data-testid="unread-count">1<' in response.content.decode()
+    assert len(response.context["page_obj"]) == 2
+
+
+def test_reading_a_notification_follows_its_link(world, client):
+    notification = notify(world.users.city_staff, link="/measures/")
+    client.force_login(world.users.city_staff)
+
+    response = client.post(reverse("notification_read", args=[notification.pk]))
+
+    notification.refresh_from_db()
+    assert response.url == "/measures/"
+    assert notification.read_at is not None
+
+
+def test_a_link_to_another_site_is_not_followed(world, client):
+    notification = notify(world.users.city_staff, link="https://evil.example/")
+    client.force_login(world.users.city_staff)
+
+    response = client.post(reverse("notification_read", args=[notification.pk]))
+
+    assert response.url == reverse("notifications")
+
+
+def test_someone_elses_notification_is_not_found(world, client):
+    notification = notify(world.users.county_staff)
+    client.force_login(world.users.city_staff)
+
+    response = client.post(reverse("notification_read", args=[notification.pk]))
+
+    notification.refresh_from_db()
+    assert response.status_code == 404
+    assert notification.read_at is None
+
+
+def test_read_all_clears_the_bell(world, client):
+    notify(world.users.city_staff)
+    notify(world.users.city_staff)
+    client.force_login(world.users.city_staff)
+
+    client.post(reverse("notifications_read_all"))
+
+    assert not Notification.objects.unread().filter(recipient=world.users.city_staff).exists()
+
+
+def test_the_language_switcher_offers_english(world, client):
+    client.force_login(world.users.city_staff)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    assert response.wsgi_request.LANGUAGE_CODE == "en"
