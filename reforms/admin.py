@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
+from accounts.roles import Role
 
 from . import services
 from .models import (
     Activity,
+    CalendarDay,
     Evidence,
     ExtensionRequest,
     FollowUp,
@@ -161,3 +163,38 @@ class FollowUpAdmin(ScopedAdmin):
     list_select_related = ["recommendation"]
     autocomplete_fields = ["recommendation"]
     readonly_fields = ["created_by"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Official holidays and make-up working days: system admins add each year once announced.
+
+    Not case content, so not scoped; every role with a home page may read it (its permissions are
+    here rather than in rules.py because the ``reforms`` module permission excludes admins).
+    """
+
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+    list_per_page = 100
+
+    @staticmethod
+    def _edits(request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (self._edits(request) or bool(request.user.role))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self._edits(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._edits(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._edits(request)

@@ -492,3 +492,26 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self):
         return f"{self.recommendation} {self.scheduled_on}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: an official holiday or a make-up working day (调休).
+
+    Loaded from ``chinesecalendar`` for the years it knows; admins add each later year once the
+    State Council announces it. Days not listed follow the week (see ``reforms.calendar``).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked for a make-up working day on a weekend; empty for a holiday."),
+    )
+    note = models.CharField(_("note"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.note}".strip()
