@@ -1,2 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "recommendations"
-urlpatterns = []
+urlpatterns = [
+    path("", views.recommendation_list, name="list"),
+    path("new/", views.recommendation_create, name="create"),
+    path("<int:pk>/", views.recommendation_detail, name="detail"),
+    path("<int:pk>/print/", views.recommendation_print, name="print"),
+    path("<int:pk>/items/add/", views.item_add, name="item_add"),
+    path("follow-ups/<int:pk>/record/", views.follow_up_record, name="follow_up_record"),
+    *(
+        path(
+            f"<int:pk>/{action.replace('_', '-')}/",
+            views.recommendation_action,
+            {"action": action},
+            name=action,
+        )
+        for action in views.ACTIONS
+    ),
+]

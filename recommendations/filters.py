@@ -1,0 +1,56 @@
+"""Filters of the recommendation list: status, kind, recipient unit (subtree) and text."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+
+from .models import Recommendation
+
+
+def recipient_units(request):
+    """Units in the user's jurisdiction (choices of the recipient filter)."""
+    if request is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.restrict(request.user).filter(kind=OrgUnit.Kind.UNIT)
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Title, document number or addressee")}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Recommendation.Status.choices, empty_label=_("All statuses")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Recommendation.Kind.choices, empty_label=_("All kinds")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Recipient unit"),
+        queryset=recipient_units,
+        method="in_unit",
+        empty_label=_("All units"),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["q", "status", "kind", "unit"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(doc_number__icontains=value)
+            | Q(recipient_name__icontains=value)
+            | Q(recipient_unit__name__icontains=value)
+        )
+
+    def in_unit(self, queryset, name, unit):
+        """The unit and the units below it (a bureau and its stations)."""
+        return queryset.filter(recipient_unit__path__startswith=unit.path)

@@ -1,0 +1,492 @@
+"""Recommendation pages: the list, a new draft, the detail (staff and unit versions) and the print.
+
+Views are thin: every object comes through its scope, every change through ``services``, and a
+refusal goes back next to the form that asked for it, with its status code.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.base import DomainError, shanghai_today
+from accounts.roles import Role
+from accounts.web import paginate, refuse_in_form, scoped_object_or_404
+from cases.models import Case, Problem, Subject
+from reforms.models import FollowUp, Measure
+
+from . import forms, services
+from .filters import RecommendationFilter
+from .models import Recommendation, RecommendationItem, RecommendationTransition, Reply
+
+Status = Recommendation.Status
+STATUS_LABELS = dict(Status.choices)
+
+
+def _require_reader(user) -> None:
+    """Staff, supervisors and unit officers; the separated admins read no recommendations."""
+    if not user.has_module_perms("recommendations"):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------
+# List and create
+
+
+@login_required
+def recommendation_list(request):
+    _require_reader(request.user)
+    queryset = (
+        Recommendation.objects.restrict(request.user)
+        .select_related("recipient_unit", "issuer")
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+    recommendation_filter = RecommendationFilter(request.GET, queryset=queryset, request=request)
+    page = paginate(request, recommendation_filter.qs)
+    return render(
+        request,
+        "recommendations/recommendation_list.html",
+        {
+            "filter": recommendation_filter,
+            "page_obj": page,
+            "may_create": request.user.has_perm("recommendations.add_recommendation"),
+            "awaiting_reply": {Status.ISSUED, Status.ACKNOWLEDGED, Status.RECTIFYING},
+            "today": shanghai_today(),
+        },
+    )
+
+
+def _initial_from_case(request) -> dict:
+    """``?case=<pk>``: the case (if in scope) preselected, its unit and commission proposed."""
+    case_pk = request.GET.get("case", "")
+    if not case_pk.isdigit():
+        return {}
+    case = Case.objects.restrict(request.user).filter(pk=case_pk).first()
+    if case is None:
+        return {}
+    return {
+        "cases": [case.pk],
+        "recipient_unit": case.case_unit_id,
+        "issuer": case.commission_id,
+        "title": _("Recommendation on rectification following case %(number)s")
+        % {"number": case.number},
+    }
+
+
+@login_required
+def recommendation_create(request):
+    user = request.user
+    if not user.has_perm("recommendations.add_recommendation"):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = forms.RecommendationCreateForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recommendation = services.recommendation_create(
+                    actor=user,
+                    title=data["title"],
+                    kind=data["kind"],
+                    issuer=data["issuer"],
+                    recipient_unit=data["recipient_unit"],
+                    recipient_name=data["recipient_name"],
+                    cases=data["cases"],
+                    preamble=data["preamble"],
+                    reply_due_on=data["reply_due_on"],
+                )
+            except DomainError as refusal:
+                status = refuse_in_form(form, refusal)
+            else:
+                messages.success(
+                    request,
+                    _("Draft saved; the reply is due on %(date)s.")
+                    % {"date": recommendation.reply_due_on.isoformat()},
+                )
+                if form.unknown_year:
+                    messages.warning(
+                        request,
+                        _(
+                            "The official holidays of %(year)s are not in the calendar yet: "
+                            "the deadline counts Monday to Friday. Check it once they are "
+                            "announced."
+                        )
+                        % {"year": form.unknown_year},
+                    )
+                return redirect("recommendations:detail", pk=recommendation.pk)
+        else:
+            status = 400
+    else:
+        initial = {"kind": Recommendation.Kind.LETTER}
+        if user.org_unit and user.org_unit.kind in {"commission", "group"}:
+            initial["issuer"] = user.org_unit_id
+        form = forms.RecommendationCreateForm(
+            initial=initial | _initial_from_case(request), user=user
+        )
+    return render(
+        request, "recommendations/recommendation_form.html", {"form": form}, status=status
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Detail: one page, two versions (case readers see the case; the unit sees its letter only)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A transition offered on the detail page: its form, its permission, when it applies."""
+
+    form: type
+    perm: str
+    statuses: frozenset
+    done: Any
+    run: Any
+
+
+def _issue(recommendation, actor, data):
+    services.recommendation_issue(
+        recommendation=recommendation,
+        actor=actor,
+        issued_on=data["issued_on"],
+        doc_serial=data["doc_serial"],
+    )
+
+
+ACTIONS = {
+    "issue": Action(
+        forms.IssueForm,
+        "recommendations.issue_recommendation",
+        frozenset({Status.DRAFT}),
+        gettext_lazy("Issued."),
+        _issue,
+    ),
+    "return": Action(
+        forms.ReturnReplyForm,
+        "recommendations.return_reply",
+        frozenset({Status.REPLIED}),
+        gettext_lazy("The reply was returned to the unit."),
+        lambda r, actor, data: services.recommendation_return_reply(
+            recommendation=r, actor=actor, reason=data["reason"]
+        ),
+    ),
+    "close": Action(
+        forms.CloseForm,
+        "recommendations.close_recommendation",
+        frozenset({Status.REPLIED}),
+        gettext_lazy("Closed."),
+        lambda r, actor, data: services.recommendation_close(recommendation=r, actor=actor),
+    ),
+    "evaluate": Action(
+        forms.EvaluationForm,
+        "recommendations.evaluate_recommendation",
+        frozenset({Status.CLOSED}),
+        gettext_lazy("The evaluation is recorded."),
+        lambda r, actor, data: services.recommendation_evaluate(
+            recommendation=r,
+            actor=actor,
+            method=data["method"],
+            score=data["score"],
+            rating=data["rating"],
+            comments=data["comments"],
+        ),
+    ),
+    "follow_up": Action(
+        forms.FollowUpScheduleForm,
+        "reforms.add_followup",
+        frozenset(services.FOLLOW_UP_STATUSES),
+        gettext_lazy("The follow-up review is scheduled."),
+        lambda r, actor, data: services.follow_up_schedule(
+            recommendation=r, actor=actor, scheduled_on=data["scheduled_on"]
+        ),
+    ),
+    "acknowledge": Action(
+        forms.AcknowledgeForm,
+        "recommendations.acknowledge_recommendation",
+        frozenset({Status.ISSUED}),
+        gettext_lazy("Receipt acknowledged."),
+        lambda r, actor, data: services.recommendation_acknowledge(recommendation=r, actor=actor),
+    ),
+    "start": Action(
+        forms.StartRectificationForm,
+        "recommendations.start_rectification",
+        frozenset({Status.ACKNOWLEDGED}),
+        gettext_lazy("Rectification has started."),
+        lambda r, actor, data: services.recommendation_start_rectification(
+            recommendation=r, actor=actor
+        ),
+    ),
+    "reply": Action(
+        forms.ReplyForm,
+        "recommendations.submit_reply",
+        frozenset({Status.RECTIFYING}),
+        gettext_lazy("The rectification report is submitted."),
+        lambda r, actor, data: services.recommendation_submit_reply(
+            recommendation=r, actor=actor, content=data["content"]
+        ),
+    ),
+}
+
+
+def _is_officer(user) -> bool:
+    return user.role == Role.UNIT_OFFICER
+
+
+def _available_actions(user, recommendation, bound: dict) -> dict:
+    """Forms of the transitions this user may take now (a bound one kept with its errors)."""
+    offered = {}
+    for name, action in ACTIONS.items():
+        if name in bound:
+            offered[name] = bound[name]
+        elif recommendation.status in action.statuses and user.has_perm(
+            action.perm, recommendation
+        ):
+            offered[name] = action.form()
+    return offered
+
+
+def _history(user, recommendation):
+    transitions = list(
+        RecommendationTransition.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .select_related("actor")
+    )
+    for transition in transitions:
+        transition.from_label = STATUS_LABELS.get(transition.from_status, transition.from_status)
+        transition.to_label = STATUS_LABELS.get(transition.to_status, transition.to_status)
+    return transitions
+
+
+def _items(user, recommendation, *, with_problems: bool):
+    items = (
+        RecommendationItem.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .annotate(measure_count=Count("measures"))
+        .order_by("number")
+    )
+    if with_problems:
+        items = items.prefetch_related(
+            Prefetch(
+                "problems",
+                queryset=Problem.objects.restrict(user).select_related("case", "process_stage"),
+            )
+        )
+    return items
+
+
+def _item_form(user, recommendation, form=None):
+    """The add-item form, only while the draft may be changed by this user."""
+    if form is not None:
+        return form
+    if user.has_perm("recommendations.change_recommendation", recommendation):
+        return forms.ItemForm(user=user, recommendation=recommendation)
+    return None
+
+
+def _staff_context(request, recommendation, *, bound, item_form, follow_up_forms):
+    user = request.user
+    follow_ups = list(FollowUp.objects.restrict(user).filter(recommendation=recommendation))
+    may_record = follow_ups and user.has_perm("reforms.change_followup", follow_ups[0])
+    for follow_up in follow_ups:
+        follow_up.record_form = follow_up_forms.get(follow_up.pk) or (
+            forms.FollowUpRecordForm() if may_record and follow_up.conducted_on is None else None
+        )
+    measures = Measure.objects.restrict(user).filter(item__recommendation=recommendation)
+    return {
+        "cases": Case.objects.restrict(user)
+        .filter(recommendations=recommendation)
+        .select_related("case_unit")
+        .prefetch_related(Prefetch("subjects", queryset=Subject.objects.restrict(user))),
+        "items": _items(user, recommendation, with_problems=True),
+        "item_form": _item_form(user, recommendation, item_form),
+        "follow_ups": follow_ups,
+        "measure_totals": {
+            "all": measures.count(),
+            "open": measures.open().count(),
+            "overdue": measures.overdue().count(),
+        },
+    }
+
+
+def _officer_context(request, recommendation):
+    return {"items": _items(request.user, recommendation, with_problems=False)}
+
+
+def render_detail(
+    request, recommendation, *, bound=None, item_form=None, follow_up_forms=None, status=200
+):
+    """The detail page for this user, with any bound (refused) form in its place."""
+    user = request.user
+    bound = bound or {}
+    officer = _is_officer(user)
+    actions = _available_actions(user, recommendation, bound)
+    context = {
+        "r": recommendation,
+        "actions": actions,
+        "history": _history(user, recommendation),
+        "replies": Reply.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .select_related("submitted_by"),
+        "evaluation": getattr(recommendation, "evaluation", None),
+    }
+    if officer:
+        context |= _officer_context(request, recommendation)
+        template = "recommendations/recommendation_detail_officer.html"
+    else:
+        context |= _staff_context(
+            request,
+            recommendation,
+            bound=bound,
+            item_form=item_form,
+            follow_up_forms=follow_up_forms or {},
+        )
+        template = "recommendations/recommendation_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _get(request, pk):
+    _require_reader(request.user)
+    return scoped_object_or_404(
+        Recommendation.objects.select_related(
+            "issuer", "recipient_unit", "created_by", "evaluation__evaluated_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+def recommendation_detail(request, pk):
+    return render_detail(request, _get(request, pk))
+
+
+@login_required
+@require_POST
+def recommendation_action(request, pk, action):
+    recommendation = _get(request, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    form = spec.form(request.POST)
+    if form.is_valid():
+        try:
+            spec.run(recommendation, request.user, form.cleaned_data)
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            messages.success(request, spec.done)
+            return redirect("recommendations:detail", pk=recommendation.pk)
+    else:
+        status = 400
+    # Read the row again: a refused service rolled its changes back.
+    return render_detail(request, _get(request, pk), bound={action: form}, status=status)
+
+
+@login_required
+@require_POST
+def item_add(request, pk):
+    """htmx: add the next numbered item; answers the items fragment (or the page without JS)."""
+    recommendation = _get(request, pk)
+    user = request.user
+    form = forms.ItemForm(request.POST, user=user, recommendation=recommendation)
+    status = 200
+    if form.is_valid():
+        try:
+            item = services.recommendation_item_add(
+                recommendation=recommendation,
+                actor=user,
+                content=form.cleaned_data["content"],
+                problems=form.cleaned_data["problems"],
+            )
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Item %(number)d added.") % {"number": item.number})
+                return redirect("recommendations:detail", pk=recommendation.pk)
+            form = None
+    else:
+        status = 400
+    recommendation = _get(request, pk)
+    if request.htmx:
+        return render(
+            request,
+            "recommendations/_items.html",
+            {
+                "r": recommendation,
+                "items": _items(user, recommendation, with_problems=True),
+                "item_form": _item_form(user, recommendation, form),
+            },
+            status=status,
+        )
+    return render_detail(request, recommendation, item_form=form, status=status)
+
+
+@login_required
+@require_POST
+def follow_up_record(request, pk):
+    _require_reader(request.user)
+    follow_up = scoped_object_or_404(FollowUp, request.user, pk=pk)
+    form = forms.FollowUpRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_record(
+                follow_up=follow_up,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                findings=form.cleaned_data["findings"],
+                conducted_on=form.cleaned_data["conducted_on"],
+            )
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            messages.success(request, _("The outcome of the follow-up review is recorded."))
+            return redirect("recommendations:detail", pk=follow_up.recommendation_id)
+    else:
+        status = 400
+    recommendation = _get(request, follow_up.recommendation_id)
+    return render_detail(
+        request, recommendation, follow_up_forms={follow_up.pk: form}, status=status
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Print
+
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 13 → 十三, 20 → 二十, 99 → 九十九 (item numbers of a document)."""
+    if number < 10:
+        return CHINESE_DIGITS[number]
+    tens, ones = divmod(number, 10)
+    if tens >= 10:
+        return str(number)
+    head = "" if tens == 1 else CHINESE_DIGITS[tens]
+    return f"{head}十{CHINESE_DIGITS[ones] if ones else ''}"
+
+
+@login_required
+def recommendation_print(request, pk):
+    """The document as printed. Case readers only: the preamble may speak of the case."""
+    recommendation = _get(request, pk)
+    if _is_officer(request.user):
+        raise PermissionDenied
+    items = list(recommendation.items.order_by("number"))
+    for item in items:
+        item.chinese_number = chinese_numeral(item.number)
+    return render(
+        request,
+        "recommendations/recommendation_print.html",
+        {"r": recommendation, "items": items},
+    )
