@@ -264,3 +264,49 @@ def extension_request_reject(*, request: ExtensionRequest, actor, note: str) -> 
         raise TransitionRefused(_("Say why the extension is refused."))
     _decide(request, actor=actor, status=ExtensionRequest.Status.REJECTED, note=note)
     return request
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    actor,
+    content: str,
+    standard: str,
+    department: str,
+    owner_name: str,
+    leader_name: str,
+) -> Measure:
+    """Reword a planned measure or change who owns it, until it is signed off.
+
+    Its item, dates and standing stay as planned: the current due date moves only through an
+    approved extension request.
+    """
+    require_perm(actor, "reforms.change_measure", measure)
+    lock_for_update(measure)
+    if measure.status == Status.SIGNED_OFF:
+        raise TransitionRefused(_("A signed-off measure can no longer be changed."))
+    for label, value in (
+        (_("measure"), content),
+        (_("completion standard"), standard),
+        (_("owner"), owner_name),
+        (_("accountable leader"), leader_name),
+    ):
+        if not value.strip():
+            raise TransitionRefused(_("Fill in the %(field)s.") % {"field": label})
+    measure.content = content
+    measure.standard = standard
+    measure.department = department
+    measure.owner_name = owner_name
+    measure.leader_name = leader_name
+    measure.save(
+        update_fields=[
+            "content",
+            "standard",
+            "department",
+            "owner_name",
+            "leader_name",
+            "updated_at",
+        ]
+    )
+    return measure

@@ -1,2 +1,24 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reforms"
-urlpatterns = []
+urlpatterns = [
+    path("", views.measure_list, name="measure_list"),
+    path("<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:pk>/request-signoff/", views.signoff_request, name="signoff_request"),
+    path("<int:pk>/request-extension/", views.extension_request, name="extension_request"),
+    path("<int:pk>/sign-off/", views.sign_off, name="sign_off"),
+    path("<int:pk>/return/", views.return_measure, name="return"),
+    path("<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("<int:pk>/plan-row/", views.plan_measure, name="plan_measure"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("plan/<int:pk>/", views.plan, name="plan"),
+    path("plan/item/<int:item_pk>/add/", views.plan_measure_add, name="plan_measure_add"),
+    path("sign-off-queue/", views.signoff_queue, name="signoff_queue"),
+    path("extensions/", views.extension_queue, name="extension_queue"),
+    path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),
+    path("extensions/<int:pk>/reject/", views.extension_reject, name="extension_reject"),
+]

@@ -1,0 +1,173 @@
+"""The one filterset for measures: the measure list, the dashboard's drill-downs and the API.
+
+Colours, overdue and aging all come from ``MeasureQuerySet`` (``overdue()``, ``due_soon()``,
+``open()``): this module only combines them, it never restates the rule.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.base import shanghai_today
+from accounts.models import OrgUnit, Sector
+from recommendations.models import Recommendation
+
+from .models import Measure, Signal
+
+OVERDUE_CHOICES = [
+    ("current", _("Overdue (current due date)")),
+    ("original", _("Overdue (original due date)")),
+]
+
+# Days overdue against the current due date: (first day, last day or None for open-ended).
+AGING_BUCKETS = {
+    "1-7": (1, 7),
+    "8-30": (8, 30),
+    "31-90": (31, 90),
+    "90+": (91, None),
+}
+AGING_CHOICES = [
+    ("1-7", _("1–7 days overdue")),
+    ("8-30", _("8–30 days overdue")),
+    ("31-90", _("31–90 days overdue")),
+    ("90+", _("More than 90 days overdue")),
+]
+
+ORDERING_CHOICES = [
+    ("due_on", _("Due date, earliest first")),
+    ("-due_on", _("Due date, latest first")),
+    ("-days_overdue", _("Most days overdue first")),
+    ("days_overdue", _("Fewest days overdue first")),
+    ("unit", _("Unit")),
+    ("-unit", _("Unit, reversed")),
+]
+
+
+def _units(request):
+    return OrgUnit.objects.restrict(request.user) if request else OrgUnit.objects.none()
+
+
+def _recommendations(request):
+    if not request:
+        return Recommendation.objects.none()
+    return Recommendation.objects.restrict(request.user).exclude(doc_number="")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MeasureFilter(django_filters.FilterSet):
+    """Filters for ``Measure`` querysets already restricted to the user (pass ``request``)."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
+    )
+    sector = django_filters.ChoiceFilter(
+        field_name="unit__sector", choices=Sector.choices, label=_("Sector")
+    )
+    status = django_filters.ChoiceFilter(choices=Measure.Status.choices, label=_("Status"))
+    signal = django_filters.ChoiceFilter(
+        choices=Signal.choices, method="filter_signal", label=_("Colour")
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=OVERDUE_CHOICES, method="filter_overdue", label=_("Overdue")
+    )
+    aging = django_filters.ChoiceFilter(
+        choices=AGING_CHOICES, method="filter_aging", label=_("Days overdue")
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        field_name="item__recommendation", queryset=_recommendations, label=_("Recommendation")
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", label=_("Due on or after"), widget=DateInput
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", label=_("Due on or before"), widget=DateInput
+    )
+    is_standing = django_filters.BooleanFilter(label=_("Standing"))
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES, method="filter_ordering", label=_("Sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def __init__(self, *args, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or shanghai_today()
+
+    # Each method receives the queryset narrowed so far and returns it narrowed further.
+
+    def filter_q(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(content__icontains=word)
+                | Q(standard__icontains=word)
+                | Q(owner_name__icontains=word)
+                | Q(leader_name__icontains=word)
+                | Q(department__icontains=word)
+            )
+        return queryset
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(unit__path__startswith=unit.path)
+
+    def filter_signal(self, queryset, name, value):
+        every = Measure.objects.all()
+        overdue = every.overdue(today=self.today)
+        due_soon = every.due_soon(today=self.today)
+        standing = every.open().filter(is_standing=True)
+        if value == Signal.RED:
+            return queryset.overdue(today=self.today)
+        if value == Signal.YELLOW:
+            return queryset.due_soon(today=self.today)
+        if value == Signal.BLUE:
+            return queryset.open().filter(is_standing=True)
+        return (
+            queryset.exclude(pk__in=overdue.values("pk"))
+            .exclude(pk__in=due_soon.values("pk"))
+            .exclude(pk__in=standing.values("pk"))
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(today=self.today, against_original=value == "original")
+
+    def filter_aging(self, queryset, name, value):
+        first, last = AGING_BUCKETS[value]
+        queryset = queryset.overdue(today=self.today).filter(
+            due_on__lte=self.today - datetime.timedelta(days=first)
+        )
+        if last is not None:
+            queryset = queryset.filter(due_on__gte=self.today - datetime.timedelta(days=last))
+        return queryset
+
+    def filter_ordering(self, queryset, name, value):
+        if value.lstrip("-") == "days_overdue":
+            # The due date of overdue measures (per ``overdue()``), empty for the others.
+            late = Measure.objects.overdue(today=self.today).values("pk")
+            queryset = queryset.annotate(
+                overdue_since=Case(When(pk__in=late, then=F("due_on")), default=Value(None))
+            )
+            since = F("overdue_since")
+            first = since.asc(nulls_last=True) if value[0] == "-" else since.desc(nulls_first=True)
+            return queryset.order_by(first, "due_on", "pk")
+        if value.lstrip("-") == "unit":
+            return queryset.order_by(f"{value[:-4]}unit__name", "due_on", "pk")
+        return queryset.order_by(value, "pk")
+
+    @property
+    def qs(self):
+        """Nothing when a filter is invalid (e.g. a unit outside the jurisdiction), never all."""
+        if not hasattr(self, "_qs"):
+            queryset = self.queryset.all().order_by("due_on", "pk")
+            if self.is_bound:
+                queryset = self.filter_queryset(queryset) if self.is_valid() else queryset.none()
+            self._qs = queryset
+        return self._qs

@@ -1,0 +1,93 @@
+"""Forms of the measure pages. They only collect input: the services decide and refuse."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Measure, MeasureTransition
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def evidence_limit_text() -> str:
+    """The upload limit as people read it, e.g. "Up to 20 MB per file." (translated)."""
+    megabytes = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
+    shown = f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
+    return _("Up to %(size)s MB per file.") % {"size": shown}
+
+
+class MeasurePlanForm(forms.ModelForm):
+    """A new measure under an item (its dates are fixed once planned)."""
+
+    class Meta:
+        model = Measure
+        fields = [
+            "content",
+            "standard",
+            "department",
+            "owner_name",
+            "leader_name",
+            "due_on",
+            "is_standing",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 2}),
+            "standard": forms.Textarea(attrs={"rows": 2}),
+            "due_on": DateInput,
+        }
+        labels = {"due_on": _("due date")}
+
+
+class MeasureEditForm(forms.ModelForm):
+    """What may still change once a measure is planned: its wording and who owns it."""
+
+    class Meta:
+        model = Measure
+        fields = ["content", "standard", "department", "owner_name", "leader_name"]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 2}),
+            "standard": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ProgressForm(forms.Form):
+    content = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    file = forms.FileField(label=_("Evidence file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_limit_text()
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_limit_text()
+
+
+class NoteForm(forms.Form):
+    """Request sign-off, sign off, or approve an extension: an optional note."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ReturnForm(forms.Form):
+    reason_code = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *MeasureTransition.ReturnReason.choices]
+    )
+    reason = forms.CharField(label=_("Explanation"), required=False, max_length=1000)
+
+
+class ExtensionForm(forms.Form):
+    requested_due_on = forms.DateField(label=_("New due date"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(label=_("Why refused"), max_length=1000)

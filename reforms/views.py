@@ -1,0 +1,516 @@
+"""Measure pages: the list, one measure, the plan editor, and the staff's two queues.
+
+Reads go through ``restrict``/``scoped_object_or_404``; every write goes through ``services`` and a
+refusal is shown next to its form with the refusal's status code. Queue rows and plan blocks are
+htmx fragments replaced in place by the answer.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.base import DomainError, shanghai_today
+from accounts.web import paginate, refuse_in_form, scoped_object_or_404
+from recommendations.models import Recommendation, RecommendationItem
+
+from . import services
+from .filters import MeasureFilter
+from .forms import (
+    EvidenceForm,
+    ExtensionForm,
+    MeasureEditForm,
+    MeasurePlanForm,
+    NoteForm,
+    ProgressForm,
+    RejectForm,
+    ReturnForm,
+)
+from .models import Evidence, ExtensionRequest, Measure, ProgressReport
+
+Status = Measure.Status
+REPORTABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}
+SIGNOFF_REQUESTABLE = {Status.IN_PROGRESS, Status.RETURNED}
+
+
+def _readers_only(user):
+    """Staff, supervisors and unit officers read measures; the separated admins get a 404."""
+    if not user.has_perm("reforms.view_measure"):
+        raise Http404
+
+
+def _staff_only(user):
+    if not user.has_perm("reforms.sign_off_measure"):
+        raise Http404
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+
+
+@login_required
+@require_GET
+def measure_list(request):
+    _readers_only(request.user)
+    measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
+    filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
+    return render(
+        request,
+        "reforms/measure_list.html",
+        {
+            "filter": filterset,
+            "page_obj": paginate(request, filterset.qs),
+            "today": filterset.today,
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One measure and what its people do to it
+
+
+def _detail_context(request, measure, **forms):
+    user = request.user
+    pending = [r for r in measure.extension_requests.all() if r.status == "pending"]
+    can_report = measure.status in REPORTABLE and user.has_perm("reforms.report_progress", measure)
+    officer = user.has_perm("reforms.request_signoff", measure)
+    staff = measure.status == Status.AWAITING_SIGNOFF and user.has_perm(
+        "reforms.sign_off_measure", measure
+    )
+    context = {
+        "measure": measure,
+        "today": shanghai_today(),
+        "reports": measure.progress_reports.select_related("reported_by").prefetch_related(
+            "evidence"
+        ),
+        "evidence_list": measure.evidence.select_related("uploaded_by"),
+        "transitions": _labelled(measure.transitions.select_related("actor")),
+        "days_late_original": measure.days_overdue(against_original=True),
+        "extensions": measure.extension_requests.select_related("requested_by", "decided_by"),
+        "pending_extension": pending[0] if pending else None,
+        "can_report": can_report,
+        "can_request_signoff": officer and measure.status in SIGNOFF_REQUESTABLE,
+        "can_request_extension": officer and measure.status != Status.SIGNED_OFF and not pending,
+        "can_verify": staff,
+        "progress_form": ProgressForm(),
+        "evidence_form": EvidenceForm(),
+        "signoff_request_form": NoteForm(prefix="request"),
+        "extension_form": ExtensionForm(),
+        "sign_off_form": NoteForm(prefix="signoff"),
+        "return_form": ReturnForm(),
+    }
+    context.update(forms)
+    # A refused form is shown with its reason even if the section would otherwise be hidden.
+    for flag, names in (
+        ("can_report", ["progress_form", "evidence_form"]),
+        ("can_request_signoff", ["signoff_request_form"]),
+        ("can_request_extension", ["extension_form"]),
+        ("can_verify", ["sign_off_form", "return_form"]),
+    ):
+        context[flag] = context[flag] or any(context[name].is_bound for name in names)
+    return context
+
+
+def _labelled(transitions):
+    labels = dict(Status.choices)
+    rows = list(transitions)
+    for row in rows:
+        row.from_label = labels.get(row.from_status, row.from_status)
+        row.to_label = labels.get(row.to_status, row.to_status)
+    return rows
+
+
+def _measure(request, pk):
+    measure = scoped_object_or_404(
+        Measure.objects.select_related("unit", "item__recommendation", "owner"), request.user, pk=pk
+    )
+    return measure
+
+
+@login_required
+@require_GET
+def measure_detail(request, pk):
+    measure = _measure(request, pk)
+    return render(request, "reforms/measure_detail.html", _detail_context(request, measure))
+
+
+def _act_on_measure(request, pk, *, form, form_name, act, done, fragment=None):
+    """Validate ``form``, let ``act(measure, data)`` call a service, answer the page or a fragment.
+
+    On success: a non-htmx request goes back to the measure with ``done`` as a message; an htmx
+    one gets ``fragment`` (a queue row). On refusal: the form with the reason, and its status.
+    """
+    measure = _measure(request, pk)
+    status = 400
+    if form.is_valid():
+        try:
+            act(measure, form.cleaned_data)
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+            measure.refresh_from_db()
+        else:
+            if request.htmx and fragment:
+                return fragment(request, measure, form=None)
+            messages.success(request, done)
+            return redirect("reforms:measure_detail", pk=measure.pk)
+    if request.htmx and fragment:
+        return fragment(request, measure, form=form, status=status)
+    context = _detail_context(request, measure, **{form_name: form})
+    return render(request, "reforms/measure_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def progress_add(request, pk):
+    def act(measure, data):
+        files = (data["file"],) if data["file"] else ()
+        services.progress_report_add(
+            measure=measure,
+            actor=request.user,
+            content=data["content"],
+            percent_complete=data["percent_complete"],
+            files=files,
+        )
+
+    return _act_on_measure(
+        request,
+        pk,
+        form=ProgressForm(request.POST, request.FILES),
+        form_name="progress_form",
+        act=act,
+        done=_("Progress reported."),
+    )
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk):
+    def act(measure, data):
+        services.evidence_add(
+            measure=measure,
+            actor=request.user,
+            file=data["file"],
+            description=data["description"],
+        )
+
+    return _act_on_measure(
+        request,
+        pk,
+        form=EvidenceForm(request.POST, request.FILES),
+        form_name="evidence_form",
+        act=act,
+        done=_("Evidence uploaded."),
+    )
+
+
+@login_required
+@require_POST
+def signoff_request(request, pk):
+    return _act_on_measure(
+        request,
+        pk,
+        form=NoteForm(request.POST, prefix="request"),
+        form_name="signoff_request_form",
+        act=lambda measure, data: services.measure_request_signoff(
+            measure=measure, actor=request.user, note=data["note"]
+        ),
+        done=_("Sign-off requested."),
+    )
+
+
+@login_required
+@require_POST
+def extension_request(request, pk):
+    return _act_on_measure(
+        request,
+        pk,
+        form=ExtensionForm(request.POST),
+        form_name="extension_form",
+        act=lambda measure, data: services.extension_request_submit(
+            measure=measure,
+            actor=request.user,
+            requested_due_on=data["requested_due_on"],
+            reason=data["reason"],
+        ),
+        done=_("Extension requested."),
+    )
+
+
+@login_required
+@require_POST
+def sign_off(request, pk):
+    return _act_on_measure(
+        request,
+        pk,
+        form=NoteForm(request.POST, prefix="signoff"),
+        form_name="sign_off_form",
+        act=lambda measure, data: services.measure_sign_off(
+            measure=measure, actor=request.user, note=data["note"]
+        ),
+        done=_("Measure signed off."),
+        fragment=_signoff_row,
+    )
+
+
+@login_required
+@require_POST
+def return_measure(request, pk):
+    return _act_on_measure(
+        request,
+        pk,
+        form=ReturnForm(request.POST),
+        form_name="return_form",
+        act=lambda measure, data: services.measure_return(
+            measure=measure,
+            actor=request.user,
+            reason_code=data["reason_code"],
+            reason=data["reason"],
+        ),
+        done=_("Measure returned to the unit."),
+        fragment=_signoff_row,
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk):
+    evidence = scoped_object_or_404(Evidence, request.user, pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rectification plan
+
+
+def _can_plan(user, recommendation) -> bool:
+    return recommendation.status in services.PLANNABLE and user.has_perm("reforms.add_measure")
+
+
+def _item_block(request, item, *, form=None, status=200):
+    recommendation = item.recommendation
+    context = {
+        "item": item,
+        "measures": item.measures.all(),
+        "can_plan": _can_plan(request.user, recommendation),
+        "can_edit": request.user.has_perm("reforms.add_measure"),
+        "form": form or MeasurePlanForm(prefix=f"item{item.pk}"),
+    }
+    return render(request, "reforms/_plan_item.html", context, status=status)
+
+
+@login_required
+@require_GET
+def plan(request, pk):
+    _readers_only(request.user)
+    recommendation = scoped_object_or_404(
+        Recommendation.objects.select_related("recipient_unit", "issuer"), request.user, pk=pk
+    )
+    items = recommendation.items.prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.order_by("pk"))
+    )
+    can_plan = _can_plan(request.user, recommendation)
+    blocks = [
+        {
+            "item": item,
+            "measures": item.measures.all(),
+            "form": MeasurePlanForm(prefix=f"item{item.pk}"),
+        }
+        for item in items
+    ]
+    return render(
+        request,
+        "reforms/plan.html",
+        {
+            "recommendation": recommendation,
+            "blocks": blocks,
+            "can_plan": can_plan,
+            "can_edit": request.user.has_perm("reforms.add_measure"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_measure_add(request, item_pk):
+    item = scoped_object_or_404(
+        RecommendationItem.objects.select_related("recommendation"), request.user, pk=item_pk
+    )
+    form = MeasurePlanForm(request.POST, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        return _item_block(request, item, form=form, status=400)
+    try:
+        services.measure_create(item=item, actor=request.user, **form.cleaned_data)
+    except DomainError as refusal:
+        return _item_block(request, item, form=form, status=refuse_in_form(form, refusal))
+    if not request.htmx:
+        messages.success(request, _("Measure added."))
+        return redirect("reforms:plan", pk=item.recommendation_id)
+    return _item_block(request, item)
+
+
+def _measure_fragment(request, measure, *, form=None, status=200):
+    if form is not None:
+        template = "reforms/_plan_measure_edit.html"
+    else:
+        template = "reforms/_plan_measure.html"
+    context = {
+        "measure": measure,
+        "form": form,
+        "can_edit": request.user.has_perm("reforms.add_measure"),
+    }
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def plan_measure(request, pk):
+    """One measure as the plan shows it (what "cancel" puts back)."""
+    _readers_only(request.user)
+    return _measure_fragment(request, _measure(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, pk):
+    measure = _measure(request, pk)
+    if request.method == "GET":
+        if not request.user.has_perm("reforms.change_measure", measure):
+            raise Http404
+        return _measure_fragment(request, measure, form=MeasureEditForm(instance=measure))
+    form = MeasureEditForm(request.POST, instance=Measure(pk=measure.pk))
+    if not form.is_valid():
+        return _measure_fragment(request, measure, form=form, status=400)
+    try:
+        services.measure_update(measure=measure, actor=request.user, **form.cleaned_data)
+    except DomainError as refusal:
+        measure.refresh_from_db()
+        status = refuse_in_form(form, refusal)
+        return _measure_fragment(request, measure, form=form, status=status)
+    if not request.htmx:
+        messages.success(request, _("Measure saved."))
+        return redirect("reforms:plan", pk=measure.item.recommendation_id)
+    return _measure_fragment(request, measure)
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff's queues
+
+
+def _signoff_rows(user):
+    return (
+        Measure.objects.restrict(user)
+        .select_related("unit", "item__recommendation")
+        .prefetch_related(
+            Prefetch(
+                "progress_reports",
+                queryset=ProgressReport.objects.order_by("-reported_at", "-pk"),
+                to_attr="latest_reports",
+            ),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("pk"), to_attr="files"),
+        )
+    )
+
+
+def _signoff_row(request, measure, *, form=None, status=200):
+    row = _signoff_rows(request.user).get(pk=measure.pk)
+    context = {"measure": row, "refusal_form": form, "return_form": ReturnForm()}
+    return render(request, "reforms/_signoff_row.html", context, status=status)
+
+
+@login_required
+@require_GET
+def signoff_queue(request):
+    _staff_only(request.user)
+    rows = (
+        _signoff_rows(request.user).filter(status=Status.AWAITING_SIGNOFF).order_by("due_on", "pk")
+    )
+    return render(
+        request,
+        "reforms/signoff_queue.html",
+        {"page_obj": paginate(request, rows), "return_form": ReturnForm()},
+    )
+
+
+def _extension_rows(user):
+    return ExtensionRequest.objects.restrict(user).select_related(
+        "measure__unit", "measure__item__recommendation", "requested_by", "decided_by"
+    )
+
+
+def _extension_row(request, extension, *, form=None, status=200):
+    context = {
+        "extension": _extension_rows(request.user).get(pk=extension.pk),
+        "refusal_form": form,
+    }
+    return render(request, "reforms/_extension_row.html", context, status=status)
+
+
+@login_required
+@require_GET
+def extension_queue(request):
+    _staff_only(request.user)
+    rows = (
+        _extension_rows(request.user)
+        .filter(status=ExtensionRequest.Status.PENDING)
+        .order_by("requested_at", "pk")
+    )
+    return render(request, "reforms/extension_queue.html", {"page_obj": paginate(request, rows)})
+
+
+def _decide_extension(request, pk, *, form, act, done):
+    extension = scoped_object_or_404(
+        ExtensionRequest.objects.select_related("measure"), request.user, pk=pk
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            act(extension, form.cleaned_data)
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("reforms:extension_queue")
+            return _extension_row(request, extension)
+    if not request.htmx:
+        for error in form.non_field_errors() or [_("Check the form.")]:
+            messages.error(request, error)
+        return redirect(reverse("reforms:extension_queue"))
+    return _extension_row(request, extension, form=form, status=status)
+
+
+@login_required
+@require_POST
+def extension_approve(request, pk):
+    return _decide_extension(
+        request,
+        pk,
+        form=NoteForm(request.POST),
+        act=lambda extension, data: services.extension_request_approve(
+            request=extension, actor=request.user, note=data["note"]
+        ),
+        done=_("Extension approved."),
+    )
+
+
+@login_required
+@require_POST
+def extension_reject(request, pk):
+    return _decide_extension(
+        request,
+        pk,
+        form=RejectForm(request.POST),
+        act=lambda extension, data: services.extension_request_reject(
+            request=extension, actor=request.user, note=data["note"]
+        ),
+        done=_("Extension refused."),
+    )
