@@ -1,0 +1,118 @@
+"""Forms of the case pages; every choice of a unit or a case is cut to the user's jurisdiction."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+
+from .models import Case, CaseAnalysis, Problem, Subject
+
+IDEOGRAPHIC_SPACE = "\u3000"
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+CASE_FIELDS = (
+    "number",
+    "title",
+    "commission",
+    "case_unit",
+    "sector",
+    "violation_types",
+    "level",
+    "amount",
+    "status",
+    "opened_on",
+    "closed_on",
+    "summary",
+    "linked_cases",
+)
+SUBJECT_FIELDS = ("name", "position", "is_top_leader", "disposition")
+ANALYSIS_FIELDS = ("trajectory", "root_causes", "loopholes", "lessons", "completed_on")
+PROBLEM_FIELDS = ("category", "process_stage", "unit", "description")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """An org unit, indented by its depth in the tree so the hierarchy reads in a plain select."""
+
+    def label_from_instance(self, obj):
+        return IDEOGRAPHIC_SPACE * (obj.depth - 1) + obj.name
+
+
+def commissions_in_jurisdiction(user):
+    return OrgUnit.objects.restrict(user).filter(
+        kind__in=[OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP]
+    )
+
+
+def units_in_jurisdiction(user):
+    return OrgUnit.objects.restrict(user).filter(kind=OrgUnit.Kind.UNIT)
+
+
+class CaseForm(forms.ModelForm):
+    """The case itself; linked cases may only be chosen among the cases the user can see."""
+
+    class Meta:
+        model = Case
+        fields = CASE_FIELDS
+        field_classes = {"commission": UnitChoiceField, "case_unit": UnitChoiceField}
+        widgets = {
+            "opened_on": DATE_INPUT,
+            "closed_on": DATE_INPUT,
+            "violation_types": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "linked_cases": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A unit already on the case stays choosable even if the user does not cover it.
+        current = OrgUnit.objects.filter(pk=self.instance.commission_id)
+        self.fields["commission"].queryset = commissions_in_jurisdiction(user) | current
+        self.fields["case_unit"].queryset = units_in_jurisdiction(user)
+        linkable = Case.objects.restrict(user).order_by("-opened_on", "-pk")
+        if self.instance.pk:
+            linkable = linkable.exclude(pk=self.instance.pk)
+            # Only the visible links are shown (and kept by the service when saving).
+            self.initial["linked_cases"] = list(
+                linkable.filter(linked_cases=self.instance).values_list("pk", flat=True)
+            )
+        self.fields["linked_cases"].queryset = linkable
+        self.fields["linked_cases"].help_text = _(
+            "串案窝案: cases handled together as one series. Hold Ctrl (⌘) to choose several."
+        )
+
+
+SubjectFormSet = inlineformset_factory(
+    Case,
+    Subject,
+    fields=SUBJECT_FIELDS,
+    extra=1,
+    can_delete=True,
+)
+
+
+class AnalysisForm(forms.ModelForm):
+    class Meta:
+        model = CaseAnalysis
+        fields = ANALYSIS_FIELDS
+        widgets = {
+            "trajectory": forms.Textarea(attrs={"rows": 4}),
+            "root_causes": forms.Textarea(attrs={"rows": 4}),
+            "loopholes": forms.Textarea(attrs={"rows": 4}),
+            "lessons": forms.Textarea(attrs={"rows": 4}),
+            "completed_on": DATE_INPUT,
+        }
+
+
+class ProblemForm(forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = PROBLEM_FIELDS
+        field_classes = {"unit": UnitChoiceField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.restrict(user) | OrgUnit.objects.filter(
+            pk=self.instance.unit_id
+        )
