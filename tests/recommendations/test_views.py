@@ -341,7 +341,7 @@ def test_staff_see_the_case_behind_the_recommendation(world, client, confidentia
     html = response.content.decode()
     assert response.status_code == 200
     assert SUBJECT_NAME in html
-    assert "1234567.89" in html
+    assert "1,234,567.89" in html
     assert SUMMARY in html
     assert "招投标评审专家抽取制度缺失" in html  # the problem the item answers
     assert 'data-action="issue"' in html
@@ -390,7 +390,14 @@ def test_the_unit_sees_its_letter_without_the_confidential_case(world, client, c
     html = response.content.decode()
     assert response.status_code == 200
     assert response.templates[0].name == "recommendations/recommendation_detail_officer.html"
-    for secret in (SUBJECT_NAME, "1234567", SUMMARY, confidential_case.number, "招投标评审专家"):
+    for secret in (
+        SUBJECT_NAME,
+        "1234567",
+        "1,234,567",
+        SUMMARY,
+        confidential_case.number,
+        "招投标评审专家",
+    ):
         assert secret not in html
     assert "第1项：建立健全制度" in html and "第2项：建立健全制度" in html
     assert issued.doc_number in html
