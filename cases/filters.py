@@ -67,7 +67,11 @@ class CaseFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    top_leader = django_filters.BooleanFilter(label=_("Top leader involved"), method="involving")
+    top_leader = django_filters.BooleanFilter(
+        label=_("Top leader involved"),
+        method="involving",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     violation_type = django_filters.ModelChoiceFilter(
         label=_("Violation type"),
         queryset=ViolationType.objects.all(),

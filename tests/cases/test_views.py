@@ -902,3 +902,14 @@ def test_supervisors_cannot_edit_a_problem(world, client, housing_case):
     assert problem.unit == world.units.housing
     row = client.get(reverse("cases:problem", args=[problem.pk]), headers=HTMX)
     assert 'data-testid="edit-problem"' not in row.content.decode()
+
+
+def test_only_a_wrong_filter_is_marked(world, client, assorted):
+    response = signed_in(client, world.users.county_staff).get(
+        reverse("cases:list"), {"unit": world.units.housing.pk, "sector": "education"}
+    )
+    html = response.content.decode()
+
+    assert "is-invalid" in html
+    assert "is-valid" not in html
+    assert 'class="collapse d-lg-block show"' in html  # the panel stays open on a phone
