@@ -89,7 +89,10 @@ class MeasureFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", label=_("Due on or before"), widget=DateInput
     )
-    is_standing = django_filters.BooleanFilter(label=_("Standing"))
+    is_standing = django_filters.BooleanFilter(
+        label=_("Standing"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     ordering = django_filters.ChoiceFilter(
         choices=ORDERING_CHOICES, method="filter_ordering", label=_("Sort by"), empty_label=None
     )

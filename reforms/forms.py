@@ -37,7 +37,7 @@ class MeasurePlanForm(forms.ModelForm):
             "standard": forms.Textarea(attrs={"rows": 2}),
             "due_on": DateInput,
         }
-        labels = {"due_on": _("due date")}
+        labels = {"due_on": _("Due date")}
 
 
 class MeasureEditForm(forms.ModelForm):
