@@ -21,6 +21,11 @@ class NavItem:
 
 MENU = [
     NavItem("home", _("Home"), frozenset({STAFF, OFFICER, SUPERVISOR})),
+    NavItem("cases:list", _("Cases"), frozenset({STAFF, SUPERVISOR})),
+    NavItem("recommendations:list", _("Recommendations"), frozenset({STAFF, OFFICER, SUPERVISOR})),
+    NavItem("reforms:measure_list", _("Measures"), frozenset({STAFF, OFFICER, SUPERVISOR})),
+    NavItem("reforms:signoff_queue", _("Sign-off queue"), frozenset({STAFF})),
+    NavItem("reforms:extension_queue", _("Extension requests"), frozenset({STAFF})),
     NavItem("admin:index", _("Back office"), frozenset(ADMINS)),
 ]
 
