@@ -1,0 +1,307 @@
+"""Every measure transition from every state: allowed ones move and leave history, others change
+nothing; who may do each; and extension requests, the only way the current due date moves."""
+
+import datetime
+
+import pytest
+
+from accounts.base import DomainError, PermissionRefused, TransitionRefused
+from reforms import services
+from reforms.models import ExtensionRequest, Measure, MeasureTransition
+from tests import factories
+
+from .conftest import DUE_ON, Status
+
+PAPER = MeasureTransition.ReturnReason.PAPER_RECTIFICATION
+
+
+def report(measure, actor):
+    return services.progress_report_add(
+        measure=measure, actor=actor, content="已完成初稿", percent_complete=50
+    )
+
+
+def request_signoff(measure, actor):
+    return services.measure_request_signoff(measure=measure, actor=actor)
+
+
+def sign_off(measure, actor):
+    return services.measure_sign_off(measure=measure, actor=actor, note="材料齐全")
+
+
+def return_(measure, actor):
+    return services.measure_return(measure=measure, actor=actor, reason_code=PAPER)
+
+
+# action → (who does it, the states it starts from, the state it leads to)
+TRANSITIONS = {
+    report: ("housing_officer", {Status.NOT_STARTED, Status.RETURNED}, Status.IN_PROGRESS),
+    request_signoff: (
+        "housing_officer",
+        {Status.IN_PROGRESS, Status.RETURNED},
+        Status.AWAITING_SIGNOFF,
+    ),
+    sign_off: ("city_staff", {Status.AWAITING_SIGNOFF}, Status.SIGNED_OFF),
+    return_: ("city_staff", {Status.AWAITING_SIGNOFF}, Status.RETURNED),
+}
+CASES = [
+    (action, start)
+    for action in TRANSITIONS
+    for start in Status
+    if not (action is report and start == Status.IN_PROGRESS)  # a further report, no move
+]
+
+
+def with_evidence(measure, officer):
+    """Evidence on file, added while the unit may still add it."""
+    if measure.status in {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}:
+        services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
+    return measure
+
+
+@pytest.mark.parametrize(("action", "start"), CASES, ids=lambda v: getattr(v, "__name__", v))
+def test_each_transition_from_each_state(world, measure_in, action, start):
+    username, allowed_from, target = TRANSITIONS[action]
+    measure = with_evidence(measure_in(start), world.users.housing_officer)
+    history = measure.transitions.count()
+
+    if start in allowed_from:
+        action(measure, getattr(world.users, username))
+        measure.refresh_from_db()
+        last = measure.transitions.last()
+        assert (measure.status, last.from_status, last.to_status) == (target, start, target)
+        assert last.actor == getattr(world.users, username)
+    else:
+        # Wrong state is a TransitionRefused; reporting on a signed-off measure is not even
+        # permitted (reforms.report_progress), so that one is a PermissionRefused.
+        with pytest.raises(DomainError):
+            action(measure, getattr(world.users, username))
+        measure.refresh_from_db()
+        assert (measure.status, measure.transitions.count()) == (start, history)
+
+
+@pytest.mark.parametrize("action", list(TRANSITIONS), ids=lambda v: v.__name__)
+@pytest.mark.parametrize(
+    "intruder", ["health_officer", "county_staff", "other_staff", "supervisor", "system_admin"]
+)
+def test_nobody_outside_the_role_or_the_jurisdiction_moves_a_measure(
+    world, measure_in, action, intruder
+):
+    _, allowed_from, _ = TRANSITIONS[action]
+    start = min(allowed_from)
+    measure = with_evidence(measure_in(start), world.users.housing_officer)
+
+    with pytest.raises(PermissionRefused):
+        action(measure, getattr(world.users, intruder))
+
+    measure.refresh_from_db()
+    assert measure.status == start
+
+
+def test_staff_and_officers_cannot_do_each_others_part(world, measure_in):
+    awaiting = measure_in(Status.AWAITING_SIGNOFF)
+    in_progress = with_evidence(measure_in(Status.IN_PROGRESS), world.users.housing_officer)
+
+    with pytest.raises(PermissionRefused):
+        sign_off(awaiting, world.users.housing_officer)
+    with pytest.raises(PermissionRefused):
+        request_signoff(in_progress, world.users.city_staff)
+
+
+def test_sign_off_needs_evidence_first(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+
+    with pytest.raises(TransitionRefused, match="Upload evidence"):
+        request_signoff(measure, world.users.housing_officer)
+
+
+def test_signing_off_stamps_the_shanghai_date(world, measure_in, time_machine):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+    time_machine.move_to(datetime.datetime(2026, 5, 31, 17, tzinfo=datetime.UTC))  # 1 June, 01:00
+
+    sign_off(measure, world.users.city_staff)
+
+    assert measure.signed_off_on == datetime.date(2026, 6, 1)
+
+
+def test_a_return_records_its_reason(world, measure_in):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+
+    services.measure_return(
+        measure=measure, actor=world.users.city_staff, reason_code=PAPER, reason="只有文件没有落实"
+    )
+
+    last = measure.transitions.last()
+    assert (last.return_reason, last.reason) == (PAPER, "只有文件没有落实")
+
+
+@pytest.mark.parametrize(
+    ("reason_code", "reason", "message"),
+    [
+        ("", "", "Choose a reason"),
+        (MeasureTransition.ReturnReason.OTHER, " ", "Explain the reason"),
+    ],
+)
+def test_a_return_without_a_reason_is_refused(world, measure_in, reason_code, reason, message):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+
+    with pytest.raises(TransitionRefused, match=message):
+        services.measure_return(
+            measure=measure, actor=world.users.city_staff, reason_code=reason_code, reason=reason
+        )
+
+    measure.refresh_from_db()
+    assert measure.status == Status.AWAITING_SIGNOFF
+
+
+def test_evidence_over_the_size_limit_is_refused_and_not_stored(world, measure_in, settings):
+    settings.EVIDENCE_MAX_BYTES = 10
+    measure = measure_in(Status.IN_PROGRESS)
+
+    with pytest.raises(TransitionRefused):
+        services.evidence_add(
+            measure=measure,
+            actor=world.users.housing_officer,
+            file=factories.evidence_file(content=b"x" * 11),
+        )
+
+    assert not measure.evidence.exists()
+
+
+def test_a_refused_progress_report_stores_none_of_its_files(world, measure_in, settings):
+    settings.EVIDENCE_MAX_BYTES = 10
+    measure = measure_in(Status.NOT_STARTED)
+
+    with pytest.raises(TransitionRefused):
+        services.progress_report_add(
+            measure=measure,
+            actor=world.users.housing_officer,
+            content="已完成",
+            percent_complete=100,
+            files=(
+                factories.evidence_file(content=b"ok"),
+                factories.evidence_file(content=b"x" * 11),
+            ),
+        )
+
+    measure.refresh_from_db()
+    assert (measure.status, measure.progress_reports.count(), measure.evidence.count()) == (
+        Status.NOT_STARTED,
+        0,
+        0,
+    )
+
+
+def ask_extension(measure, officer, days=30, reason="等待上级文件出台"):
+    return services.extension_request_submit(
+        measure=measure,
+        actor=officer,
+        requested_due_on=measure.due_on + datetime.timedelta(days=days),
+        reason=reason,
+    )
+
+
+def test_an_approved_extension_moves_only_the_current_due_date(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+    request = ask_extension(measure, world.users.housing_officer)
+
+    services.extension_request_approve(request=request, actor=world.users.city_staff)
+
+    measure.refresh_from_db()
+    request.refresh_from_db()
+    assert (measure.original_due_on, measure.due_on) == (
+        DUE_ON,
+        DUE_ON + datetime.timedelta(days=30),
+    )
+    assert (request.status, request.decided_by) == (
+        ExtensionRequest.Status.APPROVED,
+        world.users.city_staff,
+    )
+
+
+def test_a_rejected_extension_leaves_the_due_date_and_needs_a_note(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+    request = ask_extension(measure, world.users.housing_officer)
+
+    with pytest.raises(TransitionRefused, match="Say why"):
+        services.extension_request_reject(request=request, actor=world.users.city_staff, note="")
+    services.extension_request_reject(
+        request=request, actor=world.users.city_staff, note="理由不充分"
+    )
+
+    measure.refresh_from_db()
+    request.refresh_from_db()
+    assert measure.due_on == DUE_ON
+    assert request.status == ExtensionRequest.Status.REJECTED
+
+
+def test_a_decided_request_cannot_be_decided_again(world, measure_in):
+    request = ask_extension(measure_in(Status.IN_PROGRESS), world.users.housing_officer)
+    services.extension_request_approve(request=request, actor=world.users.city_staff)
+
+    with pytest.raises(TransitionRefused, match="already been decided"):
+        services.extension_request_reject(request=request, actor=world.users.city_staff, note="否")
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "reason", "message"),
+    [
+        (Status.SIGNED_OFF, 30, "理由", "needs no extension"),
+        (Status.IN_PROGRESS, 0, "理由", "must be later"),
+        (Status.IN_PROGRESS, 30, "  ", "Give the reason"),
+    ],
+)
+def test_invalid_extension_requests_are_refused(world, measure_in, start, days, reason, message):
+    measure = measure_in(start)
+
+    with pytest.raises(TransitionRefused, match=message):
+        ask_extension(measure, world.users.housing_officer, days=days, reason=reason)
+
+    assert not measure.extension_requests.exists()
+
+
+def test_one_pending_extension_at_a_time(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+    ask_extension(measure, world.users.housing_officer)
+
+    with pytest.raises(TransitionRefused, match="already has a pending"):
+        ask_extension(measure, world.users.housing_officer, days=60)
+
+
+@pytest.mark.parametrize("intruder", ["health_officer", "city_staff", "supervisor"])
+def test_only_the_units_officer_asks_for_an_extension(world, measure_in, intruder):
+    measure = measure_in(Status.IN_PROGRESS)
+
+    with pytest.raises(PermissionRefused):
+        ask_extension(measure, getattr(world.users, intruder))
+
+
+@pytest.mark.parametrize("intruder", ["housing_officer", "county_staff", "supervisor"])
+def test_only_staff_in_jurisdiction_decide_an_extension(world, measure_in, intruder):
+    request = ask_extension(measure_in(Status.IN_PROGRESS), world.users.housing_officer)
+
+    with pytest.raises(PermissionRefused):
+        services.extension_request_approve(request=request, actor=getattr(world.users, intruder))
+
+    request.refresh_from_db()
+    assert request.status == ExtensionRequest.Status.PENDING
+
+
+def test_measures_are_planned_only_on_issued_recommendations(world, housing_case):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+
+    with pytest.raises(PermissionRefused):  # officers do not see drafts at all
+        factories.measure(recommendation=draft, actor=world.users.housing_officer)
+    with pytest.raises(TransitionRefused, match="only after issue"):
+        factories.measure(recommendation=draft, actor=world.users.city_staff)
+
+    assert not Measure.objects.exists()
+
+
+def test_a_measure_cannot_fall_due_before_its_recommendation_was_issued(world, letter):
+    with pytest.raises(TransitionRefused, match="cannot be before"):
+        factories.measure(
+            recommendation=letter,
+            actor=world.users.housing_officer,
+            due_on=letter.issued_on - datetime.timedelta(days=1),
+        )
