@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import chain
+
 app_name = "chain"
-urlpatterns = []
+urlpatterns = [
+    path("recommendation/<int:pk>/", chain.recommendation_chain, name="recommendation"),
+    path("case/<int:pk>/", chain.case_chain, name="case"),
+]

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import dashboard
+
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", dashboard.index, name="index"),
+]

@@ -1,0 +1,300 @@
+"""The case-to-reform chain (以案促改 闭环): case → problem → item → measure → evidence → check.
+
+One page traces every link and marks which are closed and which are still open, with what is
+missing. The links counted in "N of M links closed" are:
+
+- case → problem: the case has at least one problem identified;
+- problem → item: the problem is cited by at least one recommendation item;
+- item → measure: the item has at least one measure planned;
+- measure → evidence: the measure has at least one evidence file;
+- evidence → verification: the measure is signed off (销号).
+
+Overdue is shown on the measure (``Measure.signal``, ``days_overdue``), not as a link of its own.
+Unit officers see the recommendations issued to their unit without the confidential case: no
+case node, only the cited problems' categories and descriptions, and no problem links counted.
+Everything is prefetched, so a page runs the same number of queries whatever it holds.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from accounts.base import shanghai_today
+from accounts.roles import CASE_READERS
+from accounts.web import scoped_object_or_404
+from cases.models import Case, Problem
+from reforms.models import Evidence, Measure, MeasureTransition, Signal
+
+from .models import Recommendation, RecommendationItem
+
+MeasureStatus = Measure.Status
+VERIFICATIONS = [MeasureStatus.SIGNED_OFF, MeasureStatus.RETURNED]
+
+# How an open node is drawn: red when something is late or missing, yellow when under way.
+RED, YELLOW, GREEN, BLUE = Signal.RED, Signal.YELLOW, Signal.GREEN, Signal.BLUE
+
+
+@dataclass
+class Node:
+    """One node of the chain: closed (green check) or open with what is missing."""
+
+    obj: object
+    closed: bool
+    colour: str = GREEN
+    missing: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+def sees_cases(user) -> bool:
+    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
+
+
+# --- Prefetches -----------------------------------------------------------------------------------
+
+
+def _measures(user):
+    return (
+        Measure.objects.restrict(user)
+        .order_by("pk")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.restrict(user).select_related("uploaded_by"),
+            ),
+            Prefetch(
+                "transitions",
+                queryset=MeasureTransition.objects.restrict(user)
+                .filter(to_status__in=VERIFICATIONS)
+                .select_related("actor")
+                .order_by("at", "pk"),
+                to_attr="verifications",
+            ),
+        )
+    )
+
+
+def recommendation_prefetches(user, *, with_cases: bool) -> list:
+    """What the chain of a recommendation needs; ``with_cases`` adds its cases (readers only)."""
+    if sees_cases(user):
+        cited = Problem.objects.restrict(user).select_related("case", "process_stage")
+    else:
+        # Officers never read problems through their own scope (they are case content): they
+        # see the category and description of those their recommendation's items cite.
+        cited = Problem.objects.only("pk", "category", "description")
+    items = RecommendationItem.objects.restrict(user).prefetch_related(
+        Prefetch("problems", queryset=cited.order_by("pk")),
+        Prefetch("measures", queryset=_measures(user)),
+    )
+    prefetches = [Prefetch("items", queryset=items.order_by("number"))]
+    if with_cases and sees_cases(user):
+        prefetches.append(Prefetch("cases", queryset=case_queryset(user).order_by("number")))
+    return prefetches
+
+
+def _problems(user):
+    return (
+        Problem.objects.restrict(user)
+        .select_related("process_stage")
+        .prefetch_related(
+            Prefetch(
+                "recommendation_items",
+                queryset=RecommendationItem.objects.restrict(user)
+                .select_related("recommendation")
+                .order_by("recommendation_id", "number"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def case_queryset(user):
+    return Case.objects.restrict(user).prefetch_related(
+        Prefetch("problems", queryset=_problems(user))
+    )
+
+
+# --- Building the chain ---------------------------------------------------------------------------
+
+
+def _problem_node(problem) -> Node:
+    cited_by = list(problem.recommendation_items.all())
+    node = Node(problem, closed=bool(cited_by), extra={"cited_by": cited_by})
+    if not cited_by:
+        node.colour = RED
+        node.missing.append(_("Not cited by any recommendation item"))
+    return node
+
+
+def case_node(case) -> Node:
+    problems = [_problem_node(problem) for problem in case.problems.all()]
+    node = Node(case, closed=bool(problems), children=problems)
+    if not problems:
+        node.colour = RED
+        node.missing.append(_("No problems identified"))
+    return node
+
+
+def _verification_node(measure) -> Node:
+    history = measure.verifications
+    if measure.status == MeasureStatus.SIGNED_OFF:
+        return Node(history[-1] if history else None, closed=True, extra={"history": history})
+    node = Node(None, closed=False, extra={"history": history})
+    if measure.status == MeasureStatus.AWAITING_SIGNOFF:
+        node.colour = YELLOW
+        node.missing.append(_("Awaiting verification"))
+    elif measure.status == MeasureStatus.RETURNED:
+        node.colour = RED
+        node.obj = history[-1] if history else None
+        node.missing.append(_("Returned; not yet requested again"))
+    else:
+        node.colour = YELLOW
+        node.missing.append(_("Sign-off not yet requested"))
+    return node
+
+
+def measure_node(measure, today: datetime.date) -> Node:
+    files = list(measure.evidence.all())
+    evidence = Node(files, closed=bool(files))
+    if not files:
+        evidence.colour = RED if measure.status != MeasureStatus.NOT_STARTED else YELLOW
+        evidence.missing.append(_("No evidence uploaded"))
+    verification = _verification_node(measure)
+    signal = measure.signal(today=today)
+    days = measure.days_overdue(today=today)
+    node = Node(
+        measure,
+        closed=verification.closed,
+        colour=GREEN if verification.closed else (RED if days else YELLOW),
+        children=[evidence, verification],
+        extra={"signal": signal, "days_overdue": days},
+    )
+    if not files:
+        node.missing.append(_("no evidence"))
+    if not verification.closed:
+        node.missing.append(
+            _("not signed off (%(status)s)") % {"status": measure.get_status_display()}
+        )
+    if days:
+        node.missing.append(
+            ngettext("%(days)d day overdue", "%(days)d days overdue", days) % {"days": days}
+        )
+    return node
+
+
+def item_node(item, today: datetime.date) -> Node:
+    measures = [measure_node(measure, today) for measure in item.measures.all()]
+    node = Node(item, closed=bool(measures), children=measures)
+    node.extra["problems"] = list(item.problems.all())
+    node.extra["all_done"] = bool(measures) and all(m.closed for m in measures)
+    if not measures:
+        node.colour = RED
+        node.missing.append(_("No measures planned"))
+    if not node.extra["problems"]:
+        node.extra["warning"] = _("Cites no problem")
+    return node
+
+
+def recommendation_node(recommendation, today: datetime.date) -> Node:
+    items = [item_node(item, today) for item in recommendation.items.all()]
+    node = Node(recommendation, closed=bool(items), children=items)
+    if not items:
+        node.colour = RED
+        node.missing.append(_("No items"))
+    return node
+
+
+def summarise(cases: list[Node], recommendations: list[Node]) -> dict:
+    """Every link of the chain, closed or not: ``{"closed": N, "total": M, "percent": …}``."""
+    links = []
+    for case in cases:
+        links.append(case.closed)
+        links.extend(problem.closed for problem in case.children)
+    for recommendation in recommendations:
+        for item in recommendation.children:
+            links.append(item.closed)
+            for measure in item.children:
+                links.extend(child.closed for child in measure.children)
+    closed = sum(links)
+    total = len(links)
+    return {
+        "closed": closed,
+        "total": total,
+        "open": total - closed,
+        "percent": round(closed * 100 / total) if total else 100,
+    }
+
+
+def chain_for_recommendation(recommendation, user, today: datetime.date | None = None) -> dict:
+    today = today or shanghai_today()
+    with_cases = sees_cases(user)
+    cases = [case_node(case) for case in recommendation.cases.all()] if with_cases else []
+    recommendations = [recommendation_node(recommendation, today)]
+    return {
+        "cases": cases,
+        "recommendations": recommendations,
+        "summary": summarise(cases, recommendations),
+        "with_cases": with_cases,
+        "on_page": {recommendation.pk},
+        "today": today,
+    }
+
+
+def chain_for_case(case, user, today: datetime.date | None = None) -> dict:
+    today = today or shanghai_today()
+    recommendations = [
+        recommendation_node(recommendation, today) for recommendation in case.chain_recommendations
+    ]
+    cases = [case_node(case)]
+    return {
+        "cases": cases,
+        "recommendations": recommendations,
+        "summary": summarise(cases, recommendations),
+        "with_cases": True,
+        "on_page": {node.obj.pk for node in recommendations},
+        "today": today,
+    }
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def recommendation_chain(request, pk):
+    user = request.user
+    queryset = Recommendation.objects.select_related("recipient_unit", "issuer").prefetch_related(
+        *recommendation_prefetches(user, with_cases=sees_cases(user))
+    )
+    recommendation = scoped_object_or_404(queryset, user, pk=pk)
+    context = chain_for_recommendation(recommendation, user)
+    return render(
+        request,
+        "chain/chain.html",
+        {**context, "subject": recommendation, "kind": "recommendation"},
+    )
+
+
+@login_required
+@require_GET
+def case_chain(request, pk):
+    user = request.user
+    queryset = case_queryset(user).prefetch_related(
+        Prefetch(
+            "recommendations",
+            queryset=Recommendation.objects.restrict(user)
+            .select_related("recipient_unit", "issuer")
+            .prefetch_related(*recommendation_prefetches(user, with_cases=False))
+            .order_by(F("issued_on").asc(nulls_last=True), "pk"),
+            to_attr="chain_recommendations",
+        )
+    )
+    case = scoped_object_or_404(queryset, user, pk=pk)
+    context = chain_for_case(case, user)
+    return render(request, "chain/chain.html", {**context, "subject": case, "kind": "case"})

@@ -1,0 +1,409 @@
+"""The supervisors' dashboard: what is open and late, where, and how it moves week by week.
+
+Every number is an aggregate over ``Measure.objects.restrict(user)`` (or the recommendations and
+measure history in the same jurisdiction), so the page runs the same handful of queries whatever
+the data holds. Overdue, due soon and aging come from ``MeasureQuerySet`` and ``reforms.filters``;
+nothing here restates those rules. Each number carries the query string of the measure list (or
+recommendation list) that shows exactly the rows behind it, where those lists can express it.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.base import SHANGHAI, shanghai_today
+from accounts.models import Sector
+from accounts.roles import CASE_READERS
+from recommendations.models import Recommendation
+
+from .filters import AGING_BUCKETS, AGING_CHOICES
+from .models import Measure, MeasureTransition, Signal
+
+Status = Measure.Status
+AWAITING_REPLY = [
+    Recommendation.Status.ISSUED,
+    Recommendation.Status.ACKNOWLEDGED,
+    Recommendation.Status.RECTIFYING,
+]
+TREND_WEEKS = 12
+LATE_REPLIES_SHOWN = 10
+COLOURS = {
+    Signal.GREEN: "#198754",
+    Signal.YELLOW: "#e0a800",
+    Signal.RED: "#dc3545",
+    Signal.BLUE: "#0d6efd",
+}
+
+
+def _url(name: str, **params) -> str:
+    """The page's URL with ``params`` as its query string; empty if the page does not exist yet."""
+    try:
+        base = reverse(name)
+    except NoReverseMatch:
+        return ""
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def measures_url(**params) -> str:
+    return _url("reforms:measure_list", **params)
+
+
+# --- Counts by unit and sector -----------------------------------------------------------------
+
+COUNTS = ("total", "open", "overdue", "due_soon", "standing", "signed_off", "due", "due_signed")
+
+
+@dataclass
+class Counts:
+    """The numbers of one row (a unit with its subunits, a sector, or everything)."""
+
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    standing: int = 0  # open standing measures (blue)
+    signed_off: int = 0
+    due: int = 0  # not standing and due by today: the sign-off rate's denominator
+    due_signed: int = 0  # … of which signed off: its numerator
+    filters: dict = field(default_factory=dict)
+
+    def add(self, other: "Counts") -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def on_schedule(self) -> int:
+        """Open, not standing, neither overdue nor due soon (green but still open)."""
+        return self.open - self.overdue - self.due_soon - self.standing
+
+    @property
+    def signoff_rate(self) -> float | None:
+        return self.due_signed / self.due if self.due else None
+
+    @property
+    def signoff_percent(self) -> int | None:
+        rate = self.signoff_rate
+        return None if rate is None else round(rate * 100)
+
+    def urls(self, today: datetime.date) -> dict:
+        f = self.filters
+        due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
+        return {
+            "total": measures_url(**f),
+            # The measure list has no "open" filter: all of the row's measures, most overdue first.
+            "open": measures_url(**f, ordering="-days_overdue"),
+            "overdue": measures_url(**f, overdue="current"),
+            "due_soon": measures_url(**f, signal=Signal.YELLOW),
+            "standing": measures_url(**f, signal=Signal.BLUE),
+            "on_schedule": measures_url(**f, signal=Signal.GREEN),
+            "signed_off": measures_url(**f, status=Status.SIGNED_OFF),
+            "due": measures_url(**f, **due_by_today),
+            "due_signed": measures_url(**f, status=Status.SIGNED_OFF, **due_by_today),
+        }
+
+
+def _by_unit(queryset, **extra):
+    return {
+        row["unit"]: row
+        for row in queryset.values("unit").annotate(n=Count("pk"), **extra).order_by()
+    }
+
+
+def counts_by_unit(measures, today: datetime.date) -> dict:
+    """``{unit pk: Counts}`` of each unit's own measures, plus ``unit`` info, in six queries."""
+    signed = Q(status=Status.SIGNED_OFF)
+    totals = (
+        measures.values("unit", "unit__name", "unit__path", "unit__sector")
+        .annotate(
+            total=Count("pk"),
+            signed_off=Count("pk", filter=signed),
+        )
+        .order_by()
+    )
+    open_ = _by_unit(measures.open(), standing=Count("pk", filter=Q(is_standing=True)))
+    overdue = _by_unit(measures.overdue(today=today))
+    due_soon = _by_unit(measures.due_soon(today=today))
+    due = _by_unit(
+        measures.filter(is_standing=False, due_on__lte=today), signed=Count("pk", filter=signed)
+    )
+    result = {}
+    for row in totals:
+        pk = row["unit"]
+        result[pk] = (
+            {
+                "pk": pk,
+                "name": row["unit__name"],
+                "path": row["unit__path"],
+                "sector": row["unit__sector"],
+            },
+            Counts(
+                total=row["total"],
+                signed_off=row["signed_off"],
+                open=open_.get(pk, {}).get("n", 0),
+                standing=open_.get(pk, {}).get("standing", 0),
+                overdue=overdue.get(pk, {}).get("n", 0),
+                due_soon=due_soon.get(pk, {}).get("n", 0),
+                due=due.get(pk, {}).get("n", 0),
+                due_signed=due.get(pk, {}).get("signed", 0),
+            ),
+        )
+    return result
+
+
+def unit_rows(own: dict) -> list[dict]:
+    """One row per unit holding measures, counting its subunits too (as the unit filter does)."""
+    rows = []
+    units = sorted((unit for unit, _counts in own.values()), key=lambda unit: unit["path"])
+    top = min((len(unit["path"]) for unit in units), default=0)
+    for unit in units:
+        counts = Counts(filters={"unit": unit["pk"]})
+        for other, other_counts in own.values():
+            if other["path"].startswith(unit["path"]):
+                counts.add(other_counts)
+        rows.append(
+            {
+                "unit": unit,
+                "counts": counts,
+                "depth": (len(unit["path"]) - top) // 4,
+                "linked": True,
+            }
+        )
+    return rows
+
+
+def sector_rows(own: dict) -> list[dict]:
+    """One row per sector of the units holding measures; units without a sector last."""
+    by_sector: dict[str, Counts] = {}
+    for unit, counts in own.values():
+        sector = unit["sector"]
+        by_sector.setdefault(sector, Counts(filters={"sector": sector} if sector else {}))
+        by_sector[sector].add(counts)
+    labels = dict(Sector.choices)
+    order = list(labels)
+    rows = [
+        {
+            "sector": sector,
+            "label": labels.get(sector, _("No sector")),
+            "counts": counts,
+            # The list cannot select units without a sector: no drill-down for that row.
+            "linked": bool(sector),
+        }
+        for sector, counts in by_sector.items()
+    ]
+    return sorted(rows, key=lambda row: order.index(row["sector"]) if row["sector"] else 99)
+
+
+# --- Aging, late replies, weekly trend ---------------------------------------------------------
+
+
+def aging_buckets(measures, today: datetime.date) -> list[dict]:
+    """Overdue measures by days past their current due date (the list's ``aging`` buckets)."""
+    buckets = {}
+    for key, (first, last) in AGING_BUCKETS.items():
+        condition = Q(due_on__lte=today - datetime.timedelta(days=first))
+        if last is not None:
+            condition &= Q(due_on__gte=today - datetime.timedelta(days=last))
+        buckets[key] = Count("pk", filter=condition)
+    counts = measures.overdue(today=today).aggregate(
+        **{f"b{i}": c for i, c in enumerate(buckets.values())}
+    )
+    return [
+        {"key": key, "label": label, "n": counts[f"b{i}"], "url": measures_url(aging=key)}
+        for i, (key, label) in enumerate(AGING_CHOICES)
+    ]
+
+
+def late_replies(user, today: datetime.date) -> dict:
+    """Issued recommendations whose reply deadline has passed without a reply."""
+    late = (
+        Recommendation.objects.restrict(user)
+        .filter(status__in=AWAITING_REPLY, reply_due_on__lt=today)
+        .select_related("recipient_unit")
+        .order_by("reply_due_on", "pk")
+    )
+    count = late.count()
+    rows = list(late[:LATE_REPLIES_SHOWN])
+    for recommendation in rows:
+        recommendation.days_late = (today - recommendation.reply_due_on).days
+        recommendation.unit_url = _url(
+            "recommendations:list", unit=recommendation.recipient_unit_id
+        )
+    return {"count": count, "rows": rows, "more": count - len(rows)}
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
+    """The last 12 ISO weeks (this one last): measures signed off, and measures that fell overdue.
+
+    Signed off: measures with a transition to ``signed_off`` in the week (Shanghai dates).
+    Fell overdue: not standing, the day after the current due date falls in the week (and is
+    not after today), and not signed off by the due date. An extension moves the due date and
+    so the week; history before it is not replayed.
+    """
+    first = _monday(today) - datetime.timedelta(weeks=TREND_WEEKS - 1)
+    weeks = [first + datetime.timedelta(weeks=i) for i in range(TREND_WEEKS)]
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=SHANGHAI)
+    end = datetime.datetime.combine(
+        weeks[-1] + datetime.timedelta(days=7), datetime.time(), tzinfo=SHANGHAI
+    )
+    signed_by_day = (
+        MeasureTransition.objects.restrict(user)
+        .filter(to_status=Status.SIGNED_OFF, at__gte=start, at__lt=end)
+        .annotate(day=TruncDate("at", tzinfo=SHANGHAI))
+        .values("day")
+        .annotate(n=Count("measure", distinct=True))
+        .order_by()
+    )
+    last_due = today - datetime.timedelta(days=1)  # due yesterday: overdue from today on
+    fell_overdue_by_due_date = (
+        measures.filter(
+            is_standing=False,
+            due_on__gte=first - datetime.timedelta(days=1),
+            due_on__lte=last_due,
+        )
+        .filter(Q(signed_off_on__isnull=True) | Q(signed_off_on__gt=F("due_on")))
+        .values("due_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    signed = dict.fromkeys(weeks, 0)
+    for row in signed_by_day:
+        signed[_monday(row["day"])] += row["n"]
+    overdue = dict.fromkeys(weeks, 0)
+    for row in fell_overdue_by_due_date:
+        overdue[_monday(row["due_on"] + datetime.timedelta(days=1))] += row["n"]
+    trend = []
+    for monday in weeks:
+        sunday = monday + datetime.timedelta(days=6)
+        year, week, _day = monday.isocalendar()
+        due_from = monday - datetime.timedelta(days=1)
+        due_to = min(sunday - datetime.timedelta(days=1), last_due)
+        trend.append(
+            {
+                "label": f"{year}-W{week:02d}",
+                "monday": monday,
+                "sunday": sunday,
+                "signed_off": signed[monday],
+                "fell_overdue": overdue[monday],
+                # The list cannot select by sign-off date: every signed-off measure.
+                "signed_off_url": measures_url(status=Status.SIGNED_OFF),
+                # Measures whose due date makes them fall overdue this week.
+                "fell_overdue_url": measures_url(
+                    is_standing="false",
+                    due_after=due_from.isoformat(),
+                    due_before=due_to.isoformat(),
+                )
+                if due_to >= due_from
+                else "",
+            }
+        )
+    return trend
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+def may_see_dashboard(user) -> bool:
+    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
+
+
+def dashboard_data(user, today: datetime.date | None = None) -> dict:
+    today = today or shanghai_today()
+    measures = Measure.objects.restrict(user)
+    own = counts_by_unit(measures, today)
+    total = Counts()
+    for _unit, counts in own.values():
+        total.add(counts)
+    units = unit_rows(own)
+    sectors = sector_rows(own)
+    for row in [*units, *sectors]:
+        row["urls"] = row["counts"].urls(today)
+    return {
+        "today": today,
+        "total": total,
+        "total_urls": total.urls(today),
+        "units": units,
+        "sectors": sectors,
+        "aging": aging_buckets(measures, today),
+        "late": late_replies(user, today),
+        "trend": weekly_trend(user, measures, today),
+    }
+
+
+def _bars(rows, label) -> dict:
+    """Stacked bars of open measures by colour, with each segment's drill-down URL."""
+    series = {
+        Signal.RED: ("overdue", _("Overdue")),
+        Signal.YELLOW: ("due_soon", _("Due soon")),
+        Signal.GREEN: ("on_schedule", _("On schedule")),
+        Signal.BLUE: ("standing", _("Standing")),
+    }
+    return {
+        "categories": [label(row) for row in rows],
+        "series": [
+            {
+                "name": name,
+                "color": COLOURS[signal],
+                "data": [getattr(row["counts"], key) for row in rows],
+                "urls": [row["urls"][key] if row.get("linked", True) else "" for row in rows],
+            }
+            for signal, (key, name) in series.items()
+        ],
+    }
+
+
+def chart_data(data: dict) -> dict:
+    return {
+        "units": _bars(data["units"], lambda row: row["unit"]["name"]),
+        "sectors": _bars(data["sectors"], lambda row: str(row["label"])),
+        "aging": {
+            "categories": [str(bucket["label"]) for bucket in data["aging"]],
+            "series": [
+                {
+                    "name": _("Overdue"),
+                    "color": COLOURS[Signal.RED],
+                    "data": [bucket["n"] for bucket in data["aging"]],
+                    "urls": [bucket["url"] for bucket in data["aging"]],
+                }
+            ],
+        },
+        "trend": {
+            "categories": [week["label"] for week in data["trend"]],
+            "series": [
+                {
+                    "name": _("Signed off"),
+                    "color": COLOURS[Signal.GREEN],
+                    "data": [week["signed_off"] for week in data["trend"]],
+                    "urls": [week["signed_off_url"] for week in data["trend"]],
+                },
+                {
+                    "name": _("Fell overdue"),
+                    "color": COLOURS[Signal.RED],
+                    "data": [week["fell_overdue"] for week in data["trend"]],
+                    "urls": [week["fell_overdue_url"] for week in data["trend"]],
+                },
+            ],
+        },
+    }
+
+
+@login_required
+@require_GET
+def index(request):
+    if not may_see_dashboard(request.user):
+        raise PermissionDenied
+    data = dashboard_data(request.user)
+    return render(request, "dashboard/index.html", {**data, "charts": chart_data(data)})
