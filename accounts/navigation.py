@@ -21,6 +21,7 @@ class NavItem:
 
 MENU = [
     NavItem("home", _("Home"), frozenset({STAFF, OFFICER, SUPERVISOR})),
+    NavItem("dashboard:index", _("Dashboard"), frozenset({SUPERVISOR, STAFF})),
     NavItem("cases:list", _("Cases"), frozenset({STAFF, SUPERVISOR})),
     NavItem("recommendations:list", _("Recommendations"), frozenset({STAFF, OFFICER, SUPERVISOR})),
     NavItem("reforms:measure_list", _("Measures"), frozenset({STAFF, OFFICER, SUPERVISOR})),
