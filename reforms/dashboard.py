@@ -35,6 +35,7 @@ AWAITING_REPLY = [
     Recommendation.Status.RECTIFYING,
 ]
 TREND_WEEKS = 12
+AGING_SHORT = {"1-7": "1–7", "8-30": "8–30", "31-90": "31–90", "90+": ">90"}
 LATE_REPLIES_SHOWN = 10
 COLOURS = {
     Signal.GREEN: "#198754",
@@ -164,20 +165,16 @@ def unit_rows(own: dict) -> list[dict]:
     """One row per unit holding measures, counting its subunits too (as the unit filter does)."""
     rows = []
     units = sorted((unit for unit, _counts in own.values()), key=lambda unit: unit["path"])
-    top = min((len(unit["path"]) for unit in units), default=0)
     for unit in units:
         counts = Counts(filters={"unit": unit["pk"]})
         for other, other_counts in own.values():
             if other["path"].startswith(unit["path"]):
                 counts.add(other_counts)
-        rows.append(
-            {
-                "unit": unit,
-                "counts": counts,
-                "depth": (len(unit["path"]) - top) // 4,
-                "linked": True,
-            }
+        # Indented under the rows above it that are its ancestors.
+        depth = sum(
+            1 for other in units if other is not unit and unit["path"].startswith(other["path"])
         )
+        rows.append({"unit": unit, "counts": counts, "depth": depth, "linked": True})
     return rows
 
 
@@ -370,7 +367,7 @@ def chart_data(data: dict) -> dict:
         "units": _bars(data["units"], lambda row: row["unit"]["name"]),
         "sectors": _bars(data["sectors"], lambda row: str(row["label"])),
         "aging": {
-            "categories": [str(bucket["label"]) for bucket in data["aging"]],
+            "categories": [AGING_SHORT[bucket["key"]] for bucket in data["aging"]],
             "series": [
                 {
                     "name": _("Overdue"),

@@ -23,7 +23,7 @@
       type: "category",
       data: data.categories,
       inverse: flat,
-      axisLabel: { interval: 0, width: flat ? 110 : undefined, overflow: "truncate", rotate: flat ? 0 : 30 },
+      axisLabel: { interval: 0, width: flat ? 110 : undefined, overflow: "truncate", rotate: element.dataset.chart === "chart-trend" ? 30 : 0 },
     };
     const valueAxis = { type: "value", minInterval: 1 };
     const chart = echarts.init(element);
@@ -31,8 +31,8 @@
       animation: false,
       color: data.series.map(function (s) { return s.color; }),
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { show: data.series.length > 1, top: 0 },
-      grid: { left: 8, right: 16, top: data.series.length > 1 ? 28 : 8, bottom: 4, containLabel: true },
+      legend: { show: data.series.length > 1, top: 0, itemWidth: 12, itemGap: 8, textStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 16, top: data.series.length > 1 ? 46 : 8, bottom: 4, containLabel: true },
       xAxis: flat ? valueAxis : categoryAxis,
       yAxis: flat ? categoryAxis : valueAxis,
       series: data.series.map(function (s) {
