@@ -101,8 +101,7 @@ class Counts:
         due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
         return {
             "total": measures_url(**f),
-            # The measure list has no "open" filter: all of the row's measures, most overdue first.
-            "open": measures_url(**f, ordering="-days_overdue"),
+            "open": measures_url(**f, is_open="true", ordering="-days_overdue"),
             "overdue": measures_url(**f, overdue="current"),
             "due_soon": measures_url(**f, signal=Signal.YELLOW),
             "standing": measures_url(**f, signal=Signal.BLUE),
@@ -295,8 +294,11 @@ def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
                 "sunday": sunday,
                 "signed_off": signed[monday],
                 "fell_overdue": overdue[monday],
-                # The list cannot select by sign-off date: every signed-off measure.
-                "signed_off_url": measures_url(status=Status.SIGNED_OFF),
+                "signed_off_url": measures_url(
+                    status=Status.SIGNED_OFF,
+                    signed_off_after=monday.isoformat(),
+                    signed_off_before=sunday.isoformat(),
+                ),
                 # Measures whose due date makes them fall overdue this week.
                 "fell_overdue_url": measures_url(
                     is_standing="false",

@@ -71,6 +71,11 @@ class MeasureFilter(django_filters.FilterSet):
         field_name="unit__sector", choices=Sector.choices, label=_("Sector")
     )
     status = django_filters.ChoiceFilter(choices=Measure.Status.choices, label=_("Status"))
+    is_open = django_filters.BooleanFilter(
+        method="filter_open",
+        label=_("Open (not signed off)"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     signal = django_filters.ChoiceFilter(
         choices=Signal.choices, method="filter_signal", label=_("Colour")
     )
@@ -88,6 +93,18 @@ class MeasureFilter(django_filters.FilterSet):
     )
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", label=_("Due on or before"), widget=DateInput
+    )
+    signed_off_after = django_filters.DateFilter(
+        field_name="signed_off_on",
+        lookup_expr="gte",
+        label=_("Signed off on or after"),
+        widget=DateInput,
+    )
+    signed_off_before = django_filters.DateFilter(
+        field_name="signed_off_on",
+        lookup_expr="lte",
+        label=_("Signed off on or before"),
+        widget=DateInput,
     )
     is_standing = django_filters.BooleanFilter(
         label=_("Standing"),
@@ -118,6 +135,9 @@ class MeasureFilter(django_filters.FilterSet):
                 | Q(department__icontains=word)
             )
         return queryset
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset.filter(status=Measure.Status.SIGNED_OFF)
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(unit__path__startswith=unit.path)

@@ -305,6 +305,14 @@ def test_the_weekly_trend_counts_sign_offs_and_measures_falling_overdue(world, d
     assert fell == {"2026-W25": 1, "2026-W24": 2, "2026-W23": 2, "2026-W18": 1}
 
 
+def test_each_weeks_sign_offs_open_exactly_its_rows(world, data, browse):
+    client = browse(world.users.supervisor)
+    trend = dashboard(client).context["trend"]
+
+    for week in trend:
+        assert follow(client, week["signed_off_url"]) == week["signed_off"], week["label"]
+
+
 # --- Drill-downs -------------------------------------------------------------------------------
 
 
@@ -312,7 +320,7 @@ def test_every_unit_and_sector_number_opens_exactly_its_rows(world, data, browse
     client = browse(world.users.supervisor)
     response = dashboard(client)
 
-    exact = ["overdue", "due_soon", "standing", "signed_off", "due", "due_signed", "total"]
+    exact = ["open", "overdue", "due_soon", "standing", "signed_off", "due", "due_signed", "total"]
     for r in [*response.context["units"], *response.context["sectors"]]:
         for key in exact:
             assert follow(client, r["urls"][key]) == getattr(r["counts"], key), (r, key)
