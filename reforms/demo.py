@@ -517,6 +517,7 @@ PROBLEMS = {
 #   done        signed off on time           redo        returned once, then signed off
 #   new         not started, due later       new_late    not started, overdue by weeks
 #   wip         in progress, due later       wip_d/_w/_m in progress, overdue by days/weeks/months
+#   wip_soon    in progress, due within the warning window (yellow)
 #   wait        awaiting sign-off            wait_d      awaiting sign-off, overdue by days
 #   ret         returned, overdue by months  ret_w       returned, overdue by weeks
 #   stand       standing (长期坚持), in progress
@@ -530,6 +531,7 @@ DUE_WINDOWS = {
     "new": (20, 120),
     "new_late": (-28, -9),
     "wip": (10, 90),
+    "wip_soon": (1, 6),
     "wip_d": (-6, -1),
     "wip_w": (-28, -9),
     "wip_m": (-150, -35),
@@ -634,7 +636,7 @@ QKQ_ITEMS = [
                 "开通招投标投诉举报“绿色通道”，投诉件15个工作日内办结",
                 "投诉件按期办结率100%",
                 "规划建设局",
-                "wip",
+                "wip_soon",
             ),
         ],
     ),
@@ -790,7 +792,7 @@ QKQ_ITEMS = [
                 "干部选任廉政意见必须征求纪检监察机构意见",
                 "选任档案中廉政意见100%齐全",
                 "组织人事部",
-                "wip",
+                "wip_soon",
             ),
             ("对近三年提拔使用干部开展“回头看”", "形成回头看报告", "组织人事部", "new"),
         ],
@@ -1631,7 +1633,7 @@ class _Builder:
             self.report(measure, officer, last, 100, files=2, done=True)
             self.request_signoff(measure, officer, request)
             self.sign_off(measure, staff, sign)
-        elif scenario in {"wip", "wip_d", "wip_w", "wip_m"}:
+        elif scenario in {"wip", "wip_soon", "wip_d", "wip_w", "wip_m"}:
             first, second = self._steps(planned, planned + 20, (planned + 20) // 2)
             self.report(measure, officer, first, 30)
             self.report(measure, officer, second, 60, files=1)

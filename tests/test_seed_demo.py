@@ -24,6 +24,7 @@ from reforms.models import (
     FollowUp,
     Measure,
     RuleChange,
+    Signal,
 )
 
 from . import factories
@@ -125,6 +126,8 @@ class TestTheDemo:
         assert any(days > 30 for days in lateness)
         # Standing measures are never overdue, even past their date.
         assert not measures.overdue().filter(is_standing=True).exists()
+        # Every colour of the code shows, yellow (due within the warning window) included.
+        assert {measure.signal(today=today) for measure in measures} == set(Signal)
 
         extended = [m for m in measures if m.original_due_on < m.due_on]
         assert extended
