@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from .roles import Role
+from .roles import CASE_READERS, Role
 from .scoping import jurisdiction_paths, jurisdiction_q
 
 
@@ -28,6 +28,11 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Roles that work inside a jurisdiction; anyone else (the audit admin, an account without a role)
+# sees no org node and no other account.
+JURISDICTION_ROLES = CASE_READERS | {Role.UNIT_OFFICER}
+
+
 class OrgUnitQuerySet(MP_NodeQuerySet):
     def restrict(self, user):
         """Case readers and officers see their jurisdiction; admins of the system see the tree."""
@@ -35,7 +40,7 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
             return self.none()
         if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
             return self.all()
-        if user.role == Role.AUDIT_ADMIN:
+        if user.role not in JURISDICTION_ROLES:
             return self.none()
         return self.filter(jurisdiction_q(user, ""))
 
@@ -103,7 +108,7 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
             return self.all()
-        if user.role == Role.AUDIT_ADMIN:
+        if user.role not in JURISDICTION_ROLES:
             return self.filter(pk=user.pk)
         return self.filter(jurisdiction_q(user, "org_unit"))
 

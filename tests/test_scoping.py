@@ -444,6 +444,13 @@ def test_a_user_without_a_role_sees_no_case_content(table, world):
             assert not nobody.has_perm(perm, row), (perm, row)
 
 
+def test_a_user_without_a_role_sees_no_org_node_and_only_their_own_account(table, world):
+    nobody = factories.user("", world.units.city, "nobody")
+
+    assert not OrgUnit.objects.restrict(nobody).exists()
+    assert list(User.objects.restrict(nobody)) == [nobody]
+
+
 # ---------------------------------------------------------------------------------------------
 # Permissions and in_scope
 # ---------------------------------------------------------------------------------------------
