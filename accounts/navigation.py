@@ -32,11 +32,18 @@ MENU = [
 
 
 def menu_for(request) -> list[dict]:
+    """The role's menu; the entry whose URL is the longest prefix of the current path is active."""
     role = getattr(request.user, "role", "")
-    items = []
-    for entry in MENU:
-        if role in entry.roles:
-            url = reverse(entry.url_name)
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"url": url, "label": entry.label, "active": active})
+    items = [
+        {"url": reverse(entry.url_name), "label": entry.label, "active": False}
+        for entry in MENU
+        if role in entry.roles
+    ]
+    matches = [item for item in items if _leads_to(item["url"], request.path)]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items
+
+
+def _leads_to(url: str, path: str) -> bool:
+    return path == url or (url != "/" and path.startswith(url))
