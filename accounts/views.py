@@ -31,7 +31,7 @@ def home(request):
     if role == Role.UNIT_OFFICER:
         return render(request, "accounts/home_officer.html", officer_home(request.user))
     if role == Role.SUPERVISOR:
-        return render(request, "accounts/home_supervisor.html", supervisor_home(request.user))
+        return redirect("dashboard:index")
     return redirect("admin:index")
 
 
@@ -74,18 +74,6 @@ def officer_home(user) -> dict:
         .filter(status__in=AWAITING_REPLY)
         .order_by("reply_due_on"),
         "today": today,
-    }
-
-
-def supervisor_home(user) -> dict:
-    measures = Measure.objects.restrict(user)
-    return {
-        "open_count": measures.open().count(),
-        "overdue_count": measures.overdue().count(),
-        "due_soon_count": measures.due_soon().count(),
-        "late_replies": Recommendation.objects.restrict(user)
-        .filter(status__in=AWAITING_REPLY, reply_due_on__lt=shanghai_today())
-        .select_related("recipient_unit"),
     }
 
 

@@ -51,7 +51,7 @@ def log_in(browser, live_server):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("main button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(lambda url: "/login/" not in url)
         return page
 
     yield open_page

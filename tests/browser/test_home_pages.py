@@ -23,7 +23,7 @@ def demo_data(settings, tmp_path):
     [
         ("staff", "工作台", "[data-testid=signoff-count]"),
         ("officer", "工作台", "[data-testid=overdue]"),
-        ("supervisor", "工作台", "[data-testid=overdue-count]"),
+        ("supervisor", "督查看板", "[data-testid=total-overdue]"),
     ],
 )
 def test_each_role_lands_on_its_home_page(demo_data, log_in, username, heading, marker):
