@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/var/lib/yianchugai \
     STATIC_ROOT=/app/staticfiles
 
-# WeasyPrint's libraries; libharfbuzz-subset0 keeps CJK PDFs fast; real CJK fonts, never tofu.
+# WeasyPrint's libraries; libharfbuzz-subset0 keeps CJK PDFs fast; real CJK fonts, never tofu
+# (Noto Serif CJK SC for 仿宋 and 小标宋, Noto Sans CJK SC for 黑体: README "Documents and fonts").
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \

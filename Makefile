@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run install messages migrate test test-postgres lint format clean
+.PHONY: run install messages migrate test test-postgres bench lint format clean
 
 run: install migrate
 	$(BIN)/python manage.py seed_demo
@@ -41,6 +41,17 @@ test: install
 # The same suite on PostgreSQL (CI runs both); needs a server on 127.0.0.1:5432.
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yianchugai} $(BIN)/pytest
+
+# Hot paths against their raw-SQL bounds on PostgreSQL, at BENCH_MEASURES (generated once into a
+# database of its own); writes docs/benchmarks.md.
+BENCH_MEASURES ?= 1000000
+BENCH_DATABASE ?= yianchugai_bench
+bench: install
+	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" \
+	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(BENCH_DATABASE)"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
+	  $(BIN)/python manage.py bench --measures $(BENCH_MEASURES) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

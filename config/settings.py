@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "treebeard",
     "django_celery_beat",
@@ -129,6 +132,19 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server and the Celery worker share the file: wait for each other's writes.
+    # IMMEDIATE: a transaction takes the write lock at its start, so two writers queue instead of
+    # failing at once with "database is locked" when one upgrades from reading.
+    # WAL lets the web pages read while the worker writes; NORMAL sync is safe with WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests on SQLite use a file, not memory, so a real Celery worker process can share it; one
+    # per test run, so two runs never share one.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -178,19 +194,36 @@ STORAGES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _celery_queue = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_celery_queue / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue / "queue"),
         "data_folder_out": str(_celery_queue / "queue"),
         "processed_folder": str(_celery_queue / "processed"),
+        "control_folder": str(_celery_queue / "control"),
     }
+# One Redis may serve several installations (or a test run): each its own queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Publishing must not hang a request or a job when the broker is down: the outbox catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+
+# Reminders and the outbox (README "Reminders"): links in messages, the group-robot webhook, and
+# how often a failed message is tried again (the wait doubles each time).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATION_WEBHOOK_URL = os.environ.get("NOTIFICATION_WEBHOOK_URL", "")
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 5)
+NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60)
+# Measures read per transaction by the deadline scan (memory and lock time against round trips).
+REMINDER_SCAN_CHUNK = envint("REMINDER_SCAN_CHUNK", 2000)
+# Seconds a deadline scan waits for one already running before it gives up for the day.
+REMINDER_SCAN_LOCK_WAIT = envint("REMINDER_SCAN_LOCK_WAIT", 600)
 
 if REDIS_CACHE_URL := os.environ.get("REDIS_CACHE_URL"):
     CACHES = {
@@ -206,6 +239,7 @@ EMAIL_BACKEND = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file backend's
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -214,11 +248,41 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yianchugai@localhost")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first: an anonymous API call answers 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.base.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "accounts.api.base.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "10/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "以案促改 API",
+    "DESCRIPTION": "Case-to-reform tracking: cases, recommendations, measures and their records.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
+        "RecommendationKindEnum": "recommendations.models.Recommendation.Kind",
+        "RuleChangeKindEnum": "reforms.models.RuleChange.Kind",
+        "ActivityKindEnum": "reforms.models.Activity.Kind",
+        "ReturnReasonEnum": "reforms.models.MeasureTransition.ReturnReason",
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",
+        "MeasureStatusEnum": "reforms.models.Measure.Status",
+        "ExtensionRequestStatusEnum": "reforms.models.ExtensionRequest.Status",
+    },
 }
 
 # Production hardening; `manage.py check --deploy` is clean with DJANGO_ENV=production.

@@ -8,6 +8,8 @@ urlpatterns = [
     path("measures/", include("reforms.urls")),
     path("dashboard/", include("reforms.dashboard_urls")),
     path("chain/", include("recommendations.chain_urls")),
+    path("api/v1/", include("config.api_urls")),
+    path("documents/", include("recommendations.download_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

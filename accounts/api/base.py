@@ -1,0 +1,186 @@
+"""What every API viewset shares: scoped querysets, rules permissions, errors, pagination.
+
+Reads go through ``Model.objects.restrict(user)`` (an id outside it answers 404); the right to read
+a kind of record at all is the ``view`` permission of the app's ``rules.py``; every write and
+transition calls a service, whose ``DomainError`` becomes the JSON error below.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, filters, permissions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.base import DomainError
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every error the API answers with."""
+
+    code = serializers.CharField(help_text=gettext_lazy("A stable, machine-readable error code."))
+    detail = serializers.CharField(help_text=gettext_lazy("The error, fit to show the user."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages per field, for validation errors; empty otherwise."),
+    )
+
+
+def error_body(code: str, detail, errors: dict | None = None) -> dict:
+    return {"code": str(code), "detail": str(detail), "errors": errors or {}}
+
+
+def _field_errors(detail) -> dict:
+    """DRF's validation detail as ``{field: [message, …]}`` (nested messages flattened)."""
+    if isinstance(detail, dict):
+        return {str(field): [str(m) for m in _leaves(value)] for field, value in detail.items()}
+    return {"non_field_errors": [str(message) for message in _leaves(detail)]}
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for inner in value.values():
+            yield from _leaves(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _leaves(inner)
+    else:
+        yield value
+
+
+def exception_handler(exc, context):
+    """Every error as ``{"code", "detail", "errors"}`` with its status; messages in Chinese."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            "invalid", _("The request is not valid."), _field_errors(exc.detail)
+        )
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else exc
+        response.data = error_body(code, detail if isinstance(detail, str) else _("Error."))
+    return response
+
+
+ERROR_RESPONSES = {
+    status.HTTP_400_BAD_REQUEST: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Invalid request")
+    ),
+    status.HTTP_401_UNAUTHORIZED: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Not signed in")
+    ),
+    status.HTTP_403_FORBIDDEN: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Not allowed")
+    ),
+    status.HTTP_404_NOT_FOUND: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("No such record in your jurisdiction")
+    ),
+}
+TRANSITION_ERRORS = {
+    **ERROR_RESPONSES,
+    status.HTTP_409_CONFLICT: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Refused in the record's current state")
+    ),
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Body in a format the operation does not take")
+    ),
+}
+
+
+def read_schemas(serializer) -> dict:
+    """``extend_schema_view`` arguments for a viewset's list and detail."""
+    answer = extend_schema(responses={200: serializer, **ERROR_RESPONSES})
+    return {"list": answer, "retrieve": answer}
+
+
+def write_schemas(serializer, *, create=None, update=None) -> dict:
+    """``extend_schema_view`` arguments for create (``create`` body) and for update and partial
+    update (``update`` body), each answering ``serializer``."""
+    schemas = {}
+    if create is not None:
+        schemas["create"] = extend_schema(
+            request=create, responses={201: serializer, **TRANSITION_ERRORS}
+        )
+    if update is not None:
+        changed = extend_schema(request=update, responses={200: serializer, **TRANSITION_ERRORS})
+        schemas |= {"update": changed, "partial_update": changed}
+    return schemas
+
+
+class Pagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (at most ``max_page_size``)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CanViewModel(permissions.BasePermission):
+    """The app's ``view_<model>`` rule, checked without an object (the role may read the kind).
+
+    Which rows are visible is ``restrict``'s business; the object checks of writes are the
+    services'.
+    """
+
+    def has_permission(self, request, view):
+        model = view.get_queryset().model
+        return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+class ScopedViewSetMixin:
+    """``queryset`` is the unrestricted base (with its joins); each request sees its own scope."""
+
+    permission_classes = [permissions.IsAuthenticated, CanViewModel]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return queryset.restrict(self.request.user)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id chosen from what the requesting user may see; any other id is "does not exist"."""
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.context["request"].user)
+
+
+def detail_or_created(serializer_class, instance, view, *, created: bool = False) -> Response:
+    data = serializer_class(instance, context=view.get_serializer_context()).data
+    return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def validated(serializer_class, view) -> dict:
+    """The request body checked by ``serializer_class`` (a 400 with field errors otherwise)."""
+    serializer = serializer_class(data=view.request.data, context=view.get_serializer_context())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TieBreakingOrderingFilter(filters.OrderingFilter):
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(field.lstrip("-") in ("pk", "id") for field in ordering):
+            ordering = [*ordering, "-pk" if ordering[-1].startswith("-") else "pk"]
+        return ordering
+
+
+class Ordered:
+    """``?ordering=`` for lists whose FilterSet has no ordering of its own (measures and cases
+    sort through theirs); the primary key breaks ties so pages never overlap."""
+
+    filter_backends = [DjangoFilterBackend, TieBreakingOrderingFilter]
+    ordering_fields: list[str] = []

@@ -1,0 +1,128 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.base import ScopedPrimaryKeyRelatedField
+from accounts.models import OrgUnit, Sector
+from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subject
+        fields = ["id", "name", "position", "is_top_leader", "disposition"]
+        read_only_fields = fields
+
+
+class CaseAnalysisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseAnalysis
+        fields = [
+            "trajectory",
+            "root_causes",
+            "loopholes",
+            "lessons",
+            "completed_on",
+            "author",
+            "updated_at",
+        ]
+        read_only_fields = ["author", "updated_at"]
+        extra_kwargs = {name: {"required": False} for name in fields[:4]}
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    subjects = SubjectSerializer(many=True, read_only=True)
+    analysis = serializers.SerializerMethodField()
+    violation_types = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # Only the linked cases the reader may see (the viewset prefetches them restricted).
+    linked_cases = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "commission",
+            "case_unit",
+            "sector",
+            "violation_types",
+            "level",
+            "amount",
+            "status",
+            "opened_on",
+            "closed_on",
+            "summary",
+            "linked_cases",
+            "subjects",
+            "analysis",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseAnalysisSerializer(allow_null=True))
+    def get_analysis(self, case):
+        analysis = getattr(case, "analysis", None)  # select_related: no query
+        return None if analysis is None else CaseAnalysisSerializer(analysis).data
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    process_stage = serializers.SlugRelatedField(read_only=True, slug_field="name")
+
+    class Meta:
+        model = Problem
+        fields = ["id", "case", "unit", "category", "process_stage", "description", "created_at"]
+        read_only_fields = fields
+
+
+class SubjectWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("An existing subject kept; empty for a new one."),
+    )
+    name = serializers.CharField(max_length=50)
+    position = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_top_leader = serializers.BooleanField(required=False, default=False)
+    disposition = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CaseWriteSerializer(serializers.Serializer):
+    """A case as staff log or edit it. The units are checked by the service (jurisdiction, kind);
+    ``subjects``, when given, is the case's full list of subjects."""
+
+    number = serializers.CharField(max_length=50)
+    title = serializers.CharField(max_length=200)
+    commission = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    case_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    sector = serializers.ChoiceField(choices=Sector.choices)
+    level = serializers.ChoiceField(choices=Case.Level.choices)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
+    opened_on = serializers.DateField()
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    violation_types = serializers.PrimaryKeyRelatedField(
+        queryset=ViolationType.objects.all(), many=True, required=False
+    )
+    linked_cases = ScopedPrimaryKeyRelatedField(
+        queryset=Case.objects.all(), many=True, required=False
+    )
+    subjects = SubjectWriteSerializer(many=True, required=False)
+
+
+class ProblemWriteSerializer(serializers.Serializer):
+    case = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all())
+    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    category = serializers.ChoiceField(choices=Problem.Category.choices)
+    process_stage = serializers.PrimaryKeyRelatedField(queryset=ProcessStage.objects.all())
+    description = serializers.CharField()
+
+
+class ProblemUpdateSerializer(ProblemWriteSerializer):
+    case = None  # a problem stays with its case

@@ -1,0 +1,59 @@
+"""The REST API, mounted at ``/api/v1/``: one router over every app's viewsets, the token
+endpoint, and the OpenAPI schema with Swagger UI and ReDoc served from vendored assets."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import exceptions, permissions
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import NotificationViewSet, ObtainTokenView, OrgUnitViewSet
+from cases.api.views import CaseViewSet, ProblemViewSet
+from recommendations.api.views import EvaluationViewSet, RecommendationViewSet
+from reforms.api.views import (
+    ActivityViewSet,
+    EvidenceViewSet,
+    ExtensionRequestViewSet,
+    FollowUpViewSet,
+    MeasureViewSet,
+    ProgressReportViewSet,
+    RuleChangeViewSet,
+)
+
+app_name = "api"
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+def not_found(request, path=""):
+    """Any other address under the API: a JSON 404 like every other error, never an HTML page."""
+    raise exceptions.NotFound()
+
+
+router = DefaultRouter()
+router.register("org-units", OrgUnitViewSet, basename="orgunit")
+router.register("cases", CaseViewSet, basename="case")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("progress-reports", ProgressReportViewSet, basename="progressreport")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("extension-requests", ExtensionRequestViewSet, basename="extensionrequest")
+router.register("rule-changes", RuleChangeViewSet, basename="rulechange")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("token/", ObtainTokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+    # [\s\S]: any character, newlines included (a "." would let a newline fall through to HTML).
+    re_path(r"^(?P<path>[\s\S]*)$", not_found),
+]

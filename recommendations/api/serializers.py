@@ -1,0 +1,143 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.base import ScopedPrimaryKeyRelatedField
+from accounts.models import OrgUnit
+from cases.models import Case, Problem
+from recommendations.models import Evaluation, Recommendation, RecommendationItem, Reply
+from reforms.models import FollowUp
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    # Only the problems the reader may see: none for a unit officer (case content).
+    problems = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = RecommendationItem
+        fields = ["id", "recommendation", "number", "content", "problems"]
+        read_only_fields = fields
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reply
+        fields = ["id", "recommendation", "content", "submitted_by", "submitted_at"]
+        read_only_fields = fields
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, read_only=True)
+    replies = ReplySerializer(many=True, read_only=True)
+    # Only the cases the reader may see: none for a unit officer.
+    cases = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "issuer",
+            "recipient_unit",
+            "recipient_name",
+            "cases",
+            "preamble",
+            "status",
+            "doc_number",
+            "issued_on",
+            "reply_due_on",
+            "items",
+            "replies",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RecommendationCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=Recommendation.Kind.choices, default=Recommendation.Kind.LETTER
+    )
+    title = serializers.CharField(max_length=200)
+    issuer = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    recipient_unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    recipient_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    cases = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), many=True)
+    preamble = serializers.CharField(required=False, allow_blank=True)
+    reply_due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ItemCreateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    problems = ScopedPrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True)
+
+
+class IssueSerializer(serializers.Serializer):
+    issued_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Today when empty.")
+    )
+    doc_serial = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=999999,
+        help_text=_("The next free number of the year when empty."),
+    )
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "recommendation",
+            "method",
+            "score",
+            "rating",
+            "comments",
+            "evaluated_by",
+            "evaluated_on",
+        ]
+        read_only_fields = fields
+
+
+class EvaluateSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Evaluation.Method.choices)
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
+    comments = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpScheduleSerializer(serializers.Serializer):
+    scheduled_on = serializers.DateField()
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    outcome = serializers.ChoiceField(
+        choices=FollowUp.Outcome.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "recommendation",
+            "scheduled_on",
+            "conducted_on",
+            "outcome",
+            "findings",
+            "created_at",
+        ]
+        read_only_fields = fields

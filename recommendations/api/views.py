@@ -1,0 +1,181 @@
+"""Recommendations over REST: reads are scoped, every write is one call to ``services``."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+
+from accounts.api.base import (
+    TRANSITION_ERRORS,
+    Ordered,
+    ScopedViewSetMixin,
+    detail_or_created,
+    read_schemas,
+    validated,
+    write_schemas,
+)
+from accounts.base import require_perm
+from cases.models import Case, Problem
+from recommendations import services
+from recommendations.filters import EvaluationFilter, RecommendationFilter
+from recommendations.models import Evaluation, Recommendation, RecommendationItem
+
+from . import serializers as s
+
+
+def _transition(serializer, *, created: bool = False, request=None, description=""):
+    """Schema of a transition action: its body, its answer, and the refusals it may meet."""
+    return extend_schema(
+        request=request,
+        responses={201 if created else 200: serializer, **TRANSITION_ERRORS},
+        description=description,
+    )
+
+
+@extend_schema_view(
+    **read_schemas(s.RecommendationSerializer),
+    **write_schemas(s.RecommendationSerializer, create=s.RecommendationCreateSerializer),
+)
+class RecommendationViewSet(
+    Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Recommendations with their numbered items and replies.
+
+    Unit officers see those issued to their unit, without the cases and problems behind them.
+    """
+
+    queryset = Recommendation.objects.all()
+    serializer_class = s.RecommendationSerializer
+    filterset_class = RecommendationFilter
+    ordering_fields = ["issued_on", "reply_due_on", "doc_number", "status", "created_at"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        user = self.request.user
+        problems = Problem.objects.restrict(user).only("pk")
+        items = RecommendationItem.objects.restrict(user).prefetch_related(
+            Prefetch("problems", queryset=problems)
+        )
+        return queryset.prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch("cases", queryset=Case.objects.restrict(user).only("pk")),
+            "replies",
+        )
+
+    def _fresh(self, recommendation):
+        """The recommendation re-read with the reader's prefetches after a change."""
+        return self.get_queryset().get(pk=recommendation.pk)
+
+    def create(self, request, *args, **kwargs):
+        # The role's right first (the same rule the service checks): a 403, not a 400 on ids.
+        require_perm(request.user, "recommendations.add_recommendation")
+        data = validated(s.RecommendationCreateSerializer, self)
+        recommendation = services.recommendation_create(actor=request.user, **data)
+        return detail_or_created(
+            s.RecommendationSerializer, self._fresh(recommendation), self, created=True
+        )
+
+    @_transition(s.ItemSerializer, created=True, request=s.ItemCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def items(self, request, pk=None):
+        """Add the next numbered item to a draft, citing problems of its cases."""
+        recommendation = self.get_object()
+        data = validated(s.ItemCreateSerializer, self)
+        item = services.recommendation_item_add(
+            recommendation=recommendation, actor=request.user, **data
+        )
+        return detail_or_created(s.ItemSerializer, item, self, created=True)
+
+    @_transition(s.RecommendationSerializer, request=s.IssueSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        """Issue a draft: it gets its document number (发文字号)."""
+        recommendation = self.get_object()
+        data = validated(s.IssueSerializer, self)
+        services.recommendation_issue(
+            recommendation=recommendation,
+            actor=request.user,
+            issued_on=data.get("issued_on"),
+            doc_serial=data.get("doc_serial"),
+        )
+        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+
+    @_transition(s.RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """The unit confirms receipt (签收)."""
+        recommendation = self.get_object()
+        services.recommendation_acknowledge(recommendation=recommendation, actor=request.user)
+        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+
+    @_transition(s.RecommendationSerializer)
+    @action(detail=True, methods=["post"], url_path="start-rectification")
+    def start_rectification(self, request, pk=None):
+        """The unit submits its plan; every item needs a measure."""
+        recommendation = self.get_object()
+        services.recommendation_start_rectification(
+            recommendation=recommendation, actor=request.user
+        )
+        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+
+    @_transition(s.ReplySerializer, created=True, request=s.ReplyCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """The unit submits its rectification report (整改报告)."""
+        recommendation = self.get_object()
+        data = validated(s.ReplyCreateSerializer, self)
+        reply = services.recommendation_submit_reply(
+            recommendation=recommendation, actor=request.user, content=data["content"]
+        )
+        return detail_or_created(s.ReplySerializer, reply, self, created=True)
+
+    @_transition(s.RecommendationSerializer, request=s.ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return-reply")
+    def return_reply(self, request, pk=None):
+        """Staff send the reply back with a reason; the unit keeps rectifying."""
+        recommendation = self.get_object()
+        data = validated(s.ReasonSerializer, self)
+        services.recommendation_return_reply(
+            recommendation=recommendation, actor=request.user, reason=data["reason"]
+        )
+        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+
+    @_transition(s.RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Staff close a replied recommendation once every measure is signed off or standing."""
+        recommendation = self.get_object()
+        services.recommendation_close(recommendation=recommendation, actor=request.user)
+        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+
+    @_transition(s.EvaluationSerializer, created=True, request=s.EvaluateSerializer)
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
+        recommendation = self.get_object()
+        data = validated(s.EvaluateSerializer, self)
+        evaluation = services.recommendation_evaluate(
+            recommendation=recommendation, actor=request.user, **data
+        )
+        return detail_or_created(s.EvaluationSerializer, evaluation, self, created=True)
+
+    @_transition(s.FollowUpSerializer, created=True, request=s.FollowUpScheduleSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-ups")
+    def follow_ups(self, request, pk=None):
+        """Staff schedule a follow-up review (回头看) of a closed recommendation."""
+        recommendation = self.get_object()
+        data = validated(s.FollowUpScheduleSerializer, self)
+        follow_up = services.follow_up_schedule(
+            recommendation=recommendation, actor=request.user, **data
+        )
+        return detail_or_created(s.FollowUpSerializer, follow_up, self, created=True)
+
+
+@extend_schema_view(**read_schemas(s.EvaluationSerializer))
+class EvaluationViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Evaluation.objects.order_by("-evaluated_on", "-pk")
+    serializer_class = s.EvaluationSerializer
+    filterset_class = EvaluationFilter
+    ordering_fields = ["evaluated_on", "score"]

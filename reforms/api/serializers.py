@@ -1,0 +1,219 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.base import ScopedPrimaryKeyRelatedField
+from recommendations.models import RecommendationItem
+from reforms.models import (
+    Activity,
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+    RuleChange,
+    Signal,
+)
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    recommendation = serializers.IntegerField(source="item.recommendation_id", read_only=True)
+    signal = serializers.SerializerMethodField(help_text=_("三色预警 colour"))
+    days_overdue = serializers.SerializerMethodField()
+    days_overdue_original = serializers.SerializerMethodField(
+        help_text=_("Days overdue against the original due date.")
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "item",
+            "recommendation",
+            "unit",
+            "content",
+            "standard",
+            "department",
+            "owner_name",
+            "owner",
+            "leader_name",
+            "is_standing",
+            "original_due_on",
+            "due_on",
+            "status",
+            "signed_off_on",
+            "signal",
+            "days_overdue",
+            "days_overdue_original",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_signal(self, measure) -> Signal:
+        return measure.signal()
+
+    def get_days_overdue(self, measure) -> int:
+        return measure.days_overdue()
+
+    def get_days_overdue_original(self, measure) -> int:
+        return measure.days_overdue(against_original=True)
+
+
+class MeasureCreateSerializer(serializers.Serializer):
+    item = ScopedPrimaryKeyRelatedField(queryset=RecommendationItem.objects.all())
+    content = serializers.CharField()
+    standard = serializers.CharField()
+    department = serializers.CharField(max_length=100, allow_blank=True, default="")
+    owner_name = serializers.CharField(max_length=50)
+    leader_name = serializers.CharField(max_length=50)
+    due_on = serializers.DateField()
+    is_standing = serializers.BooleanField(default=False)
+
+
+class MeasureUpdateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    standard = serializers.CharField()
+    department = serializers.CharField(max_length=100, allow_blank=True)
+    owner_name = serializers.CharField(max_length=50)
+    leader_name = serializers.CharField(max_length=50)
+
+
+class MeasureTransitionSerializer(serializers.ModelSerializer):
+    return_reason = serializers.ChoiceField(
+        choices=MeasureTransition.ReturnReason.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = MeasureTransition
+        fields = ["id", "from_status", "to_status", "actor", "at", "reason", "return_reason"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=MeasureTransition.ReturnReason.choices)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download = serializers.HyperlinkedIdentityField(
+        view_name="api:evidence-download", read_only=True
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "measure",
+            "progress_report",
+            "original_name",
+            "size",
+            "sha256",
+            "description",
+            "uploaded_by",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    measure = ScopedPrimaryKeyRelatedField(queryset=Measure.objects.all())
+    file = serializers.FileField()
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "measure",
+            "content",
+            "percent_complete",
+            "reported_by",
+            "reported_at",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+
+class ProgressCreateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "measure",
+            "previous_due_on",
+            "requested_due_on",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class ExtensionCreateSerializer(serializers.Serializer):
+    requested_due_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class RejectSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000)
+
+
+class RuleChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleChange
+        fields = [
+            "id",
+            "unit",
+            "recommendation",
+            "measure",
+            "kind",
+            "title",
+            "effective_on",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "unit",
+            "recommendation",
+            "kind",
+            "title",
+            "held_on",
+            "participant_count",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpRecordSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
+    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    conducted_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -1,0 +1,269 @@
+"""Measures and the records around them over REST: scoped reads, writes through ``services``."""
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.api.base import (
+    ERROR_RESPONSES,
+    TRANSITION_ERRORS,
+    Ordered,
+    ScopedViewSetMixin,
+    detail_or_created,
+    read_schemas,
+    validated,
+    write_schemas,
+)
+from accounts.base import require_perm
+from recommendations import services as recommendation_services
+from recommendations.api.serializers import FollowUpSerializer
+from reforms import services
+from reforms.filters import (
+    ActivityFilter,
+    EvidenceFilter,
+    ExtensionRequestFilter,
+    FollowUpFilter,
+    MeasureFilter,
+    ProgressReportFilter,
+    RuleChangeFilter,
+)
+from reforms.models import (
+    Activity,
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+    RuleChange,
+)
+
+from . import serializers as s
+
+
+def _transition(serializer, *, created: bool = False, request=None):
+    return extend_schema(
+        request=request, responses={201 if created else 200: serializer, **TRANSITION_ERRORS}
+    )
+
+
+@extend_schema_view(
+    **read_schemas(s.MeasureSerializer),
+    **write_schemas(
+        s.MeasureSerializer, create=s.MeasureCreateSerializer, update=s.MeasureUpdateSerializer
+    ),
+)
+class MeasureViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Rectification measures (整改措施) with their 三色预警 colour; filters as on the list page."""
+
+    queryset = Measure.objects.select_related("item")
+    serializer_class = s.MeasureSerializer
+    filterset_class = MeasureFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _fresh(self, measure):
+        return self.get_queryset().get(pk=measure.pk)
+
+    def create(self, request, *args, **kwargs):
+        # The role's right first (the same rule the service checks), so a refusal is a 403 and
+        # not a complaint about ids the user cannot see anyway.
+        require_perm(request.user, "reforms.add_measure")
+        data = validated(s.MeasureCreateSerializer, self)
+        measure = services.measure_create(actor=request.user, **data)
+        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self, created=True)
+
+    def update(self, request, *args, **kwargs):
+        measure = self.get_object()
+        serializer = s.MeasureUpdateSerializer(
+            data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        current = {field: getattr(measure, field) for field in s.MeasureUpdateSerializer().fields}
+        changes = serializer.validated_data
+        services.measure_update(measure=measure, actor=request.user, **current | changes)
+        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+
+    @extend_schema(responses={200: s.MeasureTransitionSerializer(many=True), **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every state change of the measure: who, when, from which state to which, and why."""
+        measure = self.get_object()
+        rows = MeasureTransition.objects.restrict(request.user).filter(measure=measure)
+        context = self.get_serializer_context()
+        return Response(s.MeasureTransitionSerializer(rows, many=True, context=context).data)
+
+    @_transition(s.ProgressReportSerializer, created=True, request=s.ProgressCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """The unit reports progress, optionally with evidence files (multipart ``files``)."""
+        measure = self.get_object()
+        data = validated(s.ProgressCreateSerializer, self)
+        report = services.progress_report_add(
+            measure=measure,
+            actor=request.user,
+            content=data["content"],
+            percent_complete=data["percent_complete"],
+            files=tuple(data["files"]),
+        )
+        return detail_or_created(s.ProgressReportSerializer, report, self, created=True)
+
+    @_transition(s.MeasureSerializer, request=s.NoteSerializer)
+    @action(detail=True, methods=["post"], url_path="request-signoff")
+    def request_signoff(self, request, pk=None):
+        """The unit asks for the measure to be ticked off (申请销号); evidence is required."""
+        measure = self.get_object()
+        data = validated(s.NoteSerializer, self)
+        services.measure_request_signoff(measure=measure, actor=request.user, note=data["note"])
+        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+
+    @_transition(s.MeasureSerializer, request=s.NoteSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        """Discipline staff verify the evidence and tick the measure off (销号)."""
+        measure = self.get_object()
+        data = validated(s.NoteSerializer, self)
+        services.measure_sign_off(measure=measure, actor=request.user, note=data["note"])
+        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+
+    @_transition(s.MeasureSerializer, request=s.ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_measure(self, request, pk=None):
+        """Discipline staff send the measure back with a reason (e.g. 纸面整改)."""
+        measure = self.get_object()
+        data = validated(s.ReturnSerializer, self)
+        services.measure_return(measure=measure, actor=request.user, **data)
+        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+
+    @_transition(s.ExtensionRequestSerializer, created=True, request=s.ExtensionCreateSerializer)
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        """The unit asks to move the current due date later, giving its reason."""
+        measure = self.get_object()
+        data = validated(s.ExtensionCreateSerializer, self)
+        extension = services.extension_request_submit(measure=measure, actor=request.user, **data)
+        return detail_or_created(s.ExtensionRequestSerializer, extension, self, created=True)
+
+
+@extend_schema_view(**read_schemas(s.ProgressReportSerializer))
+class ProgressReportViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ProgressReport.objects.prefetch_related("evidence")
+    serializer_class = s.ProgressReportSerializer
+    filterset_class = ProgressReportFilter
+    ordering_fields = ["reported_at", "percent_complete"]
+
+
+@extend_schema_view(
+    **read_schemas(s.EvidenceSerializer),
+    **write_schemas(
+        s.EvidenceSerializer, create={"multipart/form-data": s.EvidenceUploadSerializer}
+    ),
+)
+class EvidenceViewSet(
+    Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """佐证材料: upload through the service (size-checked), download as an attachment."""
+
+    queryset = Evidence.objects.all()
+    serializer_class = s.EvidenceSerializer
+    filterset_class = EvidenceFilter
+    ordering_fields = ["uploaded_at", "size", "original_name"]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def create(self, request, *args, **kwargs):
+        data = validated(s.EvidenceUploadSerializer, self)
+        evidence = services.evidence_add(
+            measure=data["measure"],
+            actor=request.user,
+            file=data["file"],
+            description=data["description"],
+        )
+        return detail_or_created(s.EvidenceSerializer, evidence, self, created=True)
+
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=gettext_lazy("The file, as an attachment")
+            ),
+            **ERROR_RESPONSES,
+        }
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def download(self, request, pk=None):
+        """The file itself (``Content-Disposition: attachment``) under its original name."""
+        evidence = self.get_object()
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+
+
+@extend_schema_view(**read_schemas(s.ExtensionRequestSerializer))
+class ExtensionRequestViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ExtensionRequest.objects.all()
+    serializer_class = s.ExtensionRequestSerializer
+    filterset_class = ExtensionRequestFilter
+    ordering_fields = ["requested_at", "requested_due_on", "status"]
+
+    @_transition(s.ExtensionRequestSerializer, request=s.NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Staff approve: the measure's current due date moves; the original one stays."""
+        extension = self.get_object()
+        data = validated(s.NoteSerializer, self)
+        services.extension_request_approve(request=extension, actor=request.user, note=data["note"])
+        return detail_or_created(s.ExtensionRequestSerializer, extension, self)
+
+    @_transition(s.ExtensionRequestSerializer, request=s.RejectSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Staff refuse the extension, saying why."""
+        extension = self.get_object()
+        data = validated(s.RejectSerializer, self)
+        services.extension_request_reject(request=extension, actor=request.user, note=data["note"])
+        return detail_or_created(s.ExtensionRequestSerializer, extension, self)
+
+
+@extend_schema_view(**read_schemas(s.RuleChangeSerializer))
+class RuleChangeViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = RuleChange.objects.all()
+    serializer_class = s.RuleChangeSerializer
+    filterset_class = RuleChangeFilter
+    ordering_fields = ["effective_on", "kind", "created_at"]
+
+
+@extend_schema_view(**read_schemas(s.ActivitySerializer))
+class ActivityViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Activity.objects.all()
+    serializer_class = s.ActivitySerializer
+    filterset_class = ActivityFilter
+    ordering_fields = ["held_on", "participant_count", "kind"]
+
+
+@extend_schema_view(**read_schemas(FollowUpSerializer))
+class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """回头看: scheduled via ``POST /recommendations/{id}/follow-ups/``, recorded here."""
+
+    queryset = FollowUp.objects.select_related("recommendation")
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+    ordering_fields = ["scheduled_on", "conducted_on"]
+
+    @_transition(FollowUpSerializer, request=s.FollowUpRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request, pk=None):
+        """Staff record how the review went; a rebound needs its findings."""
+        follow_up = self.get_object()
+        data = validated(s.FollowUpRecordSerializer, self)
+        recommendation_services.follow_up_record(follow_up=follow_up, actor=request.user, **data)
+        return detail_or_created(FollowUpSerializer, follow_up, self)
