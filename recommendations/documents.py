@@ -1,0 +1,244 @@
+"""Official documents as PDF (WeasyPrint, HTML templates under ``templates/documents/``).
+
+One small entry point, ``render_pdf(template, context) -> bytes``, and one function per document,
+each taking the *user* it is made for and reading only through ``restrict(user)``:
+
+- ``recommendation_pdf(user, recommendation)`` — 纪检监察建议书 / 以案促改通知书
+  after GB/T 9704-2012;
+- ``ledger_pdf(user, measures, title=…, subtitle=…)`` — 整改台账 (landscape), with
+  ``recommendation_ledger_pdf`` and ``unit_ledger_pdf`` for the usual two cuts;
+- ``overdue_report_pdf(user, today=None)`` — 逾期情况通报 for the user's jurisdiction;
+- ``case_analysis_pdf(user, case)`` — 案件剖析报告 (case readers only).
+
+They need no request, so views and Celery jobs call them alike, e.g. a weekly job::
+
+    from recommendations.documents import overdue_report_pdf
+    message.attach("逾期情况通报.pdf", overdue_report_pdf(supervisor), "application/pdf")
+
+Documents are always in Chinese (rendered under ``zh-hans`` whatever the caller's language).
+Fonts: Noto Serif/Sans CJK SC from Debian ``fonts-noto-cjk`` (README "Documents and fonts"); a
+licensed 仿宋_GB2312 / 方正小标宋 installed on the server is used first. Without
+``libharfbuzz-subset0`` every PDF is ~40× slower (DESIGN §8).
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.base import shanghai_today
+from accounts.roles import CASE_READERS, Role
+from cases.models import Case, CaseAnalysis, Problem, Subject
+from reforms.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
+from reforms.models import Measure
+
+from .models import Recommendation, RecommendationItem
+from .views import chinese_numeral
+
+logger = logging.getLogger(__name__)
+# WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+KIND_TITLES = {
+    Recommendation.Kind.LETTER: "纪检监察建议书",
+    Recommendation.Kind.NOTICE: "以案促改通知书",
+}
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a template under ``templates/documents/`` to PDF bytes, in Chinese."""
+    import weasyprint  # imported on first use: it parses its stylesheets (and logs) on import
+
+    with translation.override("zh-hans"):
+        html = render_to_string(template_name, context)
+        return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+TITLE_CHARACTERS_PER_LINE = 20  # 2号 (22 pt) characters across the 156 mm text block
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARACTERS_PER_LINE) -> list[str]:
+    """A long title in lines of nearly equal length (梯形 or 菱形), never one character left
+    alone on the last line."""
+    count = -(-len(title) // per_line)
+    size, extra = divmod(len(title), count)
+    lines, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        lines.append(title[start:end])
+        start = end
+    return lines
+
+
+def _require_case_reader(user) -> None:
+    if not (user.is_superuser or getattr(user, "role", None) in CASE_READERS):
+        raise PermissionDenied
+
+
+# --- 纪检监察建议书 / 以案促改通知书 -----------------------------------------------------------
+
+
+def recommendation_pdf(user, recommendation: Recommendation) -> bytes:
+    """The letter as the unit receives it: its own title, 主送, preamble, items and 落款 only.
+
+    Nothing is read from the cases behind it (no subject names, amounts or case numbers), so the
+    recipient unit's officers may have it too — without the preamble, which staff may have
+    written about the case and which the unit's pages do not show either.
+    """
+    officer = getattr(user, "role", None) == Role.UNIT_OFFICER
+    items = list(
+        RecommendationItem.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .order_by("number")
+    )
+    for item in items:
+        item.chinese_number = chinese_numeral(item.number)
+    return render_pdf(
+        "documents/letter.html",
+        {
+            "r": recommendation,
+            "title_lines": title_lines(recommendation.title),
+            "kind_title": KIND_TITLES[recommendation.kind],
+            # The preamble may speak of the case: the unit's pages never show it, nor does its PDF.
+            "preamble": [] if officer else _paragraphs(recommendation.preamble),
+            "items": items,
+        },
+    )
+
+
+def document_filename(recommendation: Recommendation) -> str:
+    name = recommendation.doc_number or f"{KIND_TITLES[recommendation.kind]}（草稿）"
+    return f"{name}.pdf"
+
+
+# --- 整改台账 -------------------------------------------------------------------------------------
+
+
+def ledger_pdf(user, measures, *, title: str = "整改台账", subtitle: str = "") -> bytes:
+    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order."""
+    today = shanghai_today()
+    rows = list(measures.restrict(user).select_related("unit", "item__recommendation"))
+    show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
+    previous_item = None
+    for measure in rows:
+        measure.first_of_item = measure.item_id != previous_item
+        previous_item = measure.item_id
+        measure.item_label = f"{chinese_numeral(measure.item.number)}、"
+        measure.late = measure.days_overdue(today=today)
+    return render_pdf(
+        "documents/ledger.html",
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "rows": rows,
+            "today": today,
+            "show_recommendation": show_recommendation,
+        },
+    )
+
+
+def recommendation_ledger_pdf(user, recommendation: Recommendation) -> bytes:
+    measures = Measure.objects.filter(item__recommendation=recommendation).order_by(
+        "item__number", "pk"
+    )
+    subtitle = f"{recommendation.recipient_unit.name}　{recommendation.doc_number}"
+    return ledger_pdf(user, measures, title="整改台账", subtitle=subtitle)
+
+
+def unit_ledger_pdf(user, unit) -> bytes:
+    measures = Measure.objects.filter(unit__path__startswith=unit.path).order_by(
+        "item__recommendation__issued_on", "item__recommendation", "item__number", "pk"
+    )
+    return ledger_pdf(user, measures, title="整改台账", subtitle=unit.name)
+
+
+# --- 逾期情况通报 ---------------------------------------------------------------------------------
+
+
+def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
+    """逾期情况通报 for ``user``'s jurisdiction: counts by unit and age, then every overdue measure.
+
+    The numbers are the dashboard's (``reforms.dashboard``), so report and page always agree.
+    For the lead's weekly e-mail: ``overdue_report_pdf(supervisor)`` returns the PDF bytes.
+    """
+    _require_case_reader(user)
+    today = today or shanghai_today()
+    measures = Measure.objects.restrict(user)
+    own = counts_by_unit(measures, today)
+    units = unit_rows(own)
+    for row in units:
+        row["indent"] = row["depth"] * 4
+    total = Counts()
+    for _unit, counts in own.values():
+        total.add(counts)
+    overdue = list(
+        measures.overdue(today=today)
+        .select_related("unit", "item__recommendation")
+        .order_by("due_on", "unit__name", "pk")
+    )
+    for measure in overdue:
+        measure.late = measure.days_overdue(today=today)
+    with translation.override("zh-hans"):
+        aging = aging_buckets(measures, today)
+        for bucket in aging:
+            bucket["label"] = str(bucket["label"])
+    jurisdiction = user.org_unit.name if getattr(user, "org_unit", None) else "全部"
+    return render_pdf(
+        "documents/overdue_report.html",
+        {
+            "today": today,
+            "jurisdiction": jurisdiction,
+            "total": total,
+            "units": units,
+            "aging": aging,
+            "overdue": overdue,
+        },
+    )
+
+
+# --- 案件剖析报告 ---------------------------------------------------------------------------------
+
+ANALYSIS_SECTIONS = (
+    ("trajectory", "二、案发轨迹"),
+    ("root_causes", "三、原因剖析"),
+    ("loopholes", "四、暴露的漏洞短板"),
+    ("lessons", "五、警示与启示"),
+)
+
+
+def case_analysis_pdf(user, case: Case) -> bytes:
+    """案件剖析报告: the case, its subjects, analysis and problem list. Case readers only."""
+    _require_case_reader(user)
+    analysis = CaseAnalysis.objects.restrict(user).filter(case=case).first()
+    sections = [
+        {
+            "heading": heading,
+            "paragraphs": _paragraphs(getattr(analysis, field, "") if analysis else ""),
+        }
+        for field, heading in ANALYSIS_SECTIONS
+    ]
+    return render_pdf(
+        "documents/case_analysis.html",
+        {
+            "case": case,
+            "violation_types": [v.name for v in case.violation_types.all()],
+            "subjects": list(Subject.objects.restrict(user).filter(case=case)),
+            "summary": _paragraphs(case.summary),
+            "sections": sections,
+            "problems_heading": "六、问题清单",
+            "problems": list(
+                Problem.objects.restrict(user)
+                .filter(case=case)
+                .select_related("unit", "process_stage")
+            ),
+            "report_date": (analysis.completed_on if analysis and analysis.completed_on else None)
+            or shanghai_today(),
+        },
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import downloads, import_views
+
+app_name = "documents"
+urlpatterns = [
+    path("recommendations/<int:pk>/letter.pdf", downloads.letter_pdf, name="letter"),
+    path("cases/<int:pk>/analysis.pdf", downloads.case_analysis_pdf, name="case_analysis"),
+    path("ledger.pdf", downloads.ledger_pdf, name="ledger"),
+    path("overdue-report.pdf", downloads.overdue_report_pdf, name="overdue_report"),
+    path("measures.xlsx", downloads.measures_xlsx, name="measures_xlsx"),
+    path("cases.xlsx", downloads.cases_xlsx, name="cases_xlsx"),
+    path("recommendations.xlsx", downloads.recommendations_xlsx, name="recommendations_xlsx"),
+    path("templates/<str:kind>.xlsx", import_views.template_download, name="import_template"),
+    path("cases/<int:pk>/problems/import/", import_views.problems_import, name="problems_import"),
+    path("recommendations/<int:pk>/plan/import/", import_views.plan_import, name="plan_import"),
+    path("imports/<int:pk>/", import_views.import_job, name="import_job"),
+    path(
+        "imports/<int:pk>/progress/", import_views.import_job_progress, name="import_job_progress"
+    ),
+]

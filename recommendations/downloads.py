@@ -1,0 +1,148 @@
+"""Document downloads: PDFs (``documents.py``) and Excel exports (``excel.py``), all scoped.
+
+Every object comes through ``scoped_object_or_404`` (out of jurisdiction is a 404) and every list
+through ``Model.objects.restrict(user)`` and the page's own FilterSet. Unit officers may download
+the letter addressed to their unit and their measures' ledger, never case content.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from accounts.base import shanghai_today
+from accounts.roles import CASE_READERS
+from accounts.web import scoped_object_or_404
+from cases.filters import CaseFilter, with_top_leader_flag
+from cases.models import Case
+from reforms.filters import MeasureFilter
+from reforms.models import Measure
+
+from . import documents, excel
+from .filters import RecommendationFilter
+from .models import Recommendation
+
+PDF = "application/pdf"
+
+
+def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _case_reader(user) -> bool:
+    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
+
+
+@login_required
+@require_GET
+def letter_pdf(request, pk):
+    """纪检监察建议书 / 以案促改通知书: staff and supervisors in scope, and the recipient unit."""
+    if not request.user.has_module_perms("recommendations"):
+        raise PermissionDenied
+    recommendation = scoped_object_or_404(
+        Recommendation.objects.select_related("issuer", "recipient_unit"),
+        request.user,
+        pk=pk,
+    )
+    pdf = documents.recommendation_pdf(request.user, recommendation)
+    return attachment(pdf, documents.document_filename(recommendation), PDF)
+
+
+def measure_filter(request) -> MeasureFilter:
+    """The measure list's filter over the user's measures: the same rows as the page."""
+    if not request.user.has_perm("reforms.view_measure"):
+        raise Http404
+    measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
+    return MeasureFilter(request.GET or None, queryset=measures, request=request)
+
+
+@login_required
+@require_GET
+def ledger_pdf(request):
+    """整改台账 of the measure list as filtered (``?recommendation=…`` or ``?unit=…``)."""
+    filterset = measure_filter(request)
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    recommendation, unit = chosen.get("recommendation"), chosen.get("unit")
+    if recommendation is not None:
+        subtitle = f"{recommendation.recipient_unit.name}　{recommendation.doc_number}"
+        name = f"整改台账-{recommendation.doc_number}.pdf"
+    elif unit is not None:
+        subtitle, name = unit.name, f"整改台账-{unit.name}.pdf"
+    else:
+        org = request.user.org_unit
+        subtitle = org.name if org else ""
+        name = f"整改台账-{shanghai_today():%Y%m%d}.pdf"
+    pdf = documents.ledger_pdf(request.user, filterset.qs, title="整改台账", subtitle=subtitle)
+    return attachment(pdf, name, PDF)
+
+
+@login_required
+@require_GET
+def overdue_report_pdf(request):
+    """逾期情况通报 of the user's jurisdiction (staff and supervisors)."""
+    if not _case_reader(request.user):
+        raise PermissionDenied
+    pdf = documents.overdue_report_pdf(request.user)
+    return attachment(pdf, f"逾期情况通报-{shanghai_today():%Y%m%d}.pdf", PDF)
+
+
+@login_required
+@require_GET
+def case_analysis_pdf(request, pk):
+    """案件剖析报告: case readers in scope only; anyone else gets a 404, never case content."""
+    case = scoped_object_or_404(
+        Case.objects.select_related("commission", "case_unit"), request.user, pk=pk
+    )
+    if not _case_reader(request.user):
+        raise Http404
+    pdf = documents.case_analysis_pdf(request.user, case)
+    return attachment(pdf, f"案件剖析报告-{case.number}.pdf", PDF)
+
+
+# --- Excel exports: the list pages' rows, same FilterSet, same scope ------------------------------
+
+
+def _xlsx_response(handle, name: str) -> FileResponse:
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=excel.XLSX)
+
+
+@login_required
+@require_GET
+def measures_xlsx(request):
+    filterset = measure_filter(request)
+    return _xlsx_response(
+        excel.measures_xlsx(filterset.qs, today=filterset.today),
+        f"整改措施-{shanghai_today():%Y%m%d}.xlsx",
+    )
+
+
+@login_required
+@require_GET
+def recommendations_xlsx(request):
+    """The recommendation list's rows (its filter and scope; the unit sees no drafts)."""
+    if not request.user.has_module_perms("recommendations"):
+        raise PermissionDenied
+    queryset = (
+        Recommendation.objects.restrict(request.user)
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+    recommendation_filter = RecommendationFilter(request.GET, queryset=queryset, request=request)
+    return _xlsx_response(
+        excel.recommendations_xlsx(recommendation_filter.qs),
+        f"建议书-{shanghai_today():%Y%m%d}.xlsx",
+    )
+
+
+@login_required
+@require_GET
+def cases_xlsx(request):
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
+    case_filter = CaseFilter(request.GET, queryset=cases, request=request)
+    return _xlsx_response(excel.cases_xlsx(case_filter.qs), f"案件-{shanghai_today():%Y%m%d}.xlsx")

@@ -1,0 +1,555 @@
+"""Excel (openpyxl): exports of the measure and case lists, import templates, and imports.
+
+Exports take the page's own filtered, restricted queryset and write it row by row in openpyxl's
+write-only mode into a temporary file, so memory stays flat whatever the number of rows.
+
+Imports (a case's problem list, a recommendation's rectification plan) read the first sheet of a
+workbook made from the template: every row is checked first and every error is reported by row
+and column; only a file without errors is written, in one transaction, through the services
+(``cases.services.problem_add``, ``reforms.services.measure_create``). Any refusal there rolls the
+whole file back. ``progress(done, total)`` lets a Celery job report how far it got.
+"""
+
+import datetime
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from accounts.base import DomainError, shanghai_today
+from accounts.models import OrgUnit
+from cases import services as case_services
+from cases.models import Case, Problem, ProcessStage
+from reforms import services as reform_services
+from reforms.models import Measure
+
+from .models import Recommendation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_ROWS = 10_000
+YES, NO = "是", "否"
+
+
+def _verbose(model, name: str) -> str:
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def _saved(workbook):
+    """The workbook in an anonymous temporary file, positioned at 0 (the caller closes it)."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115  (returned open, closed by the response)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+
+def write_xlsx(
+    title: str, headings: list[str], rows: Iterable[list], widths=()
+) -> tempfile.SpooledTemporaryFile:
+    """A one-sheet workbook in write-only mode, returned as an open file positioned at 0."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(headings)
+    for row in rows:
+        sheet.append(row)
+    return _saved(workbook)
+
+
+def measures_xlsx(measures, today: datetime.date | None = None):
+    """The measure list (a filtered, restricted queryset) as a workbook file."""
+    today = today or shanghai_today()
+    status_labels = dict(Measure.Status.choices)
+    headings = [
+        _("No."),
+        _verbose(Measure, "unit"),
+        _verbose(Recommendation, "doc_number"),
+        _("Item number"),
+        _verbose(Measure, "content"),
+        _verbose(Measure, "standard"),
+        _verbose(Measure, "department"),
+        _verbose(Measure, "owner_name"),
+        _verbose(Measure, "leader_name"),
+        _verbose(Measure, "original_due_on"),
+        _verbose(Measure, "due_on"),
+        _verbose(Measure, "is_standing"),
+        _verbose(Measure, "status"),
+        _("Days overdue"),
+        _verbose(Measure, "signed_off_on"),
+    ]
+    rows = (
+        [
+            number,
+            measure.unit.name,
+            measure.item.recommendation.doc_number,
+            measure.item.number,
+            measure.content,
+            measure.standard,
+            measure.department,
+            measure.owner_name,
+            measure.leader_name,
+            measure.original_due_on,
+            measure.due_on,
+            YES if measure.is_standing else NO,
+            str(status_labels[measure.status]),
+            measure.days_overdue(today=today) or None,
+            measure.signed_off_on,
+        ]
+        for number, measure in enumerate(
+            measures.select_related("unit", "item__recommendation").iterator(chunk_size=2000),
+            start=1,
+        )
+    )
+    widths = (6, 24, 18, 8, 50, 36, 14, 10, 10, 12, 12, 8, 10, 8, 12)
+    return write_xlsx(_("Measures"), headings, rows, widths)
+
+
+def cases_xlsx(cases):
+    """The case list (filtered, restricted, annotated with ``has_top_leader``) as a workbook."""
+    sectors, statuses, levels = (
+        dict(Case._meta.get_field(name).choices) for name in ("sector", "status", "level")
+    )
+    headings = [
+        _("No."),
+        _verbose(Case, "number"),
+        _verbose(Case, "title"),
+        _verbose(Case, "case_unit"),
+        _verbose(Case, "commission"),
+        _verbose(Case, "sector"),
+        _verbose(Case, "level"),
+        _verbose(Case, "amount"),
+        _verbose(Case, "status"),
+        _verbose(Case, "opened_on"),
+        _verbose(Case, "closed_on"),
+        _("Top leader involved"),
+    ]
+    rows = (
+        [
+            number,
+            case.number,
+            case.title,
+            case.case_unit.name,
+            case.commission.name,
+            str(sectors.get(case.sector, case.sector)),
+            str(levels.get(case.level, case.level)),
+            case.amount,
+            str(statuses.get(case.status, case.status)),
+            case.opened_on,
+            case.closed_on,
+            YES if getattr(case, "has_top_leader", False) else NO,
+        ]
+        for number, case in enumerate(
+            cases.select_related("case_unit", "commission").iterator(chunk_size=2000), start=1
+        )
+    )
+    widths = (6, 16, 40, 24, 20, 16, 14, 14, 10, 12, 12, 10)
+    return write_xlsx(_("Cases"), headings, rows, widths)
+
+
+def recommendations_xlsx(recommendations):
+    """The recommendation list (filtered, restricted, annotated with ``item_count``)."""
+    kinds, statuses = (
+        dict(Recommendation._meta.get_field(name).choices) for name in ("kind", "status")
+    )
+    headings = [
+        _("No."),
+        _verbose(Recommendation, "doc_number"),
+        _verbose(Recommendation, "kind"),
+        _verbose(Recommendation, "title"),
+        _verbose(Recommendation, "issuer"),
+        _verbose(Recommendation, "recipient_unit"),
+        _verbose(Recommendation, "status"),
+        _verbose(Recommendation, "issued_on"),
+        _verbose(Recommendation, "reply_due_on"),
+        _("Items"),
+    ]
+    rows = (
+        [
+            number,
+            recommendation.doc_number,
+            str(kinds.get(recommendation.kind, recommendation.kind)),
+            recommendation.title,
+            recommendation.issuer.name,
+            recommendation.recipient_unit.name,
+            str(statuses.get(recommendation.status, recommendation.status)),
+            recommendation.issued_on,
+            recommendation.reply_due_on,
+            getattr(recommendation, "item_count", None),
+        ]
+        for number, recommendation in enumerate(
+            recommendations.select_related("issuer", "recipient_unit").iterator(chunk_size=2000),
+            start=1,
+        )
+    )
+    widths = (6, 18, 16, 44, 20, 24, 10, 12, 12, 8)
+    return write_xlsx(_("Recommendations"), headings, rows, widths)
+
+
+# --- Import formats ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: Callable[[], str]  # the heading in the active language
+    width: int
+    required: bool = True
+    max_length: int | None = None
+
+
+PROBLEM_COLUMNS = (
+    Column(lambda: _verbose(Problem, "category"), 18),
+    Column(lambda: _verbose(Problem, "process_stage"), 16),
+    Column(lambda: _verbose(Problem, "unit"), 28, required=False),
+    Column(lambda: _verbose(Problem, "description"), 60),
+)
+PLAN_COLUMNS = (
+    Column(lambda: str(_("Item number")), 10),
+    Column(lambda: _verbose(Measure, "content"), 50),
+    Column(lambda: _verbose(Measure, "standard"), 36),
+    Column(lambda: _verbose(Measure, "department"), 16, max_length=100),
+    Column(lambda: _verbose(Measure, "owner_name"), 10, max_length=50),
+    Column(lambda: _verbose(Measure, "leader_name"), 10, max_length=50),
+    Column(lambda: str(_("Due date")), 14),
+    Column(lambda: _verbose(Measure, "is_standing"), 10, required=False),
+)
+HOW_TO = gettext_lazy(
+    "Fill in one row per line from row 2 on; keep the headings in row 1. Dates as 2026-06-30. "
+    "Nothing is imported while any row has an error: every error is listed by row and column."
+)
+
+
+def _headings(columns, language: str | None = None) -> list[str]:
+    if language is None:
+        return [column.heading() for column in columns]
+    with translation.override(language):
+        return [column.heading() for column in columns]
+
+
+def template_xlsx(kind: str):
+    """The blank import template (``problems`` or ``plan``) with headings, lists and a how-to."""
+    columns = PROBLEM_COLUMNS if kind == "problems" else PLAN_COLUMNS
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Problems") if kind == "problems" else _("Rectification plan")
+    sheet.append(_headings(columns))
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    if kind == "problems":
+        choices = [str(label) for _value, label in Problem.Category.choices]
+        stages = list(ProcessStage.objects.values_list("name", flat=True))
+        for letter, values in (("A", choices), ("B", stages)):
+            listed = ",".join(values)
+            if values and len(listed) < 250:  # Excel's limit for an inline list
+                validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+                validation.add(f"{letter}2:{letter}{IMPORT_MAX_ROWS + 1}")
+                sheet.add_data_validation(validation)
+    else:
+        validation = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+        validation.add(f"H2:H{IMPORT_MAX_ROWS + 1}")
+        sheet.add_data_validation(validation)
+        for row in range(2, 200):
+            sheet.cell(row=row, column=7).number_format = "yyyy-mm-dd"
+    notes = workbook.create_sheet(_("How to fill in"))
+    notes.column_dimensions["A"].width = 100
+    notes.append([str(HOW_TO)])
+    if kind == "problems":
+        notes.append([_("Categories: %(choices)s") % {"choices": "、".join(choices)}])
+        notes.append([_("Process stages: %(choices)s") % {"choices": "、".join(stages)}])
+        notes.append([_("Unit: leave empty for the case unit.")])
+    return _saved(workbook)
+
+
+# --- Reading and checking a file ------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read (not Excel, too big, wrong headings, no rows)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(upload, columns) -> list[tuple[int, tuple]]:
+    """``(row number, values)`` of the non-empty rows of the first sheet, after the headings."""
+    if getattr(upload, "size", 0) > IMPORT_MAX_BYTES:
+        raise ImportRefused(
+            _("The file is larger than %(size)d MB.") % {"size": IMPORT_MAX_BYTES // 2**20}
+        )
+    try:
+        upload.seek(0)
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportRefused(
+            _(
+                "The file is not an Excel workbook (.xlsx). Download the template, fill it in "
+                "and upload it again."
+            )
+        ) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, ())
+        found = [str(value).strip() if value is not None else "" for value in first]
+        found = (found + [""] * len(columns))[: len(columns)]
+        accepted = [
+            {heading, english}
+            for heading, english in zip(_headings(columns), _headings(columns, "en"), strict=True)
+        ]
+        if any(name not in names for name, names in zip(found, accepted, strict=True)):
+            raise ImportRefused(
+                _("The first row must hold the template's headings: %(headings)s.")
+                % {"headings": "、".join(_headings(columns))}
+            )
+        result = []
+        for number, values in enumerate(rows, start=2):
+            values = (tuple(values) + (None,) * len(columns))[: len(columns)]
+            if all(value is None or str(value).strip() == "" for value in values):
+                continue
+            result.append((number, values))
+            if len(result) > IMPORT_MAX_ROWS:
+                raise ImportRefused(_("Too many rows: at most %(max)d.") % {"max": IMPORT_MAX_ROWS})
+    finally:
+        workbook.close()
+    if not result:
+        raise ImportRefused(_("The file has no rows to import."))
+    return result
+
+
+class _Row:
+    """Collects the errors of one row, each with its column letter and heading."""
+
+    def __init__(self, number: int, values: tuple, columns, errors: list[str]):
+        self.number, self.values, self.columns, self.errors = number, values, columns, errors
+
+    def error(self, index: int, message: str) -> None:
+        self.errors.append(
+            _("Row %(row)d, column %(column)s (%(heading)s): %(message)s")
+            % {
+                "row": self.number,
+                "column": get_column_letter(index + 1),
+                "heading": self.columns[index].heading(),
+                "message": message,
+            }
+        )
+
+    def text(self, index: int) -> str:
+        value = self.values[index]
+        if value is None:
+            text = ""
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value).strip()
+        column = self.columns[index]
+        if column.required and not text:
+            self.error(index, _("Fill this in."))
+        elif column.max_length and len(text) > column.max_length:
+            self.error(
+                index, _("Too long: at most %(max)d characters.") % {"max": column.max_length}
+            )
+        return text
+
+    def date(self, index: int) -> datetime.date | None:
+        value = self.values[index]
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = self.text(index)
+        if not text:
+            return None
+        normalised = text.replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-")
+        try:
+            year, month, day = (int(part) for part in normalised.rstrip("日").split("-"))
+            return datetime.date(year, month, day)
+        except ValueError:
+            self.error(index, _("Not a date; write it as 2026-06-30."))
+            return None
+
+    def yes_no(self, index: int) -> bool:
+        text = self.text(index)
+        if text in ("", NO, "否", "no", "No", "N", "n", "0", "False", "FALSE"):
+            return False
+        if text in (YES, "yes", "Yes", "Y", "y", "1", "True", "TRUE"):
+            return True
+        self.error(index, _("Write 是 (yes) or 否 (no)."))
+        return False
+
+
+def _apply(result: ImportResult, rows: list[tuple[int, dict]], create, progress) -> ImportResult:
+    """Write every checked row in one transaction; any refusal rolls the whole file back."""
+    if result.errors:
+        return result
+    if progress:
+        progress(len(rows), len(rows), saving=True)
+    try:
+        with transaction.atomic():
+            for number, data in rows:
+                try:
+                    create(data)
+                except DomainError as refusal:
+                    result.errors.append(
+                        _("Row %(row)d: %(message)s") % {"row": number, "message": refusal.message}
+                    )
+            if result.errors:
+                raise _RollBack
+    except _RollBack:
+        return result
+    result.created = len(rows)
+    return result
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _checked(progress, done: int, total: int) -> None:
+    if progress and done % 100 == 0:
+        progress(done, total, saving=False)
+
+
+# --- Problem list --------------------------------------------------------------------------------
+
+
+def import_problems(user, case: Case, upload, progress=None) -> ImportResult:
+    """A case's problem list from the template; all rows or none (``ImportRefused``: the file)."""
+    rows = read_rows(upload, PROBLEM_COLUMNS)
+    result = ImportResult(total=len(rows))
+    categories = {}
+    for value, label in Problem.Category.choices:
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                categories[str(label)] = value
+        categories[value] = value
+    stages = {stage.name: stage for stage in ProcessStage.objects.all()}
+    units: dict[str, list[OrgUnit]] = {}
+    for unit in OrgUnit.objects.restrict(user):
+        units.setdefault(unit.name, []).append(unit)
+    checked = []
+    for done, (number, values) in enumerate(rows, start=1):
+        row = _Row(number, values, PROBLEM_COLUMNS, result.errors)
+        category = row.text(0)
+        if category and category not in categories:
+            row.error(
+                0,
+                _("Unknown category; use one of: %(choices)s.")
+                % {"choices": "、".join(str(label) for _v, label in Problem.Category.choices)},
+            )
+        stage_name = row.text(1)
+        if stage_name and stage_name not in stages:
+            row.error(
+                1,
+                _("Unknown process stage; use one of: %(choices)s.")
+                % {"choices": "、".join(stages)},
+            )
+        unit_name = row.text(2)
+        unit = case.case_unit
+        if unit_name:
+            named = units.get(unit_name, [])
+            if not named:
+                row.error(2, _("No unit of this name in your jurisdiction."))
+            elif len(named) > 1:
+                row.error(2, _("Several units in your jurisdiction have this name."))
+            else:
+                unit = named[0]
+        description = row.text(3)
+        checked.append(
+            (
+                number,
+                {
+                    "unit": unit,
+                    "category": categories.get(category),
+                    "process_stage": stages.get(stage_name),
+                    "description": description,
+                },
+            )
+        )
+        _checked(progress, done, len(rows))
+    return _apply(
+        result,
+        checked,
+        lambda data: case_services.problem_add(case=case, actor=user, **data),
+        progress,
+    )
+
+
+# --- Rectification plan --------------------------------------------------------------------------
+
+
+def import_plan(user, recommendation: Recommendation, upload, progress=None) -> ImportResult:
+    """Measures under a recommendation's items from the template; all rows or none."""
+    rows = read_rows(upload, PLAN_COLUMNS)
+    result = ImportResult(total=len(rows))
+    items = {item.number: item for item in recommendation.items.restrict(user)}
+    checked = []
+    for done, (number, values) in enumerate(rows, start=1):
+        row = _Row(number, values, PLAN_COLUMNS, result.errors)
+        item_text = row.text(0)
+        item = None
+        if item_text:
+            try:
+                item_number = int(item_text)
+            except ValueError:
+                row.error(0, _("Write the item's number, e.g. 1."))
+            else:
+                item = items.get(item_number)
+                if item is None:
+                    row.error(
+                        0,
+                        _("This recommendation has no item %(number)s.") % {"number": item_text},
+                    )
+        data = {
+            "item": item,
+            "content": row.text(1),
+            "standard": row.text(2),
+            "department": row.text(3),
+            "owner_name": row.text(4),
+            "leader_name": row.text(5),
+            "due_on": row.date(6),
+            "is_standing": row.yes_no(7),
+        }
+        issued_on = recommendation.issued_on
+        if data["due_on"] and issued_on and data["due_on"] < issued_on:
+            row.error(
+                6,
+                _("The due date cannot be before the recommendation was issued (%(date)s).")
+                % {"date": issued_on.isoformat()},
+            )
+        checked.append((number, data))
+        _checked(progress, done, len(rows))
+    return _apply(
+        result,
+        checked,
+        lambda data: reform_services.measure_create(actor=user, **data),
+        progress,
+    )
