@@ -77,6 +77,15 @@ class OrgUnit(MP_Node):
         verbose_name=_("posted to"),
         help_text=_("For a dispatched group: the units it supervises."),
     )
+    party_head = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("party organisation head"),
+        help_text=_("The head of the unit's party organisation: overdue reminders go to them."),
+    )
 
     node_order_by = ["name"]
     objects = OrgUnitManager()
@@ -177,7 +186,21 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app message to one user (the bell); jobs dedupe their sends by ``dedupe_key``."""
+    """One item for one user: shown at once in the in-app inbox (the bell), and gathered into the
+    recipient's daily digest for the outside channels.
+
+    ``dedupe_key`` names the object, the kind and the threshold date (e.g.
+    ``measure:12:red:2026-11-03:1``); it is unique per recipient, so a job that runs twice, or is
+    killed and run again, writes each reminder once.
+    """
+
+    class Kind(models.TextChoices):
+        GREEN = "green", _("Deadline approaching")
+        YELLOW = "yellow", _("Deadline imminent")
+        RED = "red", _("Overdue")
+        URGING = "urging", _("Urging notice")
+        REPORT = "report", _("Weekly report")
+        OTHER = "other", _("Message")
 
     recipient = models.ForeignKey(
         User,
@@ -185,6 +208,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -198,14 +222,79 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["kind", "created_at"], name="notification_kind_created"),
+        ]
         constraints = [
+            # Key first: the scan looks up a chunk's keys before writing.
             models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"],
+                fields=["dedupe_key", "recipient"],
                 condition=~Q(dedupe_key=""),
-                name="notification_sent_once",
+                name="notification_written_once",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+
+class Digest(models.Model):
+    """The outbox: at most one message a day per recipient, channel and kind, listing their items.
+
+    Delivery claims the row (pending → sending) before sending, so two workers never both send it;
+    a failure goes back to pending with the error and the time of the next attempt (backoff) until
+    the attempts run out (failed). Retries come from a periodic sweep, not from far-future ETA
+    tasks, which Redis would deliver again after its visibility timeout (DESIGN §8).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Enterprise messaging webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="digests", verbose_name=_("recipient")
+    )
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    is_report = models.BooleanField(
+        _("weekly report"), default=False, help_text=_("The weekly overdue report, not reminders.")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="outbox/%Y/",
+        blank=True,
+        help_text=_("Sent with the message (the weekly report's PDF), the same file on every try."),
+    )
+    notifications = models.ManyToManyField(
+        Notification, related_name="digests", verbose_name=_("notifications")
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        ordering = ["-day", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "day", "channel", "is_report"], name="digest_once_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "day"], name="digest_status_day")]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.day:%Y-%m-%d} · {self.get_channel_display()}"

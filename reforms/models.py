@@ -24,25 +24,38 @@ class Signal(models.TextChoices):
     BLUE = "blue", _("Standing")
 
 
+def open_q() -> Q:
+    """Not signed off."""
+    return ~Q(status=Measure.Status.SIGNED_OFF)
+
+
+def overdue_q(today: datetime.date | None = None, *, against_original: bool = False) -> Q:
+    """Not signed off, not standing, and past the current (or the original) due date."""
+    due_field = "original_due_on" if against_original else "due_on"
+    return open_q() & Q(is_standing=False, **{f"{due_field}__lt": today or shanghai_today()})
+
+
+def due_soon_q(today: datetime.date | None = None) -> Q:
+    """Open, not standing, due from today to the end of the warning window (yellow)."""
+    today = today or shanghai_today()
+    window_end = today + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS)
+    return open_q() & Q(is_standing=False, due_on__gte=today, due_on__lte=window_end)
+
+
 class MeasureQuerySet(ScopedQuerySet):
+    """The colour code's sets, as filters; the same conditions count them in aggregates."""
+
     unit_lookup = "unit"
     officer_visible = Q()
 
     def open(self):
-        return self.exclude(status=Measure.Status.SIGNED_OFF)
+        return self.filter(open_q())
 
     def overdue(self, *, today: datetime.date | None = None, against_original: bool = False):
-        """Not signed off, not standing, and past the current (or the original) due date."""
-        due_field = "original_due_on" if against_original else "due_on"
-        return self.open().filter(
-            is_standing=False, **{f"{due_field}__lt": today or shanghai_today()}
-        )
+        return self.filter(overdue_q(today, against_original=against_original))
 
     def due_soon(self, *, today: datetime.date | None = None):
-        """Open, not standing, due from today to the end of the warning window (yellow)."""
-        today = today or shanghai_today()
-        window_end = today + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS)
-        return self.open().filter(is_standing=False, due_on__gte=today, due_on__lte=window_end)
+        return self.filter(due_soon_q(today))
 
 
 class Measure(TimeStampedModel):
@@ -87,6 +100,15 @@ class Measure(TimeStampedModel):
         help_text=_("The owner's account, if they have one; reminders go to it."),
     )
     leader_name = models.CharField(_("accountable leader"), max_length=50)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_measures",
+        verbose_name=_("accountable leader's account"),
+        help_text=_("The leader's account, if any: imminent and overdue reminders go to it."),
+    )
     is_standing = models.BooleanField(
         _("standing"), default=False, help_text=_("长期坚持: an ongoing measure, never overdue.")
     )
@@ -515,3 +537,120 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.note}".strip()
+
+
+class ReminderPolicy(models.Model):
+    """The 三色预警 ladder, one row edited in the back office (defaults as commissions use them)."""
+
+    green_workdays = models.PositiveSmallIntegerField(
+        _("green: working days before the due date"),
+        default=10,
+        help_text=_("Reminds the owner and the unit's officers."),
+    )
+    yellow_workdays = models.PositiveSmallIntegerField(
+        _("yellow: working days before the due date"),
+        default=3,
+        help_text=_("Also reminds the accountable leader."),
+    )
+    red_repeat_days = models.PositiveSmallIntegerField(
+        _("red: repeat every N days while overdue"),
+        default=7,
+        help_text=_("From the first day overdue; also reminds the unit's party organisation head."),
+    )
+    urging_after_days = models.PositiveSmallIntegerField(
+        _("urging notice after N days overdue"),
+        default=30,
+        help_text=_("A numbered notice (督办) to the issuing commission's staff and supervisors."),
+    )
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="reminder_policy_single_row"),
+            models.CheckConstraint(
+                condition=Q(green_workdays__gt=F("yellow_workdays")),
+                name="reminder_policy_green_before_yellow",
+                violation_error_message=_("Green must come before yellow (more working days)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(red_repeat_days__gt=0),
+                name="reminder_policy_red_repeats",
+                violation_error_message=_("Red reminders repeat at least every day."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Reminder policy"))
+
+    @classmethod
+    def current(cls) -> "ReminderPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class UrgingNoticeQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q()
+
+
+class UrgingNotice(models.Model):
+    """督办: a numbered notice recorded when a measure or a reply is long overdue.
+
+    One per object and due date: moving the deadline by an approved extension starts afresh.
+    """
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    serial = models.PositiveIntegerField(_("serial"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="urging_notices", verbose_name=_("unit")
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="urging_notices",
+        verbose_name=_("measure"),
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="urging_notices",
+        verbose_name=_("recommendation"),
+    )
+    due_on = models.DateField(_("due date urged"))
+    days_overdue = models.PositiveIntegerField(_("days overdue"))
+    issued_on = models.DateField(_("issued on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = UrgingNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("urging notice")
+        verbose_name_plural = _("urging notices")
+        ordering = ["-issued_on", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "serial"], name="urging_serial_per_year"),
+            models.UniqueConstraint(
+                fields=["measure", "due_on"],
+                condition=Q(measure__isnull=False),
+                name="urging_once_per_measure_deadline",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "due_on"],
+                condition=Q(recommendation__isnull=False),
+                name="urging_once_per_reply_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__isnull=False, recommendation__isnull=True)
+                | Q(measure__isnull=True, recommendation__isnull=False),
+                name="urging_on_one_object",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

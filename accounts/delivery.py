@@ -1,0 +1,259 @@
+"""The outbox: each recipient's notifications gathered into one daily digest per channel, sent once.
+
+Notifications are rows written by whatever caused them (the in-app inbox shows them at once).
+``digests_prepare`` puts the ones a channel has not carried yet into the recipient's digest of the
+day; ``digest_deliver`` claims a digest (pending → sending), sends it and records the outcome.
+``outbox_sweep``, run every minute, puts back digests whose worker died while sending and hands
+out the ones whose time has come — the first attempt and every retry after a backoff — so nothing
+depends on the broker being up when the rows were written.
+"""
+
+import datetime
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Digest, Notification
+
+logger = logging.getLogger(__name__)
+
+REMINDER_KINDS = [
+    Notification.Kind.URGING,
+    Notification.Kind.RED,
+    Notification.Kind.YELLOW,
+    Notification.Kind.GREEN,
+]
+# Notifications older than this are left to the inbox: a new address does not receive last month.
+DIGEST_LOOKBACK = datetime.timedelta(days=7)
+STALE_SENDING = datetime.timedelta(minutes=15)
+
+
+class DeliveryFailed(Exception):
+    """A channel could not hand the message over (SMTP refused, webhook answered an error)."""
+
+
+# ── Channels ─────────────────────────────────────────────────────────────────────────────────
+
+
+def _render(template: str, digest: Digest, items: list[Notification]) -> str:
+    """Messages are written in the site's language, whatever the sending process has active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template, _digest_context(digest, items))
+
+
+def _digest_context(digest: Digest, items: list[Notification]) -> dict:
+    return {
+        "recipient": digest.recipient,
+        "day": digest.day,
+        "items": items,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+
+
+def send_email(digest: Digest, items: list[Notification]) -> None:
+    name = "report" if digest.is_report else "digest"
+    message = EmailMultiAlternatives(
+        subject=_render(f"emails/{name}-subject.txt", digest, items).strip(),
+        body=_render(f"emails/{name}-body.txt", digest, items),
+        to=[digest.recipient.email],
+    )
+    message.attach_alternative(_render(f"emails/{name}-body.html", digest, items), "text/html")
+    if digest.attachment:
+        with digest.attachment.open("rb") as attached:
+            message.attach(Path(digest.attachment.name).name, attached.read())
+    try:
+        message.send()
+    except OSError as error:  # smtplib.SMTPException is an OSError too
+        raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+
+
+def send_webhook(digest: Digest, items: list[Notification]) -> None:
+    """An enterprise-messaging robot (WeCom / DingTalk style): one markdown message."""
+    text = _render("emails/digest-webhook.md", digest, items)
+    payload = {"msgtype": "markdown", "markdown": {"content": text}}
+    if digest.recipient.phone:
+        payload["markdown"]["mentioned_mobile_list"] = [digest.recipient.phone]
+    request = urllib.request.Request(
+        settings.NOTIFICATION_WEBHOOK_URL,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except OSError as error:  # URLError and HTTPError included
+        raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+
+
+CHANNELS = {Digest.Channel.EMAIL: send_email, Digest.Channel.WEBHOOK: send_webhook}
+
+
+def enabled_channels() -> list[str]:
+    channels = [Digest.Channel.EMAIL]
+    if settings.NOTIFICATION_WEBHOOK_URL:
+        channels.append(Digest.Channel.WEBHOOK)
+    return channels
+
+
+def _reachable(channel: str) -> Q:
+    """Recipients a channel can reach: an email address for mail; anyone for the group robot."""
+    if channel == Digest.Channel.EMAIL:
+        return ~Q(recipient__email="")
+    return Q()
+
+
+# ── Gathering ────────────────────────────────────────────────────────────────────────────────
+
+
+def digests_prepare(day: datetime.date) -> list[int]:
+    """Put every reminder a channel has not carried yet into its recipient's digest of ``day``.
+
+    A constant number of queries per channel. A recipient whose digest of the day has already gone
+    out keeps the new items for tomorrow's: at most one message a day. Returns the pending digests.
+    """
+    since = timezone.now() - DIGEST_LOOKBACK
+    ready = []
+    for channel in enabled_channels():
+        waiting = list(
+            Notification.objects.filter(kind__in=REMINDER_KINDS, created_at__gte=since)
+            .filter(_reachable(channel), recipient__is_active=True)
+            .exclude(digests__channel=channel)
+            .values_list("pk", "recipient_id")
+        )
+        recipients = {recipient for _pk, recipient in waiting}
+        Digest.objects.bulk_create(
+            [Digest(recipient_id=r, day=day, channel=channel) for r in recipients],
+            ignore_conflicts=True,
+        )
+        digest_of = dict(
+            Digest.objects.filter(
+                day=day,
+                channel=channel,
+                is_report=False,
+                status=Digest.Status.PENDING,
+                recipient_id__in=recipients,
+            ).values_list("recipient_id", "pk")
+        )
+        Digest.notifications.through.objects.bulk_create(
+            [
+                Digest.notifications.through(digest_id=digest_of[r], notification_id=pk)
+                for pk, r in waiting
+                if r in digest_of
+            ],
+            ignore_conflicts=True,
+        )
+        ready.extend(digest_of.values())
+    return ready
+
+
+# ── Sending ──────────────────────────────────────────────────────────────────────────────────
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
+def digest_deliver(digest_id: int) -> str:
+    """Claim and send one digest; returns ``sent``, ``retry``, ``failed`` or ``skipped``.
+
+    ``skipped`` means another worker holds it, or it is not due: sending is at-least-once only
+    when a worker dies between the send and recording it (the sweep then sends it again).
+    """
+    now = timezone.now()
+    claimed = (
+        Digest.objects.filter(pk=digest_id, status=Digest.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Digest.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    digest = Digest.objects.select_related("recipient").get(pk=digest_id)
+    items = list(digest.notifications.order_by("kind", "created_at", "pk"))
+    try:
+        CHANNELS[digest.channel](digest, items)
+    except DeliveryFailed as error:
+        return _record_failure(digest, str(error))
+    except Exception as error:  # a bug or bad settings: recorded and retried like any failure
+        logger.exception("Digest %s could not be sent", digest_id)
+        return _record_failure(digest, f"{type(error).__name__}: {error}")
+    Digest.objects.filter(pk=digest_id).update(
+        status=Digest.Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
+    )
+    return "sent"
+
+
+def _record_failure(digest: Digest, error: str) -> str:
+    final = digest.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    logger.warning("Digest %s, attempt %s failed: %s", digest.pk, digest.attempts, error)
+    Digest.objects.filter(pk=digest.pk).update(
+        status=Digest.Status.FAILED if final else Digest.Status.PENDING,
+        last_error=error[:2000],
+        next_attempt_at=None if final else timezone.now() + _backoff(digest.attempts),
+    )
+    return "failed" if final else "retry"
+
+
+def outbox_sweep() -> list[int]:
+    """Put back digests left in ``sending`` by a dead worker; return the ids due for an attempt."""
+    now = timezone.now()
+    Digest.objects.filter(status=Digest.Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
+        status=Digest.Status.PENDING
+    )
+    return list(
+        Digest.objects.filter(status=Digest.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def notifications_for(
+    recipients: Iterable[int], *, kind: str, title: str, body: str, link: str, dedupe_key: str
+) -> list[Notification]:
+    """One unsaved notification per recipient (duplicates and empty accounts dropped)."""
+    return [
+        Notification(
+            recipient_id=recipient,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            link=link,
+            dedupe_key=dedupe_key,
+        )
+        for recipient in {recipient for recipient in recipients if recipient}
+    ]
+
+
+def notify(notifications: Iterable[Notification]) -> None:
+    """Write the notifications not written yet (same recipient and key), in two queries.
+
+    Reading the keys first keeps a repeated scan from sending every row to the database again;
+    ``ignore_conflicts`` still settles a race with a concurrent writer.
+    """
+    notifications = list(notifications)
+    if not notifications:
+        return
+    written = set(
+        Notification.objects.filter(
+            dedupe_key__in={notification.dedupe_key for notification in notifications}
+        ).values_list("recipient_id", "dedupe_key")
+    )
+    fresh = [n for n in notifications if (n.recipient_id, n.dedupe_key) not in written]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+
+
+def report_digest(recipient_id: int, day: datetime.date) -> int | None:
+    """The weekly report's own outbox row (one per recipient and day); None if it exists already."""
+    digest, created = Digest.objects.get_or_create(
+        recipient_id=recipient_id, day=day, channel=Digest.Channel.EMAIL, is_report=True
+    )
+    return digest.pk if created else None

@@ -1,0 +1,358 @@
+"""The daily deadline scan: the 三色预警 ladder for measures and for replies to recommendations.
+
+- **green**: from ``green_workdays`` working days before the current due date → the owner and the
+  unit's officers;
+- **yellow**: from ``yellow_workdays`` working days before → also the accountable leader;
+- **red**: overdue on day 1 and then every ``red_repeat_days`` days → also the head of the unit's
+  party organisation;
+- **督办**: overdue more than ``urging_after_days`` → a numbered ``UrgingNotice`` on the object,
+  sent to the issuing commission's staff and supervisors as well.
+
+Thresholds live in ``ReminderPolicy`` (back office). Standing measures, measures awaiting sign-off
+and signed-off ones are not chased. Rows are read in primary-key chunks with a constant number of
+queries each; each chunk is one transaction; every reminder is a ``Notification`` unique per
+recipient and key (object, level, due date, repeat), so a scan run twice, run by two workers at once
+or killed and run again writes each reminder once.
+"""
+
+import dataclasses
+import datetime
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, Max, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.base import shanghai_today
+from accounts.delivery import notifications_for, notify
+from accounts.models import Notification, User
+from accounts.roles import Role
+from recommendations.models import Recommendation
+
+from .calendar import WorkingCalendar
+from .models import Measure, ReminderPolicy, UrgingNotice
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+CHASED_MEASURES = [
+    Measure.Status.NOT_STARTED,
+    Measure.Status.IN_PROGRESS,
+    Measure.Status.RETURNED,
+]
+# Any fixed number: one scan at a time across every worker (PostgreSQL advisory lock).
+SCAN_LOCK = 7_202_611
+
+
+@dataclasses.dataclass(frozen=True)
+class Ladder:
+    """Where a due date stands today on the ladder."""
+
+    today: datetime.date
+    yellow_until: datetime.date
+    green_until: datetime.date
+    red_repeat_days: int
+    urging_after_days: int
+
+    @classmethod
+    def on(cls, today: datetime.date, policy: ReminderPolicy) -> "Ladder":
+        calendar = WorkingCalendar()
+        return cls(
+            today=today,
+            yellow_until=calendar.add_workdays(today, policy.yellow_workdays),
+            green_until=calendar.add_workdays(today, policy.green_workdays),
+            red_repeat_days=policy.red_repeat_days,
+            urging_after_days=policy.urging_after_days,
+        )
+
+    def level(self, due_on: datetime.date) -> tuple[str, str] | None:
+        """The level reached and the key part that makes it once per level, due date and repeat."""
+        if due_on < self.today:
+            repeat = ((self.today - due_on).days - 1) // self.red_repeat_days
+            return Kind.RED, f"{due_on:%Y-%m-%d}:{repeat}"
+        if due_on <= self.yellow_until:
+            return Kind.YELLOW, f"{due_on:%Y-%m-%d}"
+        if due_on <= self.green_until:
+            return Kind.GREEN, f"{due_on:%Y-%m-%d}"
+        return None
+
+    def days_overdue(self, due_on: datetime.date) -> int:
+        return max((self.today - due_on).days, 0)
+
+    def needs_urging(self, due_on: datetime.date) -> bool:
+        return self.days_overdue(due_on) > self.urging_after_days
+
+
+@dataclasses.dataclass
+class ScanResult:
+    measures: int = 0
+    recommendations: int = 0
+    urging_notices: int = 0
+    skipped: bool = False
+
+
+@contextmanager
+def exclusive_scan() -> Iterator[bool]:
+    """True once this process holds the scan (always, on SQLite: one process there).
+
+    A scan already running is waited for rather than skipped: after a worker is killed its
+    database session can hold the lock for a while, and the task coming back must still run.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    deadline = time.monotonic() + settings.REMINDER_SCAN_LOCK_WAIT
+    while not (held := _try_scan_lock()) and time.monotonic() < deadline:
+        time.sleep(1)
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK])
+
+
+def _try_scan_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK])
+        return cursor.fetchone()[0]
+
+
+def scan(today: datetime.date | None = None) -> ScanResult:
+    """Write today's reminders and urging notices; safe to run any number of times."""
+    ladder = Ladder.on(today or shanghai_today(), ReminderPolicy.current())
+    with exclusive_scan() as held:
+        if not held:
+            logger.warning("Another deadline scan is still running; this one stops.")
+            return ScanResult(skipped=True)
+        result = ScanResult()
+        for chased in CHASED:
+            for chunk in _chunks(chased.rows(ladder)):
+                with transaction.atomic():
+                    result.urging_notices += _remind(chased, chunk, ladder)
+                setattr(result, f"{chased.name}s", getattr(result, f"{chased.name}s") + len(chunk))
+    logger.info("Deadline scan of %s: %s", ladder.today, result)
+    return result
+
+
+def _chunks(queryset) -> Iterator[list[dict]]:
+    """Rows in primary-key order, a chunk at a time: one query each, bounded memory."""
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")[: settings.REMINDER_SCAN_CHUNK])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["pk"]
+
+
+# ── Who is told ──────────────────────────────────────────────────────────────────────────────
+
+
+def _officers_of(unit_ids) -> dict[int, list[int]]:
+    officers = defaultdict(list)
+    for pk, unit in User.objects.filter(
+        role=Role.UNIT_OFFICER, org_unit_id__in=set(unit_ids), is_active=True
+    ).values_list("pk", "org_unit_id"):
+        officers[unit].append(pk)
+    return officers
+
+
+def _commission_readers(issuer_ids) -> dict[int, list[int]]:
+    """Staff and supervisors of each issuing commission (who receive urging notices)."""
+    readers = defaultdict(list)
+    if not issuer_ids:
+        return readers
+    for pk, unit in User.objects.filter(
+        role__in=[Role.DISCIPLINE_STAFF, Role.SUPERVISOR],
+        org_unit_id__in=set(issuer_ids),
+        is_active=True,
+    ).values_list("pk", "org_unit_id"):
+        readers[unit].append(pk)
+    return readers
+
+
+def _recipients(level: str, *, officers, owner=None, leader=None, party_head=None) -> list[int]:
+    people = [*officers, owner]
+    if level in {Kind.YELLOW, Kind.RED}:
+        people.append(leader)
+    if level == Kind.RED:
+        people.append(party_head)
+    return people
+
+
+# ── What is chased ───────────────────────────────────────────────────────────────────────
+#
+# Measures and replies are read into rows of the same keys — pk, what, due, unit_pk,
+# party_head_pk, issuer_pk, owner_pk, leader_pk — so one path writes the reminders of both.
+
+
+def _measures(ladder: Ladder):
+    return Measure.objects.filter(
+        is_standing=False, status__in=CHASED_MEASURES, due_on__lte=ladder.green_until
+    ).values(
+        "pk",
+        what=F("content"),
+        due=F("due_on"),
+        unit_pk=F("unit_id"),
+        party_head_pk=F("unit__party_head_id"),
+        issuer_pk=F("item__recommendation__issuer_id"),
+        owner_pk=F("owner_id"),
+        leader_pk=F("leader_id"),
+    )
+
+
+def _recommendations(ladder: Ladder):
+    nobody = Value(None, output_field=IntegerField())
+    return Recommendation.objects.filter(
+        status__in=Recommendation.AWAITING_REPLY, reply_due_on__lte=ladder.green_until
+    ).values(
+        "pk",
+        what=Coalesce(NullIf(F("doc_number"), Value("")), F("title")),
+        due=F("reply_due_on"),
+        unit_pk=F("recipient_unit_id"),
+        party_head_pk=F("recipient_unit__party_head_id"),
+        issuer_pk=F("issuer_id"),
+        owner_pk=nobody,
+        leader_pk=nobody,
+    )
+
+
+def _measure_message(row: dict, level: str, days: int) -> tuple[str, str]:
+    what, due = row["what"][:60], f"{row['due']:%Y-%m-%d}"
+    if level == Kind.URGING:
+        return (
+            _("Urging notice %(number)s: %(what)s") % {"number": row["notice"], "what": what},
+            _("Due on %(due)s, %(days)d days overdue. Rectify without delay and report.")
+            % {"due": due, "days": days},
+        )
+    if level == Kind.RED:
+        return (
+            _("Overdue measure: %(what)s") % {"what": what},
+            _("Due on %(due)s, %(days)d days overdue.") % {"due": due, "days": days},
+        )
+    title = {
+        Kind.GREEN: _("Measure due soon: %(what)s"),
+        Kind.YELLOW: _("Measure due within days: %(what)s"),
+    }[level]
+    return title % {"what": what}, _("Due on %(due)s.") % {"due": due}
+
+
+def _reply_message(row: dict, level: str, days: int) -> tuple[str, str]:
+    what, due = row["what"][:60], f"{row['due']:%Y-%m-%d}"
+    if level == Kind.URGING:
+        return (
+            _("Urging notice %(number)s: %(what)s") % {"number": row["notice"], "what": what},
+            _("The rectification report was due on %(due)s, %(days)d days ago.")
+            % {"due": due, "days": days},
+        )
+    if level == Kind.RED:
+        return (
+            _("Rectification report overdue: %(what)s") % {"what": what},
+            _("The reply was due on %(due)s, %(days)d days ago.") % {"due": due, "days": days},
+        )
+    return (
+        _("Rectification report due soon: %(what)s") % {"what": what},
+        _("The reply is due on %(due)s.") % {"due": due},
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Chased:
+    """A kind of deadline the scan chases: its rows, its words, its page, its urging notices."""
+
+    name: str  # the key prefix, and UrgingNotice's field (``<name>_id``)
+    rows: Callable
+    message: Callable
+    page: str
+
+
+CHASED = (
+    Chased("measure", _measures, _measure_message, "reforms:measure_detail"),
+    Chased("recommendation", _recommendations, _reply_message, "recommendations:detail"),
+)
+
+
+def _remind(chased: Chased, rows: list[dict], ladder: Ladder) -> int:
+    """Write the chunk's reminders and urging notices; returns the notices it created."""
+    officers = _officers_of(row["unit_pk"] for row in rows)
+    urged = [row for row in rows if ladder.needs_urging(row["due"])]
+    readers = _commission_readers({row["issuer_pk"] for row in urged})
+    notices = _urging_notices(chased, urged, ladder)
+    urged_pks = {row["pk"] for row in urged}
+    outgoing = []
+    for row in rows:
+        level, key = ladder.level(row["due"])
+        people = _recipients(
+            level,
+            officers=officers[row["unit_pk"]],
+            owner=row["owner_pk"],
+            leader=row["leader_pk"],
+            party_head=row["party_head_pk"],
+        )
+        reminders = [(level, key, people)]
+        if row["pk"] in urged_pks:
+            row["notice"] = notices[(row["pk"], row["due"])].number
+            reminders.append(
+                (Kind.URGING, f"{row['due']:%Y-%m-%d}", [*people, *readers[row["issuer_pk"]]])
+            )
+        for kind, kind_key, recipients in reminders:
+            title, body = chased.message(row, kind, ladder.days_overdue(row["due"]))
+            outgoing += notifications_for(
+                recipients,
+                kind=kind,
+                title=title,
+                body=body,
+                link=reverse(chased.page, args=[row["pk"]]),
+                dedupe_key=f"{chased.name}:{row['pk']}:{kind}:{kind_key}",
+            )
+    notify(outgoing)
+    return sum(1 for notice in notices.values() if notice.created_now)
+
+
+# ── Urging notices ───────────────────────────────────────────────────────────────────────────
+
+
+def _urging_notices(chased: Chased, rows: list[dict], ladder: Ladder) -> dict:
+    """The notice of each (object, due date), numbering the new ones 督办〔year〕N号 in order.
+
+    Runs inside the scan's lock and chunk transaction, so serials never collide.
+    """
+    if not rows:
+        return {}
+    field = f"{chased.name}_id"
+    existing = {
+        (getattr(notice, field), notice.due_on): notice
+        for notice in UrgingNotice.objects.filter(**{f"{field}__in": [row["pk"] for row in rows]})
+    }
+    for notice in existing.values():
+        notice.created_now = False
+    year = ladder.today.year
+    serial = UrgingNotice.objects.filter(year=year).aggregate(last=Max("serial"))["last"] or 0
+    new = []
+    for row in rows:
+        if (row["pk"], row["due"]) in existing:
+            continue
+        serial += 1
+        notice = UrgingNotice(
+            number=_("Urging 〔%(year)d〕 No. %(serial)d") % {"year": year, "serial": serial},
+            year=year,
+            serial=serial,
+            unit_id=row["unit_pk"],
+            due_on=row["due"],
+            days_overdue=ladder.days_overdue(row["due"]),
+            issued_on=ladder.today,
+            **{field: row["pk"]},
+        )
+        notice.created_now = True
+        existing[(row["pk"], row["due"])] = notice
+        new.append(notice)
+    UrgingNotice.objects.bulk_create(new)
+    return existing
