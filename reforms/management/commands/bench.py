@@ -1,0 +1,397 @@
+"""``manage.py bench``: time every hot path against the hand-written SQL that gives the same
+numbers or rows, on the data ``generate_scale`` made, and write ``docs/benchmarks.md``.
+
+Each path runs ``--runs`` times (the first run, which warms caches, is dropped); the table has p50
+and p95, queries per request, peak Python memory where it matters, and the ratio of the p50 to the
+p50 of its raw-SQL lower bound measured in the same run.
+"""
+
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+
+from accounts.base import shanghai_today
+from accounts.models import OrgUnit, User
+from accounts.roles import Role
+from cases.models import Case
+from recommendations.models import Recommendation
+from reforms import reminders
+from reforms.models import Measure
+
+OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+LIST_QUERY_BUDGET = 12
+
+
+@dataclass
+class Result:
+    name: str
+    times: list[float] = field(default_factory=list)
+    queries: int = 0
+    peak_mb: float | None = None
+    bound: list[float] = field(default_factory=list)
+    is_list: bool = False  # a list page or endpoint: held to LIST_QUERY_BUDGET
+
+    @staticmethod
+    def _p(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+    def row(self) -> list[str]:
+        p50, p95 = self._p(self.times, 0.5), self._p(self.times, 0.95)
+        bound = statistics.median(self.bound) * 1000 if self.bound else None
+        return [
+            self.name,
+            f"{p50:,.0f}",
+            f"{p95:,.0f}",
+            str(self.queries),
+            f"{self.peak_mb:,.1f}" if self.peak_mb is not None else "—",
+            f"{bound:,.1f}" if bound is not None else "—",
+            f"{p50 / bound:,.1f}×" if bound else "—",
+        ]
+
+
+class QueryCounter:
+    """Counts statements as they run (the test client resets Django's query log per request)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _timed(function, runs: int) -> tuple[list[float], int]:
+    """Times of ``runs`` calls after one warm-up, and the queries of one call."""
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        function()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return times, counter.count
+
+
+def _raw(sql: str, params=()):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+class Command(BaseCommand):
+    help = "Benchmark the hot paths against raw-SQL lower bounds; writes docs/benchmarks.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--measures",
+            type=int,
+            default=1_000_000,
+            help="Generate this many measures first when the database has none.",
+        )
+        parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument("--output", default=str(OUTPUT))
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help=f"Fail when a list runs more than {LIST_QUERY_BUDGET} queries (CI smoke run).",
+        )
+
+    def handle(self, *args, measures, runs, output, check, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("Benchmarks run on PostgreSQL (set DATABASE_URL).")
+        if not Measure.objects.exists():
+            call_command("generate_scale", measures=measures, stdout=self.stdout)
+        measures = Measure.objects.count()
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        # As in production: no query log kept in memory, cached templates.
+        settings.DEBUG = False
+        self.today = shanghai_today()
+        self.province = OrgUnit.objects.filter(depth=1, kind="commission").order_by("pk").last()
+        self.city = OrgUnit.objects.filter(path__startswith=self.province.path, depth=2).first()
+        results = [
+            self.dashboard("Supervisor dashboard, whole province", self.province, runs),
+            self.dashboard("Supervisor dashboard, one city", self.city, runs),
+            self.overdue_list(runs),
+            self.api_list(runs),
+            self.case_chain(runs),
+            self.xlsx_export(max(3, runs // 5)),
+            self.letter_pdf(max(3, runs // 2)),
+            self.scan(max(3, runs // 5)),
+        ]
+        table = self.render(results, measures)
+        self.stdout.write(table)
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(table)
+        self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+        over = [r.name for r in results if r.is_list and r.queries > LIST_QUERY_BUDGET]
+        if check and over:
+            raise CommandError(f"Over {LIST_QUERY_BUDGET} queries: {'; '.join(over)}")
+
+    # ── Paths ────────────────────────────────────────────────────────────────────────────────
+
+    def _client(self, role: str, unit: OrgUnit) -> Client:
+        user = User.objects.filter(role=role, org_unit=unit).first()
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def _page(self, client: Client, url: str):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return get
+
+    def dashboard(self, name: str, unit: OrgUnit, runs: int) -> Result:
+        client = self._client(Role.SUPERVISOR, unit)
+        result = Result(name)
+        result.times, result.queries = _timed(self._page(client, "/dashboard/"), runs)
+        # The same counts per unit and the aging buckets, straight from the tables.
+        sql = """
+            SELECT m.unit_id,
+                   count(*),
+                   count(*) FILTER (WHERE m.status <> 'signed_off'),
+                   count(*) FILTER (WHERE m.status <> 'signed_off' AND NOT m.is_standing
+                                    AND m.due_on < %(today)s),
+                   count(*) FILTER (WHERE m.status <> 'signed_off' AND NOT m.is_standing
+                                    AND m.due_on BETWEEN %(today)s AND %(window)s),
+                   count(*) FILTER (WHERE m.status <> 'signed_off' AND m.is_standing),
+                   count(*) FILTER (WHERE m.status = 'signed_off'),
+                   count(*) FILTER (WHERE NOT m.is_standing AND m.due_on <= %(today)s),
+                   count(*) FILTER (WHERE NOT m.is_standing AND m.due_on <= %(today)s
+                                    AND m.status = 'signed_off')
+            FROM reforms_measure m JOIN accounts_orgunit u ON u.id = m.unit_id
+            WHERE u.path LIKE %(path)s
+            GROUP BY m.unit_id
+        """
+        params = {
+            "today": self.today,
+            "window": self.today + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS),
+            "path": unit.path + "%",
+        }
+        result.bound, _queries = _timed(_raw(sql, params), runs)
+        return result
+
+    def overdue_list(self, runs: int) -> Result:
+        sector = (
+            OrgUnit.objects.filter(path__startswith=self.city.path, kind="unit")
+            .values_list("sector", flat=True)
+            .first()
+        )
+        client = self._client(Role.SUPERVISOR, self.province)
+        url = f"/measures/?overdue=current&unit={self.city.pk}&sector={sector}"
+        result = Result("Overdue measures, first page (city subtree, one sector)", is_list=True)
+        result.times, result.queries = _timed(self._page(client, url), runs)
+        sql = """
+            SELECT m.*, u.name, r.doc_number, r.title,
+                   count(*) OVER () AS total
+            FROM reforms_measure m
+            JOIN accounts_orgunit u ON u.id = m.unit_id
+            JOIN recommendations_recommendationitem i ON i.id = m.item_id
+            JOIN recommendations_recommendation r ON r.id = i.recommendation_id
+            WHERE u.path LIKE %s AND u.sector = %s AND m.status <> 'signed_off'
+              AND NOT m.is_standing AND m.due_on < %s
+            ORDER BY m.due_on, m.id LIMIT 25
+        """
+        result.bound, _queries = _timed(_raw(sql, [self.city.path + "%", sector, self.today]), runs)
+        return result
+
+    def api_list(self, runs: int) -> Result:
+        client = self._client(Role.SUPERVISOR, self.province)
+        url = f"/api/v1/measures/?overdue=current&unit={self.city.pk}&page_size=50"
+        result = Result("API: overdue measures of a city, 50 a page", is_list=True)
+        result.times, result.queries = _timed(self._page(client, url), runs)
+        sql = """
+            SELECT m.*, u.name, r.doc_number, count(*) OVER () AS total
+            FROM reforms_measure m
+            JOIN accounts_orgunit u ON u.id = m.unit_id
+            JOIN recommendations_recommendationitem i ON i.id = m.item_id
+            JOIN recommendations_recommendation r ON r.id = i.recommendation_id
+            WHERE u.path LIKE %s AND m.status <> 'signed_off' AND NOT m.is_standing
+              AND m.due_on < %s
+            ORDER BY m.due_on, m.id LIMIT 50
+        """
+        result.bound, _queries = _timed(_raw(sql, [self.city.path + "%", self.today]), runs)
+        return result
+
+    def xlsx_export(self, runs: int) -> Result:
+        """The measure list of the unit subtree nearest 10,000 measures, as xlsx."""
+        unit = min(
+            OrgUnit.objects.filter(path__startswith=self.province.path, kind="commission"),
+            key=lambda unit: abs(
+                Measure.objects.filter(unit__path__startswith=unit.path).count() - 10_000
+            ),
+        )
+        rows = Measure.objects.filter(unit__path__startswith=unit.path).count()
+        client = self._client(Role.SUPERVISOR, self.province)
+
+        def download():
+            response = client.get(f"/documents/measures.xlsx?unit={unit.pk}")
+            assert response.status_code == 200
+            b"".join(response.streaming_content if response.streaming else [response.content])
+
+        result = Result(f"xlsx export of the measure list ({rows:,} measures)")
+        tracemalloc.start()
+        download()
+        result.peak_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        result.times, result.queries = _timed(download, runs)
+        sql = """
+            SELECT m.*, u.name, i.number, i.content, r.doc_number
+            FROM reforms_measure m
+            JOIN accounts_orgunit u ON u.id = m.unit_id
+            JOIN recommendations_recommendationitem i ON i.id = m.item_id
+            JOIN recommendations_recommendation r ON r.id = i.recommendation_id
+            WHERE u.path LIKE %s ORDER BY m.due_on, m.id
+        """
+        result.bound, _queries = _timed(_raw(sql, [unit.path + "%"]), runs)
+        return result
+
+    def letter_pdf(self, runs: int) -> Result:
+        """纪检监察建议书 with 13 items, as a PDF (no SQL bound: the time is the typesetting)."""
+        letter = self._thirteen_item_letter()
+        client = self._client(Role.DISCIPLINE_STAFF, self.province)
+        result = Result("PDF of a 13-item recommendation")
+        url = f"/documents/recommendations/{letter.pk}/letter.pdf"
+        result.times, result.queries = _timed(self._page(client, url), runs)
+        return result
+
+    def _thirteen_item_letter(self):
+        from recommendations import services
+
+        staff = User.objects.get(role=Role.DISCIPLINE_STAFF, org_unit=self.province)
+        title = "关于规模测试十三项建议事项的纪检监察建议"
+        existing = Recommendation.objects.filter(title=title).first()
+        if existing:
+            return existing
+        case = (
+            Case.objects.filter(commission=self.province).first()
+            or Case.objects.filter(case_unit__path__startswith=self.province.path).first()
+        )
+        letter = services.recommendation_create(
+            actor=staff,
+            title=title,
+            issuer=self.province,
+            recipient_unit=case.case_unit,
+            cases=[case],
+            reply_due_on=self.today + datetime.timedelta(days=60),
+            preamble="经查，该单位在工程建设领域存在制度漏洞和监管薄弱环节。现提出如下建议：",
+        )
+        problem = case.problems.first()
+        for number in range(1, 14):
+            services.recommendation_item_add(
+                recommendation=letter,
+                actor=staff,
+                content=f"第{number}项：健全工程项目招投标、变更签证和资金拨付的全流程监管制度，"
+                "明确责任分工，建立定期检查和问责机制，确保整改措施落到实处。",
+                problems=[problem],
+            )
+        return services.recommendation_issue(recommendation=letter, actor=staff)
+
+    def case_chain(self, runs: int) -> Result:
+        case = (
+            Case.objects.filter(case_unit__path__startswith=self.city.path).order_by("pk").first()
+        )
+        client = self._client(Role.DISCIPLINE_STAFF, self.province)
+        result = Result("Case detail's closure chain (case → problems → items → measures)")
+        result.times, result.queries = _timed(self._page(client, f"/chain/case/{case.pk}/"), runs)
+        sql = """
+            SELECT p.id, p.description, i.id, i.number, i.content, m.id, m.content, m.status,
+                   m.due_on, m.is_standing,
+                   (SELECT count(*) FROM reforms_evidence e WHERE e.measure_id = m.id)
+            FROM cases_problem p
+            LEFT JOIN recommendations_recommendationitem_problems ip ON ip.problem_id = p.id
+            LEFT JOIN recommendations_recommendationitem i ON i.id = ip.recommendationitem_id
+            LEFT JOIN reforms_measure m ON m.item_id = i.id
+            WHERE p.case_id = %s
+        """
+        result.bound, _queries = _timed(_raw(sql, [case.pk]), runs)
+        return result
+
+    def scan(self, runs: int) -> Result:
+        """The daily scan: the first run writes the day's reminders; the rest find them written."""
+        result = Result("Daily reminder scan (whole database)")
+        tracemalloc.start()
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            started = time.perf_counter()
+            reminders.scan()
+            first = time.perf_counter() - started
+        result.peak_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        result.queries = counter.count
+        result.times = [first]
+        for _ in range(runs - 1):
+            started = time.perf_counter()
+            reminders.scan()
+            result.times.append(time.perf_counter() - started)
+        result.name += f" — first run {first:,.1f} s"
+        ladder = reminders.Ladder.on(self.today, reminders.ReminderPolicy.current())
+        sql = """
+            SELECT m.id, m.content, m.due_on, m.unit_id, m.owner_id, m.leader_id, u.party_head_id,
+                   r.issuer_id
+            FROM reforms_measure m
+            JOIN accounts_orgunit u ON u.id = m.unit_id
+            JOIN recommendations_recommendationitem i ON i.id = m.item_id
+            JOIN recommendations_recommendation r ON r.id = i.recommendation_id
+            WHERE NOT m.is_standing AND m.status IN ('not_started', 'in_progress', 'returned')
+              AND m.due_on <= %s
+        """
+        result.bound, _queries = _timed(_raw(sql, [ladder.green_until]), runs)
+        return result
+
+    # ── The report ───────────────────────────────────────────────────────────────────────────
+
+    def render(self, results: list[Result], measures: int) -> str:
+        header = ["hot path", "p50 ms", "p95 ms", "queries", "peak MB", "SQL bound ms", "ratio"]
+        lines = [
+            "# Benchmarks",
+            "",
+            f"`make bench` on {measures:,} measures, {self.today:%Y-%m-%d}. {self._machine()}",
+            "",
+            "Times are wall-clock from a Django test client in the same process (views, "
+            "templates and queries; no network). *SQL bound*: the hand-written SQL that computes "
+            "the same numbers or rows, timed in the same run; *ratio* = p50 / bound. Peak MB: "
+            "Python allocations during the path (tracemalloc).",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        lines += ["| " + " | ".join(result.row()) + " |" for result in results]
+        return "\n".join(lines) + "\n"
+
+    def _machine(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            postgres = cursor.fetchone()[0]
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+        kernel = subprocess.run(["uname", "-r"], capture_output=True, text=True).stdout.strip()
+        return (
+            f"Machine: {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Linux {kernel}, "
+            f"Python {platform.python_version()}, PostgreSQL {postgres}."
+        )
