@@ -15,6 +15,7 @@ from rules.contrib.admin import (
 )
 
 from .base import DomainError
+from .roles import Role
 
 
 def _restricted(queryset, user):
@@ -77,6 +78,35 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SystemSettingsAdmin(admin.ModelAdmin):
+    """Settings that are not case content (the calendar, the reminder policy, the outbox): system
+    admins edit them; every other role with a home page may read them.
+
+    Permissions are here rather than in rules.py because the apps' module permissions exclude the
+    separated admins.
+    """
+
+    @staticmethod
+    def edits(request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (self.edits(request) or bool(request.user.role))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.edits(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.edits(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.edits(request)
 
 
 class ScopedTabularInline(ScopedChoicesMixin, ObjectPermissionsTabularInline):

@@ -16,3 +16,9 @@ rules.add_perm("accounts.view_user", (is_system_admin | is_security_admin) & in_
 rules.add_perm("accounts.add_user", is_system_admin)
 rules.add_perm("accounts.change_user", is_system_admin | is_security_admin)
 rules.add_perm("accounts.delete_user", is_system_admin)
+
+# API tokens (REST framework's authtoken, shown in the back office as "Tokens"): users obtain their
+# own at /api/v1/token/; the security administrator sees them and revokes one by deleting it.
+rules.add_perm("authtoken", is_security_admin)
+rules.add_perm("authtoken.view_tokenproxy", is_security_admin)
+rules.add_perm("authtoken.delete_tokenproxy", is_security_admin)

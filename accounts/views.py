@@ -16,11 +16,6 @@ from .models import Notification
 from .roles import Role
 
 HOME_LIST_LENGTH = 8
-AWAITING_REPLY = [
-    Recommendation.Status.ISSUED,
-    Recommendation.Status.ACKNOWLEDGED,
-    Recommendation.Status.RECTIFYING,
-]
 
 
 @login_required
@@ -71,7 +66,7 @@ def officer_home(user) -> dict:
         "due_soon": groups[Signal.YELLOW],
         "later": groups[Signal.GREEN] + groups[Signal.BLUE],
         "awaiting_reply": Recommendation.objects.restrict(user)
-        .filter(status__in=AWAITING_REPLY)
+        .filter(status__in=Recommendation.AWAITING_REPLY)
         .order_by("reply_due_on"),
         "today": today,
     }

@@ -5,10 +5,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import IdChoiceFilter
 from accounts.models import OrgUnit, Sector
 
 from .forms import UnitChoiceField
-from .models import Case, Subject, ViolationType
+from .models import Case, Problem, Subject, ViolationType
 
 DEFAULT_ORDERING = "-opened_on"
 
@@ -27,7 +28,7 @@ def with_top_leader_flag(queryset):
     )
 
 
-class UnitFilter(django_filters.ModelChoiceFilter):
+class UnitFilter(IdChoiceFilter):
     field_class = UnitChoiceField
 
 
@@ -72,7 +73,7 @@ class CaseFilter(django_filters.FilterSet):
         method="involving",
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
     )
-    violation_type = django_filters.ModelChoiceFilter(
+    violation_type = IdChoiceFilter(
         label=_("Violation type"),
         queryset=ViolationType.objects.all(),
         method="of_violation_type",
@@ -128,3 +129,31 @@ class CaseFilter(django_filters.FilterSet):
             return DEFAULT_ORDERING
         chosen = [param for param in self.form.cleaned_data.get("ordering") or [] if param]
         return chosen[0] if chosen else DEFAULT_ORDERING
+
+
+class ProblemFilter(django_filters.FilterSet):
+    """Problems of the cases in jurisdiction (the REST API's problem list)."""
+
+    q = django_filters.CharFilter(
+        field_name="description", lookup_expr="icontains", label=_("Search")
+    )
+    case = django_filters.ModelChoiceFilter(
+        queryset=lambda request: (
+            Case.objects.restrict(request.user) if request else Case.objects.none()
+        ),
+        label=_("Case"),
+    )
+    category = django_filters.ChoiceFilter(choices=Problem.Category.choices, label=_("Category"))
+    unit = UnitFilter(
+        label=_("Unit"),
+        queryset=units_in_jurisdiction,
+        method="in_subtree",
+        help_text=_("The unit and every unit under it."),
+    )
+
+    class Meta:
+        model = Problem
+        fields = []
+
+    def in_subtree(self, queryset, name, unit):
+        return queryset.filter(unit__path__startswith=unit.path)

@@ -5,9 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import IdChoiceFilter
 from accounts.models import OrgUnit
 
-from .models import Recommendation
+from .models import Evaluation, Recommendation
 
 
 def recipient_units(request):
@@ -29,7 +30,7 @@ class RecommendationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Recommendation.Kind.choices, empty_label=_("All kinds")
     )
-    unit = django_filters.ModelChoiceFilter(
+    unit = IdChoiceFilter(
         label=_("Recipient unit"),
         queryset=recipient_units,
         method="in_unit",
@@ -54,3 +55,23 @@ class RecommendationFilter(django_filters.FilterSet):
     def in_unit(self, queryset, name, unit):
         """The unit and the units below it (a bureau and its stations)."""
         return queryset.filter(recipient_unit__path__startswith=unit.path)
+
+
+def _visible_recommendations(request):
+    if request is None:
+        return Recommendation.objects.none()
+    return Recommendation.objects.restrict(request.user)
+
+
+class EvaluationFilter(django_filters.FilterSet):
+    """Evaluations in jurisdiction (the REST API's list)."""
+
+    recommendation = django_filters.ModelChoiceFilter(
+        queryset=_visible_recommendations, label=_("Recommendation")
+    )
+    rating = django_filters.ChoiceFilter(choices=Evaluation.Rating.choices, label=_("Rating"))
+    method = django_filters.ChoiceFilter(choices=Evaluation.Method.choices, label=_("Method"))
+
+    class Meta:
+        model = Evaluation
+        fields = []

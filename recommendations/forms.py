@@ -21,8 +21,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class RecommendationCreateForm(forms.Form):
-    """A new draft. The reply deadline is a date, or a number of working days from today."""
+class RecommendationForm(forms.Form):
+    """A draft, new or edited. The reply deadline is a date, or working days from today."""
 
     DATE, WORKDAYS = "date", "workdays"
 

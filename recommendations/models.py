@@ -35,6 +35,9 @@ class Recommendation(TimeStampedModel):
         CLOSED = "closed", _("Closed")
         EVALUATED = "evaluated", _("Evaluated")
 
+    # Issued and not yet replied to: the unit owes its rectification report by ``reply_due_on``.
+    AWAITING_REPLY = (Status.ISSUED, Status.ACKNOWLEDGED, Status.RECTIFYING)
+
     # The character after the issuer's abbreviation in the document number (长纪建, 长纪改).
     DOC_KIND_CHARACTER = {Kind.LETTER: "建", Kind.NOTICE: "改"}
 
@@ -279,3 +282,75 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.recommendation} {self.get_rating_display()}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def restrict(self, user):
+        """An import is seen only by the person who started it."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """A large Excel import run by a Celery job; the page polls its progress."""
+
+    class Kind(models.TextChoices):
+        PROBLEMS = "problems", _("Problem list")
+        PLAN = "plan", _("Rectification plan")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking the rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    created = models.PositiveIntegerField(_("rows imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Excel import")
+        verbose_name_plural = _("Excel imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if self.status == self.Status.SAVING:
+            return 90  # one transaction: it ends all at once
+        if not self.total:
+            return 0
+        return 80 * self.processed // self.total  # checking the rows: the bar's first part

@@ -32,11 +32,33 @@ from .models import Evaluation, Recommendation, RecommendationItem, Reply
 
 Status = Recommendation.Status
 
+# The states each transition starts from: the services enforce them, and the pages offer a
+# transition's form only then.
+FROM_STATUSES = {
+    "issue": frozenset({Status.DRAFT}),
+    "acknowledge": frozenset({Status.ISSUED}),
+    "start": frozenset({Status.ACKNOWLEDGED}),
+    "reply": frozenset({Status.RECTIFYING}),
+    "return": frozenset({Status.REPLIED}),
+    "close": frozenset({Status.REPLIED}),
+    "evaluate": frozenset({Status.CLOSED}),
+    "follow_up": frozenset({Status.CLOSED, Status.EVALUATED}),
+}
+
 
 def _require_in_scope(actor, model, objects: Iterable) -> None:
     ids = {obj.pk for obj in objects}
     if model.objects.restrict(actor).filter(pk__in=ids).count() != len(ids):
         raise PermissionRefused(_("Some of the chosen records are outside your jurisdiction."))
+
+
+def _validate_parties(actor, *, issuer: OrgUnit, recipient_unit: OrgUnit, cases: list) -> None:
+    _require_in_scope(actor, OrgUnit, [issuer, recipient_unit])
+    _require_in_scope(actor, Case, cases)
+    if issuer.kind not in {OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP}:
+        raise TransitionRefused(_("The issuer must be a commission or a dispatched group."))
+    if recipient_unit.kind != OrgUnit.Kind.UNIT:
+        raise TransitionRefused(_("A recommendation is addressed to a unit."))
 
 
 @transaction.atomic
@@ -55,12 +77,7 @@ def recommendation_create(
     """Discipline staff start a draft for a unit in their jurisdiction, from cases they can see."""
     require_perm(actor, "recommendations.add_recommendation")
     cases = list(cases)
-    _require_in_scope(actor, OrgUnit, [issuer, recipient_unit])
-    _require_in_scope(actor, Case, cases)
-    if issuer.kind not in {OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP}:
-        raise TransitionRefused(_("The issuer must be a commission or a dispatched group."))
-    if recipient_unit.kind != OrgUnit.Kind.UNIT:
-        raise TransitionRefused(_("A recommendation is addressed to a unit."))
+    _validate_parties(actor, issuer=issuer, recipient_unit=recipient_unit, cases=cases)
     recommendation = Recommendation.objects.create(
         kind=kind,
         title=title,
@@ -76,6 +93,54 @@ def recommendation_create(
 
 
 @transaction.atomic
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    actor,
+    title: str,
+    issuer: OrgUnit,
+    recipient_unit: OrgUnit,
+    cases: Iterable[Case],
+    reply_due_on: datetime.date | None,
+    kind: str,
+    recipient_name: str = "",
+    preamble: str = "",
+) -> Recommendation:
+    """Staff correct their draft. Cases its items cite cannot be taken off it."""
+    require_perm(actor, "recommendations.change_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Only a draft can be edited."))
+    cases = list(cases)
+    _validate_parties(actor, issuer=issuer, recipient_unit=recipient_unit, cases=cases)
+    cited = Problem.objects.filter(recommendation_items__recommendation=recommendation)
+    if cited.exclude(case__in=cases).exists():
+        raise TransitionRefused(
+            _("Items cite problems of a case you took off: change those items first.")
+        )
+    for field, value in {
+        "title": title,
+        "issuer": issuer,
+        "recipient_unit": recipient_unit,
+        "reply_due_on": reply_due_on,
+        "kind": kind,
+        "recipient_name": recipient_name,
+        "preamble": preamble,
+    }.items():
+        setattr(recommendation, field, value)
+    recommendation.save()
+    recommendation.cases.set(cases)
+    return recommendation
+
+
+def _validate_item(recommendation, content: str, problems: list) -> None:
+    case_ids = set(recommendation.cases.values_list("pk", flat=True))
+    if any(problem.case_id not in case_ids for problem in problems):
+        raise TransitionRefused(_("An item can only cite problems of the recommendation's cases."))
+    if not content.strip():
+        raise TransitionRefused(_("The item needs its content."))
+
+
+@transaction.atomic
 def recommendation_item_add(
     *, recommendation: Recommendation, actor, content: str, problems: Iterable[Problem]
 ) -> RecommendationItem:
@@ -84,17 +149,44 @@ def recommendation_item_add(
     lock_for_update(recommendation)
     require_status(recommendation, {Status.DRAFT}, _("Items can only be added to a draft."))
     problems = list(problems)
-    case_ids = set(recommendation.cases.values_list("pk", flat=True))
-    if any(problem.case_id not in case_ids for problem in problems):
-        raise TransitionRefused(_("An item can only cite problems of the recommendation's cases."))
-    if not content.strip():
-        raise TransitionRefused(_("The item needs its content."))
+    _validate_item(recommendation, content, problems)
     last = recommendation.items.aggregate(last=Max("number"))["last"] or 0
     item = RecommendationItem.objects.create(
         recommendation=recommendation, number=last + 1, content=content
     )
     item.problems.set(problems)
     return item
+
+
+@transaction.atomic
+def recommendation_item_update(
+    *, item: RecommendationItem, actor, content: str, problems: Iterable[Problem]
+) -> RecommendationItem:
+    """Reword a draft's item or change the problems it answers."""
+    recommendation = item.recommendation
+    require_perm(actor, "recommendations.change_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Only a draft's items can be changed."))
+    problems = list(problems)
+    _validate_item(recommendation, content, problems)
+    item.content = content
+    item.save(update_fields=["content"])
+    item.problems.set(problems)
+    return item
+
+
+@transaction.atomic
+def recommendation_item_remove(*, item: RecommendationItem, actor) -> None:
+    """Take an item off a draft; the items after it move up one number."""
+    recommendation = item.recommendation
+    require_perm(actor, "recommendations.change_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Only a draft's items can be removed."))
+    item.delete()
+    # One by one in number order, so the unique (recommendation, number) holds at every step.
+    for later in recommendation.items.filter(number__gt=item.number).order_by("number"):
+        later.number -= 1
+        later.save(update_fields=["number"])
 
 
 def _next_doc_serial(*, issuer: OrgUnit, kind: str, year: int) -> int:
@@ -130,7 +222,7 @@ def recommendation_issue(
     """Staff issue a draft: it gets its document number (the next free serial unless given)."""
     require_perm(actor, "recommendations.issue_recommendation", recommendation)
     lock_for_update(recommendation)
-    require_status(recommendation, {Status.DRAFT}, _("Only a draft can be issued."))
+    require_status(recommendation, FROM_STATUSES["issue"], _("Only a draft can be issued."))
     issued_on = issued_on or shanghai_today()
     _validate_issuable(recommendation, issued_on)
     # Numbering is serialised per issuer: the issuer's row is the lock.
@@ -163,7 +255,9 @@ def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Reco
     require_perm(actor, "recommendations.acknowledge_recommendation", recommendation)
     lock_for_update(recommendation)
     require_status(
-        recommendation, {Status.ISSUED}, _("Only an issued recommendation can be acknowledged.")
+        recommendation,
+        FROM_STATUSES["acknowledge"],
+        _("Only an issued recommendation can be acknowledged."),
     )
     apply_transition(recommendation, to_status=Status.ACKNOWLEDGED, actor=actor)
     return recommendation
@@ -176,7 +270,7 @@ def recommendation_start_rectification(*, recommendation: Recommendation, actor)
     lock_for_update(recommendation)
     require_status(
         recommendation,
-        {Status.ACKNOWLEDGED},
+        FROM_STATUSES["start"],
         _("Rectification starts after the recommendation is acknowledged."),
     )
     unplanned = recommendation.items.filter(measures__isnull=True).values_list("number", flat=True)
@@ -195,7 +289,9 @@ def recommendation_submit_reply(*, recommendation: Recommendation, actor, conten
     require_perm(actor, "recommendations.submit_reply", recommendation)
     lock_for_update(recommendation)
     require_status(
-        recommendation, {Status.RECTIFYING}, _("A reply can be submitted only while rectifying.")
+        recommendation,
+        FROM_STATUSES["reply"],
+        _("A reply can be submitted only while rectifying."),
     )
     if not content.strip():
         raise TransitionRefused(_("The reply needs its content."))
@@ -211,7 +307,9 @@ def recommendation_return_reply(
     """Staff send an unsatisfactory reply back; the unit keeps rectifying."""
     require_perm(actor, "recommendations.return_reply", recommendation)
     lock_for_update(recommendation)
-    require_status(recommendation, {Status.REPLIED}, _("Only a submitted reply can be returned."))
+    require_status(
+        recommendation, FROM_STATUSES["return"], _("Only a submitted reply can be returned.")
+    )
     if not reason.strip():
         raise TransitionRefused(_("Say why the reply is returned."))
     apply_transition(recommendation, to_status=Status.RECTIFYING, actor=actor, reason=reason)
@@ -224,7 +322,9 @@ def recommendation_close(*, recommendation: Recommendation, actor) -> Recommenda
     require_perm(actor, "recommendations.close_recommendation", recommendation)
     lock_for_update(recommendation)
     require_status(
-        recommendation, {Status.REPLIED}, _("Only a recommendation with a reply can be closed.")
+        recommendation,
+        FROM_STATUSES["close"],
+        _("Only a recommendation with a reply can be closed."),
     )
     still_open = (
         Measure.objects.filter(item__recommendation=recommendation, is_standing=False)
@@ -254,7 +354,9 @@ def recommendation_evaluate(
     require_perm(actor, "recommendations.evaluate_recommendation", recommendation)
     lock_for_update(recommendation)
     require_status(
-        recommendation, {Status.CLOSED}, _("Only a closed recommendation can be evaluated.")
+        recommendation,
+        FROM_STATUSES["evaluate"],
+        _("Only a closed recommendation can be evaluated."),
     )
     if not 0 <= score <= 100:
         raise TransitionRefused(_("The score is between 0 and 100."))
@@ -276,8 +378,6 @@ def recommendation_evaluate(
 # Follow-up reviews (回头看): staff schedule one after the recommendation is closed and record
 # what they found. The records live in reforms (``FollowUp``); the permissions are reforms'.
 
-FOLLOW_UP_STATUSES = {Status.CLOSED, Status.EVALUATED}
-
 
 @transaction.atomic
 def follow_up_schedule(*, recommendation: Recommendation, actor, scheduled_on: datetime.date):
@@ -286,7 +386,7 @@ def follow_up_schedule(*, recommendation: Recommendation, actor, scheduled_on: d
     lock_for_update(recommendation)
     require_status(
         recommendation,
-        FOLLOW_UP_STATUSES,
+        FROM_STATUSES["follow_up"],
         _("A follow-up review is scheduled once the recommendation is closed."),
     )
     if scheduled_on < shanghai_today():

@@ -59,7 +59,7 @@ def recommendation_list(request):
             "filter": recommendation_filter,
             "page_obj": page,
             "may_create": request.user.has_perm("recommendations.add_recommendation"),
-            "awaiting_reply": {Status.ISSUED, Status.ACKNOWLEDGED, Status.RECTIFYING},
+            "awaiting_reply": Recommendation.AWAITING_REPLY,
             "today": shanghai_today(),
         },
     )
@@ -82,59 +82,88 @@ def _initial_from_case(request) -> dict:
     }
 
 
-@login_required
-def recommendation_create(request):
+DRAFT_FIELDS = (
+    "title",
+    "kind",
+    "issuer",
+    "recipient_unit",
+    "recipient_name",
+    "cases",
+    "preamble",
+    "reply_due_on",
+)
+
+
+def _draft_form_page(request, recommendation: Recommendation | None):
+    """Create a draft (``recommendation`` None) or edit one: the same form and checks."""
     user = request.user
-    if not user.has_perm("recommendations.add_recommendation"):
-        raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = forms.RecommendationCreateForm(request.POST, user=user)
+        form = forms.RecommendationForm(request.POST, user=user)
         if form.is_valid():
-            data = form.cleaned_data
+            fields = {name: form.cleaned_data[name] for name in DRAFT_FIELDS}
             try:
-                recommendation = services.recommendation_create(
-                    actor=user,
-                    title=data["title"],
-                    kind=data["kind"],
-                    issuer=data["issuer"],
-                    recipient_unit=data["recipient_unit"],
-                    recipient_name=data["recipient_name"],
-                    cases=data["cases"],
-                    preamble=data["preamble"],
-                    reply_due_on=data["reply_due_on"],
-                )
+                if recommendation is None:
+                    saved = services.recommendation_create(actor=user, **fields)
+                else:
+                    saved = services.recommendation_update(
+                        recommendation=recommendation, actor=user, **fields
+                    )
             except DomainError as refusal:
                 status = refuse_in_form(form, refusal)
             else:
-                messages.success(
-                    request,
-                    _("Draft saved; the reply is due on %(date)s.")
-                    % {"date": recommendation.reply_due_on.isoformat()},
-                )
-                if form.unknown_year:
-                    messages.warning(
-                        request,
-                        _(
-                            "The official holidays of %(year)s are not in the calendar yet: "
-                            "the deadline counts Monday to Friday. Check it once they are "
-                            "announced."
-                        )
-                        % {"year": form.unknown_year},
-                    )
-                return redirect("recommendations:detail", pk=recommendation.pk)
+                _deadline_messages(request, form, saved)
+                return redirect("recommendations:detail", pk=saved.pk)
         else:
             status = 400
-    else:
+    elif recommendation is None:
         initial = {"kind": Recommendation.Kind.LETTER}
         if user.org_unit and user.org_unit.kind in {"commission", "group"}:
             initial["issuer"] = user.org_unit_id
-        form = forms.RecommendationCreateForm(
-            initial=initial | _initial_from_case(request), user=user
-        )
+        form = forms.RecommendationForm(initial=initial | _initial_from_case(request), user=user)
+    else:
+        initial = {name: getattr(recommendation, name) for name in DRAFT_FIELDS if name != "cases"}
+        initial["cases"] = list(recommendation.cases.values_list("pk", flat=True))
+        form = forms.RecommendationForm(initial=initial, user=user)
     return render(
-        request, "recommendations/recommendation_form.html", {"form": form}, status=status
+        request,
+        "recommendations/recommendation_form.html",
+        {"form": form, "r": recommendation},
+        status=status,
     )
+
+
+def _deadline_messages(request, form, recommendation) -> None:
+    messages.success(
+        request,
+        _("Draft saved; the reply is due on %(date)s.")
+        % {"date": recommendation.reply_due_on.isoformat()},
+    )
+    if form.unknown_year:
+        messages.warning(
+            request,
+            _(
+                "The official holidays of %(year)s are not in the calendar yet: "
+                "the deadline counts Monday to Friday. Check it once they are "
+                "announced."
+            )
+            % {"year": form.unknown_year},
+        )
+
+
+@login_required
+def recommendation_create(request):
+    if not request.user.has_perm("recommendations.add_recommendation"):
+        raise PermissionDenied
+    return _draft_form_page(request, None)
+
+
+@login_required
+def recommendation_edit(request, pk):
+    recommendation = _get(request, pk)
+    if not request.user.has_perm("recommendations.change_recommendation", recommendation):
+        raise PermissionDenied
+    return _draft_form_page(request, recommendation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,11 +172,10 @@ def recommendation_create(request):
 
 @dataclass(frozen=True)
 class Action:
-    """A transition offered on the detail page: its form, its permission, when it applies."""
+    """A transition offered on the detail page: its form, its permission, what it does."""
 
     form: type
     perm: str
-    statuses: frozenset
     done: Any
     run: Any
 
@@ -165,14 +193,12 @@ ACTIONS = {
     "issue": Action(
         forms.IssueForm,
         "recommendations.issue_recommendation",
-        frozenset({Status.DRAFT}),
         gettext_lazy("Issued."),
         _issue,
     ),
     "return": Action(
         forms.ReturnReplyForm,
         "recommendations.return_reply",
-        frozenset({Status.REPLIED}),
         gettext_lazy("The reply was returned to the unit."),
         lambda r, actor, data: services.recommendation_return_reply(
             recommendation=r, actor=actor, reason=data["reason"]
@@ -181,14 +207,12 @@ ACTIONS = {
     "close": Action(
         forms.CloseForm,
         "recommendations.close_recommendation",
-        frozenset({Status.REPLIED}),
         gettext_lazy("Closed."),
         lambda r, actor, data: services.recommendation_close(recommendation=r, actor=actor),
     ),
     "evaluate": Action(
         forms.EvaluationForm,
         "recommendations.evaluate_recommendation",
-        frozenset({Status.CLOSED}),
         gettext_lazy("The evaluation is recorded."),
         lambda r, actor, data: services.recommendation_evaluate(
             recommendation=r,
@@ -202,7 +226,6 @@ ACTIONS = {
     "follow_up": Action(
         forms.FollowUpScheduleForm,
         "reforms.add_followup",
-        frozenset(services.FOLLOW_UP_STATUSES),
         gettext_lazy("The follow-up review is scheduled."),
         lambda r, actor, data: services.follow_up_schedule(
             recommendation=r, actor=actor, scheduled_on=data["scheduled_on"]
@@ -211,14 +234,12 @@ ACTIONS = {
     "acknowledge": Action(
         forms.AcknowledgeForm,
         "recommendations.acknowledge_recommendation",
-        frozenset({Status.ISSUED}),
         gettext_lazy("Receipt acknowledged."),
         lambda r, actor, data: services.recommendation_acknowledge(recommendation=r, actor=actor),
     ),
     "start": Action(
         forms.StartRectificationForm,
         "recommendations.start_rectification",
-        frozenset({Status.ACKNOWLEDGED}),
         gettext_lazy("Rectification has started."),
         lambda r, actor, data: services.recommendation_start_rectification(
             recommendation=r, actor=actor
@@ -227,7 +248,6 @@ ACTIONS = {
     "reply": Action(
         forms.ReplyForm,
         "recommendations.submit_reply",
-        frozenset({Status.RECTIFYING}),
         gettext_lazy("The rectification report is submitted."),
         lambda r, actor, data: services.recommendation_submit_reply(
             recommendation=r, actor=actor, content=data["content"]
@@ -246,7 +266,7 @@ def _available_actions(user, recommendation, bound: dict) -> dict:
     for name, action in ACTIONS.items():
         if name in bound:
             offered[name] = bound[name]
-        elif recommendation.status in action.statuses and user.has_perm(
+        elif recommendation.status in services.FROM_STATUSES[name] and user.has_perm(
             action.perm, recommendation
         ):
             offered[name] = action.form()
@@ -428,6 +448,80 @@ def item_add(request, pk):
             status=status,
         )
     return render_detail(request, recommendation, item_form=form, status=status)
+
+
+def _items_answer(request, recommendation, *, item_form=None, editing=None, status=200):
+    """htmx gets the items card; a browser without JavaScript, the whole page."""
+    recommendation = _get(request, recommendation.pk)
+    if not request.htmx:
+        return render_detail(request, recommendation, item_form=item_form, status=status)
+    return render(
+        request,
+        "recommendations/_items.html",
+        {
+            "r": recommendation,
+            "items": _items(request.user, recommendation, with_problems=True),
+            "item_form": _item_form(request.user, recommendation),
+            "editing": editing,
+        },
+        status=status,
+    )
+
+
+def _scoped_item(request, pk) -> RecommendationItem:
+    _require_reader(request.user)
+    return scoped_object_or_404(
+        RecommendationItem.objects.select_related("recommendation"), request.user, pk=pk
+    )
+
+
+@login_required
+def item_edit(request, pk):
+    """htmx: the item as a form in place (GET), saved (POST); the items card comes back."""
+    item = _scoped_item(request, pk)
+    recommendation = item.recommendation
+    user = request.user
+    if not user.has_perm("recommendations.change_recommendation", recommendation):
+        raise PermissionDenied
+    if request.method != "POST":
+        form = forms.ItemForm(
+            initial={"content": item.content, "problems": list(item.problems.all())},
+            user=user,
+            recommendation=recommendation,
+            prefix=f"item{item.pk}",
+        )
+        return _items_answer(request, recommendation, editing={"item": item.pk, "form": form})
+    form = forms.ItemForm(
+        request.POST, user=user, recommendation=recommendation, prefix=f"item{item.pk}"
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            services.recommendation_item_update(
+                item=item,
+                actor=user,
+                content=form.cleaned_data["content"],
+                problems=form.cleaned_data["problems"],
+            )
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            return _items_answer(request, recommendation)
+    return _items_answer(
+        request, recommendation, editing={"item": item.pk, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def item_remove(request, pk):
+    item = _scoped_item(request, pk)
+    try:
+        services.recommendation_item_remove(item=item, actor=request.user)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        return _items_answer(request, item.recommendation, status=refusal.status_code)
+    return _items_answer(request, item.recommendation)
 
 
 @login_required

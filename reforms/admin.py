@@ -1,10 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
-from accounts.roles import Role
+from accounts.admin_base import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ScopedAdmin,
+    SystemSettingsAdmin,
+    transition_action,
+)
+from accounts.base import shanghai_today
 
-from . import services
+from . import calendar, services
 from .models import (
     Activity,
     CalendarDay,
@@ -14,7 +20,9 @@ from .models import (
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReminderPolicy,
     RuleChange,
+    UrgingNotice,
 )
 
 
@@ -57,7 +65,7 @@ class MeasureAdmin(ScopedAdmin):
     list_filter = [OverdueFilter, "status", "is_standing", "unit__sector", "due_on"]
     search_fields = ["content", "owner_name", "leader_name", "department", "unit__name"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["item", "owner"]
+    autocomplete_fields = ["item", "owner", "leader"]
     service_fields = ("status", "signed_off_on", "created_by")
     inlines = [ProgressInline, EvidenceInline, MeasureTransitionInline]
     actions = [
@@ -87,6 +95,7 @@ class MeasureAdmin(ScopedAdmin):
             owner_name=data["owner_name"],
             owner=data["owner"],
             leader_name=data["leader_name"],
+            leader=data["leader"],
             due_on=data["due_on"],
             is_standing=data["is_standing"],
         )
@@ -166,12 +175,8 @@ class FollowUpAdmin(ScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    """Official holidays and make-up working days: system admins add each year once announced.
-
-    Not case content, so not scoped; every role with a home page may read it (its permissions are
-    here rather than in rules.py because the ``reforms`` module permission excludes admins).
-    """
+class CalendarDayAdmin(SystemSettingsAdmin):
+    """Official holidays and make-up working days: system admins add each year once announced."""
 
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
@@ -179,22 +184,40 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_per_page = 100
 
-    @staticmethod
-    def _edits(request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+    def changelist_view(self, request, extra_context=None):
+        this_year = shanghai_today().year
+        for year in (this_year, this_year + 1):
+            if not calendar.year_is_known(year):
+                self.message_user(
+                    request,
+                    _(
+                        "The official holidays of %(year)s are not in the calendar: deadlines in "
+                        "%(year)s count Monday to Friday. Add the year's holidays and make-up "
+                        "working days once the State Council announces them."
+                    )
+                    % {"year": year},
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
 
-    def has_module_permission(self, request):
-        return request.user.is_active and (self._edits(request) or bool(request.user.role))
 
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(SystemSettingsAdmin):
+    """The one row of the 三色预警 thresholds."""
+
+    list_display = ["__str__", "green_workdays", "yellow_workdays", "red_repeat_days"]
 
     def has_add_permission(self, request):
-        return self._edits(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._edits(request)
+        return super().has_add_permission(request) and not ReminderPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
-        return self._edits(request)
+        return False
+
+
+@admin.register(UrgingNotice)
+class UrgingNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["number", "unit", "measure", "recommendation", "days_overdue", "issued_on"]
+    list_filter = ["issued_on"]
+    search_fields = ["number", "unit__name", "measure__content", "recommendation__doc_number"]
+    list_select_related = ["unit", "measure", "recommendation"]
+    date_hierarchy = "issued_on"

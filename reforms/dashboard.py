@@ -21,22 +21,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.base import SHANGHAI, shanghai_today
-from accounts.models import Sector
+from accounts.models import OrgUnit, Sector
 from accounts.roles import CASE_READERS
 from recommendations.models import Recommendation
 
 from .filters import AGING_BUCKETS, AGING_CHOICES
-from .models import Measure, MeasureTransition, Signal
+from .models import Measure, MeasureTransition, Signal, due_soon_q, open_q, overdue_q
 
 Status = Measure.Status
-AWAITING_REPLY = [
-    Recommendation.Status.ISSUED,
-    Recommendation.Status.ACKNOWLEDGED,
-    Recommendation.Status.RECTIFYING,
-]
 TREND_WEEKS = 12
 AGING_SHORT = {"1-7": "1–7", "8-30": "8–30", "31-90": "31–90", "90+": ">90"}
 LATE_REPLIES_SHOWN = 10
+UNIT_ROWS_SHOWN = 50
 COLOURS = {
     Signal.GREEN: "#198754",
     Signal.YELLOW: "#e0a800",
@@ -112,69 +108,69 @@ class Counts:
         }
 
 
-def _by_unit(queryset, **extra):
-    return {
-        row["unit"]: row
-        for row in queryset.values("unit").annotate(n=Count("pk"), **extra).order_by()
-    }
-
-
 def counts_by_unit(measures, today: datetime.date) -> dict:
-    """``{unit pk: Counts}`` of each unit's own measures, plus ``unit`` info, in six queries."""
+    """``{unit pk: (unit info, Counts)}`` of each unit's own measures, in one query."""
     signed = Q(status=Status.SIGNED_OFF)
-    totals = (
+    due = Q(is_standing=False, due_on__lte=today)
+    rows = (
         measures.values("unit", "unit__name", "unit__path", "unit__sector")
         .annotate(
             total=Count("pk"),
             signed_off=Count("pk", filter=signed),
+            open=Count("pk", filter=open_q()),
+            standing=Count("pk", filter=open_q() & Q(is_standing=True)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            due_soon=Count("pk", filter=due_soon_q(today)),
+            due=Count("pk", filter=due),
+            due_signed=Count("pk", filter=due & signed),
         )
         .order_by()
     )
-    open_ = _by_unit(measures.open(), standing=Count("pk", filter=Q(is_standing=True)))
-    overdue = _by_unit(measures.overdue(today=today))
-    due_soon = _by_unit(measures.due_soon(today=today))
-    due = _by_unit(
-        measures.filter(is_standing=False, due_on__lte=today), signed=Count("pk", filter=signed)
-    )
-    result = {}
-    for row in totals:
-        pk = row["unit"]
-        result[pk] = (
+    return {
+        row["unit"]: (
             {
-                "pk": pk,
+                "pk": row["unit"],
                 "name": row["unit__name"],
                 "path": row["unit__path"],
                 "sector": row["unit__sector"],
             },
-            Counts(
-                total=row["total"],
-                signed_off=row["signed_off"],
-                open=open_.get(pk, {}).get("n", 0),
-                standing=open_.get(pk, {}).get("standing", 0),
-                overdue=overdue.get(pk, {}).get("n", 0),
-                due_soon=due_soon.get(pk, {}).get("n", 0),
-                due=due.get(pk, {}).get("n", 0),
-                due_signed=due.get(pk, {}).get("signed", 0),
-            ),
+            Counts(**{name: row[name] for name in COUNTS}),
         )
-    return result
+        for row in rows
+    }
 
 
 def unit_rows(own: dict) -> list[dict]:
-    """One row per unit holding measures, counting its subunits too (as the unit filter does)."""
-    rows = []
+    """One row per unit holding measures, counting its subunits too (as the unit filter does).
+
+    Each unit's counts go to it and to every ancestor holding measures: linear in the units
+    times the depth of the tree (a province has thousands of units).
+    """
     units = sorted((unit for unit, _counts in own.values()), key=lambda unit: unit["path"])
+    rolled = {unit["path"]: Counts(filters={"unit": unit["pk"]}) for unit in units}
+    step = OrgUnit.steplen
+    for unit, counts in own.values():
+        path = unit["path"]
+        for end in range(step, len(path) + 1, step):
+            if path[:end] in rolled:
+                rolled[path[:end]].add(counts)
+    rows = []
     for unit in units:
-        counts = Counts(filters={"unit": unit["pk"]})
-        for other, other_counts in own.values():
-            if other["path"].startswith(unit["path"]):
-                counts.add(other_counts)
+        path = unit["path"]
         # Indented under the rows above it that are its ancestors.
-        depth = sum(
-            1 for other in units if other is not unit and unit["path"].startswith(other["path"])
-        )
-        rows.append({"unit": unit, "counts": counts, "depth": depth, "linked": True})
+        depth = sum(1 for end in range(step, len(path), step) if path[:end] in rolled)
+        rows.append({"unit": unit, "counts": rolled[path], "depth": depth, "linked": True})
     return rows
+
+
+def busiest(rows: list[dict]) -> list[dict]:
+    """The ``UNIT_ROWS_SHOWN`` rows with the most open measures, in tree order (a province has
+    thousands of units; the measure list holds the rest)."""
+    limit = UNIT_ROWS_SHOWN
+    if len(rows) <= limit:
+        return rows
+    kept = {id(row) for row in sorted(rows, key=lambda row: -row["counts"].open)[:limit]}
+    return [row for row in rows if id(row) in kept]
 
 
 def sector_rows(own: dict) -> list[dict]:
@@ -223,7 +219,7 @@ def late_replies(user, today: datetime.date) -> dict:
     """Issued recommendations whose reply deadline has passed without a reply."""
     late = (
         Recommendation.objects.restrict(user)
-        .filter(status__in=AWAITING_REPLY, reply_due_on__lt=today)
+        .filter(status__in=Recommendation.AWAITING_REPLY, reply_due_on__lt=today)
         .select_related("recipient_unit")
         .order_by("reply_due_on", "pk")
     )
@@ -327,14 +323,16 @@ def dashboard_data(user, today: datetime.date | None = None) -> dict:
     for _unit, counts in own.values():
         total.add(counts)
     units = unit_rows(own)
+    shown = busiest(units)
     sectors = sector_rows(own)
-    for row in [*units, *sectors]:
+    for row in [*shown, *sectors]:
         row["urls"] = row["counts"].urls(today)
     return {
         "today": today,
         "total": total,
         "total_urls": total.urls(today),
-        "units": units,
+        "units": shown,
+        "units_not_shown": len(units) - len(shown),
         "sectors": sectors,
         "aging": aging_buckets(measures, today),
         "late": late_replies(user, today),

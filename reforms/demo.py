@@ -1332,6 +1332,7 @@ class _Builder:
                 org_unit=self.units[spec.org],
                 full_name=spec.full_name,
                 title=spec.title,
+                email=f"{spec.username}@yianchugai.example",
                 date_joined=joined,
             )
             user.full_clean(exclude=["password"])

@@ -12,10 +12,20 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.base import shanghai_today
+from accounts.filters import IdChoiceFilter
 from accounts.models import OrgUnit, Sector
 from recommendations.models import Recommendation
 
-from .models import Measure, Signal
+from .models import (
+    Activity,
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    ProgressReport,
+    RuleChange,
+    Signal,
+)
 
 OVERDUE_CHOICES = [
     ("current", _("Overdue (current due date)")),
@@ -85,8 +95,13 @@ class MeasureFilter(django_filters.FilterSet):
     aging = django_filters.ChoiceFilter(
         choices=AGING_CHOICES, method="filter_aging", label=_("Days overdue")
     )
+    # Reached from a recommendation's page, never picked from a list (a province has tens of
+    # thousands): a hidden field, shown on the page as a removable chip.
     recommendation = django_filters.ModelChoiceFilter(
-        field_name="item__recommendation", queryset=_recommendations, label=_("Recommendation")
+        field_name="item__recommendation",
+        queryset=_recommendations,
+        label=_("Recommendation"),
+        widget=forms.HiddenInput,
     )
     due_after = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label=_("Due on or after"), widget=DateInput
@@ -194,3 +209,95 @@ class MeasureFilter(django_filters.FilterSet):
                 queryset = self.filter_queryset(queryset) if self.is_valid() else queryset.none()
             self._qs = queryset
         return self._qs
+
+
+# The records around measures, filtered in the REST API lists. Units filter by subtree, like
+# ``MeasureFilter.unit``.
+
+
+def _measures(request):
+    return Measure.objects.restrict(request.user) if request else Measure.objects.none()
+
+
+def _all_recommendations(request):
+    return (
+        Recommendation.objects.restrict(request.user) if request else Recommendation.objects.none()
+    )
+
+
+class _MeasureChildFilter(django_filters.FilterSet):
+    measure = django_filters.ModelChoiceFilter(queryset=_measures, label=_("Measure"))
+    unit = IdChoiceFilter(
+        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
+    )
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(measure__unit__path__startswith=unit.path)
+
+
+class ProgressReportFilter(_MeasureChildFilter):
+    class Meta:
+        model = ProgressReport
+        fields = []
+
+
+class EvidenceFilter(_MeasureChildFilter):
+    class Meta:
+        model = Evidence
+        fields = []
+
+
+class ExtensionRequestFilter(_MeasureChildFilter):
+    status = django_filters.ChoiceFilter(choices=ExtensionRequest.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = ExtensionRequest
+        fields = []
+
+
+class _UnitRecordFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        queryset=_all_recommendations, label=_("Recommendation")
+    )
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(unit__path__startswith=unit.path)
+
+
+class RuleChangeFilter(_UnitRecordFilter):
+    kind = django_filters.ChoiceFilter(choices=RuleChange.Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = RuleChange
+        fields = []
+
+
+class ActivityFilter(_UnitRecordFilter):
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
+    held_after = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", label=_("Held on or after")
+    )
+    held_before = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="lte", label=_("Held on or before")
+    )
+
+    class Meta:
+        model = Activity
+        fields = []
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    recommendation = django_filters.ModelChoiceFilter(
+        queryset=_all_recommendations, label=_("Recommendation")
+    )
+    outcome = django_filters.ChoiceFilter(choices=FollowUp.Outcome.choices, label=_("Outcome"))
+    conducted = django_filters.BooleanFilter(
+        field_name="conducted_on", lookup_expr="isnull", exclude=True, label=_("Conducted")
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = []

@@ -35,6 +35,7 @@ for model in (
     "rulechange",
     "activity",
     "followup",
+    "urgingnotice",
 ):
     rules.add_perm(f"reforms.view_{model}", can_read)
 

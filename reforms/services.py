@@ -31,11 +31,12 @@ from recommendations.models import Recommendation, RecommendationItem
 from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
 
 Status = Measure.Status
-PLANNABLE = {
-    Recommendation.Status.ISSUED,
-    Recommendation.Status.ACKNOWLEDGED,
-    Recommendation.Status.RECTIFYING,
-}
+# Measures are planned after issue and until the unit replies.
+PLANNABLE = Recommendation.AWAITING_REPLY
+# The states from which a unit may report progress (or add evidence), and ask for sign-off; the
+# measure page offers those forms only then.
+REPORTABLE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
+SIGNOFF_REQUESTABLE = frozenset({Status.IN_PROGRESS, Status.RETURNED})
 
 
 @transaction.atomic
@@ -51,6 +52,7 @@ def measure_create(
     due_on: datetime.date,
     is_standing: bool = False,
     owner=None,
+    leader=None,
 ) -> Measure:
     """The unit (or staff helping it) plans a measure under an item of an issued recommendation."""
     require_perm(actor, "reforms.add_measure")
@@ -80,6 +82,7 @@ def measure_create(
         owner_name=owner_name,
         owner=owner,
         leader_name=leader_name,
+        leader=leader,
         is_standing=is_standing,
         original_due_on=due_on,
         due_on=due_on,
@@ -116,7 +119,7 @@ def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: st
     lock_for_update(measure)
     require_status(
         measure,
-        {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED},
+        REPORTABLE,
         _("Evidence cannot be changed while sign-off is requested or done."),
     )
     return _store_evidence(
@@ -138,7 +141,7 @@ def progress_report_add(
     lock_for_update(measure)
     require_status(
         measure,
-        {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED},
+        REPORTABLE,
         _("Progress cannot be reported while sign-off is requested or done."),
     )
     if not content.strip():
@@ -164,7 +167,7 @@ def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measu
     lock_for_update(measure)
     require_status(
         measure,
-        {Status.IN_PROGRESS, Status.RETURNED},
+        SIGNOFF_REQUESTABLE,
         _("Sign-off can be requested for a measure in progress or returned."),
     )
     if not measure.evidence.exists():

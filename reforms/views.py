@@ -33,8 +33,6 @@ from .forms import (
 from .models import Evidence, ExtensionRequest, Measure, ProgressReport
 
 Status = Measure.Status
-REPORTABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}
-SIGNOFF_REQUESTABLE = {Status.IN_PROGRESS, Status.RETURNED}
 
 
 def _readers_only(user):
@@ -58,14 +56,21 @@ def measure_list(request):
     _readers_only(request.user)
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
+    page = paginate(request, filterset.qs)
+    chosen = filterset.form.cleaned_data.get("recommendation") if filterset.is_bound else None
+    others = request.GET.copy()
+    others.pop("recommendation", None)
+    others.pop("page", None)
     return render(
         request,
         "reforms/measure_list.html",
         {
             "filter": filterset,
-            "page_obj": paginate(request, filterset.qs),
+            "page_obj": page,
             "today": filterset.today,
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "chosen_recommendation": chosen,
+            "without_recommendation": others.urlencode(),
         },
     )
 
@@ -77,7 +82,9 @@ def measure_list(request):
 def _detail_context(request, measure, **forms):
     user = request.user
     pending = [r for r in measure.extension_requests.all() if r.status == "pending"]
-    can_report = measure.status in REPORTABLE and user.has_perm("reforms.report_progress", measure)
+    can_report = measure.status in services.REPORTABLE and user.has_perm(
+        "reforms.report_progress", measure
+    )
     officer = user.has_perm("reforms.request_signoff", measure)
     staff = measure.status == Status.AWAITING_SIGNOFF and user.has_perm(
         "reforms.sign_off_measure", measure
@@ -92,9 +99,10 @@ def _detail_context(request, measure, **forms):
         "transitions": _labelled(measure.transitions.select_related("actor")),
         "days_late_original": measure.days_overdue(against_original=True),
         "extensions": measure.extension_requests.select_related("requested_by", "decided_by"),
+        "urging_notices": measure.urging_notices.all(),
         "pending_extension": pending[0] if pending else None,
         "can_report": can_report,
-        "can_request_signoff": officer and measure.status in SIGNOFF_REQUESTABLE,
+        "can_request_signoff": officer and measure.status in services.SIGNOFF_REQUESTABLE,
         "can_request_extension": officer and measure.status != Status.SIGNED_OFF and not pending,
         "can_verify": staff,
         "progress_form": ProgressForm(),

@@ -9,9 +9,11 @@
     └── 朝阳区教育局 (unit)
 """
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import override_settings
 
@@ -98,3 +100,18 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         output = factories.seed()
         yield output
         transaction.set_rollback(True)
+
+
+# Rows the migrations load, which a transactional test's flush removes: (migration, function).
+MIGRATED_DATA = [
+    ("cases.migrations.0002_seed_taxonomies", "seed"),
+    ("reforms.migrations.0003_load_chinese_calendar", "load"),
+    ("reforms.migrations.0005_reminder_schedules", "create_policy"),
+]
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    """For transactional tests: load again what the migrations load (taxonomies, the calendar)."""
+    for module, function in MIGRATED_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -223,6 +223,19 @@ def test_units_count_their_subunits_as_the_unit_filter_does(world, data, browse)
     assert (education.open, education.overdue) == (1, 1)
 
 
+def test_a_province_sees_its_busiest_units_and_the_rest_in_the_list(
+    world, data, browse, monkeypatch
+):
+    """Thousands of units would make the page unreadable and slow: the busiest are shown."""
+    monkeypatch.setattr("reforms.dashboard.UNIT_ROWS_SHOWN", 1)
+    response = dashboard(browse(world.users.supervisor))
+
+    shown = [row["unit"]["pk"] for row in response.context["units"]]
+    assert shown == [world.units.housing.pk]  # 8 open; the station, health, education 1 each
+    assert response.context["units_not_shown"] == 3
+    assert 'data-testid="units-not-shown"' in response.content.decode()
+
+
 def test_sectors(world, data, browse):
     response = dashboard(browse(world.users.supervisor))
 

@@ -39,6 +39,7 @@ from reforms.models import (
     MeasureTransition,
     ProgressReport,
     RuleChange,
+    UrgingNotice,
 )
 
 from . import factories
@@ -158,6 +159,7 @@ LOOP_RECORDS = (
     RuleChange,
     Activity,
     FollowUp,
+    UrgingNotice,
 )
 CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS)
 EVERY_MODEL = (OrgUnit, User, *CONTENT_MODELS)
@@ -319,6 +321,18 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
             created_by=staff,
         )
     }
+    rows[UrgingNotice] = {
+        key: UrgingNotice.objects.create(
+            number=f"督办〔2026〕{measure.pk}号",
+            year=2026,
+            serial=measure.pk,
+            unit=unit,
+            measure=measure,
+            due_on=measure.due_on,
+            days_overdue=31,
+            issued_on=ON,
+        )
+    }
     return rows
 
 
@@ -394,8 +408,9 @@ def test_every_scoped_model_is_in_the_table():
         if hasattr(model._default_manager, "restrict") and model._meta.app_label != "auth"
     }
     from accounts.models import Notification
+    from recommendations.models import ImportJob  # per user who started it (tests/test_excel.py)
 
-    assert scoped == {*EVERY_MODEL, Notification}
+    assert scoped == {*EVERY_MODEL, Notification, ImportJob}
 
 
 @pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda model: model.__name__)

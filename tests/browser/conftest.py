@@ -35,6 +35,11 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _migrated_data(migrated_data):
+    pass
+
+
 @pytest.fixture
 def log_in(browser, live_server):
     """``log_in(username, password=…)``: a new browser page, signed in, on the user's home page."""

@@ -1011,3 +1011,15 @@ def test_the_extension_queue_runs_the_same_queries_for_3_or_30_rows(
     with django_assert_max_num_queries(few):
         response = client.get(reverse("reforms:extension_queue"))
     assert len(response.context["page_obj"]) == 25
+
+
+def test_the_recommendation_filter_is_a_chip_not_a_list_of_every_letter(world, client, letter):
+    """A province holds tens of thousands of letters: the list never offers them all."""
+    client.force_login(world.users.city_staff)
+
+    html = client.get(f"/measures/?recommendation={letter.pk}").content.decode()
+
+    assert f'<input type="hidden" name="recommendation" value="{letter.pk}"' in html
+    assert 'data-testid="recommendation-chip"' in html
+    assert letter.doc_number in html
+    assert '<select name="recommendation"' not in html

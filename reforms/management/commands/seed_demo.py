@@ -5,9 +5,12 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.base import shanghai_today
+from accounts.delivery import digests_prepare
 from accounts.roles import Role
 from cases.models import Case, Problem
 from recommendations.models import Recommendation
+from reforms import reminders
 from reforms.demo import DEMO_PASSWORD, DemoExists, build_demo, demo_logins
 from reforms.models import Measure
 
@@ -44,6 +47,9 @@ class Command(BaseCommand):
         except DemoExists as error:
             raise CommandError(str(error)) from error
         if created:
+            # Today's reminders at once, as the daily scan would write them (the bell shows them).
+            reminders.scan()
+            digests_prepare(shanghai_today())
             self.stdout.write(
                 self.style.SUCCESS(
                     f"演示数据已生成（{time.monotonic() - started:.1f} 秒）："
