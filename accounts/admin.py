@@ -1,12 +1,16 @@
+import csv
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from .admin_base import ScopedAdmin, SystemSettingsAdmin
-from .models import Digest, OrgUnit, User
+from .models import AuditEntry, Digest, OrgUnit, User
 from .roles import Role
 
 WHOLE_TREE_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
@@ -31,6 +35,9 @@ class OrgUnitAdmin(ScopedAdmin, TreeAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    """三员分立: the system administrator keeps the accounts (who, where, password); the security
+    administrator grants roles and switches accounts on or off; nobody changes their own role."""
+
     list_display = ["username", "full_name", "role", "org_unit", "title", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name", "phone", "org_unit__name"]
@@ -47,11 +54,27 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "full_name", "role", "org_unit", "password1", "password2"],
+                "fields": ["username", "full_name", "org_unit", "password1", "password2"],
             },
         ),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    SECURITY_FIELDS = ("role", "is_active")
+    ACCOUNT_FIELDS = ("username", "full_name", "title", "phone", "email", "org_unit")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined"]
+        if obj is None or request.user.is_superuser:
+            return readonly
+        if request.user.role != Role.SYSTEM_ADMIN:
+            readonly += self.ACCOUNT_FIELDS
+        if request.user.role != Role.SECURITY_ADMIN or obj == request.user:
+            readonly += self.SECURITY_FIELDS
+        return readonly
+
+    def user_change_password(self, request, id, form_url=""):
+        if not (request.user.is_superuser or request.user.role == Role.SYSTEM_ADMIN):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Digest)
@@ -91,6 +114,65 @@ class DigestAdmin(SystemSettingsAdmin):
             status=Digest.Status.PENDING, attempts=0, next_attempt_at=None
         )
         self.message_user(request, _("%(count)d messages will be sent again.") % {"count": count})
+
+
+class _Echo:
+    """A file-like object for ``csv.writer`` that hands each row back instead of storing it."""
+
+    def write(self, value):
+        return value
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdmin):
+    """The audit log, for the audit administrator: searched, filtered, read and exported; never
+    added to, changed or deleted here (nor anywhere: see ``accounts.audit``). An export is itself
+    logged, as every attachment is."""
+
+    list_display = ["at", "username", "role", "ip", "action", "object_repr", "outcome"]
+    list_filter = ["action", "outcome", "role", "object_type"]
+    search_fields = ["username", "ip", "object_repr", "object_id", "detail"]
+    date_hierarchy = "at"
+    list_per_page = 100
+    actions = ["export_csv"]
+    EXPORTED = [
+        "at", "username", "role", "ip", "action", "object_type", "object_id", "object_repr",
+        "outcome", "detail", "changes",
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Export the selected entries (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = StreamingHttpResponse(
+            self._csv_lines(queryset), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        return response
+
+    def _csv_lines(self, queryset):
+        writer = csv.writer(_Echo())
+        header = [str(AuditEntry._meta.get_field(name).verbose_name) for name in self.EXPORTED]
+        # A byte-order mark so that Excel opens the Chinese text as UTF-8.
+        yield "\ufeff" + writer.writerow(header)
+        for entry in queryset.order_by("at", "pk").iterator(chunk_size=2000):
+            yield writer.writerow([_as_text(getattr(entry, name)) for name in self.EXPORTED])
+
+
+def _as_text(value) -> str:
+    """A cell Excel shows as text: a leading = + - @ would make it a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # Permissions come from roles (each app's rules.py), not from Django's groups.

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -298,3 +299,79 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.day:%Y-%m-%d} · {self.get_channel_display()}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Append-only: rows are written, read and exported, never changed (the database refuses too,
+    see migration ``accounts.0007``)."""
+
+    def restrict(self, user):
+        """Only the audit administrator reads the log (三员分立)."""
+        if user.is_active and user.role == Role.AUDIT_ADMIN:
+            return self
+        return self.none()
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One audited event: who (account, role, address), when, what, on which object, how it ended,
+    and for writes the fields before and after."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Log in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Log out")
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        TRANSITION = "transition", _("State change")
+        DELETE = "delete", _("Delete")
+        VIEW = "view", _("View")
+        DOWNLOAD = "download", _("Download")
+        EXPORT = "export", _("Export")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Succeeded")
+        FAILURE = "failure", _("Failed")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Not a foreign key: an entry outlives any change to the account and never cascades.
+    user_id = models.PositiveIntegerField(_("account id"), null=True, blank=True)
+    username = models.CharField(_("account"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="audit_user_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")

@@ -2,7 +2,7 @@
 
 import rules
 
-from .roles import in_scope, is_security_admin, is_system_admin
+from .roles import in_scope, is_audit_admin, is_security_admin, is_system_admin
 
 has_any_role = rules.predicate(lambda user: bool(getattr(user, "role", "")), name="has_any_role")
 
@@ -22,3 +22,6 @@ rules.add_perm("accounts.delete_user", is_system_admin)
 rules.add_perm("authtoken", is_security_admin)
 rules.add_perm("authtoken.view_tokenproxy", is_security_admin)
 rules.add_perm("authtoken.delete_tokenproxy", is_security_admin)
+
+# The audit log: read and exported by the audit administrator only; nobody changes it.
+rules.add_perm("accounts.view_auditentry", is_audit_admin)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import audit
 from accounts.base import DomainError
 from accounts.web import paginate, refuse_in_form, scoped_object_or_404
 from recommendations.models import Recommendation
@@ -182,6 +183,7 @@ def case_detail(request, pk):
         "can_draft": user.has_perm("recommendations.add_recommendation"),
         **_problems_context(request, case),
     }
+    audit.record_view(request, case)
     return render(request, "cases/case_detail.html", context)
 
 

@@ -407,10 +407,11 @@ def test_every_scoped_model_is_in_the_table():
         for model in apps.get_models()
         if hasattr(model._default_manager, "restrict") and model._meta.app_label != "auth"
     }
-    from accounts.models import Notification
+    from accounts.models import AuditEntry, Notification
     from recommendations.models import ImportJob  # per user who started it (tests/test_excel.py)
 
-    assert scoped == {*EVERY_MODEL, Notification, ImportJob}
+    # The audit log: the audit administrator's alone (tests/accounts/test_audit.py).
+    assert scoped == {*EVERY_MODEL, Notification, ImportJob, AuditEntry}
 
 
 @pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda model: model.__name__)

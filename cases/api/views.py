@@ -4,7 +4,9 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from accounts import audit
 from accounts.api.base import (
     TRANSITION_ERRORS,
     Ordered,
@@ -40,6 +42,11 @@ class CaseViewSet(
     )
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        audit.record_view(request, case)
+        return Response(self.get_serializer(case).data)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -1,0 +1,208 @@
+"""The audit log: every login, write, state change, case view, download and refusal leaves one
+append-only row, read and exported by the audit administrator alone."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from recommendations import services as recommendation_services
+from tests import factories
+from tests.cases.test_views import case_form_data
+
+Action = AuditEntry.Action
+pytestmark = pytest.mark.django_db
+
+
+def entries(**filters):
+    return list(AuditEntry.objects.filter(**filters).order_by("pk"))
+
+
+def login(client, username, password=factories.PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_a_login_a_failed_login_and_a_logout_are_logged_with_account_role_and_address(
+    world, client
+):
+    login(client, "city_staff", "wrong password")
+    login(client, "city_staff")
+    client.post(reverse("logout"))
+
+    failed, logged_in, logged_out = entries(action__in=["login", "login_failed", "logout"])
+    assert (failed.action, failed.outcome, failed.username) == (
+        "login_failed",
+        "failure",
+        "city_staff",
+    )
+    assert failed.user_id is None and failed.role == ""
+    assert failed.ip == "127.0.0.1"
+    assert (logged_in.action, logged_in.username, logged_in.role) == (
+        "login",
+        "city_staff",
+        "discipline_staff",
+    )
+    assert logged_in.ip == "127.0.0.1"
+    assert (logged_out.action, logged_out.username) == ("logout", "city_staff")
+
+
+def test_a_page_write_is_logged_with_its_actor_and_the_fields_before_and_after(
+    world, client, housing_case
+):
+    client.force_login(world.users.city_staff)
+    response = client.post(
+        reverse("cases:edit", args=[housing_case.pk]),
+        case_form_data(world, number=housing_case.number, title="改过的案件名称"),
+    )
+    assert response.status_code == 302
+
+    (update,) = entries(action=Action.UPDATE, object_type="cases.case")
+    assert update.username == "city_staff"
+    assert update.object_id == str(housing_case.pk)
+    assert update.changes["title"] == [housing_case.title, "改过的案件名称"]
+    assert "updated_at" not in update.changes
+
+
+def test_a_state_change_is_logged_as_a_transition(world, housing_case):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    recommendation_services.recommendation_issue(recommendation=draft, actor=world.users.city_staff)
+
+    (issued,) = entries(action=Action.TRANSITION, object_type="recommendations.recommendation")
+    assert issued.changes["status"] == ["draft", "issued"]
+    assert issued.username == ""  # no request: the system (here a service called directly)
+
+
+def test_creates_and_deletes_are_logged_and_secrets_never_are(world):
+    officer = factories.user("unit_officer", world.units.housing, username="new_officer")
+    officer.set_password("Another@2026")
+    officer.save()
+    pk = officer.pk
+    officer.delete()
+
+    created, changed, deleted = entries(object_type="accounts.user", object_id=str(pk))
+    assert created.action == Action.CREATE and created.changes["username"] == [None, "new_officer"]
+    assert changed.action == Action.UPDATE and changed.changes["password"][1] == "******"
+    assert deleted.action == Action.DELETE and deleted.changes["password"][0] == "******"
+    assert "Another@2026" not in str(created.changes) + str(changed.changes)
+
+
+def test_reading_a_case_is_logged_on_the_page_and_through_the_api(world, client, housing_case):
+    client.force_login(world.users.supervisor)
+    client.get(reverse("cases:detail", args=[housing_case.pk]))
+    client.get(f"/api/v1/cases/{housing_case.pk}/")
+
+    views = entries(action=Action.VIEW, object_type="cases.case")
+    assert [(view.username, view.object_id) for view in views] == [
+        ("supervisor", str(housing_case.pk))
+    ] * 2
+
+
+def test_downloads_exports_and_refusals_are_logged(world, client, housing_case):
+    client.force_login(world.users.city_staff)
+    assert client.get(reverse("documents:case_analysis", args=[housing_case.pk])).status_code == 200
+    assert client.get(reverse("documents:cases_xlsx")).status_code == 200
+    client.force_login(world.users.housing_officer)
+    assert client.get(reverse("cases:list")).status_code == 403
+
+    download, export = entries(action__in=[Action.DOWNLOAD, Action.EXPORT])
+    assert download.action == Action.DOWNLOAD and str(housing_case.pk) in download.detail
+    assert export.action == Action.EXPORT and export.username == "city_staff"
+    (refused,) = entries(outcome=AuditEntry.Outcome.FAILURE)
+    assert refused.username == "housing_officer"
+    assert refused.detail == f"GET {reverse('cases:list')}"
+
+
+def test_the_log_cannot_be_changed_or_deleted_through_the_application(world, client):
+    login(client, "city_staff")
+    entry = AuditEntry.objects.get(action=Action.LOGIN)
+
+    entry.detail = "covered up"
+    for attempt in (
+        entry.save,
+        entry.delete,
+        lambda: AuditEntry.objects.update(detail="covered up"),
+        lambda: AuditEntry.objects.all().delete(),
+    ):
+        with pytest.raises(PermissionError):
+            attempt()
+    assert AuditEntry.objects.get(pk=entry.pk).detail == ""
+
+
+def test_the_database_refuses_to_alter_audit_rows(world, client):
+    login(client, "city_staff")
+    entry = AuditEntry.objects.get(action=Action.LOGIN)
+
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_auditentry SET username = 'nobody' WHERE id = %s", [entry.pk]
+        )
+    assert AuditEntry.objects.get(pk=entry.pk).username == "city_staff"
+
+
+def test_the_database_refuses_to_delete_recent_audit_rows(world, client):
+    """PostgreSQL refuses at the row; SQLite (development only) leaves deletes to the model, as
+    Django empties SQLite tables between tests with DELETE."""
+    login(client, "city_staff")
+    entry = AuditEntry.objects.get(action=Action.LOGIN)
+
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM accounts_auditentry WHERE id = %s", [entry.pk])
+    else:
+        with pytest.raises(PermissionError):
+            entry.delete()
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["city_staff", "supervisor", "housing_officer", "system_admin", "security_admin"],
+)
+def test_only_the_audit_administrator_reads_the_log(world, client, username):
+    client.force_login(getattr(world.users, username))
+
+    assert client.get(reverse("admin:accounts_auditentry_changelist")).status_code == 403
+
+
+def test_the_audit_administrator_searches_reads_and_exports_but_never_edits(world, client):
+    login(client, "city_staff", "wrong password")
+    login(client, "city_staff")
+    client.force_login(world.users.audit_admin)
+    changelist = reverse("admin:accounts_auditentry_changelist")
+
+    page = client.get(changelist, {"q": "city_staff", "action__exact": "login_failed"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
+    detail = client.get(reverse("admin:accounts_auditentry_change", args=[failed.pk]))
+    assert detail.status_code == 200 and b'name="detail"' not in detail.content  # read-only
+    assert (
+        client.post(reverse("admin:accounts_auditentry_delete", args=[failed.pk])).status_code
+        == 403
+    )
+
+    export = client.post(
+        changelist,
+        {"action": "export_csv", "_selected_action": [failed.pk], "select_across": 0},
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert export["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
+    assert rows[1][1] == "city_staff" and rows[1][4] == "login_failed"
+    assert AuditEntry.objects.filter(action=Action.EXPORT, username="audit_admin").exists()
+
+
+def test_an_exported_cell_never_starts_a_formula(world, client):
+    login(client, '=HYPERLINK("http://evil")', "x")
+    client.force_login(world.users.audit_admin)
+
+    failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
+    export = client.post(
+        reverse("admin:accounts_auditentry_changelist"),
+        {"action": "export_csv", "_selected_action": [failed.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
