@@ -17,7 +17,7 @@ rows younger than ``RETENTION_DAYS`` (migration ``accounts.0007``).
 from contextvars import ContextVar
 
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import AuditEntry
@@ -178,3 +178,24 @@ def _deleted(sender, instance, **kwargs):
     if _audited(sender):
         changes = {name: [_shown(name, value), None] for name, value in _values(instance).items()}
         record(Action.DELETE, instance, changes=changes)
+
+
+M2M_ACTIONS = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}
+
+
+@receiver(m2m_changed)
+def _links_changed(sender, instance, action, pk_set, **kwargs):
+    """Links such as a case's violation types or a recommendation's cases: the ids added or
+    removed, on the object the change was made from."""
+    if action in M2M_ACTIONS and _audited(type(instance)):
+        changes = {_link_name(instance, sender): {M2M_ACTIONS[action]: sorted(pk_set or ())}}
+        record(Action.UPDATE, instance, changes=changes)
+
+
+def _link_name(instance, through) -> str:
+    for field in instance._meta.get_fields():
+        if field.many_to_many:
+            link = field.remote_field.through if field.concrete else field.through
+            if link is through:
+                return field.name
+    return through._meta.model_name

@@ -1,10 +1,12 @@
 """Users and the organisation tree their jurisdiction is cut from."""
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -336,7 +338,7 @@ class AuditEntry(models.Model):
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
-        FAILURE = "failure", _("Failed")
+        FAILURE = "failure", _("Refused or failed")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # Not a foreign key: an entry outlives any change to the account and never cascades.
@@ -366,7 +368,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -375,3 +378,13 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+    @property
+    def object_kind(self) -> str:
+        """The object's kind as users name it (纪检监察建议书, 整改措施…)."""
+        if not self.object_type:
+            return ""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except LookupError:
+            return self.object_type

@@ -67,6 +67,18 @@ def test_a_page_write_is_logged_with_its_actor_and_the_fields_before_and_after(
     assert "updated_at" not in update.changes
 
 
+def test_links_added_and_removed_are_logged(world, housing_case):
+    other = factories.case(
+        case_unit=world.units.health, commission=world.units.city, created_by=world.users.city_staff
+    )
+    housing_case.linked_cases.add(other)
+    housing_case.linked_cases.remove(other)
+
+    added, removed = entries(action=Action.UPDATE, object_id=str(housing_case.pk))
+    assert added.changes == {"linked_cases": {"added": [other.pk]}}
+    assert removed.changes == {"linked_cases": {"removed": [other.pk]}}
+
+
 def test_a_state_change_is_logged_as_a_transition(world, housing_case):
     draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
     recommendation_services.recommendation_issue(recommendation=draft, actor=world.users.city_staff)
@@ -193,6 +205,21 @@ def test_the_audit_administrator_searches_reads_and_exports_but_never_edits(worl
     assert export["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
     assert rows[1][1] == "city_staff" and rows[1][4] == "login_failed"
     assert AuditEntry.objects.filter(action=Action.EXPORT, username="audit_admin").exists()
+
+
+def test_an_entry_shows_each_changed_field_by_its_name_before_and_after(
+    world, client, housing_case
+):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    recommendation_services.recommendation_issue(recommendation=draft, actor=world.users.city_staff)
+    issued = AuditEntry.objects.get(action=Action.TRANSITION)
+    client.force_login(world.users.audit_admin)
+
+    page = client.get(reverse("admin:accounts_auditentry_change", args=[issued.pk]))
+
+    html = page.content.decode()
+    assert "<td>状态</td><td>draft</td><td>issued</td>" in html
+    assert "纪检监察建议" in html  # the object's kind
 
 
 def test_an_exported_cell_never_starts_a_formula(world, client):
