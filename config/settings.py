@@ -181,6 +181,7 @@ MEDIA_URL = "/media/"
 # Days before a due date when a measure turns yellow (三色预警) and reminders start.
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.uploads import megabytes
+
 from .models import Measure, MeasureTransition
 
 
@@ -13,9 +15,7 @@ class DateInput(forms.DateInput):
 
 def evidence_limit_text() -> str:
     """The upload limit as people read it, e.g. "Up to 20 MB per file." (translated)."""
-    megabytes = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
-    shown = f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
-    return _("Up to %(size)s MB per file.") % {"size": shown}
+    return _("Up to %(size)s MB per file.") % {"size": megabytes(settings.EVIDENCE_MAX_BYTES)}
 
 
 class MeasurePlanForm(forms.ModelForm):
