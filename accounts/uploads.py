@@ -87,8 +87,8 @@ def detect(upload) -> FileType | None:
 
 def megabytes(size: int) -> str:
     """A size as people read it in a limit, e.g. "20" or "0.50" (MB)."""
-    megabytes = size / (1024 * 1024)
-    return f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
+    size_mb = size / (1024 * 1024)
+    return f"{size_mb:.0f}" if size_mb >= 1 else f"{size_mb:.2f}"
 
 
 def check_upload(upload, *, allowed: tuple[FileType, ...], max_bytes: int) -> FileType:
@@ -111,7 +111,7 @@ def check_type(upload, allowed: tuple[FileType, ...]) -> FileType:
     if kind not in allowed:
         raise UploadRefused(
             _("%(name)s is not an accepted file type; accepted: %(types)s.")
-            % {"name": name, "types": "、".join(kind.name for kind in allowed)}
+            % {"name": name, "types": "、".join(accepted.name for accepted in allowed)}
         )
     if PurePath(name).suffix.lower() not in kind.extensions:
         raise UploadRefused(
