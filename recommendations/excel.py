@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.text import capfirst
@@ -27,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from accounts import uploads
 from accounts.base import DomainError, shanghai_today
 from accounts.models import OrgUnit
 from cases import services as case_services
@@ -37,7 +39,6 @@ from reforms.models import Measure
 from .models import Recommendation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 10_000
 YES, NO = "是", "否"
 
@@ -301,20 +302,23 @@ class ImportResult:
 
 def read_rows(upload, columns) -> list[tuple[int, tuple]]:
     """``(row number, values)`` of the non-empty rows of the first sheet, after the headings."""
-    if getattr(upload, "size", 0) > IMPORT_MAX_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(size)d MB.") % {"size": IMPORT_MAX_BYTES // 2**20}
-        )
     try:
-        upload.seek(0)
+        uploads.check_size(upload, settings.IMPORT_MAX_BYTES)
+    except uploads.UploadRefused as refusal:
+        raise ImportRefused(refusal.message) from refusal
+    not_excel = ImportRefused(
+        _(
+            "The file is not an Excel workbook (.xlsx). Download the template, fill it in "
+            "and upload it again."
+        )
+    )
+    try:
+        uploads.check_type(upload, uploads.IMPORT_TYPES)
         workbook = load_workbook(upload, read_only=True, data_only=True)
+    except uploads.UploadRefused as refusal:
+        raise not_excel from refusal
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportRefused(
-            _(
-                "The file is not an Excel workbook (.xlsx). Download the template, fill it in "
-                "and upload it again."
-            )
-        ) from error
+        raise not_excel from error
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)

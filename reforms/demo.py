@@ -1536,25 +1536,18 @@ class _Builder:
     def _evidence(self, measure: Measure, day: int) -> ContentFile:
         self.evidence_serial += 1
         date = self.day(day)
-        if self.evidence_serial % 3:
-            kinds = ["会议纪要", "制度印发文件", "整改台账", "检查报告", "签到表"]
-            kind = kinds[self.evidence_serial % len(kinds)]
-            name = f"{kind}（{date:%Y%m%d}）.pdf"
-            data = _pdf_bytes(
-                [
-                    "Rectification evidence / zhenggai zuozheng cailiao",
-                    f"Unit: {measure.unit_id}  Measure: {measure.pk}",
-                    f"Document date: {date.isoformat()}",
-                    f"Serial: {self.evidence_serial:04d}",
-                ]
-            )
-        else:
-            name = f"整改情况说明（{date:%Y%m%d}）.txt"
-            data = (
-                f"整改情况说明\n\n整改措施：{measure.content}\n完成标准：{measure.standard}\n"
-                f"责任部门：{measure.department}  责任人：{measure.owner_name}\n"
-                f"说明日期：{date:%Y年%m月%d日}\n\n已按整改标准落实，相关材料已归档备查。\n"
-            ).encode()
+        kinds = ["会议纪要", "制度印发文件", "整改台账", "检查报告", "签到表", "整改情况说明"]
+        kind = kinds[self.evidence_serial % len(kinds)]
+        # PDF only: evidence is checked by content (accounts.uploads), and plain text is refused.
+        name = f"{kind}（{date:%Y%m%d}）.pdf"
+        data = _pdf_bytes(
+            [
+                "Rectification evidence / zhenggai zuozheng cailiao",
+                f"Unit: {measure.unit_id}  Measure: {measure.pk}",
+                f"Document date: {date.isoformat()}",
+                f"Serial: {self.evidence_serial:04d}",
+            ]
+        )
         return ContentFile(data, name=name)
 
     def report(self, measure, officer, day, percent, *, files=0, done=False):

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.uploads import EVIDENCE_TYPES, megabytes
+
 from .models import Measure, MeasureTransition
 
 
@@ -13,9 +15,7 @@ class DateInput(forms.DateInput):
 
 def evidence_limit_text() -> str:
     """The upload limit as people read it, e.g. "Up to 20 MB per file." (translated)."""
-    megabytes = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
-    shown = f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
-    return _("Up to %(size)s MB per file.") % {"size": shown}
+    return _("Up to %(size)s MB per file.") % {"size": megabytes(settings.EVIDENCE_MAX_BYTES)}
 
 
 class MeasurePlanForm(forms.ModelForm):
@@ -52,10 +52,22 @@ class MeasureEditForm(forms.ModelForm):
         }
 
 
+# The browser's file picker offers the accepted types first; the server still checks the content.
+EVIDENCE_ACCEPT = ",".join(sorted(ext for kind in EVIDENCE_TYPES for ext in kind.extensions))
+
+
+def evidence_file_field(*, required: bool = True) -> forms.FileField:
+    return forms.FileField(
+        label=_("Evidence file"),
+        required=required,
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+
+
 class ProgressForm(forms.Form):
     content = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
     percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
-    file = forms.FileField(label=_("Evidence file"), required=False)
+    file = evidence_file_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +75,7 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence file"))
+    file = evidence_file_field()
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -9,7 +9,7 @@ may call it (``rules.py``), validates, records history and runs in one transacti
 """
 
 import datetime
-import hashlib
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +25,13 @@ from accounts.base import (
     require_perm,
     require_status,
     shanghai_today,
+)
+from accounts.uploads import (
+    EVIDENCE_TYPES,
+    check_upload,
+    files_removed_on_error,
+    remember_written,
+    sha256_of,
 )
 from recommendations.models import Recommendation, RecommendationItem
 
@@ -90,28 +97,30 @@ def measure_create(
     )
 
 
+def _check_evidence(files) -> None:
+    """Every file is checked before any is written: size, and type by content (accounts.uploads)."""
+    for file in files:
+        check_upload(file, allowed=EVIDENCE_TYPES, max_bytes=settings.EVIDENCE_MAX_BYTES)
+
+
 def _store_evidence(*, measure, actor, file: UploadedFile, description, progress_report):
-    if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise TransitionRefused(
-            _("%(name)s is larger than %(limit)d MB.")
-            % {"name": file.name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
-        )
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return Evidence.objects.create(
+    """Write the file under a random name (``evidence_upload_to``), hash what was stored."""
+    evidence = Evidence(
         measure=measure,
         progress_report=progress_report,
-        file=file,
-        original_name=file.name[:255],
-        size=file.size,
-        sha256=digest.hexdigest(),
+        original_name=PurePath(file.name).name[:255],
         description=description,
         uploaded_by=actor,
     )
+    evidence.file.save(file.name, file, save=False)
+    remember_written(evidence.file)
+    evidence.size = evidence.file.size
+    evidence.sha256 = sha256_of(evidence.file)
+    evidence.save()
+    return evidence
 
 
+@files_removed_on_error()
 @transaction.atomic
 def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: str = "") -> Evidence:
     """The unit attaches a file proving the measure was carried out."""
@@ -122,11 +131,13 @@ def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: st
         REPORTABLE,
         _("Evidence cannot be changed while sign-off is requested or done."),
     )
+    _check_evidence([file])
     return _store_evidence(
         measure=measure, actor=actor, file=file, description=description, progress_report=None
     )
 
 
+@files_removed_on_error()
 @transaction.atomic
 def progress_report_add(
     *,
@@ -148,6 +159,7 @@ def progress_report_add(
         raise TransitionRefused(_("Describe the progress."))
     if not 0 <= percent_complete <= 100:
         raise TransitionRefused(_("Percent complete is between 0 and 100."))
+    _check_evidence(files)
     report = ProgressReport.objects.create(
         measure=measure, content=content, percent_complete=percent_complete, reported_by=actor
     )

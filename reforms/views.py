@@ -8,13 +8,14 @@ htmx fragments replaced in place by the answer.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.base import DomainError, shanghai_today
+from accounts.uploads import attachment_response
 from accounts.web import paginate, refuse_in_form, scoped_object_or_404
 from recommendations.models import Recommendation, RecommendationItem
 
@@ -288,11 +289,7 @@ def return_measure(request, pk):
 @require_GET
 def evidence_download(request, pk):
     evidence = scoped_object_or_404(Evidence, request.user, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    return attachment_response(evidence.file, evidence.original_name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 import datetime
 import itertools
-from io import StringIO
+import zipfile
+from io import BytesIO, StringIO
+from pathlib import PurePath
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -102,10 +104,32 @@ def measure(*, recommendation: Recommendation, actor: User, **fields) -> Measure
     return reform_services.measure_create(actor=actor, **defaults | fields)
 
 
-def evidence_file(
-    name: str = "会议纪要.pdf", content: bytes = b"%PDF-1.4 evidence"
-) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+def zip_bytes(*names: str) -> bytes:
+    """A zip archive holding ``names`` (empty members): OOXML, OFD or neither, by its names."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+# Content that each accepted evidence type really starts with (or holds, for zip-based ones).
+SAMPLE_CONTENT = {
+    ".pdf": b"%PDF-1.4 evidence",
+    ".jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 photo",
+    ".jpeg": b"\xff\xd8\xff\xe1\x00\x10Exif\x00 photo",
+    ".png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR scan",
+    ".docx": zip_bytes("[Content_Types].xml", "word/document.xml"),
+    ".xlsx": zip_bytes("[Content_Types].xml", "xl/workbook.xml"),
+    ".ofd": zip_bytes("OFD.xml", "Doc_0/Document.xml"),
+}
+
+
+def evidence_file(name: str = "会议纪要.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """An upload whose content matches its extension unless ``content`` says otherwise."""
+    if content is None:
+        content = SAMPLE_CONTENT[PurePath(name).suffix.lower()]
+    return SimpleUploadedFile(name, content)
 
 
 def seed() -> str:

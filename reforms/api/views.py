@@ -1,6 +1,5 @@
 """Measures and the records around them over REST: scoped reads, writes through ``services``."""
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,6 +19,7 @@ from accounts.api.base import (
     write_schemas,
 )
 from accounts.base import require_perm
+from accounts.uploads import attachment_response
 from recommendations import services as recommendation_services
 from recommendations.api.serializers import FollowUpSerializer
 from reforms import services
@@ -171,7 +171,7 @@ class ProgressReportViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelV
 class EvidenceViewSet(
     Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    """佐证材料: upload through the service (size-checked), download as an attachment."""
+    """佐证材料: upload through the service (size- and type-checked), download as an attachment."""
 
     queryset = Evidence.objects.all()
     serializer_class = s.EvidenceSerializer
@@ -201,11 +201,7 @@ class EvidenceViewSet(
     def download(self, request, pk=None):
         """The file itself (``Content-Disposition: attachment``) under its original name."""
         evidence = self.get_object()
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as missing:
-            raise Http404 from missing
-        return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+        return attachment_response(evidence.file, evidence.original_name)
 
 
 @extend_schema_view(**read_schemas(s.ExtensionRequestSerializer))

@@ -6,3 +6,24 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// Sizes computed on the server arrive as data attributes and are set through the CSSOM: the
+// Content-Security-Policy (style-src 'self') refuses inline style="" attributes. Applied to the page
+// at once (before page scripts such as the dashboard's charts measure it) and to every fragment
+// htmx swaps in.
+function applySizes(root) {
+  const sized = [
+    ["data-width-percent", "width", "%"],
+    ["data-height-rem", "height", "rem"],
+    ["data-indent-rem", "paddingLeft", "rem"],
+  ];
+  sized.forEach(function ([attribute, property, unit]) {
+    const elements = Array.from(root.querySelectorAll("[" + attribute + "]"));
+    if (root.hasAttribute && root.hasAttribute(attribute)) elements.push(root);
+    elements.forEach(function (element) {
+      element.style[property] = element.getAttribute(attribute) + unit;
+    });
+  });
+}
+applySizes(document);
+document.body.addEventListener("htmx:load", function (event) { applySizes(event.detail.elt); });

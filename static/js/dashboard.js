@@ -30,7 +30,9 @@
     chart.setOption({
       animation: false,
       color: data.series.map(function (s) { return s.color; }),
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Drawn on the canvas: the HTML tooltip carries style="" attributes, which the
+      // Content-Security-Policy (style-src 'self') refuses.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { show: data.series.length > 1, top: 0, itemWidth: 12, itemGap: 8, textStyle: { fontSize: 11 } },
       grid: { left: 8, right: 16, top: data.series.length > 1 ? 46 : 8, bottom: 4, containLabel: true },
       xAxis: flat ? valueAxis : categoryAxis,

@@ -224,7 +224,7 @@ class TestProgressAndEvidence:
         answer = api_as("officer").post(
             "/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()}
         )
-        refused(answer, 409, "invalid")
+        refused(answer, 400, "invalid_file")
 
     def test_upload_refused_while_awaiting_signoff(self, measure_in, api_as):
         measure = measure_in(Status.AWAITING_SIGNOFF)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from accounts.base import DomainError, PermissionRefused, TransitionRefused
+from accounts.uploads import UploadRefused
 from reforms import services
 from reforms.models import ExtensionRequest, Measure, MeasureTransition
 from tests import factories
@@ -158,29 +159,29 @@ def test_evidence_over_the_size_limit_is_refused_and_not_stored(world, measure_i
     settings.EVIDENCE_MAX_BYTES = 10
     measure = measure_in(Status.IN_PROGRESS)
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(UploadRefused):
         services.evidence_add(
             measure=measure,
             actor=world.users.housing_officer,
-            file=factories.evidence_file(content=b"x" * 11),
+            file=factories.evidence_file(content=b"%PDF-" + b"x" * 6),
         )
 
     assert not measure.evidence.exists()
 
 
 def test_a_refused_progress_report_stores_none_of_its_files(world, measure_in, settings):
-    settings.EVIDENCE_MAX_BYTES = 10
+    settings.EVIDENCE_MAX_BYTES = 20
     measure = measure_in(Status.NOT_STARTED)
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(UploadRefused):
         services.progress_report_add(
             measure=measure,
             actor=world.users.housing_officer,
             content="已完成",
             percent_complete=100,
             files=(
-                factories.evidence_file(content=b"ok"),
-                factories.evidence_file(content=b"x" * 11),
+                factories.evidence_file(content=b"%PDF-ok"),
+                factories.evidence_file(content=b"%PDF-" + b"x" * 16),
             ),
         )
 
