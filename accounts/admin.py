@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
@@ -29,6 +30,14 @@ class OrgUnitAdmin(ScopedAdmin, TreeAdmin):
         return super().is_filtered(request)
 
 
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """A password an administrator sets is known to them: the user must replace it."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     list_display = ["username", "full_name", "role", "org_unit", "title", "is_active"]
@@ -40,7 +49,10 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["full_name", "title", "phone", "email"]}),
         (_("Role and jurisdiction"), {"fields": ["role", "org_unit"]}),
-        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+        (
+            _("Status"),
+            {"fields": ["is_active", "must_change_password", "last_login", "date_joined"]},
+        ),
     ]
     add_fieldsets = [
         (
@@ -52,6 +64,12 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    change_password_form = ResetPasswordForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the initial password is the administrator's
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Digest)
