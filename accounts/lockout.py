@@ -30,8 +30,10 @@ def lockout_message(request, username: str | None) -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """``AXES_LOCKOUT_CALLABLE``: the login form again, with the lock as its error."""
+    """``AXES_LOCKOUT_CALLABLE``: the login page again, saying why and until when."""
     username = get_client_username(request, credentials)
-    form = AuthenticationForm(request, initial={"username": username or ""})
-    form.errors["__all__"] = form.error_class([lockout_message(request, username)])
-    return render(request, "registration/login.html", {"form": form}, status=429)
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username or ""}),
+        "lockout": lockout_message(request, username),
+    }
+    return render(request, "registration/login.html", context, status=429)
