@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -167,6 +168,17 @@ class TestAnAdministratorsPasswordMustBeReplaced:
         assert not liming.must_change_password
         assert client.get(reverse("home")).status_code == 200
         assert client.get("/api/v1/measures/").status_code == 200
+
+    def test_a_token_obtained_earlier_stops_working_until_the_password_is_changed(self, world):
+        officer = world.users.housing_officer
+        token = Token.objects.create(user=officer)
+        officer.must_change_password = True
+        officer.save()
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        refused = api.get("/api/v1/measures/")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "password_change_required"
 
     def test_logging_out_still_works(self, world, client):
         self.create_officer_in_back_office(world)
