@@ -3,6 +3,7 @@ import csv
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import StreamingHttpResponse
@@ -35,6 +36,14 @@ class OrgUnitAdmin(ScopedAdmin, TreeAdmin):
         return super().is_filtered(request)
 
 
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """A password an administrator sets is known to them: the user must replace it."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     """三员分立: the system administrator keeps the accounts (who, where, password); the security
@@ -49,7 +58,10 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["full_name", "title", "phone", "email"]}),
         (_("Role and jurisdiction"), {"fields": ["role", "org_unit"]}),
-        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+        (
+            _("Status"),
+            {"fields": ["is_active", "must_change_password", "last_login", "date_joined"]},
+        ),
     ]
     add_fieldsets = [
         (
@@ -60,8 +72,11 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             },
         ),
     ]
+    change_password_form = ResetPasswordForm
     SECURITY_FIELDS = ("role", "is_active")
-    ACCOUNT_FIELDS = ("username", "full_name", "title", "phone", "email", "org_unit")
+    ACCOUNT_FIELDS = (
+        "username", "full_name", "title", "phone", "email", "org_unit", "must_change_password",
+    )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["last_login", "date_joined"]
@@ -77,6 +92,11 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if not (request.user.is_superuser or request.user.role == Role.SYSTEM_ADMIN):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the initial password is the administrator's
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Digest)

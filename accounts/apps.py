@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisation")
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the audit signals)
+        # The audit signals, the deployment checks and the sign-in signal.
+        from . import audit, checks, gates  # noqa: F401

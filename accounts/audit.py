@@ -16,6 +16,7 @@ rows younger than ``RETENTION_DAYS`` (migration ``accounts.0007``).
 
 from contextvars import ContextVar
 
+from axes.helpers import get_client_ip_address
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -24,10 +25,20 @@ from .models import AuditEntry
 
 Action = AuditEntry.Action
 RETENTION_DAYS = 180
-AUDITED_APPS = frozenset({"accounts", "cases", "recommendations", "reforms", "authtoken"})
+# The domain, API tokens, second-factor devices and lockout records (a lockout lifted is a delete).
+AUDITED_APPS = frozenset(
+    {"accounts", "cases", "recommendations", "reforms", "authtoken", "otp_totp", "axes"}
+)
 # Records that are the system's own bookkeeping, or the log itself.
 NOT_AUDITED = frozenset(
-    {"accounts.auditentry", "accounts.notification", "accounts.digest", "recommendations.importjob"}
+    {
+        "accounts.auditentry",
+        "accounts.notification",
+        "accounts.digest",
+        "recommendations.importjob",
+        "axes.accesslog",  # every sign-in, already logged as a login or a failed one
+        "axes.accessfailurelog",
+    }
 )
 # Fields whose change alone is not an event worth a row.
 QUIET_FIELDS = frozenset({"last_login", "updated_at"})
@@ -76,7 +87,8 @@ def record(
         user_id=user.pk if user else None,
         username=user.get_username() if user else username[:150],
         role=getattr(user, "role", "") or "",
-        ip=request.META.get("REMOTE_ADDR") if request else None,
+        # The address as the lockout sees it (behind a proxy: AXES_PROXY_COUNT).
+        ip=get_client_ip_address(request) if request else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -135,9 +147,14 @@ def _audited(model) -> bool:
 def _values(instance) -> dict:
     """Field values as stored (a file as its name), comparable with ``QuerySet.values()``."""
     return {
-        field.attname: field.get_prep_value(getattr(instance, field.attname))
+        field.attname: _stored(field, getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
     }
+
+
+def _stored(field, value):
+    # A counter saved as F("n") + 1 is computed by the database: shown as its expression.
+    return str(value) if hasattr(value, "resolve_expression") else field.get_prep_value(value)
 
 
 def _shown(name, value):

@@ -144,6 +144,14 @@ class User(AbstractUser):
         related_name="members",
         verbose_name=_("organisation unit"),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when an administrator creates the account or sets its password; the user must "
+            "choose a new password before doing anything else."
+        ),
+    )
 
     objects = ScopedUserManager()
 

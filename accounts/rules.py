@@ -25,3 +25,14 @@ rules.add_perm("authtoken.delete_tokenproxy", is_security_admin)
 
 # The audit log: read and exported by the audit administrator only; nobody changes it.
 rules.add_perm("accounts.view_auditentry", is_audit_admin)
+
+# Lockouts (django-axes) and second-factor devices (django-otp) are the security administrator's:
+# they read the sign-in records, lift a lockout by deleting its attempt record, and reset a
+# user's second factor by deleting the device (the user enrols again at the next sign-in).
+rules.add_perm("axes", is_security_admin)
+for _model in ("accessattempt", "accesslog", "accessfailurelog"):
+    rules.add_perm(f"axes.view_{_model}", is_security_admin)
+rules.add_perm("axes.delete_accessattempt", is_security_admin)
+rules.add_perm("otp_totp", is_security_admin)
+rules.add_perm("otp_totp.view_totpdevice", is_security_admin)
+rules.add_perm("otp_totp.delete_totpdevice", is_security_admin)

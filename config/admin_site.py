@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,7 @@ class BackOfficeSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_superuser or bool(getattr(user, "role", "")))
+
+    def password_change(self, request, extra_context=None):
+        # One page changes one's own password, and it clears a demand to change it.
+        return redirect("password_change")

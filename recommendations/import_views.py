@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.gates import background_poll
 from accounts.web import scoped_object_or_404
 from cases.models import Case
 from reforms.services import PLANNABLE
@@ -186,6 +187,7 @@ def import_job(request, pk):
     return render(request, "documents/import_job.html", _job_context(job))
 
 
+@background_poll
 @login_required
 @require_GET
 def import_job_progress(request, pk):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.models import Notification, OrgUnit, Sector
@@ -24,6 +25,14 @@ class NotificationSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp_token = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text=gettext_lazy(
+            "The 6-digit code of the user's authenticator app, for users who sign in with a "
+            "second factor."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -2,8 +2,9 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp import match_token, user_has_device
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
@@ -12,8 +13,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.filters import NotificationFilter, OrgUnitFilter
+from accounts.lockout import lockout_message
 from accounts.models import Notification, OrgUnit
+from accounts.two_factor import asks_for_second_factor
 
+from .authentication import refuse_initial_password
 from .base import ERROR_RESPONSES, ErrorSerializer, Ordered, ScopedViewSetMixin, read_schemas
 from .serializers import (
     NotificationSerializer,
@@ -66,8 +70,32 @@ class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class LockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    default_code = "second_factor_required"
+
+
+def check_second_factor(user, otp_token: str | None) -> None:
+    """A user who signs in with a second factor gives the current code of their app too."""
+    if not asks_for_second_factor(user):
+        return
+    if not user_has_device(user):
+        raise SecondFactorRequired(
+            _("Set up two-factor authentication on the web before using the API.")
+        )
+    if not otp_token:
+        raise SecondFactorRequired(_("Give otp_token: the 6-digit code of your authenticator app."))
+    if match_token(user, otp_token) is None:
+        raise SecondFactorRequired(_("The code is wrong or has expired: enter the current one."))
+
+
 class ObtainTokenView(APIView):
-    """Exchange a username and password for the user's API token (the same one until revoked)."""
+    """Exchange a username and password (and, with a second factor, ``otp_token``) for the user's
+    API token (the same one until revoked). Failures count towards the sign-in lockout."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -84,19 +112,26 @@ class ObtainTokenView(APIView):
             200: TokenSerializer,
             400: ERROR_RESPONSES[400],
             401: ERROR_RESPONSES[401],
-            429: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Too many attempts")),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=gettext_lazy("A new password or a second-factor code is needed"),
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("Too many attempts, or locked out")
+            ),
         },
         auth=[],
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        username = data.validated_data["username"]
+        user = authenticate(request, username=username, password=data.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut(lockout_message(request, username))
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong username or password."))
+        refuse_initial_password(user)
+        check_second_factor(user, data.validated_data.get("otp_token"))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

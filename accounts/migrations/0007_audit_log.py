@@ -44,7 +44,7 @@ def unguard(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_digest_attachment"),
+        ("accounts", "0006_user_must_change_password"),
     ]
 
     operations = [
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
                 (
                     "outcome",
                     models.CharField(
-                        choices=[("success", "Succeeded"), ("failure", "Failed")],
+                        choices=[("success", "Succeeded"), ("failure", "Refused or failed")],
                         default="success",
                         max_length=8,
                         verbose_name="outcome",

@@ -195,6 +195,7 @@ def test_the_whole_loop_across_three_logins(world, log_in, live_server, settings
         soon + datetime.timedelta(days=1), datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai")
     )
     with time_machine.travel(after_due, tick=True):
+        supervisor = log_in("supervisor")  # days later: the idle session has ended
         assert overdue_on_dashboard(supervisor, live_server) == 1
         screenshot(supervisor, "loop-supervisor-dashboard-overdue")
         supervisor.click("[data-testid=total-overdue]")
