@@ -88,7 +88,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_bootstrap5",
     "csp",
-
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
