@@ -38,6 +38,7 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
     recommendation = chain.recommendations
     return SimpleNamespace(
+        unit=unit,
         case=chain.cases,
         problem=chain.problems,
         recommendation=recommendation,

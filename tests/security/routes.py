@@ -194,6 +194,7 @@ class Found:
     name: str
     pattern: str
     default_args: dict
+    callback: Callable
 
 
 def walk(resolver=None, prefix="", namespace=""):
@@ -204,7 +205,7 @@ def walk(resolver=None, prefix="", namespace=""):
             yield from walk(pattern, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
             name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed>"
-            yield Found(name, prefix + str(pattern.pattern), pattern.default_args)
+            yield Found(name, prefix + str(pattern.pattern), pattern.default_args, pattern.callback)
 
 
 def web_routes() -> list[Found]:
