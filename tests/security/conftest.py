@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Max
 from django.test import override_settings
 
 from accounts.models import Notification
@@ -63,6 +64,13 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     )
 
 
+def last_pks(built: SimpleNamespace) -> dict[type, int]:
+    """The highest id of each kind of record once a side is built: ids above it are the next
+    side's (or do not exist yet)."""
+    models = {type(record) for record in vars(built).values()}
+    return {model: model.objects.aggregate(last=Max("pk"))["last"] for model in models}
+
+
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
@@ -80,6 +88,7 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
             staff=world.users.city_staff,
             officer=world.users.housing_officer,
         )
+        last_inside_pk = last_pks(inside)
         outside = side(
             world,
             unit=world.units.water,
@@ -87,7 +96,13 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
             staff=world.users.other_staff,
             officer=water_officer,
         )
-        yield SimpleNamespace(world=world, inside=inside, outside=outside, media=media)
+        yield SimpleNamespace(
+            world=world,
+            inside=inside,
+            outside=outside,
+            last_inside_pk=last_inside_pk,
+            media=media,
+        )
         transaction.set_rollback(True)
 
 
