@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from . import pdf_text
 from .routes import WEB
-from .test_routes import signed_in, url_of
+from .test_routes import send, signed_in, url_of, with_csrf_cookie
 
 SCRIPT = "<script>alert(1)</script>"
 FULL = SCRIPT + '"><img src=x onerror=alert(1)>'
@@ -147,8 +147,6 @@ def test_the_payload_is_shown_as_text(role, hostile, user_of, db):
 
 
 def test_notification_with_a_javascript_link_is_not_followed(hostile, user_of, db):
-    from .test_routes import send
-
     answer = send(
         signed_in(user_of("staff")),
         WEB["notification_read"],
@@ -211,3 +209,50 @@ def test_excel_keeps_text_as_text(name, formulas, user_of, db):
     for cell in hostile_cells:
         assert cell.data_type == "s", (cell.coordinate, cell.value)
     assert all(cell.data_type != "f" for cell in cells)
+
+
+@pytest.mark.parametrize("role", ["staff", "system_admin"])
+def test_the_back_office_escapes_the_payloads(role, hostile, user_of, db):
+    from django.contrib import admin
+
+    client = signed_in(user_of(role))
+    for model in admin.site._registry:
+        meta = model._meta
+        listing = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        assert_escaped(listing.content.decode(), meta.label)
+        first = model._default_manager.order_by("pk").first()
+        if listing.status_code == 200 and first is not None:
+            change = client.get(
+                reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            )
+            assert_escaped(change.content.decode(), f"{meta.label} {first.pk}")
+
+
+def test_text_typed_into_the_forms_comes_back_escaped(hostile, user_of, db):
+    """The same through the real forms: progress, and an extension's reason and refusal."""
+    measure = hostile.inside.open_measure
+    pending = hostile.inside.extension.pk
+    officer, staff = signed_in(user_of("officer")), signed_in(user_of("staff"))
+    for client, url, body in (
+        (
+            officer,
+            reverse("reforms:progress_add", args=[measure.pk]),
+            {"content": f"进展{FULL}", "percent_complete": 40},
+        ),
+        (staff, reverse("reforms:extension_approve", args=[pending]), {}),
+        (
+            officer,
+            reverse("reforms:extension_request", args=[measure.pk]),
+            {"requested_due_on": "2027-01-29", "reason": f"延期{FULL}"},
+        ),
+    ):
+        answer = client.post(url, body, HTTP_X_CSRFTOKEN=with_csrf_cookie(client))
+        assert answer.status_code == 302, (url, answer.content[-1500:].decode())
+
+    queue = staff.get(reverse("reforms:extension_queue")).content.decode()
+    assert_escaped(queue, "extension queue")
+    assert f"延期{ESCAPED_SCRIPT}" in queue
+    for client in (officer, staff):
+        page = client.get(reverse("reforms:measure_detail", args=[measure.pk])).content.decode()
+        assert_escaped(page, "measure detail")
+        assert f"进展{ESCAPED_SCRIPT}" in page
