@@ -6,15 +6,24 @@ problems, recommendations and items, measures, progress, evidence descriptions a
 reasons, replies, findings, notifications …) is overwritten with a payload plus the row's id.
 """
 
+import datetime
 import io
 import re
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.core import mail
 from django.db import models
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from openpyxl import load_workbook
+
+from accounts.delivery import send_email
+from accounts.models import Digest, Notification
+from cases.models import Case
+from recommendations.models import Recommendation
+from reforms.models import Measure
 
 from . import pdf_text
 from .routes import WEB
@@ -146,17 +155,6 @@ def test_the_payload_is_shown_as_text(role, hostile, user_of, db):
         assert ESCAPED_SCRIPT in client.get(url).content.decode(), url
 
 
-def test_notification_with_a_javascript_link_is_not_followed(hostile, user_of, db):
-    answer = send(
-        signed_in(user_of("staff")),
-        WEB["notification_read"],
-        reverse("notification_read", args=[hostile.inside.notification.pk]),
-        hostile,
-    )
-    assert answer.status_code == 302
-    assert answer.url == reverse("notifications")
-
-
 PDFS = {
     "documents:letter": "recommendation",
     "documents:case_analysis": "case",
@@ -186,10 +184,6 @@ XLSX = ("documents:measures_xlsx", "documents:cases_xlsx", "documents:recommenda
 @pytest.fixture
 def formulas(hostile, db):
     """Measures, cases and recommendations whose texts start like formulas."""
-    from cases.models import Case
-    from recommendations.models import Recommendation
-    from reforms.models import Measure
-
     first, plus, minus, at = FORMULAS
     Measure.objects.update(content=first, owner_name=plus[:50], department=minus, leader_name=at)
     Case.objects.update(title=first, summary=plus)
@@ -213,8 +207,6 @@ def test_excel_keeps_text_as_text(name, formulas, user_of, db):
 
 @pytest.mark.parametrize("role", ["staff", "system_admin"])
 def test_the_back_office_escapes_the_payloads(role, hostile, user_of, db):
-    from django.contrib import admin
-
     client = signed_in(user_of(role))
     for model in admin.site._registry:
         meta = model._meta
@@ -256,3 +248,37 @@ def test_text_typed_into_the_forms_comes_back_escaped(hostile, user_of, db):
         page = client.get(reverse("reforms:measure_detail", args=[measure.pk])).content.decode()
         assert_escaped(page, "measure detail")
         assert f"进展{ESCAPED_SCRIPT}" in page
+
+
+def test_the_daily_email_escapes_the_payloads(hostile, user_of, db):
+    staff = user_of("staff")
+    staff.email = "staff@example.gov.cn"
+    staff.save(update_fields=["email"])
+    digest = Digest.objects.create(
+        recipient=staff, day=datetime.date(2026, 6, 1), channel=Digest.Channel.EMAIL
+    )
+
+    send_email(digest, list(Notification.objects.filter(recipient=staff)))
+
+    html, _mimetype = mail.outbox[-1].alternatives[0]
+    assert_escaped(html, "digest email")
+    assert ESCAPED_SCRIPT in html
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "//evil.example/", "https://evil.example/", "/\\evil.example"]
+)
+def test_a_notification_never_leads_off_site(link, hostile, user_of, db):
+    notification = Notification.objects.create(
+        recipient=user_of("officer"), title="提醒", link=link
+    )
+
+    answer = send(
+        signed_in(user_of("officer")),
+        WEB["notification_read"],
+        reverse("notification_read", args=[notification.pk]),
+        hostile,
+    )
+
+    assert answer.status_code == 302
+    assert answer.url == reverse("notifications")
