@@ -38,12 +38,15 @@ ROLES = {
 def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
     recommendation = chain.recommendations
+    draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
     return SimpleNamespace(
         unit=unit,
         case=chain.cases,
         problem=chain.problems,
         recommendation=recommendation,
         item=recommendation.items.first(),
+        draft=draft,
+        draft_item=draft.items.first(),
         measure=chain.measures,  # signed off
         open_measure=chain.__dict__["extension-requests"].measure,
         report=chain.__dict__["progress-reports"],

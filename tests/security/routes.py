@@ -89,6 +89,8 @@ def fixed(data: dict) -> Callable:
 
 CASE = {"readers": CASE_READERS}
 REC = {"hidden": 403}  # the recommendation pages refuse the separated admins before any lookup
+# A draft is the commission's own: the unit's officer does not see it yet.
+DRAFT = {**REC, "sees_inside": frozenset({"staff", "supervisor"})}
 MINE = {"readers": SIGNED_IN, "sees_inside": frozenset({"staff"})}  # the city staff's own record
 
 WEB = {
@@ -113,20 +115,17 @@ WEB = {
     "recommendations:create": get(STAFF),
     "recommendations:detail": get(READERS, "recommendation", **REC),
     "recommendations:print": get(CASE_READERS, "recommendation", **REC),
-    # Editing, items and issuing are for drafts: on an issued letter the state refuses (403).
-    "recommendations:edit": get(frozenset(), "recommendation", **REC),
-    "recommendations:item_add": post(
-        frozenset(), "recommendation", body=fixed({"content": "建立制度"}), **REC
-    ),
-    "recommendations:item_edit": get(frozenset(), "item", **REC),
-    "recommendations:item_remove": post(frozenset(), "item", **REC),
+    "recommendations:edit": get(STAFF, "draft", **DRAFT),
+    "recommendations:item_add": post(STAFF, "draft", body=fixed({"content": "建立制度"}), **DRAFT),
+    "recommendations:item_edit": get(STAFF, "draft_item", **DRAFT),
+    "recommendations:item_remove": post(STAFF, "draft_item", **DRAFT),
     "recommendations:follow_up_record": post(
         STAFF,
         "follow_up",
         body=fixed({"conducted_on": "2026-06-01", "outcome": "consolidated", "findings": "巩固"}),
         **REC,
     ),
-    "recommendations:issue": post(STAFF, "recommendation", **REC),
+    "recommendations:issue": post(STAFF, "draft", **DRAFT),
     "recommendations:return": post(STAFF, "recommendation", body=fixed({"reason": "不实"}), **REC),
     "recommendations:close": post(STAFF, "recommendation", **REC),
     "recommendations:evaluate": post(

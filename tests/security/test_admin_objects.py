@@ -31,6 +31,8 @@ RECORD_NAMES = [
     "problem",
     "recommendation",
     "item",
+    "draft",
+    "draft_item",
     "measure",
     "open_measure",
     "report",
