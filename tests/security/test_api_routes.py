@@ -4,34 +4,17 @@ never a 500; a role that reads no such records is refused (403); nobody signed i
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from .api_routes import API, PUBLIC
+from .clients import NOT_FOUND, client_for, methods_of
 from .conftest import ROLES
 from .routes import api_routes
-
-NOT_FOUND = {"code": "not_found", "detail": "未找到。", "errors": {}}
-
-
-def methods_of(name: str) -> list[str]:
-    callback = next(route.callback for route in api_routes() if route.name == name)
-    # HEAD is GET without a body (REST framework adds it to the actions once a view has run).
-    return sorted(set(callback.actions) - {"head"})
 
 
 def test_every_api_route_is_classified():
     found = {route.name for route in api_routes()}
     assert found - API.keys() - PUBLIC == set(), "new API routes: add them to api_routes.API"
     assert API.keys() - found == set(), "api_routes.API names routes that no longer exist"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def expected(route, role: str, where: str) -> int:

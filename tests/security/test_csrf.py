@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from .clients import url_of, with_csrf_cookie
 from .routes import WEB, web_routes
-from .test_routes import url_of, with_csrf_cookie
 
 CSRF_REFUSAL = "CSRF"
 

@@ -9,9 +9,8 @@ from django.urls import reverse
 from accounts.models import Notification
 
 from .api_routes import API
+from .clients import NOT_FOUND, client_for, methods_of, send, signed_in
 from .routes import WEB
-from .test_api_routes import NOT_FOUND, client_for, methods_of
-from .test_routes import send, signed_in
 
 PROBING_ROLES = ["staff", "supervisor", "officer"]
 PAST_THE_END = 3

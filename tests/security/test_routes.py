@@ -4,13 +4,10 @@ The routes come from the URL resolver, so a new page fails ``test_every_route_is
 until someone writes down in ``routes.WEB`` who may use it.
 """
 
-import secrets
-
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
+from .clients import send, signed_in, url_of
 from .conftest import ROLES
 from .routes import PUBLIC, WEB, Route, web_routes
 
@@ -31,37 +28,6 @@ def expected(route: Route, role: str, where: str) -> frozenset:
     if where == "outside" or role not in route.sees_inside:
         return frozenset({404})  # the same answer as an id that does not exist
     return route.ok if role in route.doers else frozenset({route.refused})
-
-
-def url_of(name: str, route: Route, scene, where: str) -> str:
-    kwargs = dict(route.kwargs)
-    if route.target:
-        kwargs[route.pk_name] = getattr(getattr(scene, where), route.target).pk
-    return reverse(name, kwargs=kwargs)
-
-
-def signed_in(user) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def with_csrf_cookie(client: Client) -> str:
-    """Give the client the CSRF cookie a page with a form sets; return the token to send back."""
-    token = secrets.token_hex(16)  # 32 characters: Django's unmasked secret length
-    client.cookies[settings.CSRF_COOKIE_NAME] = token
-    return token
-
-
-def send(client: Client, route: Route, url: str, scene):
-    """GET, or a POST with the CSRF token the page's form would carry."""
-    if route.method == "get":
-        return client.get(url)
-    # As htmx sends it: a refusal then answers its status instead of a redirect with a message.
-    return client.post(
-        url, route.body(scene), HTTP_X_CSRFTOKEN=with_csrf_cookie(client), HTTP_HX_REQUEST="true"
-    )
 
 
 CASES = [

@@ -26,8 +26,8 @@ from recommendations.models import Recommendation
 from reforms.models import Measure
 
 from . import pdf_text
+from .clients import send, signed_in, url_of, with_csrf_cookie
 from .routes import WEB
-from .test_routes import send, signed_in, url_of, with_csrf_cookie
 
 SCRIPT = "<script>alert(1)</script>"
 FULL = SCRIPT + '"><img src=x onerror=alert(1)>'
