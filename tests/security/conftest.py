@@ -5,9 +5,11 @@ the whole loop (``inside``: in the city commission's jurisdiction) and the same 
 (``outside``: nobody in the city may see them), plus one notification and one Excel import per side.
 """
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
@@ -15,10 +17,11 @@ from django.test import override_settings
 
 from accounts.models import Notification
 from accounts.roles import Role
+from cases.models import ProcessStage
 from recommendations.models import ImportJob
 from tests import factories
 from tests.api.conftest import build_chain
-from tests.conftest import FAST_HASHER, build_world
+from tests.conftest import FAST_HASHER, MIGRATED_DATA, build_world
 
 # The roles of the matrices: the world's user of each ("anonymous" is nobody).
 ROLES = {
@@ -67,6 +70,15 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     )
 
 
+def restore_migrated_data():
+    """A transactional test earlier in the run flushed what the migrations load (taxonomies, the
+    calendar): load it again, inside the scene's transaction."""
+    if ProcessStage.objects.exists():
+        return
+    for module, function in MIGRATED_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 def last_pks(built: SimpleNamespace) -> dict[type, int]:
     """The highest id of each kind of record once a side is built: ids above it are the next
     side's (or do not exist yet)."""
@@ -82,6 +94,7 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
         transaction.atomic(),
     ):
+        restore_migrated_data()
         world = build_world()
         water_officer = factories.user(Role.UNIT_OFFICER, world.units.water, "water_officer")
         inside = side(
