@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -69,8 +70,19 @@ def write_xlsx(
     sheet.freeze_panes = "A2"
     sheet.append(headings)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_as_text(sheet, value) for value in row])
     return _saved(workbook)
+
+
+def _as_text(sheet, value):
+    """A user's text is written as a text cell, never as a formula: openpyxl stores a string that
+    starts with "=" as a formula, so a title like "=cmd|' /C calc'!A0" would run in Excel (formula
+    injection). Typed as text the cell keeps exactly what was written and nothing is evaluated."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def measures_xlsx(measures, today: datetime.date | None = None):

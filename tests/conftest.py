@@ -33,6 +33,11 @@ def fast_password_hasher(settings):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> SimpleNamespace:
+    """The tree above with one user per role (a plain function: module-scoped fixtures reuse it)."""
     city = factories.org_root("长春市纪委监委", doc_abbr="长纪")
     housing = factories.org_child(city, "长春市住房和城乡建设局", sector="construction")
     station = factories.org_child(housing, "市住建局质量监督站", sector="construction")

@@ -1,0 +1,88 @@
+"""Every route of the REST API and who reads the records behind it (DESIGN §3).
+
+What each role may *do* with a record it reads is tested by tests/api/test_write_matrix.py; this
+table only says which record an address names and who may see that kind of record at all.
+"""
+
+from dataclasses import dataclass
+
+from .routes import ADMINS, CASE_READERS, READERS, SIGNED_IN
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    target: str | None  # the scene attribute whose pk fills the address
+    readers: frozenset = READERS
+    # Roles that see every record of the kind, whatever their org node.
+    sees_all: frozenset = frozenset()
+    sees_inside: frozenset = frozenset({"staff", "supervisor", "officer"})
+
+
+CASE = {"readers": CASE_READERS}
+ORG_TREE = {
+    "readers": SIGNED_IN,
+    "sees_all": frozenset({"system_admin", "security_admin"}),
+    "sees_inside": frozenset({"staff", "supervisor", "officer"}),
+}
+MINE = {"readers": SIGNED_IN, "sees_inside": frozenset({"staff"})}
+
+API = {
+    "api:orgunit-list": ApiRoute(None, **ORG_TREE),
+    "api:orgunit-detail": ApiRoute("unit", **ORG_TREE),
+    "api:case-list": ApiRoute(None, **CASE),
+    "api:case-detail": ApiRoute("case", **CASE),
+    "api:case-analysis": ApiRoute("case", **CASE),
+    "api:problem-list": ApiRoute(None, **CASE),
+    "api:problem-detail": ApiRoute("problem", **CASE),
+    "api:recommendation-list": ApiRoute(None),
+    "api:recommendation-detail": ApiRoute("recommendation"),
+    "api:recommendation-acknowledge": ApiRoute("recommendation"),
+    "api:recommendation-close": ApiRoute("recommendation"),
+    "api:recommendation-evaluate": ApiRoute("recommendation"),
+    "api:recommendation-follow-ups": ApiRoute("recommendation"),
+    "api:recommendation-issue": ApiRoute("recommendation"),
+    "api:recommendation-items": ApiRoute("recommendation"),
+    "api:recommendation-reply": ApiRoute("recommendation"),
+    "api:recommendation-return-reply": ApiRoute("recommendation"),
+    "api:recommendation-start-rectification": ApiRoute("recommendation"),
+    "api:evaluation-list": ApiRoute(None),
+    "api:evaluation-detail": ApiRoute("evaluation"),
+    "api:measure-list": ApiRoute(None),
+    "api:measure-detail": ApiRoute("measure"),
+    "api:measure-history": ApiRoute("measure"),
+    "api:measure-progress": ApiRoute("open_measure"),
+    "api:measure-request-extension": ApiRoute("open_measure"),
+    "api:measure-request-signoff": ApiRoute("open_measure"),
+    "api:measure-return-measure": ApiRoute("measure"),
+    "api:measure-sign-off": ApiRoute("measure"),
+    "api:progressreport-list": ApiRoute(None),
+    "api:progressreport-detail": ApiRoute("report"),
+    "api:evidence-list": ApiRoute(None),
+    "api:evidence-detail": ApiRoute("evidence"),
+    "api:evidence-download": ApiRoute("evidence"),
+    "api:extensionrequest-list": ApiRoute(None),
+    "api:extensionrequest-detail": ApiRoute("extension"),
+    "api:extensionrequest-approve": ApiRoute("extension"),
+    "api:extensionrequest-reject": ApiRoute("extension"),
+    "api:rulechange-list": ApiRoute(None),
+    "api:rulechange-detail": ApiRoute("rule_change"),
+    "api:activity-list": ApiRoute(None),
+    "api:activity-detail": ApiRoute("activity"),
+    "api:followup-list": ApiRoute(None),
+    "api:followup-detail": ApiRoute("follow_up"),
+    "api:followup-record": ApiRoute("follow_up"),
+    "api:notification-list": ApiRoute(None, readers=SIGNED_IN),
+    "api:notification-read-all": ApiRoute(None, readers=SIGNED_IN),
+    "api:notification-detail": ApiRoute("notification", **MINE),
+    "api:notification-read": ApiRoute("notification", **MINE),
+}
+# Open to anyone: signing in, the schema and its viewers, the index, the JSON 404 for the rest.
+PUBLIC = {
+    "api:token",
+    "api:schema",
+    "api:swagger-ui",
+    "api:redoc",
+    "api:api-root",
+    "api:<unnamed>",
+}
+assert not ADMINS & READERS  # the separated admins read no case or unit records

@@ -1,0 +1,139 @@
+"""One scene for the hostile-input tests, built once per module and rolled back after it.
+
+The world of ``tests/conftest.py`` (one user per role), the housing bureau's records carried through
+the whole loop (``inside``: in the city commission's jurisdiction) and the same in 吉林市水利局
+(``outside``: nobody in the city may see them), plus one notification and one Excel import per side.
+"""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.test import override_settings
+
+from accounts.models import Notification
+from accounts.roles import Role
+from cases.models import ProcessStage
+from recommendations.models import ImportJob
+from tests import factories
+from tests.api.conftest import build_chain
+from tests.conftest import FAST_HASHER, MIGRATED_DATA, build_world
+
+# The roles of the matrices: the world's user of each ("anonymous" is nobody).
+ROLES = {
+    "staff": "city_staff",
+    "county_staff": "county_staff",
+    "group_staff": "group_staff",
+    "supervisor": "supervisor",
+    "officer": "housing_officer",
+    "other_officer": "health_officer",
+    "system_admin": "system_admin",
+    "security_admin": "security_admin",
+    "audit_admin": "audit_admin",
+    "anonymous": None,
+}
+
+
+def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
+    chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
+    recommendation = chain.recommendations
+    draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
+    return SimpleNamespace(
+        unit=unit,
+        case=chain.cases,
+        problem=chain.problems,
+        recommendation=recommendation,
+        item=recommendation.items.first(),
+        draft=draft,
+        draft_item=draft.items.first(),
+        measure=chain.measures,  # signed off
+        open_measure=chain.__dict__["extension-requests"].measure,
+        report=chain.__dict__["progress-reports"],
+        evidence=chain.evidence,
+        extension=chain.__dict__["extension-requests"],
+        follow_up=chain.__dict__["follow-ups"],
+        evaluation=chain.evaluations,
+        rule_change=chain.__dict__["rule-changes"],
+        activity=chain.activities,
+        import_job=ImportJob.objects.create(
+            kind=ImportJob.Kind.PROBLEMS,
+            case=chain.cases,
+            file="imports/problems.xlsx",
+            original_name="problems.xlsx",
+            created_by=staff,
+        ),
+        notification=Notification.objects.create(recipient=staff, title="提醒"),
+    )
+
+
+def restore_migrated_data():
+    """A transactional test earlier in the run flushed what the migrations load (taxonomies, the
+    calendar): load it again, inside the scene's transaction."""
+    if ProcessStage.objects.exists():
+        return
+    for module, function in MIGRATED_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+def last_pks(built: SimpleNamespace) -> dict[type, int]:
+    """The highest id of each kind of record once a side is built: ids above it are the next
+    side's (or do not exist yet)."""
+    models = {type(record) for record in vars(built).values()}
+    return {model: model.objects.aggregate(last=Max("pk"))["last"] for model in models}
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        restore_migrated_data()
+        world = build_world()
+        water_officer = factories.user(Role.UNIT_OFFICER, world.units.water, "water_officer")
+        inside = side(
+            world,
+            unit=world.units.housing,
+            commission=world.units.city,
+            staff=world.users.city_staff,
+            officer=world.users.housing_officer,
+        )
+        last_inside_pk = last_pks(inside)
+        outside = side(
+            world,
+            unit=world.units.water,
+            commission=world.units.other_city,
+            staff=world.users.other_staff,
+            officer=water_officer,
+        )
+        yield SimpleNamespace(
+            world=world,
+            inside=inside,
+            outside=outside,
+            last_inside_pk=last_inside_pk,
+            media=media,
+        )
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttling and lockouts count in the cache: each test starts with none."""
+    cache.clear()
+
+
+@pytest.fixture
+def user_of(scene):
+    """``user_of("officer")``: the world's user of that role (None for anonymous)."""
+
+    def find(role):
+        username = ROLES[role]
+        return getattr(scene.world.users, username) if username else None
+
+    return find

@@ -1,0 +1,216 @@
+"""Every route of the project, found by walking the URL resolver, and who may use each.
+
+The table below is written from the product's roles (DESIGN §3), not read from the app's own
+permission functions: it is the specification the pages are checked against.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+STAFF = frozenset({"staff", "county_staff", "group_staff"})
+OFFICERS = frozenset({"officer", "other_officer"})
+ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})
+CASE_READERS = STAFF | {"supervisor"}
+READERS = CASE_READERS | OFFICERS
+SIGNED_IN = READERS | ADMINS
+# Who sees the housing bureau's records: the city's staff and supervisor and the bureau's officer.
+# County and group staff and the health officer have other subtrees: the records are not theirs.
+SEES_HOUSING = frozenset({"staff", "supervisor", "officer"})
+
+# A POST (with a valid form) that got past the gate: done (302, or 200 for htmx) or a transition
+# the record's state refuses (409). Never 403/404, never a 500.
+PASSED = frozenset({200, 302, 409})
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a route does for each role.
+
+    ``target``: the scene attribute whose pk fills the URL (None: no object).
+    ``readers``: roles that see that kind of record (others: ``hidden``, whatever the id).
+    ``doers``: readers that may use the route on a record they see (others: ``refused``).
+    ``ok``: the answers that mean "done".
+    """
+
+    method: str
+    doers: frozenset
+    target: str | None = None
+    readers: frozenset = READERS
+    hidden: int = 404
+    refused: int = 403
+    ok: frozenset = frozenset({200})
+    sees_inside: frozenset = SEES_HOUSING
+    pk_name: str = "pk"
+    kwargs: dict = field(default_factory=dict)
+    body: Callable = lambda scene: {}  # a valid form, so a refusal is the rule's, not the form's
+    public: bool = False  # open to anonymous visitors too
+
+
+def get(doers, target=None, **more) -> Route:
+    return Route("get", frozenset(doers), target, **more)
+
+
+def post(doers, target=None, **more) -> Route:
+    return Route("post", frozenset(doers), target, **{"ok": PASSED, **more})
+
+
+def problem_form(scene) -> dict:
+    return {
+        "category": "risk_point",
+        "process_stage": scene.inside.problem.process_stage_id,
+        "unit": scene.inside.problem.unit_id,
+        "description": "评审专家由局长指定",
+    }
+
+
+def measure_form(scene) -> dict:
+    fields = {
+        "content": "建立制度",
+        "standard": "印发",
+        "department": "办公室",
+        "owner_name": "李明",
+        "leader_name": "王局长",
+        "due_on": "2026-08-31",
+    }
+    return {f"item{scene.inside.item.pk}-{name}": value for name, value in fields.items()}
+
+
+def evidence_form(scene) -> dict:
+    pdf = SimpleUploadedFile("佐证.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+    return {"file": pdf, "description": "会议纪要"}
+
+
+def fixed(data: dict) -> Callable:
+    return lambda scene: data
+
+
+CASE = {"readers": CASE_READERS}
+REC = {"hidden": 403}  # the recommendation pages refuse the separated admins before any lookup
+# A draft is the commission's own: the unit's officer does not see it yet.
+DRAFT = {**REC, "sees_inside": frozenset({"staff", "supervisor"})}
+MINE = {"readers": SIGNED_IN, "sees_inside": frozenset({"staff"})}  # the city staff's own record
+
+WEB = {
+    "home": get(SIGNED_IN, ok=frozenset({200, 302})),  # supervisors and admins are sent on
+    "notifications": get(SIGNED_IN),
+    "notifications_read_all": post(SIGNED_IN),
+    "notification_read": post(SIGNED_IN, "notification", **MINE),
+    "logout": post(SIGNED_IN, public=True),
+    "set_language": post(
+        SIGNED_IN, ok=frozenset({302}), public=True, body=fixed({"language": "en"})
+    ),
+    "cases:list": get(CASE_READERS),
+    "cases:create": get(STAFF),
+    "cases:detail": get(CASE_READERS, "case", **CASE),
+    "cases:edit": get(STAFF, "case", **CASE),
+    "cases:analysis": get(CASE_READERS, "case", ok=frozenset({302}), **CASE),
+    "cases:analysis_edit": get(STAFF, "case", **CASE),
+    "cases:problem_add": post(STAFF, "case", body=problem_form, **CASE),
+    "cases:problem": get(CASE_READERS, "problem", ok=frozenset({302}), **CASE),
+    "cases:problem_edit": get(STAFF, "problem", **CASE),
+    "recommendations:list": get(READERS),
+    "recommendations:create": get(STAFF),
+    "recommendations:detail": get(READERS, "recommendation", **REC),
+    "recommendations:print": get(CASE_READERS, "recommendation", **REC),
+    "recommendations:edit": get(STAFF, "draft", **DRAFT),
+    "recommendations:item_add": post(STAFF, "draft", body=fixed({"content": "建立制度"}), **DRAFT),
+    "recommendations:item_edit": get(STAFF, "draft_item", **DRAFT),
+    "recommendations:item_remove": post(STAFF, "draft_item", **DRAFT),
+    "recommendations:follow_up_record": post(
+        STAFF,
+        "follow_up",
+        body=fixed({"conducted_on": "2026-06-01", "outcome": "consolidated", "findings": "巩固"}),
+        **REC,
+    ),
+    "recommendations:issue": post(STAFF, "draft", **DRAFT),
+    "recommendations:return": post(STAFF, "recommendation", body=fixed({"reason": "不实"}), **REC),
+    "recommendations:close": post(STAFF, "recommendation", **REC),
+    "recommendations:evaluate": post(
+        STAFF,
+        "recommendation",
+        body=fixed({"method": "written", "score": 90, "rating": "good"}),
+        **REC,
+    ),
+    "recommendations:follow_up": post(
+        STAFF, "recommendation", body=fixed({"scheduled_on": "2099-06-01"}), **REC
+    ),
+    "recommendations:acknowledge": post(OFFICERS, "recommendation", **REC),
+    "recommendations:start": post(OFFICERS, "recommendation", **REC),
+    "recommendations:reply": post(
+        OFFICERS, "recommendation", body=fixed({"content": "整改报告"}), **REC
+    ),
+    # The measure pages hide themselves (404) from those who may not use them.
+    "reforms:measure_list": get(READERS, refused=404),
+    "reforms:measure_detail": get(READERS, "measure"),
+    "reforms:progress_add": post(
+        OFFICERS, "open_measure", body=fixed({"content": "进展", "percent_complete": 50})
+    ),
+    "reforms:evidence_add": post(OFFICERS, "open_measure", body=evidence_form),
+    "reforms:signoff_request": post(OFFICERS, "open_measure"),
+    "reforms:extension_request": post(
+        OFFICERS,
+        "open_measure",
+        body=fixed({"requested_due_on": "2026-12-31", "reason": "汛期"}),
+    ),
+    "reforms:sign_off": post(STAFF, "measure"),
+    "reforms:return": post(STAFF, "measure", body=fixed({"reason_code": "paper_rectification"})),
+    "reforms:measure_edit": get(STAFF | OFFICERS, "open_measure", refused=404),
+    "reforms:plan_measure": get(READERS, "measure", ok=frozenset({200, 302})),
+    "reforms:evidence_download": get(READERS, "evidence"),
+    "reforms:plan": get(READERS, "recommendation"),
+    "reforms:plan_measure_add": post(
+        READERS - {"supervisor"}, "item", pk_name="item_pk", body=measure_form
+    ),
+    "reforms:signoff_queue": get(STAFF, refused=404),
+    "reforms:extension_queue": get(STAFF, refused=404),
+    "reforms:extension_approve": post(STAFF, "extension"),
+    "reforms:extension_reject": post(STAFF, "extension", body=fixed({"note": "理由不足"})),
+    "dashboard:index": get(CASE_READERS),
+    "chain:recommendation": get(READERS, "recommendation"),
+    "chain:case": get(CASE_READERS, "case", **CASE),
+    "documents:letter": get(READERS, "recommendation", **REC),
+    "documents:case_analysis": get(CASE_READERS, "case", **CASE),
+    "documents:ledger": get(READERS, refused=404),
+    "documents:overdue_report": get(CASE_READERS),
+    "documents:measures_xlsx": get(READERS, refused=404),
+    "documents:cases_xlsx": get(CASE_READERS),
+    "documents:recommendations_xlsx": get(READERS),
+    "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),
+    "documents:problems_import": get(STAFF, "case", **CASE),
+    "documents:plan_import": get(READERS - {"supervisor"}, "recommendation"),
+    "documents:import_job": get(SIGNED_IN, "import_job", **MINE),
+    "documents:import_job_progress": get(SIGNED_IN, "import_job", **MINE),
+}
+# Pages for everyone, signed in or not.
+PUBLIC = {"login"}
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str
+    pattern: str
+    default_args: dict
+    callback: Callable
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    """Every URL pattern under ``resolver``, through every include, with its full name."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed>"
+            yield Found(name, prefix + str(pattern.pattern), pattern.default_args, pattern.callback)
+
+
+def web_routes() -> list[Found]:
+    """The site's own pages: not the back office (tests/test_admin.py), not the API."""
+    return [r for r in walk() if not r.pattern.startswith(("admin/", "api/v1/"))]
+
+
+def api_routes() -> list[Found]:
+    return [r for r in walk() if r.pattern.startswith("api/v1/")]
