@@ -20,5 +20,5 @@ urlpatterns = [
     path("documents/", include("recommendations.download_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
 ]

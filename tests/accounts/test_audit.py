@@ -233,3 +233,19 @@ def test_an_exported_cell_never_starts_a_formula(world, client):
     )
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_hostile_text_typed_as_a_username_is_shown_escaped_to_the_audit_administrator(
+    world, client
+):
+    login(client, "<script>alert(1)</script>", "x")
+    client.force_login(world.users.audit_admin)
+    failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
+
+    for url in (
+        reverse("admin:accounts_auditentry_changelist"),
+        reverse("admin:accounts_auditentry_change", args=[failed.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

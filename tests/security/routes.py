@@ -95,6 +95,10 @@ MINE = {"readers": SIGNED_IN, "sees_inside": frozenset({"staff"})}  # the city s
 
 WEB = {
     "home": get(SIGNED_IN, ok=frozenset({200, 302})),  # supervisors and admins are sent on
+    "account_security": get(SIGNED_IN),
+    "password_change": get(SIGNED_IN),
+    "otp_enrol": get(SIGNED_IN),
+    "otp_verify": get(SIGNED_IN, ok=frozenset({302})),  # no device yet: on to enrolment
     "notifications": get(SIGNED_IN),
     "notifications_read_all": post(SIGNED_IN),
     "notification_read": post(SIGNED_IN, "notification", **MINE),
@@ -185,7 +189,7 @@ WEB = {
     "documents:import_job_progress": get(SIGNED_IN, "import_job", **MINE),
 }
 # Pages for everyone, signed in or not.
-PUBLIC = {"login"}
+PUBLIC = {"login", "favicon"}
 
 
 @dataclass(frozen=True)
