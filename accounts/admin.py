@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .admin_base import ScopedAdmin, SystemSettingsAdmin
+from .admin_base import ReadOnlyAdmin, ScopedAdmin, SystemSettingsAdmin
 from .models import AuditEntry, Digest, OrgUnit, User
 from .roles import Role
 
@@ -171,7 +171,7 @@ class _Echo:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log, for the audit administrator: searched, filtered, read and exported; never
     added to, changed or deleted here (nor anywhere: see ``accounts.audit``). An export is itself
     logged, as every attachment is."""
@@ -217,15 +217,6 @@ class AuditEntryAdmin(ScopedAdmin):
     @admin.display(description=_("object type"))
     def object_kind(self, entry):
         return entry.object_kind
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Export the selected entries (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):

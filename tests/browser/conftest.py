@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, seed
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -38,6 +39,14 @@ def browser():
 @pytest.fixture(autouse=True)
 def _migrated_data(migrated_data):
     pass
+
+
+@pytest.fixture
+def demo_data(settings, tmp_path):
+    """The demo's organisation and records (``seed_demo``), with its files in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+    with override_settings(MEDIA_ROOT=tmp_path):
+        seed()
 
 
 @pytest.fixture

@@ -6,25 +6,16 @@ still renders the API.
 """
 
 import pytest
-from django.test import override_settings
 
 from accounts.models import User
 from recommendations.models import Recommendation
 from reforms.demo import DEMO_PASSWORD
 from reforms.models import Measure
 from reforms.services import PLANNABLE, REPORTABLE
-from tests.factories import seed
 
 from .conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_data(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    with override_settings(MEDIA_ROOT=tmp_path):
-        seed()
 
 
 class Watched:

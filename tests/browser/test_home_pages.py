@@ -1,21 +1,12 @@
 """Each role signs in on the demo data and lands on its own home page, in Chinese."""
 
 import pytest
-from django.test import override_settings
 
 from reforms.demo import DEMO_PASSWORD
-from tests.factories import seed
 
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_data(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    with override_settings(MEDIA_ROOT=tmp_path):
-        seed()
 
 
 @pytest.mark.parametrize(
