@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # The audit signals, the deployment checks and the sign-in signal.
         from . import audit, checks, gates  # noqa: F401
+
+        # The sign-in libraries' sections of the back office, named in the user's language.
+        apps.get_app_config("axes").verbose_name = _("Sign-in lockouts")
+        apps.get_app_config("otp_totp").verbose_name = _("Second factor")

@@ -106,3 +106,13 @@ def test_no_separated_administrator_reads_case_content(world, client, housing_ca
     assert client.get(reverse("cases:detail", args=[housing_case.pk])).status_code in (403, 404)
     assert client.get(f"/api/v1/cases/{housing_case.pk}/").status_code in (403, 404)
     assert client.get(reverse("admin:cases_case_changelist")).status_code == 403
+
+
+def test_the_security_administrator_finds_lockouts_and_second_factors_by_chinese_names(
+    world, client
+):
+    client.force_login(world.users.security_admin)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert "登录锁定" in html and "双因素认证" in html
