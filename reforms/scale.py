@@ -62,6 +62,7 @@ USER_COLUMNS = [
     "phone",
     "role",
     "org_unit_id",
+    "must_change_password",
 ]
 CASE_COLUMNS = [
     "id",
@@ -300,7 +301,7 @@ class Generator:
             rows.append(
                 (
                     *(pk, "!", False, f"scale-{prefix}-{unit.pk}", "", "", "", False, True),
-                    *(self.now, "", "", "", role, unit.pk),
+                    *(self.now, "", "", "", role, unit.pk, False),
                 )
             )
         self.counts["users"] = self.writer.write(
