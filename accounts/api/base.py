@@ -150,6 +150,10 @@ class ScopedViewSetMixin:
             return queryset.none()
         return queryset.restrict(self.request.user)
 
+    def fresh(self, instance):
+        """The object re-read after a change, with the reader's joins and prefetches."""
+        return self.get_queryset().get(pk=instance.pk)
+
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id chosen from what the requesting user may see; any other id is "does not exist"."""

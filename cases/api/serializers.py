@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.api.base import ScopedPrimaryKeyRelatedField
 from accounts.models import OrgUnit, Sector
+from cases.forms import CASE_FIELDS
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 
 
@@ -41,26 +42,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "number",
-            "title",
-            "commission",
-            "case_unit",
-            "sector",
-            "violation_types",
-            "level",
-            "amount",
-            "status",
-            "opened_on",
-            "closed_on",
-            "summary",
-            "linked_cases",
-            "subjects",
-            "analysis",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CASE_FIELDS, "subjects", "analysis", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(CaseAnalysisSerializer(allow_null=True))

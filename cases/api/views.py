@@ -55,14 +55,11 @@ class CaseViewSet(
         visible = Case.objects.restrict(self.request.user).only("pk")
         return queryset.prefetch_related(Prefetch("linked_cases", queryset=visible))
 
-    def _fresh(self, case):
-        return self.get_queryset().get(pk=case.pk)
-
     def create(self, request, *args, **kwargs):
         require_perm(request.user, "cases.add_case")
         data = validated(s.CaseWriteSerializer, self)
         case = services.case_create(actor=request.user, **data)
-        return detail_or_created(s.CaseSerializer, self._fresh(case), self, created=True)
+        return detail_or_created(s.CaseSerializer, self.fresh(case), self, created=True)
 
     def update(self, request, *args, **kwargs):
         case = self.get_object()
@@ -73,7 +70,7 @@ class CaseViewSet(
         )
         serializer.is_valid(raise_exception=True)
         services.case_update(case=case, actor=request.user, **serializer.validated_data)
-        return detail_or_created(s.CaseSerializer, self._fresh(case), self)
+        return detail_or_created(s.CaseSerializer, self.fresh(case), self)
 
     @extend_schema(
         request=s.CaseAnalysisSerializer,

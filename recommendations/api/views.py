@@ -64,17 +64,13 @@ class RecommendationViewSet(
             "replies",
         )
 
-    def _fresh(self, recommendation):
-        """The recommendation re-read with the reader's prefetches after a change."""
-        return self.get_queryset().get(pk=recommendation.pk)
-
     def create(self, request, *args, **kwargs):
         # The role's right first (the same rule the service checks): a 403, not a 400 on ids.
         require_perm(request.user, "recommendations.add_recommendation")
         data = validated(s.RecommendationCreateSerializer, self)
         recommendation = services.recommendation_create(actor=request.user, **data)
         return detail_or_created(
-            s.RecommendationSerializer, self._fresh(recommendation), self, created=True
+            s.RecommendationSerializer, self.fresh(recommendation), self, created=True
         )
 
     @_transition(s.ItemSerializer, created=True, request=s.ItemCreateSerializer)
@@ -100,7 +96,7 @@ class RecommendationViewSet(
             issued_on=data.get("issued_on"),
             doc_serial=data.get("doc_serial"),
         )
-        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
     @_transition(s.RecommendationSerializer)
     @action(detail=True, methods=["post"])
@@ -108,7 +104,7 @@ class RecommendationViewSet(
         """The unit confirms receipt (签收)."""
         recommendation = self.get_object()
         services.recommendation_acknowledge(recommendation=recommendation, actor=request.user)
-        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
     @_transition(s.RecommendationSerializer)
     @action(detail=True, methods=["post"], url_path="start-rectification")
@@ -118,7 +114,7 @@ class RecommendationViewSet(
         services.recommendation_start_rectification(
             recommendation=recommendation, actor=request.user
         )
-        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
     @_transition(s.ReplySerializer, created=True, request=s.ReplyCreateSerializer)
     @action(detail=True, methods=["post"])
@@ -140,7 +136,7 @@ class RecommendationViewSet(
         services.recommendation_return_reply(
             recommendation=recommendation, actor=request.user, reason=data["reason"]
         )
-        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
     @_transition(s.RecommendationSerializer)
     @action(detail=True, methods=["post"])
@@ -148,7 +144,7 @@ class RecommendationViewSet(
         """Staff close a replied recommendation once every measure is signed off or standing."""
         recommendation = self.get_object()
         services.recommendation_close(recommendation=recommendation, actor=request.user)
-        return detail_or_created(s.RecommendationSerializer, self._fresh(recommendation), self)
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
     @_transition(s.EvaluationSerializer, created=True, request=s.EvaluateSerializer)
     @action(detail=True, methods=["post"])

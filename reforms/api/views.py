@@ -71,16 +71,13 @@ class MeasureViewSet(
     filterset_class = MeasureFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def _fresh(self, measure):
-        return self.get_queryset().get(pk=measure.pk)
-
     def create(self, request, *args, **kwargs):
         # The role's right first (the same rule the service checks), so a refusal is a 403 and
         # not a complaint about ids the user cannot see anyway.
         require_perm(request.user, "reforms.add_measure")
         data = validated(s.MeasureCreateSerializer, self)
         measure = services.measure_create(actor=request.user, **data)
-        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self, created=True)
+        return detail_or_created(s.MeasureSerializer, self.fresh(measure), self, created=True)
 
     def update(self, request, *args, **kwargs):
         measure = self.get_object()
@@ -91,7 +88,7 @@ class MeasureViewSet(
         current = {field: getattr(measure, field) for field in s.MeasureUpdateSerializer().fields}
         changes = serializer.validated_data
         services.measure_update(measure=measure, actor=request.user, **current | changes)
-        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+        return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
     @extend_schema(responses={200: s.MeasureTransitionSerializer(many=True), **ERROR_RESPONSES})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -124,7 +121,7 @@ class MeasureViewSet(
         measure = self.get_object()
         data = validated(s.NoteSerializer, self)
         services.measure_request_signoff(measure=measure, actor=request.user, note=data["note"])
-        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+        return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
     @_transition(s.MeasureSerializer, request=s.NoteSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off")
@@ -133,7 +130,7 @@ class MeasureViewSet(
         measure = self.get_object()
         data = validated(s.NoteSerializer, self)
         services.measure_sign_off(measure=measure, actor=request.user, note=data["note"])
-        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+        return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
     @_transition(s.MeasureSerializer, request=s.ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return")
@@ -142,7 +139,7 @@ class MeasureViewSet(
         measure = self.get_object()
         data = validated(s.ReturnSerializer, self)
         services.measure_return(measure=measure, actor=request.user, **data)
-        return detail_or_created(s.MeasureSerializer, self._fresh(measure), self)
+        return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
     @_transition(s.ExtensionRequestSerializer, created=True, request=s.ExtensionCreateSerializer)
     @action(detail=True, methods=["post"], url_path="request-extension")
