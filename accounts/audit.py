@@ -12,6 +12,10 @@ Written from three places, so no path can forget it:
 
 Rows are append-only: the model refuses changes, and the database refuses UPDATE and DELETE of
 rows younger than ``RETENTION_DAYS`` (migration ``accounts.0007``).
+
+The log copies no case content (``accounts.confidentiality``): a record holding case content is
+named by its kind and id, its case-content fields are recorded as changed without their values,
+and free-text search terms are left out of the addresses recorded.
 """
 
 from contextvars import ContextVar
@@ -20,7 +24,9 @@ from axes.helpers import get_client_ip_address
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.http import QueryDict
 
+from .confidentiality import audit_reference, redacted
 from .models import AuditEntry
 
 Action = AuditEntry.Action
@@ -46,6 +52,8 @@ SECRET_FIELDS = frozenset({"password", "key"})
 HIDDEN = "******"
 # Attachments of these types are exports of many records (spreadsheets); others are downloads.
 EXPORT_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
+# Query parameters that carry typed search text (a subject's name, a case number): recorded by name.
+SEARCH_PARAMETERS = frozenset({"q", "search"})
 
 _current_request = ContextVar("audit_request", default=None)
 
@@ -67,13 +75,23 @@ class AuditContextMiddleware:
 
 
 def _record_response(request, response) -> None:
-    where = f"{request.method} {request.get_full_path()}"
+    where = f"{request.method} {_address(request)}"
     disposition = response.get("Content-Disposition", "")
     if response.status_code == 403:
         record(Action.VIEW, request=request, outcome=AuditEntry.Outcome.FAILURE, detail=where)
     elif response.status_code == 200 and disposition.startswith("attachment"):
         exported = response.get("Content-Type", "").startswith(EXPORT_TYPES)
         record(Action.EXPORT if exported else Action.DOWNLOAD, request=request, detail=where)
+
+
+def _address(request) -> str:
+    """The path and query, with the values of search parameters left out."""
+    if not request.GET:
+        return request.path
+    query = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        query.setlist(name, ["…"] * len(values) if name in SEARCH_PARAMETERS else values)
+    return f"{request.path}?{query.urlencode(safe='…')}"
 
 
 def record(
@@ -92,8 +110,8 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        changes=changes or {},
+        object_repr=audit_reference(obj)[:200] if obj is not None else "",
+        changes=redacted(type(obj), changes) if changes and obj is not None else changes or {},
         outcome=outcome or AuditEntry.Outcome.SUCCESS,
         detail=detail[:300],
     )

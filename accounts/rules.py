@@ -2,7 +2,15 @@
 
 import rules
 
-from .roles import in_scope, is_audit_admin, is_security_admin, is_system_admin
+from .confidentiality import VIEW_CASE_CONTENT
+from .roles import (
+    in_scope,
+    is_audit_admin,
+    is_case_reader,
+    is_discipline_staff,
+    is_security_admin,
+    is_system_admin,
+)
 
 has_any_role = rules.predicate(lambda user: bool(getattr(user, "role", "")), name="has_any_role")
 
@@ -11,6 +19,17 @@ rules.add_perm("accounts.view_orgunit", has_any_role & in_scope)
 rules.add_perm("accounts.add_orgunit", is_system_admin)
 rules.add_perm("accounts.change_orgunit", is_system_admin)
 rules.add_perm("accounts.delete_orgunit", is_system_admin)
+
+# Case content (``accounts.confidentiality``): discipline staff and supervisors, in their
+# jurisdiction; never a unit officer, never one of the three administrators.
+rules.add_perm(VIEW_CASE_CONTENT, is_case_reader)
+
+# The back office: staff keep the records of their jurisdiction there, the three administrators
+# do their separated duties. Unit officers and supervisors work in the pages only.
+rules.add_perm(
+    "accounts.use_back_office",
+    is_discipline_staff | is_system_admin | is_security_admin | is_audit_admin,
+)
 
 rules.add_perm("accounts.view_user", (is_system_admin | is_security_admin) & in_scope)
 rules.add_perm("accounts.add_user", is_system_admin)

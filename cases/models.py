@@ -105,6 +105,8 @@ class Case(TimeStampedModel):
     )
 
     objects = CaseQuerySet.as_manager()
+    # Confidential (accounts.confidentiality): the number and title name the people in the case.
+    case_content_fields = ("number", "title", "amount", "summary")
 
     class Meta:
         verbose_name = _("case")
@@ -150,6 +152,7 @@ class Subject(models.Model):
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
 
     objects = SubjectQuerySet.as_manager()
+    case_content_fields = ("name", "position", "disposition")
 
     class Meta:
         verbose_name = _("subject")
@@ -183,6 +186,7 @@ class CaseAnalysis(TimeStampedModel):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     objects = CaseAnalysisQuerySet.as_manager()
+    case_content_fields = ("trajectory", "root_causes", "loopholes", "lessons")
 
     class Meta:
         verbose_name = _("case analysis")
@@ -224,6 +228,7 @@ class Problem(TimeStampedModel):
     description = models.TextField(_("description"))
 
     objects = ProblemQuerySet.as_manager()
+    case_content_fields = ("description",)
 
     class Meta:
         verbose_name = _("problem")

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.base import shanghai_today
-from accounts.roles import CASE_READERS
+from accounts.confidentiality import can_read_case_content
 from accounts.web import scoped_object_or_404
 from cases.models import Case, Problem
 from reforms.models import Evidence, Measure, MeasureTransition, Signal
@@ -50,10 +50,6 @@ class Node:
     missing: list = field(default_factory=list)
     children: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
-
-
-def sees_cases(user) -> bool:
-    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
 
 
 # --- Prefetches -----------------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def _measures(user):
 
 def recommendation_prefetches(user, *, with_cases: bool) -> list:
     """What the chain of a recommendation needs; ``with_cases`` adds its cases (readers only)."""
-    if sees_cases(user):
+    if can_read_case_content(user):
         cited = Problem.objects.restrict(user).select_related("case", "process_stage")
     else:
         # Officers never read problems through their own scope (they are case content): they
@@ -93,7 +89,7 @@ def recommendation_prefetches(user, *, with_cases: bool) -> list:
         Prefetch("measures", queryset=_measures(user)),
     )
     prefetches = [Prefetch("items", queryset=items.order_by("number"))]
-    if with_cases and sees_cases(user):
+    if with_cases and can_read_case_content(user):
         prefetches.append(Prefetch("cases", queryset=case_queryset(user).order_by("number")))
     return prefetches
 
@@ -233,7 +229,7 @@ def summarise(cases: list[Node], recommendations: list[Node]) -> dict:
 
 def chain_for_recommendation(recommendation, user, today: datetime.date | None = None) -> dict:
     today = today or shanghai_today()
-    with_cases = sees_cases(user)
+    with_cases = can_read_case_content(user)
     cases = [case_node(case) for case in recommendation.cases.all()] if with_cases else []
     recommendations = [recommendation_node(recommendation, today)]
     return {
@@ -270,7 +266,7 @@ def chain_for_case(case, user, today: datetime.date | None = None) -> dict:
 def recommendation_chain(request, pk):
     user = request.user
     queryset = Recommendation.objects.select_related("recipient_unit", "issuer").prefetch_related(
-        *recommendation_prefetches(user, with_cases=sees_cases(user))
+        *recommendation_prefetches(user, with_cases=can_read_case_content(user))
     )
     recommendation = scoped_object_or_404(queryset, user, pk=pk)
     context = chain_for_recommendation(recommendation, user)

@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.base import shanghai_today
-from accounts.roles import CASE_READERS, Role
+from accounts.confidentiality import can_read_case_content
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from reforms.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from reforms.models import Measure
@@ -78,7 +78,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARACTERS_PER_LINE) -> list[s
 
 
 def _require_case_reader(user) -> None:
-    if not (user.is_superuser or getattr(user, "role", None) in CASE_READERS):
+    if not can_read_case_content(user):
         raise PermissionDenied
 
 
@@ -92,7 +92,6 @@ def recommendation_pdf(user, recommendation: Recommendation) -> bytes:
     recipient unit's officers may have it too — without the preamble, which staff may have
     written about the case and which the unit's pages do not show either.
     """
-    officer = getattr(user, "role", None) == Role.UNIT_OFFICER
     items = list(
         RecommendationItem.objects.restrict(user)
         .filter(recommendation=recommendation)
@@ -107,7 +106,7 @@ def recommendation_pdf(user, recommendation: Recommendation) -> bytes:
             "title_lines": title_lines(recommendation.title),
             "kind_title": KIND_TITLES[recommendation.kind],
             # The preamble may speak of the case: the unit's pages never show it, nor does its PDF.
-            "preamble": [] if officer else _paragraphs(recommendation.preamble),
+            "preamble": _paragraphs(recommendation.preamble) if can_read_case_content(user) else [],
             "items": items,
         },
     )

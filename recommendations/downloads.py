@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.base import shanghai_today
-from accounts.roles import CASE_READERS
+from accounts.confidentiality import can_read_case_content
 from accounts.web import scoped_object_or_404
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
@@ -31,10 +31,6 @@ def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-def _case_reader(user) -> bool:
-    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
 
 
 @login_required
@@ -84,7 +80,7 @@ def ledger_pdf(request):
 @require_GET
 def overdue_report_pdf(request):
     """逾期情况通报 of the user's jurisdiction (staff and supervisors)."""
-    if not _case_reader(request.user):
+    if not can_read_case_content(request.user):
         raise PermissionDenied
     pdf = documents.overdue_report_pdf(request.user)
     return attachment(pdf, f"逾期情况通报-{shanghai_today():%Y%m%d}.pdf", PDF)
@@ -97,7 +93,7 @@ def case_analysis_pdf(request, pk):
     case = scoped_object_or_404(
         Case.objects.select_related("commission", "case_unit"), request.user, pk=pk
     )
-    if not _case_reader(request.user):
+    if not can_read_case_content(request.user):
         raise Http404
     pdf = documents.case_analysis_pdf(request.user, case)
     return attachment(pdf, f"案件剖析报告-{case.number}.pdf", PDF)

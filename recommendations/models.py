@@ -83,6 +83,8 @@ class Recommendation(TimeStampedModel):
     )
 
     objects = RecommendationQuerySet.as_manager()
+    # The preamble may speak of the case (accounts.confidentiality).
+    case_content_fields = ("preamble",)
 
     class Meta:
         verbose_name = _("recommendation")
@@ -127,6 +129,10 @@ class Recommendation(TimeStampedModel):
 
     def __str__(self):
         return f"{self.doc_number} {self.title}" if self.doc_number else self.title
+
+    def audit_name(self) -> str:
+        # The document number and title are what the unit reads; only the preamble is secret.
+        return str(self)
 
     @classmethod
     def format_doc_number(cls, *, issuer: OrgUnit, kind: str, year: int, serial: int) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.base import DomainError, shanghai_today
-from accounts.roles import Role
+from accounts.confidentiality import can_read_case_content
 from accounts.web import paginate, refuse_in_form, scoped_object_or_404
 from cases.models import Case, Problem, Subject
 from reforms.models import FollowUp, Measure
@@ -256,10 +256,6 @@ ACTIONS = {
 }
 
 
-def _is_officer(user) -> bool:
-    return user.role == Role.UNIT_OFFICER
-
-
 def _available_actions(user, recommendation, bound: dict) -> dict:
     """Forms of the transitions this user may take now (a bound one kept with its errors)."""
     offered = {}
@@ -346,7 +342,8 @@ def render_detail(
     """The detail page for this user, with any bound (refused) form in its place."""
     user = request.user
     bound = bound or {}
-    officer = _is_officer(user)
+    # The unit's version of the page leaves out the preamble and the cases behind the letter.
+    officer = not can_read_case_content(user)
     actions = _available_actions(user, recommendation, bound)
     context = {
         "r": recommendation,
@@ -574,7 +571,7 @@ def chinese_numeral(number: int) -> str:
 def recommendation_print(request, pk):
     """The document as printed. Case readers only: the preamble may speak of the case."""
     recommendation = _get(request, pk)
-    if _is_officer(request.user):
+    if not can_read_case_content(request.user):
         raise PermissionDenied
     items = list(recommendation.items.order_by("number"))
     for item in items:

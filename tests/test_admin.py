@@ -48,6 +48,12 @@ class TestEveryPageForEveryDemoUser:
     def test_pages_open_or_are_refused(self, demo, db, client, username):
         user = User.objects.get(username=username)
         client.force_login(user)
+        if not user.has_perm("accounts.use_back_office"):
+            # Unit officers and supervisors have no back office: every page of it refuses them.
+            assert client.get(reverse("admin:index")).status_code == 403
+            for model in admin.site._registry:
+                assert client.get(url(model, "changelist")).status_code == 403, model
+            return
         assert client.get(reverse("admin:index")).status_code == 200
 
         for model, model_admin in admin.site._registry.items():
@@ -74,9 +80,13 @@ def test_the_login_page_is_in_chinese(client):
     assert "以案促改" in response.content.decode()
 
 
-def test_a_user_without_a_role_is_sent_back_to_the_login_page(world, client):
+def test_a_user_without_a_role_is_refused_the_back_office(world, client):
     client.force_login(User.objects.create_user("visitor", password="x-Visitor-2026"))
 
+    assert client.get(reverse("admin:index")).status_code == 403
+
+
+def test_a_visitor_is_sent_to_the_login_page(client):
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 302
@@ -99,13 +109,21 @@ def test_rows_and_objects_outside_the_jurisdiction_stay_hidden(world, client, ho
     assert outside.url == reverse("admin:index")
 
 
-def test_an_officer_has_no_case_pages_and_sees_no_drafts(world, client, housing_case):
-    factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
-    client.force_login(world.users.housing_officer)
+@pytest.mark.parametrize("who", ["housing_officer", "supervisor"])
+def test_officers_and_supervisors_have_no_back_office(world, client, housing_case, who):
+    letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    client.force_login(getattr(world.users, who))
 
-    assert client.get(url(type(housing_case), "changelist")).status_code == 403
-    recommendations = client.get(url(Recommendation, "changelist"))
-    assert list(recommendations.context["cl"].result_list) == []
+    for page in (
+        reverse("admin:index"),
+        url(Recommendation, "changelist"),
+        url(Recommendation, "change", letter.pk),
+        url(Recommendation, "history", letter.pk),
+        url(type(housing_case), "change", housing_case.pk),
+    ):
+        response = client.get(page)
+        assert response.status_code == 403, page
+        assert housing_case.number not in response.content.decode()
 
 
 def recommendation_form(world, the_case, **overrides) -> dict:
@@ -184,7 +202,7 @@ def measure_form(letter, **overrides) -> dict:
 
 
 def test_a_new_measure_is_planned_by_the_service(world, client, letter):
-    client.force_login(world.users.housing_officer)
+    client.force_login(world.users.city_staff)
 
     response = client.post(url(Measure, "add"), measure_form(letter))
 
@@ -194,7 +212,7 @@ def test_a_new_measure_is_planned_by_the_service(world, client, letter):
     assert measure.original_due_on == measure.due_on == datetime.date(2026, 6, 30)
     assert (measure.status, measure.created_by) == (
         Measure.Status.NOT_STARTED,
-        world.users.housing_officer,
+        world.users.city_staff,
     )
 
 
@@ -202,7 +220,7 @@ MEASURE_INLINES = ["progress_reports", "evidence", "transitions"]
 
 
 def test_a_refused_measure_shows_the_reason_and_saves_nothing(world, client, letter):
-    client.force_login(world.users.housing_officer)
+    client.force_login(world.users.city_staff)
 
     response = client.post(
         url(Measure, "add"), measure_form(letter, due_on="2025-12-31"), follow=True
@@ -219,7 +237,7 @@ def test_the_overdue_filter_reads_the_shanghai_date(world, client, letter):
     factories.measure(
         recommendation=letter, actor=world.users.housing_officer, due_on=datetime.date(2026, 3, 2)
     )
-    client.force_login(world.users.supervisor)
+    client.force_login(world.users.city_staff)
 
     # 2026-03-02 00:30 in Shanghai is still 1 March in UTC.
     with time_machine.travel(datetime.datetime(2026, 3, 1, 16, 30, tzinfo=datetime.UTC)):

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.base import ScopedPrimaryKeyRelatedField
+from accounts.api.base import CaseContentSerializerMixin, ScopedPrimaryKeyRelatedField
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
 from recommendations.models import Evaluation, Recommendation, RecommendationItem, Reply
@@ -25,7 +25,7 @@ class ReplySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(CaseContentSerializerMixin, serializers.ModelSerializer):
     items = ItemSerializer(many=True, read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
     # Only the cases the reader may see: none for a unit officer.

@@ -63,7 +63,10 @@ def test_a_page_write_is_logged_with_its_actor_and_the_fields_before_and_after(
     (update,) = entries(action=Action.UPDATE, object_type="cases.case")
     assert update.username == "city_staff"
     assert update.object_id == str(housing_case.pk)
-    assert update.changes["title"] == [housing_case.title, "改过的案件名称"]
+    # The title is case content: recorded as changed, without its values (nor the case's name).
+    assert update.changes["title"] == ["（案件内容，不予记录）", "（案件内容，不予记录）"]
+    assert update.object_repr == f"案件 #{housing_case.pk}"
+    assert "改过的案件名称" not in str(update.changes)
     assert "updated_at" not in update.changes
 
 
