@@ -19,12 +19,12 @@ and free-text search terms are left out of the addresses recorded.
 """
 
 from contextvars import ContextVar
+from urllib.parse import quote
 
 from axes.helpers import get_client_ip_address
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
-from django.http import QueryDict
 
 from .confidentiality import audit_reference, redacted
 from .models import AuditEntry
@@ -88,10 +88,12 @@ def _address(request) -> str:
     """The path and query, with the values of search parameters left out."""
     if not request.GET:
         return request.path
-    query = QueryDict(mutable=True)
-    for name, values in request.GET.lists():
-        query.setlist(name, ["…"] * len(values) if name in SEARCH_PARAMETERS else values)
-    return f"{request.path}?{query.urlencode(safe='…')}"
+    query = "&".join(
+        f"{quote(name)}={'…' if name in SEARCH_PARAMETERS else quote(value)}"
+        for name, values in request.GET.lists()
+        for value in values
+    )
+    return f"{request.path}?{query}"
 
 
 def record(

@@ -9,7 +9,7 @@ recorded addresses — and puts the guard back. Who did what, when, from where a
 was written; later entries are redacted when they are written (``accounts.audit``).
 """
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote
 
 from django.db import migrations
 
@@ -48,11 +48,12 @@ def _redacted_detail(detail: str) -> str:
     path, mark, query = address.partition("?")
     if not mark:
         return detail
-    pairs = [
-        (name, "…" if name in SEARCH_PARAMETERS else value)
-        for name, value in parse_qsl(query, keep_blank_values=True)
-    ]
-    return f"{method} {path}?{urlencode(pairs, safe='…')}"[:300]
+    pairs = parse_qsl(query, keep_blank_values=True)
+    query = "&".join(
+        f"{quote(name)}={'…' if name in SEARCH_PARAMETERS else quote(value)}"
+        for name, value in pairs
+    )
+    return f"{method} {path}?{query}"[:300]
 
 
 def _redact(entry) -> bool:

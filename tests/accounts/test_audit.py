@@ -2,10 +2,12 @@
 append-only row, read and exported by the audit administrator alone."""
 
 import csv
+import importlib
 import io
 
 import pytest
 from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
@@ -252,3 +254,114 @@ def test_hostile_text_typed_as_a_username_is_shown_escaped_to_the_audit_administ
         html = client.get(url).content.decode()
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# ── No case content in the log (accounts.confidentiality) ───────────────────────────────────
+
+REDACTED = "（案件内容，不予记录）"
+
+
+def test_case_records_are_named_by_kind_and_id_and_their_content_is_not_copied(
+    world, housing_case
+):
+    subject = housing_case.subjects.create(name="孙某某", position="原副局长", disposition="开除党籍")
+    draft = factories.draft_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, preamble="孙某某受贿案暴露出……"
+    )
+
+    (created,) = entries(action=Action.CREATE, object_type="cases.subject")
+    assert created.object_repr == f"涉案人员 #{subject.pk}"
+    assert created.changes["name"] == [None, REDACTED]
+    assert created.changes["position"] == [None, REDACTED]
+    assert created.changes["is_top_leader"] == [None, False]  # not case content: kept
+    (letter,) = entries(action=Action.CREATE, object_type="recommendations.recommendation")
+    assert letter.object_repr == draft.title  # what the unit reads is no secret
+    assert letter.changes["preamble"] == [None, REDACTED]
+    assert letter.changes["title"] == [None, draft.title]
+
+    subject.delete()
+    (deleted,) = entries(action=Action.DELETE, object_type="cases.subject")
+    assert deleted.changes["name"] == [REDACTED, None]
+    everything = str([(e.object_repr, e.changes, e.detail) for e in AuditEntry.objects.all()])
+    for secret in ("孙某某", "原副局长", "开除党籍", housing_case.number, housing_case.title):
+        assert secret not in everything
+
+
+def test_a_search_term_is_recorded_by_name_only(world, client, housing_case):
+    client.force_login(world.users.city_staff)
+    client.get(reverse("documents:cases_xlsx"), {"q": "孙某某", "sector": "construction"})
+    client.force_login(world.users.housing_officer)
+    client.get(reverse("cases:list"), {"q": housing_case.number})
+
+    export, refused = entries(action__in=[Action.EXPORT, Action.VIEW])
+    assert export.detail == f"GET {reverse('documents:cases_xlsx')}?q=…&sector=construction"
+    assert refused.detail == f"GET {reverse('cases:list')}?q=…"
+
+
+def test_the_audit_administrator_finds_no_case_content_in_the_log(world, client, housing_case):
+    client.force_login(world.users.city_staff)
+    client.post(
+        reverse("cases:edit", args=[housing_case.pk]),
+        case_form_data(world, number=housing_case.number, title="孙某某受贿案"),
+    )
+    client.get(reverse("cases:detail", args=[housing_case.pk]))
+    client.force_login(world.users.audit_admin)
+    changelist = reverse("admin:accounts_auditentry_changelist")
+
+    for term in (housing_case.number, "孙某某"):
+        assert client.get(changelist, {"q": term}).context["cl"].result_count == 0
+    listing = client.get(changelist).content.decode()
+    export = client.post(
+        changelist,
+        {
+            "action": "export_csv",
+            "_selected_action": list(AuditEntry.objects.values_list("pk", flat=True)),
+        },
+    )
+    exported = b"".join(export.streaming_content).decode("utf-8-sig")
+    update = AuditEntry.objects.get(action=Action.UPDATE, object_type="cases.case")
+    detail = client.get(reverse("admin:accounts_auditentry_change", args=[update.pk]))
+    for text in (listing, exported, detail.content.decode()):
+        assert f"案件 #{housing_case.pk}" in text
+        assert housing_case.number not in text and "孙某某" not in text
+
+
+class _SqlRunner:
+    """What the migration asks of its schema editor: the connection, and SQL run on it."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, params=None):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_the_migration_takes_case_content_out_of_earlier_entries_and_keeps_the_guard(
+    world, housing_case
+):
+    migration = importlib.import_module("accounts.migrations.0008_audit_log_without_case_content")
+    written_before = AuditEntry.objects.create(  # as the log wrote it until then
+        action=Action.UPDATE,
+        username="city_staff",
+        object_type="cases.case",
+        object_id=str(housing_case.pk),
+        object_repr="长纪立〔2025〕27号 孙某某严重违纪违法案",
+        changes={"amount": ["0", "1860000"], "status": ["opened", "closed"]},
+        detail="GET /cases/?q=孙某某&page=2",
+    )
+    login = AuditEntry.objects.create(action=Action.LOGIN, username="city_staff", detail="")
+    historical = MigrationLoader(connection).project_state(
+        ("accounts", "0008_audit_log_without_case_content")
+    )
+
+    migration.redact(historical.apps, _SqlRunner(connection))
+
+    entry = AuditEntry.objects.get(pk=written_before.pk)
+    assert entry.object_repr == f"案件 #{housing_case.pk}"
+    assert entry.changes == {"amount": [REDACTED, REDACTED], "status": ["opened", "closed"]}
+    assert entry.detail == "GET /cases/?q=…&page=2"
+    assert (entry.username, entry.at) == ("city_staff", written_before.at)
+    assert AuditEntry.objects.get(pk=login.pk).at == login.at
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_auditentry SET username = 'x' WHERE id = %s", [entry.pk])
