@@ -261,10 +261,10 @@ def test_hostile_text_typed_as_a_username_is_shown_escaped_to_the_audit_administ
 REDACTED = "（案件内容，不予记录）"
 
 
-def test_case_records_are_named_by_kind_and_id_and_their_content_is_not_copied(
-    world, housing_case
-):
-    subject = housing_case.subjects.create(name="孙某某", position="原副局长", disposition="开除党籍")
+def test_case_records_are_named_by_kind_and_id_and_their_content_is_not_copied(world, housing_case):
+    subject = housing_case.subjects.create(
+        name="孙某某", position="原副局长", disposition="开除党籍"
+    )
     draft = factories.draft_recommendation(
         staff=world.users.city_staff, the_case=housing_case, preamble="孙某某受贿案暴露出……"
     )
