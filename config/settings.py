@@ -238,6 +238,10 @@ MEDIA_URL = "/media/"
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# An .xlsx is a zip: what it may inflate to (all members together, declared and really read) and
+# how tightly a member may be compressed, checked before openpyxl parses anything (DESIGN §10).
+IMPORT_MAX_INFLATED_BYTES = envint("IMPORT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
