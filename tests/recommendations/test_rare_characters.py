@@ -114,11 +114,12 @@ def assert_drawn_as_a_glyph(pdf: bytes, size_pt: float, drawn):
     words = [word for word in word_boxes(pdf) if RARE in word[-1]]
     assert words, "the name is not in the PDF at all"
     for page, x_min, y_min, x_max, y_max, word in words:
-        # From 1.5 characters before 𠀀 to the end of the word (at most "：" or "。" after it).
+        # From 1.5 characters before 𠀀 to the end of the word (at most "：" or "。" after it),
+        # and half a character beyond: a .notdef box is drawn wider than the advance it is given.
         after = len(word) - word.index(RARE) - 1
         assert after <= 1, word
         left = max(x_min, x_max - (after + 2.5) * size_pt)
-        ink = raster(pdf, page, (left, y_min - 2, x_max + 2, y_max + 2))
+        ink = raster(pdf, page, (left, y_min - 2, x_max + size_pt / 2, y_max + 2))
         assert any(any(row) for row in ink), "nothing drawn where the name is"
         assert not looks_like_tofu(ink), f"{word} on page {page} is drawn as a box"
 
