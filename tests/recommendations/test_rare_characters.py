@@ -155,3 +155,18 @@ def test_the_case_analysis_prints_a_rare_character(world, housing_case, drawn):
     Subject.objects.create(case=housing_case, name=NAME)
     data = documents.case_analysis_pdf(world.users.city_staff, housing_case)
     assert_drawn_as_a_glyph(data, 16, drawn)
+
+
+def test_every_document_font_stack_names_hanamin():
+    """Fontconfig may fall back to HanaMin by itself where it is installed; the stacks name it so
+    the choice does not depend on that (and a server without it shows in the rendering tests)."""
+    from django.conf import settings
+
+    folder = settings.BASE_DIR / "templates" / "documents"
+    stacks = [
+        (path.name, stack)
+        for path in sorted(folder.iterdir())
+        for stack in re.findall(r"font-family:([^;}]*)", path.read_text(encoding="utf-8"))
+    ]
+    assert stacks
+    assert [(name, stack) for name, stack in stacks if '"HanaMinB"' not in stack] == []
