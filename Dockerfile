@@ -10,10 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 # WeasyPrint's libraries; libharfbuzz-subset0 keeps CJK PDFs fast; real CJK fonts, never tofu
-# (Noto Serif CJK SC for 仿宋 and 小标宋, Noto Sans CJK SC for 黑体: README "Documents and fonts").
+# (Noto Serif CJK SC for 仿宋 and 小标宋, Noto Sans CJK SC for 黑体: README "Documents and fonts";
+# HanaMin from fonts-hanazono for the CJK Extension B characters of rare names).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv==0.13.8

@@ -5,8 +5,10 @@ for zip-based formats, from the names inside the zip) and its extension names th
 extension alone proves nothing: an executable or an HTML page renamed ``.pdf`` is refused.
 """
 
+import copy
 import hashlib
 import zipfile
+import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -119,6 +121,78 @@ def check_type(upload, allowed: tuple[FileType, ...]) -> FileType:
             % {"name": name, "type": kind.name}
         )
     return kind
+
+
+# A member this small cannot be a bomb, whatever its ratio (XML of a few rows compresses well).
+INFLATION_GRACE_BYTES = 1024 * 1024
+INFLATE_CHUNK = 64 * 1024
+
+
+def check_inflation(upload, max_bytes: int, max_ratio: int) -> None:
+    """A zip's members must not inflate past ``max_bytes`` (each and together) nor more than
+    ``max_ratio`` to 1 (each, once past ``INFLATION_GRACE_BYTES``): checked on the sizes the zip
+    declares, then on the bytes themselves, inflated in chunks and counted with a hard stop
+    (a declared size can lie). Nothing is kept: memory stays at one chunk. ``UploadRefused``
+    otherwise; the upload is left at position 0.
+    """
+    name = _shown_name(upload)
+    too_big = UploadRefused(
+        _(
+            "%(name)s inflates to more than %(limit)s MB when unzipped: it is probably not a "
+            "normal import workbook."
+        )
+        % {"name": name, "limit": megabytes(max_bytes)}
+    )
+    too_tight = UploadRefused(
+        _(
+            "%(name)s is compressed more than %(ratio)d to 1: it is probably not a normal import "
+            "workbook."
+        )
+        % {"name": name, "ratio": max_ratio}
+    )
+
+    def ratio_ok(size: int, compressed: int) -> bool:
+        return size <= INFLATION_GRACE_BYTES or size <= max_ratio * max(compressed, 1)
+
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            # 1. What the zip declares.
+            if sum(member.file_size for member in members) > max_bytes:
+                raise too_big
+            if not all(ratio_ok(member.file_size, member.compress_size) for member in members):
+                raise too_tight
+            # 2. What it really holds: each member read through a counter that stops one byte
+            # past what is left of the budget. zipfile trusts the declared size as the end of a
+            # member, so it is replaced by that bound, and the CRC is left to the real parse
+            # (zipfile would check it at the bound, before the counter sees the byte too many).
+            left = max_bytes
+            for member in members:
+                bounded = copy.copy(member)
+                bounded.file_size = left + 1
+                del bounded.CRC
+                inflated = 0
+                with archive.open(bounded) as stream:
+                    while chunk := stream.read(INFLATE_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > left:
+                            raise too_big
+                        if not ratio_ok(inflated, member.compress_size):
+                            raise too_tight
+                left -= inflated
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+    ):
+        raise UploadRefused(_("%(name)s is not a readable zip archive.") % {"name": name}) from None
+    finally:
+        upload.seek(0)
 
 
 def _shown_name(upload) -> str:

@@ -189,14 +189,18 @@ LOGOUT_REDIRECT_URL = "login"
 # A session unused this long is signed out (requests marked as background polling do not count).
 SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)
 
-# Lockout (django-axes): AXES_FAILURE_LIMIT failures lock the username and, independently, the
-# client address (a list of single parameters means "either"), for AXES_COOLOFF_MINUTES counted
-# from the last failure; tries while locked do not extend it, and a success does not wipe the
-# failures (a valid account must not reset the counter of the address guessing others).
+# Lockout (django-axes, accounts/lockout.py): AXES_FAILURE_LIMIT failures of one username from one
+# client address lock that username on that address only (so garbage usernames sent from a
+# shared proxy or NAT address lock nobody else), and AXES_IP_FAILURE_LIMIT failures from one
+# address, whatever the usernames, lock the address for everyone; both for AXES_COOLOFF_MINUTES
+# counted from the last failure. Tries while locked do not extend it, and a success does not wipe
+# the failures (a valid account must not reset the counter of the address guessing others).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 50)
 AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -234,6 +238,10 @@ MEDIA_URL = "/media/"
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# An .xlsx is a zip: what it may inflate to (all members together, declared and really read) and
+# how tightly a member may be compressed, checked before openpyxl parses anything (DESIGN §10).
+IMPORT_MAX_INFLATED_BYTES = envint("IMPORT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,10 +11,13 @@ whole file back. ``progress(done, total)`` lets a Celery job report how far it g
 """
 
 import datetime
+import posixpath
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from django.conf import settings
 from django.db import transaction
@@ -41,6 +44,10 @@ from .models import Recommendation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_ROWS = 10_000
+# Rows the first sheet may hold at all, empty ones included (Excel keeps formatted empty rows),
+# and shared strings the workbook may hold: checked while streaming, before openpyxl parses.
+IMPORT_MAX_SHEET_ROWS = 5 * IMPORT_MAX_ROWS
+IMPORT_MAX_SHARED_STRINGS = 20 * IMPORT_MAX_ROWS
 YES, NO = "是", "否"
 
 
@@ -312,28 +319,169 @@ class ImportResult:
         return not self.errors
 
 
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+ROW_OF_REF = re.compile(r"[A-Za-z]*(\d+)$")
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _stream_xml(archive, name: str, start) -> None:
+    """Feed one member to expat in chunks (namespaces resolved as "uri tag")."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    with archive.open(name) as stream:
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _first_sheet(archive) -> str | None:
+    """The zip member of the workbook's first sheet (the one openpyxl reads first)."""
+    found = {}
+
+    def workbook(tag, attributes):
+        if tag == f"{SHEET_NS} sheet" and "sheet" not in found:
+            found["sheet"] = attributes.get(f"{REL_NS} id")
+
+    def relationships(tag, attributes):
+        if tag == f"{PACKAGE_REL_NS} Relationship" and attributes.get("Id") == found.get("sheet"):
+            found["target"] = attributes.get("Target", "")
+
+    _stream_xml(archive, "xl/workbook.xml", workbook)
+    _stream_xml(archive, "xl/_rels/workbook.xml.rels", relationships)
+    target = found.get("target")
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+def _last_row(reference: str | None) -> int:
+    """The row of a cell reference's end, e.g. 20000001 for "A1:H20000001"; 0 when unreadable."""
+    match = ROW_OF_REF.search((reference or "").split(":")[-1])
+    return int(match.group(1)) if match else 0
+
+
+def check_sheet_size(upload) -> None:
+    """Before any full parse: the first sheet has at most ``IMPORT_MAX_SHEET_ROWS`` rows (by its
+    ``<dimension>``, by the rows it holds and by their numbers — openpyxl fills gaps and trusts the
+    dimension, so one row numbered 20,000,000 would be 20 million rows to read), and the shared
+    strings at most ``IMPORT_MAX_SHARED_STRINGS`` (openpyxl loads them all into memory). Streamed
+    with expat, one chunk in memory; call it after ``uploads.check_inflation``.
+    """
+    too_many_rows = ImportRefused(
+        _(
+            "The sheet has more than %(max)d rows (empty ones included); at most %(rows)d rows "
+            "can be imported at once."
+        )
+        % {"max": IMPORT_MAX_SHEET_ROWS, "rows": IMPORT_MAX_ROWS}
+    )
+    too_many_strings = ImportRefused(
+        _(
+            "The workbook holds more than %(max)d different texts; at most %(rows)d rows can be "
+            "imported at once."
+        )
+        % {"max": IMPORT_MAX_SHARED_STRINGS, "rows": IMPORT_MAX_ROWS}
+    )
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            sheet = _first_sheet(archive) if "xl/workbook.xml" in names else None
+            # Unresolvable: every worksheet must pass.
+            sheets = (
+                [sheet]
+                if sheet in names
+                else sorted(
+                    name
+                    for name in names
+                    if name.startswith("xl/worksheets/") and name.endswith(".xml")
+                )
+            )
+            for name in sheets:
+                counted = {"rows": 0}
+
+                def count_rows(tag, attributes, counted=counted):
+                    if tag == f"{SHEET_NS} row":
+                        counted["rows"] += 1
+                        number = attributes.get("r")
+                        if counted["rows"] > IMPORT_MAX_SHEET_ROWS or (
+                            number and number.isdigit() and int(number) > IMPORT_MAX_SHEET_ROWS
+                        ):
+                            raise _TooMany
+                    elif (
+                        tag == f"{SHEET_NS} dimension"
+                        and _last_row(attributes.get("ref")) > IMPORT_MAX_SHEET_ROWS
+                    ):
+                        raise _TooMany
+
+                try:
+                    _stream_xml(archive, name, count_rows)
+                except _TooMany:
+                    raise too_many_rows from None
+            if "xl/sharedStrings.xml" in names:
+                counted = {"strings": 0}
+
+                def count_strings(tag, attributes):
+                    if tag == f"{SHEET_NS} si":
+                        counted["strings"] += 1
+                        if counted["strings"] > IMPORT_MAX_SHARED_STRINGS:
+                            raise _TooMany
+
+                try:
+                    _stream_xml(archive, "xl/sharedStrings.xml", count_strings)
+                except _TooMany:
+                    raise too_many_strings from None
+    except (zipfile.BadZipFile, KeyError, expat.ExpatError, OSError, RuntimeError) as error:
+        raise ImportRefused(_not_excel()) from error
+    finally:
+        upload.seek(0)
+
+
+def _not_excel() -> str:
+    """The message for a file that is no workbook, in the active language."""
+    return _(
+        "The file is not an Excel workbook (.xlsx). Download the template, fill it in "
+        "and upload it again."
+    )
+
+
 def read_rows(upload, columns) -> list[tuple[int, tuple]]:
-    """``(row number, values)`` of the non-empty rows of the first sheet, after the headings."""
+    """``(row number, values)`` of the non-empty rows of the first sheet, after the headings.
+
+    Before openpyxl parses anything: the size of the upload, its type, what it inflates to
+    (``uploads.check_inflation``) and how many rows the sheet holds (``check_sheet_size``).
+    """
     try:
         uploads.check_size(upload, settings.IMPORT_MAX_BYTES)
     except uploads.UploadRefused as refusal:
         raise ImportRefused(refusal.message) from refusal
-    not_excel = ImportRefused(
-        _(
-            "The file is not an Excel workbook (.xlsx). Download the template, fill it in "
-            "and upload it again."
-        )
-    )
+    not_excel = ImportRefused(_not_excel())
     try:
         uploads.check_type(upload, uploads.IMPORT_TYPES)
-        workbook = load_workbook(upload, read_only=True, data_only=True)
     except uploads.UploadRefused as refusal:
         raise not_excel from refusal
+    try:
+        uploads.check_inflation(
+            upload, settings.IMPORT_MAX_INFLATED_BYTES, settings.IMPORT_MAX_COMPRESSION_RATIO
+        )
+    except uploads.UploadRefused as refusal:
+        raise ImportRefused(refusal.message) from refusal
+    check_sheet_size(upload)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise not_excel from error
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # Bounded whatever the sheet claims: openpyxl pads every row to the <dimension>'s width
+        # and yields empty rows up to its height.
+        rows = sheet.iter_rows(
+            max_col=len(columns), max_row=IMPORT_MAX_SHEET_ROWS, values_only=True
+        )
         first = next(rows, ())
         found = [str(value).strip() if value is not None else "" for value in first]
         found = (found + [""] * len(columns))[: len(columns)]
