@@ -11,7 +11,8 @@ missing. The links counted in "N of M links closed" are:
 
 Overdue is shown on the measure (``Measure.signal``, ``days_overdue``), not as a link of its own.
 Unit officers see the recommendations issued to their unit without the confidential case: no
-case node, only the cited problems' categories and descriptions, and no problem links counted.
+case node, only the cited problems' categories (their descriptions are case content), and no
+problem links counted.
 Everything is prefetched, so a page runs the same number of queries whatever it holds.
 """
 
@@ -82,8 +83,8 @@ def recommendation_prefetches(user, *, with_cases: bool) -> list:
         cited = Problem.objects.restrict(user).select_related("case", "process_stage")
     else:
         # Officers never read problems through their own scope (they are case content): they
-        # see the category and description of those their recommendation's items cite.
-        cited = Problem.objects.only("pk", "category", "description")
+        # see only the category of those their recommendation's items cite.
+        cited = Problem.objects.only("pk", "category")
     items = RecommendationItem.objects.restrict(user).prefetch_related(
         Prefetch("problems", queryset=cited.order_by("pk")),
         Prefetch("measures", queryset=_measures(user)),

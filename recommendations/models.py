@@ -131,8 +131,8 @@ class Recommendation(TimeStampedModel):
         return f"{self.doc_number} {self.title}" if self.doc_number else self.title
 
     def audit_name(self) -> str:
-        # The document number and title are what the unit reads; only the preamble is secret.
-        return str(self)
+        # The document number is no secret (the title may name the case's subject).
+        return self.doc_number
 
     @classmethod
     def format_doc_number(cls, *, issuer: OrgUnit, kind: str, year: int, serial: int) -> str:
