@@ -234,6 +234,9 @@ MEDIA_URL = "/media/"
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# A PDF taking longer is refused (503, "文档生成超时") rather than holding the worker until
+# gunicorn's --timeout kills it; keep it below that timeout. 0 turns the budget off.
+DOCUMENT_TIME_BUDGET_SECONDS = envint("DOCUMENT_TIME_BUDGET_SECONDS", 60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
