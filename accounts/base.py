@@ -4,7 +4,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +49,49 @@ class TransitionRefused(DomainError):
     status_code = 409
 
 
+class BoundedTextField(models.TextField):
+    """Free text with a length limit enforced on every path, the limit's one home.
+
+    ``max_length`` (characters) is required. Forms take it from here (and give the textarea its
+    ``maxlength``), as do the API serializers and the Excel import (``max_length_of``); model
+    validation checks it (``MaxLengthValidator``, as a ``CharField`` does); and each concrete
+    model gets a CHECK constraint ``<model>_<field>_length``, ``LENGTH(field) <= max_length``, so
+    the admin, bulk writes and raw ORM updates are refused too. The constraint is added here rather
+    than written in each ``Meta.constraints`` so the number is written once: changing
+    ``max_length`` makes a migration that replaces the constraint.
+
+    Long text without a break also costs WeasyPrint time (DESIGN §10): these limits bound it.
+    """
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        if cls._meta.abstract:
+            return  # each concrete model gets its own, named after it
+        constraint_name = f"{cls._meta.model_name}_{self.name}_length"
+        # A model rebuilt from migration state already lists it (as it stood then).
+        if any(constraint.name == constraint_name for constraint in cls._meta.constraints):
+            return
+        # A new list: an inherited Meta's list is shared with the other models using it.
+        cls._meta.constraints = [
+            *cls._meta.constraints,
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length(self.name), self.max_length)),
+                name=constraint_name,
+            ),
+        ]
+        # Migrations read the constraints of models whose Meta declared some.
+        cls._meta.original_attrs["constraints"] = cls._meta.constraints
+
+
+def max_length_of(model, field_name: str) -> int:
+    """The limit a model field sets, for the forms, serializers and imports that must match it."""
+    return model._meta.get_field(field_name).max_length
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -65,7 +112,7 @@ class TransitionRecord(models.Model):
         verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = BoundedTextField(_("reason"), max_length=1000, blank=True)
 
     class Meta:
         abstract = True

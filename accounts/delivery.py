@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .base import max_length_of
 from .models import Digest, Notification
 
 logger = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ def _record_failure(digest: Digest, error: str) -> str:
     logger.warning("Digest %s, attempt %s failed: %s", digest.pk, digest.attempts, error)
     Digest.objects.filter(pk=digest.pk).update(
         status=Digest.Status.FAILED if final else Digest.Status.PENDING,
-        last_error=error[:2000],
+        last_error=error[: max_length_of(Digest, "last_error")],
         next_attempt_at=None if final else timezone.now() + _backoff(digest.attempts),
     )
     return "failed" if final else "retry"
@@ -224,8 +225,8 @@ def notifications_for(
         Notification(
             recipient_id=recipient,
             kind=kind,
-            title=title[:200],
-            body=body,
+            title=title[: max_length_of(Notification, "title")],
+            body=body[: max_length_of(Notification, "body")],
             link=link,
             dedupe_key=dedupe_key,
         )

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import TimeStampedModel
+from accounts.base import BoundedTextField, TimeStampedModel
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import ScopedQuerySet
 
@@ -90,7 +90,7 @@ class Case(TimeStampedModel):
     )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = BoundedTextField(_("summary"), max_length=5000, blank=True)
     linked_cases = models.ManyToManyField(
         "self",
         blank=True,
@@ -173,10 +173,10 @@ class CaseAnalysis(TimeStampedModel):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("case")
     )
-    trajectory = models.TextField(_("trajectory"), blank=True)
-    root_causes = models.TextField(_("root causes"), blank=True)
-    loopholes = models.TextField(_("loopholes"), blank=True)
-    lessons = models.TextField(_("lessons"), blank=True)
+    trajectory = BoundedTextField(_("trajectory"), max_length=5000, blank=True)
+    root_causes = BoundedTextField(_("root causes"), max_length=5000, blank=True)
+    loopholes = BoundedTextField(_("loopholes"), max_length=5000, blank=True)
+    lessons = BoundedTextField(_("lessons"), max_length=5000, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -225,7 +225,7 @@ class Problem(TimeStampedModel):
         related_name="problems",
         verbose_name=_("process stage"),
     )
-    description = models.TextField(_("description"))
+    description = BoundedTextField(_("description"), max_length=1000)
 
     objects = ProblemQuerySet.as_manager()
     case_content_fields = ("description",)

@@ -47,6 +47,9 @@ redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
 )
 
 router = DefaultRouter()
+# One address per resource: no ".json" twins (the actions' signatures take no format, and the
+# media type is negotiated by the Accept header anyway).
+router.include_format_suffixes = False
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("problems", ProblemViewSet, basename="problem")

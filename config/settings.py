@@ -242,6 +242,9 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # how tightly a member may be compressed, checked before openpyxl parses anything (DESIGN §10).
 IMPORT_MAX_INFLATED_BYTES = envint("IMPORT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
+# A PDF taking longer is refused (503, "文档生成超时") rather than holding the worker until
+# gunicorn's --timeout kills it; keep it below that timeout. 0 turns the budget off.
+DOCUMENT_TIME_BUDGET_SECONDS = envint("DOCUMENT_TIME_BUDGET_SECONDS", 60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

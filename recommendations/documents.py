@@ -23,13 +23,18 @@ licensed 仿宋_GB2312 / 方正小标宋 installed on the server is used first. 
 
 import datetime
 import logging
+import signal
+import threading
+import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from accounts.base import shanghai_today
+from accounts.base import DomainError, shanghai_today
 from accounts.confidentiality import can_read_case_content
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from reforms.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
@@ -48,13 +53,102 @@ KIND_TITLES = {
 }
 
 
+class DocumentTimeout(DomainError):
+    """A document took longer than ``DOCUMENT_TIME_BUDGET_SECONDS`` to lay out; nothing is sent."""
+
+    status_code = 503
+
+    def __init__(self):
+        super().__init__(
+            _("The document took too long to make. Try again later or ask the administrator."),
+            code="document_timeout",
+        )
+
+
+class _Expired(BaseException):
+    # Not an Exception: nothing inside WeasyPrint may catch it and carry on.
+    pass
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Interrupt the block after ``seconds`` with ``_Expired`` (SIGALRM: main thread only)."""
+
+    def expired(signum, frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)  # once: no alarm is left behind
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _within_budget(make, seconds: float):
+    """``make()``, or ``DocumentTimeout`` once it has run ``seconds``.
+
+    Gunicorn's sync workers and Celery's prefork children run each request or task in the
+    process's main thread: there an interval timer (SIGALRM) interrupts the layout itself, so
+    the worker is free again at once — before gunicorn's own timeout kills it and answers a bare
+    500 to the user. Elsewhere (a threaded development server, a thread pool) signals cannot
+    reach the thread: the layout runs in a helper thread that is waited for ``seconds``, so the
+    user still gets the error in time, while the helper finishes its work and is discarded.
+    """
+    if not seconds or seconds <= 0:
+        return make()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        try:
+            with _deadline(seconds):
+                return make()
+        except _Expired:
+            raise DocumentTimeout from None
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = make()
+        except BaseException as error:  # handed to the waiting thread
+            outcome["error"] = error
+
+    helper = threading.Thread(target=run, name="document-render", daemon=True)
+    helper.start()
+    helper.join(seconds)
+    if helper.is_alive():
+        raise DocumentTimeout
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a template under ``templates/documents/`` to PDF bytes, in Chinese."""
+    """Render a template under ``templates/documents/`` to PDF bytes, in Chinese.
+
+    The layout has ``DOCUMENT_TIME_BUDGET_SECONDS`` (``DocumentTimeout`` after that): free text
+    is bounded (``BoundedTextField``) and tables are laid out in fixed mode, so a real document
+    takes seconds; the budget stops anything pathological from holding a worker.
+    """
     import weasyprint  # imported on first use: it parses its stylesheets (and logs) on import
 
     with translation.override("zh-hans"):
         html = render_to_string(template_name, context)
-        return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    started = time.perf_counter()
+    try:
+        return _within_budget(
+            lambda: weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(),
+            settings.DOCUMENT_TIME_BUDGET_SECONDS,
+        )
+    except DocumentTimeout:
+        logger.warning(
+            "%s: gave up after %.1f s (DOCUMENT_TIME_BUDGET_SECONDS=%s)",
+            template_name,
+            time.perf_counter() - started,
+            settings.DOCUMENT_TIME_BUDGET_SECONDS,
+        )
+        raise
 
 
 def _paragraphs(text: str) -> list[str]:

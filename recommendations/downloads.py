@@ -5,10 +5,13 @@ through ``Model.objects.restrict(user)`` and the page's own FilterSet. Unit offi
 the letter addressed to their unit and their measures' ledger, never case content.
 """
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
@@ -33,8 +36,27 @@ def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse
     return response
 
 
+def within_budget(view):
+    """A PDF that outran ``DOCUMENT_TIME_BUDGET_SECONDS``: a 503 page saying so, in the user's
+    language ("文档生成超时，请稍后重试或联系管理员。"), not a worker killed by gunicorn."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except documents.DocumentTimeout as refusal:
+            response = render(
+                request, "documents/timeout.html", {"message": refusal.message}, status=503
+            )
+            response["Retry-After"] = "120"
+            return response
+
+    return wrapper
+
+
 @login_required
 @require_GET
+@within_budget
 def letter_pdf(request, pk):
     """纪检监察建议书 / 以案促改通知书: staff and supervisors in scope, and the recipient unit."""
     if not request.user.has_module_perms("recommendations"):
@@ -58,6 +80,7 @@ def measure_filter(request) -> MeasureFilter:
 
 @login_required
 @require_GET
+@within_budget
 def ledger_pdf(request):
     """整改台账 of the measure list as filtered (``?recommendation=…`` or ``?unit=…``)."""
     filterset = measure_filter(request)
@@ -78,6 +101,7 @@ def ledger_pdf(request):
 
 @login_required
 @require_GET
+@within_budget
 def overdue_report_pdf(request):
     """逾期情况通报 of the user's jurisdiction (staff and supervisors)."""
     if not can_read_case_content(request.user):
@@ -88,6 +112,7 @@ def overdue_report_pdf(request):
 
 @login_required
 @require_GET
+@within_budget
 def case_analysis_pdf(request, pk):
     """案件剖析报告: case readers in scope only; anyone else gets a 404, never case content."""
     case = scoped_object_or_404(

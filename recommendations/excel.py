@@ -33,7 +33,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import uploads
-from accounts.base import DomainError, shanghai_today
+from accounts.base import DomainError, max_length_of, shanghai_today
 from accounts.models import OrgUnit
 from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
@@ -229,22 +229,31 @@ class Column:
     heading: Callable[[], str]  # the heading in the active language
     width: int
     required: bool = True
-    max_length: int | None = None
+    text_field: tuple | None = None  # (model, field name) of a text column: its length limit
+
+    @property
+    def max_length(self) -> int | None:
+        return max_length_of(*self.text_field) if self.text_field else None
+
+
+def text_column(model, name: str, width: int, **kwargs) -> Column:
+    """A column filling a text field: its heading and length limit are the field's."""
+    return Column(lambda: _verbose(model, name), width, text_field=(model, name), **kwargs)
 
 
 PROBLEM_COLUMNS = (
     Column(lambda: _verbose(Problem, "category"), 18),
     Column(lambda: _verbose(Problem, "process_stage"), 16),
     Column(lambda: _verbose(Problem, "unit"), 28, required=False),
-    Column(lambda: _verbose(Problem, "description"), 60),
+    text_column(Problem, "description", 60),
 )
 PLAN_COLUMNS = (
     Column(lambda: str(_("Item number")), 10),
-    Column(lambda: _verbose(Measure, "content"), 50),
-    Column(lambda: _verbose(Measure, "standard"), 36),
-    Column(lambda: _verbose(Measure, "department"), 16, max_length=100),
-    Column(lambda: _verbose(Measure, "owner_name"), 10, max_length=50),
-    Column(lambda: _verbose(Measure, "leader_name"), 10, max_length=50),
+    text_column(Measure, "content", 50),
+    text_column(Measure, "standard", 36),
+    text_column(Measure, "department", 16),
+    text_column(Measure, "owner_name", 10),
+    text_column(Measure, "leader_name", 10),
     Column(lambda: str(_("Due date")), 14),
     Column(lambda: _verbose(Measure, "is_standing"), 10, required=False),
 )

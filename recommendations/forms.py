@@ -3,13 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import shanghai_today
+from accounts.base import max_length_of, shanghai_today
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
 from reforms import calendar
 from reforms.models import FollowUp
 
-from .models import Evaluation, Recommendation
+from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
 
 MAX_REPLY_WORKDAYS = 250
 
@@ -27,14 +27,14 @@ class RecommendationForm(forms.Form):
     DATE, WORKDAYS = "date", "workdays"
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Recommendation.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=max_length_of(Recommendation, "title"))
     issuer = forms.ModelChoiceField(label=_("Issuer"), queryset=OrgUnit.objects.none())
     recipient_unit = forms.ModelChoiceField(
         label=_("Recipient unit"), queryset=OrgUnit.objects.none()
     )
     recipient_name = forms.CharField(
         label=_("Addressed to"),
-        max_length=200,
+        max_length=max_length_of(Recommendation, "recipient_name"),
         required=False,
         help_text=_("主送, e.g. 中共某某局党组; the recipient unit's name when empty."),
     )
@@ -45,7 +45,10 @@ class RecommendationForm(forms.Form):
         help_text=_("The cases this recommendation follows from; items cite their problems."),
     )
     preamble = forms.CharField(
-        label=_("Preamble"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Preamble"),
+        required=False,
+        max_length=max_length_of(Recommendation, "preamble"),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     deadline_mode = forms.ChoiceField(
         label=_("Reply deadline given as"),
@@ -95,7 +98,11 @@ class RecommendationForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    content = forms.CharField(label=_("Item"), widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(
+        label=_("Item"),
+        max_length=max_length_of(RecommendationItem, "content"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     problems = forms.ModelMultipleChoiceField(
         label=_("Problems it answers"),
         queryset=Problem.objects.none(),
@@ -131,7 +138,9 @@ class IssueForm(forms.Form):
 
 class ReturnReplyForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the reply is returned"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why the reply is returned"),
+        max_length=max_length_of(RecommendationTransition, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -144,7 +153,10 @@ class EvaluationForm(forms.Form):
     score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100)
     rating = forms.ChoiceField(label=_("Rating"), choices=Evaluation.Rating.choices)
     comments = forms.CharField(
-        label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comments"),
+        required=False,
+        max_length=max_length_of(Evaluation, "comments"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -158,7 +170,10 @@ class FollowUpRecordForm(forms.Form):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
     findings = forms.CharField(
-        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Findings"),
+        required=False,
+        max_length=max_length_of(FollowUp, "findings"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -172,5 +187,7 @@ class StartRectificationForm(forms.Form):
 
 class ReplyForm(forms.Form):
     content = forms.CharField(
-        label=_("Rectification report"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Rectification report"),
+        max_length=max_length_of(Reply, "content"),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )

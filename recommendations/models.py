@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import TimeStampedModel, TransitionRecord
+from accounts.base import BoundedTextField, TimeStampedModel, TransitionRecord
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Case, Problem
@@ -66,7 +66,7 @@ class Recommendation(TimeStampedModel):
     cases = models.ManyToManyField(
         Case, related_name="recommendations", verbose_name=_("cases"), blank=True
     )
-    preamble = models.TextField(_("preamble"), blank=True)
+    preamble = BoundedTextField(_("preamble"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -155,7 +155,7 @@ class RecommendationItem(models.Model):
         verbose_name=_("recommendation"),
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    content = models.TextField(_("content"))
+    content = BoundedTextField(_("content"), max_length=1000)
     problems = models.ManyToManyField(
         Problem, related_name="recommendation_items", verbose_name=_("problems"), blank=True
     )
@@ -217,7 +217,7 @@ class Reply(models.Model):
         related_name="replies",
         verbose_name=_("recommendation"),
     )
-    content = models.TextField(_("content"))
+    content = BoundedTextField(_("content"), max_length=10000)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -264,7 +264,7 @@ class Evaluation(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     score = models.PositiveSmallIntegerField(_("score"))
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = BoundedTextField(_("comments"), max_length=2000, blank=True)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.base import max_length_of
 from accounts.uploads import EVIDENCE_TYPES, megabytes
 
-from .models import Measure, MeasureTransition
+from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
 
 
 class DateInput(forms.DateInput):
@@ -65,7 +66,11 @@ def evidence_file_field(*, required: bool = True) -> forms.FileField:
 
 
 class ProgressForm(forms.Form):
-    content = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(
+        label=_("Progress"),
+        max_length=max_length_of(ProgressReport, "content"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
     file = evidence_file_field(required=False)
 
@@ -76,7 +81,9 @@ class ProgressForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = evidence_file_field()
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=max_length_of(Evidence, "description"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,20 +93,33 @@ class EvidenceForm(forms.Form):
 class NoteForm(forms.Form):
     """Request sign-off, sign off, or approve an extension: an optional note."""
 
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    # Recorded as the transition's reason, or an extension's decision note (the same limit).
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=max_length_of(MeasureTransition, "reason")
+    )
 
 
 class ReturnForm(forms.Form):
     reason_code = forms.ChoiceField(
         label=_("Reason"), choices=[("", "---------"), *MeasureTransition.ReturnReason.choices]
     )
-    reason = forms.CharField(label=_("Explanation"), required=False, max_length=1000)
+    reason = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=max_length_of(MeasureTransition, "reason"),
+    )
 
 
 class ExtensionForm(forms.Form):
     requested_due_on = forms.DateField(label=_("New due date"), widget=DateInput)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=max_length_of(ExtensionRequest, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RejectForm(forms.Form):
-    note = forms.CharField(label=_("Why refused"), max_length=1000)
+    note = forms.CharField(
+        label=_("Why refused"), max_length=max_length_of(ExtensionRequest, "decision_note")
+    )

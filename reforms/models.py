@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import TimeStampedModel, TransitionRecord, shanghai_today
+from accounts.base import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
 from recommendations.models import Recommendation, RecommendationItem
@@ -86,8 +86,8 @@ class Measure(TimeStampedModel):
         verbose_name=_("unit"),
         editable=False,
     )
-    content = models.TextField(_("measure"))
-    standard = models.TextField(_("completion standard"))
+    content = BoundedTextField(_("measure"), max_length=1000)
+    standard = BoundedTextField(_("completion standard"), max_length=1000)
     department = models.CharField(_("owning department"), max_length=100)
     owner_name = models.CharField(_("owner"), max_length=50)
     owner = models.ForeignKey(
@@ -224,7 +224,7 @@ class ProgressReport(models.Model):
         related_name="progress_reports",
         verbose_name=_("measure"),
     )
-    content = models.TextField(_("progress"))
+    content = BoundedTextField(_("progress"), max_length=2000)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -312,7 +312,7 @@ class ExtensionRequest(models.Model):
     )
     previous_due_on = models.DateField(_("due date before"))
     requested_due_on = models.DateField(_("requested due date"))
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=1000)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -332,7 +332,7 @@ class ExtensionRequest(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = BoundedTextField(_("decision note"), max_length=1000, blank=True)
 
     objects = MeasureChildQuerySet.as_manager()
 
@@ -447,7 +447,7 @@ class Activity(TimeStampedModel):
     participant_count = models.PositiveIntegerField(
         _("people"), default=0, help_text=_("Participants, people talked to or rotated (人次).")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -487,7 +487,7 @@ class FollowUp(TimeStampedModel):
     scheduled_on = models.DateField(_("scheduled on"))
     conducted_on = models.DateField(_("conducted on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = BoundedTextField(_("findings"), max_length=5000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

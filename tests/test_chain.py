@@ -264,9 +264,7 @@ def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, brow
 # --- Confidentiality ---------------------------------------------------------------------------
 
 
-def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(
-    world, chain, browse
-):
+def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(world, chain, browse):
     response = get(browse(world.users.housing_officer), chain_url(chain))
     html = response.content.decode()
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.base import ScopedPrimaryKeyRelatedField
+from accounts.base import max_length_of
 from accounts.models import OrgUnit, Sector
 from cases.forms import CASE_FIELDS
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
@@ -66,18 +67,22 @@ class SubjectWriteSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("An existing subject kept; empty for a new one."),
     )
-    name = serializers.CharField(max_length=50)
-    position = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=max_length_of(Subject, "name"))
+    position = serializers.CharField(
+        max_length=max_length_of(Subject, "position"), required=False, allow_blank=True
+    )
     is_top_leader = serializers.BooleanField(required=False, default=False)
-    disposition = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    disposition = serializers.CharField(
+        max_length=max_length_of(Subject, "disposition"), required=False, allow_blank=True
+    )
 
 
 class CaseWriteSerializer(serializers.Serializer):
     """A case as staff log or edit it. The units are checked by the service (jurisdiction, kind);
     ``subjects``, when given, is the case's full list of subjects."""
 
-    number = serializers.CharField(max_length=50)
-    title = serializers.CharField(max_length=200)
+    number = serializers.CharField(max_length=max_length_of(Case, "number"))
+    title = serializers.CharField(max_length=max_length_of(Case, "title"))
     commission = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     case_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     sector = serializers.ChoiceField(choices=Sector.choices)
@@ -88,7 +93,9 @@ class CaseWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(required=False, allow_null=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(
+        max_length=max_length_of(Case, "summary"), required=False, allow_blank=True
+    )
     violation_types = serializers.PrimaryKeyRelatedField(
         queryset=ViolationType.objects.all(), many=True, required=False
     )
@@ -103,7 +110,7 @@ class ProblemWriteSerializer(serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     process_stage = serializers.PrimaryKeyRelatedField(queryset=ProcessStage.objects.all())
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=max_length_of(Problem, "description"))
 
 
 class ProblemUpdateSerializer(ProblemWriteSerializer):

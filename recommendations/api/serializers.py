@@ -2,9 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.base import CaseContentSerializerMixin, ScopedPrimaryKeyRelatedField
+from accounts.base import max_length_of
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
-from recommendations.models import Evaluation, Recommendation, RecommendationItem, Reply
+from recommendations.models import (
+    Evaluation,
+    Recommendation,
+    RecommendationItem,
+    RecommendationTransition,
+    Reply,
+)
 from reforms.models import FollowUp
 
 
@@ -58,17 +65,21 @@ class RecommendationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Recommendation.Kind.choices, default=Recommendation.Kind.LETTER
     )
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=max_length_of(Recommendation, "title"))
     issuer = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     recipient_unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
-    recipient_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    recipient_name = serializers.CharField(
+        max_length=max_length_of(Recommendation, "recipient_name"), required=False, allow_blank=True
+    )
     cases = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), many=True)
-    preamble = serializers.CharField(required=False, allow_blank=True)
+    preamble = serializers.CharField(
+        max_length=max_length_of(Recommendation, "preamble"), required=False, allow_blank=True
+    )
     reply_due_on = serializers.DateField(required=False, allow_null=True)
 
 
 class ItemCreateSerializer(serializers.Serializer):
-    content = serializers.CharField()
+    content = serializers.CharField(max_length=max_length_of(RecommendationItem, "content"))
     problems = ScopedPrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True)
 
 
@@ -90,11 +101,11 @@ class EmptySerializer(serializers.Serializer):
 
 
 class ReplyCreateSerializer(serializers.Serializer):
-    content = serializers.CharField()
+    content = serializers.CharField(max_length=max_length_of(Reply, "content"))
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=max_length_of(RecommendationTransition, "reason"))
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
@@ -117,7 +128,12 @@ class EvaluateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Evaluation.Method.choices)
     score = serializers.IntegerField(min_value=0, max_value=100)
     rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = serializers.CharField(
+        max_length=max_length_of(Evaluation, "comments"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class FollowUpScheduleSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.base import ScopedPrimaryKeyRelatedField
+from accounts.base import max_length_of
 from recommendations.models import RecommendationItem
 from reforms.models import (
     Activity,
@@ -62,21 +63,25 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 class MeasureCreateSerializer(serializers.Serializer):
     item = ScopedPrimaryKeyRelatedField(queryset=RecommendationItem.objects.all())
-    content = serializers.CharField()
-    standard = serializers.CharField()
-    department = serializers.CharField(max_length=100, allow_blank=True, default="")
-    owner_name = serializers.CharField(max_length=50)
-    leader_name = serializers.CharField(max_length=50)
+    content = serializers.CharField(max_length=max_length_of(Measure, "content"))
+    standard = serializers.CharField(max_length=max_length_of(Measure, "standard"))
+    department = serializers.CharField(
+        max_length=max_length_of(Measure, "department"), allow_blank=True, default=""
+    )
+    owner_name = serializers.CharField(max_length=max_length_of(Measure, "owner_name"))
+    leader_name = serializers.CharField(max_length=max_length_of(Measure, "leader_name"))
     due_on = serializers.DateField()
     is_standing = serializers.BooleanField(default=False)
 
 
 class MeasureUpdateSerializer(serializers.Serializer):
-    content = serializers.CharField()
-    standard = serializers.CharField()
-    department = serializers.CharField(max_length=100, allow_blank=True)
-    owner_name = serializers.CharField(max_length=50)
-    leader_name = serializers.CharField(max_length=50)
+    content = serializers.CharField(max_length=max_length_of(Measure, "content"))
+    standard = serializers.CharField(max_length=max_length_of(Measure, "standard"))
+    department = serializers.CharField(
+        max_length=max_length_of(Measure, "department"), allow_blank=True
+    )
+    owner_name = serializers.CharField(max_length=max_length_of(Measure, "owner_name"))
+    leader_name = serializers.CharField(max_length=max_length_of(Measure, "leader_name"))
 
 
 class MeasureTransitionSerializer(serializers.ModelSerializer):
@@ -91,12 +96,23 @@ class MeasureTransitionSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    # Recorded as the transition's reason, or an extension's decision note (the same limit).
+    note = serializers.CharField(
+        max_length=max_length_of(MeasureTransition, "reason"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=MeasureTransition.ReturnReason.choices)
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=max_length_of(MeasureTransition, "reason"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -125,7 +141,10 @@ class EvidenceUploadSerializer(serializers.Serializer):
     measure = ScopedPrimaryKeyRelatedField(queryset=Measure.objects.all())
     file = serializers.FileField()
     description = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
+        max_length=max_length_of(Evidence, "description"),
+        required=False,
+        allow_blank=True,
+        default="",
     )
 
 
@@ -147,7 +166,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 
 class ProgressCreateSerializer(serializers.Serializer):
-    content = serializers.CharField()
+    content = serializers.CharField(max_length=max_length_of(ProgressReport, "content"))
     percent_complete = serializers.IntegerField(min_value=0, max_value=100)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -173,11 +192,11 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 class ExtensionCreateSerializer(serializers.Serializer):
     requested_due_on = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=max_length_of(ExtensionRequest, "reason"))
 
 
 class RejectSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000)
+    note = serializers.CharField(max_length=max_length_of(ExtensionRequest, "decision_note"))
 
 
 class RuleChangeSerializer(serializers.ModelSerializer):
@@ -215,5 +234,10 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class FollowUpRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
-    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.CharField(
+        max_length=max_length_of(FollowUp, "findings"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     conducted_on = serializers.DateField(required=False, allow_null=True, default=None)

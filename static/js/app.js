@@ -27,3 +27,21 @@ function applySizes(root) {
 }
 applySizes(document);
 document.body.addEventListener("htmx:load", function (event) { applySizes(event.detail.elt); });
+
+// A textarea with a length limit (maxlength, from the model field) shows its count as you type.
+function addCounters(root) {
+  root.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+    if (area.dataset.counted) return;
+    area.dataset.counted = "1";
+    const counter = document.createElement("div");
+    counter.className = "form-text text-end";
+    const update = function () {
+      counter.textContent = area.value.length + " / " + area.maxLength;
+    };
+    area.insertAdjacentElement("afterend", counter);
+    area.addEventListener("input", update);
+    update();
+  });
+}
+addCounters(document);
+document.body.addEventListener("htmx:load", function (event) { addCounters(event.detail.elt); });

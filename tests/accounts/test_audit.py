@@ -275,9 +275,15 @@ def test_case_records_are_named_by_kind_and_id_and_their_content_is_not_copied(w
     assert created.changes["position"] == [None, REDACTED]
     assert created.changes["is_top_leader"] == [None, False]  # not case content: kept
     (letter,) = entries(action=Action.CREATE, object_type="recommendations.recommendation")
-    assert letter.object_repr == draft.title  # what the unit reads is no secret
-    assert letter.changes["preamble"] == [None, REDACTED]
-    assert letter.changes["title"] == [None, draft.title]
+    assert letter.object_repr == f"纪检监察建议 #{draft.pk}"
+    # Free text of the domain may name the case: recorded as set, not copied. Codes are kept.
+    assert letter.changes["preamble"] == letter.changes["title"] == [None, REDACTED]
+    assert letter.changes["status"] == [None, "draft"]
+    issued = recommendation_services.recommendation_issue(
+        recommendation=draft, actor=world.users.city_staff
+    )
+    (transition,) = entries(action=Action.TRANSITION, object_type="recommendations.recommendation")
+    assert transition.object_repr == f"纪检监察建议 #{draft.pk} {issued.doc_number}"
 
     subject.delete()
     (deleted,) = entries(action=Action.DELETE, object_type="cases.subject")
@@ -340,7 +346,7 @@ class _SqlRunner:
 def test_the_migration_takes_case_content_out_of_earlier_entries_and_keeps_the_guard(
     world, housing_case
 ):
-    migration = importlib.import_module("accounts.migrations.0008_audit_log_without_case_content")
+    migration = importlib.import_module("accounts.migrations.0009_audit_log_without_case_content")
     written_before = AuditEntry.objects.create(  # as the log wrote it until then
         action=Action.UPDATE,
         username="city_staff",
@@ -350,9 +356,16 @@ def test_the_migration_takes_case_content_out_of_earlier_entries_and_keeps_the_g
         changes={"amount": ["0", "1860000"], "status": ["opened", "closed"]},
         detail="GET /cases/?q=孙某某&page=2",
     )
+    letter = AuditEntry.objects.create(
+        action=Action.TRANSITION,
+        object_type="recommendations.recommendation",
+        object_id="7",
+        object_repr="长纪建〔2026〕1号 关于蒋某某案件以案促改的纪检监察建议书",
+        changes={"status": ["draft", "issued"], "doc_number": ["", "长纪建〔2026〕1号"]},
+    )
     login = AuditEntry.objects.create(action=Action.LOGIN, username="city_staff", detail="")
     historical = MigrationLoader(connection).project_state(
-        ("accounts", "0008_audit_log_without_case_content")
+        ("accounts", "0009_audit_log_without_case_content")
     )
 
     migration.redact(historical.apps, _SqlRunner(connection))
@@ -362,6 +375,9 @@ def test_the_migration_takes_case_content_out_of_earlier_entries_and_keeps_the_g
     assert entry.changes == {"amount": [REDACTED, REDACTED], "status": ["opened", "closed"]}
     assert entry.detail == "GET /cases/?q=…&page=2"
     assert (entry.username, entry.at) == ("city_staff", written_before.at)
+    letter = AuditEntry.objects.get(pk=letter.pk)
+    assert letter.object_repr == "纪检监察建议 #7 长纪建〔2026〕1号"
+    assert letter.changes == {"status": ["draft", "issued"], "doc_number": ["", REDACTED]}
     assert AuditEntry.objects.get(pk=login.pk).at == login.at
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_auditentry SET username = 'x' WHERE id = %s", [entry.pk])

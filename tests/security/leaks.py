@@ -1,9 +1,10 @@
 """Finding case content in what a user is shown: the secrets, the text of each answer, the scan.
 
-The secrets are read from the database, not written by hand: every text and amount field of the
-models ``cases.rules.CASE_CONTENT`` names (case, subject, case analysis, problem), plus the
-recommendation's preamble (the case narrative a letter opens with). A value is looked for as it
-is stored and, for amounts, as pages print them (1860000 · 1860000.00 · 1,860,000 · 186万).
+The secrets are read from the database, not written by hand: every field a model declares as case
+content (``case_content_fields``, e.g. a letter's preamble) and, whatever the declarations say,
+every text and amount field of the models ``cases.rules.CASE_CONTENT`` names (case, subject, case
+analysis, problem). A value is looked for as it is stored and, for amounts, as pages print them
+(1860000 · 1860000.00 · 1,860,000 · 186万).
 """
 
 import csv
@@ -18,14 +19,11 @@ from django.apps import apps
 from django.db import models
 from openpyxl import load_workbook
 
+from accounts.confidentiality import case_content_fields as declared
 from cases.rules import CASE_CONTENT
-from recommendations.models import Recommendation
 
 from .pdf_text import extract as pdf_extract
 
-# The case narrative a recommendation opens with; the rest of a letter (title, items) is the
-# unit's to read.
-EXTRA_CASE_CONTENT = {Recommendation: ("preamble",)}
 MIN_LENGTH = 3  # "刘某" says nothing; "孙某某" does
 PREFIX = 16  # long texts are looked for by their opening: pages cut them ("…") but keep the start
 CONTEXT = 30
@@ -38,9 +36,10 @@ def compact(text: str) -> str:
 
 
 def case_content_fields() -> dict[type, tuple[str, ...]]:
-    """Model → its confidential fields: every text and amount field of the case-content models
-    (not choices, dates, flags or links, which say nothing about a case on their own)."""
-    fields = {}
+    """Model → its confidential fields: what each model declares, and every text and amount field
+    of the case-content models (not choices, dates, flags or links, which say nothing about a case
+    on their own)."""
+    fields = {model: tuple(declared(model)) for model in apps.get_models() if declared(model)}
     for name in CASE_CONTENT:
         model = apps.get_model("cases", name)
         fields[model] = tuple(
@@ -49,7 +48,7 @@ def case_content_fields() -> dict[type, tuple[str, ...]]:
             if isinstance(f, models.CharField | models.TextField | models.DecimalField)
             and not f.choices
         )
-    return {**fields, **EXTRA_CASE_CONTENT}
+    return fields
 
 
 def amount_forms(amount: Decimal) -> set[str]:

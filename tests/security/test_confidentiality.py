@@ -452,9 +452,9 @@ def walk_api(walk: Walk) -> None:
                         answer = walk.get(answer.json()["next"], client=walk.api)
                 elif pk is None or pk in writable:
                     walk.send(method, address, {}, client=walk.api)
-        # The same view behind its format suffix (".json").
-        suffixed = reverse(
-            name, kwargs={**({"pk": targets[0]} if route.target else {}), "format": "json"}
+        # A format suffix (".json") is no second address of the same view: it answers 404.
+        suffixed = (
+            reverse(name, kwargs={"pk": targets[0]} if route.target else {}).rstrip("/") + ".json"
         )
         if "get" in methods:
             walk.get(suffixed, client=walk.api)
@@ -465,8 +465,6 @@ def walk_api(walk: Walk) -> None:
             walk.send("post", reverse(name), {}, client=walk.api)
             continue
         walk.get(reverse(name), client=walk.api)
-        if name == "api:api-root":
-            walk.get(reverse(name, kwargs={"format": "json"}), client=walk.api)
     walk.get("/api/v1/no-such-thing/", client=walk.api)
     for query in search_terms():
         walk.get(f"{reverse('api:case-list')}?q={urllib.parse.quote(query)}", client=walk.api)
@@ -501,9 +499,12 @@ def audit_entries_to_open(walk: Walk) -> list[int]:
 def walk_admin(walk: Walk) -> None:
     officer = walk.user.role == Role.UNIT_OFFICER
 
+    # The login form is open to anyone; it shows nothing of the back office.
+    public = {reverse("admin:login")}
+
     def open_page(address: str, **more):
         answer = walk.get(address, **more)
-        if officer and answer.status_code == 200:
+        if officer and answer.status_code == 200 and address.partition("?")[0] not in public:
             walk.back_office_open.append(address)
         return answer
 

@@ -22,6 +22,8 @@ DOMAIN_APPS = {"cases", "recommendations", "reforms"}
 CASE_AMOUNTS = {"cases.case": {"amount"}}
 REDACTED = "（案件内容，不予记录）"
 SEARCH_PARAMETERS = {"q", "search"}
+# A letter kept its document number at the head of its name.
+LETTER = "recommendations.recommendation"
 DOC_NUMBER = re.compile(r"^\S*〔\d{4}〕\d+号")
 BATCH = 1000
 
@@ -51,8 +53,9 @@ class Kinds:
             model = self.apps.get_model(object_type)
         except (LookupError, ValueError):
             return object_type, None  # a kind since removed: every text value is dropped
+        # A historical model's name is a plain string: translated here, as the log now writes it.
         with translation.override(settings.LANGUAGE_CODE):
-            kind = str(model._meta.verbose_name)
+            kind = translation.gettext(str(model._meta.verbose_name))
         hidden = {
             field.attname
             for field in model._meta.concrete_fields
@@ -93,7 +96,7 @@ def _redact(entry, kinds) -> bool:
     if entry.object_type.partition(".")[0] in DOMAIN_APPS:
         kind, hidden = kinds[entry.object_type]
         if entry.object_id:
-            number = DOC_NUMBER.match(entry.object_repr)
+            number = LETTER == entry.object_type and DOC_NUMBER.match(entry.object_repr)
             reference = f"{kind} #{entry.object_id}"
             entry.object_repr = f"{reference} {number.group()}" if number else reference
         if isinstance(entry.changes, dict):
@@ -123,8 +126,12 @@ def redact(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The domain's migrations too: the redaction reads its models' field types.
     dependencies = [
-        ("accounts", "0007_audit_log"),
+        ("accounts", "0008_text_length_limits"),
+        ("cases", "0003_text_length_limits"),
+        ("recommendations", "0003_text_length_limits"),
+        ("reforms", "0006_text_length_limits"),
     ]
 
     # Nothing to undo: the values taken out are not kept anywhere.
