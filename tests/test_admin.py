@@ -123,7 +123,10 @@ def test_officers_and_supervisors_have_no_back_office(world, client, housing_cas
     ):
         response = client.get(page)
         assert response.status_code == 403, page
-        assert housing_case.number not in response.content.decode()
+        html = response.content.decode()
+        assert housing_case.number not in html
+        # The site's own refusal page, with a way back to the user's home.
+        assert 'data-testid="error-403"' in html and reverse("home") in html
 
 
 def recommendation_form(world, the_case, **overrides) -> dict:
