@@ -205,3 +205,23 @@ class TestFailures:
         texts = {message["markdown"]["content"] for message in webhook}
         assert any("整改情况报告已逾期" in text for text in texts)
         assert ["13800000000"] in [m["markdown"].get("mentioned_mobile_list") for m in webhook]
+
+
+def test_users_text_stays_text_in_the_webhook_markdown(world):
+    officer = world.users.housing_officer
+    officer.full_name = "王**五**"
+    hostile = Notification.objects.create(
+        recipient=officer,
+        title="[点我](http://evil.example/x) ![图](http://evil.example/i.png)",
+        body="正文\n# 标题\n> 引用 `代码` <b>粗</b>",
+        link="/measures/1/",
+    )
+    digest = Digest(recipient=officer, day=TODAY, channel=Digest.Channel.WEBHOOK)
+
+    text = delivery._render("emails/digest-webhook.md", digest, [hostile])
+
+    assert "evil.example" in text  # shown, as text
+    for markup in ("[点我]", "](http://evil", "![", "\n#", "\n> 引用", "`", "<b>", "**五**"):
+        assert markup not in text, markup
+    assert "［点我］（http://evil.example/x）" in text
+    assert "/measures/1/)" in text  # the notification's own link stays a link
