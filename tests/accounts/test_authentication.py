@@ -6,15 +6,18 @@ read in Chinese, as users see them.
 """
 
 import datetime
+import io
 import zoneinfo
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.management.commands import changepassword
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.checks import Tags, run_checks
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -501,3 +504,15 @@ class TestDeploymentCheck:
         settings.TWO_FACTOR_ENFORCED = True
         warnings = run_checks(tags=[Tags.security], include_deployment_checks=True)
         assert "accounts.W001" not in {warning.id for warning in warnings}
+
+
+def test_a_password_set_with_manage_py_changepassword_must_be_changed(world, monkeypatch):
+    # The command reads the new password twice from the terminal: typed here.
+    monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt=None: "Temp@2026x")
+    user = world.users.city_staff
+
+    call_command("changepassword", user.username, stdout=io.StringIO())
+
+    user.refresh_from_db()
+    assert user.check_password("Temp@2026x")
+    assert user.must_change_password
