@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -238,6 +239,9 @@ MEDIA_URL = "/media/"
 # Days before a due date when a measure turns yellow (三色预警) and reminders start.
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# A whole request (a progress report may carry several evidence files): refused before its body
+# is read when it declares more (config/middleware.py); set the reverse proxy's limit to match.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # An .xlsx is a zip: what it may inflate to (all members together, declared and really read) and
 # how tightly a member may be compressed, checked before openpyxl parses anything (DESIGN §10).

@@ -267,3 +267,40 @@ def test_the_excel_import_takes_only_a_real_workbook_within_its_limit(
     too_big = client.post(url, {"file": big})
     assert too_big.status_code == 400
     assert "文件“问题清单.xlsx”超过 1 MB，无法上传。" in too_big.text
+
+
+class _UnreadBody:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body of an oversized request was read")
+
+    readline = read
+
+
+@pytest.mark.parametrize("path", ["/measures/1/", "/api/v1/measures/1/progress/"])
+def test_a_request_declaring_a_body_over_the_limit_is_refused_unread(client, settings, path):
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+    declared = str(settings.REQUEST_MAX_BYTES + 1)
+
+    response = client.post(
+        path,
+        CONTENT_LENGTH=declared,
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        **{"wsgi.input": _UnreadBody()},
+    )
+
+    assert response.status_code == 413
+    message = "请求超过 1 MB，未予接收。"
+    if path.startswith("/api/"):
+        assert response.json() == {"code": "request_too_large", "detail": message, "errors": {}}
+    else:
+        assert response.content.decode() == message
+
+
+def test_a_request_within_the_limit_goes_through(db, client, settings):
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+
+    response = client.post("/api/v1/token/", {"username": "nobody", "password": "x"})
+
+    assert response.status_code != 413
