@@ -73,7 +73,7 @@ def letter_pdf(request, pk):
 def measure_filter(request) -> MeasureFilter:
     """The measure list's filter over the user's measures: the same rows as the page."""
     if not request.user.has_perm("reforms.view_measure"):
-        raise Http404
+        raise PermissionDenied
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     return MeasureFilter(request.GET or None, queryset=measures, request=request)
 

@@ -7,6 +7,7 @@ htmx fragments replaced in place by the answer.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -36,15 +37,19 @@ from .models import Evidence, ExtensionRequest, Measure, ProgressReport
 Status = Measure.Status
 
 
+# A page a role does not use answers 403; a record outside the user's scope answers 404.
+
+
 def _readers_only(user):
-    """Staff, supervisors and unit officers read measures; the separated admins get a 404."""
+    """Staff, supervisors and unit officers read measures; the separated admins are refused."""
     if not user.has_perm("reforms.view_measure"):
-        raise Http404
+        raise PermissionDenied
 
 
 def _staff_only(user):
+    """The verification queues: discipline staff only."""
     if not user.has_perm("reforms.sign_off_measure"):
-        raise Http404
+        raise PermissionDenied
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +320,6 @@ def _item_block(request, item, *, form=None, status=200):
 @login_required
 @require_GET
 def plan(request, pk):
-    _readers_only(request.user)
     recommendation = scoped_object_or_404(
         Recommendation.objects.select_related("recipient_unit", "issuer"), request.user, pk=pk
     )
@@ -379,7 +383,6 @@ def _measure_fragment(request, measure, *, form=None, status=200):
 @require_GET
 def plan_measure(request, pk):
     """One measure as the plan shows it (what "cancel" puts back)."""
-    _readers_only(request.user)
     return _measure_fragment(request, _measure(request, pk))
 
 

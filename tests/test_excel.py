@@ -95,7 +95,7 @@ def test_the_measure_export_holds_only_the_jurisdiction(world, browse, letter):
     rows = read(browse(world.users.housing_officer).get(reverse("documents:measures_xlsx")))
     assert len(rows) == 3
     response = browse(world.users.audit_admin).get(reverse("documents:measures_xlsx"))
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_the_case_export_follows_the_filters_and_scope(world, browse, housing_case):
