@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
@@ -29,6 +30,28 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def fast_password_hasher(settings):
     # Password hashing is deliberately slow; tests log users in hundreds of times.
     settings.PASSWORD_HASHERS = FAST_HASHER
+
+
+@pytest.fixture
+def browse(client):
+    """``browse(user)``: the test client signed in as ``user`` (pages in Chinese)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def browse_en(browse, client):
+    """``browse_en(user)``: as ``browse``, reading the pages in English."""
+
+    def sign_in(user):
+        browse(user).cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return sign_in
 
 
 @pytest.fixture

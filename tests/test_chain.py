@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,16 +42,6 @@ def shanghai(day, hour=10):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def browse(client):
-    def sign_in(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 def get(client, url):
@@ -157,58 +146,60 @@ def test_a_stranger_is_asked_to_sign_in(client, chain):
 
 
 @pytest.mark.parametrize("who", ["city_staff", "supervisor", "housing_officer"])
-def test_those_in_jurisdiction_see_the_recommendation_chain(world, chain, browse, who):
-    assert get(browse(getattr(world.users, who)), chain_url(chain)).status_code == 200
+def test_those_in_jurisdiction_see_the_recommendation_chain(world, chain, browse_en, who):
+    assert get(browse_en(getattr(world.users, who)), chain_url(chain)).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["city_staff", "supervisor"])
-def test_staff_and_supervisors_see_the_case_chain(world, chain, browse, who):
-    response = get(browse(getattr(world.users, who)), reverse("chain:case", args=[chain.case.pk]))
+def test_staff_and_supervisors_see_the_case_chain(world, chain, browse_en, who):
+    response = get(
+        browse_en(getattr(world.users, who)), reverse("chain:case", args=[chain.case.pk])
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
     "who", ["county_staff", "other_staff", "county_supervisor", "health_officer", *ADMINS]
 )
-def test_others_get_a_404_for_both_chains(world, chain, browse, who):
-    client = browse(getattr(world.users, who))
+def test_others_get_a_404_for_both_chains(world, chain, browse_en, who):
+    client = browse_en(getattr(world.users, who))
     assert get(client, chain_url(chain)).status_code == 404
     assert get(client, reverse("chain:case", args=[chain.case.pk])).status_code == 404
 
 
-def test_the_unit_officer_gets_a_404_for_the_case_chain(world, chain, browse):
-    client = browse(world.users.housing_officer)
+def test_the_unit_officer_gets_a_404_for_the_case_chain(world, chain, browse_en):
+    client = browse_en(world.users.housing_officer)
     assert get(client, reverse("chain:case", args=[chain.case.pk])).status_code == 404
 
 
-def test_the_unit_officer_cannot_see_the_chain_of_a_draft(world, housing_case, browse):
+def test_the_unit_officer_cannot_see_the_chain_of_a_draft(world, housing_case, browse_en):
     draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
-    client = browse(world.users.housing_officer)
+    client = browse_en(world.users.housing_officer)
     assert get(client, reverse("chain:recommendation", args=[draft.pk])).status_code == 404
-    staff = browse(world.users.city_staff)
+    staff = browse_en(world.users.city_staff)
     assert get(staff, reverse("chain:recommendation", args=[draft.pk])).status_code == 200
 
 
 # --- Which links are open ----------------------------------------------------------------------
 
 
-def test_the_summary_counts_closed_links(world, chain, browse):
-    response = get(browse(world.users.supervisor), chain_url(chain))
+def test_the_summary_counts_closed_links(world, chain, browse_en):
+    response = get(browse_en(world.users.supervisor), chain_url(chain))
 
     assert response.context["summary"] == {"closed": 8, "total": 13, "open": 5, "percent": 62}
     assert "8 of 13 links closed" in response.content.decode()
 
 
-def test_a_problem_no_item_cites_is_open(world, chain, browse):
-    response = get(browse(world.users.city_staff), chain_url(chain))
+def test_a_problem_no_item_cites_is_open(world, chain, browse_en):
+    response = get(browse_en(world.users.city_staff), chain_url(chain))
 
     p1, p2, p3 = chain.problems
     assert states(response, "problem-node") == {p1.pk: "closed", p2.pk: "closed", p3.pk: "open"}
     assert "Not cited by any recommendation item" in response.content.decode()
 
 
-def test_an_item_without_measures_is_open(world, chain, browse):
-    response = get(browse(world.users.city_staff), chain_url(chain))
+def test_an_item_without_measures_is_open(world, chain, browse_en):
+    response = get(browse_en(world.users.city_staff), chain_url(chain))
 
     first, second, third = chain.items
     assert states(response, "item-node") == {
@@ -219,8 +210,8 @@ def test_an_item_without_measures_is_open(world, chain, browse):
     assert "No measures planned" in response.content.decode()
 
 
-def test_measures_show_evidence_verification_and_lateness(world, chain, browse):
-    response = get(browse(world.users.city_staff), chain_url(chain))
+def test_measures_show_evidence_verification_and_lateness(world, chain, browse_en):
+    response = get(browse_en(world.users.city_staff), chain_url(chain))
     html = response.content.decode()
 
     assert states(response, "measure-node") == {
@@ -245,7 +236,7 @@ def test_measures_show_evidence_verification_and_lateness(world, chain, browse):
     assert "印发通知.pdf" in html
 
 
-def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, browse):
+def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, browse_en):
     officer, staff = world.users.housing_officer, world.users.city_staff
     with time_machine.travel(shanghai(D(2026, 6, 1))):
         services.progress_report_add(
@@ -254,7 +245,7 @@ def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, brow
         services.measure_request_signoff(measure=chain.returned, actor=officer)
         services.measure_sign_off(measure=chain.returned, actor=staff)
 
-    response = get(browse(staff), chain_url(chain))
+    response = get(browse_en(staff), chain_url(chain))
 
     assert states(response, "measure-node")[chain.returned.pk] == "closed"
     assert response.context["summary"]["closed"] == 9
@@ -264,8 +255,10 @@ def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, brow
 # --- Confidentiality ---------------------------------------------------------------------------
 
 
-def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(world, chain, browse):
-    response = get(browse(world.users.housing_officer), chain_url(chain))
+def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(
+    world, chain, browse_en
+):
+    response = get(browse_en(world.users.housing_officer), chain_url(chain))
     html = response.content.decode()
 
     assert response.context["summary"] == {"closed": 5, "total": 9, "open": 4, "percent": 56}
@@ -286,15 +279,15 @@ def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(wo
     assert "Power-use risk point" in html
 
 
-def test_staff_see_the_case_node_with_a_link_to_the_case(world, chain, browse):
-    html = get(browse(world.users.city_staff), chain_url(chain)).content.decode()
+def test_staff_see_the_case_node_with_a_link_to_the_case(world, chain, browse_en):
+    html = get(browse_en(world.users.city_staff), chain_url(chain)).content.decode()
 
     assert chain.case.number in html
     assert reverse("cases:detail", args=[chain.case.pk]) in html
     assert reverse("chain:case", args=[chain.case.pk]) in html
 
 
-def test_the_case_chain_holds_every_recommendation_on_the_case(world, chain, browse):
+def test_the_case_chain_holds_every_recommendation_on_the_case(world, chain, browse_en):
     staff = world.users.city_staff
     with time_machine.travel(shanghai(D(2026, 2, 1))):
         notice = recommendation_services.recommendation_create(
@@ -310,7 +303,7 @@ def test_the_case_chain_holds_every_recommendation_on_the_case(world, chain, bro
             recommendation=notice, actor=staff, content="堵塞监督空白", problems=[chain.problems[2]]
         )
 
-    response = get(browse(world.users.supervisor), reverse("chain:case", args=[chain.case.pk]))
+    response = get(browse_en(world.users.supervisor), reverse("chain:case", args=[chain.case.pk]))
 
     assert [node.obj for node in response.context["recommendations"]] == [chain.letter, notice]
     # The third problem is now cited (by the draft notice's item, which has no measure yet).
@@ -323,8 +316,8 @@ def test_the_case_chain_holds_every_recommendation_on_the_case(world, chain, bro
 # --- Query bound --------------------------------------------------------------------------------
 
 
-def test_the_chain_runs_the_same_queries_whatever_its_size(world, chain, browse):
-    client = browse(world.users.city_staff)
+def test_the_chain_runs_the_same_queries_whatever_its_size(world, chain, browse_en):
+    client = browse_en(world.users.city_staff)
     with CaptureQueriesContext(connection) as few:
         get(client, chain_url(chain))
     with CaptureQueriesContext(connection) as few_case:
@@ -348,8 +341,8 @@ def test_the_chain_runs_the_same_queries_whatever_its_size(world, chain, browse)
     assert len(many_case) == len(few_case)
 
 
-def test_the_officer_chain_runs_the_same_queries_whatever_its_size(world, chain, browse):
-    client = browse(world.users.housing_officer)
+def test_the_officer_chain_runs_the_same_queries_whatever_its_size(world, chain, browse_en):
+    client = browse_en(world.users.housing_officer)
     with CaptureQueriesContext(connection) as few:
         get(client, chain_url(chain))
     officer = world.users.housing_officer

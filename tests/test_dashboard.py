@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -48,16 +47,6 @@ def shanghai(day: datetime.date, hour=10):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def browse(client):
-    def sign_in(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 def letter_to(unit, *, commission, staff, **fields):
@@ -156,21 +145,21 @@ def test_a_stranger_is_asked_to_sign_in(client, world):
 
 
 @pytest.mark.parametrize("who", ["housing_officer", "health_officer", *ADMINS])
-def test_unit_officers_and_the_separated_admins_are_refused(world, browse, who):
-    assert dashboard(browse(getattr(world.users, who))).status_code == 403
+def test_unit_officers_and_the_separated_admins_are_refused(world, browse_en, who):
+    assert dashboard(browse_en(getattr(world.users, who))).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["supervisor", "city_staff"])
-def test_supervisors_and_staff_see_the_dashboard_of_their_jurisdiction(world, data, browse, who):
-    response = dashboard(browse(getattr(world.users, who)))
+def test_supervisors_and_staff_see_the_dashboard_of_their_jurisdiction(world, data, browse_en, who):
+    response = dashboard(browse_en(getattr(world.users, who)))
 
     assert response.status_code == 200
     total = response.context["total"]
     assert (total.total, total.open, total.overdue) == (13, 10, 7)
 
 
-def test_a_county_supervisor_sees_only_the_county(world, data, browse):
-    response = dashboard(browse(world.users.county_supervisor))
+def test_a_county_supervisor_sees_only_the_county(world, data, browse_en):
+    response = dashboard(browse_en(world.users.county_supervisor))
 
     total = response.context["total"]
     assert (total.total, total.open, total.overdue) == (1, 1, 1)
@@ -178,8 +167,8 @@ def test_a_county_supervisor_sees_only_the_county(world, data, browse):
     assert response.context["late"]["count"] == 0
 
 
-def test_staff_of_another_city_see_only_their_own_city(world, data, browse):
-    response = dashboard(browse(world.users.other_staff))
+def test_staff_of_another_city_see_only_their_own_city(world, data, browse_en):
+    response = dashboard(browse_en(world.users.other_staff))
 
     assert [r["unit"]["name"] for r in response.context["units"]] == ["吉林市水利局"]
     assert response.context["total"].overdue == 1
@@ -188,8 +177,8 @@ def test_staff_of_another_city_see_only_their_own_city(world, data, browse):
 # --- The numbers --------------------------------------------------------------------------------
 
 
-def test_the_headline_numbers(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_the_headline_numbers(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     total = response.context["total"]
     assert total.total == 13
@@ -206,8 +195,8 @@ def test_the_headline_numbers(world, data, browse):
     assert re.search(r'data-testid="total-due">9<', html)
 
 
-def test_units_count_their_subunits_as_the_unit_filter_does(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_units_count_their_subunits_as_the_unit_filter_does(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
     units = world.units
 
     housing = row(response, "unit", units.housing.pk)["counts"]
@@ -224,11 +213,11 @@ def test_units_count_their_subunits_as_the_unit_filter_does(world, data, browse)
 
 
 def test_a_province_sees_its_busiest_units_and_the_rest_in_the_list(
-    world, data, browse, monkeypatch
+    world, data, browse_en, monkeypatch
 ):
     """Thousands of units would make the page unreadable and slow: the busiest are shown."""
     monkeypatch.setattr("reforms.dashboard.UNIT_ROWS_SHOWN", 1)
-    response = dashboard(browse(world.users.supervisor))
+    response = dashboard(browse_en(world.users.supervisor))
 
     shown = [row["unit"]["pk"] for row in response.context["units"]]
     assert shown == [world.units.housing.pk]  # 8 open; the station, health, education 1 each
@@ -236,8 +225,8 @@ def test_a_province_sees_its_busiest_units_and_the_rest_in_the_list(
     assert 'data-testid="units-not-shown"' in response.content.decode()
 
 
-def test_sectors(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_sectors(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     assert [r["sector"] for r in response.context["sectors"]] == [
         "construction",
@@ -249,8 +238,8 @@ def test_sectors(world, data, browse):
     assert row(response, "sector", "healthcare")["counts"].overdue == 1
 
 
-def test_aging_buckets_count_days_past_the_current_due_date(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_aging_buckets_count_days_past_the_current_due_date(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     assert {b["key"]: b["n"] for b in response.context["aging"]} == {
         "1-7": 2,  # A (1 day), J (3)
@@ -260,7 +249,7 @@ def test_aging_buckets_count_days_past_the_current_due_date(world, data, browse)
     }
 
 
-def test_an_extension_moves_a_measure_to_a_younger_bucket(world, data, browse):
+def test_an_extension_moves_a_measure_to_a_younger_bucket(world, data, browse_en):
     measure = data.measures.C
     with time_machine.travel(shanghai(D(2026, 6, 10))):
         request = services.extension_request_submit(
@@ -271,14 +260,14 @@ def test_an_extension_moves_a_measure_to_a_younger_bucket(world, data, browse):
         )
         services.extension_request_approve(request=request, actor=world.users.city_staff)
 
-    response = dashboard(browse(world.users.supervisor))
+    response = dashboard(browse_en(world.users.supervisor))
 
     aging = {b["key"]: b["n"] for b in response.context["aging"]}
     assert (aging["1-7"], aging["31-90"]) == (3, 0)
 
 
-def test_late_replies(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_late_replies(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     late = response.context["late"]
     assert late["count"] == 1
@@ -289,7 +278,7 @@ def test_late_replies(world, data, browse):
     assert reverse("chain:recommendation", args=[data.letters.health.pk]) in html
 
 
-def test_a_reply_submitted_is_no_longer_late(world, data, browse):
+def test_a_reply_submitted_is_no_longer_late(world, data, browse_en):
     letter = data.letters.health
     with time_machine.travel(shanghai(D(2026, 6, 10))):
         officer = world.users.health_officer
@@ -301,11 +290,11 @@ def test_a_reply_submitted_is_no_longer_late(world, data, browse):
             recommendation=letter, actor=officer, content="整改报告"
         )
 
-    assert dashboard(browse(world.users.supervisor)).context["late"]["count"] == 0
+    assert dashboard(browse_en(world.users.supervisor)).context["late"]["count"] == 0
 
 
-def test_the_weekly_trend_counts_sign_offs_and_measures_falling_overdue(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_the_weekly_trend_counts_sign_offs_and_measures_falling_overdue(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     trend = {week["label"]: week for week in response.context["trend"]}
     assert len(trend) == 12
@@ -318,8 +307,8 @@ def test_the_weekly_trend_counts_sign_offs_and_measures_falling_overdue(world, d
     assert fell == {"2026-W25": 1, "2026-W24": 2, "2026-W23": 2, "2026-W18": 1}
 
 
-def test_each_weeks_sign_offs_open_exactly_its_rows(world, data, browse):
-    client = browse(world.users.supervisor)
+def test_each_weeks_sign_offs_open_exactly_its_rows(world, data, browse_en):
+    client = browse_en(world.users.supervisor)
     trend = dashboard(client).context["trend"]
 
     for week in trend:
@@ -329,8 +318,8 @@ def test_each_weeks_sign_offs_open_exactly_its_rows(world, data, browse):
 # --- Drill-downs -------------------------------------------------------------------------------
 
 
-def test_every_unit_and_sector_number_opens_exactly_its_rows(world, data, browse):
-    client = browse(world.users.supervisor)
+def test_every_unit_and_sector_number_opens_exactly_its_rows(world, data, browse_en):
+    client = browse_en(world.users.supervisor)
     response = dashboard(client)
 
     exact = ["open", "overdue", "due_soon", "standing", "signed_off", "due", "due_signed", "total"]
@@ -343,8 +332,8 @@ def test_every_unit_and_sector_number_opens_exactly_its_rows(world, data, browse
         )
 
 
-def test_drill_down_links_carry_the_agreed_filters(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_drill_down_links_carry_the_agreed_filters(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
     housing = row(response, "unit", world.units.housing.pk)["urls"]
 
     assert params(housing["overdue"]) == {"unit": str(world.units.housing.pk), "overdue": "current"}
@@ -366,15 +355,15 @@ def test_drill_down_links_carry_the_agreed_filters(world, data, browse):
     assert f'href="{reverse("reforms:measure_list")}?aging=8-30"' in html
 
 
-def test_aging_links_open_exactly_their_bucket(world, data, browse):
-    client = browse(world.users.supervisor)
+def test_aging_links_open_exactly_their_bucket(world, data, browse_en):
+    client = browse_en(world.users.supervisor)
     for bucket in dashboard(client).context["aging"]:
         assert params(bucket["url"]) == {"aging": bucket["key"]}
         assert follow(client, bucket["url"]) == bucket["n"]
 
 
-def test_the_overdue_trend_links_open_the_measures_due_in_that_span(world, data, browse):
-    client = browse(world.users.supervisor)
+def test_the_overdue_trend_links_open_the_measures_due_in_that_span(world, data, browse_en):
+    client = browse_en(world.users.supervisor)
     trend = {week["label"]: week for week in dashboard(client).context["trend"]}
 
     week24 = trend["2026-W24"]
@@ -391,8 +380,8 @@ def test_the_overdue_trend_links_open_the_measures_due_in_that_span(world, data,
     assert params(trend["2026-W25"]["fell_overdue_url"])["due_before"] == "2026-06-14"
 
 
-def test_the_charts_carry_the_colour_code_and_drill_down_urls(world, data, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_the_charts_carry_the_colour_code_and_drill_down_urls(world, data, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     charts = response.context["charts"]
     colours = {series["color"] for series in charts["units"]["series"]}
@@ -408,8 +397,8 @@ def test_the_charts_carry_the_colour_code_and_drill_down_urls(world, data, brows
     assert "js/dashboard.js" in html
 
 
-def test_an_empty_jurisdiction_shows_dashes_not_errors(world, browse):
-    response = dashboard(browse(world.users.supervisor))
+def test_an_empty_jurisdiction_shows_dashes_not_errors(world, browse_en):
+    response = dashboard(browse_en(world.users.supervisor))
 
     assert response.status_code == 200
     assert response.context["total"].signoff_rate is None
@@ -420,9 +409,9 @@ def test_an_empty_jurisdiction_shows_dashes_not_errors(world, browse):
 
 
 def test_the_page_runs_the_same_queries_whatever_the_data(
-    world, data, browse, django_assert_max_num_queries
+    world, data, browse_en, django_assert_max_num_queries
 ):
-    client = browse(world.users.supervisor)
+    client = browse_en(world.users.supervisor)
     with CaptureQueriesContext(connection) as few:
         dashboard(client)
 

@@ -34,15 +34,6 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def browse(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def xlsx(headings, rows, name="导入.xlsx") -> SimpleUploadedFile:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()

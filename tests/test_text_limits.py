@@ -48,15 +48,6 @@ def measure(world, letter):
     )
 
 
-@pytest.fixture
-def page_as(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
@@ -74,8 +65,8 @@ def test_the_limits_are_realistic_for_chinese_documents():
 # --- Page forms -------------------------------------------------------------------------------
 
 
-def test_the_measure_page_refuses_too_long_content(world, page_as, measure):
-    client = page_as(world.users.housing_officer)
+def test_the_measure_page_refuses_too_long_content(world, browse, measure):
+    client = browse(world.users.housing_officer)
     url = reverse("reforms:measure_edit", args=[measure.pk])
     assert f'maxlength="{MEASURE_MAX}"' in client.get(url).text
 
@@ -96,8 +87,8 @@ def test_the_measure_page_refuses_too_long_content(world, page_as, measure):
     assert measure.content == "修订招投标管理办法"
 
 
-def test_the_progress_form_refuses_too_long_content(world, page_as, measure):
-    response = page_as(world.users.housing_officer).post(
+def test_the_progress_form_refuses_too_long_content(world, browse, measure):
+    response = browse(world.users.housing_officer).post(
         reverse("reforms:progress_add", args=[measure.pk]),
         {"content": "进" * (PROGRESS_MAX + 1), "percent_complete": 50},
     )
@@ -107,8 +98,8 @@ def test_the_progress_form_refuses_too_long_content(world, page_as, measure):
     assert not ProgressReport.objects.filter(measure=measure).exists()
 
 
-def test_the_case_page_refuses_a_too_long_summary(world, page_as, housing_case):
-    client = page_as(world.users.city_staff)
+def test_the_case_page_refuses_a_too_long_summary(world, browse, housing_case):
+    client = browse(world.users.city_staff)
     url = reverse("cases:edit", args=[housing_case.pk])
     assert f'maxlength="{SUMMARY_MAX}"' in client.get(url).text
     form = client.get(url).context["form"]
@@ -276,9 +267,9 @@ def test_the_ledger_renders_the_longest_unbroken_measure(world, letter, measure,
         assert text[:200] in extracted
 
 
-def test_a_document_over_its_time_budget_is_refused_in_chinese(world, page_as, measure, settings):
+def test_a_document_over_its_time_budget_is_refused_in_chinese(world, browse, measure, settings):
     settings.DOCUMENT_TIME_BUDGET_SECONDS = 0.001
-    response = page_as(world.users.city_staff).get(
+    response = browse(world.users.city_staff).get(
         reverse("documents:ledger"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
 

@@ -12,15 +12,6 @@ from tests import factories, pdf
 
 
 @pytest.fixture
-def browse(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-@pytest.fixture
 def letter(world, housing_case):
     recommendation = factories.issued_recommendation(
         staff=world.users.city_staff, the_case=housing_case, items=2

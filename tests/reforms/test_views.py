@@ -9,7 +9,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -31,18 +30,6 @@ def shanghai(year, month, day, hour=12, minute=0):
     return datetime.datetime(
         year, month, day, hour, minute, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
     )
-
-
-@pytest.fixture
-def browse(client, world):
-    """``browse(user)``: the test client signed in as ``user``, reading English."""
-
-    def sign_in(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
@@ -73,8 +60,8 @@ def test_a_stranger_is_asked_to_sign_in(client, measure):
 
 
 @pytest.mark.parametrize("who", IN_SCOPE)
-def test_those_in_jurisdiction_see_the_measure_in_the_list(world, browse, measure, who):
-    response = browse(getattr(world.users, who)).get(reverse("reforms:measure_list"))
+def test_those_in_jurisdiction_see_the_measure_in_the_list(world, browse_en, measure, who):
+    response = browse_en(getattr(world.users, who)).get(reverse("reforms:measure_list"))
 
     assert response.status_code == 200
     assert list(response.context["page_obj"]) == [measure]
@@ -82,16 +69,16 @@ def test_those_in_jurisdiction_see_the_measure_in_the_list(world, browse, measur
 
 
 @pytest.mark.parametrize("who", OUT_OF_SCOPE)
-def test_others_get_an_empty_list(world, browse, measure, who):
-    response = browse(getattr(world.users, who)).get(reverse("reforms:measure_list"))
+def test_others_get_an_empty_list(world, browse_en, measure, who):
+    response = browse_en(getattr(world.users, who)).get(reverse("reforms:measure_list"))
 
     assert response.status_code == 200
     assert list(response.context["page_obj"]) == []
 
 
 @pytest.mark.parametrize("who", ADMINS)
-def test_the_separated_admins_reach_no_measure_page(world, browse, measure, who):
-    client = browse(getattr(world.users, who))
+def test_the_separated_admins_reach_no_measure_page(world, browse_en, measure, who):
+    client = browse_en(getattr(world.users, who))
     # The list is a page their role does not use (403); a record they cannot see is not there.
     assert client.get(reverse("reforms:measure_list")).status_code == 403
     for url in (
@@ -102,10 +89,10 @@ def test_the_separated_admins_reach_no_measure_page(world, browse, measure, who)
 
 
 @pytest.mark.parametrize("who", IN_SCOPE)
-def test_the_measure_page_in_jurisdiction(world, browse, measure_in, who):
+def test_the_measure_page_in_jurisdiction(world, browse_en, measure_in, who):
     measure = measure_in(Status.IN_PROGRESS)
 
-    response = browse(getattr(world.users, who)).get(
+    response = browse_en(getattr(world.users, who)).get(
         reverse("reforms:measure_detail", args=[measure.pk])
     )
 
@@ -117,37 +104,37 @@ def test_the_measure_page_in_jurisdiction(world, browse, measure_in, who):
 
 
 @pytest.mark.parametrize("who", OUT_OF_SCOPE)
-def test_the_measure_page_out_of_jurisdiction_is_not_found(world, browse, measure, who):
-    response = browse(getattr(world.users, who)).get(
+def test_the_measure_page_out_of_jurisdiction_is_not_found(world, browse_en, measure, who):
+    response = browse_en(getattr(world.users, who)).get(
         reverse("reforms:measure_detail", args=[measure.pk])
     )
 
     assert response.status_code == 404
 
 
-def test_each_role_sees_only_its_own_actions(world, browse, measure_in):
+def test_each_role_sees_only_its_own_actions(world, browse_en, measure_in):
     in_progress = measure_in(Status.IN_PROGRESS)
     awaiting = measure_in(Status.AWAITING_SIGNOFF)
     detail = "reforms:measure_detail"
 
-    officer = browse(world.users.housing_officer).get(reverse(detail, args=[in_progress.pk]))
+    officer = browse_en(world.users.housing_officer).get(reverse(detail, args=[in_progress.pk]))
     assert 'data-testid="report-progress"' in officer.text
     assert 'data-testid="request-signoff"' in officer.text
     assert 'data-testid="request-extension"' in officer.text
     assert 'data-testid="verify"' not in officer.text
 
-    staff = browse(world.users.city_staff).get(reverse(detail, args=[awaiting.pk]))
+    staff = browse_en(world.users.city_staff).get(reverse(detail, args=[awaiting.pk]))
     assert 'data-testid="verify"' in staff.text
     assert 'data-testid="report-progress"' not in staff.text
     assert "Paper rectification only" in staff.text
 
-    supervisor = browse(world.users.supervisor).get(reverse(detail, args=[awaiting.pk]))
+    supervisor = browse_en(world.users.supervisor).get(reverse(detail, args=[awaiting.pk]))
     for action in ("verify", "report-progress", "request-signoff", "request-extension"):
         assert f'data-testid="{action}"' not in supervisor.text
 
 
 def test_the_measure_page_shows_original_and_current_due_dates_and_history(
-    world, browse, measure_in
+    world, browse_en, measure_in
 ):
     measure = measure_in(Status.RETURNED)
     extension = services.extension_request_submit(
@@ -159,7 +146,7 @@ def test_the_measure_page_shows_original_and_current_due_dates_and_history(
     services.extension_request_approve(request=extension, actor=world.users.city_staff)
 
     with time_machine.travel(shanghai(2026, 7, 10)):
-        response = browse(world.users.housing_officer).get(
+        response = browse_en(world.users.housing_officer).get(
             reverse("reforms:measure_detail", args=[measure.pk])
         )
 
@@ -172,8 +159,8 @@ def test_the_measure_page_shows_original_and_current_due_dates_and_history(
 
 
 @pytest.mark.parametrize("who", ["city_staff", "supervisor", "housing_officer"])
-def test_the_plan_in_jurisdiction(world, browse, measure, who):
-    response = browse(getattr(world.users, who)).get(
+def test_the_plan_in_jurisdiction(world, browse_en, measure, who):
+    response = browse_en(getattr(world.users, who)).get(
         reverse("reforms:plan", args=[measure.item.recommendation_id])
     )
 
@@ -186,30 +173,30 @@ def test_the_plan_in_jurisdiction(world, browse, measure, who):
 
 
 @pytest.mark.parametrize("who", OUT_OF_SCOPE)
-def test_the_plan_out_of_jurisdiction_is_not_found(world, browse, measure, who):
-    response = browse(getattr(world.users, who)).get(
+def test_the_plan_out_of_jurisdiction_is_not_found(world, browse_en, measure, who):
+    response = browse_en(getattr(world.users, who)).get(
         reverse("reforms:plan", args=[measure.item.recommendation_id])
     )
 
     assert response.status_code == 404
 
 
-def test_an_officer_never_sees_the_plan_of_a_draft(world, browse, housing_case):
+def test_an_officer_never_sees_the_plan_of_a_draft(world, browse_en, housing_case):
     draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
 
-    officer = browse(world.users.housing_officer).get(reverse("reforms:plan", args=[draft.pk]))
+    officer = browse_en(world.users.housing_officer).get(reverse("reforms:plan", args=[draft.pk]))
 
     assert officer.status_code == 404
 
 
 @pytest.mark.parametrize("queue", ["reforms:signoff_queue", "reforms:extension_queue"])
-def test_the_queues_are_for_discipline_staff(world, browse, queue):
-    assert browse(world.users.city_staff).get(reverse(queue)).status_code == 200
+def test_the_queues_are_for_discipline_staff(world, browse_en, queue):
+    assert browse_en(world.users.city_staff).get(reverse(queue)).status_code == 200
     for who in STAFF_OUT:
-        assert browse(getattr(world.users, who)).get(reverse(queue)).status_code == 403
+        assert browse_en(getattr(world.users, who)).get(reverse(queue)).status_code == 403
 
 
-def test_the_queues_hold_only_the_jurisdictions_rows(world, browse, measure_in):
+def test_the_queues_hold_only_the_jurisdictions_rows(world, browse_en, measure_in):
     awaiting = measure_in(Status.AWAITING_SIGNOFF)
     services.extension_request_submit(
         measure=awaiting,
@@ -219,7 +206,7 @@ def test_the_queues_hold_only_the_jurisdictions_rows(world, browse, measure_in):
     )
 
     for who, seen in (("city_staff", 1), ("county_staff", 0), ("other_staff", 0)):
-        client = browse(getattr(world.users, who))
+        client = browse_en(getattr(world.users, who))
         assert len(client.get(reverse("reforms:signoff_queue")).context["page_obj"]) == seen
         assert len(client.get(reverse("reforms:extension_queue")).context["page_obj"]) == seen
 
@@ -227,7 +214,7 @@ def test_the_queues_hold_only_the_jurisdictions_rows(world, browse, measure_in):
 # --- Evidence ----------------------------------------------------------------------------------
 
 
-def test_evidence_downloads_with_its_original_name_in_jurisdiction(world, browse, measure):
+def test_evidence_downloads_with_its_original_name_in_jurisdiction(world, browse_en, measure):
     evidence = services.evidence_add(
         measure=measure,
         actor=world.users.housing_officer,
@@ -235,7 +222,7 @@ def test_evidence_downloads_with_its_original_name_in_jurisdiction(world, browse
     )
 
     for who in IN_SCOPE:
-        response = browse(getattr(world.users, who)).get(
+        response = browse_en(getattr(world.users, who)).get(
             reverse("reforms:evidence_download", args=[evidence.pk])
         )
         assert response.status_code == 200
@@ -246,20 +233,20 @@ def test_evidence_downloads_with_its_original_name_in_jurisdiction(world, browse
 
 
 @pytest.mark.parametrize("who", [*OUT_OF_SCOPE, *ADMINS])
-def test_evidence_out_of_jurisdiction_is_not_found(world, browse, measure, who):
+def test_evidence_out_of_jurisdiction_is_not_found(world, browse_en, measure, who):
     evidence = services.evidence_add(
         measure=measure, actor=world.users.housing_officer, file=factories.evidence_file()
     )
 
-    response = browse(getattr(world.users, who)).get(
+    response = browse_en(getattr(world.users, who)).get(
         reverse("reforms:evidence_download", args=[evidence.pk])
     )
 
     assert response.status_code == 404
 
 
-def test_an_officer_reports_progress_with_evidence(world, browse, measure):
-    response = browse(world.users.housing_officer).post(
+def test_an_officer_reports_progress_with_evidence(world, browse_en, measure):
+    response = browse_en(world.users.housing_officer).post(
         reverse("reforms:progress_add", args=[measure.pk]),
         {
             "content": "已召开专题会议",
@@ -277,10 +264,10 @@ def test_an_officer_reports_progress_with_evidence(world, browse, measure):
 
 
 def test_evidence_larger_than_the_limit_is_refused_and_nothing_is_kept(
-    world, browse, measure, settings
+    world, browse_en, measure, settings
 ):
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024
-    client = browse(world.users.housing_officer)
+    client = browse_en(world.users.housing_officer)
 
     page = client.get(reverse("reforms:measure_detail", args=[measure.pk]))
     assert "Up to 1 MB per file." in page.text
@@ -306,9 +293,9 @@ def test_evidence_larger_than_the_limit_is_refused_and_nothing_is_kept(
     assert not Evidence.objects.filter(measure=measure).exists()
 
 
-def test_an_officer_uploads_evidence_then_requests_sign_off(world, browse, measure_in):
+def test_an_officer_uploads_evidence_then_requests_sign_off(world, browse_en, measure_in):
     measure = measure_in(Status.IN_PROGRESS)
-    client = browse(world.users.housing_officer)
+    client = browse_en(world.users.housing_officer)
 
     refused = client.post(
         reverse("reforms:signoff_request", args=[measure.pk]), {"request-note": "请销号"}
@@ -330,8 +317,8 @@ def test_an_officer_uploads_evidence_then_requests_sign_off(world, browse, measu
     assert measure.status == Status.AWAITING_SIGNOFF
 
 
-def test_staff_cannot_report_progress_for_the_unit(world, browse, measure):
-    response = browse(world.users.city_staff).post(
+def test_staff_cannot_report_progress_for_the_unit(world, browse_en, measure):
+    response = browse_en(world.users.city_staff).post(
         reverse("reforms:progress_add", args=[measure.pk]),
         {"content": "代为填报", "percent_complete": 10},
     )
@@ -341,8 +328,8 @@ def test_staff_cannot_report_progress_for_the_unit(world, browse, measure):
     assert not ProgressReport.objects.exists()
 
 
-def test_an_officer_requests_an_extension(world, browse, measure):
-    client = browse(world.users.housing_officer)
+def test_an_officer_requests_an_extension(world, browse_en, measure):
+    client = browse_en(world.users.housing_officer)
     url = reverse("reforms:extension_request", args=[measure.pk])
 
     too_early = client.post(url, {"requested_due_on": "2026-06-01", "reason": "工期顺延"})
@@ -362,8 +349,8 @@ def test_an_officer_requests_an_extension(world, browse, measure):
     assert 'data-testid="request-extension"' not in page.text
 
 
-def test_staff_sign_off_and_return_from_the_measure_page(world, browse, measure_in):
-    client = browse(world.users.city_staff)
+def test_staff_sign_off_and_return_from_the_measure_page(world, browse_en, measure_in):
+    client = browse_en(world.users.city_staff)
     signed = measure_in(Status.AWAITING_SIGNOFF)
     returned = measure_in(Status.AWAITING_SIGNOFF)
 
@@ -387,9 +374,9 @@ def test_staff_sign_off_and_return_from_the_measure_page(world, browse, measure_
 # --- The sign-off queue, in place ---------------------------------------------------------------
 
 
-def test_one_click_sign_off_replaces_the_row(world, browse, measure_in):
+def test_one_click_sign_off_replaces_the_row(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
-    client = browse(world.users.city_staff)
+    client = browse_en(world.users.city_staff)
 
     queue = client.get(reverse("reforms:signoff_queue"))
     assert "会议纪要.pdf" in queue.text  # the evidence link
@@ -405,10 +392,12 @@ def test_one_click_sign_off_replaces_the_row(world, browse, measure_in):
     assert measure.status == Status.SIGNED_OFF
 
 
-def test_signing_off_a_measure_no_longer_awaiting_is_refused_in_the_row(world, browse, measure_in):
+def test_signing_off_a_measure_no_longer_awaiting_is_refused_in_the_row(
+    world, browse_en, measure_in
+):
     measure = measure_in(Status.RETURNED)
 
-    response = browse(world.users.city_staff).post(
+    response = browse_en(world.users.city_staff).post(
         reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX
     )
 
@@ -420,10 +409,10 @@ def test_signing_off_a_measure_no_longer_awaiting_is_refused_in_the_row(world, b
     assert measure.transitions.count() == 3
 
 
-def test_a_supervisor_may_not_sign_off(world, browse, measure_in):
+def test_a_supervisor_may_not_sign_off(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
 
-    response = browse(world.users.supervisor).post(
+    response = browse_en(world.users.supervisor).post(
         reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX
     )
 
@@ -433,11 +422,11 @@ def test_a_supervisor_may_not_sign_off(world, browse, measure_in):
     assert measure.status == Status.AWAITING_SIGNOFF
 
 
-def test_staff_outside_the_jurisdiction_cannot_find_the_measure(world, browse, measure_in):
+def test_staff_outside_the_jurisdiction_cannot_find_the_measure(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
 
     for who in ("county_staff", "other_staff", "group_staff"):
-        response = browse(getattr(world.users, who)).post(
+        response = browse_en(getattr(world.users, who)).post(
             reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX
         )
         assert response.status_code == 404
@@ -445,10 +434,10 @@ def test_staff_outside_the_jurisdiction_cannot_find_the_measure(world, browse, m
     assert measure.status == Status.AWAITING_SIGNOFF
 
 
-def test_returning_as_paper_rectification_replaces_the_row(world, browse, measure_in):
+def test_returning_as_paper_rectification_replaces_the_row(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
 
-    response = browse(world.users.city_staff).post(
+    response = browse_en(world.users.city_staff).post(
         reverse("reforms:return", args=[measure.pk]),
         {"reason_code": PAPER, "reason": "只发了文件"},
         headers=HTMX,
@@ -470,11 +459,11 @@ def test_returning_as_paper_rectification_replaces_the_row(world, browse, measur
     ],
 )
 def test_a_return_without_its_reason_is_refused_in_the_row(
-    world, browse, measure_in, data, status, message
+    world, browse_en, measure_in, data, status, message
 ):
     measure = measure_in(Status.AWAITING_SIGNOFF)
 
-    response = browse(world.users.city_staff).post(
+    response = browse_en(world.users.city_staff).post(
         reverse("reforms:return", args=[measure.pk]), data, headers=HTMX
     )
 
@@ -498,8 +487,8 @@ def extension(world, measure):
     )
 
 
-def test_approving_an_extension_moves_the_current_due_date_only(world, browse, extension):
-    client = browse(world.users.city_staff)
+def test_approving_an_extension_moves_the_current_due_date_only(world, browse_en, extension):
+    client = browse_en(world.users.city_staff)
     assert "招标流程延长" in client.get(reverse("reforms:extension_queue")).text
 
     response = client.post(reverse("reforms:extension_approve", args=[extension.pk]), headers=HTMX)
@@ -511,8 +500,8 @@ def test_approving_an_extension_moves_the_current_due_date_only(world, browse, e
     assert measure.original_due_on == datetime.date(2026, 6, 30)
 
 
-def test_rejecting_needs_a_note(world, browse, extension):
-    client = browse(world.users.city_staff)
+def test_rejecting_needs_a_note(world, browse_en, extension):
+    client = browse_en(world.users.city_staff)
     url = reverse("reforms:extension_reject", args=[extension.pk])
 
     refused = client.post(url, {"note": ""}, headers=HTMX)
@@ -529,12 +518,12 @@ def test_rejecting_needs_a_note(world, browse, extension):
     assert extension.measure.due_on == datetime.date(2026, 6, 30)
 
 
-def test_deciding_twice_is_refused_in_the_row(world, browse, extension):
+def test_deciding_twice_is_refused_in_the_row(world, browse_en, extension):
     services.extension_request_reject(
         request=extension, actor=world.users.city_staff, note="不同意"
     )
 
-    response = browse(world.users.city_staff).post(
+    response = browse_en(world.users.city_staff).post(
         reverse("reforms:extension_approve", args=[extension.pk]), headers=HTMX
     )
 
@@ -544,14 +533,14 @@ def test_deciding_twice_is_refused_in_the_row(world, browse, extension):
     assert measure.due_on == datetime.date(2026, 6, 30)
 
 
-def test_only_staff_in_jurisdiction_decide_extensions(world, browse, extension):
-    supervisor = browse(world.users.supervisor).post(
+def test_only_staff_in_jurisdiction_decide_extensions(world, browse_en, extension):
+    supervisor = browse_en(world.users.supervisor).post(
         reverse("reforms:extension_approve", args=[extension.pk]), headers=HTMX
     )
     assert supervisor.status_code == 403
     assert "You are not allowed to do this." in supervisor.text
 
-    stranger = browse(world.users.other_staff).post(
+    stranger = browse_en(world.users.other_staff).post(
         reverse("reforms:extension_approve", args=[extension.pk]), headers=HTMX
     )
     assert stranger.status_code == 404
@@ -575,10 +564,10 @@ def plan_data(item, **fields):
     return {f"item{item.pk}-{name}": value for name, value in data.items()}
 
 
-def test_an_officer_adds_a_measure_under_an_item(world, browse, letter):
+def test_an_officer_adds_a_measure_under_an_item(world, browse_en, letter):
     item = letter.items.get()
 
-    response = browse(world.users.housing_officer).post(
+    response = browse_en(world.users.housing_officer).post(
         reverse("reforms:plan_measure_add", args=[item.pk]), plan_data(item), headers=HTMX
     )
 
@@ -590,10 +579,10 @@ def test_an_officer_adds_a_measure_under_an_item(world, browse, letter):
     assert measure.created_by == world.users.housing_officer
 
 
-def test_a_measure_due_before_the_issue_date_is_refused_in_the_item(world, browse, letter):
+def test_a_measure_due_before_the_issue_date_is_refused_in_the_item(world, browse_en, letter):
     item = letter.items.get()
 
-    response = browse(world.users.housing_officer).post(
+    response = browse_en(world.users.housing_officer).post(
         reverse("reforms:plan_measure_add", args=[item.pk]),
         plan_data(item, due_on="2025-12-31"),
         headers=HTMX,
@@ -605,10 +594,10 @@ def test_a_measure_due_before_the_issue_date_is_refused_in_the_item(world, brows
     assert not Measure.objects.exists()
 
 
-def test_an_incomplete_measure_is_refused_in_the_item(world, browse, letter):
+def test_an_incomplete_measure_is_refused_in_the_item(world, browse_en, letter):
     item = letter.items.get()
 
-    response = browse(world.users.housing_officer).post(
+    response = browse_en(world.users.housing_officer).post(
         reverse("reforms:plan_measure_add", args=[item.pk]),
         plan_data(item, content=""),
         headers=HTMX,
@@ -619,10 +608,10 @@ def test_an_incomplete_measure_is_refused_in_the_item(world, browse, letter):
     assert not Measure.objects.exists()
 
 
-def test_a_supervisor_cannot_plan(world, browse, letter):
+def test_a_supervisor_cannot_plan(world, browse_en, letter):
     item = letter.items.get()
 
-    response = browse(world.users.supervisor).post(
+    response = browse_en(world.users.supervisor).post(
         reverse("reforms:plan_measure_add", args=[item.pk]), plan_data(item), headers=HTMX
     )
 
@@ -630,7 +619,7 @@ def test_a_supervisor_cannot_plan(world, browse, letter):
     assert not Measure.objects.exists()
 
 
-def test_nothing_is_planned_once_the_reply_is_in(world, browse, measure):
+def test_nothing_is_planned_once_the_reply_is_in(world, browse_en, measure):
     letter = measure.item.recommendation
     recommendation_services.recommendation_start_rectification(
         recommendation=letter, actor=world.users.housing_officer
@@ -638,7 +627,7 @@ def test_nothing_is_planned_once_the_reply_is_in(world, browse, measure):
     recommendation_services.recommendation_submit_reply(
         recommendation=letter, actor=world.users.housing_officer, content="整改情况报告"
     )
-    client = browse(world.users.housing_officer)
+    client = browse_en(world.users.housing_officer)
 
     page = client.get(reverse("reforms:plan", args=[letter.pk]))
     assert 'data-testid="plan-closed"' in page.text
@@ -652,8 +641,8 @@ def test_nothing_is_planned_once_the_reply_is_in(world, browse, measure):
     assert Measure.objects.count() == 1
 
 
-def test_a_measure_is_edited_in_place_but_never_its_dates(world, browse, measure):
-    client = browse(world.users.housing_officer)
+def test_a_measure_is_edited_in_place_but_never_its_dates(world, browse_en, measure):
+    client = browse_en(world.users.housing_officer)
     url = reverse("reforms:measure_edit", args=[measure.pk])
 
     form = client.get(url, headers=HTMX)
@@ -684,9 +673,9 @@ def test_a_measure_is_edited_in_place_but_never_its_dates(world, browse, measure
     assert "修订并印发招投标管理办法" in cancel.text
 
 
-def test_a_signed_off_measure_is_no_longer_edited(world, browse, measure_in):
+def test_a_signed_off_measure_is_no_longer_edited(world, browse_en, measure_in):
     measure = measure_in(Status.SIGNED_OFF)
-    client = browse(world.users.housing_officer)
+    client = browse_en(world.users.housing_officer)
     url = reverse("reforms:measure_edit", args=[measure.pk])
 
     assert client.get(url, headers=HTMX).status_code == 404
@@ -708,8 +697,8 @@ def test_a_signed_off_measure_is_no_longer_edited(world, browse, measure_in):
     assert measure.content == "修订招投标管理办法"
 
 
-def test_an_edit_with_a_blank_owner_is_refused(world, browse, measure):
-    response = browse(world.users.housing_officer).post(
+def test_an_edit_with_a_blank_owner_is_refused(world, browse_en, measure):
+    response = browse_en(world.users.housing_officer).post(
         reverse("reforms:measure_edit", args=[measure.pk]),
         {"content": "x", "standard": "y", "department": "", "owner_name": " ", "leader_name": "王"},
         headers=HTMX,
@@ -907,12 +896,12 @@ def test_aging_buckets_turn_at_shanghai_midnight(filtered, measure_in):
 
 
 def test_the_list_sorts_by_due_date_days_overdue_and_unit(
-    world, browse, measure_in, station_measure
+    world, browse_en, measure_in, station_measure
 ):
     soon = measure_in(Status.IN_PROGRESS)  # 2026-06-30
     oldest = measure_in(Status.IN_PROGRESS, due_on=datetime.date(2026, 2, 1))
     standing = measure_in(Status.NOT_STARTED, is_standing=True)
-    client = browse(world.users.city_staff)
+    client = browse_en(world.users.city_staff)
 
     def order(sort):
         with time_machine.travel(shanghai(2026, 5, 15)):
@@ -927,7 +916,7 @@ def test_the_list_sorts_by_due_date_days_overdue_and_unit(
 
 
 def test_the_list_page_applies_the_filters_and_keeps_them_when_paging(
-    world, browse, letter, measure_in
+    world, browse_en, letter, measure_in
 ):
     for day in range(1, 28):
         factories.measure(
@@ -936,7 +925,7 @@ def test_the_list_page_applies_the_filters_and_keeps_them_when_paging(
             due_on=datetime.date(2026, 2, day),
         )
     measure_in(Status.SIGNED_OFF)
-    client = browse(world.users.city_staff)
+    client = browse_en(world.users.city_staff)
 
     with time_machine.travel(shanghai(2026, 3, 10)):
         first = client.get(reverse("reforms:measure_list"), {"signal": "red"})
@@ -958,8 +947,8 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_the_list_runs_the_same_queries_for_3_or_30_rows(world, browse, letter):
-    client = browse(world.users.city_staff)
+def test_the_list_runs_the_same_queries_for_3_or_30_rows(world, browse_en, letter):
+    client = browse_en(world.users.city_staff)
     url = reverse("reforms:measure_list") + "?signal=green&ordering=-days_overdue"
 
     def plan(count):
@@ -976,9 +965,9 @@ def test_the_list_runs_the_same_queries_for_3_or_30_rows(world, browse, letter):
 
 
 def test_the_sign_off_queue_runs_the_same_queries_for_3_or_30_rows(
-    world, browse, measure_in, django_assert_max_num_queries
+    world, browse_en, measure_in, django_assert_max_num_queries
 ):
-    client = browse(world.users.city_staff)
+    client = browse_en(world.users.city_staff)
     for _ in range(3):
         measure_in(Status.AWAITING_SIGNOFF)
     few = count_queries(client, reverse("reforms:signoff_queue"))
@@ -991,9 +980,9 @@ def test_the_sign_off_queue_runs_the_same_queries_for_3_or_30_rows(
 
 
 def test_the_extension_queue_runs_the_same_queries_for_3_or_30_rows(
-    world, browse, letter, django_assert_max_num_queries
+    world, browse_en, letter, django_assert_max_num_queries
 ):
-    client = browse(world.users.city_staff)
+    client = browse_en(world.users.city_staff)
 
     def request_extensions(count):
         for _ in range(count):
