@@ -1,0 +1,101 @@
+"""Every list and queue on a phone (390 px): no sideways scrolling, every action in reach.
+
+Screenshots at 390 and 1366 px land in ``test-artifacts/screenshots/`` (``phone-*``, ``desk-*``).
+"""
+
+import pytest
+
+from reforms.demo import DEMO_PASSWORD
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 900}
+
+# (name, user, path, row selector, the actions every row must keep in reach)
+PAGES = [
+    (
+        "signoff-queue",
+        "staff",
+        "/measures/sign-off-queue/",
+        "[data-testid=signoff-row]",
+        ["a[href*='/measures/']", "[data-testid=accept]", "[data-testid=return]"],
+    ),
+    (
+        "extension-queue",
+        "staff",
+        "/measures/extensions/",
+        "[data-testid=extension-row]",
+        ["a[href*='/measures/']", "[data-testid=approve]", "[data-testid=reject]"],
+    ),
+    (
+        "recommendations",
+        "staff",
+        "/recommendations/",
+        "[data-testid=recommendation-row]",
+        ["a[href*='/recommendations/']"],
+    ),
+    ("cases", "staff", "/cases/", "[data-testid=case-row]", ["a[href*='/cases/']"]),
+    ("measures", "staff", "/measures/", "[data-testid=measure-row]", ["a[href*='/measures/']"]),
+    (
+        "notifications",
+        "officer",
+        "/notifications/",
+        "[data-testid=notification-row]",
+        ["button[type=submit]"],
+    ),
+]
+
+
+NO_SIDEWAYS_SCROLL = """() => document.documentElement.scrollWidth <= window.innerWidth
+  && [...document.querySelectorAll('.table-responsive')]
+       .every(box => box.scrollWidth <= box.clientWidth)"""
+
+
+def within_width(page, locator, width):
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not rendered"
+    return box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize(
+    ("name", "username", "path", "row", "actions"), PAGES, ids=[p[0] for p in PAGES]
+)
+def test_each_list_fits_a_phone(demo_data, log_in, live_server, name, username, path, row, actions):
+    page = log_in(username, DEMO_PASSWORD, viewport=PHONE)
+    page.goto(f"{live_server.url}{path}")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways on a phone"
+    rows = page.locator(row)
+    assert rows.count() > 0, f"no {row} on {path} in the demo data"
+    for index in range(rows.count()):
+        for action in actions:
+            target = rows.nth(index).locator(action).first
+            assert target.is_visible(), f"{path} row {index}: {action} hidden"
+            assert within_width(page, target, PHONE["width"]), (
+                f"{path} row {index}: {action} off-screen"
+            )
+    screenshot(page, f"phone-{name}")
+
+    page.set_viewport_size(DESK)
+    page.reload()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways at 1366 px"
+    screenshot(page, f"desk-{name}")
+
+
+def test_signing_off_on_a_phone_swaps_the_card_in_place(demo_data, log_in, live_server):
+    page = log_in("staff", DEMO_PASSWORD, viewport=PHONE)
+    page.goto(f"{live_server.url}/measures/sign-off-queue/")
+    row = page.locator("[data-testid=signoff-row]").first
+    row_id = row.get_attribute("id")
+
+    row.locator("[data-testid=accept]").click()
+
+    swapped = page.locator(f"#{row_id}")
+    swapped.locator("[data-testid=new-status]").wait_for()
+    assert swapped.locator("[data-testid=accept]").count() == 0
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    screenshot(page, "phone-signoff-queue-signed-off")
