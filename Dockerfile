@@ -9,16 +9,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/var/lib/yianchugai \
     STATIC_ROOT=/app/staticfiles
 
-# WeasyPrint's libraries; libharfbuzz-subset0 keeps CJK PDFs fast; real CJK fonts, never tofu
-# (Noto Serif CJK SC for 仿宋 and 小标宋, Noto Sans CJK SC for 黑体: README "Documents and fonts";
-# HanaMin from fonts-hanazono for the CJK Extension B characters of rare names).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono \
-    && rm -rf /var/lib/apt/lists/*
+# The runtime scope of system-packages.txt only (WeasyPrint's libraries, libharfbuzz-subset0 for fast
+# CJK PDFs, fontconfig, the Noto CJK and HanaMin fonts: never tofu); the test, browser and CI
+# packages stay out of the image. The script runs apt-get update and install as root here.
+WORKDIR /app
+COPY system-packages.txt ./
+COPY tools/system-packages.sh tools/
+RUN bash tools/system-packages.sh install run \
+    && rm -rf /var/lib/apt/lists/* \
+    && bash tools/system-packages.sh cjk-font
 
 RUN pip install --no-cache-dir uv==0.13.8
-WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev
 COPY . .

@@ -5,14 +5,26 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
+# System packages (system-packages.txt): checked before running or testing; installed with apt-get
+# when make runs as root, otherwise make stops with the `sudo apt-get install` line to run.
+SYSTEM_PACKAGES := tools/system-packages.sh
 
-.PHONY: run install messages migrate test test-postgres bench lint format clean
+.PHONY: run install messages migrate test test-fast test-postgres bench lint format clean
 
-run: install migrate
+# Links in the demo's emails point at the address actually served, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(ADDR)
+run:
+	@$(SYSTEM_PACKAGES) install run
+	@$(SYSTEM_PACKAGES) cjk-font
+	@$(MAKE) --no-print-directory migrate
 	$(BIN)/python manage.py seed_demo
 	@trap 'kill 0' EXIT INT TERM; \
-	(sleep 5; echo; echo "以案促改: http://$(ADDR)/ — log in as staff / Demo@2026 (logins above);"; \
-	 echo "Ctrl-C stops the web server, the Celery worker and beat."; echo) & \
+	(sleep 5; echo; \
+	 echo "以案促改已启动：http://$(ADDR)/"; \
+	 echo "演示账号见上表，密码均为 Demo@2026。在首页登录：staff（纪检监察干部）、officer（单位联络员）、supervisor（督查领导）；"; \
+	 echo "后台 http://$(ADDR)/admin/ 供纪检监察干部和三员（sysadmin 系统管理员、secadmin 安全管理员、auditadmin 审计管理员）使用。"; \
+	 echo "邮件和消息中的链接指向 $$SITE_URL（可用 SITE_URL=… 另行指定）。"; \
+	 echo "按 Ctrl-C 停止网页服务、Celery worker 和 beat。"; echo) & \
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=1 & \
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver $(ADDR)
@@ -35,12 +47,26 @@ messages: $(VENV)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-test: install
+# The whole suite: about 9-10 minutes on SQLite on a 2-core machine (15 on PostgreSQL).
+test:
+	@$(SYSTEM_PACKAGES) install run test browser
+	@$(MAKE) --no-print-directory install
 	$(BIN)/pytest
 
+# For development, not a substitute for `make test`: leaves out the browser tests (Chromium), the
+# walk of every page as every role (tests/security/test_confidentiality.py) and the real Celery
+# worker processes (tests/test_worker.py); needs no Chromium. Extra arguments: PYTEST_ARGS=….
+TEST_FAST_IGNORE := --ignore=tests/browser --ignore=tests/security/test_confidentiality.py \
+	--ignore=tests/test_worker.py
+test-fast:
+	@$(SYSTEM_PACKAGES) install run test
+	@$(MAKE) --no-print-directory install
+	$(BIN)/pytest $(TEST_FAST_IGNORE) $(PYTEST_ARGS)
+
 # The same suite on PostgreSQL (CI runs both); needs a server on 127.0.0.1:5432.
-test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yianchugai} $(BIN)/pytest
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yianchugai} \
+	  $(MAKE) --no-print-directory test
 
 # Hot paths against their raw-SQL bounds on PostgreSQL, at BENCH_MEASURES (generated once into a
 # database of its own); writes docs/benchmarks.md.
