@@ -32,6 +32,8 @@ REMINDER_KINDS = [
     Notification.Kind.YELLOW,
     Notification.Kind.GREEN,
 ]
+# What the daily digest carries: the reminders and the workflow events (issued, returned, …).
+DIGEST_KINDS = [*REMINDER_KINDS, Notification.Kind.WORKFLOW]
 # Notifications older than this are left to the inbox: a new address does not receive last month.
 DIGEST_LOOKBACK = datetime.timedelta(days=7)
 STALE_SENDING = datetime.timedelta(minutes=15)
@@ -125,7 +127,7 @@ def digests_prepare(day: datetime.date) -> list[int]:
     ready = []
     for channel in enabled_channels():
         waiting = list(
-            Notification.objects.filter(kind__in=REMINDER_KINDS, created_at__gte=since)
+            Notification.objects.filter(kind__in=DIGEST_KINDS, created_at__gte=since)
             .filter(_reachable(channel), recipient__is_active=True)
             .exclude(digests__channel=channel)
             .values_list("pk", "recipient_id")

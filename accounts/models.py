@@ -212,6 +212,7 @@ class Notification(models.Model):
         RED = "red", _("Overdue")
         URGING = "urging", _("Urging notice")
         REPORT = "report", _("Weekly report")
+        WORKFLOW = "workflow", _("Workflow")
         OTHER = "other", _("Message")
 
     recipient = models.ForeignKey(

@@ -26,6 +26,7 @@ from accounts.base import (
 )
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
+from reforms import workflow
 from reforms.models import FollowUp, Measure
 
 from .models import Evaluation, Recommendation, RecommendationItem, Reply
@@ -245,7 +246,8 @@ def recommendation_issue(
     recommendation.doc_year, recommendation.doc_serial = year, doc_serial
     recommendation.doc_number = doc_number
     recommendation.issued_on = issued_on
-    apply_transition(recommendation, to_status=Status.ISSUED, actor=actor)
+    transition = apply_transition(recommendation, to_status=Status.ISSUED, actor=actor)
+    workflow.recommendation_event(recommendation, transition, actor=actor)
     return recommendation
 
 
@@ -259,7 +261,8 @@ def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Reco
         FROM_STATUSES["acknowledge"],
         _("Only an issued recommendation can be acknowledged."),
     )
-    apply_transition(recommendation, to_status=Status.ACKNOWLEDGED, actor=actor)
+    transition = apply_transition(recommendation, to_status=Status.ACKNOWLEDGED, actor=actor)
+    workflow.recommendation_event(recommendation, transition, actor=actor)
     return recommendation
 
 
@@ -296,7 +299,8 @@ def recommendation_submit_reply(*, recommendation: Recommendation, actor, conten
     if not content.strip():
         raise TransitionRefused(_("The reply needs its content."))
     reply = Reply.objects.create(recommendation=recommendation, content=content, submitted_by=actor)
-    apply_transition(recommendation, to_status=Status.REPLIED, actor=actor)
+    transition = apply_transition(recommendation, to_status=Status.REPLIED, actor=actor)
+    workflow.recommendation_event(recommendation, transition, actor=actor)
     return reply
 
 
@@ -312,7 +316,10 @@ def recommendation_return_reply(
     )
     if not reason.strip():
         raise TransitionRefused(_("Say why the reply is returned."))
-    apply_transition(recommendation, to_status=Status.RECTIFYING, actor=actor, reason=reason)
+    transition = apply_transition(
+        recommendation, to_status=Status.RECTIFYING, actor=actor, reason=reason
+    )
+    workflow.recommendation_event(recommendation, transition, actor=actor)
     return recommendation
 
 
@@ -391,9 +398,11 @@ def follow_up_schedule(*, recommendation: Recommendation, actor, scheduled_on: d
     )
     if scheduled_on < shanghai_today():
         raise TransitionRefused(_("A follow-up review is scheduled for today or later."))
-    return FollowUp.objects.create(
+    follow_up = FollowUp.objects.create(
         recommendation=recommendation, scheduled_on=scheduled_on, created_by=actor
     )
+    workflow.follow_up_scheduled(follow_up, actor=actor)
+    return follow_up
 
 
 @transaction.atomic

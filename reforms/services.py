@@ -35,6 +35,7 @@ from accounts.uploads import (
 )
 from recommendations.models import Recommendation, RecommendationItem
 
+from . import workflow
 from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
 
 Status = Measure.Status
@@ -184,7 +185,10 @@ def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measu
     )
     if not measure.evidence.exists():
         raise TransitionRefused(_("Upload evidence before requesting sign-off."))
-    apply_transition(measure, to_status=Status.AWAITING_SIGNOFF, actor=actor, reason=note)
+    transition = apply_transition(
+        measure, to_status=Status.AWAITING_SIGNOFF, actor=actor, reason=note
+    )
+    workflow.measure_event(measure, transition, actor=actor)
     return measure
 
 
@@ -197,7 +201,8 @@ def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
         measure, {Status.AWAITING_SIGNOFF}, _("Only a measure awaiting sign-off can be signed off.")
     )
     measure.signed_off_on = shanghai_today()
-    apply_transition(measure, to_status=Status.SIGNED_OFF, actor=actor, reason=note)
+    transition = apply_transition(measure, to_status=Status.SIGNED_OFF, actor=actor, reason=note)
+    workflow.measure_event(measure, transition, actor=actor)
     return measure
 
 
@@ -213,9 +218,10 @@ def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "
         raise TransitionRefused(_("Choose a reason for returning the measure."))
     if reason_code == MeasureTransition.ReturnReason.OTHER and not reason.strip():
         raise TransitionRefused(_("Explain the reason for returning the measure."))
-    apply_transition(
+    transition = apply_transition(
         measure, to_status=Status.RETURNED, actor=actor, reason=reason, return_reason=reason_code
     )
+    workflow.measure_event(measure, transition, actor=actor)
     return measure
 
 
@@ -234,13 +240,15 @@ def extension_request_submit(
         raise TransitionRefused(_("Give the reason for the extension."))
     if measure.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise TransitionRefused(_("This measure already has a pending extension request."))
-    return ExtensionRequest.objects.create(
+    request = ExtensionRequest.objects.create(
         measure=measure,
         previous_due_on=measure.due_on,
         requested_due_on=requested_due_on,
         reason=reason,
         requested_by=actor,
     )
+    workflow.extension_event(request, actor=actor)
+    return request
 
 
 def _decide(request: ExtensionRequest, *, actor, status: str, note: str) -> None:
@@ -269,6 +277,7 @@ def extension_request_approve(
         raise TransitionRefused(_("A signed-off measure needs no extension."))
     measure.due_on = request.requested_due_on
     measure.save(update_fields=["due_on", "updated_at"])
+    workflow.extension_event(request, actor=actor)
     return request
 
 
@@ -278,6 +287,7 @@ def extension_request_reject(*, request: ExtensionRequest, actor, note: str) -> 
     if not note.strip():
         raise TransitionRefused(_("Say why the extension is refused."))
     _decide(request, actor=actor, status=ExtensionRequest.Status.REJECTED, note=note)
+    workflow.extension_event(request, actor=actor)
     return request
 
 

@@ -62,11 +62,13 @@ def due(measure_in, people):
 
 
 def reminders_of(measure) -> dict[str, set[str]]:
-    """``{kind: {usernames}}`` of the notifications about ``measure``."""
+    """``{kind: {usernames}}`` of the reminders about ``measure`` (not its workflow events)."""
     found: dict[str, set[str]] = {}
-    for kind, username in Notification.objects.filter(
-        dedupe_key__startswith=f"measure:{measure.pk}:"
-    ).values_list("kind", "recipient__username"):
+    for kind, username in (
+        Notification.objects.filter(dedupe_key__startswith=f"measure:{measure.pk}:")
+        .exclude(kind=Notification.Kind.WORKFLOW)
+        .values_list("kind", "recipient__username")
+    ):
         found.setdefault(kind, set()).add(username)
     return found
 

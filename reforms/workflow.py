@@ -1,0 +1,187 @@
+"""Workflow notifications: who is told when a recommendation, a measure or an extension moves.
+
+Called by the transition services (``recommendations.services``, ``reforms.services``) inside their
+transaction, so the UI, the API, the admin and jobs all notify, and a refused or rolled-back
+transition tells nobody. Each item is a ``Notification`` of kind ``workflow`` written through the
+reminders' path (``notifications_for`` / ``notify``) with a key naming the object and the
+transition row (``measure:12:transition:40``), unique per recipient: the same transition written
+again writes nothing twice.
+
+Recipients:
+- the unit's side: the recipient unit's active officers, and for a measure its owner's account;
+- the commission's side: the recommendation's creator (the staff who drafted and follow it), while
+  active and still discipline staff.
+The actor is never told of their own action. Titles carry the document number (or the title) and
+the measure's content only — no case content.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.delivery import notifications_for, notify
+from accounts.models import Notification, User
+from accounts.roles import Role
+
+KIND = Notification.Kind.WORKFLOW
+
+
+def _unit_officers(unit_id) -> list[int]:
+    return list(
+        User.objects.filter(
+            role=Role.UNIT_OFFICER, org_unit_id=unit_id, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _staff_of(recommendation) -> list[int]:
+    """The staff who verify: the recommendation's creator, while active discipline staff."""
+    return list(
+        User.objects.filter(
+            pk=recommendation.created_by_id, role=Role.DISCIPLINE_STAFF, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _send(recipients, *, actor, title, body, link, key) -> None:
+    people = [pk for pk in recipients if pk and pk != getattr(actor, "pk", None)]
+    notify(notifications_for(people, kind=KIND, title=title, body=body, link=link, dedupe_key=key))
+
+
+def _letter(recommendation) -> str:
+    return (recommendation.doc_number or recommendation.title)[:80]
+
+
+def _measure(measure) -> str:
+    return measure.content[:60]
+
+
+# ── Recommendations ──────────────────────────────────────────────────────────────────────────
+
+
+def recommendation_event(recommendation, transition, *, actor) -> None:
+    """Issued → the unit's officers; acknowledged, replied → the creator; returned → officers."""
+    Status = type(recommendation).Status
+    link = reverse("recommendations:detail", args=[recommendation.pk])
+    what = _letter(recommendation)
+    with translation.override(settings.LANGUAGE_CODE):
+        if transition.to_status == Status.ISSUED:
+            recipients = _unit_officers(recommendation.recipient_unit_id)
+            title = _("To acknowledge: %(what)s") % {"what": what}
+            body = _("A recommendation was issued to your unit; acknowledge it and plan measures.")
+            if recommendation.reply_due_on:
+                body += " " + _("The reply is due on %(due)s.") % {
+                    "due": f"{recommendation.reply_due_on:%Y-%m-%d}"
+                }
+        elif transition.to_status == Status.ACKNOWLEDGED:
+            recipients = _staff_of(recommendation)
+            title = _("Acknowledged: %(what)s") % {"what": what}
+            body = _("The unit acknowledged the recommendation.")
+        elif transition.to_status == Status.REPLIED:
+            recipients = _staff_of(recommendation)
+            title = _("Rectification report submitted: %(what)s") % {"what": what}
+            body = _("The unit submitted its rectification report; review it.")
+        elif transition.to_status == Status.RECTIFYING and transition.from_status == Status.REPLIED:
+            recipients = _unit_officers(recommendation.recipient_unit_id)
+            title = _("Rectification report returned: %(what)s") % {"what": what}
+            body = _("Reason: %(reason)s") % {"reason": transition.reason[:500]}
+        else:
+            return
+        _send(
+            recipients,
+            actor=actor,
+            title=title,
+            body=body,
+            link=link,
+            key=f"recommendation:{recommendation.pk}:transition:{transition.pk}",
+        )
+
+
+def follow_up_scheduled(follow_up, *, actor) -> None:
+    recommendation = follow_up.recommendation
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _unit_officers(recommendation.recipient_unit_id),
+            actor=actor,
+            title=_("Follow-up review scheduled: %(what)s") % {"what": _letter(recommendation)},
+            body=_("A follow-up review (回头看) is scheduled for %(day)s.")
+            % {"day": f"{follow_up.scheduled_on:%Y-%m-%d}"},
+            link=reverse("recommendations:detail", args=[recommendation.pk]),
+            key=f"followup:{follow_up.pk}:scheduled",
+        )
+
+
+# ── Measures and extensions ─────────────────────────────────────────────────────────────────
+
+
+def measure_event(measure, transition, *, actor) -> None:
+    """Sign-off requested → the creator; returned, signed off → the officers and the owner."""
+    Status = type(measure).Status
+    recommendation = measure.item.recommendation
+    unit_side = [*_unit_officers(measure.unit_id), measure.owner_id]
+    what = _measure(measure)
+    with translation.override(settings.LANGUAGE_CODE):
+        if transition.to_status == Status.AWAITING_SIGNOFF:
+            recipients = _staff_of(recommendation)
+            title = _("Sign-off requested: %(what)s") % {"what": what}
+            body = _("The unit asks for this measure to be verified and signed off.")
+        elif transition.to_status == Status.RETURNED:
+            recipients = unit_side
+            title = _("Measure returned: %(what)s") % {"what": what}
+            body = _("Reason: %(reason)s") % {
+                "reason": "；".join(
+                    part
+                    for part in (transition.get_return_reason_display(), transition.reason[:500])
+                    if part
+                )
+            }
+        elif transition.to_status == Status.SIGNED_OFF:
+            recipients = unit_side
+            title = _("Measure signed off: %(what)s") % {"what": what}
+            body = _("The measure was verified and signed off.")
+        else:
+            return
+        _send(
+            recipients,
+            actor=actor,
+            title=title,
+            body=body,
+            link=reverse("reforms:measure_detail", args=[measure.pk]),
+            key=f"measure:{measure.pk}:transition:{transition.pk}",
+        )
+
+
+def extension_event(request, *, actor) -> None:
+    """Requested → the creator (at the extension queue); decided → the officers and the owner."""
+    Decision = type(request).Status
+    measure = request.measure
+    what = _measure(measure)
+    with translation.override(settings.LANGUAGE_CODE):
+        if request.status == Decision.PENDING:
+            recipients = _staff_of(measure.item.recommendation)
+            title = _("Extension requested: %(what)s") % {"what": what}
+            body = _("Asked to move the due date from %(old)s to %(new)s.")
+            link = reverse("reforms:extension_queue")
+        else:
+            recipients = [*_unit_officers(measure.unit_id), measure.owner_id]
+            if request.status == Decision.APPROVED:
+                title = _("Extension approved: %(what)s") % {"what": what}
+                body = _("The due date moves from %(old)s to %(new)s.")
+            else:
+                title = _("Extension refused: %(what)s") % {"what": what}
+                body = _("The due date stays %(old)s.") + " " + _("Reason: %(reason)s")
+            link = reverse("reforms:measure_detail", args=[measure.pk])
+        body = body % {
+            "old": f"{request.previous_due_on:%Y-%m-%d}",
+            "new": f"{request.requested_due_on:%Y-%m-%d}",
+            "reason": request.decision_note[:500],
+        }
+        _send(
+            recipients,
+            actor=actor,
+            title=title,
+            body=body,
+            link=link,
+            key=f"extension:{request.pk}:{request.status}",
+        )
