@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .admin_base import ReadOnlyAdmin, ScopedAdmin, SystemSettingsAdmin
+from core.admin import ReadOnlyAdmin, ScopedAdmin, SystemSettingsAdmin
+
 from .models import AuditEntry, Digest, OrgUnit, User
 from .roles import Role
 

@@ -21,7 +21,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .base import max_length_of
+from core.domain import max_length_of
+
 from .models import Digest, Notification
 
 logger = logging.getLogger(__name__)

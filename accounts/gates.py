@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
-from .api.base import error_body
+from core.api import error_body
+
 from .two_factor import second_factor_required
 
 LAST_ACTIVITY_KEY = "last_activity"

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from .base import BoundedTextField
+from core.domain import BoundedTextField
+
 from .roles import CASE_READERS, Role
 from .scoping import jurisdiction_paths, jurisdiction_q
 

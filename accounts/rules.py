@@ -31,6 +31,11 @@ rules.add_perm(
     is_discipline_staff | is_system_admin | is_security_admin | is_audit_admin,
 )
 
+# Settings that are not case content (calendar, reminder policy, outbox): system administrators
+# edit them; every role may read them in the back office it reaches.
+rules.add_perm("accounts.view_system_settings", has_any_role)
+rules.add_perm("accounts.change_system_settings", is_system_admin)
+
 rules.add_perm("accounts.view_user", (is_system_admin | is_security_admin) & in_scope)
 rules.add_perm("accounts.add_user", is_system_admin)
 rules.add_perm("accounts.change_user", is_system_admin | is_security_admin)

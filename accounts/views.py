@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.base import shanghai_today
 from cases.models import Case
+from core.domain import shanghai_today
 from recommendations.models import Recommendation
 from reforms.models import ExtensionRequest, Measure, Signal
 

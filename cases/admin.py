@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_base import ScopedAdmin, ScopedStackedInline, ScopedTabularInline
+from core.admin import ScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import BoundedTextField, TimeStampedModel
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import ScopedQuerySet
+from core.domain import BoundedTextField, TimeStampedModel
 
 
 class Taxonomy(models.Model):

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.base import PermissionRefused, TransitionRefused, require_perm
 from accounts.models import OrgUnit
+from core.domain import PermissionRefused, TransitionRefused, require_perm
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 

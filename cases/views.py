@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit
-from accounts.base import DomainError
-from accounts.web import paginate, refuse_in_form, scoped_object_or_404
+from core.domain import DomainError
+from core.pages import paginate, refuse_in_form, scoped_object_or_404
 from recommendations.models import Recommendation
 
 from . import services

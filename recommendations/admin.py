@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
 
 from . import services
 from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply

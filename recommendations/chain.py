@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from accounts.base import shanghai_today
 from accounts.confidentiality import can_read_case_content
-from accounts.web import scoped_object_or_404
 from cases.models import Case, Problem
+from core.domain import shanghai_today
+from core.pages import scoped_object_or_404
 from reforms.models import Evidence, Measure, MeasureTransition, Signal
 
 from .models import Recommendation, RecommendationItem

@@ -34,9 +34,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import DomainError, shanghai_today
 from accounts.confidentiality import can_read_case_content
 from cases.models import Case, CaseAnalysis, Problem, Subject
+from core.domain import DomainError, shanghai_today
 from reforms.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from reforms.models import Measure
 

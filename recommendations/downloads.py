@@ -15,11 +15,11 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from accounts.base import shanghai_today
 from accounts.confidentiality import can_read_case_content
-from accounts.web import scoped_object_or_404
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
+from core.domain import shanghai_today
+from core.pages import scoped_object_or_404
 from reforms.filters import MeasureFilter
 from reforms.models import Measure
 

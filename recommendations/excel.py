@@ -32,11 +32,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts import uploads
-from accounts.base import DomainError, max_length_of, shanghai_today
 from accounts.models import OrgUnit
 from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
+from core import uploads
+from core.domain import DomainError, max_length_of, shanghai_today
 from reforms import services as reform_services
 from reforms.models import Measure
 

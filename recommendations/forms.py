@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import max_length_of, shanghai_today
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
+from core.domain import max_length_of, shanghai_today
 from reforms import calendar
 from reforms.models import FollowUp
 

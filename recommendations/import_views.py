@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.gates import background_poll
-from accounts.web import scoped_object_or_404
 from cases.models import Case
+from core.pages import scoped_object_or_404
 from reforms.services import PLANNABLE
 
 from . import excel, tasks

@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import BoundedTextField, TimeStampedModel, TransitionRecord
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Case, Problem
+from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord
 
 # Unit officers see a recommendation once it is issued to their unit, never its draft.
 NOT_DRAFT = ~Q(status="draft")

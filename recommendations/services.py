@@ -15,7 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from accounts.base import (
+from accounts.models import OrgUnit
+from cases.models import Case, Problem
+from core.domain import (
     PermissionRefused,
     TransitionRefused,
     apply_transition,
@@ -24,8 +26,6 @@ from accounts.base import (
     require_status,
     shanghai_today,
 )
-from accounts.models import OrgUnit
-from cases.models import Case, Problem
 from reforms import workflow
 from reforms.models import FollowUp, Measure
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.base import DomainError, shanghai_today
 from accounts.confidentiality import can_read_case_content
-from accounts.web import paginate, refuse_in_form, scoped_object_or_404
 from cases.models import Case, Problem, Subject
+from core.domain import DomainError, shanghai_today
+from core.pages import paginate, refuse_in_form, scoped_object_or_404
 from reforms.models import FollowUp, Measure
 
 from . import forms, services

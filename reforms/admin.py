@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_base import (
+from core.admin import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     ScopedAdmin,
     SystemSettingsAdmin,
     transition_action,
 )
-from accounts.base import shanghai_today
+from core.domain import shanghai_today
 
 from . import calendar, services
 from .models import (

@@ -20,9 +20,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.base import SHANGHAI, shanghai_today
 from accounts.models import OrgUnit, Sector
 from accounts.roles import CASE_READERS
+from core.domain import SHANGHAI, shanghai_today
 from recommendations.models import Recommendation
 
 from .filters import AGING_BUCKETS, AGING_CHOICES

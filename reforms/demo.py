@@ -28,10 +28,10 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from accounts.base import SHANGHAI, shanghai_today
 from accounts.models import OrgUnit, Sector, User
 from accounts.roles import Role
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from core.domain import SHANGHAI, shanghai_today
 from recommendations import services as recommendation_services
 from recommendations.models import (
     Evaluation,
@@ -1538,7 +1538,7 @@ class _Builder:
         date = self.day(day)
         kinds = ["会议纪要", "制度印发文件", "整改台账", "检查报告", "签到表", "整改情况说明"]
         kind = kinds[self.evidence_serial % len(kinds)]
-        # PDF only: evidence is checked by content (accounts.uploads), and plain text is refused.
+        # PDF only: evidence is checked by content (core.uploads), and plain text is refused.
         name = f"{kind}（{date:%Y%m%d}）.pdf"
         data = _pdf_bytes(
             [

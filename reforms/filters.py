@@ -11,9 +11,9 @@ from django import forms
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import shanghai_today
 from accounts.filters import IdChoiceFilter
 from accounts.models import OrgUnit, Sector
+from core.domain import shanghai_today
 from recommendations.models import Recommendation
 
 from .models import (

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import max_length_of
-from accounts.uploads import EVIDENCE_TYPES, megabytes
+from core.domain import max_length_of
+from core.uploads import EVIDENCE_TYPES, megabytes
 
 from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
 

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
 from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
+from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
 from recommendations.models import Recommendation, RecommendationItem
 
 

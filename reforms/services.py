@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.base import (
+from core.domain import (
     PermissionRefused,
     TransitionRefused,
     apply_transition,
@@ -26,7 +26,7 @@ from accounts.base import (
     require_status,
     shanghai_today,
 )
-from accounts.uploads import (
+from core.uploads import (
     EVIDENCE_TYPES,
     check_upload,
     files_removed_on_error,
@@ -99,7 +99,7 @@ def measure_create(
 
 
 def _check_evidence(files) -> None:
-    """Every file is checked before any is written: size, and type by content (accounts.uploads)."""
+    """Every file is checked before any is written: size, and type by content (core.uploads)."""
     for file in files:
         check_upload(file, allowed=EVIDENCE_TYPES, max_bytes=settings.EVIDENCE_MAX_BYTES)
 

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.db import transaction
 
 from accounts import delivery
-from accounts.base import shanghai_today
+from core.domain import shanghai_today
 
 from . import reminders, reports
 

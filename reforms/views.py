@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.base import DomainError, shanghai_today
-from accounts.uploads import attachment_response
-from accounts.web import paginate, refuse_in_form, scoped_object_or_404
+from core.domain import DomainError, shanghai_today
+from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from core.uploads import attachment_response
 from recommendations.models import Recommendation, RecommendationItem
 
 from . import services

@@ -12,10 +12,10 @@ from django.core.management import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.base import SHANGHAI, shanghai_today
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from cases.models import Case, Problem
+from core.domain import SHANGHAI, shanghai_today
 from recommendations.models import Evaluation, Recommendation
 from reforms.demo import DEMO_PASSWORD, HEADLINE_USERNAMES
 from reforms.models import (
@@ -141,7 +141,7 @@ class TestTheDemo:
         assert Measure.objects.filter(progress_reports__isnull=False).distinct().count() >= 50
         evidence = list(Evidence.objects.all())
         assert len(evidence) >= 50
-        # Evidence is checked by content (accounts.uploads): the demo's files are real PDFs.
+        # Evidence is checked by content (core.uploads): the demo's files are real PDFs.
         assert {item.original_name.rsplit(".", 1)[-1] for item in evidence} == {"pdf"}
         for item in evidence[:10]:
             with default_storage.open(item.file.name) as stored:

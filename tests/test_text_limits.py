@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.base import max_length_of
 from cases.models import Case, CaseAnalysis, Problem
+from core.domain import max_length_of
 from recommendations import documents, excel
 from recommendations.forms import RecommendationForm
 from recommendations.models import Recommendation, RecommendationItem

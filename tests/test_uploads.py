@@ -1,6 +1,6 @@
 """Evidence uploads: what a unit officer may upload, where it is kept, and how it comes back.
 
-The rule lives in ``accounts/uploads.py`` and is the same for the measure page, the API and the
+The rule lives in ``core/uploads.py`` and is the same for the measure page, the API and the
 Excel import: the content decides the type (magic bytes, and the names inside a zip), the name
 must agree with it, and the size is limited. Refusals are in Chinese and name the file; a refused
 upload leaves neither a row nor a file on disk.
@@ -15,8 +15,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.base import TransitionRefused
-from accounts.uploads import files_removed_on_error
+from core.domain import TransitionRefused
+from core.uploads import files_removed_on_error
 from recommendations import services as recommendation_services
 from reforms import services
 from reforms.models import Evidence, ProgressReport

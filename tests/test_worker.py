@@ -19,9 +19,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from accounts.base import shanghai_today
 from accounts.models import Digest, Notification
 from config.celery import app
+from core.domain import shanghai_today
 from recommendations import services as recommendation_services
 from reforms import tasks
 from reforms.models import UrgingNotice

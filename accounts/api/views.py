@@ -16,9 +16,9 @@ from accounts.filters import NotificationFilter, OrgUnitFilter
 from accounts.lockout import lockout_message
 from accounts.models import Notification, OrgUnit
 from accounts.two_factor import asks_for_second_factor
+from core.api import ERROR_RESPONSES, ErrorSerializer, Ordered, ScopedViewSetMixin, read_schemas
 
 from .authentication import refuse_initial_password
-from .base import ERROR_RESPONSES, ErrorSerializer, Ordered, ScopedViewSetMixin, read_schemas
 from .serializers import (
     NotificationSerializer,
     OrgUnitSerializer,

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.base import ScopedPrimaryKeyRelatedField
-from accounts.base import max_length_of
 from accounts.models import OrgUnit, Sector
 from cases.forms import CASE_FIELDS
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from core.api import ScopedPrimaryKeyRelatedField
+from core.domain import max_length_of
 
 
 class SubjectSerializer(serializers.ModelSerializer):

@@ -7,7 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import audit
-from accounts.api.base import (
+from cases import services
+from cases.filters import CaseFilter, ProblemFilter
+from cases.models import Case, Problem
+from core.api import (
     TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
@@ -16,10 +19,7 @@ from accounts.api.base import (
     validated,
     write_schemas,
 )
-from accounts.base import require_perm
-from cases import services
-from cases.filters import CaseFilter, ProblemFilter
-from cases.models import Case, Problem
+from core.domain import require_perm
 
 from . import serializers as s
 

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.base import CaseContentSerializerMixin, ScopedPrimaryKeyRelatedField
-from accounts.base import max_length_of
+from accounts.api.case_content import CaseContentSerializerMixin
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
+from core.api import ScopedPrimaryKeyRelatedField
+from core.domain import max_length_of
 from recommendations.models import (
     Evaluation,
     Recommendation,

@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 
-from accounts.api.base import (
+from cases.models import Case, Problem
+from core.api import (
     TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
@@ -14,8 +15,7 @@ from accounts.api.base import (
     validated,
     write_schemas,
 )
-from accounts.base import require_perm
-from cases.models import Case, Problem
+from core.domain import require_perm
 from recommendations import services
 from recommendations.filters import EvaluationFilter, RecommendationFilter
 from recommendations.models import Evaluation, Recommendation, RecommendationItem

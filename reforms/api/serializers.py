@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.base import ScopedPrimaryKeyRelatedField
-from accounts.base import max_length_of
+from core.api import ScopedPrimaryKeyRelatedField
+from core.domain import max_length_of
 from recommendations.models import RecommendationItem
 from reforms.models import (
     Activity,

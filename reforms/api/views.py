@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.api.base import (
+from core.api import (
     ERROR_RESPONSES,
     TRANSITION_ERRORS,
     Ordered,
@@ -18,8 +18,8 @@ from accounts.api.base import (
     validated,
     write_schemas,
 )
-from accounts.base import require_perm
-from accounts.uploads import attachment_response
+from core.domain import require_perm
+from core.uploads import attachment_response
 from recommendations import services as recommendation_services
 from recommendations.api.serializers import FollowUpSerializer
 from reforms import services

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.base import shanghai_today
+from core.domain import shanghai_today
 from recommendations.models import Recommendation
 from reforms.models import Measure, MeasureTransition
 

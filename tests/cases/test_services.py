@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.base import PermissionRefused, TransitionRefused
 from cases import services
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from core.domain import PermissionRefused, TransitionRefused
 from tests import factories
 
 

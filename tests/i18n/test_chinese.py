@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.utils import translation
 
-from accounts.base import TransitionRefused
+from core.domain import TransitionRefused
 from reforms import services
 from reforms.models import Measure
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.base import PermissionRefused, TransitionRefused
+from core.domain import PermissionRefused, TransitionRefused
 from recommendations import services
 from recommendations.models import Recommendation
 from tests import factories

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from accounts.base import PermissionRefused, TransitionRefused
 from accounts.models import OrgUnit
+from core.domain import PermissionRefused, TransitionRefused
 from recommendations import services
 from recommendations.models import Evaluation, Recommendation, RecommendationTransition, Reply
 from reforms.models import Measure

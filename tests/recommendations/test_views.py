@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
 
-from accounts.base import shanghai_today
 from cases.models import Subject
+from core.domain import shanghai_today
 from recommendations import services
 from recommendations.models import Evaluation, Recommendation
 from reforms.models import CalendarDay, FollowUp

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from accounts.base import DomainError, PermissionRefused, TransitionRefused
-from accounts.uploads import UploadRefused
+from core.domain import DomainError, PermissionRefused, TransitionRefused
+from core.uploads import UploadRefused
 from reforms import services
 from reforms.models import ExtensionRequest, Measure, MeasureTransition
 from tests import factories

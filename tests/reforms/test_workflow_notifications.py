@@ -7,9 +7,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.base import PermissionRefused, TransitionRefused, shanghai_today
 from accounts.models import Notification
 from accounts.roles import Role
+from core.domain import PermissionRefused, TransitionRefused, shanghai_today
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
 from reforms import services, workflow

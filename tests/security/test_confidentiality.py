@@ -37,11 +37,11 @@ from django.urls import resolve, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import delivery
-from accounts.base import shanghai_today
 from accounts.models import AuditEntry, Digest, OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import jurisdiction_q
 from cases.models import Case, Problem, Subject
+from core.domain import shanghai_today
 from recommendations.models import (
     Evaluation,
     ImportJob,

@@ -22,10 +22,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 
-from accounts.base import shanghai_today
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from cases.models import Case
+from core.domain import shanghai_today
 from recommendations.models import Recommendation
 from reforms import reminders
 from reforms.models import Measure

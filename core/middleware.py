@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .base import DomainError
+from .domain import DomainError
 
 
 class DomainErrorMiddleware:

@@ -16,8 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.base import DomainError
-from accounts.confidentiality import can_read_case_content, case_content_fields
+from core.domain import DomainError
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -119,28 +118,6 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
         changed = extend_schema(request=update, responses={200: serializer, **TRANSITION_ERRORS})
         schemas |= {"update": changed, "partial_update": changed}
     return schemas
-
-
-class CaseContentSerializerMixin:
-    """Case-content fields of the model (``accounts.confidentiality``) answer ``null`` to a reader
-    without the right to case content, in every list, detail and nested answer."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name in case_content_fields(self.Meta.model) & fields.keys():
-            fields[name].allow_null = True
-            fields[name].help_text = gettext_lazy(
-                "Case content: null for readers who may not see case content (unit officers)."
-            )
-        return fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not can_read_case_content(request.user):
-            for name in case_content_fields(self.Meta.model) & data.keys():
-                data[name] = None
-        return data
 
 
 class Pagination(PageNumberPagination):

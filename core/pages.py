@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 
-from .base import DomainError
+from .domain import DomainError
 
 PAGE_SIZE = 25
 

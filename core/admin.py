@@ -14,8 +14,7 @@ from rules.contrib.admin import (
     ObjectPermissionsTabularInline,
 )
 
-from .base import DomainError
-from .roles import Role
+from .domain import DomainError
 
 
 def _restricted(queryset, user):
@@ -84,17 +83,16 @@ class SystemSettingsAdmin(admin.ModelAdmin):
     """Settings that are not case content (the calendar, the reminder policy, the outbox): system
     admins edit them; every other role with a home page may read them.
 
-    Permissions are here rather than in rules.py because the apps' module permissions exclude the
-    separated admins.
+    The apps' module permissions exclude the separated admins, so these two permissions
+    (``accounts/rules.py``) answer for every settings model instead.
     """
 
     @staticmethod
     def edits(request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+        return request.user.has_perm("accounts.change_system_settings")
 
     def has_module_permission(self, request):
-        return request.user.is_active and (self.edits(request) or bool(request.user.role))
+        return request.user.has_perm("accounts.view_system_settings")
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

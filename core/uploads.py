@@ -17,7 +17,7 @@ from pathlib import PurePath
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from .base import DomainError
+from .domain import DomainError
 
 
 @dataclass(frozen=True)
