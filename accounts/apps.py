@@ -7,8 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisation")
 
     def ready(self):
-        # The audit signals, the deployment checks and the sign-in signal.
-        from . import audit, checks, gates  # noqa: F401
+        # The deployment checks and the sign-in signal.
+        from . import checks, gates  # noqa: F401
 
         # The sign-in libraries' sections of the back office, named in the user's language.
         apps.get_app_config("axes").verbose_name = _("Sign-in lockouts")

@@ -1,11 +1,11 @@
-"""Filter sets of the org tree and notifications (used by the REST API)."""
+"""Filter sets of the org tree (used by the REST API)."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Notification, OrgUnit, Sector
+from .models import OrgUnit, Sector
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -31,13 +31,3 @@ class OrgUnitFilter(django_filters.FilterSet):
 
     def filter_under(self, queryset, name, unit):
         return queryset.filter(path__startswith=unit.path)
-
-
-class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label=_("Unread")
-    )
-
-    class Meta:
-        model = Notification
-        fields = []

@@ -47,8 +47,6 @@ rules.add_perm("authtoken", is_security_admin)
 rules.add_perm("authtoken.view_tokenproxy", is_security_admin)
 rules.add_perm("authtoken.delete_tokenproxy", is_security_admin)
 
-# The audit log: read and exported by the audit administrator only; nobody changes it.
-rules.add_perm("accounts.view_auditentry", is_audit_admin)
 
 # Lockouts (django-axes) and second-factor devices (django-otp) are the security administrator's:
 # they read the sign-in records, lift a lockout by deleting its attempt record, and reset a

@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit
+from audit import log as audit
 from core.domain import DomainError
 from core.pages import paginate, refuse_in_form, scoped_object_or_404
-from recommendations.models import Recommendation
 
 from . import services
 from .filters import CaseFilter, with_top_leader_flag
@@ -177,9 +176,9 @@ def case_detail(request, pk):
         .filter(linked_cases=case)
         .select_related("case_unit"),
         "violation_types": case.violation_types.all(),
-        "recommendations": Recommendation.objects.restrict(user)
-        .filter(cases=case)
-        .order_by("-issued_on", "-pk"),
+        # The letters citing the case, through the reverse relation: cases sits below
+        # recommendations and does not import it.
+        "recommendations": case.recommendations.restrict(user).order_by("-issued_on", "-pk"),
         "can_draft": user.has_perm("recommendations.add_recommendation"),
         **_problems_context(request, case),
     }

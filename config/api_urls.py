@@ -14,8 +14,9 @@ from rest_framework import exceptions, permissions
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import NotificationViewSet, ObtainTokenView, OrgUnitViewSet
+from accounts.api.views import ObtainTokenView, OrgUnitViewSet
 from cases.api.views import CaseViewSet, ProblemViewSet
+from notifications.api.views import NotificationViewSet
 from recommendations.api.views import EvaluationViewSet, RecommendationViewSet
 from reforms.api.views import (
     ActivityViewSet,

@@ -94,9 +94,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
+    "notifications",
+    "audit",
     "cases",
     "recommendations",
     "reforms",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.audit.AuditContextMiddleware",
+    "audit.log.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The sign-in gates, in this order: an idle session ends; a second factor is asked for; an
@@ -139,7 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.navigation",
+                "oversight.context_processors.navigation",
             ],
         },
     },

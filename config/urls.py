@@ -10,14 +10,16 @@ def favicon(request):
 
 
 urlpatterns = [
+    path("", include("oversight.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("cases/", include("cases.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("measures/", include("reforms.urls")),
-    path("dashboard/", include("reforms.dashboard_urls")),
-    path("chain/", include("recommendations.chain_urls")),
+    path("dashboard/", include("oversight.dashboard_urls")),
+    path("chain/", include("oversight.chain_urls")),
     path("api/v1/", include("config.api_urls")),
-    path("documents/", include("recommendations.download_urls")),
+    path("documents/", include("oversight.download_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),

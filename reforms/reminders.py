@@ -30,10 +30,11 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.delivery import notifications_for, notify
-from accounts.models import Notification, User
+from accounts.models import User
 from accounts.roles import Role
 from core.domain import shanghai_today
+from notifications.delivery import notifications_for, notify
+from notifications.models import Notification
 from recommendations.models import Recommendation
 
 from .calendar import WorkingCalendar

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.delivery import notifications_for, notify
-from accounts.models import Notification, User
+from accounts.models import User
 from accounts.roles import Role
+from notifications.delivery import notifications_for, notify
+from notifications.models import Notification
 
 KIND = Notification.Kind.WORKFLOW
 

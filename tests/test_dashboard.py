@@ -216,7 +216,7 @@ def test_a_province_sees_its_busiest_units_and_the_rest_in_the_list(
     world, data, browse_en, monkeypatch
 ):
     """Thousands of units would make the page unreadable and slow: the busiest are shown."""
-    monkeypatch.setattr("reforms.dashboard.UNIT_ROWS_SHOWN", 1)
+    monkeypatch.setattr("oversight.dashboard.UNIT_ROWS_SHOWN", 1)
     response = dashboard(browse_en(world.users.supervisor))
 
     shown = [row["unit"]["pk"] for row in response.context["units"]]

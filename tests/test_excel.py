@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from cases.models import Problem
-from recommendations import excel, tasks
+from oversight import excel, tasks
 from recommendations.models import ImportJob
 from reforms.models import Measure
 from tests import factories

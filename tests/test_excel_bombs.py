@@ -21,7 +21,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from cases.models import Problem
-from recommendations import excel
+from oversight import excel
 from recommendations.models import ImportJob
 
 PROBLEM_HEADINGS = ["问题类别", "业务环节", "单位", "描述"]

@@ -407,7 +407,8 @@ def test_every_scoped_model_is_in_the_table():
         for model in apps.get_models()
         if hasattr(model._default_manager, "restrict") and model._meta.app_label != "auth"
     }
-    from accounts.models import AuditEntry, Notification
+    from audit.models import AuditEntry
+    from notifications.models import Notification
     from recommendations.models import ImportJob  # per user who started it (tests/test_excel.py)
 
     # The audit log: the audit administrator's alone (tests/accounts/test_audit.py).

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, CaseAnalysis, Problem
 from core.domain import max_length_of
-from recommendations import documents, excel
+from oversight import documents, excel
 from recommendations.forms import RecommendationForm
 from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import Measure, ProgressReport

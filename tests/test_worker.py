@@ -19,9 +19,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from accounts.models import Digest, Notification
 from config.celery import app
 from core.domain import shanghai_today
+from notifications import tasks as outbox_tasks
+from notifications.models import Digest, Notification
 from recommendations import services as recommendation_services
 from reforms import tasks
 from reforms.models import UrgingNotice
@@ -266,7 +267,7 @@ def test_with_the_broker_down_work_is_saved_and_the_outbox_catches_up(
     measure = overdue_letter.items.first().measures.order_by("pk").first()
     with broker_down():
         assert tasks.scan_deadlines()["measures"] == 4  # written, nothing queued, nothing raised
-        assert tasks.sweep_outbox() == 2
+        assert outbox_tasks.sweep_outbox() == 2
         client.force_login(world.users.housing_officer)  # and the pages work and save
         response = client.post(
             f"/measures/{measure.pk}/progress/",
@@ -278,6 +279,6 @@ def test_with_the_broker_down_work_is_saved_and_the_outbox_catches_up(
     assert set(Digest.objects.values_list("status", flat=True)) == {Digest.Status.PENDING}
 
     running = worker()
-    tasks.sweep_outbox.delay()
+    outbox_tasks.sweep_outbox.delay()
     wait_for(lambda: Digest.objects.filter(status=Digest.Status.SENT).count() == 2, "mail")
     assert delivered(running) == {"officer@housing.example": 1, "staff@city.example": 1}

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from accounts.models import Notification, OrgUnit, Sector
+from accounts.models import OrgUnit, Sector
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -12,13 +12,6 @@ class OrgUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "name", "kind", "doc_abbr", "sector", "path", "depth", "posted_to"]
-        read_only_fields = fields
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "title", "body", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 

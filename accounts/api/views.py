@@ -1,26 +1,23 @@
 from django.contrib.auth import authenticate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import match_token, user_has_device
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.filters import NotificationFilter, OrgUnitFilter
+from accounts.filters import OrgUnitFilter
 from accounts.lockout import lockout_message
-from accounts.models import Notification, OrgUnit
+from accounts.models import OrgUnit
 from accounts.two_factor import asks_for_second_factor
 from core.api import ERROR_RESPONSES, ErrorSerializer, Ordered, ScopedViewSetMixin, read_schemas
 
 from .authentication import refuse_initial_password
 from .serializers import (
-    NotificationSerializer,
     OrgUnitSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -35,39 +32,6 @@ class OrgUnitViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = OrgUnitSerializer
     filterset_class = OrgUnitFilter
     ordering_fields = ["path", "name", "kind"]
-
-
-@extend_schema_view(**read_schemas(NotificationSerializer))
-class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
-    """The user's own notifications, newest first; nobody sees anyone else's."""
-
-    queryset = Notification.objects.all()
-    serializer_class = NotificationSerializer
-    filterset_class = NotificationFilter
-    ordering_fields = ["created_at", "read_at"]
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        return Notification.objects.restrict(self.request.user)
-
-    @extend_schema(request=None, responses={200: NotificationSerializer, **ERROR_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        """Mark one notification read (a second call changes nothing)."""
-        notification = self.get_object()
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
-        return Response(self.get_serializer(notification).data)
-
-    @extend_schema(request=None, responses={204: None, **ERROR_RESPONSES})
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        """Mark every unread notification of the user read."""
-        self.get_queryset().unread().update(read_at=timezone.now())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LockedOut(exceptions.APIException):

@@ -6,7 +6,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import audit
+from audit import log as audit
 from cases import services
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem

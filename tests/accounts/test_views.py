@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import Notification
+from notifications.models import Notification
 from recommendations.services import recommendation_acknowledge
 from tests import factories
 

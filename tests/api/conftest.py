@@ -10,9 +10,9 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import Notification
 from accounts.roles import Role
 from cases.models import Subject
+from notifications.models import Notification
 from recommendations import services as recommendation_services
 from reforms import services as reform_services
 from reforms.models import Activity, RuleChange

@@ -12,7 +12,7 @@ import logging
 import statistics
 import time
 
-from recommendations import documents
+from oversight import documents
 from tests import factories, pdf
 
 ITEM = (
@@ -65,7 +65,7 @@ def test_bench_documents(world, housing_case):
 
 def test_bench_import_2000_rows(world, housing_case, settings, tmp_path):
     """Target (issue 6): a 2,000-row import under 10 s."""
-    from recommendations import excel
+    from oversight import excel
     from tests.test_excel import PLAN_HEADINGS, plan_row, xlsx
 
     settings.MEDIA_ROOT = tmp_path

@@ -16,8 +16,8 @@ import logging
 import os
 import time
 
-from recommendations import documents
-from reforms.dashboard import Counts
+from oversight import documents
+from oversight.dashboard import Counts
 from tests import factories
 
 

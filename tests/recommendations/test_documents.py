@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cases.models import CaseAnalysis, Subject
-from recommendations import documents
+from oversight import documents
 from recommendations.models import Recommendation
 from tests import factories, pdf
 from tests.pdf import A4, MM
@@ -330,6 +330,6 @@ def test_unit_officers_get_no_case_analysis(world, housing_case):
     ],
 )
 def test_a_long_title_is_split_into_even_lines_never_an_orphan(title, lines):
-    from recommendations.documents import title_lines
+    from oversight.documents import title_lines
 
     assert title_lines(title) == lines

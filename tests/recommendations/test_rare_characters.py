@@ -14,7 +14,7 @@ import tempfile
 import pytest
 
 from cases.models import Subject
-from recommendations import documents
+from oversight import documents
 from tests import factories
 
 RARE = "\U00020000"  # 𠀀

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pypdf import PdfReader
 
-from accounts.models import Notification
+from notifications.models import Notification
 from reforms import reminders
 from reforms.models import Measure, ReminderPolicy, UrgingNotice
 from tests import factories
@@ -220,8 +220,8 @@ class TestWeeklyReport:
     def test_each_supervisor_gets_the_overdue_report_once_a_week(self, due, world):
         from django.core import mail
 
-        from accounts import delivery
-        from reforms import reports
+        from notifications import delivery
+        from oversight import reports
 
         world.users.supervisor.email = "supervisor@city.example"
         world.users.supervisor.save()

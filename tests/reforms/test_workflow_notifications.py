@@ -7,9 +7,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import Notification
 from accounts.roles import Role
 from core.domain import PermissionRefused, TransitionRefused, shanghai_today
+from notifications.models import Notification
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
 from reforms import services, workflow
@@ -341,7 +341,7 @@ def test_the_bell_counts_a_workflow_event(world, housing_case, browse):
 
 
 def test_workflow_events_go_into_the_daily_digest(world, housing_case, mailoutbox):
-    from accounts import delivery
+    from notifications import delivery
 
     officer = world.users.housing_officer
     officer.email = "officer@example.cn"

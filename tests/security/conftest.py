@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.test import override_settings
 
-from accounts.models import Notification
 from accounts.roles import Role
 from cases.models import ProcessStage
+from notifications.models import Notification
 from recommendations.models import ImportJob
 from tests import factories
 from tests.api.conftest import build_chain

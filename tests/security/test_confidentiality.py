@@ -36,12 +36,14 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import delivery
-from accounts.models import AuditEntry, Digest, OrgUnit, User
+from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import jurisdiction_q
+from audit.models import AuditEntry
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
+from notifications import delivery
+from notifications.models import Digest
 from recommendations.models import (
     Evaluation,
     ImportJob,
@@ -595,7 +597,7 @@ def export_audit_log(walk: Walk, changelist: str) -> None:
         },
     )
     assert answer.status_code == 200, answer.status_code
-    walk.read(answer, f"POST {changelist} (export_csv)", "admin:accounts_auditentry_changelist")
+    walk.read(answer, f"POST {changelist} (export_csv)", "admin:audit_auditentry_changelist")
 
 
 @functools.cache

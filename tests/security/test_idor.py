@@ -6,7 +6,7 @@ never a 500, never data. Notifications: every one but a user's own is a 404 to t
 import pytest
 from django.urls import reverse
 
-from accounts.models import Notification
+from notifications.models import Notification
 
 from .api_routes import API
 from .clients import NOT_FOUND, client_for, methods_of, send, signed_in

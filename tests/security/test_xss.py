@@ -19,9 +19,10 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.delivery import send_email
-from accounts.models import AuditEntry, Digest, Notification
+from audit.models import AuditEntry
 from cases.models import Case
+from notifications.delivery import send_email
+from notifications.models import Digest, Notification
 from recommendations.models import Recommendation
 from reforms.models import Measure
 

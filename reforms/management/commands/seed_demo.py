@@ -5,10 +5,10 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.delivery import digests_prepare
 from accounts.roles import Role
 from cases.models import Case, Problem
 from core.domain import shanghai_today
+from notifications.delivery import digests_prepare
 from recommendations.models import Recommendation
 from reforms import reminders
 from reforms.demo import DEMO_PASSWORD, DemoExists, build_demo, demo_logins

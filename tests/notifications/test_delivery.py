@@ -15,8 +15,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from accounts import delivery
-from accounts.models import Digest, Notification
+from notifications import delivery
+from notifications.models import Digest, Notification
 
 TODAY = datetime.date(2026, 11, 23)
 

@@ -20,12 +20,12 @@ from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
 from core.pages import scoped_object_or_404
+from recommendations.filters import RecommendationFilter
+from recommendations.models import Recommendation
 from reforms.filters import MeasureFilter
 from reforms.models import Measure
 
 from . import documents, excel
-from .filters import RecommendationFilter
-from .models import Recommendation
 
 PDF = "application/pdf"
 

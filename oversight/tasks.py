@@ -1,12 +1,17 @@
-"""Celery jobs of the documents feature: large Excel imports, with progress for the page."""
+"""Celery jobs of the documents: large Excel imports with progress for the page, and the weekly
+overdue report (Mondays at 09:00, scheduled by migrations
+``reforms.0005`` and ``0007``)."""
 
 import logging
 
 from celery import shared_task
 from django.utils import timezone, translation
 
-from . import excel
-from .models import ImportJob
+from core.domain import shanghai_today
+from notifications.tasks import hand_out
+from recommendations.models import ImportJob
+
+from . import excel, reports
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +60,11 @@ def run_import(job_id: int) -> ImportJob | None:
 def import_excel(job_id: int) -> None:
     """The Celery entry point: ``import_excel.delay(job.pk)`` once the job row is committed."""
     run_import(job_id)
+
+
+@shared_task
+def send_weekly_reports() -> int:
+    """Mondays: each supervisor's overdue report for their jurisdiction."""
+    digests = reports.weekly_reports(shanghai_today())
+    hand_out(digests)
+    return len(digests)

@@ -26,7 +26,8 @@ from django.contrib.auth import user_logged_in, user_logged_out, user_login_fail
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .confidentiality import audit_reference, redacted
+from accounts.confidentiality import audit_reference, redacted
+
 from .models import AuditEntry
 
 Action = AuditEntry.Action
@@ -35,12 +36,10 @@ RETENTION_DAYS = 180
 AUDITED_APPS = frozenset(
     {"accounts", "cases", "recommendations", "reforms", "authtoken", "otp_totp", "axes"}
 )
-# Records that are the system's own bookkeeping, or the log itself.
+# Records that are the system's own bookkeeping (the inbox, the outbox and the log itself are in
+# apps not audited).
 NOT_AUDITED = frozenset(
     {
-        "accounts.auditentry",
-        "accounts.notification",
-        "accounts.digest",
         "recommendations.importjob",
         "axes.accesslog",  # every sign-in, already logged as a login or a failed one
         "axes.accessfailurelog",

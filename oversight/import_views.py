@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.gates import background_poll
 from cases.models import Case
 from core.pages import scoped_object_or_404
+from recommendations.models import ImportJob, Recommendation
 from reforms.services import PLANNABLE
 
 from . import excel, tasks
-from .models import ImportJob, Recommendation
 
 logger = logging.getLogger(__name__)
 SYNC_ROWS = 200  # more rows than this go to a Celery job with a progress bar

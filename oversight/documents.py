@@ -12,7 +12,7 @@ each taking the *user* it is made for and reading only through ``restrict(user)`
 
 They need no request, so views and Celery jobs call them alike, e.g. a weekly job::
 
-    from recommendations.documents import overdue_report_pdf
+    from oversight.documents import overdue_report_pdf
     message.attach("逾期情况通报.pdf", overdue_report_pdf(supervisor), "application/pdf")
 
 Documents are always in Chinese (rendered under ``zh-hans`` whatever the caller's language).
@@ -37,11 +37,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.confidentiality import can_read_case_content
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from core.domain import DomainError, shanghai_today
-from reforms.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
+from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
+from recommendations.models import Recommendation, RecommendationItem
+from recommendations.views import chinese_numeral
 from reforms.models import Measure
-
-from .models import Recommendation, RecommendationItem
-from .views import chinese_numeral
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
@@ -258,7 +257,7 @@ def unit_ledger_pdf(user, unit) -> bytes:
 def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
     """逾期情况通报 for ``user``'s jurisdiction: counts by unit and age, then every overdue measure.
 
-    The numbers are the dashboard's (``reforms.dashboard``), so report and page always agree.
+    The numbers are the dashboard's (``oversight.dashboard``), so report and page always agree.
     For the lead's weekly e-mail: ``overdue_report_pdf(supervisor)`` returns the PDF bytes.
     """
     _require_case_reader(user)

@@ -37,10 +37,9 @@ from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
 from core import uploads
 from core.domain import DomainError, max_length_of, shanghai_today
+from recommendations.models import Recommendation
 from reforms import services as reform_services
 from reforms.models import Measure
-
-from .models import Recommendation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_ROWS = 10_000

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from accounts.roles import Role
 
 STAFF, OFFICER, SUPERVISOR = Role.DISCIPLINE_STAFF, Role.UNIT_OFFICER, Role.SUPERVISOR
 ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}

@@ -7,10 +7,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.delivery import notifications_for, notify, report_digest
-from accounts.models import Digest, Notification, User
+from accounts.models import User
 from accounts.roles import Role
-from recommendations.documents import overdue_report_pdf
+from notifications.delivery import notifications_for, notify, report_digest
+from notifications.models import Digest, Notification
+from oversight.documents import overdue_report_pdf
 
 from .dashboard import dashboard_data
 

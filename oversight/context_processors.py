@@ -1,4 +1,5 @@
-from .models import Notification
+from notifications.models import Notification
+
 from .navigation import menu_for
 
 

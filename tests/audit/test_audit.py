@@ -11,7 +11,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from audit.models import AuditEntry
 from recommendations import services as recommendation_services
 from tests import factories
 from tests.cases.test_views import case_form_data
@@ -182,23 +182,23 @@ def test_the_database_refuses_to_delete_recent_audit_rows(world, client):
 def test_only_the_audit_administrator_reads_the_log(world, client, username):
     client.force_login(getattr(world.users, username))
 
-    assert client.get(reverse("admin:accounts_auditentry_changelist")).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 403
 
 
 def test_the_audit_administrator_searches_reads_and_exports_but_never_edits(world, client):
     login(client, "city_staff", "wrong password")
     login(client, "city_staff")
     client.force_login(world.users.audit_admin)
-    changelist = reverse("admin:accounts_auditentry_changelist")
+    changelist = reverse("admin:audit_auditentry_changelist")
 
     page = client.get(changelist, {"q": "city_staff", "action__exact": "login_failed"})
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
     failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
-    detail = client.get(reverse("admin:accounts_auditentry_change", args=[failed.pk]))
+    detail = client.get(reverse("admin:audit_auditentry_change", args=[failed.pk]))
     assert detail.status_code == 200 and b'name="detail"' not in detail.content  # read-only
     assert (
-        client.post(reverse("admin:accounts_auditentry_delete", args=[failed.pk])).status_code
+        client.post(reverse("admin:audit_auditentry_delete", args=[failed.pk])).status_code
         == 403
     )
 
@@ -220,7 +220,7 @@ def test_an_entry_shows_each_changed_field_by_its_name_before_and_after(
     issued = AuditEntry.objects.get(action=Action.TRANSITION)
     client.force_login(world.users.audit_admin)
 
-    page = client.get(reverse("admin:accounts_auditentry_change", args=[issued.pk]))
+    page = client.get(reverse("admin:audit_auditentry_change", args=[issued.pk]))
 
     html = page.content.decode()
     assert "<td>状态</td><td>draft</td><td>issued</td>" in html
@@ -233,7 +233,7 @@ def test_an_exported_cell_never_starts_a_formula(world, client):
 
     failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
     export = client.post(
-        reverse("admin:accounts_auditentry_changelist"),
+        reverse("admin:audit_auditentry_changelist"),
         {"action": "export_csv", "_selected_action": [failed.pk]},
     )
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
@@ -248,8 +248,8 @@ def test_hostile_text_typed_as_a_username_is_shown_escaped_to_the_audit_administ
     failed = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
 
     for url in (
-        reverse("admin:accounts_auditentry_changelist"),
-        reverse("admin:accounts_auditentry_change", args=[failed.pk]),
+        reverse("admin:audit_auditentry_changelist"),
+        reverse("admin:audit_auditentry_change", args=[failed.pk]),
     ):
         html = client.get(url).content.decode()
         assert "<script>alert(1)" not in html
@@ -312,7 +312,7 @@ def test_the_audit_administrator_finds_no_case_content_in_the_log(world, client,
     )
     client.get(reverse("cases:detail", args=[housing_case.pk]))
     client.force_login(world.users.audit_admin)
-    changelist = reverse("admin:accounts_auditentry_changelist")
+    changelist = reverse("admin:audit_auditentry_changelist")
 
     for term in (housing_case.number, "孙某某"):
         assert client.get(changelist, {"q": term}).context["cl"].result_count == 0
@@ -326,7 +326,7 @@ def test_the_audit_administrator_finds_no_case_content_in_the_log(world, client,
     )
     exported = b"".join(export.streaming_content).decode("utf-8-sig")
     update = AuditEntry.objects.get(action=Action.UPDATE, object_type="cases.case")
-    detail = client.get(reverse("admin:accounts_auditentry_change", args=[update.pk]))
+    detail = client.get(reverse("admin:audit_auditentry_change", args=[update.pk]))
     for text in (listing, exported, detail.content.decode()):
         assert f"案件 #{housing_case.pk}" in text
         assert housing_case.number not in text and "孙某某" not in text

@@ -30,9 +30,8 @@ from accounts.confidentiality import can_read_case_content
 from cases.models import Case, Problem
 from core.domain import shanghai_today
 from core.pages import scoped_object_or_404
+from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import Evidence, Measure, MeasureTransition, Signal
-
-from .models import Recommendation, RecommendationItem
 
 MeasureStatus = Measure.Status
 VERIFICATIONS = [MeasureStatus.SIGNED_OFF, MeasureStatus.RETURNED]

@@ -24,9 +24,8 @@ from accounts.models import OrgUnit, Sector
 from accounts.roles import CASE_READERS
 from core.domain import SHANGHAI, shanghai_today
 from recommendations.models import Recommendation
-
-from .filters import AGING_BUCKETS, AGING_CHOICES
-from .models import Measure, MeasureTransition, Signal, due_soon_q, open_q, overdue_q
+from reforms.filters import AGING_BUCKETS, AGING_CHOICES
+from reforms.models import Measure, MeasureTransition, Signal, due_soon_q, open_q, overdue_q
 
 Status = Measure.Status
 TREND_WEEKS = 12

@@ -1,0 +1,1 @@
+"""The inbox (the bell) and the outbox (daily digests by email and webhook)."""

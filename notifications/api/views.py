@@ -1,0 +1,44 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import ERROR_RESPONSES, Ordered, read_schemas
+from notifications.filters import NotificationFilter
+from notifications.models import Notification
+
+from .serializers import NotificationSerializer
+
+
+@extend_schema_view(**read_schemas(NotificationSerializer))
+class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
+    """The user's own notifications, newest first; nobody sees anyone else's."""
+
+    queryset = Notification.objects.all()
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at", "read_at"]
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.restrict(self.request.user)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark one notification read (a second call changes nothing)."""
+        notification = self.get_object()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={204: None, **ERROR_RESPONSES})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        """Mark every unread notification of the user read."""
+        self.get_queryset().unread().update(read_at=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
