@@ -1,8 +1,9 @@
 """Case content: what unit officers and the three separated administrators never read.
 
-DESIGN §3 promises that a case-unit officer never sees confidential case details (subject names,
-case numbers, amounts, the case narrative and analysis, a letter's preamble that speaks of the
-case) and that none of the three administrators reads case content at all.
+The roles (docs/architecture.md) promise that a case-unit officer never sees confidential
+case details (subject names, case numbers, amounts, the case narrative and analysis, a letter's
+preamble that speaks of the case) and that none of the three administrators reads case content
+at all.
 
 One declaration, one permission:
 

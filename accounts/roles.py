@@ -1,4 +1,4 @@
-"""The six roles (DESIGN §3) and the predicates every permission rule is built from."""
+"""The six roles (docs/architecture.md) and the predicates every permission rule is built from."""
 
 import rules
 from django.db import models

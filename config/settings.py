@@ -248,7 +248,8 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # An .xlsx is a zip: what it may inflate to (all members together, declared and really read) and
-# how tightly a member may be compressed, checked before openpyxl parses anything (DESIGN §10).
+# how tightly a member may be compressed, checked before openpyxl parses anything
+# (docs/pitfalls.md).
 IMPORT_MAX_INFLATED_BYTES = envint("IMPORT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
 # A PDF taking longer is refused (503, "文档生成超时") rather than holding the worker until

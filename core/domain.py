@@ -60,7 +60,7 @@ class BoundedTextField(models.TextField):
     than written in each ``Meta.constraints`` so the number is written once: changing
     ``max_length`` makes a migration that replaces the constraint.
 
-    Long text without a break also costs WeasyPrint time (DESIGN §10): these limits bound it.
+    Long text without a break also costs WeasyPrint time (docs/pitfalls.md): these limits bound it.
     """
 
     def __init__(self, *args, max_length: int, **kwargs):

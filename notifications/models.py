@@ -85,7 +85,7 @@ class Digest(models.Model):
     Delivery claims the row (pending → sending) before sending, so two workers never both send it;
     a failure goes back to pending with the error and the time of the next attempt (backoff) until
     the attempts run out (failed). Retries come from a periodic sweep, not from far-future ETA
-    tasks, which Redis would deliver again after its visibility timeout (DESIGN §8).
+    tasks, which Redis would deliver again after its visibility timeout (docs/pitfalls.md).
     """
 
     class Channel(models.TextChoices):

@@ -18,7 +18,7 @@ They need no request, so views and Celery jobs call them alike, e.g. a weekly jo
 Documents are always in Chinese (rendered under ``zh-hans`` whatever the caller's language).
 Fonts: Noto Serif/Sans CJK SC from Debian ``fonts-noto-cjk`` (README "Documents and fonts"); a
 licensed 仿宋_GB2312 / 方正小标宋 installed on the server is used first. Without
-``libharfbuzz-subset0`` every PDF is ~40× slower (DESIGN §8).
+``libharfbuzz-subset0`` every PDF is ~40× slower (docs/pitfalls.md).
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Writes to recommendations: drafting, and one function per transition of DESIGN §4.
+"""Writes to recommendations: drafting, and one function per transition (docs/architecture.md).
 
 draft → issued → acknowledged → rectifying → replied → closed → evaluated
                                      ▲            │

@@ -1,4 +1,5 @@
-"""Hostile workbooks: an .xlsx is a zip, and a small one can inflate to gigabytes (DESIGN §10).
+"""Hostile workbooks: an .xlsx is a zip, and a small one can inflate to gigabytes
+(docs/pitfalls.md).
 
 Each bomb is built here, streamed through a deflate compressor so the file stays small and
 nothing large is ever held in memory: a sheet of 20,000,000 empty rows (~120 MB inflated, a

@@ -198,8 +198,7 @@ def test_the_audit_administrator_searches_reads_and_exports_but_never_edits(worl
     detail = client.get(reverse("admin:audit_auditentry_change", args=[failed.pk]))
     assert detail.status_code == 200 and b'name="detail"' not in detail.content  # read-only
     assert (
-        client.post(reverse("admin:audit_auditentry_delete", args=[failed.pk])).status_code
-        == 403
+        client.post(reverse("admin:audit_auditentry_delete", args=[failed.pk])).status_code == 403
     )
 
     export = client.post(

@@ -1,4 +1,5 @@
-"""Drive a housing-bureau recommendation to any state of DESIGN §4 through the services."""
+"""Drive a housing-bureau recommendation to any state of its life (docs/architecture.md)
+through the services."""
 
 import datetime
 

@@ -1,5 +1,5 @@
 """A name with a CJK Extension B character (U+20000 𠀀, not in Noto CJK) prints as itself, not as
-tofu, in the letter, the ledger and the case analysis (DESIGN §10: HanaMin from fonts-hanazono).
+tofu, in the letter, the ledger and the case analysis (docs/pitfalls.md: HanaMin, fonts-hanazono).
 
 Tofu is invisible to text extraction (``pdftotext`` returns the character either way), so it is
 checked by rendering: WeasyPrint's log of a ".notdef" glyph it draws, and the page rasterised with

@@ -149,7 +149,8 @@ def test_the_database_refuses_a_follow_up_outcome_without_its_visit(letter, worl
     assert not FollowUp.objects.exists()
 
 
-# Overdue is derived (DESIGN §4): from the current or original due date, against Shanghai's today.
+# Overdue is derived (docs/architecture.md): from the current or original due date, against
+# Shanghai's today.
 
 
 @pytest.fixture

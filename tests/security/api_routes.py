@@ -1,4 +1,4 @@
-"""Every route of the REST API and who reads the records behind it (DESIGN §3).
+"""Every route of the REST API and who reads the records behind it (docs/architecture.md).
 
 What each role may *do* with a record it reads is tested by tests/api/test_write_matrix.py; this
 table only says which record an address names and who may see that kind of record at all.

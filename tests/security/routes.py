@@ -1,7 +1,7 @@
 """Every route of the project, found by walking the URL resolver, and who may use each.
 
-The table below is written from the product's roles (DESIGN §3), not read from the app's own
-permission functions: it is the specification the pages are checked against.
+The table below is written from the product's roles (docs/architecture.md), not read from the
+app's own permission functions: it is the specification the pages are checked against.
 """
 
 from collections.abc import Callable

@@ -10,7 +10,7 @@ from django.urls import reverse
 from .conftest import ROLES
 
 # Not in the back office: Excel imports and notifications (each seen by its own user only).
-# Account administrators keep the whole org tree and every account (DESIGN §3: users, org tree).
+# Account administrators keep the whole org tree and every account (docs/architecture.md).
 SEES_WHOLE_TREE = {"system_admin", "security_admin"}
 OUT_OF_REACH = {302, 403, 404}
 

@@ -1,5 +1,5 @@
-"""The first promise (DESIGN §3): a case-unit officer never sees case content, and none of the three
-administrators reads it — checked on the demo, over every route of the project.
+"""The first promise (docs/architecture.md): a case-unit officer never sees case content, and
+none of the three administrators reads it — checked on the demo, over every route of the project.
 
 Every demo unit officer and the three administrators walk the whole URL table found by the
 resolver: each page and htmx fragment, each API list (every page) and detail, each download (PDF
@@ -88,7 +88,7 @@ TARGETS = {
     "evaluation": Evaluation,
     "rule_change": RuleChange,
     "activity": Activity,
-    "notification": apps.get_model("accounts", "Notification"),
+    "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
