@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "recommendations",
     "reforms",
     # Tooling on top of the domain apps (none of which imports it).
+    "demo",
     "benchmarks",
 ]
 

@@ -9,9 +9,9 @@ from accounts.base import shanghai_today
 from accounts.delivery import digests_prepare
 from accounts.roles import Role
 from cases.models import Case, Problem
+from demo.builder import DEMO_PASSWORD, DemoExists, build_demo, demo_logins
 from recommendations.models import Recommendation
 from reforms import reminders
-from reforms.demo import DEMO_PASSWORD, DemoExists, build_demo, demo_logins
 from reforms.models import Measure
 
 
