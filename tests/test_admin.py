@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from demo.builder import HEADLINE_USERNAMES
 from recommendations.models import Recommendation
-from reforms.demo import HEADLINE_USERNAMES
 from reforms.models import ExtensionRequest, Measure
 from reforms.services import extension_request_submit
 

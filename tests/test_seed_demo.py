@@ -16,8 +16,8 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from cases.models import Case, Problem
 from core.domain import SHANGHAI, shanghai_today
+from demo.builder import DEMO_PASSWORD, HEADLINE_USERNAMES
 from recommendations.models import Evaluation, Recommendation
-from reforms.demo import DEMO_PASSWORD, HEADLINE_USERNAMES
 from reforms.models import (
     Activity,
     Evidence,

@@ -8,8 +8,8 @@ still renders the API.
 import pytest
 
 from accounts.models import User
+from demo.builder import DEMO_PASSWORD
 from recommendations.models import Recommendation
-from reforms.demo import DEMO_PASSWORD
 from reforms.models import Measure
 from reforms.services import PLANNABLE, REPORTABLE
 

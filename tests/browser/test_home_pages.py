@@ -2,7 +2,7 @@
 
 import pytest
 
-from reforms.demo import DEMO_PASSWORD
+from demo.builder import DEMO_PASSWORD
 
 from .conftest import screenshot
 

@@ -5,7 +5,7 @@ Screenshots at 390 and 1366 px land in ``test-artifacts/screenshots/`` (``phone-
 
 import pytest
 
-from reforms.demo import DEMO_PASSWORD
+from demo.builder import DEMO_PASSWORD
 
 from .conftest import screenshot
 

@@ -2,10 +2,10 @@
 the schema, or `make bench` breaks where no other test looks."""
 
 from accounts.models import OrgUnit, User
+from benchmarks.scale import Generator
 from cases.models import Case
 from recommendations.models import Recommendation
 from reforms.models import Measure, ProgressReport
-from reforms.scale import Generator
 
 
 def test_the_generator_fills_the_current_schema_and_the_app_carries_on_after_it(db):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reforms.scale import Generator
+from benchmarks.scale import Generator
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.roles import Role
 from cases.models import Case, Problem
 from core.domain import shanghai_today
+from demo.builder import DEMO_PASSWORD, DemoExists, build_demo, demo_logins
 from notifications.delivery import digests_prepare
 from recommendations.models import Recommendation
 from reforms import reminders
-from reforms.demo import DEMO_PASSWORD, DemoExists, build_demo, demo_logins
 from reforms.models import Measure
 
 

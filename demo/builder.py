@@ -1,0 +1,554 @@
+"""Builds the demo story of ``demo/data/`` (see ``demo.story``) through the domain's services.
+
+``build_demo()`` builds it in one transaction, once: when the demo's root commission already exists
+it changes nothing and returns the demo logins again. Every state change goes through the services
+(``recommendations.services``, ``reforms.services``) so history rows exist and the rules hold;
+cases, subjects, problems, analyses, rule changes, activities and follow-ups have no services and
+are written directly.
+
+Dates are relative to today (Asia/Shanghai), so the overdue picture looks the same whenever the demo
+is built; ``demo.clock.Clock`` moves each record to the day the story puts it on, so the timelines
+read like months of work rather than one afternoon.
+
+The story follows the press articles in ``domain/seeds``: the 长春汽开区 series of four cases and
+its 13-item recommendation, a hospital series in the healthcare sector, and smaller county cases.
+"""
+
+import datetime
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import OrgUnit, User
+from accounts.roles import Role
+from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from core.domain import shanghai_today
+from recommendations import services as recommendation_services
+from reforms import services as reform_services
+from reforms.models import Activity, FollowUp, Measure, RuleChange
+
+from .clock import Clock, pdf_bytes
+from .story import DEMO_PASSWORD, DEMO_USERNAMES, HEADLINE_USERNAMES, ROOT, load
+
+__all__ = ["DEMO_PASSWORD", "HEADLINE_USERNAMES", "DemoExists", "build_demo", "demo_logins"]
+
+
+ANALYSIS_FIELDS = ("trajectory", "root_causes", "loopholes", "lessons")
+
+
+class DemoExists(Exception):
+    """The database holds something that clashes with the demo (it refuses to build over it)."""
+
+
+class Builder:
+    def __init__(self):
+        self.organisation = load("organisation")
+        self.texts = load("measures")
+        self.today = shanghai_today()
+        self.rng = random.Random(self.organisation["random_seed"])
+        self.clock = Clock(self.today)
+        self.units: dict[str, OrgUnit] = {}
+        self.users: dict[str, User] = {}
+        self.cases: dict[str, Case] = {}
+        self.problems = {}
+        self.recommendations = {}
+        self.measures: dict[str, list[Measure]] = defaultdict(list)
+        self.evidence_serial = 0
+
+    def day(self, offset: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=offset)
+
+    def on(self, offset: int):
+        return self.clock.on(self.day(min(offset, 0)))
+
+    # Organisation and people ────────────────────────────────────────────────────────────────────
+    def build_org_tree(self):
+        root_key = self.organisation["root"]
+        self.units[root_key] = OrgUnit.objects.add_root(
+            {"name": ROOT["name"], "kind": ROOT["kind"], "doc_abbr": ROOT["doc_abbr"]}
+        )
+        # Units at the top of the city (parent null) hang under the root commission.
+        for key, spec in self.organisation["units"].items():
+            if key == root_key:
+                continue
+            fields = {name: spec[name] for name in ("name", "kind", "sector", "doc_abbr")}
+            self.units[key] = OrgUnit.objects.add_child(
+                self.units[spec["parent"] or root_key], fields
+            )
+        # Sorted insertion moves siblings' paths: read every node back before using it.
+        fresh = OrgUnit.objects.in_bulk([unit.pk for unit in self.units.values()])
+        self.units = {key: fresh[unit.pk] for key, unit in self.units.items()}
+        for group, targets in self.organisation["posted_to"].items():
+            self.units[group].posted_to.set([self.units[key] for key in targets])
+
+    def build_users(self):
+        # One hash for the shared password: hashing is deliberately slow.
+        password = make_password(DEMO_PASSWORD)
+        joined = timezone.now() - datetime.timedelta(days=self.organisation["joined_days_ago"])
+        for spec in self.organisation["users"]:
+            user = User(
+                **{name: spec[name] for name in ("username", "role", "full_name", "title")},
+                password=password,
+                org_unit=self.units[spec["org"]],
+                email=f"{spec['username']}@{self.organisation['email_domain']}",
+                date_joined=joined,
+            )
+            user.full_clean(exclude=["password"])
+            user.save()
+            self.users[spec["username"]] = user
+
+    def staff_for(self, commission: OrgUnit) -> User:
+        staff = self.organisation["commission_staff"]
+        for key, username in staff.items():
+            if key != "*" and self.units[key].pk == commission.pk:
+                return self.users[username]
+        return self.users[staff["*"]]
+
+    def officer_of(self, unit: str) -> str:
+        return next(
+            user["username"]
+            for user in self.organisation["users"]
+            if user["role"] == Role.UNIT_OFFICER and user["org"] == unit
+        )
+
+    # Cases and problems ─────────────────────────────────────────────────────────────────────────
+    def build_cases(self):
+        story = load("cases")
+        violation_types = {}
+        for spec in story["cases"]:
+            for name in spec["violations"]:
+                if name not in violation_types:
+                    violation_types[name] = ViolationType.objects.get_or_create(name=name)[0]
+        serials = defaultdict(lambda: 10)
+        for spec in story["cases"]:
+            self.cases[spec["key"]] = self.build_case(spec, violation_types, serials)
+        for series in story["linked_series"]:
+            cases = [self.cases[key] for key in series]
+            for case in cases:
+                case.linked_cases.set([other for other in cases if other != case])
+        stages = {stage.name: stage for stage in ProcessStage.objects.all()}
+        for key, spec in story["problems"].items():
+            case = self.cases[spec["case"]]
+            stage = spec["process_stage"]
+            if stage not in stages:
+                stages[stage] = ProcessStage.objects.get_or_create(name=stage)[0]
+            with self.clock.on(case.closed_on or self.day(0)):
+                self.problems[key] = Problem.objects.create(
+                    case=case,
+                    unit=self.units[spec["unit"]] if spec["unit"] else case.case_unit,
+                    category=spec["category"],
+                    process_stage=stages[stage],
+                    description=spec["description"],
+                )
+
+    def build_case(self, spec, violation_types, serials) -> Case:
+        commission = self.units[spec["commission"]]
+        opened, closed = spec["opened"], spec["closed"]
+        opened_on = self.day(opened)
+        serial_key = (commission.pk, opened_on.year)
+        serials[serial_key] += self.rng.randint(3, 17)
+        with self.on(opened):
+            case = Case.objects.create(
+                number=f"{commission.doc_abbr}立〔{opened_on.year}〕{serials[serial_key]}号",
+                title=spec["title"],
+                commission=commission,
+                case_unit=self.units[spec["unit"]],
+                sector=spec["sector"],
+                level=spec["level"],
+                amount=Decimal(spec["amount"]),
+                status=Case.Status.INVESTIGATING if closed is not None else spec["status"],
+                opened_on=opened_on,
+                summary=spec["summary"],
+                created_by=self.staff_for(commission),
+            )
+            case.violation_types.set([violation_types[name] for name in spec["violations"]])
+            for subject in spec["subjects"]:
+                Subject.objects.create(
+                    case=case,
+                    name=subject["name"],
+                    position=subject["position"],
+                    is_top_leader=subject["top_leader"],
+                    disposition=subject["disposition"],
+                )
+        if closed is not None:
+            with self.on(closed):
+                case.status = spec["status"]
+                case.closed_on = self.day(closed)
+                case.save()
+        analysed = closed + 20 if closed is not None else None
+        with self.on(analysed if analysed is not None else opened + 10):
+            CaseAnalysis.objects.create(
+                case=case,
+                **{name: spec[name] for name in ANALYSIS_FIELDS},
+                author=self.staff_for(commission),
+                completed_on=self.day(min(analysed, 0)) if analysed is not None else None,
+            )
+        return case
+
+    # Recommendations: each one drafted, then its story played step by step ─────────────────────
+    def build_recommendations(self):
+        for letter in load("recommendations"):
+            recommendation = self.draft(letter)
+            for step in letter["story"]:
+                if step["do"] == "plan_measures":  # many days: each measure's story
+                    self.plan_measures(
+                        recommendation,
+                        letter["items"],
+                        recipient=letter["recipient"],
+                        officer=self.users[step["officer"]],
+                        staff=self.users[step["staff"]],
+                        planned=step["on"],
+                        shift=step.get("shift", 0),
+                    )
+                    continue
+                with self.on(step["on"]):
+                    self.step(recommendation, step)
+
+    def draft(self, letter):
+        actor = self.users[letter["staff"]]
+        with self.on(letter["drafted"]):
+            recommendation = recommendation_services.recommendation_create(
+                actor=actor,
+                title=letter["title"],
+                issuer=self.units[letter["issuer"]],
+                recipient_unit=self.units[letter["recipient"]],
+                cases=[self.cases[case] for case in letter["cases"]],
+                reply_due_on=self.day(letter["reply_due"]),
+                kind=letter["kind"],
+                recipient_name=letter["recipient_name"],
+                preamble=letter["preamble"],
+            )
+            for item in letter["items"]:
+                recommendation_services.recommendation_item_add(
+                    recommendation=recommendation,
+                    actor=actor,
+                    content=item["content"],
+                    problems=[self.problems[problem] for problem in item["problems"]],
+                )
+        self.recommendations[letter["key"]] = recommendation
+        return recommendation
+
+    def step(self, recommendation, step):
+        """One workflow step of a recommendation's story, on its day."""
+        do, services = step["do"], recommendation_services
+        actor = self.users[step.get("staff") or step["officer"]]
+        if do == "issue":
+            services.recommendation_issue(
+                recommendation=recommendation,
+                actor=actor,
+                issued_on=self.day(step["on"]),
+                doc_serial=step["serial"],
+            )
+        elif do == "acknowledge":
+            services.recommendation_acknowledge(recommendation=recommendation, actor=actor)
+        elif do == "start_rectification":
+            services.recommendation_start_rectification(recommendation=recommendation, actor=actor)
+        elif do == "submit_reply":
+            services.recommendation_submit_reply(
+                recommendation=recommendation, actor=actor, content=step["content"]
+            )
+        elif do == "return_reply":
+            services.recommendation_return_reply(
+                recommendation=recommendation, actor=actor, reason=step["reason"]
+            )
+        elif do == "close":
+            services.recommendation_close(recommendation=recommendation, actor=actor)
+        elif do == "evaluate":
+            services.recommendation_evaluate(
+                recommendation=recommendation,
+                actor=actor,
+                **{name: step[name] for name in ("method", "score", "rating", "comments")},
+                evaluated_on=self.day(step["on"]),
+            )
+        else:  # pragma: no cover - a typo in recommendations.json
+            raise ValueError(f"unknown step {do}")
+
+    # Measures ───────────────────────────────────────────────────────────────────────────────────
+    def plan_measures(self, recommendation, items, *, recipient, officer, staff, planned, shift):
+        """Create every item's measures on the planning day, then play each one's story.
+
+        ``shift`` moves the due dates of finished work earlier, for a recommendation that was
+        closed long ago.
+        """
+        leaders = self.texts["leaders"][recipient]
+        stories = []
+        item_objects = list(recommendation.items.order_by("number"))
+        issued = (recommendation.issued_on - self.today).days
+        with self.on(planned):
+            for item, spec in zip(item_objects, items, strict=True):
+                for measure_spec in spec["measures"]:
+                    scenario, department = measure_spec["scenario"], measure_spec["department"]
+                    low, high = (day + shift for day in self.texts["due_windows"][scenario])
+                    due = self.rng.randint(max(low, issued + 15), max(high, issued + 15))
+                    is_mine = self.rng.random() < 0.3
+                    owner_name = (
+                        officer.full_name if is_mine else self.rng.choice(self.texts["owners"])
+                    )
+                    measure = reform_services.measure_create(
+                        item=item,
+                        actor=officer,
+                        content=measure_spec["content"],
+                        standard=measure_spec["standard"],
+                        department=department,
+                        owner_name=owner_name,
+                        owner=officer if is_mine else None,
+                        leader_name=leaders.get(department, leaders.get("*", "")),
+                        due_on=self.day(due),
+                        is_standing=scenario == "stand",
+                    )
+                    self.measures[recipient].append(measure)
+                    stories.append((measure, scenario, due))
+        for measure, scenario, due in stories:
+            self.play(measure, scenario, due, officer=officer, staff=staff, planned=planned)
+
+    def _steps(self, planned: int, *offsets: int) -> list[int]:
+        """Event days after planning, not after today, in order."""
+        days, last = [], planned
+        for offset in offsets:
+            last = min(max(offset, last + 1), 0)
+            days.append(last)
+        return days
+
+    def _evidence(self, measure: Measure, day: int) -> ContentFile:
+        self.evidence_serial += 1
+        date = self.day(day)
+        kinds = self.texts["evidence"]["kinds"]
+        kind = kinds[self.evidence_serial % len(kinds)]
+        # PDF only: evidence is checked by content (accounts.uploads), and plain text is refused.
+        name = f"{kind}（{date:%Y%m%d}）.pdf"
+        data = pdf_bytes(
+            [
+                self.texts["evidence"]["title"],
+                f"Unit: {measure.unit_id}  Measure: {measure.pk}",
+                f"Document date: {date.isoformat()}",
+                f"Serial: {self.evidence_serial:04d}",
+            ]
+        )
+        return ContentFile(data, name=name)
+
+    def report(self, measure, officer, day, percent, *, files=0, done=False):
+        text = self.rng.choice(self.texts["done_text" if done else "progress_text"])
+        with self.on(day):
+            reform_services.progress_report_add(
+                measure=measure,
+                actor=officer,
+                content=text,
+                percent_complete=percent,
+                files=tuple(self._evidence(measure, day) for _ in range(files)),
+            )
+
+    def request_signoff(self, measure, officer, day):
+        with self.on(day):
+            reform_services.measure_request_signoff(
+                measure=measure, actor=officer, note=self.texts["notes"]["request_signoff"]
+            )
+
+    def sign_off(self, measure, staff, day):
+        with self.on(day):
+            reform_services.measure_sign_off(
+                measure=measure, actor=staff, note=self.texts["notes"]["sign_off"]
+            )
+
+    def send_back(self, measure, staff, day):
+        reasons = self.texts["return_text"]
+        code = self.rng.choice(list(reasons))
+        with self.on(day):
+            reform_services.measure_return(
+                measure=measure, actor=staff, reason_code=code, reason=reasons[code]
+            )
+
+    def extension(
+        self, measure, officer, day, requested_due, *, staff=None, decide_on=None, approve=True
+    ):
+        notes = self.texts["notes"]
+        with self.on(day):
+            request = reform_services.extension_request_submit(
+                measure=measure,
+                actor=officer,
+                requested_due_on=self.day(requested_due),
+                reason=notes["extension_reason"],
+            )
+        if staff is None:
+            return
+        with self.on(decide_on):
+            if approve:
+                reform_services.extension_request_approve(
+                    request=request, actor=staff, note=notes["extension_approved"]
+                )
+            else:
+                reform_services.extension_request_reject(
+                    request=request, actor=staff, note=notes["extension_refused"]
+                )
+        measure.refresh_from_db()
+
+    def play(self, measure, scenario, due, *, officer, staff, planned):
+        """Drive one measure through its scenario with the services, day by day."""
+        if scenario in {"new", "new_late"}:
+            return
+        if scenario in {"done", "redo"}:
+            if scenario == "done":
+                first, last, request, sign = self._steps(
+                    planned, planned + 15, due - 12, due - 8, due - 3
+                )
+                self.report(measure, officer, first, 50)
+            else:
+                days = self._steps(
+                    planned, planned + 10, due - 25, due - 22, due - 16, due - 8, due - 6, due + 2
+                )
+                first, early, early_request, back, last, request, sign = days
+                self.report(measure, officer, first, 40)
+                self.report(measure, officer, early, 100, files=1, done=True)
+                self.request_signoff(measure, officer, early_request)
+                self.send_back(measure, staff, back)
+            self.report(measure, officer, last, 100, files=2, done=True)
+            self.request_signoff(measure, officer, request)
+            self.sign_off(measure, staff, sign)
+        elif scenario in {"wip", "wip_soon", "wip_d", "wip_w", "wip_m"}:
+            first, second = self._steps(planned, planned + 20, (planned + 20) // 2)
+            self.report(measure, officer, first, 30)
+            self.report(measure, officer, second, 60, files=1)
+        elif scenario in {"wait", "wait_d"}:
+            request = min(due - 2, -2)
+            first, last, request = self._steps(planned, planned + 20, request - 4, request)
+            self.report(measure, officer, first, 40)
+            self.report(measure, officer, last, 100, files=2, done=True)
+            self.request_signoff(measure, officer, request)
+        elif scenario in {"ret", "ret_w"}:
+            first, last, request, back = self._steps(
+                planned, planned + 20, due - 8, due - 5, due - 1
+            )
+            self.report(measure, officer, first, 50)
+            self.report(measure, officer, last, 90, files=1, done=True)
+            self.request_signoff(measure, officer, request)
+            self.send_back(measure, staff, back)
+        elif scenario == "stand":
+            first, second = self._steps(planned, planned + 30, -15)
+            self.report(measure, officer, first, 50, files=1)
+            self.report(measure, officer, second, 70, files=1)
+        elif scenario in {"ext", "ext_late"}:
+            target = self.rng.randint(20, 60) if scenario == "ext" else self.rng.randint(-28, -9)
+            first, asked, decided, second = self._steps(
+                planned, planned + 20, due - 6, due - 3, min(target, 0) - 5
+            )
+            self.report(measure, officer, first, 30)
+            self.extension(measure, officer, asked, target, staff=staff, decide_on=decided)
+            self.report(measure, officer, second, 60, files=1)
+        elif scenario == "ext_pending":
+            first, second, asked = self._steps(planned, planned + 20, -15, -1)
+            self.report(measure, officer, first, 30)
+            self.report(measure, officer, second, 60)
+            self.extension(measure, officer, asked, 45)
+        elif scenario == "ext_no":
+            first, asked, decided = self._steps(planned, planned + 20, due - 4, due - 1)
+            self.report(measure, officer, first, 20)
+            self.extension(
+                measure, officer, asked, 30, staff=staff, decide_on=decided, approve=False
+            )
+        else:  # pragma: no cover - a typo in recommendations.json
+            raise ValueError(f"unknown scenario {scenario}")
+
+    # Rules, activities, follow-ups ──────────────────────────────────────────────────────────────
+    def measure_like(self, recipient: str, fragment: str) -> Measure | None:
+        return next((m for m in self.measures[recipient] if fragment in m.content), None)
+
+    def build_records(self):
+        records = load("records")
+        recipients = records["recipients"]
+        for spec in records["rule_changes"]:
+            recipient = recipients[spec["recommendation"]]
+            fragment = spec["measure_like"]
+            measure = self.measure_like(recipient, fragment) if fragment else None
+            with self.on(spec["effective"]):
+                RuleChange.objects.create(
+                    unit=self.units[spec["unit"]],
+                    recommendation=self.recommendations[spec["recommendation"]],
+                    measure=measure,
+                    kind=spec["kind"],
+                    title=spec["title"],
+                    effective_on=self.day(spec["effective"]),
+                    created_by=self.users[self.officer_of(recipient)],
+                )
+        for spec in records["activities"]:
+            recipient = recipients[spec["recommendation"]]
+            with self.on(spec["held"]):
+                Activity.objects.create(
+                    unit=self.units[recipient],
+                    recommendation=self.recommendations[spec["recommendation"]],
+                    kind=spec["kind"],
+                    title=spec["title"],
+                    held_on=self.day(spec["held"]),
+                    participant_count=spec["participants"],
+                    notes=spec["notes"],
+                    created_by=self.users[self.officer_of(recipient)],
+                )
+        for spec in records["follow_ups"]:
+            # Only what the story says: a follow-up not yet conducted keeps the model's defaults.
+            done = {name: spec[name] for name in ("outcome", "findings") if name in spec}
+            if "conducted" in spec:
+                done["conducted_on"] = self.day(spec["conducted"])
+            with self.on(spec["on"]):
+                FollowUp.objects.create(
+                    recommendation=self.recommendations[spec["recommendation"]],
+                    scheduled_on=self.day(spec["scheduled"]),
+                    **done,
+                    created_by=self.users[spec["created_by"]],
+                )
+
+    def build(self):
+        self.build_org_tree()
+        self.build_users()
+        with self.clock.listening():
+            self.build_cases()
+            self.build_recommendations()
+            self.build_records()
+        self.clock.flush()
+
+
+def demo_logins() -> list[User]:
+    """The demo accounts present in the database, headline logins first."""
+    order = {username: position for position, username in enumerate(DEMO_USERNAMES)}
+    users = User.objects.filter(username__in=order).select_related("org_unit")
+    return sorted(users, key=lambda user: order[user.username])
+
+
+def demo_exists() -> bool:
+    return OrgUnit.objects.filter(
+        depth=1, name=ROOT["name"], kind=OrgUnit.Kind.COMMISSION, doc_abbr=ROOT["doc_abbr"]
+    ).exists()
+
+
+def build_demo() -> bool:
+    """Build the demo once; return False (and change nothing) when it is already there."""
+    with transaction.atomic():
+        if demo_exists():
+            if not User.objects.filter(username="staff", org_unit__name=ROOT["name"]).exists():
+                raise DemoExists(
+                    f"已有名为“{ROOT['name']}”的组织根节点，但它不是演示数据；"
+                    "seed_demo 只在没有该节点的数据库上生成演示数据。"
+                )
+            return False
+        taken = list(
+            User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+        )
+        if taken:
+            raise DemoExists("演示账号需要的用户名已被占用：" + "、".join(sorted(taken)))
+        builder = Builder()
+        try:
+            builder.build()
+        except BaseException:
+            _delete_files(builder.clock.stored_files)
+            raise
+    return True
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
