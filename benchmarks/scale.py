@@ -1,5 +1,6 @@
 """A province-sized data set for benchmarks: org tree, users, cases, problems, recommendations,
-items, measures and progress reports, in the proportions real commissions report (docs/benchmarks.md).
+items, measures and progress reports, in the proportions real commissions report
+(docs/benchmarks.md).
 
 For ``measures`` = 1,000,000: ~5,000 org units (a province, 15 cities, 150 counties and their
 units), 30,000 cases, 150,000 problems, 60,000 recommendations, 300,000 items, 1,000,000 measures
