@@ -1,11 +1,13 @@
 """Filter sets of the org tree (used by the REST API)."""
 
 import django_filters
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import OrgUnit, Sector
+from .scoping import subtree_q
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -13,21 +15,52 @@ class IdChoiceFilter(django_filters.ModelChoiceFilter):
     """A record chosen by its id (documented as an integer in the API schema)."""
 
 
-def _units(request):
+def units_in_jurisdiction(request):
+    """The org units the requesting user may pick (none without a request)."""
     return OrgUnit.objects.restrict(request.user) if request else OrgUnit.objects.none()
+
+
+class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
+    """An org unit chosen by id; keeps the rows of that unit and of every unit under it.
+
+    The rows reach their unit through ``unit_lookup`` (e.g. ``"measure__unit"``); left out, it is
+    the filtered queryset's own ``unit_lookup`` (the one ``restrict()`` scopes by). The choices
+    default to the units in the user's jurisdiction. Its API schema comes from the model field
+    the filter is named after (see ``OrgSubtreeIdFilter`` for a name that is no model field).
+    """
+
+    def __init__(self, *args, unit_lookup: str | None = None, **kwargs):
+        kwargs.setdefault("queryset", units_in_jurisdiction)
+        super().__init__(*args, **kwargs)
+        self.unit_lookup = unit_lookup
+
+    def lookup_for(self, queryset) -> str:
+        if self.unit_lookup is not None:
+            return self.unit_lookup
+        try:
+            return queryset.unit_lookup
+        except AttributeError:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} {self.field_name!r}: pass unit_lookup=, "
+                f"{queryset.model.__name__} querysets have no unit_lookup."
+            ) from None
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.filter(subtree_q(self.lookup_for(qs), value.path))
+
+
+class OrgSubtreeIdFilter(OrgSubtreeFilter, IdChoiceFilter):
+    """An ``OrgSubtreeFilter`` documented as a bare integer id (like ``IdChoiceFilter``)."""
 
 
 class OrgUnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=OrgUnit.Kind.choices, label=_("Kind"))
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Sector"))
-    under = IdChoiceFilter(
-        queryset=_units, method="filter_under", label=_("Unit (with its subunits)")
-    )
+    under = OrgSubtreeIdFilter(label=_("Unit (with its subunits)"))
 
     class Meta:
         model = OrgUnit
         fields = []
-
-    def filter_under(self, queryset, name, unit):
-        return queryset.filter(path__startswith=unit.path)

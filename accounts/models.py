@@ -34,6 +34,8 @@ JURISDICTION_ROLES = CASE_READERS | {Role.UNIT_OFFICER}
 
 
 class OrgUnitQuerySet(MP_NodeQuerySet):
+    unit_lookup = ""  # like ``ScopedQuerySet.unit_lookup``: the rows are the org units themselves
+
     def restrict(self, user):
         """Case readers and officers see their jurisdiction; admins of the system see the tree."""
         if not (user.is_authenticated and user.is_active):
@@ -42,7 +44,7 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
             return self.all()
         if user.role not in JURISDICTION_ROLES:
             return self.none()
-        return self.filter(jurisdiction_q(user, ""))
+        return self.filter(jurisdiction_q(user, self.unit_lookup))
 
 
 class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):

@@ -26,6 +26,13 @@ def jurisdiction_paths(user) -> list[str]:
     return paths
 
 
+def subtree_q(unit_lookup: str, path: str) -> Q:
+    """A filter keeping rows whose org unit (reached through ``unit_lookup``) is at or under
+    the tree node at ``path``. An empty ``unit_lookup`` filters org units themselves."""
+    path_field = f"{unit_lookup}__path" if unit_lookup else "path"
+    return Q(**{f"{path_field}__startswith": path})
+
+
 def jurisdiction_q(user, unit_lookup: str) -> Q:
     """A filter keeping rows whose org unit (reached through ``unit_lookup``) is in jurisdiction.
 
@@ -34,8 +41,7 @@ def jurisdiction_q(user, unit_lookup: str) -> Q:
     paths = jurisdiction_paths(user)
     if not paths:
         return Q(pk__in=[])
-    path_field = f"{unit_lookup}__path" if unit_lookup else "path"
-    return reduce(or_, (Q(**{f"{path_field}__startswith": path}) for path in paths))
+    return reduce(or_, (subtree_q(unit_lookup, path) for path in paths))
 
 
 class ScopedQuerySet(models.QuerySet):

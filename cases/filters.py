@@ -5,20 +5,13 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter
-from accounts.models import OrgUnit, Sector
+from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter
+from accounts.models import Sector
 
 from .forms import UnitChoiceField
 from .models import Case, Problem, Subject, ViolationType
 
 DEFAULT_ORDERING = "-opened_on"
-
-
-def units_in_jurisdiction(request):
-    """The org units the requesting user may pick (none without a request)."""
-    if request is None:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.restrict(request.user)
 
 
 def with_top_leader_flag(queryset):
@@ -28,7 +21,9 @@ def with_top_leader_flag(queryset):
     )
 
 
-class UnitFilter(IdChoiceFilter):
+class UnitFilter(OrgSubtreeIdFilter):
+    """A unit in jurisdiction and the units under it (a bureau and its stations)."""
+
     field_class = UnitChoiceField
 
 
@@ -50,12 +45,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
-    unit = UnitFilter(
-        label=_("Unit"),
-        queryset=units_in_jurisdiction,
-        method="in_subtree",
-        help_text=_("The unit and every unit under it."),
-    )
+    unit = UnitFilter(label=_("Unit"), help_text=_("The unit and every unit under it."))
     opened_after = django_filters.DateFilter(
         label=_("Opened on or after"),
         field_name="opened_on",
@@ -108,9 +98,6 @@ class CaseFilter(django_filters.FilterSet):
             | Q(pk__in=named)
         )
 
-    def in_subtree(self, queryset, name, unit):
-        return queryset.filter(case_unit__path__startswith=unit.path)
-
     def involving(self, queryset, name, value):
         leaders = Subject.objects.filter(case=OuterRef("pk"), is_top_leader=True)
         return queryset.filter(Exists(leaders) if value else ~Exists(leaders))
@@ -144,16 +131,11 @@ class ProblemFilter(django_filters.FilterSet):
         label=_("Case"),
     )
     category = django_filters.ChoiceFilter(choices=Problem.Category.choices, label=_("Category"))
+    # The problem's own unit, not its case's (``Problem.objects.restrict`` scopes by the case).
     unit = UnitFilter(
-        label=_("Unit"),
-        queryset=units_in_jurisdiction,
-        method="in_subtree",
-        help_text=_("The unit and every unit under it."),
+        label=_("Unit"), unit_lookup="unit", help_text=_("The unit and every unit under it.")
     )
 
     class Meta:
         model = Problem
         fields = []
-
-    def in_subtree(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)

@@ -7,28 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 
 from .models import Case, CaseAnalysis, Problem, Subject
+from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
 
 IDEOGRAPHIC_SPACE = "\u3000"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-CASE_FIELDS = (
-    "number",
-    "title",
-    "commission",
-    "case_unit",
-    "sector",
-    "violation_types",
-    "level",
-    "amount",
-    "status",
-    "opened_on",
-    "closed_on",
-    "summary",
-    "linked_cases",
-)
-SUBJECT_FIELDS = ("name", "position", "is_top_leader", "disposition")
-ANALYSIS_FIELDS = ("trajectory", "root_causes", "loopholes", "lessons", "completed_on")
-PROBLEM_FIELDS = ("category", "process_stage", "unit", "description")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -53,7 +35,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = CASE_FIELDS
+        fields = CASE_WRITABLE_FIELDS  # what the service writes, no more
         field_classes = {"commission": UnitChoiceField, "case_unit": UnitChoiceField}
         widgets = {
             "opened_on": DATE_INPUT,

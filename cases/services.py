@@ -19,22 +19,35 @@ from core.domain import PermissionRefused, TransitionRefused, require_perm
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 
-CASE_FIELDS = (
+# The field contracts of the case services: what they write, by name. The case pages' forms edit
+# exactly these fields and the API shows them (``forms.py``, ``api/serializers.py`` import them).
+
+CASE_WRITABLE_FIELDS = (
     "number",
     "title",
     "commission",
     "case_unit",
     "sector",
+    "violation_types",
     "level",
     "amount",
     "status",
     "opened_on",
     "closed_on",
     "summary",
+    "linked_cases",
 )
+"""Everything ``case_create`` and ``case_update`` take about the case (in the form's order)."""
+
+CASE_LINK_FIELDS = ("violation_types", "linked_cases")
+"""The case's many-to-many links: their own arguments, each replaced as a whole."""
+
+CASE_COLUMN_FIELDS = tuple(name for name in CASE_WRITABLE_FIELDS if name not in CASE_LINK_FIELDS)
+"""The case's own columns: the ``**fields`` that ``case_update`` sets one by one."""
+
 SUBJECT_FIELDS = ("name", "position", "is_top_leader", "disposition")
 ANALYSIS_FIELDS = ("trajectory", "root_causes", "loopholes", "lessons", "completed_on")
-PROBLEM_FIELDS = ("unit", "category", "process_stage", "description")
+PROBLEM_FIELDS = ("category", "process_stage", "unit", "description")
 
 
 # ── Shared checks ────────────────────────────────────────────────────────────────────────────
@@ -188,11 +201,11 @@ def case_update(
 ) -> Case:
     """Staff edit a case in their jurisdiction.
 
-    ``fields`` are any of ``CASE_FIELDS``; ``subjects`` (when given) is the full list of the
+    ``fields`` are any of ``CASE_COLUMN_FIELDS``; ``subjects`` (when given) is the full list of the
     case's subjects — dicts of ``SUBJECT_FIELDS``, with ``id`` for the ones kept — and the ones left
     out are removed; ``linked_cases`` replaces the links the actor can see and keeps the others.
     """
-    unknown = set(fields) - set(CASE_FIELDS)
+    unknown = set(fields) - set(CASE_COLUMN_FIELDS)
     if unknown:
         raise TypeError(f"Unknown case fields: {sorted(unknown)}")
     require_perm(actor, "cases.change_case", case)

@@ -18,17 +18,9 @@ from core.pages import paginate, refuse_in_form, scoped_object_or_404
 
 from . import services
 from .filters import CaseFilter, with_top_leader_flag
-from .forms import (
-    ANALYSIS_FIELDS,
-    CASE_FIELDS,
-    PROBLEM_FIELDS,
-    SUBJECT_FIELDS,
-    AnalysisForm,
-    CaseForm,
-    ProblemForm,
-    SubjectFormSet,
-)
+from .forms import AnalysisForm, CaseForm, ProblemForm, SubjectFormSet
 from .models import Case, CaseAnalysis, Problem, Subject
+from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
 
 # The list's sortable columns: (ordering parameter, column heading).
 SORTABLE = {"number", "opened_on", "amount"}
@@ -98,7 +90,7 @@ def _case_form_page(request, *, case: Case | None):
     status = 200
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
-            fields = {name: form.cleaned_data[name] for name in CASE_FIELDS}
+            fields = {name: form.cleaned_data[name] for name in CASE_WRITABLE_FIELDS}
             try:
                 with transaction.atomic():
                     if case is None:

@@ -60,23 +60,25 @@ class RecommendationAdmin(ScopedAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        # New drafts and edits are written by the services, which check the permission, that the
+        # letter is still a draft, the issuer, recipient and cases, and the items' citations. A
+        # refusal is shown as a message (``ScopedAdmin.changeform_view``) and nothing is saved.
+        fields = {name: form.cleaned_data[name] for name in services.DRAFT_FIELDS}
         if change:
-            return super().save_model(request, obj, form, change)
-        # A new draft is made by the service, which checks issuer, recipient and cases.
-        data = form.cleaned_data
-        created = services.recommendation_create(
-            actor=request.user,
-            kind=data["kind"],
-            title=data["title"],
-            issuer=data["issuer"],
-            recipient_unit=data["recipient_unit"],
-            recipient_name=data["recipient_name"],
-            cases=data["cases"],
-            preamble=data["preamble"],
-            reply_due_on=data["reply_due_on"],
-        )
-        obj.pk, obj._state.adding = created.pk, False
-        obj.created_by = created.created_by
+            saved = services.recommendation_update(
+                recommendation=Recommendation.objects.get(pk=obj.pk),
+                actor=request.user,
+                **fields,
+            )
+        else:
+            saved = services.recommendation_create(actor=request.user, **fields)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The service set the cases; the inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(RecommendationTransition)

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter
+from accounts.filters import OrgSubtreeIdFilter
 from accounts.models import OrgUnit
 
 from .models import Evaluation, Recommendation
@@ -30,11 +30,9 @@ class RecommendationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Recommendation.Kind.choices, empty_label=_("All kinds")
     )
-    unit = IdChoiceFilter(
-        label=_("Recipient unit"),
-        queryset=recipient_units,
-        method="in_unit",
-        empty_label=_("All units"),
+    # The unit and the units below it (a bureau and its stations).
+    unit = OrgSubtreeIdFilter(
+        label=_("Recipient unit"), queryset=recipient_units, empty_label=_("All units")
     )
 
     class Meta:
@@ -51,10 +49,6 @@ class RecommendationFilter(django_filters.FilterSet):
             | Q(recipient_name__icontains=value)
             | Q(recipient_unit__name__icontains=value)
         )
-
-    def in_unit(self, queryset, name, unit):
-        """The unit and the units below it (a bureau and its stations)."""
-        return queryset.filter(recipient_unit__path__startswith=unit.path)
 
 
 def _visible_recommendations(request):

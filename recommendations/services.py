@@ -33,6 +33,18 @@ from .models import Evaluation, Recommendation, RecommendationItem, Reply
 
 Status = Recommendation.Status
 
+# What ``recommendation_create`` and ``recommendation_update`` take about a draft.
+DRAFT_FIELDS = (
+    "kind",
+    "title",
+    "issuer",
+    "recipient_unit",
+    "recipient_name",
+    "cases",
+    "preamble",
+    "reply_due_on",
+)
+
 # The states each transition starts from: the services enforce them, and the pages offer a
 # transition's form only then.
 FROM_STATUSES = {

@@ -79,27 +79,43 @@ class MeasureAdmin(ScopedAdmin):
         fields = super().get_readonly_fields(request, obj)
         if obj is None:
             return (*fields, "original_due_on")
-        # Once planned, the item and dates move only through services (extension requests).
-        return (*fields, "item", "original_due_on", "due_on")
+        # Once planned, only what ``measure_update`` changes is edited here, as on the measure
+        # page; the item and dates move only through services (extension requests).
+        fixed = [
+            field.name
+            for field in Measure._meta.concrete_fields
+            if field.editable
+            and not field.primary_key
+            and field.name not in {*fields, *services.MEASURE_EDITABLE_FIELDS}
+        ]
+        return (*fields, *fixed)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
+        # Planned and edited by the services, which check the permission, the state, the dates
+        # and the wording. A refusal is shown as a message (``ScopedAdmin.changeform_view``).
         data = form.cleaned_data
-        created = services.measure_create(
-            actor=request.user,
-            item=data["item"],
-            content=data["content"],
-            standard=data["standard"],
-            department=data["department"],
-            owner_name=data["owner_name"],
-            owner=data["owner"],
-            leader_name=data["leader_name"],
-            leader=data["leader"],
-            due_on=data["due_on"],
-            is_standing=data["is_standing"],
-        )
-        obj.pk, obj._state.adding = created.pk, False
+        if change:
+            saved = services.measure_update(
+                measure=Measure.objects.get(pk=obj.pk),
+                actor=request.user,
+                **{name: data[name] for name in services.MEASURE_EDITABLE_FIELDS},
+            )
+        else:
+            saved = services.measure_create(
+                actor=request.user,
+                item=data["item"],
+                content=data["content"],
+                standard=data["standard"],
+                department=data["department"],
+                owner_name=data["owner_name"],
+                owner=data["owner"],
+                leader_name=data["leader_name"],
+                leader=data["leader"],
+                due_on=data["due_on"],
+                is_standing=data["is_standing"],
+            )
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
 
 
 @admin.register(ExtensionRequest)

@@ -11,8 +11,8 @@ from django import forms
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter
-from accounts.models import OrgUnit, Sector
+from accounts.filters import OrgSubtreeFilter, OrgSubtreeIdFilter
+from accounts.models import Sector
 from core.domain import shanghai_today
 from recommendations.models import Recommendation
 
@@ -56,10 +56,6 @@ ORDERING_CHOICES = [
 ]
 
 
-def _units(request):
-    return OrgUnit.objects.restrict(request.user) if request else OrgUnit.objects.none()
-
-
 def _recommendations(request):
     if not request:
         return Recommendation.objects.none()
@@ -74,9 +70,7 @@ class MeasureFilter(django_filters.FilterSet):
     """Filters for ``Measure`` querysets already restricted to the user (pass ``request``)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
-    )
+    unit = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
     sector = django_filters.ChoiceFilter(
         field_name="unit__sector", choices=Sector.choices, label=_("Sector")
     )
@@ -154,9 +148,6 @@ class MeasureFilter(django_filters.FilterSet):
     def filter_open(self, queryset, name, value):
         return queryset.open() if value else queryset.filter(status=Measure.Status.SIGNED_OFF)
 
-    def filter_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)
-
     def filter_signal(self, queryset, name, value):
         every = Measure.objects.all()
         overdue = every.overdue(today=self.today)
@@ -227,12 +218,7 @@ def _all_recommendations(request):
 
 class _MeasureChildFilter(django_filters.FilterSet):
     measure = django_filters.ModelChoiceFilter(queryset=_measures, label=_("Measure"))
-    unit = IdChoiceFilter(
-        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
-    )
-
-    def filter_unit(self, queryset, name, unit):
-        return queryset.filter(measure__unit__path__startswith=unit.path)
+    unit = OrgSubtreeIdFilter(label=_("Unit (with its subunits)"))
 
 
 class ProgressReportFilter(_MeasureChildFilter):
@@ -256,15 +242,10 @@ class ExtensionRequestFilter(_MeasureChildFilter):
 
 
 class _UnitRecordFilter(django_filters.FilterSet):
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units, method="filter_unit", label=_("Unit (with its subunits)")
-    )
+    unit = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
     recommendation = django_filters.ModelChoiceFilter(
         queryset=_all_recommendations, label=_("Recommendation")
     )
-
-    def filter_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)
 
 
 class RuleChangeFilter(_UnitRecordFilter):

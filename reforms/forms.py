@@ -8,6 +8,7 @@ from core.domain import max_length_of
 from core.uploads import EVIDENCE_TYPES, megabytes
 
 from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
+from .services import MEASURE_EDITABLE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -46,7 +47,7 @@ class MeasureEditForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = ["content", "standard", "department", "owner_name", "leader_name"]
+        fields = MEASURE_EDITABLE_FIELDS
         widgets = {
             "content": forms.Textarea(attrs={"rows": 2}),
             "standard": forms.Textarea(attrs={"rows": 2}),

@@ -45,6 +45,9 @@ PLANNABLE = Recommendation.AWAITING_REPLY
 # measure page offers those forms only then.
 REPORTABLE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
 SIGNOFF_REQUESTABLE = frozenset({Status.IN_PROGRESS, Status.RETURNED})
+# What ``measure_update`` changes once a measure is planned (its wording and who owns it): the
+# measure page's form, the API and the admin edit exactly these.
+MEASURE_EDITABLE_FIELDS = ("content", "standard", "department", "owner_name", "leader_name")
 
 
 @transaction.atomic
@@ -324,14 +327,5 @@ def measure_update(
     measure.department = department
     measure.owner_name = owner_name
     measure.leader_name = leader_name
-    measure.save(
-        update_fields=[
-            "content",
-            "standard",
-            "department",
-            "owner_name",
-            "leader_name",
-            "updated_at",
-        ]
-    )
+    measure.save(update_fields=[*MEASURE_EDITABLE_FIELDS, "updated_at"])
     return measure

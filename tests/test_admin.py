@@ -268,3 +268,193 @@ def test_staff_approve_an_extension_from_the_list(world, client, letter):
     request.refresh_from_db()
     assert request.status == ExtensionRequest.Status.APPROVED
     assert measure.due_on == measure.original_due_on + datetime.timedelta(days=30)
+
+
+# Edits in the back office go through the same services as the pages and the API.
+
+
+def draft_edit(draft, **overrides) -> dict:
+    return {
+        "kind": draft.kind,
+        "title": draft.title,
+        "issuer": draft.issuer_id,
+        "recipient_unit": draft.recipient_unit_id,
+        "recipient_name": draft.recipient_name,
+        "cases": list(draft.cases.values_list("pk", flat=True)),
+        "preamble": draft.preamble,
+        "reply_due_on": f"{draft.reply_due_on:%Y-%m-%d}",
+        **{f"{prefix}-{field}": value for prefix in INLINE_PREFIXES for field, value in EMPTY},
+        **overrides,
+    }
+
+
+def spy_on(monkeypatch, module, name: str) -> list:
+    """Record each call of ``module.name`` (which still runs)."""
+    calls, real = [], getattr(module, name)
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_an_edited_draft_is_written_by_the_service(world, client, housing_case, monkeypatch):
+    from recommendations import services
+
+    draft = factories.draft_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, items=0
+    )
+    second = factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+    )
+    calls = spy_on(monkeypatch, services, "recommendation_update")
+    client.force_login(world.users.city_staff)
+
+    response = client.post(
+        url(Recommendation, "change", draft.pk),
+        draft_edit(draft, title="关于规范工程项目审批的纪检监察建议书", cases=[second.pk]),
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert [call["actor"] for call in calls] == [world.users.city_staff]
+    draft.refresh_from_db()
+    assert draft.title == "关于规范工程项目审批的纪检监察建议书"
+    assert list(draft.cases.all()) == [second]
+
+
+def test_a_draft_edit_the_service_refuses_shows_its_reason(world, client, housing_case):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    second = factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+    )
+    client.force_login(world.users.city_staff)
+
+    # Its item cites a problem of the case taken off: the service refuses, the form cannot know.
+    response = client.post(
+        url(Recommendation, "change", draft.pk),
+        draft_edit(draft, title="改过的标题", cases=[second.pk]),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["有建议事项关联了被移除案件的问题：请先修改这些事项。"]
+    draft.refresh_from_db()
+    assert draft.title != "改过的标题"
+    assert list(draft.cases.all()) == [housing_case]
+
+
+REFUSED = "您无权进行此操作。"
+
+
+def test_a_letter_issued_while_its_draft_was_edited_is_not_changed(
+    world, client, housing_case, monkeypatch
+):
+    from recommendations import services
+    from recommendations.admin import RecommendationAdmin
+
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    real_save_form = RecommendationAdmin.save_form
+
+    def issued_meanwhile(self, request, form, change):
+        # Another tab issues the letter after the admin checked it could be changed.
+        services.recommendation_issue(recommendation=draft, actor=world.users.city_staff)
+        return real_save_form(self, request, form, change)
+
+    monkeypatch.setattr(RecommendationAdmin, "save_form", issued_meanwhile)
+    client.force_login(world.users.city_staff)
+
+    response = client.post(
+        url(Recommendation, "change", draft.pk),
+        draft_edit(draft, title="改过的标题"),
+        follow=True,
+    )
+
+    # The service re-checks under the letter's current state: no longer a draft, no longer the
+    # staff's to change (its refusal, not a 500, and the page's one transaction rolled back).
+    assert response.status_code == 200
+    assert messages_of(response) == [REFUSED]
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == (
+        "关于推进以案促改工作的纪检监察建议",
+        Recommendation.Status.DRAFT,
+    )
+
+
+def test_a_closed_letter_cannot_be_edited_in_the_back_office(world, client, letter):
+    closed = Recommendation.objects.filter(pk=letter.pk)
+    closed.update(status=Recommendation.Status.CLOSED)
+    client.force_login(world.users.city_staff)
+
+    response = client.post(
+        url(Recommendation, "change", letter.pk), draft_edit(letter, title="改过的标题")
+    )
+
+    assert response.status_code == 403
+    assert closed.get().title != "改过的标题"
+
+
+def measure_edit(measure, **overrides) -> dict:
+    return {
+        "content": measure.content,
+        "standard": measure.standard,
+        "department": measure.department,
+        "owner_name": measure.owner_name,
+        "leader_name": measure.leader_name,
+        **{f"{prefix}-{field}": value for prefix in MEASURE_INLINES for field, value in EMPTY},
+        **overrides,
+    }
+
+
+def test_an_edited_measure_is_written_by_the_service(world, client, letter, monkeypatch):
+    from reforms import services
+
+    measure = factories.measure(recommendation=letter, actor=world.users.housing_officer)
+    calls = spy_on(monkeypatch, services, "measure_update")
+    client.force_login(world.users.city_staff)
+
+    page = client.get(url(Measure, "change", measure.pk)).content.decode()
+    response = client.post(
+        url(Measure, "change", measure.pk),
+        # The standing flag is not the service's to change: posted, it is ignored.
+        measure_edit(measure, owner_name="赵敏", department="办公室", is_standing="on"),
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert [call["actor"] for call in calls] == [world.users.city_staff]
+    # Only what measure_update changes is a field of the form, as on the measure page.
+    assert 'name="content"' in page and 'name="is_standing"' not in page
+    assert 'name="owner"' not in page and 'name="due_on"' not in page
+    saved = Measure.objects.get(pk=measure.pk)
+    assert (saved.owner_name, saved.department) == ("赵敏", "办公室")
+    assert saved.is_standing == measure.is_standing
+    assert saved.status == measure.status
+
+
+def test_a_measure_edit_the_service_refuses_shows_its_reason(world, client, letter, monkeypatch):
+    from reforms.admin import MeasureAdmin
+
+    measure = factories.measure(recommendation=letter, actor=world.users.housing_officer)
+    real_save_form = MeasureAdmin.save_form
+
+    def signed_off_meanwhile(self, request, form, change):
+        Measure.objects.filter(pk=measure.pk).update(
+            status=Measure.Status.SIGNED_OFF, signed_off_on=datetime.date(2026, 3, 2)
+        )
+        return real_save_form(self, request, form, change)
+
+    monkeypatch.setattr(MeasureAdmin, "save_form", signed_off_meanwhile)
+    client.force_login(world.users.city_staff)
+
+    response = client.post(
+        url(Measure, "change", measure.pk), measure_edit(measure, owner_name="赵敏"), follow=True
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == [REFUSED]
+    assert Measure.objects.get(pk=measure.pk).owner_name == measure.owner_name

@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import OrgUnit, Sector
-from cases.forms import CASE_FIELDS
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from cases.services import CASE_WRITABLE_FIELDS
 from core.api import ScopedPrimaryKeyRelatedField
 from core.domain import max_length_of
 
@@ -43,7 +43,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", *CASE_FIELDS, "subjects", "analysis", "created_at", "updated_at"]
+        fields = ["id", *CASE_WRITABLE_FIELDS, "subjects", "analysis", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(CaseAnalysisSerializer(allow_null=True))
