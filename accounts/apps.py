@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # The deployment checks and the sign-in signal.
-        from . import checks, gates  # noqa: F401
+        from . import checks, session_policy  # noqa: F401
 
         # The sign-in libraries' sections of the back office, named in the user's language.
         apps.get_app_config("axes").verbose_name = _("Sign-in lockouts")

@@ -121,10 +121,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The sign-in gates, in this order: an idle session ends; a second factor is asked for; an
-    # initial or reset password must be changed (accounts/gates.py).
-    "accounts.gates.IdleTimeoutMiddleware",
-    "accounts.gates.SecondFactorMiddleware",
-    "accounts.gates.PasswordChangeMiddleware",
+    # initial or reset password must be changed (accounts/session_policy.py).
+    "accounts.session_policy.IdleTimeoutMiddleware",
+    "accounts.session_policy.SecondFactorMiddleware",
+    "accounts.session_policy.PasswordChangeMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the login page with its message.

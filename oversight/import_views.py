@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.gates import background_poll
+from accounts.session_policy import background_poll
 from cases.models import Case
 from core.pages import scoped_object_or_404
 from recommendations.models import ImportJob, Recommendation

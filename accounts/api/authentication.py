@@ -1,5 +1,6 @@
 """Token authentication that refuses, with a 403 and the reason, a user who must first change an
-initial or reset password (accounts/gates.py does the same for sessions, pages and API alike)."""
+initial or reset password (accounts/session_policy.py does the same for sessions, pages and API
+alike)."""
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions

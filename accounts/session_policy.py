@@ -1,4 +1,5 @@
-"""Gates every signed-in request passes before its view (settings.MIDDLEWARE, in this order).
+"""Session policy: the gates every signed-in request passes before its view (settings.MIDDLEWARE,
+in this order).
 
 1. An idle session ends: unused for ``SESSION_IDLE_SECONDS``, it is signed out.
 2. A second factor: a user who signs in with a code reaches only the code pages until it is given.
