@@ -27,7 +27,7 @@ from core.domain import (
     shanghai_today,
 )
 from reforms import workflow
-from reforms.models import FollowUp, Measure
+from reforms.models import Measure
 
 from .models import Evaluation, Recommendation, RecommendationItem, Reply
 
@@ -380,57 +380,3 @@ def recommendation_evaluate(
     )
     apply_transition(recommendation, to_status=Status.EVALUATED, actor=actor)
     return evaluation
-
-
-# Follow-up reviews (回头看): staff schedule one after the recommendation is closed and record
-# what they found. The records live in reforms (``FollowUp``); the permissions are reforms'.
-
-
-@transaction.atomic
-def follow_up_schedule(*, recommendation: Recommendation, actor, scheduled_on: datetime.date):
-    """Staff schedule a follow-up review of a closed (or evaluated) recommendation."""
-    require_perm(actor, "reforms.add_followup", recommendation)
-    lock_for_update(recommendation)
-    require_status(
-        recommendation,
-        FROM_STATUSES["follow_up"],
-        _("A follow-up review is scheduled once the recommendation is closed."),
-    )
-    if scheduled_on < shanghai_today():
-        raise TransitionRefused(_("A follow-up review is scheduled for today or later."))
-    follow_up = FollowUp.objects.create(
-        recommendation=recommendation, scheduled_on=scheduled_on, created_by=actor
-    )
-    workflow.follow_up_scheduled(follow_up, actor=actor)
-    return follow_up
-
-
-@transaction.atomic
-def follow_up_record(
-    *,
-    follow_up,
-    actor,
-    outcome: str,
-    findings: str = "",
-    conducted_on: datetime.date | None = None,
-):
-    """Staff record how a follow-up review went; a rebound needs its findings."""
-    require_perm(actor, "reforms.change_followup", follow_up)
-    lock_for_update(follow_up)
-    if follow_up.conducted_on is not None:
-        raise TransitionRefused(_("The outcome of this follow-up review is already recorded."))
-    if outcome not in FollowUp.Outcome.values:
-        raise TransitionRefused(_("Choose the outcome of the follow-up review."))
-    conducted_on = conducted_on or shanghai_today()
-    if conducted_on > shanghai_today():
-        raise TransitionRefused(_("A follow-up review cannot be recorded before it takes place."))
-    issued_on = follow_up.recommendation.issued_on
-    if issued_on and conducted_on < issued_on:
-        raise TransitionRefused(_("The review date is before the recommendation was issued."))
-    if outcome == FollowUp.Outcome.REBOUNDED and not findings.strip():
-        raise TransitionRefused(_("Describe the problems that rebounded."))
-    follow_up.conducted_on = conducted_on
-    follow_up.outcome = outcome
-    follow_up.findings = findings
-    follow_up.save(update_fields=["conducted_on", "outcome", "findings", "updated_at"])
-    return follow_up

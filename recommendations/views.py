@@ -21,6 +21,8 @@ from accounts.confidentiality import can_read_case_content
 from cases.models import Case, Problem, Subject
 from core.domain import DomainError, shanghai_today
 from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from reforms import forms as reform_forms
+from reforms import services as reform_services
 from reforms.models import FollowUp, Measure
 
 from . import forms, services
@@ -224,10 +226,10 @@ ACTIONS = {
         ),
     ),
     "follow_up": Action(
-        forms.FollowUpScheduleForm,
+        reform_forms.FollowUpScheduleForm,
         "reforms.add_followup",
         gettext_lazy("The follow-up review is scheduled."),
-        lambda r, actor, data: services.follow_up_schedule(
+        lambda r, actor, data: reform_services.follow_up_schedule(
             recommendation=r, actor=actor, scheduled_on=data["scheduled_on"]
         ),
     ),
@@ -313,7 +315,9 @@ def _staff_context(request, recommendation, *, bound, item_form, follow_up_forms
     may_record = follow_ups and user.has_perm("reforms.change_followup", follow_ups[0])
     for follow_up in follow_ups:
         follow_up.record_form = follow_up_forms.get(follow_up.pk) or (
-            forms.FollowUpRecordForm() if may_record and follow_up.conducted_on is None else None
+            reform_forms.FollowUpRecordForm()
+            if may_record and follow_up.conducted_on is None
+            else None
         )
     measures = Measure.objects.restrict(user).filter(item__recommendation=recommendation)
     return {
@@ -526,10 +530,10 @@ def item_remove(request, pk):
 def follow_up_record(request, pk):
     _require_reader(request.user)
     follow_up = scoped_object_or_404(FollowUp, request.user, pk=pk)
-    form = forms.FollowUpRecordForm(request.POST)
+    form = reform_forms.FollowUpRecordForm(request.POST)
     if form.is_valid():
         try:
-            services.follow_up_record(
+            reform_services.follow_up_record(
                 follow_up=follow_up,
                 actor=request.user,
                 outcome=form.cleaned_data["outcome"],
