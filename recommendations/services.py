@@ -6,6 +6,7 @@ draft → issued → acknowledged → rectifying → replied → closed → eval
 
 Every function checks who may call it (``rules.py``), validates, records a history row and runs in
 one transaction; a refusal raises ``DomainError`` with a message fit for the user.
+``available_actions`` tells the pages which of them a user may take now, from the same table.
 """
 
 import datetime
@@ -33,8 +34,9 @@ from .models import Evaluation, Recommendation, RecommendationItem, Reply
 
 Status = Recommendation.Status
 
-# The states each transition starts from: the services enforce them, and the pages offer a
-# transition's form only then.
+# The states each action on a recommendation starts from: the services enforce them, and
+# ``available_actions`` offers an action only then. Besides the transitions: "follow_up" schedules
+# a follow-up review and "plan" adds measures (both written in ``reforms.services``).
 FROM_STATUSES = {
     "issue": frozenset({Status.DRAFT}),
     "acknowledge": frozenset({Status.ISSUED}),
@@ -44,7 +46,34 @@ FROM_STATUSES = {
     "close": frozenset({Status.REPLIED}),
     "evaluate": frozenset({Status.CLOSED}),
     "follow_up": frozenset({Status.CLOSED, Status.EVALUATED}),
+    "plan": frozenset(Recommendation.AWAITING_REPLY),
 }
+# The permission each action needs (``rules.py``), checked on the recommendation. Adding a measure
+# is a role's permission: ``reforms.services.measure_create`` checks the item's jurisdiction.
+PERMS = {
+    "issue": "recommendations.issue_recommendation",
+    "acknowledge": "recommendations.acknowledge_recommendation",
+    "start": "recommendations.start_rectification",
+    "reply": "recommendations.submit_reply",
+    "return": "recommendations.return_reply",
+    "close": "recommendations.close_recommendation",
+    "evaluate": "recommendations.evaluate_recommendation",
+    "follow_up": "reforms.add_followup",
+    "plan": "reforms.add_measure",
+}
+
+
+def available_actions(user, recommendation: Recommendation) -> frozenset[str]:
+    """The actions ``user`` may take on ``recommendation`` now.
+
+    An action is offered when the state is in its ``FROM_STATUSES`` and ``user.has_perm`` allows
+    it; the services still check both.
+    """
+    return frozenset(
+        name
+        for name, states in FROM_STATUSES.items()
+        if recommendation.status in states and user.has_perm(PERMS[name], recommendation)
+    )
 
 
 def _require_in_scope(actor, model, objects: Iterable) -> None:
@@ -221,7 +250,7 @@ def recommendation_issue(
     doc_serial: int | None = None,
 ) -> Recommendation:
     """Staff issue a draft: it gets its document number (the next free serial unless given)."""
-    require_perm(actor, "recommendations.issue_recommendation", recommendation)
+    require_perm(actor, PERMS["issue"], recommendation)
     lock_for_update(recommendation)
     require_status(recommendation, FROM_STATUSES["issue"], _("Only a draft can be issued."))
     issued_on = issued_on or shanghai_today()
@@ -254,7 +283,7 @@ def recommendation_issue(
 @transaction.atomic
 def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit's officer confirms receipt (签收)."""
-    require_perm(actor, "recommendations.acknowledge_recommendation", recommendation)
+    require_perm(actor, PERMS["acknowledge"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -269,7 +298,7 @@ def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Reco
 @transaction.atomic
 def recommendation_start_rectification(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit submits its plan: every item must have at least one measure."""
-    require_perm(actor, "recommendations.start_rectification", recommendation)
+    require_perm(actor, PERMS["start"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -289,7 +318,7 @@ def recommendation_start_rectification(*, recommendation: Recommendation, actor)
 @transaction.atomic
 def recommendation_submit_reply(*, recommendation: Recommendation, actor, content: str) -> Reply:
     """The unit submits its written rectification report (整改报告)."""
-    require_perm(actor, "recommendations.submit_reply", recommendation)
+    require_perm(actor, PERMS["reply"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -309,7 +338,7 @@ def recommendation_return_reply(
     *, recommendation: Recommendation, actor, reason: str
 ) -> Recommendation:
     """Staff send an unsatisfactory reply back; the unit keeps rectifying."""
-    require_perm(actor, "recommendations.return_reply", recommendation)
+    require_perm(actor, PERMS["return"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation, FROM_STATUSES["return"], _("Only a submitted reply can be returned.")
@@ -326,7 +355,7 @@ def recommendation_return_reply(
 @transaction.atomic
 def recommendation_close(*, recommendation: Recommendation, actor) -> Recommendation:
     """Staff close a replied recommendation once every measure is signed off or standing."""
-    require_perm(actor, "recommendations.close_recommendation", recommendation)
+    require_perm(actor, PERMS["close"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -358,7 +387,7 @@ def recommendation_evaluate(
     evaluated_on: datetime.date | None = None,
 ) -> Evaluation:
     """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
-    require_perm(actor, "recommendations.evaluate_recommendation", recommendation)
+    require_perm(actor, PERMS["evaluate"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
