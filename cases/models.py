@@ -133,6 +133,13 @@ class Case(TimeStampedModel):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    # The badge colour of each status, as the case pages show it.
+    STATUS_BADGES = {Status.CLOSED: "text-bg-success", Status.INVESTIGATING: "text-bg-warning"}
+
+    @property
+    def status_badge(self) -> str:
+        return self.STATUS_BADGES.get(self.status, "text-bg-secondary")
+
 
 class SubjectQuerySet(ScopedQuerySet):
     unit_lookup = "case__case_unit"

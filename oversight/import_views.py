@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.session_policy import background_poll
 from cases.models import Case
 from core.pages import scoped_object_or_404
+from recommendations import services as recommendation_services
 from recommendations.models import ImportJob, Recommendation
-from reforms.services import PLANNABLE
 
 from . import excel, tasks
 
@@ -156,6 +156,7 @@ def plan_import(request, pk):
     )
     if not _may_import(request.user, "plan"):
         raise PermissionDenied
+    actions = recommendation_services.available_actions(request.user, recommendation)
     return _import_page(
         request,
         kind="plan",
@@ -163,7 +164,7 @@ def plan_import(request, pk):
         back_url=reverse("reforms:plan", args=[recommendation.pk]),
         title=_("Import the rectification plan: %(doc)s") % {"doc": recommendation},
         importer=excel.import_plan,
-        may_import=recommendation.status in PLANNABLE,
+        may_import="plan" in actions,
         job_fields={"recommendation": recommendation},
     )
 

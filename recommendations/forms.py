@@ -7,7 +7,6 @@ from accounts.models import OrgUnit
 from cases.models import Case, Problem
 from core.domain import max_length_of, shanghai_today
 from reforms import calendar
-from reforms.models import FollowUp
 
 from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
 
@@ -156,23 +155,6 @@ class EvaluationForm(forms.Form):
         label=_("Comments"),
         required=False,
         max_length=max_length_of(Evaluation, "comments"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class FollowUpScheduleForm(forms.Form):
-    scheduled_on = forms.DateField(label=_("Review date"), widget=DateInput)
-
-
-class FollowUpRecordForm(forms.Form):
-    conducted_on = forms.DateField(
-        label=_("Reviewed on"), required=False, widget=DateInput, help_text=_("Today when empty.")
-    )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
-    findings = forms.CharField(
-        label=_("Findings"),
-        required=False,
-        max_length=max_length_of(FollowUp, "findings"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

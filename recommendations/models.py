@@ -139,6 +139,16 @@ class Recommendation(TimeStampedModel):
         """发文字号 as printed: 机关代字 + kind character + 〔year〕 + serial + 号."""
         return f"{issuer.doc_abbr}{cls.DOC_KIND_CHARACTER[kind]}〔{year}〕{serial}号"
 
+    @property
+    def is_draft(self) -> bool:
+        """Not issued yet: no document number, marked as a draft wherever it is shown."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def awaits_reply(self) -> bool:
+        """Issued and not yet replied to: ``reply_due_on`` is the unit's deadline."""
+        return self.status in self.AWAITING_REPLY
+
 
 class RecommendationItemQuerySet(ScopedQuerySet):
     unit_lookup = "recommendation__recipient_unit"

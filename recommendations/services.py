@@ -6,6 +6,7 @@ draft → issued → acknowledged → rectifying → replied → closed → eval
 
 Every function checks who may call it (``rules.py``), validates, records a history row and runs in
 one transaction; a refusal raises ``DomainError`` with a message fit for the user.
+``available_actions`` tells the pages which of them a user may take now, from the same table.
 """
 
 import datetime
@@ -27,7 +28,7 @@ from core.domain import (
     shanghai_today,
 )
 from reforms import workflow
-from reforms.models import FollowUp, Measure
+from reforms.models import Measure
 
 from .models import Evaluation, Recommendation, RecommendationItem, Reply
 
@@ -45,8 +46,9 @@ DRAFT_FIELDS = (
     "reply_due_on",
 )
 
-# The states each transition starts from: the services enforce them, and the pages offer a
-# transition's form only then.
+# The states each action on a recommendation starts from: the services enforce them, and
+# ``available_actions`` offers an action only then. Besides the transitions: "follow_up" schedules
+# a follow-up review and "plan" adds measures (both written in ``reforms.services``).
 FROM_STATUSES = {
     "issue": frozenset({Status.DRAFT}),
     "acknowledge": frozenset({Status.ISSUED}),
@@ -56,7 +58,34 @@ FROM_STATUSES = {
     "close": frozenset({Status.REPLIED}),
     "evaluate": frozenset({Status.CLOSED}),
     "follow_up": frozenset({Status.CLOSED, Status.EVALUATED}),
+    "plan": frozenset(Recommendation.AWAITING_REPLY),
 }
+# The permission each action needs (``rules.py``), checked on the recommendation. Adding a measure
+# is a role's permission: ``reforms.services.measure_create`` checks the item's jurisdiction.
+PERMS = {
+    "issue": "recommendations.issue_recommendation",
+    "acknowledge": "recommendations.acknowledge_recommendation",
+    "start": "recommendations.start_rectification",
+    "reply": "recommendations.submit_reply",
+    "return": "recommendations.return_reply",
+    "close": "recommendations.close_recommendation",
+    "evaluate": "recommendations.evaluate_recommendation",
+    "follow_up": "reforms.add_followup",
+    "plan": "reforms.add_measure",
+}
+
+
+def available_actions(user, recommendation: Recommendation) -> frozenset[str]:
+    """The actions ``user`` may take on ``recommendation`` now.
+
+    An action is offered when the state is in its ``FROM_STATUSES`` and ``user.has_perm`` allows
+    it; the services still check both.
+    """
+    return frozenset(
+        name
+        for name, states in FROM_STATUSES.items()
+        if recommendation.status in states and user.has_perm(PERMS[name], recommendation)
+    )
 
 
 def _require_in_scope(actor, model, objects: Iterable) -> None:
@@ -233,7 +262,7 @@ def recommendation_issue(
     doc_serial: int | None = None,
 ) -> Recommendation:
     """Staff issue a draft: it gets its document number (the next free serial unless given)."""
-    require_perm(actor, "recommendations.issue_recommendation", recommendation)
+    require_perm(actor, PERMS["issue"], recommendation)
     lock_for_update(recommendation)
     require_status(recommendation, FROM_STATUSES["issue"], _("Only a draft can be issued."))
     issued_on = issued_on or shanghai_today()
@@ -266,7 +295,7 @@ def recommendation_issue(
 @transaction.atomic
 def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit's officer confirms receipt (签收)."""
-    require_perm(actor, "recommendations.acknowledge_recommendation", recommendation)
+    require_perm(actor, PERMS["acknowledge"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -281,7 +310,7 @@ def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Reco
 @transaction.atomic
 def recommendation_start_rectification(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit submits its plan: every item must have at least one measure."""
-    require_perm(actor, "recommendations.start_rectification", recommendation)
+    require_perm(actor, PERMS["start"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -301,7 +330,7 @@ def recommendation_start_rectification(*, recommendation: Recommendation, actor)
 @transaction.atomic
 def recommendation_submit_reply(*, recommendation: Recommendation, actor, content: str) -> Reply:
     """The unit submits its written rectification report (整改报告)."""
-    require_perm(actor, "recommendations.submit_reply", recommendation)
+    require_perm(actor, PERMS["reply"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -321,7 +350,7 @@ def recommendation_return_reply(
     *, recommendation: Recommendation, actor, reason: str
 ) -> Recommendation:
     """Staff send an unsatisfactory reply back; the unit keeps rectifying."""
-    require_perm(actor, "recommendations.return_reply", recommendation)
+    require_perm(actor, PERMS["return"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation, FROM_STATUSES["return"], _("Only a submitted reply can be returned.")
@@ -338,7 +367,7 @@ def recommendation_return_reply(
 @transaction.atomic
 def recommendation_close(*, recommendation: Recommendation, actor) -> Recommendation:
     """Staff close a replied recommendation once every measure is signed off or standing."""
-    require_perm(actor, "recommendations.close_recommendation", recommendation)
+    require_perm(actor, PERMS["close"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -370,7 +399,7 @@ def recommendation_evaluate(
     evaluated_on: datetime.date | None = None,
 ) -> Evaluation:
     """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
-    require_perm(actor, "recommendations.evaluate_recommendation", recommendation)
+    require_perm(actor, PERMS["evaluate"], recommendation)
     lock_for_update(recommendation)
     require_status(
         recommendation,
@@ -392,57 +421,3 @@ def recommendation_evaluate(
     )
     apply_transition(recommendation, to_status=Status.EVALUATED, actor=actor)
     return evaluation
-
-
-# Follow-up reviews (回头看): staff schedule one after the recommendation is closed and record
-# what they found. The records live in reforms (``FollowUp``); the permissions are reforms'.
-
-
-@transaction.atomic
-def follow_up_schedule(*, recommendation: Recommendation, actor, scheduled_on: datetime.date):
-    """Staff schedule a follow-up review of a closed (or evaluated) recommendation."""
-    require_perm(actor, "reforms.add_followup", recommendation)
-    lock_for_update(recommendation)
-    require_status(
-        recommendation,
-        FROM_STATUSES["follow_up"],
-        _("A follow-up review is scheduled once the recommendation is closed."),
-    )
-    if scheduled_on < shanghai_today():
-        raise TransitionRefused(_("A follow-up review is scheduled for today or later."))
-    follow_up = FollowUp.objects.create(
-        recommendation=recommendation, scheduled_on=scheduled_on, created_by=actor
-    )
-    workflow.follow_up_scheduled(follow_up, actor=actor)
-    return follow_up
-
-
-@transaction.atomic
-def follow_up_record(
-    *,
-    follow_up,
-    actor,
-    outcome: str,
-    findings: str = "",
-    conducted_on: datetime.date | None = None,
-):
-    """Staff record how a follow-up review went; a rebound needs its findings."""
-    require_perm(actor, "reforms.change_followup", follow_up)
-    lock_for_update(follow_up)
-    if follow_up.conducted_on is not None:
-        raise TransitionRefused(_("The outcome of this follow-up review is already recorded."))
-    if outcome not in FollowUp.Outcome.values:
-        raise TransitionRefused(_("Choose the outcome of the follow-up review."))
-    conducted_on = conducted_on or shanghai_today()
-    if conducted_on > shanghai_today():
-        raise TransitionRefused(_("A follow-up review cannot be recorded before it takes place."))
-    issued_on = follow_up.recommendation.issued_on
-    if issued_on and conducted_on < issued_on:
-        raise TransitionRefused(_("The review date is before the recommendation was issued."))
-    if outcome == FollowUp.Outcome.REBOUNDED and not findings.strip():
-        raise TransitionRefused(_("Describe the problems that rebounded."))
-    follow_up.conducted_on = conducted_on
-    follow_up.outcome = outcome
-    follow_up.findings = findings
-    follow_up.save(update_fields=["conducted_on", "outcome", "findings", "updated_at"])
-    return follow_up

@@ -21,6 +21,8 @@ from accounts.confidentiality import can_read_case_content
 from cases.models import Case, Problem, Subject
 from core.domain import DomainError, shanghai_today
 from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from reforms import forms as reform_forms
+from reforms import services as reform_services
 from reforms.models import FollowUp, Measure
 
 from . import forms, services
@@ -59,7 +61,6 @@ def recommendation_list(request):
             "filter": recommendation_filter,
             "page_obj": page,
             "may_create": request.user.has_perm("recommendations.add_recommendation"),
-            "awaiting_reply": Recommendation.AWAITING_REPLY,
             "today": shanghai_today(),
         },
     )
@@ -172,10 +173,12 @@ def recommendation_edit(request, pk):
 
 @dataclass(frozen=True)
 class Action:
-    """A transition offered on the detail page: its form, its permission, what it does."""
+    """A transition offered on the detail page: its form and what it does.
+
+    When it is offered (state and permission) is ``services.available_actions``.
+    """
 
     form: type
-    perm: str
     done: Any
     run: Any
 
@@ -192,13 +195,11 @@ def _issue(recommendation, actor, data):
 ACTIONS = {
     "issue": Action(
         forms.IssueForm,
-        "recommendations.issue_recommendation",
         gettext_lazy("Issued."),
         _issue,
     ),
     "return": Action(
         forms.ReturnReplyForm,
-        "recommendations.return_reply",
         gettext_lazy("The reply was returned to the unit."),
         lambda r, actor, data: services.recommendation_return_reply(
             recommendation=r, actor=actor, reason=data["reason"]
@@ -206,13 +207,11 @@ ACTIONS = {
     ),
     "close": Action(
         forms.CloseForm,
-        "recommendations.close_recommendation",
         gettext_lazy("Closed."),
         lambda r, actor, data: services.recommendation_close(recommendation=r, actor=actor),
     ),
     "evaluate": Action(
         forms.EvaluationForm,
-        "recommendations.evaluate_recommendation",
         gettext_lazy("The evaluation is recorded."),
         lambda r, actor, data: services.recommendation_evaluate(
             recommendation=r,
@@ -224,22 +223,19 @@ ACTIONS = {
         ),
     ),
     "follow_up": Action(
-        forms.FollowUpScheduleForm,
-        "reforms.add_followup",
+        reform_forms.FollowUpScheduleForm,
         gettext_lazy("The follow-up review is scheduled."),
-        lambda r, actor, data: services.follow_up_schedule(
+        lambda r, actor, data: reform_services.follow_up_schedule(
             recommendation=r, actor=actor, scheduled_on=data["scheduled_on"]
         ),
     ),
     "acknowledge": Action(
         forms.AcknowledgeForm,
-        "recommendations.acknowledge_recommendation",
         gettext_lazy("Receipt acknowledged."),
         lambda r, actor, data: services.recommendation_acknowledge(recommendation=r, actor=actor),
     ),
     "start": Action(
         forms.StartRectificationForm,
-        "recommendations.start_rectification",
         gettext_lazy("Rectification has started."),
         lambda r, actor, data: services.recommendation_start_rectification(
             recommendation=r, actor=actor
@@ -247,7 +243,6 @@ ACTIONS = {
     ),
     "reply": Action(
         forms.ReplyForm,
-        "recommendations.submit_reply",
         gettext_lazy("The rectification report is submitted."),
         lambda r, actor, data: services.recommendation_submit_reply(
             recommendation=r, actor=actor, content=data["content"]
@@ -256,15 +251,14 @@ ACTIONS = {
 }
 
 
-def _available_actions(user, recommendation, bound: dict) -> dict:
+def _action_forms(user, recommendation, bound: dict) -> dict:
     """Forms of the transitions this user may take now (a bound one kept with its errors)."""
+    allowed = services.available_actions(user, recommendation)
     offered = {}
     for name, action in ACTIONS.items():
         if name in bound:
             offered[name] = bound[name]
-        elif recommendation.status in services.FROM_STATUSES[name] and user.has_perm(
-            action.perm, recommendation
-        ):
+        elif name in allowed:
             offered[name] = action.form()
     return offered
 
@@ -313,7 +307,9 @@ def _staff_context(request, recommendation, *, bound, item_form, follow_up_forms
     may_record = follow_ups and user.has_perm("reforms.change_followup", follow_ups[0])
     for follow_up in follow_ups:
         follow_up.record_form = follow_up_forms.get(follow_up.pk) or (
-            forms.FollowUpRecordForm() if may_record and follow_up.conducted_on is None else None
+            reform_forms.FollowUpRecordForm()
+            if may_record and follow_up.conducted_on is None
+            else None
         )
     measures = Measure.objects.restrict(user).filter(item__recommendation=recommendation)
     return {
@@ -344,7 +340,7 @@ def render_detail(
     bound = bound or {}
     # The unit's version of the page leaves out the preamble and the cases behind the letter.
     officer = not can_read_case_content(user)
-    actions = _available_actions(user, recommendation, bound)
+    actions = _action_forms(user, recommendation, bound)
     context = {
         "r": recommendation,
         "actions": actions,
@@ -526,10 +522,10 @@ def item_remove(request, pk):
 def follow_up_record(request, pk):
     _require_reader(request.user)
     follow_up = scoped_object_or_404(FollowUp, request.user, pk=pk)
-    form = forms.FollowUpRecordForm(request.POST)
+    form = reform_forms.FollowUpRecordForm(request.POST)
     if form.is_valid():
         try:
-            services.follow_up_record(
+            reform_services.follow_up_record(
                 follow_up=follow_up,
                 actor=request.user,
                 outcome=form.cleaned_data["outcome"],

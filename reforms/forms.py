@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from core.domain import max_length_of
 from core.uploads import EVIDENCE_TYPES, megabytes
 
-from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
+from .models import (
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+)
 from .services import MEASURE_EDITABLE_FIELDS
 
 
@@ -123,4 +130,27 @@ class ExtensionForm(forms.Form):
 class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Why refused"), max_length=max_length_of(ExtensionRequest, "decision_note")
+    )
+
+
+# Follow-up reviews (回头看), scheduled and recorded on the recommendation's page.
+
+
+class FollowUpScheduleForm(forms.Form):
+    scheduled_on = forms.DateField(label=_("Review date"), widget=DateInput(format="%Y-%m-%d"))
+
+
+class FollowUpRecordForm(forms.Form):
+    conducted_on = forms.DateField(
+        label=_("Reviewed on"),
+        required=False,
+        widget=DateInput(format="%Y-%m-%d"),
+        help_text=_("Today when empty."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
+    findings = forms.CharField(
+        label=_("Findings"),
+        required=False,
+        max_length=max_length_of(FollowUp, "findings"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -57,6 +57,10 @@ class MeasureQuerySet(ScopedQuerySet):
     def due_soon(self, *, today: datetime.date | None = None):
         return self.filter(due_soon_q(today))
 
+    def awaiting_signoff(self):
+        """The staff's sign-off queue: the unit asked for sign-off (申请销号)."""
+        return self.filter(status=Measure.Status.AWAITING_SIGNOFF)
+
 
 class Measure(TimeStampedModel):
     """整改措施: one task a unit commits to under a recommendation item.
@@ -209,10 +213,21 @@ class MeasureTransition(TransitionRecord):
         verbose_name = _("measure history")
         verbose_name_plural = _("measure history")
 
+    @property
+    def is_sign_off(self) -> bool:
+        """This step ticked the measure off (销号): the chain shows who and when."""
+        return self.to_status == Measure.Status.SIGNED_OFF
+
 
 class MeasureChildQuerySet(ScopedQuerySet):
     unit_lookup = "measure__unit"
     officer_visible = Q()
+
+
+class ExtensionRequestQuerySet(MeasureChildQuerySet):
+    def pending(self):
+        """Awaiting the staff's decision (at most one per measure)."""
+        return self.filter(status=ExtensionRequest.Status.PENDING)
 
 
 class ProgressReport(models.Model):
@@ -334,7 +349,7 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = BoundedTextField(_("decision note"), max_length=1000, blank=True)
 
-    objects = MeasureChildQuerySet.as_manager()
+    objects = ExtensionRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("extension request")

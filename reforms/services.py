@@ -4,8 +4,13 @@ not_started → in_progress → awaiting_signoff → signed_off
                    ▲               │
                    └── returned ◀──┘ (with a reason)
 
-The current due date moves only through ``extension_request_approve``. Every function checks who
-may call it (``rules.py``), validates, records history and runs in one transaction.
+The current due date moves only through ``extension_request_approve``; an extension request goes
+pending → approved | rejected. Every function checks who may call it (``rules.py``), validates,
+records history and runs in one transaction. Follow-up reviews (回头看) of a closed
+recommendation are written here too, next to their model.
+
+``available_actions`` tells the pages what a user may do to a measure or an extension request now,
+from the same from-state tables the functions enforce.
 """
 
 import datetime
@@ -33,21 +38,85 @@ from core.uploads import (
     remember_written,
     sha256_of,
 )
+from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationItem
 
 from . import workflow
-from .models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
+from .models import (
+    Evidence,
+    ExtensionRequest,
+    FollowUp,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+)
 
 Status = Measure.Status
-# Measures are planned after issue and until the unit replies.
-PLANNABLE = Recommendation.AWAITING_REPLY
-# The states from which a unit may report progress (or add evidence), and ask for sign-off; the
-# measure page offers those forms only then.
-REPORTABLE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
-SIGNOFF_REQUESTABLE = frozenset({Status.IN_PROGRESS, Status.RETURNED})
+Decision = ExtensionRequest.Status
+# Measures are planned after issue and until the unit replies (the recommendation's "plan").
+PLANNABLE = recommendation_services.FROM_STATUSES["plan"]
+_UNSIGNED = frozenset(Status) - {Status.SIGNED_OFF}
+
+# The states each measure action starts from: the services enforce them, and ``available_actions``
+# offers an action only then. "report" is progress and evidence.
+FROM_STATUSES = {
+    "report": frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}),
+    "request_signoff": frozenset({Status.IN_PROGRESS, Status.RETURNED}),
+    "sign_off": frozenset({Status.AWAITING_SIGNOFF}),
+    "return": frozenset({Status.AWAITING_SIGNOFF}),
+    "request_extension": _UNSIGNED,
+    "edit": _UNSIGNED,
+}
+# The permission each measure action needs (``rules.py``), checked on the measure.
+PERMS = {
+    "report": "reforms.report_progress",
+    "request_signoff": "reforms.request_signoff",
+    "sign_off": "reforms.sign_off_measure",
+    "return": "reforms.return_measure",
+    "request_extension": "reforms.request_extension",
+    "edit": "reforms.change_measure",
+}
+# The same for an extension request's decisions; the permission is checked on its measure.
+EXTENSION_FROM_STATUSES = {
+    "approve": frozenset({Decision.PENDING}),
+    "reject": frozenset({Decision.PENDING}),
+}
+EXTENSION_PERMS = {
+    "approve": "reforms.decide_extension",
+    "reject": "reforms.decide_extension",
+}
 # What ``measure_update`` changes once a measure is planned (its wording and who owns it): the
 # measure page's form, the API and the admin edit exactly these.
 MEASURE_EDITABLE_FIELDS = ("content", "standard", "department", "owner_name", "leader_name")
+
+
+def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
+    """The actions ``user`` may take on a measure or an extension request now.
+
+    An action is offered when the object's state is in its from-state table and ``user.has_perm``
+    allows it; a measure with a pending extension request offers no "request_extension". The
+    services still check both. ``scoped=True`` says the object was read through
+    ``restrict(user)``, so the permissions are checked at model level (their ``in_scope`` holds
+    already) and a page of rows costs no query per row.
+    """
+    if isinstance(obj, ExtensionRequest):
+        table, perms, target = EXTENSION_FROM_STATUSES, EXTENSION_PERMS, obj.measure
+    else:
+        table, perms, target = FROM_STATUSES, PERMS, obj
+    target = None if scoped else target
+    allowed = {
+        name
+        for name, states in table.items()
+        if obj.status in states and user.has_perm(perms[name], target)
+    }
+    if "request_extension" in allowed and _has_pending_extension(obj):
+        allowed.discard("request_extension")
+    return frozenset(allowed)
+
+
+def _has_pending_extension(measure: Measure) -> bool:
+    # Reads ``extension_requests`` as a page prefetched them, or in one query.
+    return any(request.status == Decision.PENDING for request in measure.extension_requests.all())
 
 
 @transaction.atomic
@@ -128,11 +197,11 @@ def _store_evidence(*, measure, actor, file: UploadedFile, description, progress
 @transaction.atomic
 def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: str = "") -> Evidence:
     """The unit attaches a file proving the measure was carried out."""
-    require_perm(actor, "reforms.report_progress", measure)
+    require_perm(actor, PERMS["report"], measure)
     lock_for_update(measure)
     require_status(
         measure,
-        REPORTABLE,
+        FROM_STATUSES["report"],
         _("Evidence cannot be changed while sign-off is requested or done."),
     )
     _check_evidence([file])
@@ -152,11 +221,11 @@ def progress_report_add(
     files: tuple[UploadedFile, ...] = (),
 ) -> ProgressReport:
     """The unit reports progress with evidence files; a first or post-return report starts work."""
-    require_perm(actor, "reforms.report_progress", measure)
+    require_perm(actor, PERMS["report"], measure)
     lock_for_update(measure)
     require_status(
         measure,
-        REPORTABLE,
+        FROM_STATUSES["report"],
         _("Progress cannot be reported while sign-off is requested or done."),
     )
     if not content.strip():
@@ -179,11 +248,11 @@ def progress_report_add(
 @transaction.atomic
 def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measure:
     """The unit asks for the measure to be ticked off (申请销号); evidence is required."""
-    require_perm(actor, "reforms.request_signoff", measure)
+    require_perm(actor, PERMS["request_signoff"], measure)
     lock_for_update(measure)
     require_status(
         measure,
-        SIGNOFF_REQUESTABLE,
+        FROM_STATUSES["request_signoff"],
         _("Sign-off can be requested for a measure in progress or returned."),
     )
     if not measure.evidence.exists():
@@ -198,10 +267,10 @@ def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measu
 @transaction.atomic
 def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
     """Discipline staff verify the evidence and tick the measure off (销号)."""
-    require_perm(actor, "reforms.sign_off_measure", measure)
+    require_perm(actor, PERMS["sign_off"], measure)
     lock_for_update(measure)
     require_status(
-        measure, {Status.AWAITING_SIGNOFF}, _("Only a measure awaiting sign-off can be signed off.")
+        measure, FROM_STATUSES["sign_off"], _("Only a measure awaiting sign-off can be signed off.")
     )
     measure.signed_off_on = shanghai_today()
     transition = apply_transition(measure, to_status=Status.SIGNED_OFF, actor=actor, reason=note)
@@ -212,10 +281,10 @@ def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
 @transaction.atomic
 def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "") -> Measure:
     """Discipline staff send the measure back, e.g. for paper rectification (纸面整改)."""
-    require_perm(actor, "reforms.return_measure", measure)
+    require_perm(actor, PERMS["return"], measure)
     lock_for_update(measure)
     require_status(
-        measure, {Status.AWAITING_SIGNOFF}, _("Only a measure awaiting sign-off can be returned.")
+        measure, FROM_STATUSES["return"], _("Only a measure awaiting sign-off can be returned.")
     )
     if reason_code not in MeasureTransition.ReturnReason.values:
         raise TransitionRefused(_("Choose a reason for returning the measure."))
@@ -233,15 +302,16 @@ def extension_request_submit(
     *, measure: Measure, actor, requested_due_on: datetime.date, reason: str
 ) -> ExtensionRequest:
     """The unit asks to move the current due date later, giving its reason."""
-    require_perm(actor, "reforms.request_extension", measure)
+    require_perm(actor, PERMS["request_extension"], measure)
     lock_for_update(measure)
-    if measure.status == Status.SIGNED_OFF:
-        raise TransitionRefused(_("A signed-off measure needs no extension."))
+    require_status(
+        measure, FROM_STATUSES["request_extension"], _("A signed-off measure needs no extension.")
+    )
     if requested_due_on <= measure.due_on:
         raise TransitionRefused(_("The requested due date must be later than the current one."))
     if not reason.strip():
         raise TransitionRefused(_("Give the reason for the extension."))
-    if measure.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+    if measure.extension_requests.pending().exists():
         raise TransitionRefused(_("This measure already has a pending extension request."))
     request = ExtensionRequest.objects.create(
         measure=measure,
@@ -254,12 +324,12 @@ def extension_request_submit(
     return request
 
 
-def _decide(request: ExtensionRequest, *, actor, status: str, note: str) -> None:
-    require_perm(actor, "reforms.decide_extension", request.measure)
+def _decide(request: ExtensionRequest, *, action: str, actor, status: str, note: str) -> None:
+    require_perm(actor, EXTENSION_PERMS[action], request.measure)
     lock_for_update(request)
     require_status(
         request,
-        {ExtensionRequest.Status.PENDING},
+        EXTENSION_FROM_STATUSES[action],
         _("This extension request has already been decided."),
     )
     request.status = status
@@ -274,10 +344,11 @@ def extension_request_approve(
     *, request: ExtensionRequest, actor, note: str = ""
 ) -> ExtensionRequest:
     """Staff approve: the measure's current due date moves; the original one stays."""
-    _decide(request, actor=actor, status=ExtensionRequest.Status.APPROVED, note=note)
+    _decide(request, action="approve", actor=actor, status=Decision.APPROVED, note=note)
     measure = lock_for_update(request.measure)
-    if measure.status == Status.SIGNED_OFF:
-        raise TransitionRefused(_("A signed-off measure needs no extension."))
+    require_status(
+        measure, FROM_STATUSES["request_extension"], _("A signed-off measure needs no extension.")
+    )
     measure.due_on = request.requested_due_on
     measure.save(update_fields=["due_on", "updated_at"])
     workflow.extension_event(request, actor=actor)
@@ -289,7 +360,7 @@ def extension_request_reject(*, request: ExtensionRequest, actor, note: str) -> 
     """Staff refuse the extension, saying why; the due date stays."""
     if not note.strip():
         raise TransitionRefused(_("Say why the extension is refused."))
-    _decide(request, actor=actor, status=ExtensionRequest.Status.REJECTED, note=note)
+    _decide(request, action="reject", actor=actor, status=Decision.REJECTED, note=note)
     workflow.extension_event(request, actor=actor)
     return request
 
@@ -310,10 +381,11 @@ def measure_update(
     Its item, dates and standing stay as planned: the current due date moves only through an
     approved extension request.
     """
-    require_perm(actor, "reforms.change_measure", measure)
+    require_perm(actor, PERMS["edit"], measure)
     lock_for_update(measure)
-    if measure.status == Status.SIGNED_OFF:
-        raise TransitionRefused(_("A signed-off measure can no longer be changed."))
+    require_status(
+        measure, FROM_STATUSES["edit"], _("A signed-off measure can no longer be changed.")
+    )
     for label, value in (
         (_("measure"), content),
         (_("completion standard"), standard),
@@ -329,3 +401,60 @@ def measure_update(
     measure.leader_name = leader_name
     measure.save(update_fields=[*MEASURE_EDITABLE_FIELDS, "updated_at"])
     return measure
+
+
+# ---------------------------------------------------------------------------------------------
+# Follow-up reviews (回头看): staff schedule one after the recommendation is closed and record
+# what they found. When one may be scheduled is the recommendation's "follow_up" action.
+
+
+@transaction.atomic
+def follow_up_schedule(
+    *, recommendation: Recommendation, actor, scheduled_on: datetime.date
+) -> FollowUp:
+    """Staff schedule a follow-up review of a closed (or evaluated) recommendation."""
+    require_perm(actor, recommendation_services.PERMS["follow_up"], recommendation)
+    lock_for_update(recommendation)
+    require_status(
+        recommendation,
+        recommendation_services.FROM_STATUSES["follow_up"],
+        _("A follow-up review is scheduled once the recommendation is closed."),
+    )
+    if scheduled_on < shanghai_today():
+        raise TransitionRefused(_("A follow-up review is scheduled for today or later."))
+    follow_up = FollowUp.objects.create(
+        recommendation=recommendation, scheduled_on=scheduled_on, created_by=actor
+    )
+    workflow.follow_up_scheduled(follow_up, actor=actor)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    follow_up: FollowUp,
+    actor,
+    outcome: str,
+    findings: str = "",
+    conducted_on: datetime.date | None = None,
+) -> FollowUp:
+    """Staff record how a follow-up review went; a rebound needs its findings."""
+    require_perm(actor, "reforms.change_followup", follow_up)
+    lock_for_update(follow_up)
+    if follow_up.conducted_on is not None:
+        raise TransitionRefused(_("The outcome of this follow-up review is already recorded."))
+    if outcome not in FollowUp.Outcome.values:
+        raise TransitionRefused(_("Choose the outcome of the follow-up review."))
+    conducted_on = conducted_on or shanghai_today()
+    if conducted_on > shanghai_today():
+        raise TransitionRefused(_("A follow-up review cannot be recorded before it takes place."))
+    issued_on = follow_up.recommendation.issued_on
+    if issued_on and conducted_on < issued_on:
+        raise TransitionRefused(_("The review date is before the recommendation was issued."))
+    if outcome == FollowUp.Outcome.REBOUNDED and not findings.strip():
+        raise TransitionRefused(_("Describe the problems that rebounded."))
+    follow_up.conducted_on = conducted_on
+    follow_up.outcome = outcome
+    follow_up.findings = findings
+    follow_up.save(update_fields=["conducted_on", "outcome", "findings", "updated_at"])
+    return follow_up

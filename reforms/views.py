@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.domain import DomainError, shanghai_today
 from core.pages import paginate, refuse_in_form, scoped_object_or_404
 from core.uploads import attachment_response
+from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationItem
 
 from . import services
@@ -86,16 +87,9 @@ def measure_list(request):
 
 
 def _detail_context(request, measure, **forms):
-    user = request.user
-    pending = [r for r in measure.extension_requests.all() if r.status == "pending"]
-    can_report = measure.status in services.REPORTABLE and user.has_perm(
-        "reforms.report_progress", measure
-    )
-    officer = user.has_perm("reforms.request_signoff", measure)
-    staff = measure.status == Status.AWAITING_SIGNOFF and user.has_perm(
-        "reforms.sign_off_measure", measure
-    )
+    actions = services.available_actions(request.user, measure)
     context = {
+        "actions": actions,
         "measure": measure,
         "today": shanghai_today(),
         "reports": measure.progress_reports.select_related("reported_by").prefetch_related(
@@ -106,11 +100,11 @@ def _detail_context(request, measure, **forms):
         "days_late_original": measure.days_overdue(against_original=True),
         "extensions": measure.extension_requests.select_related("requested_by", "decided_by"),
         "urging_notices": measure.urging_notices.all(),
-        "pending_extension": pending[0] if pending else None,
-        "can_report": can_report,
-        "can_request_signoff": officer and measure.status in services.SIGNOFF_REQUESTABLE,
-        "can_request_extension": officer and measure.status != Status.SIGNED_OFF and not pending,
-        "can_verify": staff,
+        "pending_extension": measure.extension_requests.pending().first(),
+        "can_report": "report" in actions,
+        "can_request_signoff": "request_signoff" in actions,
+        "can_request_extension": "request_extension" in actions,
+        "can_verify": "sign_off" in actions,
         "progress_form": ProgressForm(),
         "evidence_form": EvidenceForm(),
         "signoff_request_form": NoteForm(prefix="request"),
@@ -302,16 +296,15 @@ def evidence_download(request, pk):
 
 
 def _can_plan(user, recommendation) -> bool:
-    return recommendation.status in services.PLANNABLE and user.has_perm("reforms.add_measure")
+    return "plan" in recommendation_services.available_actions(user, recommendation)
 
 
 def _item_block(request, item, *, form=None, status=200):
     recommendation = item.recommendation
     context = {
         "item": item,
-        "measures": item.measures.all(),
+        "measures": item.measures.prefetch_related("extension_requests"),
         "can_plan": _can_plan(request.user, recommendation),
-        "can_edit": request.user.has_perm("reforms.add_measure"),
         "form": form or MeasurePlanForm(prefix=f"item{item.pk}"),
     }
     return render(request, "reforms/_plan_item.html", context, status=status)
@@ -324,7 +317,10 @@ def plan(request, pk):
         Recommendation.objects.select_related("recipient_unit", "issuer"), request.user, pk=pk
     )
     items = recommendation.items.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.order_by("pk"))
+        Prefetch(
+            "measures",
+            queryset=Measure.objects.order_by("pk").prefetch_related("extension_requests"),
+        )
     )
     can_plan = _can_plan(request.user, recommendation)
     blocks = [
@@ -374,7 +370,6 @@ def _measure_fragment(request, measure, *, form=None, status=200):
     context = {
         "measure": measure,
         "form": form,
-        "can_edit": request.user.has_perm("reforms.add_measure"),
     }
     return render(request, template, context, status=status)
 
@@ -438,9 +433,7 @@ def _signoff_row(request, measure, *, form=None, status=200):
 @require_GET
 def signoff_queue(request):
     _staff_only(request.user)
-    rows = (
-        _signoff_rows(request.user).filter(status=Status.AWAITING_SIGNOFF).order_by("due_on", "pk")
-    )
+    rows = _signoff_rows(request.user).awaiting_signoff().order_by("due_on", "pk")
     return render(
         request,
         "reforms/signoff_queue.html",
@@ -466,11 +459,7 @@ def _extension_row(request, extension, *, form=None, status=200):
 @require_GET
 def extension_queue(request):
     _staff_only(request.user)
-    rows = (
-        _extension_rows(request.user)
-        .filter(status=ExtensionRequest.Status.PENDING)
-        .order_by("requested_at", "pk")
-    )
+    rows = _extension_rows(request.user).pending().order_by("requested_at", "pk")
     return render(request, "reforms/extension_queue.html", {"page_obj": paginate(request, rows)})
 
 

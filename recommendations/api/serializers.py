@@ -13,7 +13,6 @@ from recommendations.models import (
     RecommendationTransition,
     Reply,
 )
-from reforms.models import FollowUp
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -135,26 +134,3 @@ class EvaluateSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
     )
-
-
-class FollowUpScheduleSerializer(serializers.Serializer):
-    scheduled_on = serializers.DateField()
-
-
-class FollowUpSerializer(serializers.ModelSerializer):
-    outcome = serializers.ChoiceField(
-        choices=FollowUp.Outcome.choices, allow_blank=True, read_only=True
-    )
-
-    class Meta:
-        model = FollowUp
-        fields = [
-            "id",
-            "recommendation",
-            "scheduled_on",
-            "conducted_on",
-            "outcome",
-            "findings",
-            "created_at",
-        ]
-        read_only_fields = fields

@@ -19,6 +19,8 @@ from core.domain import require_perm
 from recommendations import services
 from recommendations.filters import EvaluationFilter, RecommendationFilter
 from recommendations.models import Evaluation, Recommendation, RecommendationItem
+from reforms import services as reform_services
+from reforms.api import serializers as reform_serializers
 
 from . import serializers as s
 
@@ -157,16 +159,22 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.EvaluationSerializer, evaluation, self, created=True)
 
-    @_transition(s.FollowUpSerializer, created=True, request=s.FollowUpScheduleSerializer)
+    @_transition(
+        reform_serializers.FollowUpSerializer,
+        created=True,
+        request=reform_serializers.FollowUpScheduleSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="follow-ups")
     def follow_ups(self, request, pk=None):
         """Staff schedule a follow-up review (回头看) of a closed recommendation."""
         recommendation = self.get_object()
-        data = validated(s.FollowUpScheduleSerializer, self)
-        follow_up = services.follow_up_schedule(
+        data = validated(reform_serializers.FollowUpScheduleSerializer, self)
+        follow_up = reform_services.follow_up_schedule(
             recommendation=recommendation, actor=request.user, **data
         )
-        return detail_or_created(s.FollowUpSerializer, follow_up, self, created=True)
+        return detail_or_created(
+            reform_serializers.FollowUpSerializer, follow_up, self, created=True
+        )
 
 
 @extend_schema_view(**read_schemas(s.EvaluationSerializer))

@@ -232,6 +232,29 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FollowUpScheduleSerializer(serializers.Serializer):
+    scheduled_on = serializers.DateField()
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    outcome = serializers.ChoiceField(
+        choices=FollowUp.Outcome.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "recommendation",
+            "scheduled_on",
+            "conducted_on",
+            "outcome",
+            "findings",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class FollowUpRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
     findings = serializers.CharField(

@@ -20,8 +20,6 @@ from core.api import (
 )
 from core.domain import require_perm
 from core.uploads import attachment_response
-from recommendations import services as recommendation_services
-from recommendations.api.serializers import FollowUpSerializer
 from reforms import services
 from reforms.filters import (
     ActivityFilter,
@@ -243,20 +241,20 @@ class ActivityViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
     ordering_fields = ["held_on", "participant_count", "kind"]
 
 
-@extend_schema_view(**read_schemas(FollowUpSerializer))
+@extend_schema_view(**read_schemas(s.FollowUpSerializer))
 class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """回头看: scheduled via ``POST /recommendations/{id}/follow-ups/``, recorded here."""
 
     queryset = FollowUp.objects.select_related("recommendation")
-    serializer_class = FollowUpSerializer
+    serializer_class = s.FollowUpSerializer
     filterset_class = FollowUpFilter
     ordering_fields = ["scheduled_on", "conducted_on"]
 
-    @_transition(FollowUpSerializer, request=s.FollowUpRecordSerializer)
+    @_transition(s.FollowUpSerializer, request=s.FollowUpRecordSerializer)
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         """Staff record how the review went; a rebound needs its findings."""
         follow_up = self.get_object()
         data = validated(s.FollowUpRecordSerializer, self)
-        recommendation_services.follow_up_record(follow_up=follow_up, actor=request.user, **data)
-        return detail_or_created(FollowUpSerializer, follow_up, self)
+        services.follow_up_record(follow_up=follow_up, actor=request.user, **data)
+        return detail_or_created(s.FollowUpSerializer, follow_up, self)

@@ -87,7 +87,7 @@ def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
     evaluation = recommendation_services.recommendation_evaluate(
         recommendation=recommendation, actor=staff, method="written", score=90, rating="good"
     )
-    follow_up = recommendation_services.follow_up_schedule(
+    follow_up = reform_services.follow_up_schedule(
         recommendation=recommendation, actor=staff, scheduled_on=datetime.date(2099, 1, 1)
     )
     rule_change = RuleChange.objects.create(

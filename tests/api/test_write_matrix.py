@@ -104,7 +104,7 @@ def pending_extension(side):
 
 
 def scheduled_follow_up(side):
-    return recommendation_services.follow_up_schedule(
+    return reform_services.follow_up_schedule(
         recommendation=closed(side), actor=side.staff, scheduled_on=datetime.date(2099, 1, 1)
     )
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from demo.builder import DEMO_PASSWORD
 from recommendations.models import Recommendation
 from reforms.models import Measure
-from reforms.services import PLANNABLE, REPORTABLE
+from reforms.services import FROM_STATUSES, PLANNABLE
 
 from .conftest import SCREENSHOTS, screenshot
 
@@ -90,7 +90,7 @@ def test_staff_pages_run_clean_and_htmx_still_swaps(demo_data, watched, live_ser
 def test_officer_pages_run_clean(demo_data, watched, live_server):
     officer = watched("officer")
     user = User.objects.get(username="officer")
-    measure = Measure.objects.restrict(user).filter(status__in=REPORTABLE).first()
+    measure = Measure.objects.restrict(user).filter(status__in=FROM_STATUSES["report"]).first()
     plannable = Recommendation.objects.restrict(user).filter(status__in=PLANNABLE).first()
 
     officer.visit(live_server.url, "officer-home")

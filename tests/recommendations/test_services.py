@@ -588,3 +588,57 @@ def test_history_is_scoped_like_its_recommendation(world, recommendation_in):
 
     assert RecommendationTransition.objects.restrict(world.users.housing_officer).count() == 2
     assert not RecommendationTransition.objects.restrict(world.users.county_staff).exists()
+
+
+# ── available_actions: what the detail page offers, from FROM_STATUSES ───────────────────────
+
+# state → what the staff in jurisdiction, and the unit's officer, may do to a recommendation then.
+STAFF_ACTIONS = {
+    Status.DRAFT: {"issue"},
+    Status.ISSUED: {"plan"},
+    Status.ACKNOWLEDGED: {"plan"},
+    Status.RECTIFYING: {"plan"},
+    Status.REPLIED: {"return", "close"},
+    Status.CLOSED: {"evaluate", "follow_up"},
+    Status.EVALUATED: {"follow_up"},
+}
+OFFICER_ACTIONS = {
+    Status.DRAFT: set(),
+    Status.ISSUED: {"acknowledge", "plan"},
+    Status.ACKNOWLEDGED: {"start", "plan"},
+    Status.RECTIFYING: {"reply", "plan"},
+    Status.REPLIED: set(),
+    Status.CLOSED: set(),
+    Status.EVALUATED: set(),
+}
+
+
+@pytest.mark.parametrize("state", list(Status))
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("city_staff", STAFF_ACTIONS),
+        ("housing_officer", OFFICER_ACTIONS),
+        ("supervisor", {}),
+        ("system_admin", {}),
+    ],
+)
+def test_available_actions_per_state_and_role(world, recommendation_in, state, username, expected):
+    recommendation = recommendation_in(state)
+
+    actions = services.available_actions(getattr(world.users, username), recommendation)
+
+    assert actions == frozenset(expected.get(state, set()))
+
+
+@pytest.mark.parametrize("username", ["county_staff", "health_officer"])
+def test_nothing_is_offered_outside_the_jurisdiction(world, recommendation_in, username):
+    """Every transition is scoped; "plan" is the role's (the service checks the item's scope)."""
+    user = getattr(world.users, username)
+    for state in Status:
+        offered = services.available_actions(user, recommendation_in(state)) - {"plan"}
+        assert offered == frozenset(), state
+
+
+def test_every_action_has_its_permission():
+    assert set(services.FROM_STATUSES) == set(services.PERMS)

@@ -16,6 +16,7 @@ from cases.models import Subject
 from core.domain import shanghai_today
 from recommendations import services
 from recommendations.models import Evaluation, Recommendation
+from reforms import services as reform_services
 from reforms.models import CalendarDay, FollowUp
 from tests import factories
 
@@ -797,7 +798,7 @@ def test_a_follow_up_waits_for_the_recommendation_to_close(world, client, recomm
 
 def test_a_supervisor_neither_schedules_nor_records_follow_ups(world, client, recommendation_in):
     closed = recommendation_in(Status.CLOSED)
-    follow_up = services.follow_up_schedule(
+    follow_up = reform_services.follow_up_schedule(
         recommendation=closed,
         actor=world.users.city_staff,
         scheduled_on=shanghai_today() + datetime.timedelta(days=30),
@@ -820,7 +821,7 @@ def test_a_supervisor_neither_schedules_nor_records_follow_ups(world, client, re
 
 def test_follow_ups_elsewhere_are_not_found(world, client, recommendation_in):
     closed = recommendation_in(Status.CLOSED)
-    follow_up = services.follow_up_schedule(
+    follow_up = reform_services.follow_up_schedule(
         recommendation=closed,
         actor=world.users.city_staff,
         scheduled_on=shanghai_today() + datetime.timedelta(days=30),

@@ -306,3 +306,89 @@ def test_a_measure_cannot_fall_due_before_its_recommendation_was_issued(world, l
             actor=world.users.housing_officer,
             due_on=letter.issued_on - datetime.timedelta(days=1),
         )
+
+
+# --- available_actions: what the pages offer, from the services' own tables -------------------
+
+# state → what the unit's officer, and the staff in jurisdiction, may do to a measure then.
+OFFICER_ACTIONS = {
+    Status.NOT_STARTED: {"report", "request_extension", "edit"},
+    Status.IN_PROGRESS: {"report", "request_signoff", "request_extension", "edit"},
+    Status.AWAITING_SIGNOFF: {"request_extension", "edit"},
+    Status.RETURNED: {"report", "request_signoff", "request_extension", "edit"},
+    Status.SIGNED_OFF: set(),
+}
+STAFF_ACTIONS = {
+    Status.NOT_STARTED: {"edit"},
+    Status.IN_PROGRESS: {"edit"},
+    Status.AWAITING_SIGNOFF: {"sign_off", "return", "edit"},
+    Status.RETURNED: {"edit"},
+    Status.SIGNED_OFF: set(),
+}
+
+
+@pytest.mark.parametrize("start", list(Status))
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("housing_officer", OFFICER_ACTIONS),
+        ("city_staff", STAFF_ACTIONS),
+        ("health_officer", {}),
+        ("county_staff", {}),
+        ("supervisor", {}),
+        ("system_admin", {}),
+    ],
+)
+def test_available_actions_per_state_and_role(world, measure_in, start, username, expected):
+    measure = measure_in(start)
+
+    actions = services.available_actions(getattr(world.users, username), measure)
+
+    assert actions == frozenset(expected.get(start, set()))
+
+
+def test_available_actions_follow_the_services_tables(world, measure_in):
+    """Whatever is offered, the service takes; the tables are the services' guards."""
+    officer, staff = world.users.housing_officer, world.users.city_staff
+    measure = with_evidence(measure_in(Status.IN_PROGRESS), officer)
+    assert "request_signoff" in services.available_actions(officer, measure)
+    request_signoff(measure, officer)
+    measure.refresh_from_db()
+    assert {"sign_off", "return"} <= services.available_actions(staff, measure)
+    sign_off(measure, staff)
+    measure.refresh_from_db()
+    assert services.available_actions(staff, measure) == frozenset()
+    assert services.available_actions(officer, measure) == frozenset()
+
+
+def test_a_pending_extension_request_withdraws_the_offer_of_another(world, measure_in):
+    officer = world.users.housing_officer
+    measure = measure_in(Status.IN_PROGRESS)
+    request = ask_extension(measure, officer)
+
+    assert "request_extension" not in services.available_actions(officer, measure)
+    assert services.available_actions(world.users.city_staff, request) == {"approve", "reject"}
+
+    services.extension_request_reject(request=request, actor=world.users.city_staff, note="不予")
+    assert "request_extension" in services.available_actions(officer, measure)
+    assert services.available_actions(world.users.city_staff, request) == frozenset()
+
+
+@pytest.mark.parametrize("username", ["housing_officer", "county_staff", "supervisor"])
+def test_only_staff_in_jurisdiction_are_offered_an_extension_decision(world, measure_in, username):
+    request = ask_extension(measure_in(Status.IN_PROGRESS), world.users.housing_officer)
+
+    assert services.available_actions(getattr(world.users, username), request) == frozenset()
+
+
+def test_scoped_rows_are_checked_at_model_level(world, measure_in):
+    """A queue's rows came through restrict(user): the role decides, the state still counts."""
+    awaiting = measure_in(Status.AWAITING_SIGNOFF)
+    staff = world.users.city_staff
+
+    assert services.available_actions(staff, awaiting, scoped=True) == {
+        "sign_off",
+        "return",
+        "edit",
+    }
+    assert services.available_actions(world.users.supervisor, awaiting, scoped=True) == frozenset()

@@ -110,9 +110,7 @@ def test_a_returned_reply_and_a_follow_up_tell_the_officers(world, housing_case,
     recommendation_services.recommendation_close(recommendation=letter, actor=staff)
     Notification.objects.all().delete()
     day = shanghai_today() + datetime.timedelta(days=7)
-    follow_up = recommendation_services.follow_up_schedule(
-        recommendation=letter, actor=staff, scheduled_on=day
-    )
+    follow_up = services.follow_up_schedule(recommendation=letter, actor=staff, scheduled_on=day)
     assert told() == {"housing_officer": 1, "housing_officer_2": 1}
     item = latest("housing_officer")
     assert item.title == f"已安排回头看：{letter.doc_number}"
