@@ -88,7 +88,7 @@ TARGETS = {
     "evaluation": Evaluation,
     "rule_change": RuleChange,
     "activity": Activity,
-    "notification": apps.get_model("accounts", "Notification"),
+    "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.

@@ -47,7 +47,7 @@ NOT_FREE_TEXT = {
     "sha256",
     "number",  # urging notices' and cases' numbers: cases keep theirs to stay findable below
 }
-APPS = ("accounts", "cases", "recommendations", "reforms")
+APPS = ("accounts", "notifications", "cases", "recommendations", "reforms")
 
 
 def free_text_fields(model):
