@@ -10,9 +10,7 @@ from treebeard.forms import movenodeform_factory
 from core.admin import ScopedAdmin
 
 from .models import OrgUnit, User
-from .roles import Role
-
-WHOLE_TREE_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+from .roles import covers_whole_tree
 
 
 @admin.register(OrgUnit)
@@ -26,8 +24,7 @@ class OrgUnitAdmin(ScopedAdmin, TreeAdmin):
     def is_filtered(self, request):
         # Someone who sees only a subtree cannot drill down from the roots they cannot see;
         # they get the flat list of their jurisdiction, in tree order.
-        user = request.user
-        if not (user.is_superuser or user.role in WHOLE_TREE_ROLES):
+        if not covers_whole_tree(request.user):
             return True
         return super().is_filtered(request)
 
@@ -78,14 +75,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         readonly = ["last_login", "date_joined"]
         if obj is None or request.user.is_superuser:
             return readonly
-        if request.user.role != Role.SYSTEM_ADMIN:
+        if not request.user.has_perm("accounts.change_user_account", obj):
             readonly += self.ACCOUNT_FIELDS
-        if request.user.role != Role.SECURITY_ADMIN or obj == request.user:
+        if not request.user.has_perm("accounts.change_user_role", obj):
             readonly += self.SECURITY_FIELDS
         return readonly
 
     def user_change_password(self, request, id, form_url=""):
-        if not (request.user.is_superuser or request.user.role == Role.SYSTEM_ADMIN):
+        if not request.user.has_perm("accounts.set_user_password"):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from .roles import CASE_READERS, Role
+from . import roles
+from .roles import Role
 from .scoping import jurisdiction_paths, jurisdiction_q
 
 
@@ -28,11 +29,6 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Roles that work inside a jurisdiction; anyone else (the audit admin, an account without a role)
-# sees no org node and no other account.
-JURISDICTION_ROLES = CASE_READERS | {Role.UNIT_OFFICER}
-
-
 class OrgUnitQuerySet(MP_NodeQuerySet):
     unit_lookup = ""  # like ``ScopedQuerySet.unit_lookup``: the rows are the org units themselves
 
@@ -40,9 +36,9 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
         """Case readers and officers see their jurisdiction; admins of the system see the tree."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+        if roles.covers_whole_tree(user):
             return self.all()
-        if user.role not in JURISDICTION_ROLES:
+        if not roles.works_in_jurisdiction(user):
             return self.none()
         return self.filter(jurisdiction_q(user, self.unit_lookup))
 
@@ -117,11 +113,26 @@ class UserQuerySet(models.QuerySet):
         """Account admins see every account; others see the accounts of their jurisdiction."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        if user.is_superuser or user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+        if roles.covers_whole_tree(user):
             return self.all()
-        if user.role not in JURISDICTION_ROLES:
+        if not roles.works_in_jurisdiction(user):
             return self.filter(pk=user.pk)
         return self.filter(jurisdiction_q(user, "org_unit"))
+
+    # Who is told what: the accounts of one kind (active or not; callers say which they need).
+
+    def unit_officers(self):
+        return self.filter(roles.UNIT_OFFICERS)
+
+    def discipline_staff(self):
+        return self.filter(roles.DISCIPLINE_STAFF)
+
+    def supervisors(self):
+        return self.filter(roles.SUPERVISORS)
+
+    def case_readers(self):
+        """Discipline staff and supervisors."""
+        return self.filter(roles.CASE_READER_ACCOUNTS)
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -173,7 +184,7 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         if (
-            self.role == Role.UNIT_OFFICER
+            roles.officer_of_a_unit(self)
             and self.org_unit
             and self.org_unit.kind != OrgUnit.Kind.UNIT
         ):

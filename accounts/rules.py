@@ -9,6 +9,7 @@ from .roles import (
     is_case_reader,
     is_discipline_staff,
     is_security_admin,
+    is_separated_admin,
     is_system_admin,
 )
 
@@ -36,10 +37,24 @@ rules.add_perm(
 rules.add_perm("accounts.view_system_settings", has_any_role)
 rules.add_perm("accounts.change_system_settings", is_system_admin)
 
+# The three separated administrators' own work (the menu's "back office" entry leads them there).
+rules.add_perm("accounts.administer", is_separated_admin)
+
+
+@rules.predicate
+def is_self(user, account) -> bool:
+    return account is not None and account == user
+
+
 rules.add_perm("accounts.view_user", (is_system_admin | is_security_admin) & in_scope)
 rules.add_perm("accounts.add_user", is_system_admin)
 rules.add_perm("accounts.change_user", is_system_admin | is_security_admin)
 rules.add_perm("accounts.delete_user", is_system_admin)
+# 三员分立 within an account: the system administrator keeps who, where and the password; the
+# security administrator grants the role and switches the account on or off, never their own.
+rules.add_perm("accounts.change_user_account", is_system_admin)
+rules.add_perm("accounts.set_user_password", is_system_admin)
+rules.add_perm("accounts.change_user_role", is_security_admin & ~is_self)
 
 # API tokens (REST framework's authtoken, shown in the back office as "Tokens"): users obtain their
 # own at /api/v1/token/; the security administrator sees them and revokes one by deleting it.

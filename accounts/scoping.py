@@ -12,7 +12,7 @@ from operator import or_
 from django.db import models
 from django.db.models import Q
 
-from .roles import CASE_READERS, Role
+from .roles import officer_of_a_unit, reads_cases
 
 
 def jurisdiction_paths(user) -> list[str]:
@@ -61,8 +61,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        if user.role in CASE_READERS:
+        if reads_cases(user):
             return self.filter(jurisdiction_q(user, self.unit_lookup))
-        if user.role == Role.UNIT_OFFICER and self.officer_visible is not None:
+        if officer_of_a_unit(user) and self.officer_visible is not None:
             return self.filter(jurisdiction_q(user, self.unit_lookup) & self.officer_visible)
         return self.none()

@@ -8,15 +8,12 @@ from django.conf import settings
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import Role
-
-# Unit officers may enable a second factor for themselves; everyone else with a role must.
-SECOND_FACTOR_ROLES = frozenset(Role) - {Role.UNIT_OFFICER}
+from .roles import needs_second_factor
 
 
 def second_factor_required(user) -> bool:
     """The user's role demands a second factor, and the installation enforces it."""
-    return settings.TWO_FACTOR_ENFORCED and (user.is_superuser or user.role in SECOND_FACTOR_ROLES)
+    return settings.TWO_FACTOR_ENFORCED and needs_second_factor(user)
 
 
 def asks_for_second_factor(user) -> bool:

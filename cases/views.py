@@ -6,7 +6,6 @@ case (unit officers and the separated admins get a 403 on the list and a 404 on 
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import log as audit
 from core.domain import DomainError
-from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from core.pages import (
+    paginate,
+    permission_required_or,
+    refuse_in_form,
+    require_permission,
+    scoped_object_or_404,
+)
 
 from . import services
 from .filters import CaseFilter, with_top_leader_flag
@@ -24,11 +29,6 @@ from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUB
 
 # The list's sortable columns: (ordering parameter, column heading).
 SORTABLE = {"number", "opened_on", "amount"}
-
-
-def _require(user, perm, obj=None):
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _sort_links(current: str) -> dict:
@@ -47,9 +47,8 @@ def _sort_links(current: str) -> dict:
 # ── The list ─────────────────────────────────────────────────────────────────────────────────
 
 
-@login_required
+@permission_required_or(403, "cases.view_case")
 def case_list(request):
-    _require(request.user, "cases.view_case")
     cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     page = paginate(request, case_filter.qs)
@@ -118,10 +117,9 @@ def _case_form_page(request, *, case: Case | None):
     )
 
 
-@login_required
+@permission_required_or(403, "cases.add_case")
 @require_http_methods(["GET", "POST"])
 def case_create(request):
-    _require(request.user, "cases.add_case")
     return _case_form_page(request, case=None)
 
 
@@ -129,7 +127,7 @@ def case_create(request):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk):
     case = scoped_object_or_404(Case, request.user, pk=pk)
-    _require(request.user, "cases.change_case", case)
+    require_permission(request.user, "cases.change_case", case)
     return _case_form_page(request, case=case)
 
 
@@ -213,7 +211,7 @@ def analysis_edit(request, pk):
     case = scoped_object_or_404(Case, request.user, pk=pk)
     existing = _analysis_of(request, case)
     if request.method == "GET":
-        _require(request.user, "cases.change_case", case)
+        require_permission(request.user, "cases.change_case", case)
         form = AnalysisForm(instance=existing)
         return _fragment_or_page(
             request,
@@ -300,7 +298,7 @@ def problem_row(request, pk):
 def problem_edit(request, pk):
     problem = _scoped_problem(request, pk)
     if request.method == "GET":
-        _require(request.user, "cases.change_problem", problem)
+        require_permission(request.user, "cases.change_problem", problem)
         form = ProblemForm(instance=problem, user=request.user)
         return _fragment_or_page(
             request,

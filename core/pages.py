@@ -1,11 +1,58 @@
-"""Small helpers every page uses: scoped lookups, pagination, and showing a refusal."""
+"""Small helpers every page uses: the permission guard, scoped lookups, pagination, and showing a
+refusal.
 
+**403 or 404** (README), one choice per case:
+
+- a page or endpoint a role does not use at all (a list, a queue, an export, a new-record form):
+  403, the refusal page — ``@permission_required_or(403, perm)``;
+- a record asked for by id that the user cannot see (outside the jurisdiction, or of a kind the
+  role never reads): 404, as for an id that does not exist — ``scoped_object_or_404``;
+- a record the user sees, and an action on it the role may not take: 403 —
+  ``require_permission(user, perm, obj)``.
+
+Every gate is a ``rules`` permission; no view compares role names.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .domain import DomainError
 
 PAGE_SIZE = 25
+REFUSAL_STATUSES = (403, 404)
+
+
+def require_permission(user, perm: str, obj=None, *, status: int = 403) -> None:
+    """Refuse (403, or 404 where no record may be admitted to) unless ``user`` has ``perm``."""
+    if status not in REFUSAL_STATUSES:
+        raise ValueError(f"a refusal is 403 or 404, not {status}")
+    if not user.has_perm(perm, obj):
+        if status == 404:
+            raise Http404
+        raise PermissionDenied
+
+
+def permission_required_or(status: int, perm: str):
+    """The view's page needs ``perm`` (a model-level ``rules`` permission): anonymous visitors go
+    to the login page, signed-in users without it get ``status`` (403 for a page, see above)."""
+    if status not in REFUSAL_STATUSES:
+        raise ValueError(f"a refusal is 403 or 404, not {status}")
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            require_permission(request.user, perm, status=status)
+            return view(request, *args, **kwargs)
+
+        guarded.required_permission = perm
+        return login_required(guarded)
+
+    return decorator
 
 
 def scoped_object_or_404(queryset_or_model, user, **lookup):

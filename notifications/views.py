@@ -14,7 +14,7 @@ from .models import Notification
 def notifications(request):
     mine = Notification.objects.restrict(request.user)
     page = Paginator(mine, 30).get_page(request.GET.get("page"))
-    return render(request, "accounts/notifications.html", {"page_obj": page})
+    return render(request, "notifications/notifications.html", {"page_obj": page})
 
 
 @login_required

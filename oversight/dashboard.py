@@ -10,8 +10,6 @@ recommendation list) that shows exactly the rows behind it, where those lists ca
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
@@ -21,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import OrgUnit, Sector
-from accounts.roles import CASE_READERS
 from core.domain import SHANGHAI, shanghai_today
+from core.pages import permission_required_or
 from recommendations.models import Recommendation
 from reforms.filters import AGING_BUCKETS, AGING_CHOICES
 from reforms.models import Measure, MeasureTransition, Signal, due_soon_q, open_q, overdue_q
@@ -310,10 +308,6 @@ def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
 # --- The page -----------------------------------------------------------------------------------
 
 
-def may_see_dashboard(user) -> bool:
-    return user.is_superuser or getattr(user, "role", None) in CASE_READERS
-
-
 def dashboard_data(user, today: datetime.date | None = None) -> dict:
     today = today or shanghai_today()
     measures = Measure.objects.restrict(user)
@@ -396,10 +390,8 @@ def chart_data(data: dict) -> dict:
     }
 
 
-@login_required
+@permission_required_or(403, "oversight.view_dashboard")
 @require_GET
 def index(request):
-    if not may_see_dashboard(request.user):
-        raise PermissionDenied
     data = dashboard_data(request.user)
     return render(request, "dashboard/index.html", {**data, "charts": chart_data(data)})

@@ -29,14 +29,14 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.confidentiality import can_read_case_content
+from accounts.confidentiality import VIEW_CASE_CONTENT, can_read_case_content
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from core.domain import DomainError, shanghai_today
+from core.pages import require_permission
 from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from recommendations.models import Recommendation, RecommendationItem
 from recommendations.views import chinese_numeral
@@ -171,8 +171,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARACTERS_PER_LINE) -> list[s
 
 
 def _require_case_reader(user) -> None:
-    if not can_read_case_content(user):
-        raise PermissionDenied
+    require_permission(user, VIEW_CASE_CONTENT)
 
 
 # --- 纪检监察建议书 / 以案促改通知书 -----------------------------------------------------------

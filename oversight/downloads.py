@@ -8,18 +8,17 @@ the letter addressed to their unit and their measures' ledger, never case conten
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from accounts.confidentiality import can_read_case_content
+from accounts.confidentiality import VIEW_CASE_CONTENT
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
-from core.pages import scoped_object_or_404
+from core.pages import permission_required_or, require_permission, scoped_object_or_404
 from recommendations.filters import RecommendationFilter
 from recommendations.models import Recommendation
 from reforms.filters import MeasureFilter
@@ -59,8 +58,6 @@ def within_budget(view):
 @within_budget
 def letter_pdf(request, pk):
     """纪检监察建议书 / 以案促改通知书: staff and supervisors in scope, and the recipient unit."""
-    if not request.user.has_module_perms("recommendations"):
-        raise PermissionDenied
     recommendation = scoped_object_or_404(
         Recommendation.objects.select_related("issuer", "recipient_unit"),
         request.user,
@@ -72,8 +69,7 @@ def letter_pdf(request, pk):
 
 def measure_filter(request) -> MeasureFilter:
     """The measure list's filter over the user's measures: the same rows as the page."""
-    if not request.user.has_perm("reforms.view_measure"):
-        raise PermissionDenied
+    require_permission(request.user, "reforms.view_measure")
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     return MeasureFilter(request.GET or None, queryset=measures, request=request)
 
@@ -99,13 +95,11 @@ def ledger_pdf(request):
     return attachment(pdf, name, PDF)
 
 
-@login_required
+@permission_required_or(403, VIEW_CASE_CONTENT)
 @require_GET
 @within_budget
 def overdue_report_pdf(request):
     """逾期情况通报 of the user's jurisdiction (staff and supervisors)."""
-    if not can_read_case_content(request.user):
-        raise PermissionDenied
     pdf = documents.overdue_report_pdf(request.user)
     return attachment(pdf, f"逾期情况通报-{shanghai_today():%Y%m%d}.pdf", PDF)
 
@@ -118,8 +112,7 @@ def case_analysis_pdf(request, pk):
     case = scoped_object_or_404(
         Case.objects.select_related("commission", "case_unit"), request.user, pk=pk
     )
-    if not can_read_case_content(request.user):
-        raise Http404
+    require_permission(request.user, VIEW_CASE_CONTENT, status=404)
     pdf = documents.case_analysis_pdf(request.user, case)
     return attachment(pdf, f"案件剖析报告-{case.number}.pdf", PDF)
 
@@ -141,12 +134,10 @@ def measures_xlsx(request):
     )
 
 
-@login_required
+@permission_required_or(403, "recommendations.view_recommendation")
 @require_GET
 def recommendations_xlsx(request):
     """The recommendation list's rows (its filter and scope; the unit sees no drafts)."""
-    if not request.user.has_module_perms("recommendations"):
-        raise PermissionDenied
     queryset = (
         Recommendation.objects.restrict(request.user)
         .annotate(item_count=Count("items", distinct=True))
@@ -159,11 +150,9 @@ def recommendations_xlsx(request):
     )
 
 
-@login_required
+@permission_required_or(403, "cases.view_case")
 @require_GET
 def cases_xlsx(request):
-    if not request.user.has_perm("cases.view_case"):
-        raise PermissionDenied
     cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     return _xlsx_response(excel.cases_xlsx(case_filter.qs), f"案件-{shanghai_today():%Y%m%d}.xlsx")

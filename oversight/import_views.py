@@ -11,7 +11,6 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.session_policy import background_poll
 from cases.models import Case
-from core.pages import scoped_object_or_404
+from core.pages import require_permission, scoped_object_or_404
 from recommendations import services as recommendation_services
 from recommendations.models import ImportJob, Recommendation
 
@@ -42,9 +41,8 @@ class ImportForm(forms.Form):
     )
 
 
-def _may_import(user, kind: str) -> bool:
-    perm = "cases.add_problem" if kind == "problems" else "reforms.add_measure"
-    return user.has_perm(perm)
+def _import_permission(kind: str) -> str:
+    return "cases.add_problem" if kind == "problems" else "reforms.add_measure"
 
 
 @login_required
@@ -52,8 +50,7 @@ def _may_import(user, kind: str) -> bool:
 def template_download(request, kind):
     if kind not in TEMPLATE_NAMES:
         raise Http404
-    if not _may_import(request.user, kind):
-        raise PermissionDenied
+    require_permission(request.user, _import_permission(kind))
     return FileResponse(
         excel.template_xlsx(kind),
         as_attachment=True,
@@ -132,10 +129,8 @@ def _imported_message(kind: str, count: int) -> str:
 @require_http_methods(["GET", "POST"])
 def problems_import(request, pk):
     case = scoped_object_or_404(Case, request.user, pk=pk)
-    if not (
-        _may_import(request.user, "problems") and request.user.has_perm("cases.change_case", case)
-    ):
-        raise PermissionDenied
+    require_permission(request.user, _import_permission("problems"))
+    require_permission(request.user, "cases.change_case", case)
     return _import_page(
         request,
         kind="problems",
@@ -154,8 +149,7 @@ def plan_import(request, pk):
     recommendation = scoped_object_or_404(
         Recommendation.objects.select_related("recipient_unit"), request.user, pk=pk
     )
-    if not _may_import(request.user, "plan"):
-        raise PermissionDenied
+    require_permission(request.user, _import_permission("plan"))
     actions = recommendation_services.available_actions(request.user, recommendation)
     return _import_page(
         request,

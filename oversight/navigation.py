@@ -1,4 +1,8 @@
-"""The main menu: which pages each role reaches from the top bar."""
+"""The main menu: which pages each role reaches from the top bar.
+
+Each entry shows to whoever holds its permission: the same ``rules`` permission its page checks
+(the back office entry is the administrators' own, ``accounts.administer``).
+"""
 
 from dataclasses import dataclass
 
@@ -6,38 +10,33 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
-
-STAFF, OFFICER, SUPERVISOR = Role.DISCIPLINE_STAFF, Role.UNIT_OFFICER, Role.SUPERVISOR
-ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
-
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str | Promise
-    roles: frozenset
+    permission: str
 
 
 MENU = [
-    NavItem("home", _("Home"), frozenset({STAFF, OFFICER, SUPERVISOR})),
-    NavItem("dashboard:index", _("Dashboard"), frozenset({SUPERVISOR, STAFF})),
-    NavItem("cases:list", _("Cases"), frozenset({STAFF, SUPERVISOR})),
-    NavItem("recommendations:list", _("Recommendations"), frozenset({STAFF, OFFICER, SUPERVISOR})),
-    NavItem("reforms:measure_list", _("Measures"), frozenset({STAFF, OFFICER, SUPERVISOR})),
-    NavItem("reforms:signoff_queue", _("Sign-off queue"), frozenset({STAFF})),
-    NavItem("reforms:extension_queue", _("Extension requests"), frozenset({STAFF})),
-    NavItem("admin:index", _("Back office"), frozenset(ADMINS)),
+    NavItem("home", _("Home"), "oversight.view_home"),
+    NavItem("dashboard:index", _("Dashboard"), "oversight.view_dashboard"),
+    NavItem("cases:list", _("Cases"), "cases.view_case"),
+    NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
+    NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
+    NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
+    NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
+    NavItem("admin:index", _("Back office"), "accounts.administer"),
 ]
 
 
 def menu_for(request) -> list[dict]:
-    """The role's menu; the entry whose URL is the longest prefix of the current path is active."""
-    role = getattr(request.user, "role", "")
+    """The user's menu; the entry whose URL is the longest prefix of the current path is active."""
+    user = request.user
     items = [
         {"url": reverse(entry.url_name), "label": entry.label, "active": False}
         for entry in MENU
-        if role in entry.roles
+        if user.has_perm(entry.permission)
     ]
     matches = [item for item in items if _leads_to(item["url"], request.path)]
     if matches:

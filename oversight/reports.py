@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
 from notifications.delivery import notifications_for, notify, report_digest
 from notifications.models import Digest, Notification
 from oversight.documents import overdue_report_pdf
@@ -44,7 +43,7 @@ def weekly_reports(today: datetime.date) -> list[int]:
     """Write this week's report for every active supervisor with an address; once per week."""
     year, week, _weekday = today.isocalendar()
     digests = []
-    for user in User.objects.filter(role=Role.SUPERVISOR, is_active=True).exclude(email=""):
+    for user in User.objects.supervisors().filter(is_active=True).exclude(email=""):
         key = f"report:{year}-W{week:02d}"
         notify(
             notifications_for(

@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from accounts.roles import Role
 from cases.models import Case
 from core.domain import shanghai_today
 from recommendations.models import Recommendation
@@ -14,20 +13,22 @@ HOME_LIST_LENGTH = 8
 
 @login_required
 def home(request):
-    role = request.user.role
-    if role == Role.DISCIPLINE_STAFF:
-        return render(request, "accounts/home_staff.html", staff_home(request.user))
-    if role == Role.UNIT_OFFICER:
-        return render(request, "accounts/home_officer.html", officer_home(request.user))
-    if role == Role.SUPERVISOR:
+    """Each role's home (``oversight/rules.py``): staff and unit officers have a page of their
+    own; a supervisor starts on the dashboard; the administrators go to the back office."""
+    user = request.user
+    if user.has_perm("oversight.view_staff_home"):
+        return render(request, "oversight/home_staff.html", staff_home(user))
+    if user.has_perm("oversight.view_officer_home"):
+        return render(request, "oversight/home_officer.html", officer_home(user))
+    if user.has_perm("oversight.view_dashboard"):
         return redirect("dashboard:index")
     return redirect("admin:index")
 
 
 def staff_home(user) -> dict:
     measures = Measure.objects.restrict(user)
-    awaiting = measures.filter(status=Measure.Status.AWAITING_SIGNOFF)
-    pending = ExtensionRequest.objects.restrict(user).filter(status=ExtensionRequest.Status.PENDING)
+    awaiting = measures.awaiting_signoff()
+    pending = ExtensionRequest.objects.restrict(user).pending()
     return {
         "my_cases": Case.objects.restrict(user)
         .filter(created_by=user)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,10 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.confidentiality import can_read_case_content
+from accounts.confidentiality import VIEW_CASE_CONTENT, can_read_case_content
 from cases.models import Case, Problem, Subject
 from core.domain import DomainError, shanghai_today
-from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from core.pages import (
+    paginate,
+    permission_required_or,
+    refuse_in_form,
+    require_permission,
+    scoped_object_or_404,
+)
 from reforms import forms as reform_forms
 from reforms import services as reform_services
 from reforms.models import FollowUp, Measure
@@ -33,19 +38,12 @@ Status = Recommendation.Status
 STATUS_LABELS = dict(Status.choices)
 
 
-def _require_reader(user) -> None:
-    """Staff, supervisors and unit officers; the separated admins read no recommendations."""
-    if not user.has_module_perms("recommendations"):
-        raise PermissionDenied
-
-
 # ---------------------------------------------------------------------------------------------
 # List and create
 
 
-@login_required
+@permission_required_or(403, "recommendations.view_recommendation")
 def recommendation_list(request):
-    _require_reader(request.user)
     queryset = (
         Recommendation.objects.restrict(request.user)
         .select_related("recipient_unit", "issuer")
@@ -152,18 +150,15 @@ def _deadline_messages(request, form, recommendation) -> None:
         )
 
 
-@login_required
+@permission_required_or(403, "recommendations.add_recommendation")
 def recommendation_create(request):
-    if not request.user.has_perm("recommendations.add_recommendation"):
-        raise PermissionDenied
     return _draft_form_page(request, None)
 
 
 @login_required
 def recommendation_edit(request, pk):
     recommendation = _get(request, pk)
-    if not request.user.has_perm("recommendations.change_recommendation", recommendation):
-        raise PermissionDenied
+    require_permission(request.user, "recommendations.change_recommendation", recommendation)
     return _draft_form_page(request, recommendation)
 
 
@@ -366,7 +361,6 @@ def render_detail(
 
 
 def _get(request, pk):
-    _require_reader(request.user)
     return scoped_object_or_404(
         Recommendation.objects.select_related(
             "issuer", "recipient_unit", "created_by", "evaluation__evaluated_by"
@@ -462,7 +456,6 @@ def _items_answer(request, recommendation, *, item_form=None, editing=None, stat
 
 
 def _scoped_item(request, pk) -> RecommendationItem:
-    _require_reader(request.user)
     return scoped_object_or_404(
         RecommendationItem.objects.select_related("recommendation"), request.user, pk=pk
     )
@@ -474,8 +467,7 @@ def item_edit(request, pk):
     item = _scoped_item(request, pk)
     recommendation = item.recommendation
     user = request.user
-    if not user.has_perm("recommendations.change_recommendation", recommendation):
-        raise PermissionDenied
+    require_permission(user, "recommendations.change_recommendation", recommendation)
     if request.method != "POST":
         form = forms.ItemForm(
             initial={"content": item.content, "problems": list(item.problems.all())},
@@ -520,7 +512,6 @@ def item_remove(request, pk):
 @login_required
 @require_POST
 def follow_up_record(request, pk):
-    _require_reader(request.user)
     follow_up = scoped_object_or_404(FollowUp, request.user, pk=pk)
     form = reform_forms.FollowUpRecordForm(request.POST)
     if form.is_valid():
@@ -567,8 +558,7 @@ def chinese_numeral(number: int) -> str:
 def recommendation_print(request, pk):
     """The document as printed. Case readers only: the preamble may speak of the case."""
     recommendation = _get(request, pk)
-    if not can_read_case_content(request.user):
-        raise PermissionDenied
+    require_permission(request.user, VIEW_CASE_CONTENT)
     items = list(recommendation.items.order_by("number"))
     for item in items:
         item.chinese_number = chinese_numeral(item.number)

@@ -31,7 +31,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
 from core.domain import shanghai_today
 from notifications.delivery import notifications_for, notify
 from notifications.models import Notification
@@ -159,9 +158,11 @@ def _chunks(queryset) -> Iterator[list[dict]]:
 
 def _officers_of(unit_ids) -> dict[int, list[int]]:
     officers = defaultdict(list)
-    for pk, unit in User.objects.filter(
-        role=Role.UNIT_OFFICER, org_unit_id__in=set(unit_ids), is_active=True
-    ).values_list("pk", "org_unit_id"):
+    for pk, unit in (
+        User.objects.unit_officers()
+        .filter(org_unit_id__in=set(unit_ids), is_active=True)
+        .values_list("pk", "org_unit_id")
+    ):
         officers[unit].append(pk)
     return officers
 
@@ -171,11 +172,11 @@ def _commission_readers(issuer_ids) -> dict[int, list[int]]:
     readers = defaultdict(list)
     if not issuer_ids:
         return readers
-    for pk, unit in User.objects.filter(
-        role__in=[Role.DISCIPLINE_STAFF, Role.SUPERVISOR],
-        org_unit_id__in=set(issuer_ids),
-        is_active=True,
-    ).values_list("pk", "org_unit_id"):
+    for pk, unit in (
+        User.objects.case_readers()
+        .filter(org_unit_id__in=set(issuer_ids), is_active=True)
+        .values_list("pk", "org_unit_id")
+    ):
         readers[unit].append(pk)
     return readers
 

@@ -58,3 +58,7 @@ rules.add_perm("reforms.request_extension", officer_in_scope)
 rules.add_perm("reforms.sign_off_measure", staff_in_scope)
 rules.add_perm("reforms.return_measure", staff_in_scope)
 rules.add_perm("reforms.decide_extension", staff_in_scope)
+
+# The staff's two verification queues (pages, and the menu entries that lead to them).
+rules.add_perm("reforms.view_signoff_queue", is_discipline_staff)
+rules.add_perm("reforms.view_extension_queue", is_discipline_staff)

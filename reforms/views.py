@@ -7,16 +7,20 @@ htmx fragments replaced in place by the answer.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.domain import DomainError, shanghai_today
-from core.pages import paginate, refuse_in_form, scoped_object_or_404
+from core.pages import (
+    paginate,
+    permission_required_or,
+    refuse_in_form,
+    require_permission,
+    scoped_object_or_404,
+)
 from core.uploads import attachment_response
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationItem
@@ -38,29 +42,17 @@ from .models import Evidence, ExtensionRequest, Measure, ProgressReport
 Status = Measure.Status
 
 
-# A page a role does not use answers 403; a record outside the user's scope answers 404.
-
-
-def _readers_only(user):
-    """Staff, supervisors and unit officers read measures; the separated admins are refused."""
-    if not user.has_perm("reforms.view_measure"):
-        raise PermissionDenied
-
-
-def _staff_only(user):
-    """The verification queues: discipline staff only."""
-    if not user.has_perm("reforms.sign_off_measure"):
-        raise PermissionDenied
+# A page a role does not use answers 403; a record outside the user's scope answers 404
+# (``core.pages``).
 
 
 # ---------------------------------------------------------------------------------------------
 # The list
 
 
-@login_required
+@permission_required_or(403, "reforms.view_measure")
 @require_GET
 def measure_list(request):
-    _readers_only(request.user)
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
     page = paginate(request, filterset.qs)
@@ -386,8 +378,7 @@ def plan_measure(request, pk):
 def measure_edit(request, pk):
     measure = _measure(request, pk)
     if request.method == "GET":
-        if not request.user.has_perm("reforms.change_measure", measure):
-            raise Http404
+        require_permission(request.user, "reforms.change_measure", measure)
         return _measure_fragment(request, measure, form=MeasureEditForm(instance=measure))
     form = MeasureEditForm(request.POST, instance=Measure(pk=measure.pk))
     if not form.is_valid():
@@ -429,10 +420,9 @@ def _signoff_row(request, measure, *, form=None, status=200):
     return render(request, "reforms/_signoff_row.html", context, status=status)
 
 
-@login_required
+@permission_required_or(403, "reforms.view_signoff_queue")
 @require_GET
 def signoff_queue(request):
-    _staff_only(request.user)
     rows = _signoff_rows(request.user).awaiting_signoff().order_by("due_on", "pk")
     return render(
         request,
@@ -455,10 +445,9 @@ def _extension_row(request, extension, *, form=None, status=200):
     return render(request, "reforms/_extension_row.html", context, status=status)
 
 
-@login_required
+@permission_required_or(403, "reforms.view_extension_queue")
 @require_GET
 def extension_queue(request):
-    _staff_only(request.user)
     rows = _extension_rows(request.user).pending().order_by("requested_at", "pk")
     return render(request, "reforms/extension_queue.html", {"page_obj": paginate(request, rows)})
 

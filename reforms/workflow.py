@@ -21,7 +21,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
 from notifications.delivery import notifications_for, notify
 from notifications.models import Notification
 
@@ -30,18 +29,18 @@ KIND = Notification.Kind.WORKFLOW
 
 def _unit_officers(unit_id) -> list[int]:
     return list(
-        User.objects.filter(
-            role=Role.UNIT_OFFICER, org_unit_id=unit_id, is_active=True
-        ).values_list("pk", flat=True)
+        User.objects.unit_officers()
+        .filter(org_unit_id=unit_id, is_active=True)
+        .values_list("pk", flat=True)
     )
 
 
 def _staff_of(recommendation) -> list[int]:
     """The staff who verify: the recommendation's creator, while active discipline staff."""
     return list(
-        User.objects.filter(
-            pk=recommendation.created_by_id, role=Role.DISCIPLINE_STAFF, is_active=True
-        ).values_list("pk", flat=True)
+        User.objects.discipline_staff()
+        .filter(pk=recommendation.created_by_id, is_active=True)
+        .values_list("pk", flat=True)
     )
 
 

@@ -128,10 +128,11 @@ def test_the_separated_admins_have_no_recommendation_pages(
     issued = recommendation_in(Status.ISSUED)
     client.force_login(getattr(world.users, username))
 
+    # The pages they do not use: 403. A letter asked for by id: 404, as for measures and cases.
     assert client.get(reverse("recommendations:list")).status_code == 403
-    assert client.get(detail(issued)).status_code == 403
-    assert client.get(reverse("recommendations:print", args=[issued.pk])).status_code == 403
     assert client.get(reverse("recommendations:create")).status_code == 403
+    assert client.get(detail(issued)).status_code == 404
+    assert client.get(reverse("recommendations:print", args=[issued.pk])).status_code == 404
 
 
 def test_the_list_filters_by_status_kind_unit_and_text(world, client, housing_case):

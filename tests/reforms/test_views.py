@@ -678,7 +678,7 @@ def test_a_signed_off_measure_is_no_longer_edited(world, browse_en, measure_in):
     client = browse_en(world.users.housing_officer)
     url = reverse("reforms:measure_edit", args=[measure.pk])
 
-    assert client.get(url, headers=HTMX).status_code == 404
+    assert client.get(url, headers=HTMX).status_code == 403
     response = client.post(
         url,
         {
