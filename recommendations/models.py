@@ -362,6 +362,10 @@ class ImportJob(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
     def percent(self) -> int:
         if self.finished:
             return 100
