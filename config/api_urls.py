@@ -15,7 +15,14 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView, OrgUnitViewSet
-from cases.api.views import CaseViewSet, ProblemViewSet
+from cases.api.views import (
+    CaseViewSet,
+    ProblemCategoryViewSet,
+    ProblemViewSet,
+    ProcessStageViewSet,
+    SectorViewSet,
+    ViolationTypeViewSet,
+)
 from notifications.api.views import NotificationViewSet
 from recommendations.api.views import EvaluationViewSet, RecommendationViewSet
 from reforms.api.views import (
@@ -54,6 +61,10 @@ router.include_format_suffixes = False
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("problems", ProblemViewSet, basename="problem")
+router.register("violation-types", ViolationTypeViewSet, basename="violationtype")
+router.register("process-stages", ProcessStageViewSet, basename="processstage")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("problem-categories", ProblemCategoryViewSet, basename="problemcategory")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("measures", MeasureViewSet, basename="measure")

@@ -121,10 +121,31 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
 
 
 class Pagination(PageNumberPagination):
-    """``?page=`` and ``?page_size=`` (at most ``max_page_size``)."""
+    """``?page=`` and ``?page_size=``; a page size over ``max_page_size`` is refused (400), never
+    quietly cut, so a client that pages through a large list knows what it gets."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_size_query_description = gettext_lazy("Number of results per page, at most 200.")
+
+    def get_page_size(self, request):
+        asked = request.query_params.get(self.page_size_query_param, "")
+        if asked.isdigit() and int(asked) > self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("At most %(max)d results per page.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class CanViewModel(permissions.BasePermission):

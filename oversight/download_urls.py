@@ -1,17 +1,36 @@
 from django.urls import path
 
+from accounts.api.token_views import token_or_session
+
 from . import downloads, import_views
 
 app_name = "documents"
+# Downloads answer the API's token as well as a session, so a client of the API can fetch them.
 urlpatterns = [
-    path("recommendations/<int:pk>/letter.pdf", downloads.letter_pdf, name="letter"),
-    path("cases/<int:pk>/analysis.pdf", downloads.case_analysis_pdf, name="case_analysis"),
-    path("ledger.pdf", downloads.ledger_pdf, name="ledger"),
-    path("overdue-report.pdf", downloads.overdue_report_pdf, name="overdue_report"),
-    path("measures.xlsx", downloads.measures_xlsx, name="measures_xlsx"),
-    path("cases.xlsx", downloads.cases_xlsx, name="cases_xlsx"),
-    path("recommendations.xlsx", downloads.recommendations_xlsx, name="recommendations_xlsx"),
-    path("templates/<str:kind>.xlsx", import_views.template_download, name="import_template"),
+    path(
+        "recommendations/<int:pk>/letter.pdf", token_or_session(downloads.letter_pdf), name="letter"
+    ),
+    path(
+        "cases/<int:pk>/analysis.pdf",
+        token_or_session(downloads.case_analysis_pdf),
+        name="case_analysis",
+    ),
+    path("ledger.pdf", token_or_session(downloads.ledger_pdf), name="ledger"),
+    path(
+        "overdue-report.pdf", token_or_session(downloads.overdue_report_pdf), name="overdue_report"
+    ),
+    path("measures.xlsx", token_or_session(downloads.measures_xlsx), name="measures_xlsx"),
+    path("cases.xlsx", token_or_session(downloads.cases_xlsx), name="cases_xlsx"),
+    path(
+        "recommendations.xlsx",
+        token_or_session(downloads.recommendations_xlsx),
+        name="recommendations_xlsx",
+    ),
+    path(
+        "templates/<str:kind>.xlsx",
+        token_or_session(import_views.template_download),
+        name="import_template",
+    ),
     path("cases/<int:pk>/problems/import/", import_views.problems_import, name="problems_import"),
     path("recommendations/<int:pk>/plan/import/", import_views.plan_import, name="plan_import"),
     path("imports/<int:pk>/", import_views.import_job, name="import_job"),

@@ -115,3 +115,18 @@ class ProblemWriteSerializer(serializers.Serializer):
 
 class ProblemUpdateSerializer(ProblemWriteSerializer):
     case = None  # a problem stays with its case
+
+
+class TaxonomySerializer(serializers.Serializer):
+    """An entry of a shared list: writes take its ``id``, reads show its ``name``."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    """A fixed choice: writes and filters take its ``value``; ``label`` is its name in Chinese."""
+
+    value = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)

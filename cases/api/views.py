@@ -2,16 +2,19 @@
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Sector
 from audit import log as audit
 from cases import services
 from cases.filters import CaseFilter, ProblemFilter
-from cases.models import Case, Problem
+from cases.models import Case, Problem, ProcessStage, ViolationType
 from core.api import (
+    ERROR_RESPONSES,
     TRANSITION_ERRORS,
+    CanViewModel,
     Ordered,
     ScopedViewSetMixin,
     detail_or_created,
@@ -123,3 +126,53 @@ class ProblemViewSet(
             problem=problem, actor=request.user, **serializer.validated_data
         )
         return detail_or_created(s.ProblemSerializer, problem, self)
+
+
+class TaxonomyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A shared list (``cases/models.py``), in its order: the ids the writes take, with names."""
+
+    serializer_class = s.TaxonomySerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewModel]
+    pagination_class = None
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.TaxonomySerializer(many=True), **ERROR_RESPONSES})
+)
+class ViolationTypeViewSet(TaxonomyViewSet):
+    """违纪违法类型: what a case's ``violation_types`` take (by id)."""
+
+    queryset = ViolationType.objects.all()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.TaxonomySerializer(many=True), **ERROR_RESPONSES})
+)
+class ProcessStageViewSet(TaxonomyViewSet):
+    """业务环节: what a problem's ``process_stage`` takes (by id)."""
+
+    queryset = ProcessStage.objects.all()
+
+
+class ChoicesViewSet(viewsets.ViewSet):
+    """A fixed list of choices, as ``value`` and ``label`` (the label in the user's language)."""
+
+    choices = ()
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: s.ChoiceSerializer(many=True), **ERROR_RESPONSES})
+    def list(self, request):
+        rows = [{"value": value, "label": str(label)} for value, label in self.choices]
+        return Response(s.ChoiceSerializer(rows, many=True).data)
+
+
+class SectorViewSet(ChoicesViewSet):
+    """行业领域: what a case's ``sector`` and the ``sector`` filters take."""
+
+    choices = Sector.choices
+
+
+class ProblemCategoryViewSet(ChoicesViewSet):
+    """问题类别: what a problem's ``category`` takes."""
+
+    choices = Problem.Category.choices

@@ -134,13 +134,14 @@ def test_cases_filter_by_top_leader_and_sort_by_amount(world, api_as):
     assert ids(client.get("/api/v1/cases/", {"unit": world.units.housing.pk})) == [small.pk]
 
 
-def test_page_size_is_capped(world, api_as):
+def test_a_page_size_over_the_maximum_is_refused_not_cut(world, api_as):
     for n in range(3):
         world.users.city_staff.notifications.create(title=f"提醒{n}")
     client = api_as("staff")
-    answer = client.get("/api/v1/notifications/", {"page_size": 10_000})
-    assert answer.status_code == 200
-    assert answer.json()["count"] == 3
+    answer = client.get("/api/v1/notifications/", {"page_size": 201})
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"page_size": ["每页最多 200 条。"]}
+    assert client.get("/api/v1/notifications/", {"page_size": 200}).json()["count"] == 3
     answer = client.get("/api/v1/notifications/", {"page_size": 2, "page": 2})
     assert len(answer.json()["results"]) == 1
     assert client.get("/api/v1/notifications/", {"page": 9}).status_code == 404

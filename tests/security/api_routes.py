@@ -25,6 +25,8 @@ ORG_TREE = {
     "sees_inside": frozenset({"staff", "supervisor", "officer"}),
 }
 MINE = {"readers": SIGNED_IN, "sees_inside": frozenset({"staff"})}
+# The shared lists: the same for every reader (the system administrator keeps them).
+TAXONOMY = {"readers": CASE_READERS | {"system_admin"}, "sees_all": CASE_READERS | {"system_admin"}}
 
 API = {
     "api:orgunit-list": ApiRoute(None, **ORG_TREE),
@@ -71,6 +73,10 @@ API = {
     "api:followup-list": ApiRoute(None),
     "api:followup-detail": ApiRoute("follow_up"),
     "api:followup-record": ApiRoute("follow_up"),
+    "api:violationtype-list": ApiRoute(None, **TAXONOMY),
+    "api:processstage-list": ApiRoute(None, **TAXONOMY),
+    "api:sector-list": ApiRoute(None, readers=SIGNED_IN, sees_all=SIGNED_IN),
+    "api:problemcategory-list": ApiRoute(None, readers=SIGNED_IN, sees_all=SIGNED_IN),
     "api:notification-list": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-read-all": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-detail": ApiRoute("notification", **MINE),

@@ -1,0 +1,48 @@
+"""The shared lists over the API: a client reads the ids and values the writes take, so it never
+has to guess them."""
+
+import pytest
+
+from cases.models import Problem, ProcessStage, ViolationType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_lists_give_the_ids_the_writes_take(world, housing_case, api_as):
+    client = api_as("staff")
+    stages = client.get("/api/v1/process-stages/").json()
+    assert [row["name"] for row in stages] == list(
+        ProcessStage.objects.order_by("position", "name").values_list("name", flat=True)
+    )
+    tendering = next(row for row in stages if row["name"] == "招投标")
+    categories = client.get("/api/v1/problem-categories/").json()
+    assert {row["value"] for row in categories} == set(Problem.Category.values)
+
+    answer = client.post(
+        "/api/v1/problems/",
+        {
+            "case": housing_case.pk,
+            "unit": world.units.housing.pk,
+            "category": categories[0]["value"],
+            "process_stage": tendering["id"],
+            "description": "评审专家由局长指定",
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["process_stage"] == "招投标"
+    types = client.get("/api/v1/violation-types/").json()
+    assert {row["id"] for row in types} == set(ViolationType.objects.values_list("pk", flat=True))
+
+
+def test_choices_are_labelled_in_chinese(world, api_as):
+    sectors = api_as("officer").get("/api/v1/sectors/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert {"value": "education", "label": "教育"} in sectors
+
+
+@pytest.mark.parametrize("role", ["officer", "security_admin", "audit_admin"])
+def test_roles_that_never_write_cases_do_not_read_the_case_lists(world, api_as, role):
+    client = api_as(role)
+    assert client.get("/api/v1/violation-types/").status_code == 403
+    assert client.get("/api/v1/process-stages/").status_code == 403
