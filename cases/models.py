@@ -61,7 +61,12 @@ class Case(TimeStampedModel):
         COUNTY = "county", _("County-managed cadre")
         SECTION = "section", _("Section level and below")
 
-    number = models.CharField(_("case number"), max_length=50, unique=True)
+    number = models.CharField(
+        _("case number"),
+        max_length=50,
+        unique=True,
+        error_messages={"unique": _("Another case already has this case number.")},
+    )
     title = models.CharField(_("title"), max_length=200)
     commission = models.ForeignKey(
         OrgUnit,

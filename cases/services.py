@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
-from core.domain import PermissionRefused, TransitionRefused, require_perm
+from core.domain import InvalidInput, PermissionRefused, TransitionRefused, require_perm
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 
@@ -58,7 +58,7 @@ def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
     try:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as error:
-        raise TransitionRefused(" ".join(error.messages), code="invalid") from error
+        raise InvalidInput.from_validation(error) from error
 
 
 def _require_units_in_jurisdiction(actor, *units: OrgUnit) -> None:
@@ -266,9 +266,12 @@ def analysis_save(
 # ── Problem list (问题清单) ────────────────────────────────────────────────────────────────────
 
 
-def _check_problem(actor, *, unit: OrgUnit, description: str, unchanged=()) -> str:
+def _check_problem(actor, *, case: Case, unit: OrgUnit, description: str, unchanged=()) -> str:
     if unit.pk not in unchanged:
         _require_units_in_jurisdiction(actor, unit)
+    if not unit.path.startswith(case.case_unit.path):
+        message = _("A problem sits in the case unit or one of its subunits.")
+        raise InvalidInput(message, errors={"unit": [message]})
     description = (description or "").strip()
     if not description:
         raise TransitionRefused(_("The problem needs its description."))
@@ -288,7 +291,7 @@ def problem_add(
     """Staff add a problem the case exposed, in a unit of their jurisdiction."""
     require_perm(actor, "cases.add_problem")
     require_perm(actor, "cases.change_case", case)
-    description = _check_problem(actor, unit=unit, description=description)
+    description = _check_problem(actor, case=case, unit=unit, description=description)
     problem = Problem(
         case=case,
         unit=unit,
@@ -313,7 +316,11 @@ def problem_update(*, problem: Problem, actor, **fields) -> Problem:
     for name, value in fields.items():
         setattr(problem, name, value)
     problem.description = _check_problem(
-        actor, unit=problem.unit, description=problem.description, unchanged=unchanged
+        actor,
+        case=problem.case,
+        unit=problem.unit,
+        description=problem.description,
+        unchanged=unchanged,
     )
     _full_clean(problem)
     problem.save()

@@ -55,7 +55,7 @@ def _leaves(value):
 def exception_handler(exc, context):
     """Every error as ``{"code", "detail", "errors"}`` with its status; messages in Chinese."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.errors), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

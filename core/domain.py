@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -25,10 +26,12 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message, *, code: str = "invalid"):
+    def __init__(self, message, *, code: str = "invalid", errors: dict | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        # Messages per field (``{"number": ["…"]}``), when the refusal concerns fields.
+        self.errors = errors or {}
 
     def __str__(self):
         return str(self.message)
@@ -47,6 +50,23 @@ class TransitionRefused(DomainError):
     """The object is not in a state that allows this, or the request fails validation."""
 
     status_code = 409
+
+
+class InvalidInput(DomainError):
+    """The input breaks a field's limit, a uniqueness or a cross-field rule of the model."""
+
+    NON_FIELD = "non_field_errors"
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> "InvalidInput":
+        """Django's validation as a refusal: every message, each under the field it concerns."""
+        if not hasattr(error, "error_dict"):
+            return cls(" ".join(error.messages), errors={cls.NON_FIELD: error.messages})
+        errors = {
+            (cls.NON_FIELD if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+        return cls(" ".join(error.messages), errors=errors)
 
 
 class BoundedTextField(models.TextField):

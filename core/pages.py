@@ -67,6 +67,15 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
 
 def refuse_in_form(form, refusal: DomainError) -> int:
-    """Put a service's refusal next to the form; return the HTTP status to answer with."""
-    form.add_error(None, refusal.message)
+    """Put a service's refusal next to the form — under the fields it names, when the form has
+    them — and return the HTTP status to answer with."""
+    elsewhere = [] if refusal.errors else [refusal.message]
+    for field, messages in refusal.errors.items():
+        for message in messages:
+            if field in form.fields:
+                form.add_error(field, message)
+            else:
+                elsewhere.append(message)
+    if elsewhere:
+        form.add_error(None, " ".join(str(message) for message in elsewhere))
     return refusal.status_code

@@ -8,7 +8,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
-from core.domain import PermissionRefused, TransitionRefused
+from core.domain import InvalidInput, PermissionRefused, TransitionRefused
 from tests import factories
 
 
@@ -146,19 +146,22 @@ def test_a_case_cannot_link_to_a_case_the_actor_cannot_see(world, water_case):
 
 
 def test_a_case_number_is_used_once(world, housing_case):
-    with pytest.raises(TransitionRefused) as refusal:
+    with pytest.raises(InvalidInput) as refusal:
         new_case(world, number=housing_case.number, subjects=[{"name": "张某"}])
 
-    assert refusal.value.message == "Case with this Case number already exists."
+    assert refusal.value.message == "Another case already has this case number."
+    assert refusal.value.errors == {"number": ["Another case already has this case number."]}
+    assert refusal.value.status_code == 400
     assert Case.objects.count() == 1
     assert not Subject.objects.exists()
 
 
 def test_a_closed_case_needs_its_closing_date(world):
-    with pytest.raises(TransitionRefused) as refusal:
+    with pytest.raises(InvalidInput) as refusal:
         new_case(world, status=Case.Status.CLOSED)
 
     assert refusal.value.message == "A closed case needs its closing date."
+    assert refusal.value.errors == {"non_field_errors": ["A closed case needs its closing date."]}
 
 
 def test_a_subject_without_a_name_saves_nothing(world):
@@ -292,7 +295,7 @@ def test_only_staff_covering_the_case_edit_it(world, housing_case, who):
 
 
 def test_closing_a_case_without_a_date_is_refused(world, housing_case):
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(InvalidInput):
         services.case_update(
             case=housing_case, actor=world.users.city_staff, status=Case.Status.CLOSED
         )
@@ -403,6 +406,22 @@ def test_a_problem_lies_in_a_unit_of_the_jurisdiction(world, housing_case):
         add_problem(world, housing_case, unit=world.units.water)
 
     assert not Problem.objects.exists()
+
+
+def test_a_problem_lies_in_the_case_unit_or_below_it(world, housing_case):
+    """The health commission is in the staff's jurisdiction, but not under the housing bureau."""
+    with pytest.raises(InvalidInput) as refusal:
+        add_problem(world, housing_case, unit=world.units.health)
+
+    message = "A problem sits in the case unit or one of its subunits."
+    assert refusal.value.errors == {"unit": [message]}
+    problem = add_problem(world, housing_case)
+    with pytest.raises(InvalidInput):
+        services.problem_update(
+            problem=problem, actor=world.users.city_staff, unit=world.units.health
+        )
+    problem.refresh_from_db()
+    assert problem.unit == world.units.housing
 
 
 def test_a_problem_needs_a_description(world, housing_case):
