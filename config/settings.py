@@ -324,6 +324,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yianchugai@localhost")
 
+# Records one bulk call of the API may create (all or none, in one transaction).
+API_BULK_MAX = envint("API_BULK_MAX", 1000)
+
 REST_FRAMEWORK = {
     # Token first: an anonymous API call answers 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,7 +5,9 @@ a kind of record at all is the ``view`` permission of the app's ``rules.py``; ev
 transition calls a service, whose ``DomainError`` becomes the JSON error below.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -193,6 +195,50 @@ def validated(serializer_class, view) -> dict:
     serializer = serializer_class(data=view.request.data, context=view.get_serializer_context())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def bulk_create(view, write_serializer, read_serializer, create) -> Response:
+    """``POST …/bulk/``: a JSON array of what ``POST …/`` takes, created all together or not at all.
+
+    Every row is checked first (``write_serializer``), then each is created by ``create`` (the
+    service, row by row, in one transaction). A refusal names its row: ``errors`` keys are
+    ``"<row>.<field>"``, rows counted from 1; nothing is saved.
+    """
+    rows = view.request.data
+    limit = settings.API_BULK_MAX
+    if not isinstance(rows, list) or not rows:
+        raise DomainError(_("Send a JSON array of records."))
+    if len(rows) > limit:
+        raise DomainError(_("At most %(max)d records per call.") % {"max": limit})
+    context = view.get_serializer_context()
+    checked, errors = [], {}
+    for number, row in enumerate(rows, start=1):
+        serializer = write_serializer(data=row, context=context)
+        if serializer.is_valid():
+            checked.append(serializer.validated_data)
+        else:
+            errors |= {
+                f"{number}.{field}": messages
+                for field, messages in _field_errors(serializer.errors).items()
+            }
+    if errors:
+        raise DomainError(_("Some records are not valid: nothing was saved."), errors=errors)
+    created = []
+    with transaction.atomic():
+        for number, data in enumerate(checked, start=1):
+            try:
+                created.append(create(data))
+            except DomainError as refusal:
+                row_errors = refusal.errors or {"non_field_errors": [str(refusal.message)]}
+                raise type(refusal)(
+                    _("Record %(row)d: %(message)s") % {"row": number, "message": refusal.message},
+                    code=refusal.code,
+                    errors={
+                        f"{number}.{field}": messages for field, messages in row_errors.items()
+                    },
+                ) from refusal
+    data = read_serializer(created, many=True, context=context).data
+    return Response(data, status=status.HTTP_201_CREATED)
 
 
 class TieBreakingOrderingFilter(filters.OrderingFilter):

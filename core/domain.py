@@ -42,8 +42,8 @@ class PermissionRefused(DomainError):
 
     status_code = 403
 
-    def __init__(self, message=None, *, code: str = "permission_denied"):
-        super().__init__(message or _("You are not allowed to do this."), code=code)
+    def __init__(self, message=None, *, code: str = "permission_denied", errors=None):
+        super().__init__(message or _("You are not allowed to do this."), code=code, errors=errors)
 
 
 class TransitionRefused(DomainError):

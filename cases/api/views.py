@@ -17,6 +17,7 @@ from core.api import (
     CanViewModel,
     Ordered,
     ScopedViewSetMixin,
+    bulk_create,
     detail_or_created,
     read_schemas,
     validated,
@@ -113,6 +114,21 @@ class ProblemViewSet(
         data = validated(s.ProblemWriteSerializer, self)
         problem = services.problem_add(actor=request.user, **data)
         return detail_or_created(s.ProblemSerializer, problem, self, created=True)
+
+    @extend_schema(
+        request=s.ProblemWriteSerializer(many=True),
+        responses={201: s.ProblemSerializer(many=True), **TRANSITION_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """A case's problem list at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
+        require_perm(request.user, "cases.add_problem")
+        return bulk_create(
+            self,
+            s.ProblemWriteSerializer,
+            s.ProblemSerializer,
+            lambda data: services.problem_add(actor=request.user, **data),
+        )
 
     def update(self, request, *args, **kwargs):
         problem = self.get_object()

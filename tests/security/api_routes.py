@@ -36,6 +36,7 @@ API = {
     "api:case-analysis": ApiRoute("case", **CASE),
     "api:problem-list": ApiRoute(None, **CASE),
     "api:problem-detail": ApiRoute("problem", **CASE),
+    "api:problem-bulk": ApiRoute(None, **CASE),
     "api:recommendation-list": ApiRoute(None),
     "api:recommendation-detail": ApiRoute("recommendation"),
     "api:recommendation-acknowledge": ApiRoute("recommendation"),
