@@ -24,7 +24,11 @@ from cases.api.views import (
     ViolationTypeViewSet,
 )
 from notifications.api.views import NotificationViewSet
-from recommendations.api.views import EvaluationViewSet, RecommendationViewSet
+from recommendations.api.views import (
+    EvaluationViewSet,
+    RecommendationItemViewSet,
+    RecommendationViewSet,
+)
 from reforms.api.views import (
     ActivityViewSet,
     EvidenceViewSet,
@@ -66,6 +70,7 @@ router.register("process-stages", ProcessStageViewSet, basename="processstage")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("problem-categories", ProblemCategoryViewSet, basename="problemcategory")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("recommendation-items", RecommendationItemViewSet, basename="recommendationitem")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("progress-reports", ProgressReportViewSet, basename="progressreport")

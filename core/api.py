@@ -190,6 +190,16 @@ def detail_or_created(serializer_class, instance, view, *, created: bool = False
     return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+def changed_fields(serializer_class, view, *, partial: bool = False) -> dict:
+    """The fields the request body sets, checked by ``serializer_class``: all of them for a PUT,
+    those sent for a PATCH (``partial``)."""
+    serializer = serializer_class(
+        data=view.request.data, partial=bool(partial), context=view.get_serializer_context()
+    )
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 def validated(serializer_class, view) -> dict:
     """The request body checked by ``serializer_class`` (a 400 with field errors otherwise)."""
     serializer = serializer_class(data=view.request.data, context=view.get_serializer_context())

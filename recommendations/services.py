@@ -174,6 +174,15 @@ def recommendation_update(
     return recommendation
 
 
+@transaction.atomic
+def recommendation_delete(*, recommendation: Recommendation, actor) -> None:
+    """Staff throw away a draft they no longer want, with its items; an issued letter stays."""
+    require_perm(actor, "recommendations.delete_recommendation", recommendation)
+    lock_for_update(recommendation)
+    require_status(recommendation, {Status.DRAFT}, _("Only a draft can be deleted."))
+    recommendation.delete()
+
+
 def _validate_item(recommendation, content: str, problems: list) -> None:
     case_ids = set(recommendation.cases.values_list("pk", flat=True))
     if any(problem.case_id not in case_ids for problem in problems):

@@ -2,14 +2,17 @@
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from cases.models import Case, Problem
 from core.api import (
+    ERROR_RESPONSES,
     TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
+    changed_fields,
     detail_or_created,
     read_schemas,
     validated,
@@ -36,10 +39,20 @@ def _transition(serializer, *, created: bool = False, request=None, description=
 
 @extend_schema_view(
     **read_schemas(s.RecommendationSerializer),
-    **write_schemas(s.RecommendationSerializer, create=s.RecommendationCreateSerializer),
+    **write_schemas(
+        s.RecommendationSerializer,
+        create=s.RecommendationCreateSerializer,
+        update=s.RecommendationCreateSerializer,
+    ),
+    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
 )
 class RecommendationViewSet(
-    Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    Ordered,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Recommendations with their numbered items and replies.
 
@@ -74,6 +87,22 @@ class RecommendationViewSet(
         return detail_or_created(
             s.RecommendationSerializer, self.fresh(recommendation), self, created=True
         )
+
+    def update(self, request, *args, **kwargs):
+        """Correct a draft (PATCH: only the fields sent)."""
+        recommendation = self.get_object()
+        current = {name: getattr(recommendation, name) for name in services.DRAFT_FIELDS}
+        current["cases"] = list(recommendation.cases.all())
+        data = changed_fields(s.RecommendationCreateSerializer, self, partial=kwargs.get("partial"))
+        services.recommendation_update(
+            recommendation=recommendation, actor=request.user, **current | data
+        )
+        return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
+
+    def destroy(self, request, *args, **kwargs):
+        """Throw away a draft with its items."""
+        services.recommendation_delete(recommendation=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @_transition(s.ItemSerializer, created=True, request=s.ItemCreateSerializer)
     @action(detail=True, methods=["post"])
@@ -183,3 +212,40 @@ class EvaluationViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewS
     serializer_class = s.EvaluationSerializer
     filterset_class = EvaluationFilter
     ordering_fields = ["evaluated_on", "score"]
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: s.ItemSerializer, **ERROR_RESPONSES}),
+    **write_schemas(s.ItemSerializer, update=s.ItemCreateSerializer),
+    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+)
+class RecommendationItemViewSet(
+    ScopedViewSetMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A draft's numbered items, reworded or taken off (the items after it move up one number).
+    New items are added with ``POST /recommendations/{id}/items/``."""
+
+    queryset = RecommendationItem.objects.all()
+    serializer_class = s.ItemSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        problems = Problem.objects.restrict(self.request.user).only("pk")
+        return queryset.prefetch_related(Prefetch("problems", queryset=problems))
+
+    def update(self, request, *args, **kwargs):
+        item = self.get_object()
+        current = {"content": item.content, "problems": list(item.problems.all())}
+        data = changed_fields(s.ItemCreateSerializer, self, partial=kwargs.get("partial"))
+        services.recommendation_item_update(item=item, actor=request.user, **current | data)
+        return detail_or_created(s.ItemSerializer, self.fresh(item), self)
+
+    def destroy(self, request, *args, **kwargs):
+        services.recommendation_item_remove(item=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

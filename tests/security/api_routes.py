@@ -48,6 +48,7 @@ API = {
     "api:recommendation-reply": ApiRoute("recommendation"),
     "api:recommendation-return-reply": ApiRoute("recommendation"),
     "api:recommendation-start-rectification": ApiRoute("recommendation"),
+    "api:recommendationitem-detail": ApiRoute("item"),
     "api:evaluation-list": ApiRoute(None),
     "api:evaluation-detail": ApiRoute("evaluation"),
     "api:measure-list": ApiRoute(None),
