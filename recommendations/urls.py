@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.recommendation_detail, name="detail"),
     path("<int:pk>/print/", views.recommendation_print, name="print"),
     path("<int:pk>/edit/", views.recommendation_edit, name="edit"),
+    path("<int:pk>/delete/", views.recommendation_delete, name="delete"),
     path("<int:pk>/items/add/", views.item_add, name="item_add"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/remove/", views.item_remove, name="item_remove"),

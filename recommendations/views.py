@@ -12,9 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.confidentiality import VIEW_CASE_CONTENT, can_read_case_content
 from cases.models import Case, Problem, Subject
@@ -160,6 +162,22 @@ def recommendation_edit(request, pk):
     recommendation = _get(request, pk)
     require_permission(request.user, "recommendations.change_recommendation", recommendation)
     return _draft_form_page(request, recommendation)
+
+
+@login_required
+@require_POST
+def recommendation_delete(request, pk):
+    """Throw away a draft (the service refuses anything issued)."""
+    recommendation = _get(request, pk)
+    try:
+        services.recommendation_delete(recommendation=recommendation, actor=request.user)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        return redirect("recommendations:detail", pk=recommendation.pk)
+    messages.success(request, _("Draft “%(title)s” deleted.") % {"title": recommendation.title})
+    if request.htmx:  # asked from the page with a confirmation: the browser goes to the list
+        return HttpResponseClientRedirect(reverse("recommendations:list"))
+    return redirect("recommendations:list")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,6 +332,7 @@ def _staff_context(request, recommendation, *, bound, item_form, follow_up_forms
         .prefetch_related(Prefetch("subjects", queryset=Subject.objects.restrict(user))),
         "items": _items(user, recommendation, with_problems=True),
         "item_form": _item_form(user, recommendation, item_form),
+        "may_delete": user.has_perm("recommendations.delete_recommendation", recommendation),
         "follow_ups": follow_ups,
         "measure_totals": {
             "all": measures.count(),

@@ -887,3 +887,32 @@ def test_a_supervisor_prints_and_the_unit_does_not(world, client, recommendation
 
     assert supervisor.status_code == 200
     assert officer.status_code == 403
+
+
+def test_staff_delete_a_draft_from_its_page(world, client, recommendation_in):
+    draft = recommendation_in(Status.DRAFT, items=2)
+    client.force_login(world.users.city_staff)
+    page = client.get(reverse("recommendations:detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="delete-draft"' in page
+
+    answer = client.post(
+        reverse("recommendations:delete", args=[draft.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"] == reverse("recommendations:list")
+    assert not Recommendation.objects.filter(pk=draft.pk).exists()
+    listing = client.get(reverse("recommendations:list")).content.decode()
+    assert f"Draft “{draft.title}” deleted." in listing
+
+
+def test_an_issued_letter_offers_no_delete_and_refuses_one(world, client, recommendation_in):
+    issued = recommendation_in(Status.ISSUED)
+    client.force_login(world.users.city_staff)
+    page = client.get(reverse("recommendations:detail", args=[issued.pk])).content.decode()
+    assert 'data-testid="delete-draft"' not in page
+
+    answer = client.post(reverse("recommendations:delete", args=[issued.pk]))
+
+    assert answer.status_code == 302
+    assert Recommendation.objects.filter(pk=issued.pk).exists()

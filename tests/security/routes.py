@@ -119,6 +119,7 @@ WEB = {
     "recommendations:detail": get(READERS, "recommendation"),
     "recommendations:print": get(CASE_READERS, "recommendation"),
     "recommendations:edit": get(STAFF, "draft", **DRAFT),
+    "recommendations:delete": post(STAFF, "draft", **DRAFT),
     "recommendations:item_add": post(STAFF, "draft", body=fixed({"content": "建立制度"}), **DRAFT),
     "recommendations:item_edit": get(STAFF, "draft_item", **DRAFT),
     "recommendations:item_remove": post(STAFF, "draft_item", **DRAFT),
