@@ -83,6 +83,19 @@ def evidence_form(scene) -> dict:
     return {"file": pdf, "description": "会议纪要"}
 
 
+def rule_change_form(scene) -> dict:
+    return {"rule-kind": "revised", "rule-title": "修订《招投标管理办法》", "rule-effective_on": ""}
+
+
+def activity_form(scene) -> dict:
+    return {
+        "activity-kind": "warning_education",
+        "activity-title": "警示教育大会",
+        "activity-held_on": scene.inside.recommendation.issued_on.isoformat(),
+        "activity-participant_count": "120",
+    }
+
+
 def fixed(data: dict) -> Callable:
     return lambda scene: data
 
@@ -163,6 +176,18 @@ WEB = {
     "reforms:plan_measure_add": post(
         READERS - {"supervisor"}, "item", pk_name="item_pk", body=measure_form
     ),
+    # Outcomes (rule changes, activities): the unit's officer and staff in scope record them
+    # against any measure or issued letter they see, signed off or closed included.
+    "reforms:measure_rule_change_add": post(STAFF | OFFICERS, "measure", body=rule_change_form),
+    "reforms:measure_activity_add": post(STAFF | OFFICERS, "measure", body=activity_form),
+    "reforms:recommendation_rule_change_add": post(
+        STAFF | OFFICERS, "recommendation", body=rule_change_form
+    ),
+    "reforms:recommendation_activity_add": post(
+        STAFF | OFFICERS, "recommendation", body=activity_form
+    ),
+    "reforms:rule_change_delete": post(STAFF | OFFICERS, "rule_change"),
+    "reforms:activity_delete": post(STAFF | OFFICERS, "activity"),
     "reforms:signoff_queue": get(STAFF),
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),
