@@ -1,5 +1,5 @@
 """Outcomes (整改成效): rule changes (立改废释) and activities, recorded by the unit's officer for
-their unit and by staff in scope, from the measure page and the recommendation page;
+their unit and by staff in scope, from the measure page, the recommendation page and the API;
 refused to supervisors and administrators, validated with Chinese messages, audited."""
 
 import datetime
@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
 from core.domain import DomainError, PermissionRefused, shanghai_today
@@ -31,6 +33,13 @@ def activity_post(**changes):
 @pytest.fixture
 def measure(letter, world):
     return factories.measure(recommendation=letter, actor=world.users.housing_officer)
+
+
+def api(user):
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
 
 
 @pytest.mark.django_db
@@ -259,3 +268,78 @@ class TestRecommendationPage:
         assert 'data-testid="add-activity"' not in page
         url = reverse("reforms:recommendation_activity_add", args=[letter.pk])
         assert client.post(url, activity_post()).status_code == 403
+
+
+@pytest.mark.django_db
+class TestApi:
+    def test_officer_creates_updates_and_deletes(self, world, measure):
+        client = api(world.users.housing_officer)
+        answer = client.post(
+            "/api/v1/rule-changes/",
+            {"measure": measure.pk, "kind": "revised", "title": "修订办法"},
+            format="json",
+        )
+        assert answer.status_code == 201, answer.content
+        body = answer.json()
+        assert body["measure"] == measure.pk
+        assert body["recommendation"] == measure.item.recommendation_id
+        pk = body["id"]
+        answer = client.patch(f"/api/v1/rule-changes/{pk}/", {"kind": "abolished"}, format="json")
+        assert answer.json()["kind"] == "abolished"
+        assert client.delete(f"/api/v1/rule-changes/{pk}/").status_code == 204
+        assert not RuleChange.objects.filter(pk=pk).exists()
+        entries = AuditEntry.objects.filter(object_id=str(pk), object_type="reforms.rulechange")
+        assert set(entries.values_list("action", flat=True)) >= {"create", "update", "delete"}
+        assert set(entries.values_list("username", flat=True)) == {"housing_officer"}
+
+    def test_validation_error_in_chinese(self, world, letter):
+        client = api(world.users.housing_officer)
+        answer = client.post(
+            "/api/v1/activities/",
+            {
+                "recommendation": letter.pk,
+                "kind": "warning_education",
+                "title": "警示教育",
+                "held_on": "2025-12-01",
+                "participant_count": 5,
+            },
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert answer.status_code == 400
+        assert "早于建议书印发日期" in answer.json()["detail"]
+
+    def test_officer_of_another_unit(self, world, measure):
+        rule = services.rule_change_create(
+            actor=world.users.housing_officer, measure=measure, kind="revised", title="x"
+        )
+        client = api(world.users.health_officer)
+        answer = client.post(
+            "/api/v1/rule-changes/",
+            {"measure": measure.pk, "kind": "revised", "title": "x"},
+            format="json",
+        )
+        assert answer.status_code == 400
+        assert "measure" in answer.json()["errors"]
+        assert (
+            client.patch(
+                f"/api/v1/rule-changes/{rule.pk}/", {"title": "y"}, format="json"
+            ).status_code
+            == 404
+        )
+        assert client.delete(f"/api/v1/rule-changes/{rule.pk}/").status_code == 404
+
+    def test_supervisor_is_refused(self, world, letter):
+        client = api(world.users.supervisor)
+        answer = client.post(
+            "/api/v1/activities/",
+            {
+                "recommendation": letter.pk,
+                "kind": "warning_education",
+                "title": "x",
+                "held_on": "2026-04-01",
+                "participant_count": 5,
+            },
+            format="json",
+        )
+        assert answer.status_code == 403
