@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.domain import shanghai_today
+
 STAFF = frozenset({"staff", "county_staff", "group_staff"})
 OFFICERS = frozenset({"officer", "other_officer"})
 ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})
@@ -91,7 +93,7 @@ def activity_form(scene) -> dict:
     return {
         "activity-kind": "warning_education",
         "activity-title": "警示教育大会",
-        "activity-held_on": scene.inside.recommendation.issued_on.isoformat(),
+        "activity-held_on": shanghai_today().isoformat(),  # held, and after any letter's issue
         "activity-participant_count": "120",
     }
 
