@@ -208,6 +208,19 @@ class TestMeasurePage:
         assert "举办后" in answer.content.decode()
         assert not Activity.objects.exists()
 
+    def test_without_htmx_a_refusal_reopens_the_page_with_the_form(self, client, world, measure):
+        client.force_login(world.users.housing_officer)
+        url = reverse("reforms:measure_activity_add", args=[measure.pk])
+        answer = client.post(
+            url,
+            activity_post(**{"activity-participant_count": "0"}),
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert answer.status_code == 400
+        page = answer.content.decode()
+        assert "请填写参加人数" in page
+        assert 'data-testid="report-progress"' in page  # the rest of the page is there
+
     def test_the_supervisor_reads_but_is_refused(self, client, world, measure):
         client.force_login(world.users.supervisor)
         page = client.get(reverse("reforms:measure_detail", args=[measure.pk]))
@@ -260,6 +273,14 @@ class TestRecommendationPage:
         answer = client.post(url, RULE, **HTMX)
         assert answer.status_code == 200
         assert RuleChange.objects.get().measure is None
+
+    def test_without_htmx_a_refusal_goes_back_with_its_message(self, client, world, letter):
+        client.force_login(world.users.city_staff)
+        url = reverse("reforms:recommendation_rule_change_add", args=[letter.pk])
+        body = RULE | {"rule-effective_on": "2025-01-01"}
+        answer = client.post(url, body, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+        assert "施行日期不能早于建议书印发日期" in answer.content.decode()
+        assert not RuleChange.objects.exists()
 
     def test_the_supervisor_sees_outcomes_without_forms(self, client, world, letter):
         client.force_login(world.users.supervisor)
