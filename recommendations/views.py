@@ -31,6 +31,7 @@ from core.pages import (
 from reforms import forms as reform_forms
 from reforms import services as reform_services
 from reforms.models import FollowUp, Measure
+from reforms.views import outcomes_context
 
 from . import forms, services
 from .filters import RecommendationFilter
@@ -364,6 +365,9 @@ def render_detail(
         .select_related("submitted_by"),
         "evaluation": getattr(recommendation, "evaluation", None),
     }
+    if recommendation.status != Recommendation.Status.DRAFT:
+        # Rule changes and activities the letter produced, with their add forms (reforms).
+        context["outcomes"] = outcomes_context(user, recommendation)
     if officer:
         context |= _officer_context(request, recommendation)
         template = "recommendations/recommendation_detail_officer.html"

@@ -8,14 +8,20 @@ from core.domain import max_length_of
 from core.uploads import EVIDENCE_TYPES, megabytes
 
 from .models import (
+    Activity,
     Evidence,
     ExtensionRequest,
     FollowUp,
     Measure,
     MeasureTransition,
     ProgressReport,
+    RuleChange,
 )
-from .services import MEASURE_EDITABLE_FIELDS
+from .services import (
+    ACTIVITY_WRITABLE_FIELDS,
+    MEASURE_EDITABLE_FIELDS,
+    RULE_CHANGE_WRITABLE_FIELDS,
+)
 
 
 class DateInput(forms.DateInput):
@@ -154,3 +160,30 @@ class FollowUpRecordForm(forms.Form):
         max_length=max_length_of(FollowUp, "findings"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RuleChangeForm(forms.ModelForm):
+    """A rule change (立改废释) recorded from a measure's or a recommendation's page."""
+
+    prefix = "rule"
+
+    class Meta:
+        model = RuleChange
+        fields = list(RULE_CHANGE_WRITABLE_FIELDS)
+        widgets = {"effective_on": DateInput()}
+
+
+class ActivityForm(forms.ModelForm):
+    """An activity (警示教育, 专题民主生活会, 谈心谈话, 轮岗交流) with its date and head count."""
+
+    prefix = "activity"
+
+    class Meta:
+        model = Activity
+        fields = list(ACTIVITY_WRITABLE_FIELDS)
+        widgets = {"held_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant_count"].min_value = 1
+        self.fields["participant_count"].widget.attrs["min"] = 1

@@ -6,8 +6,9 @@ not_started → in_progress → awaiting_signoff → signed_off
 
 The current due date moves only through ``extension_request_approve``; an extension request goes
 pending → approved | rejected. Every function checks who may call it (``rules.py``), validates,
-records history and runs in one transaction. Follow-up reviews (回头看) of a closed
-recommendation are written here too, next to their model.
+records history and runs in one transaction. The outcomes a letter produced (rule changes
+立改废释 and activities such as warning education) and follow-up reviews (回头看) of a closed
+recommendation are written here too, next to their models.
 
 ``available_actions`` tells the pages what a user may do to a measure or an extension request now,
 from the same from-state tables the functions enforce.
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.domain import (
+    DomainError,
     PermissionRefused,
     TransitionRefused,
     apply_transition,
@@ -43,12 +45,14 @@ from recommendations.models import Recommendation, RecommendationItem
 
 from . import workflow
 from .models import (
+    Activity,
     Evidence,
     ExtensionRequest,
     FollowUp,
     Measure,
     MeasureTransition,
     ProgressReport,
+    RuleChange,
 )
 
 Status = Measure.Status
@@ -88,6 +92,10 @@ EXTENSION_PERMS = {
 # What ``measure_update`` changes once a measure is planned (its wording and who owns it): the
 # measure page's form, the API and the admin edit exactly these.
 MEASURE_EDITABLE_FIELDS = ("content", "standard", "department", "owner_name", "leader_name")
+# What an outcome's create and update write (its unit, letter and measure are fixed at creation):
+# the pages' forms and the API's serializers edit exactly these.
+RULE_CHANGE_WRITABLE_FIELDS = ("kind", "title", "effective_on")
+ACTIVITY_WRITABLE_FIELDS = ("kind", "title", "held_on", "participant_count", "notes")
 
 
 def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
@@ -458,3 +466,203 @@ def follow_up_record(
     follow_up.findings = findings
     follow_up.save(update_fields=["conducted_on", "outcome", "findings", "updated_at"])
     return follow_up
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes (整改成效): rule changes (立改废释) and activities (warning education, special meetings,
+# talks, rotations). The unit's officer records them for their unit, staff for units in their
+# jurisdiction, against a measure or an issued recommendation; the unit, letter and measure are
+# fixed when the outcome is recorded, its kind, wording, date and count may be corrected later.
+
+
+def _outcome_target(actor, *, measure: Measure | None, recommendation: Recommendation | None):
+    """The (unit, recommendation, measure) an outcome belongs to, checked against the actor's
+    jurisdiction; a measure decides its letter and unit."""
+    if measure is not None:
+        if not Measure.objects.restrict(actor).filter(pk=measure.pk).exists():
+            raise PermissionRefused()
+        letter = measure.item.recommendation
+        if recommendation is not None and recommendation.pk != letter.pk:
+            raise DomainError(_("The measure is not under this recommendation."))
+        recommendation, unit = letter, measure.unit
+    elif recommendation is not None:
+        if not Recommendation.objects.restrict(actor).filter(pk=recommendation.pk).exists():
+            raise PermissionRefused()
+        unit = recommendation.recipient_unit
+    else:
+        raise DomainError(_("Record the outcome against a recommendation or one of its measures."))
+    if recommendation.status == Recommendation.Status.DRAFT:
+        raise TransitionRefused(_("Outcomes are recorded once the recommendation is issued."))
+    return unit, recommendation, measure
+
+
+def _check_title(model, title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(
+            _("Fill in the %(field)s.") % {"field": model._meta.get_field("title").verbose_name}
+        )
+    limit = model._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise DomainError(
+            _("The %(field)s is at most %(limit)d characters.")
+            % {"field": model._meta.get_field("title").verbose_name, "limit": limit}
+        )
+    return title
+
+
+def _check_rule_change(recommendation, *, kind, title, effective_on) -> dict:
+    if kind not in RuleChange.Kind.values:
+        raise DomainError(
+            _("Choose whether the rule was established, revised, abolished or interpreted.")
+        )
+    issued_on = recommendation.issued_on
+    if effective_on and issued_on and effective_on < issued_on:
+        raise DomainError(_("The effective date cannot be before the recommendation was issued."))
+    return {"kind": kind, "title": _check_title(RuleChange, title), "effective_on": effective_on}
+
+
+def _check_activity(recommendation, *, kind, title, held_on, participant_count, notes) -> dict:
+    if kind not in Activity.Kind.values:
+        raise DomainError(_("Choose the kind of activity."))
+    if held_on is None:
+        raise DomainError(_("Give the date the activity was held."))
+    if held_on > shanghai_today():
+        raise DomainError(_("An activity is recorded once it has been held."))
+    issued_on = recommendation.issued_on
+    if issued_on and held_on < issued_on:
+        raise DomainError(_("The activity date cannot be before the recommendation was issued."))
+    if participant_count is None or participant_count < 1:
+        raise DomainError(_("Give the number of participants (at least one)."))
+    notes = notes or ""
+    limit = Activity._meta.get_field("notes").max_length
+    if len(notes) > limit:
+        raise DomainError(
+            _("The %(field)s is at most %(limit)d characters.")
+            % {"field": Activity._meta.get_field("notes").verbose_name, "limit": limit}
+        )
+    return {
+        "kind": kind,
+        "title": _check_title(Activity, title),
+        "held_on": held_on,
+        "participant_count": participant_count,
+        "notes": notes,
+    }
+
+
+@transaction.atomic
+def rule_change_create(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    effective_on: datetime.date | None = None,
+    measure: Measure | None = None,
+    recommendation: Recommendation | None = None,
+) -> RuleChange:
+    """Record a rule the unit established, revised, abolished or interpreted (立改废释)."""
+    require_perm(actor, "reforms.add_rulechange")
+    unit, recommendation, measure = _outcome_target(
+        actor, measure=measure, recommendation=recommendation
+    )
+    fields = _check_rule_change(recommendation, kind=kind, title=title, effective_on=effective_on)
+    return RuleChange.objects.create(
+        unit=unit, recommendation=recommendation, measure=measure, created_by=actor, **fields
+    )
+
+
+@transaction.atomic
+def rule_change_update(
+    *, rule_change: RuleChange, actor, kind: str, title: str, effective_on: datetime.date | None
+) -> RuleChange:
+    require_perm(actor, "reforms.change_rulechange", rule_change)
+    lock_for_update(rule_change)
+    fields = _check_rule_change(
+        rule_change.recommendation or _NO_LETTER, kind=kind, title=title, effective_on=effective_on
+    )
+    for name, value in fields.items():
+        setattr(rule_change, name, value)
+    rule_change.save(update_fields=[*RULE_CHANGE_WRITABLE_FIELDS, "updated_at"])
+    return rule_change
+
+
+@transaction.atomic
+def rule_change_delete(*, rule_change: RuleChange, actor) -> None:
+    require_perm(actor, "reforms.delete_rulechange", rule_change)
+    rule_change.delete()
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    participant_count: int,
+    notes: str = "",
+    measure: Measure | None = None,
+    recommendation: Recommendation | None = None,
+) -> Activity:
+    """Record warning education, a special meeting, talks or rotations, with the head count.
+
+    An activity belongs to the letter; recorded from a measure's page it goes to the measure's
+    letter and unit.
+    """
+    require_perm(actor, "reforms.add_activity")
+    unit, recommendation, _measure = _outcome_target(
+        actor, measure=measure, recommendation=recommendation
+    )
+    fields = _check_activity(
+        recommendation,
+        kind=kind,
+        title=title,
+        held_on=held_on,
+        participant_count=participant_count,
+        notes=notes,
+    )
+    return Activity.objects.create(
+        unit=unit, recommendation=recommendation, created_by=actor, **fields
+    )
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    actor,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    participant_count: int,
+    notes: str = "",
+) -> Activity:
+    require_perm(actor, "reforms.change_activity", activity)
+    lock_for_update(activity)
+    fields = _check_activity(
+        activity.recommendation or _NO_LETTER,
+        kind=kind,
+        title=title,
+        held_on=held_on,
+        participant_count=participant_count,
+        notes=notes,
+    )
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.save(update_fields=[*ACTIVITY_WRITABLE_FIELDS, "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor) -> None:
+    require_perm(actor, "reforms.delete_activity", activity)
+    activity.delete()
+
+
+class _NoLetter:
+    """An outcome whose letter was deleted (``SET_NULL``): no issue date to check against."""
+
+    issued_on = None
+
+
+_NO_LETTER = _NoLetter()

@@ -28,6 +28,7 @@ from recommendations.models import Recommendation, RecommendationItem
 from . import services
 from .filters import MeasureFilter
 from .forms import (
+    ActivityForm,
     EvidenceForm,
     ExtensionForm,
     MeasureEditForm,
@@ -36,8 +37,9 @@ from .forms import (
     ProgressForm,
     RejectForm,
     ReturnForm,
+    RuleChangeForm,
 )
-from .models import Evidence, ExtensionRequest, Measure, ProgressReport
+from .models import Activity, Evidence, ExtensionRequest, Measure, ProgressReport, RuleChange
 
 Status = Measure.Status
 
@@ -105,6 +107,13 @@ def _detail_context(request, measure, **forms):
         "return_form": ReturnForm(),
     }
     context.update(forms)
+    context["outcomes"] = outcomes_context(
+        request.user,
+        measure.item.recommendation,
+        measure=measure,
+        rule_form=forms.pop("rule_form", None),
+        activity_form=forms.pop("activity_form", None),
+    )
     # A refused form is shown with its reason even if the section would otherwise be hidden.
     for flag, names in (
         ("can_report", ["progress_form", "evidence_form"]),
@@ -499,4 +508,201 @@ def extension_reject(request, pk):
             request=extension, actor=request.user, note=data["note"]
         ),
         done=_("Extension refused."),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes (整改成效): rule changes and activities, recorded from a measure's page or from its
+# recommendation's page. Both pages show the fragment ``_outcomes.html``, which htmx replaces.
+
+
+def outcomes_context(user, recommendation, *, measure=None, rule_form=None, activity_form=None):
+    """What ``reforms/_outcomes.html`` shows: a measure's rule changes (or the letter's) and the
+    letter's activities, and the add forms when the user may record outcomes here."""
+    rule_changes = RuleChange.objects.restrict(user).select_related("measure", "created_by")
+    rule_changes = (
+        rule_changes.filter(measure=measure)
+        if measure is not None
+        else rule_changes.filter(recommendation=recommendation)
+    )
+    activities = (
+        Activity.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .select_related("created_by")
+    )
+    open_to_outcomes = recommendation.status != Recommendation.Status.DRAFT
+    if measure is not None:
+        rule_url = reverse("reforms:measure_rule_change_add", args=[measure.pk])
+        activity_url = reverse("reforms:measure_activity_add", args=[measure.pk])
+    else:
+        rule_url = reverse("reforms:recommendation_rule_change_add", args=[recommendation.pk])
+        activity_url = reverse("reforms:recommendation_activity_add", args=[recommendation.pk])
+    # The rows were read through ``restrict(user)``: model-level permissions suffice.
+    return {
+        "recommendation": recommendation,
+        "measure": measure,
+        "rule_changes": rule_changes,
+        "activities": activities,
+        "can_add_rule_change": open_to_outcomes and user.has_perm("reforms.add_rulechange"),
+        "can_add_activity": open_to_outcomes and user.has_perm("reforms.add_activity"),
+        "can_delete_rule_change": user.has_perm("reforms.delete_rulechange"),
+        "can_delete_activity": user.has_perm("reforms.delete_activity"),
+        "rule_form": rule_form or RuleChangeForm(),
+        "activity_form": activity_form or ActivityForm(),
+        "rule_url": rule_url,
+        "activity_url": activity_url,
+    }
+
+
+def _outcomes_answer(request, recommendation, *, measure=None, status=200, done="", **forms):
+    """htmx: the fragment; otherwise back to the page (with the refused form on a measure page)."""
+    if request.htmx:
+        context = {
+            "outcomes": outcomes_context(request.user, recommendation, measure=measure, **forms)
+        }
+        return render(request, "reforms/_outcomes.html", context, status=status)
+    if status == 200:
+        messages.success(request, done)
+    elif measure is None:
+        form = next(iter(forms.values()))
+        for error in form.non_field_errors() or [_("Check the form and try again.")]:
+            messages.error(request, error)
+    if measure is not None:
+        if status != 200:
+            context = _detail_context(request, measure, **forms)
+            return render(request, "reforms/measure_detail.html", context, status=status)
+        return redirect("reforms:measure_detail", pk=measure.pk)
+    return redirect("recommendations:detail", pk=recommendation.pk)
+
+
+def _outcome_target(request, *, measure_pk=None, recommendation_pk=None):
+    if measure_pk is not None:
+        measure = _measure(request, measure_pk)
+        return measure.item.recommendation, measure
+    recommendation = scoped_object_or_404(
+        Recommendation.objects.select_related("recipient_unit"), request.user, pk=recommendation_pk
+    )
+    return recommendation, None
+
+
+def _add_outcome(request, *, form_class, form_name, create, done, **target):
+    # A record outside the user's scope is a 404; a role that records no outcomes (a supervisor)
+    # is then refused with a 403.
+    recommendation, measure = _outcome_target(request, **target)
+    require_permission(request.user, f"reforms.add_{form_class._meta.model._meta.model_name}")
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            create(
+                actor=request.user,
+                measure=measure,
+                recommendation=recommendation,
+                **form.cleaned_data,
+            )
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            return _outcomes_answer(request, recommendation, measure=measure, done=done)
+    return _outcomes_answer(
+        request, recommendation, measure=measure, status=status, **{form_name: form}
+    )
+
+
+def _add_rule_change(request, **target):
+    return _add_outcome(
+        request,
+        form_class=RuleChangeForm,
+        form_name="rule_form",
+        create=services.rule_change_create,
+        done=_("Rule change recorded."),
+        **target,
+    )
+
+
+def _add_activity(request, **target):
+    return _add_outcome(
+        request,
+        form_class=ActivityForm,
+        form_name="activity_form",
+        create=services.activity_create,
+        done=_("Activity recorded."),
+        **target,
+    )
+
+
+@login_required
+@require_POST
+def measure_rule_change_add(request, pk):
+    return _add_rule_change(request, measure_pk=pk)
+
+
+@login_required
+@require_POST
+def measure_activity_add(request, pk):
+    return _add_activity(request, measure_pk=pk)
+
+
+@login_required
+@require_POST
+def recommendation_rule_change_add(request, pk):
+    return _add_rule_change(request, recommendation_pk=pk)
+
+
+@login_required
+@require_POST
+def recommendation_activity_add(request, pk):
+    return _add_activity(request, recommendation_pk=pk)
+
+
+def _delete_outcome(request, model, pk, *, delete, done):
+    outcome = scoped_object_or_404(model.objects.all(), request.user, pk=pk)
+    require_permission(request.user, f"reforms.delete_{model._meta.model_name}", outcome)
+    recommendation = outcome.recommendation
+    measure_pk = request.POST.get("measure")
+    measure = (
+        scoped_object_or_404(Measure.objects.all(), request.user, pk=measure_pk)
+        if measure_pk
+        else None
+    )
+    try:
+        delete(request.user, outcome)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        status = refusal.status_code
+    else:
+        status = 200
+    if recommendation is None:
+        return redirect("reforms:measure_list")
+    if request.htmx:
+        context = {"outcomes": outcomes_context(request.user, recommendation, measure=measure)}
+        return render(request, "reforms/_outcomes.html", context, status=status)
+    if status == 200:
+        messages.success(request, done)
+    if measure is not None:
+        return redirect("reforms:measure_detail", pk=measure.pk)
+    return redirect("recommendations:detail", pk=recommendation.pk)
+
+
+@login_required
+@require_POST
+def rule_change_delete(request, pk):
+    return _delete_outcome(
+        request,
+        RuleChange,
+        pk,
+        delete=lambda actor, obj: services.rule_change_delete(rule_change=obj, actor=actor),
+        done=_("Rule change removed."),
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request, pk):
+    return _delete_outcome(
+        request,
+        Activity,
+        pk,
+        delete=lambda actor, obj: services.activity_delete(activity=obj, actor=actor),
+        done=_("Activity removed."),
     )

@@ -133,6 +133,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
 # Rows the migrations load, which a transactional test's flush removes: (migration, function).
 MIGRATED_DATA = [
     ("cases.migrations.0002_seed_taxonomies", "seed"),
+    ("cases.migrations.0005_seed_more_taxonomies", "seed"),
     ("reforms.migrations.0003_load_chinese_calendar", "load"),
     ("reforms.migrations.0005_reminder_schedules", "create_policy"),
 ]

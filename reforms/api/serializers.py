@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from core.api import ScopedPrimaryKeyRelatedField
 from core.domain import max_length_of
-from recommendations.models import RecommendationItem
+from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import (
     Activity,
     Evidence,
@@ -230,6 +230,42 @@ class ActivitySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class _OutcomeTarget(serializers.Serializer):
+    """A measure (its letter and unit follow) or an issued recommendation, among those the user
+    sees; one of the two is required (the service says so in its refusal)."""
+
+    measure = ScopedPrimaryKeyRelatedField(
+        queryset=Measure.objects.all(), required=False, allow_null=True, default=None
+    )
+    recommendation = ScopedPrimaryKeyRelatedField(
+        queryset=Recommendation.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class RuleChangeUpdateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RuleChange.Kind.choices)
+    title = serializers.CharField(max_length=max_length_of(RuleChange, "title"))
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RuleChangeCreateSerializer(_OutcomeTarget, RuleChangeUpdateSerializer):
+    pass
+
+
+class ActivityUpdateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Activity.Kind.choices)
+    title = serializers.CharField(max_length=max_length_of(Activity, "title"))
+    held_on = serializers.DateField()
+    participant_count = serializers.IntegerField(min_value=1)
+    notes = serializers.CharField(
+        max_length=max_length_of(Activity, "notes"), allow_blank=True, default=""
+    )
+
+
+class ActivityCreateSerializer(_OutcomeTarget, ActivityUpdateSerializer):
+    pass
 
 
 class FollowUpScheduleSerializer(serializers.Serializer):

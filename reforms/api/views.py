@@ -225,20 +225,92 @@ class ExtensionRequestViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyMode
         return detail_or_created(s.ExtensionRequestSerializer, extension, self)
 
 
-@extend_schema_view(**read_schemas(s.RuleChangeSerializer))
-class RuleChangeViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class _OutcomeViewSet(
+    Ordered,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Outcomes written through ``services``: create against a measure or a recommendation, then
+    correct the kind, wording, date and count, or delete. The unit's officer writes for their
+    unit, staff for their jurisdiction; other roles read or are refused."""
+
+    create_serializer = update_serializer = None
+    create_outcome = update_outcome = delete_outcome = None
+    record_name = ""
+
+    def create(self, request, *args, **kwargs):
+        # The role's right first, so a supervisor's attempt is a 403, not a complaint about ids.
+        require_perm(request.user, f"reforms.add_{self.queryset.model._meta.model_name}")
+        data = validated(self.create_serializer, self)
+        outcome = type(self).create_outcome(actor=request.user, **data)
+        return detail_or_created(self.serializer_class, self.fresh(outcome), self, created=True)
+
+    def update(self, request, *args, **kwargs):
+        outcome = self.get_object()
+        serializer = self.update_serializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        current = {field: getattr(outcome, field) for field in self.update_serializer().fields}
+        type(self).update_outcome(
+            actor=request.user, **{self.record_name: outcome}, **current | serializer.validated_data
+        )
+        return detail_or_created(self.serializer_class, self.fresh(outcome), self)
+
+    def destroy(self, request, *args, **kwargs):
+        outcome = self.get_object()
+        type(self).delete_outcome(actor=request.user, **{self.record_name: outcome})
+        return Response(status=204)
+
+
+_DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
+
+
+@extend_schema_view(
+    **read_schemas(s.RuleChangeSerializer),
+    **write_schemas(
+        s.RuleChangeSerializer,
+        create=s.RuleChangeCreateSerializer,
+        update=s.RuleChangeUpdateSerializer,
+    ),
+    destroy=_DELETED,
+)
+class RuleChangeViewSet(_OutcomeViewSet):
+    """制度 立改废释: rules the unit established, revised, abolished or interpreted."""
+
     queryset = RuleChange.objects.all()
     serializer_class = s.RuleChangeSerializer
     filterset_class = RuleChangeFilter
     ordering_fields = ["effective_on", "kind", "created_at"]
+    create_serializer = s.RuleChangeCreateSerializer
+    update_serializer = s.RuleChangeUpdateSerializer
+    create_outcome = staticmethod(services.rule_change_create)
+    update_outcome = staticmethod(services.rule_change_update)
+    delete_outcome = staticmethod(services.rule_change_delete)
+    record_name = "rule_change"
 
 
-@extend_schema_view(**read_schemas(s.ActivitySerializer))
-class ActivityViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    **read_schemas(s.ActivitySerializer),
+    **write_schemas(
+        s.ActivitySerializer, create=s.ActivityCreateSerializer, update=s.ActivityUpdateSerializer
+    ),
+    destroy=_DELETED,
+)
+class ActivityViewSet(_OutcomeViewSet):
+    """警示教育, 专题民主生活会, 谈心谈话/提醒谈话, 轮岗交流: with date and head count (人次)."""
+
     queryset = Activity.objects.all()
     serializer_class = s.ActivitySerializer
     filterset_class = ActivityFilter
     ordering_fields = ["held_on", "participant_count", "kind"]
+    create_serializer = s.ActivityCreateSerializer
+    update_serializer = s.ActivityUpdateSerializer
+    create_outcome = staticmethod(services.activity_create)
+    update_outcome = staticmethod(services.activity_update)
+    delete_outcome = staticmethod(services.activity_delete)
+    record_name = "activity"
 
 
 @extend_schema_view(**read_schemas(s.FollowUpSerializer))

@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import pytest
 
 from cases.models import ProcessStage
+from core.domain import shanghai_today
 from recommendations import services as recommendation_services
 from reforms import services as reform_services
-from reforms.models import Measure
+from reforms.models import Activity, Measure, RuleChange
 from tests import factories
 from tests.reforms.conftest import advance
 
@@ -380,6 +381,75 @@ ACTIONS = {
         201,
         "detail",
     ),
+    "rule change create": (
+        "post",
+        lambda side: (
+            "rule-changes/",
+            {
+                "measure": acknowledged(side, with_measure=True).measure.pk,
+                "kind": "revised",
+                "title": "修订《“三重一大”事项集体决策制度实施细则》",
+                "effective_on": _today(),
+            },
+            False,
+        ),
+        {"officer", "staff"},
+        201,
+        "create",
+    ),
+    "rule change edit": (
+        "patch",
+        lambda side: (
+            f"rule-changes/{_outcome(side, RuleChange).pk}/",
+            {"kind": "abolished"},
+            False,
+        ),
+        {"officer", "staff"},
+        200,
+        "detail",
+    ),
+    "rule change delete": (
+        "delete",
+        lambda side: (f"rule-changes/{_outcome(side, RuleChange).pk}/", None, False),
+        {"officer", "staff"},
+        204,
+        "detail",
+    ),
+    "activity create": (
+        "post",
+        lambda side: (
+            "activities/",
+            {
+                "recommendation": acknowledged(side).pk,
+                "kind": "special_meeting",
+                "title": "以案促改专题民主生活会",
+                "held_on": _today(),
+                "participant_count": 9,
+            },
+            False,
+        ),
+        {"officer", "staff"},
+        201,
+        "create",
+    ),
+    "activity edit": (
+        "patch",
+        lambda side: (
+            f"activities/{_outcome(side, Activity).pk}/",
+            {"participant_count": 130},
+            False,
+        ),
+        {"officer", "staff"},
+        200,
+        "detail",
+    ),
+    "activity delete": (
+        "delete",
+        lambda side: (f"activities/{_outcome(side, Activity).pk}/", None, False),
+        {"officer", "staff"},
+        204,
+        "detail",
+    ),
     "record follow-up": (
         "post",
         lambda side: (
@@ -392,6 +462,20 @@ ACTIONS = {
         "detail",
     ),
 }
+
+
+def _outcome(side, model):
+    rec = acknowledged(side, with_measure=True)
+    fields = {"unit": side.unit, "recommendation": rec, "created_by": side.officer}
+    if model is RuleChange:
+        return RuleChange.objects.create(kind="revised", title="招投标管理办法", **fields)
+    return Activity.objects.create(
+        kind="warning_education", title="警示教育大会", held_on=shanghai_today(), **fields
+    )
+
+
+def _today():
+    return shanghai_today().isoformat()
 
 
 def _in_progress_with_evidence(side):
@@ -418,6 +502,8 @@ CREATE_RIGHT = {
     "case create": {"staff"},
     "problem create": {"staff"},
     "measure create": {"officer", "staff"},
+    "rule change create": {"officer", "staff"},
+    "activity create": {"officer", "staff"},
     "recommendation create": {"staff"},
     "evidence upload": {"officer", "staff", "supervisor"},  # checked on the measure, by the service
 }

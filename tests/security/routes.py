@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.domain import shanghai_today
+
 STAFF = frozenset({"staff", "county_staff", "group_staff"})
 OFFICERS = frozenset({"officer", "other_officer"})
 ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})
@@ -81,6 +83,19 @@ def measure_form(scene) -> dict:
 def evidence_form(scene) -> dict:
     pdf = SimpleUploadedFile("佐证.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
     return {"file": pdf, "description": "会议纪要"}
+
+
+def rule_change_form(scene) -> dict:
+    return {"rule-kind": "revised", "rule-title": "修订《招投标管理办法》", "rule-effective_on": ""}
+
+
+def activity_form(scene) -> dict:
+    return {
+        "activity-kind": "warning_education",
+        "activity-title": "警示教育大会",
+        "activity-held_on": shanghai_today().isoformat(),  # held, and after any letter's issue
+        "activity-participant_count": "120",
+    }
 
 
 def fixed(data: dict) -> Callable:
@@ -164,6 +179,18 @@ WEB = {
     "reforms:plan_measure_add": post(
         READERS - {"supervisor"}, "item", pk_name="item_pk", body=measure_form
     ),
+    # Outcomes (rule changes, activities): the unit's officer and staff in scope record them
+    # against any measure or issued letter they see, signed off or closed included.
+    "reforms:measure_rule_change_add": post(STAFF | OFFICERS, "measure", body=rule_change_form),
+    "reforms:measure_activity_add": post(STAFF | OFFICERS, "measure", body=activity_form),
+    "reforms:recommendation_rule_change_add": post(
+        STAFF | OFFICERS, "recommendation", body=rule_change_form
+    ),
+    "reforms:recommendation_activity_add": post(
+        STAFF | OFFICERS, "recommendation", body=activity_form
+    ),
+    "reforms:rule_change_delete": post(STAFF | OFFICERS, "rule_change"),
+    "reforms:activity_delete": post(STAFF | OFFICERS, "activity"),
     "reforms:signoff_queue": get(STAFF),
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),
