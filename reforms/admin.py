@@ -160,24 +160,63 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_select_related = ["measure", "uploaded_by"]
 
 
+class OutcomeAdmin(ScopedAdmin):
+    """Rule changes and activities, written by their services with the checks of the pages and
+    the API (kind, dates, head count, scope); the unit follows the measure or the letter."""
+
+    readonly_fields = ["unit", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, *self.target_fields)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in self.writable_fields}
+        if change:
+            current = self.model.objects.get(pk=obj.pk)
+            saved = self.update(**{self.record: current}, actor=request.user, **data)
+        else:
+            targets = {name: form.cleaned_data.get(name) for name in self.target_fields}
+            saved = self.create(actor=request.user, **targets, **data)
+        obj.pk, obj._state.adding = saved.pk, False
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        self.remove(**{self.record: obj}, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(RuleChange)
-class RuleChangeAdmin(ScopedAdmin):
+class RuleChangeAdmin(OutcomeAdmin):
     list_display = ["title", "kind", "unit", "effective_on"]
     list_filter = ["kind", "unit__sector"]
     search_fields = ["title", "unit__name"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["unit", "recommendation", "measure"]
-    readonly_fields = ["created_by"]
+    autocomplete_fields = ["recommendation", "measure"]
+    writable_fields = services.RULE_CHANGE_WRITABLE_FIELDS
+    target_fields = ("recommendation", "measure")
+    record = "rule_change"
+    create = staticmethod(services.rule_change_create)
+    update = staticmethod(services.rule_change_update)
+    remove = staticmethod(services.rule_change_delete)
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdmin):
+class ActivityAdmin(OutcomeAdmin):
     list_display = ["title", "kind", "unit", "held_on", "participant_count"]
     list_filter = ["kind", "held_on"]
     search_fields = ["title", "notes", "unit__name"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["unit", "recommendation"]
-    readonly_fields = ["created_by"]
+    autocomplete_fields = ["recommendation"]
+    writable_fields = services.ACTIVITY_WRITABLE_FIELDS
+    target_fields = ("recommendation",)
+    record = "activity"
+    create = staticmethod(services.activity_create)
+    update = staticmethod(services.activity_update)
+    remove = staticmethod(services.activity_delete)
 
 
 @admin.register(FollowUp)

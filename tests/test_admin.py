@@ -458,3 +458,46 @@ def test_a_measure_edit_the_service_refuses_shows_its_reason(world, client, lett
     assert response.status_code == 200
     assert messages_of(response) == [REFUSED]
     assert Measure.objects.get(pk=measure.pk).owner_name == measure.owner_name
+
+
+def test_a_rule_change_added_in_the_back_office_is_written_by_the_service(world, client, letter):
+    from reforms.models import RuleChange
+
+    measure = factories.measure(recommendation=letter, actor=world.users.housing_officer)
+    client.force_login(world.users.city_staff)
+
+    response = client.post(
+        url(RuleChange, "add"),
+        {
+            "measure": measure.pk,
+            "recommendation": letter.pk,
+            "kind": RuleChange.Kind.REVISED,
+            "title": "工程建设项目招投标管理办法",
+            "effective_on": "2026-03-01",
+        },
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    rule_change = RuleChange.objects.get()
+    assert (rule_change.unit, rule_change.created_by) == (measure.unit, world.users.city_staff)
+
+
+def test_an_activity_refused_by_the_service_saves_nothing(world, client, letter):
+    from reforms.models import Activity
+
+    client.force_login(world.users.city_staff)
+    response = client.post(
+        url(Activity, "add"),
+        {
+            "recommendation": letter.pk,
+            "kind": Activity.Kind.WARNING_EDUCATION,
+            "title": "警示教育大会",
+            "held_on": "2099-01-01",
+            "participant_count": 120,
+            "notes": "",
+        },
+        follow=True,
+    )
+
+    assert messages_of(response) == ["活动须在举办后登记，开展日期不能晚于今天。"]
+    assert not Activity.objects.exists()
