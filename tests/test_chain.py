@@ -311,6 +311,8 @@ def test_the_measures_not_signed_off_alone(world, chain, browse_en):
 
     assert states(response, "measure-node") == {chain.returned.pk: "open"}
     assert 'data-testid="show-all"' in response.content.decode()
+    none_open = fragment(client, measures_url(chain.items[2], show="open")).content.decode()
+    assert "Every measure of this item is signed off." in none_open
 
 
 def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, browse_en):
@@ -396,7 +398,9 @@ def test_the_unit_officer_gets_a_404_for_the_items_of_a_draft(world, housing_cas
     draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
     url = measures_url(draft.items.first())
     assert get(browse_en(world.users.housing_officer), url).status_code == 404
-    assert get(browse_en(world.users.city_staff), url).status_code == 200
+    response = get(browse_en(world.users.city_staff), url)
+    assert response.status_code == 200
+    assert "No measures planned" in response.content.decode()
 
 
 def test_staff_see_the_case_node_with_a_link_to_the_case(world, chain, browse_en):
