@@ -13,15 +13,21 @@ Overdue is shown on the measure (``Measure.signal``, ``days_overdue``), not as a
 Unit officers see the recommendations issued to their unit without the confidential case: no
 case node, only the cited problems' categories (their descriptions are case content), and no
 problem links counted.
-Everything is prefetched, so a page runs the same number of queries whatever it holds.
+
+A letter may hold a thousand measures, so the page shows each item with its measures counted by
+state and by colour (one aggregate query for all items, ``item_counts``), and an item's measures,
+with their evidence and verification, come on demand a page at a time (``item_measures``, an
+htmx fragment, or a page of its own without JavaScript). Everything is prefetched or aggregated,
+so a page runs the same number of queries whatever it holds.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -29,15 +35,33 @@ from django.views.decorators.http import require_GET
 from accounts.confidentiality import can_read_case_content
 from cases.models import Case, Problem
 from core.domain import shanghai_today
-from core.pages import scoped_object_or_404
+from core.pages import paginate, scoped_object_or_404
 from recommendations.models import Recommendation, RecommendationItem
-from reforms.models import Evidence, Measure, MeasureTransition, Signal
+from reforms.models import (
+    Evidence,
+    Measure,
+    MeasureTransition,
+    Signal,
+    due_soon_q,
+    open_q,
+    overdue_q,
+)
 
 MeasureStatus = Measure.Status
 VERIFICATIONS = [MeasureStatus.SIGNED_OFF, MeasureStatus.RETURNED]
 
 # How an open node is drawn: red when something is late or missing, yellow when under way.
 RED, YELLOW, GREEN, BLUE = Signal.RED, Signal.YELLOW, Signal.GREEN, Signal.BLUE
+# An item's measures counted by state, in the order of their life; and by colour, worst first.
+STATES = [
+    MeasureStatus.NOT_STARTED,
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.AWAITING_SIGNOFF,
+    MeasureStatus.RETURNED,
+    MeasureStatus.SIGNED_OFF,
+]
+COLOURS = [RED, YELLOW, BLUE, GREEN]
+MEASURES_PER_PAGE = 25
 
 
 @dataclass
@@ -86,7 +110,6 @@ def recommendation_prefetches(user, *, with_cases: bool) -> list:
         cited = Problem.objects.only("pk", "category")
     items = RecommendationItem.objects.restrict(user).prefetch_related(
         Prefetch("problems", queryset=cited.order_by("pk")),
-        Prefetch("measures", queryset=_measures(user)),
     )
     prefetches = [Prefetch("items", queryset=items.order_by("number"))]
     if with_cases and can_read_case_content(user):
@@ -108,6 +131,32 @@ def _problems(user):
         )
         .order_by("pk")
     )
+
+
+def item_counts(user, recommendations, today: datetime.date) -> dict[int, dict]:
+    """The measures of the recommendations' items counted by state and by colour (the rules of
+    ``Measure.signal``: ``overdue_q``, ``due_soon_q``), with evidence, in one query:
+    ``{item_id: {"total": …, "evidenced": …, "red": …, "signed_off": …}}``."""
+    with_evidence = Exists(Evidence.objects.restrict(user).filter(measure=OuterRef("pk")))
+    rows = (
+        Measure.objects.restrict(user)
+        .filter(item__recommendation__in=recommendations)
+        .order_by()
+        .values("item")
+        .annotate(
+            total=Count("pk"),
+            evidenced=Count("pk", filter=with_evidence),
+            red=Count("pk", filter=overdue_q(today)),
+            yellow=Count("pk", filter=due_soon_q(today)),
+            blue=Count("pk", filter=open_q() & Q(is_standing=True)),
+            **{state: Count("pk", filter=Q(status=state)) for state in STATES},
+        )
+    )
+    counts = {}
+    for row in rows:
+        row["green"] = row["total"] - row["red"] - row["yellow"] - row["blue"]
+        counts[row.pop("item")] = row
+    return counts
 
 
 def case_queryset(user):
@@ -184,12 +233,23 @@ def measure_node(measure, today: datetime.date) -> Node:
     return node
 
 
-def item_node(item, today: datetime.date) -> Node:
-    measures = [measure_node(measure, today) for measure in item.measures.all()]
-    node = Node(item, closed=bool(measures), children=measures)
+def item_node(item, counts: dict | None) -> Node:
+    """An item with its measures counted (``item_counts``); the measures come on demand."""
+    counts = counts or {"total": 0, "evidenced": 0, MeasureStatus.SIGNED_OFF: 0}
+    total = counts["total"]
+    node = Node(item, closed=bool(total), extra={"counts": counts})
     node.extra["problems"] = list(item.problems.all())
-    node.extra["all_done"] = bool(measures) and all(m.closed for m in measures)
-    if not measures:
+    node.extra["all_done"] = bool(total) and counts[MeasureStatus.SIGNED_OFF] == total
+    node.extra["by_colour"] = [
+        (Signal(colour), counts[colour], counts[colour] * 100 / total)
+        for colour in COLOURS
+        if counts.get(colour)
+    ]
+    node.extra["by_state"] = [
+        (MeasureStatus(state), counts[state]) for state in STATES if counts.get(state)
+    ]
+    node.extra["without_evidence"] = total - counts["evidenced"]
+    if not total:
         node.colour = RED
         node.missing.append(_("No measures planned"))
     if not node.extra["problems"]:
@@ -197,8 +257,8 @@ def item_node(item, today: datetime.date) -> Node:
     return node
 
 
-def recommendation_node(recommendation, today: datetime.date) -> Node:
-    items = [item_node(item, today) for item in recommendation.items.all()]
+def recommendation_node(recommendation, counts: dict[int, dict]) -> Node:
+    items = [item_node(item, counts.get(item.pk)) for item in recommendation.items.all()]
     node = Node(recommendation, closed=bool(items), children=items)
     if not items:
         node.colour = RED
@@ -212,13 +272,13 @@ def summarise(cases: list[Node], recommendations: list[Node]) -> dict:
     for case in cases:
         links.append(case.closed)
         links.extend(problem.closed for problem in case.children)
+    closed, total = sum(links), len(links)
     for recommendation in recommendations:
         for item in recommendation.children:
-            links.append(item.closed)
-            for measure in item.children:
-                links.extend(child.closed for child in measure.children)
-    closed = sum(links)
-    total = len(links)
+            counts = item.extra["counts"]
+            # The item's own link, then each measure's evidence and verification links.
+            closed += item.closed + counts["evidenced"] + counts[MeasureStatus.SIGNED_OFF]
+            total += 1 + 2 * counts["total"]
     return {
         "closed": closed,
         "total": total,
@@ -231,7 +291,8 @@ def chain_for_recommendation(recommendation, user, today: datetime.date | None =
     today = today or shanghai_today()
     with_cases = can_read_case_content(user)
     cases = [case_node(case) for case in recommendation.cases.all()] if with_cases else []
-    recommendations = [recommendation_node(recommendation, today)]
+    counts = item_counts(user, [recommendation.pk], today)
+    recommendations = [recommendation_node(recommendation, counts)]
     return {
         "cases": cases,
         "recommendations": recommendations,
@@ -244,8 +305,9 @@ def chain_for_recommendation(recommendation, user, today: datetime.date | None =
 
 def chain_for_case(case, user, today: datetime.date | None = None) -> dict:
     today = today or shanghai_today()
+    counts = item_counts(user, [r.pk for r in case.chain_recommendations], today)
     recommendations = [
-        recommendation_node(recommendation, today) for recommendation in case.chain_recommendations
+        recommendation_node(recommendation, counts) for recommendation in case.chain_recommendations
     ]
     cases = [case_node(case)]
     return {
@@ -294,3 +356,34 @@ def case_chain(request, pk):
     case = scoped_object_or_404(queryset, user, pk=pk)
     context = chain_for_case(case, user)
     return render(request, "chain/chain.html", {**context, "subject": case, "kind": "case"})
+
+
+@login_required
+@require_GET
+def item_measures(request, pk):
+    """One page of an item's measures with their evidence and verification: the htmx fragment
+    the chain opens under the item, or a page of its own for a browser without JavaScript.
+    ``?show=open`` keeps the measures not yet signed off."""
+    user = request.user
+    item = scoped_object_or_404(
+        RecommendationItem.objects.select_related("recommendation"), user, pk=pk
+    )
+    measures = _measures(user).filter(item=item)
+    only_open = request.GET.get("show") == "open"
+    if only_open:
+        measures = measures.open()
+    page = paginate(request, measures, per_page=MEASURES_PER_PAGE)
+    today = shanghai_today()
+    context = {
+        "item": item,
+        "page_obj": page,
+        "page_range": list(
+            page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ),
+        "nodes": [measure_node(measure, today) for measure in page],
+        "only_open": only_open,
+        "fragment_url": reverse("chain:item_measures", args=[item.pk]),
+    }
+    if request.htmx:
+        return render(request, "chain/_item_measures.html", context)
+    return render(request, "chain/item_measures.html", context)

@@ -135,11 +135,35 @@ def chain_url(chain):
     return reverse("chain:recommendation", args=[chain.letter.pk])
 
 
+def measures_url(item, **query):
+    url = reverse("chain:item_measures", args=[item.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def fragment(client, url):
+    """The htmx fragment of an item's measures, as the chain opens it."""
+    with time_machine.travel(shanghai(TODAY)):
+        return client.get(url, HTTP_HX_REQUEST="true")
+
+
+def measure_nodes(client, chain):
+    """Every measure node of the letter's items, opened one item at a time."""
+    return {
+        node.obj.pk: node
+        for item in chain.items
+        for node in fragment(client, measures_url(item)).context["nodes"]
+    }
+
+
 # --- Who reaches which chain -------------------------------------------------------------------
 
 
 def test_a_stranger_is_asked_to_sign_in(client, chain):
-    for url in (chain_url(chain), reverse("chain:case", args=[chain.case.pk])):
+    for url in (
+        chain_url(chain),
+        reverse("chain:case", args=[chain.case.pk]),
+        measures_url(chain.items[0]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
@@ -210,20 +234,36 @@ def test_an_item_without_measures_is_open(world, chain, browse_en):
     assert "No measures planned" in response.content.decode()
 
 
-def test_measures_show_evidence_verification_and_lateness(world, chain, browse_en):
+def test_the_page_counts_each_items_measures_by_state_and_colour(world, chain, browse_en):
     response = get(browse_en(world.users.city_staff), chain_url(chain))
     html = response.content.decode()
 
-    assert states(response, "measure-node") == {
-        chain.done.pk: "closed",
-        chain.returned.pk: "open",
-        chain.late.pk: "open",
-    }
-    nodes = {
-        node.obj.pk: node
-        for item in response.context["recommendations"][0].children
-        for node in item.children
-    }
+    first, second, third = (node.extra for node in response.context["recommendations"][0].children)
+    assert [(signal.value, count) for signal, count, _ in first["by_colour"]] == [("green", 2)]
+    assert [(state.value, count) for state, count in first["by_state"]] == [
+        ("returned", 1),
+        ("signed_off", 1),
+    ]
+    assert [(signal.value, count) for signal, count, _ in second["by_colour"]] == [("red", 1)]
+    assert second["without_evidence"] == 1
+    assert third["counts"]["total"] == 0
+    assert html.count('data-testid="item-counts"') == 2  # not on the item without measures
+    assert "1 without evidence" in html
+    assert "2 measures" in html
+    # The measures themselves come on demand.
+    assert 'data-testid="measure-node"' not in html
+    assert f'hx-get="{measures_url(chain.items[0])}"' in html
+    assert f'href="{measures_url(chain.items[0])}"' in html  # without JavaScript: a page
+
+
+def test_an_items_measures_show_evidence_verification_and_lateness(world, chain, browse_en):
+    client = browse_en(world.users.city_staff)
+    response = fragment(client, measures_url(chain.items[0]))
+    html = response.content.decode()
+
+    assert "<html" not in html  # the fragment alone
+    assert states(response, "measure-node") == {chain.done.pk: "closed", chain.returned.pk: "open"}
+    nodes = measure_nodes(client, chain)
     done, returned, late = nodes[chain.done.pk], nodes[chain.returned.pk], nodes[chain.late.pk]
     assert [child.closed for child in done.children] == [True, True]
     assert [child.closed for child in returned.children] == [True, False]
@@ -236,6 +276,45 @@ def test_measures_show_evidence_verification_and_lateness(world, chain, browse_e
     assert "印发通知.pdf" in html
 
 
+def test_without_javascript_the_measures_open_as_a_page(world, chain, browse_en):
+    response = get(browse_en(world.users.city_staff), measures_url(chain.items[0]))
+    html = response.content.decode()
+
+    assert "<html" in html
+    assert f'href="{chain_url(chain)}#item-{chain.items[0].pk}"' in html  # back to the chain
+    assert states(response, "measure-node") == {chain.done.pk: "closed", chain.returned.pk: "open"}
+
+
+def test_an_items_measures_come_a_page_at_a_time(world, chain, browse_en):
+    officer = world.users.housing_officer
+    with time_machine.travel(shanghai(D(2026, 3, 1))):
+        planned = [
+            plan(chain.letter, chain.items[2], officer, D(2026, 9, 1), f"措施{number}").pk
+            for number in range(30)
+        ]
+    client = browse_en(world.users.city_staff)
+
+    first = fragment(client, measures_url(chain.items[2]))
+    second = fragment(client, measures_url(chain.items[2], page=2))
+
+    assert list(states(first, "measure-node")) == planned[:25]
+    assert list(states(second, "measure-node")) == planned[25:]
+    html = first.content.decode()
+    assert f'hx-get="{measures_url(chain.items[2], page=2)}"' in html
+    assert "1–25 of 30" in html
+
+
+def test_the_measures_not_signed_off_alone(world, chain, browse_en):
+    client = browse_en(world.users.city_staff)
+
+    response = fragment(client, measures_url(chain.items[0], show="open"))
+
+    assert states(response, "measure-node") == {chain.returned.pk: "open"}
+    assert 'data-testid="show-all"' in response.content.decode()
+    none_open = fragment(client, measures_url(chain.items[2], show="open")).content.decode()
+    assert "Every measure of this item is signed off." in none_open
+
+
 def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, browse_en):
     officer, staff = world.users.housing_officer, world.users.city_staff
     with time_machine.travel(shanghai(D(2026, 6, 1))):
@@ -245,11 +324,15 @@ def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, brow
         services.measure_request_signoff(measure=chain.returned, actor=officer)
         services.measure_sign_off(measure=chain.returned, actor=staff)
 
-    response = get(browse_en(staff), chain_url(chain))
+    client = browse_en(staff)
+    response = get(client, chain_url(chain))
 
-    assert states(response, "measure-node")[chain.returned.pk] == "closed"
     assert response.context["summary"]["closed"] == 9
-    assert "Returned by" in response.content.decode()  # the earlier return stays on record
+    assert response.context["recommendations"][0].children[0].extra["all_done"]
+    assert "all measures signed off" in response.content.decode()
+    opened = fragment(client, measures_url(chain.items[0]))
+    assert states(opened, "measure-node")[chain.returned.pk] == "closed"
+    assert "Returned by" in opened.content.decode()  # the earlier return stays on record
 
 
 # --- Confidentiality ---------------------------------------------------------------------------
@@ -277,6 +360,47 @@ def test_the_unit_officer_sees_the_cited_problems_categories_but_not_the_case(
     assert 'data-testid="case-node"' not in html
     assert 'data-testid="item-problems"' in html
     assert "Power-use risk point" in html
+
+
+def test_the_unit_officer_opens_the_measures_without_the_case(world, chain, browse_en):
+    client = browse_en(world.users.housing_officer)
+    for item in chain.items[:2]:
+        for response in (
+            fragment(client, measures_url(item)),
+            get(client, measures_url(item)),  # the page without JavaScript
+        ):
+            html = response.content.decode()
+            assert response.status_code == 200
+            for secret in (
+                chain.case.number,
+                chain.case.title,
+                "张某某",
+                "案情摘要",
+                *(problem.description for problem in chain.problems),
+                reverse("cases:detail", args=[chain.case.pk]),
+            ):
+                assert secret not in html, secret
+    assert states(fragment(client, measures_url(chain.items[1])), "measure-node") == {
+        chain.late.pk: "open"
+    }
+
+
+@pytest.mark.parametrize(
+    "who", ["county_staff", "other_staff", "county_supervisor", "health_officer", *ADMINS]
+)
+def test_others_get_a_404_for_an_items_measures(world, chain, browse_en, who):
+    client = browse_en(getattr(world.users, who))
+    assert fragment(client, measures_url(chain.items[0])).status_code == 404
+    assert get(client, measures_url(chain.items[0])).status_code == 404
+
+
+def test_the_unit_officer_gets_a_404_for_the_items_of_a_draft(world, housing_case, browse_en):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    url = measures_url(draft.items.first())
+    assert get(browse_en(world.users.housing_officer), url).status_code == 404
+    response = get(browse_en(world.users.city_staff), url)
+    assert response.status_code == 200
+    assert "No measures planned" in response.content.decode()
 
 
 def test_staff_see_the_case_node_with_a_link_to_the_case(world, chain, browse_en):
@@ -352,3 +476,46 @@ def test_the_officer_chain_runs_the_same_queries_whatever_its_size(world, chain,
     with CaptureQueriesContext(connection) as many:
         get(client, chain_url(chain))
     assert len(many) == len(few)
+
+
+def test_an_items_measures_run_the_same_queries_for_3_or_30(
+    world, chain, browse_en, django_assert_max_num_queries
+):
+    client = browse_en(world.users.city_staff)
+    with CaptureQueriesContext(connection) as few:
+        fragment(client, measures_url(chain.items[0]))
+    officer, staff = world.users.housing_officer, world.users.city_staff
+    with time_machine.travel(shanghai(D(2026, 3, 1))):
+        for number in range(28):
+            measure = plan(chain.letter, chain.items[0], officer, D(2026, 9, 1), f"措施{number}")
+            services.progress_report_add(
+                measure=measure, actor=officer, content="已完成", percent_complete=100
+            )
+            services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
+            services.measure_request_signoff(measure=measure, actor=officer)
+            if number % 2:
+                services.measure_sign_off(measure=measure, actor=staff)
+
+    with django_assert_max_num_queries(len(few)):
+        response = fragment(client, measures_url(chain.items[0], page=2))
+    assert len(response.context["nodes"]) == 5
+
+
+def test_a_letter_of_many_measures_answers_small(world, chain, browse_en):
+    """The chain holds the items and their counts, not their measures: its size does not grow
+    with them (a 1,200-measure letter answered 2.2 MB in 2.8 s before)."""
+    client = browse_en(world.users.city_staff)
+    officer = world.users.housing_officer
+
+    def add(count):
+        with time_machine.travel(shanghai(D(2026, 3, 1))):
+            for number in range(count):
+                plan(chain.letter, chain.items[number % 3], officer, D(2026, 9, 1), "措施")
+
+    add(3)  # every item has measures
+    few = len(get(client, chain_url(chain)).content)
+    add(60)
+    response = get(client, chain_url(chain))
+
+    assert response.context["summary"]["total"] == 13 + 63 * 2
+    assert abs(len(response.content) - few) < 100  # only the counts' digits

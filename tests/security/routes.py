@@ -198,6 +198,7 @@ WEB = {
     "dashboard:index": get(CASE_READERS),
     "chain:recommendation": get(READERS, "recommendation"),
     "chain:case": get(CASE_READERS, "case", **CASE),
+    "chain:item_measures": get(READERS, "item"),  # an item's measures, a page at a time
     "documents:letter": get(READERS, "recommendation"),
     "documents:case_analysis": get(CASE_READERS, "case", **CASE),
     "documents:ledger": get(READERS),
