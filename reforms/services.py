@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.domain import (
     DomainError,
+    InvalidInput,
     PermissionRefused,
     TransitionRefused,
     apply_transition,
@@ -127,6 +128,17 @@ def _has_pending_extension(measure: Measure) -> bool:
     return any(request.status == Decision.PENDING for request in measure.extension_requests.all())
 
 
+def _person_name(name: str, account, field: str, unit) -> str:
+    """A person named by account (the reminders then reach them) or by name, or both: an account
+    belongs to the unit or below it, and gives its name when none is written."""
+    if account is None:
+        return name
+    if account.org_unit is None or not account.org_unit.path.startswith(unit.path):
+        message = _("%(person)s is not an account of %(unit)s.") % {"person": account, "unit": unit}
+        raise InvalidInput(message, errors={field: [message]})
+    return name.strip() or account.full_name or account.username
+
+
 @transaction.atomic
 def measure_create(
     *,
@@ -153,6 +165,8 @@ def measure_create(
         )
     if due_on < recommendation.issued_on:
         raise TransitionRefused(_("The due date cannot be before the recommendation was issued."))
+    owner_name = _person_name(owner_name, owner, "owner", recommendation.recipient_unit)
+    leader_name = _person_name(leader_name, leader, "leader", recommendation.recipient_unit)
     for label, value in (
         (_("measure"), content),
         (_("completion standard"), standard),

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import User
 from core.api import ScopedPrimaryKeyRelatedField
 from core.domain import max_length_of
 from recommendations.models import Recommendation, RecommendationItem
@@ -68,8 +69,24 @@ class MeasureCreateSerializer(serializers.Serializer):
     department = serializers.CharField(
         max_length=max_length_of(Measure, "department"), allow_blank=True, default=""
     )
-    owner_name = serializers.CharField(max_length=max_length_of(Measure, "owner_name"))
-    leader_name = serializers.CharField(max_length=max_length_of(Measure, "leader_name"))
+    owner_name = serializers.CharField(
+        max_length=max_length_of(Measure, "owner_name"), allow_blank=True, default=""
+    )
+    owner = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The owner's account (reminders reach it); gives owner_name if blank."),
+    )
+    leader_name = serializers.CharField(
+        max_length=max_length_of(Measure, "leader_name"), allow_blank=True, default=""
+    )
+    leader = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The accountable leader's account; gives leader_name if blank."),
+    )
     due_on = serializers.DateField()
     is_standing = serializers.BooleanField(default=False)
 

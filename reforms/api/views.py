@@ -13,6 +13,7 @@ from core.api import (
     TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
+    bulk_create,
     detail_or_created,
     read_schemas,
     validated,
@@ -76,6 +77,21 @@ class MeasureViewSet(
         data = validated(s.MeasureCreateSerializer, self)
         measure = services.measure_create(actor=request.user, **data)
         return detail_or_created(s.MeasureSerializer, self.fresh(measure), self, created=True)
+
+    @extend_schema(
+        request=s.MeasureCreateSerializer(many=True),
+        responses={201: s.MeasureSerializer(many=True), **TRANSITION_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """A rectification plan at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
+        require_perm(request.user, "reforms.add_measure")
+        return bulk_create(
+            self,
+            s.MeasureCreateSerializer,
+            s.MeasureSerializer,
+            lambda data: services.measure_create(actor=request.user, **data),
+        )
 
     def update(self, request, *args, **kwargs):
         measure = self.get_object()
@@ -248,6 +264,17 @@ class _OutcomeViewSet(
         outcome = type(self).create_outcome(actor=request.user, **data)
         return detail_or_created(self.serializer_class, self.fresh(outcome), self, created=True)
 
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Many at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
+        require_perm(request.user, f"reforms.add_{self.queryset.model._meta.model_name}")
+        return bulk_create(
+            self,
+            self.create_serializer,
+            self.serializer_class,
+            lambda data: type(self).create_outcome(actor=request.user, **data),
+        )
+
     def update(self, request, *args, **kwargs):
         outcome = self.get_object()
         serializer = self.update_serializer(data=request.data, partial=kwargs.get("partial", False))
@@ -267,6 +294,13 @@ class _OutcomeViewSet(
 _DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
 
 
+def _bulk_schema(create_serializer, serializer):
+    return extend_schema(
+        request=create_serializer(many=True),
+        responses={201: serializer(many=True), **TRANSITION_ERRORS},
+    )
+
+
 @extend_schema_view(
     **read_schemas(s.RuleChangeSerializer),
     **write_schemas(
@@ -275,6 +309,7 @@ _DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
         update=s.RuleChangeUpdateSerializer,
     ),
     destroy=_DELETED,
+    bulk=_bulk_schema(s.RuleChangeCreateSerializer, s.RuleChangeSerializer),
 )
 class RuleChangeViewSet(_OutcomeViewSet):
     """制度 立改废释: rules the unit established, revised, abolished or interpreted."""
@@ -297,6 +332,7 @@ class RuleChangeViewSet(_OutcomeViewSet):
         s.ActivitySerializer, create=s.ActivityCreateSerializer, update=s.ActivityUpdateSerializer
     ),
     destroy=_DELETED,
+    bulk=_bulk_schema(s.ActivityCreateSerializer, s.ActivitySerializer),
 )
 class ActivityViewSet(_OutcomeViewSet):
     """警示教育, 专题民主生活会, 谈心谈话/提醒谈话, 轮岗交流: with date and head count (人次)."""

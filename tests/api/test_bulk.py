@@ -5,6 +5,8 @@ import pytest
 from django.test import override_settings
 
 from cases.models import Problem, ProcessStage
+from reforms.models import Measure, RuleChange
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,66 @@ def test_only_staff_bulk_create(world, housing_case, api_as, role):
     rows = [problem_row(housing_case, world.units.housing, "问题")]
     assert api_as(role).post("/api/v1/problems/bulk/", rows, format="json").status_code == 403
     assert not Problem.objects.exists()
+
+
+@pytest.fixture
+def letter(world, housing_case):
+    return factories.issued_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, items=2
+    )
+
+
+def measure_row(item, content: str, **fields) -> dict:
+    return {
+        "item": item.pk,
+        "content": content,
+        "standard": "印发",
+        "owner_name": "李明",
+        "leader_name": "王局长",
+        "due_on": "2026-08-31",
+        **fields,
+    }
+
+
+def test_the_unit_sends_its_plan_at_once_with_owners_as_accounts(world, letter, api_as):
+    first, second = letter.items.order_by("number")
+    officer = world.users.housing_officer
+    rows = [
+        measure_row(first, "修订招投标办法", owner=officer.pk, owner_name=""),
+        measure_row(second, "建立台账"),
+    ]
+
+    answer = api_as("officer").post("/api/v1/measures/bulk/", rows, format="json")
+
+    assert answer.status_code == 201, answer.json()
+    made = Measure.objects.order_by("pk")
+    assert [m.content for m in made] == ["修订招投标办法", "建立台账"]
+    assert (made[0].owner, made[0].owner_name) == (officer, officer.full_name or officer.username)
+
+
+def test_an_owner_outside_the_unit_is_refused_on_its_row(world, letter, api_as):
+    first = letter.items.first()
+    rows = [
+        measure_row(first, "修订招投标办法"),
+        measure_row(first, "建立台账", owner=world.users.city_staff.pk),
+    ]
+
+    answer = api_as("staff").post("/api/v1/measures/bulk/", rows, format="json")
+
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["2.owner"]
+    assert not Measure.objects.exists()
+
+
+def test_rule_changes_and_activities_come_in_bulk_too(world, letter, api_as):
+    client = api_as("officer")
+    rules_answer = client.post(
+        "/api/v1/rule-changes/bulk/",
+        [
+            {"recommendation": letter.pk, "kind": "established", "title": f"制度{n}"}
+            for n in range(1, 4)
+        ],
+        format="json",
+    )
+    assert rules_answer.status_code == 201, rules_answer.json()
+    assert RuleChange.objects.filter(recommendation=letter).count() == 3
