@@ -212,25 +212,43 @@ def document_filename(recommendation: Recommendation) -> str:
 # --- 整改台账 -------------------------------------------------------------------------------------
 
 
+def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
+    """The ledger's measures grouped under their item, in their order: one group per item (and
+    letter), with the item's text once and its rows numbered from 1 across the ledger."""
+    show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
+    groups, current = [], None
+    for number, measure in enumerate(rows, start=1):
+        measure.number = number
+        measure.late = measure.days_overdue(today=today)
+        if current is None or current["item_id"] != measure.item_id:
+            item = measure.item
+            current = {
+                "item_id": item.pk,
+                "doc_number": item.recommendation.doc_number if show_recommendation else "",
+                "label": f"{chinese_numeral(item.number)}、",
+                "content": item.content,
+                "rows": [],
+            }
+            groups.append(current)
+        current["rows"].append(measure)
+    for group in groups:
+        group["count"] = len(group["rows"])
+    return groups
+
+
 def ledger_pdf(user, measures, *, title: str = "整改台账", subtitle: str = "") -> bytes:
-    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order."""
+    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order,
+    grouped under their items."""
     today = shanghai_today()
     rows = list(measures.restrict(user).select_related("unit", "item__recommendation"))
-    show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
-    previous_item = None
-    for measure in rows:
-        measure.first_of_item = measure.item_id != previous_item
-        previous_item = measure.item_id
-        measure.item_label = f"{chinese_numeral(measure.item.number)}、"
-        measure.late = measure.days_overdue(today=today)
     return render_pdf(
         "documents/ledger.html",
         {
             "title": title,
             "subtitle": subtitle,
-            "rows": rows,
+            "groups": ledger_groups(rows, today),
+            "count": len(rows),
             "today": today,
-            "show_recommendation": show_recommendation,
         },
     )
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from cases.models import CaseAnalysis, Subject
 from oversight import documents
 from recommendations.models import Recommendation
+from reforms.models import Measure
 from tests import factories, pdf
 from tests.pdf import A4, MM
 
@@ -179,7 +180,7 @@ def planned(world, housing_case):
         content="修订工程项目招投标管理办法",
         due_on=datetime.date(2026, 3, 1),
     )
-    factories.measure(
+    extended = factories.measure(
         recommendation=recommendation,
         actor=officer,
         item=second,
@@ -188,6 +189,8 @@ def planned(world, housing_case):
         leader_name="孙副局长",
         due_on=datetime.date(2026, 5, 20),
     )
+    # An approved extension moves the current due date only.
+    Measure.objects.filter(pk=extended.pk).update(due_on=datetime.date(2026, 7, 31))
     factories.measure(
         recommendation=recommendation,
         actor=officer,
@@ -209,23 +212,47 @@ def test_the_ledger_is_landscape_a4_and_lists_every_measure(world, planned, no_t
         "整改台账",
         "长春市住房和城乡建设局",
         "长纪建〔2026〕1号",
-        "建议事项",
         "整改措施",
         "责任人",
         "责任领导",
-        "整改时限",
+        "原定时限",
+        "现时限",
         "销号日期",
         "修订工程项目招投标管理办法",
         "开展评审专家库专项清理",
         "赵敏",
         "孙副局长",
         "2026-05-20",
+        "2026-07-31",
         "长期坚持",
         "未开始",
         "共3项措施",
     ):
         assert expected in text, expected
     assert "Noto-Serif-CJK-SC" in embedded_cjk_fonts(data)
+
+
+def test_the_ledger_states_each_item_once_above_its_measures(world, planned):
+    first, second = planned.items.order_by("number")
+    data = documents.recommendation_ledger_pdf(world.users.city_staff, planned)
+    text = pdf.compact(data)
+    for item in (first, second):
+        assert text.count("".join(item.content.split())) == 1
+    assert text.index("一、") < text.index("修订工程项目招投标管理办法") < text.index("二、")
+    assert text.index("二、") < text.index("开展评审专家库专项清理")
+    assert "（2项措施）" in text
+
+
+def test_a_large_ledger_fits_many_rows_a_page(world, housing_case):
+    letter = factories.large_letter(
+        staff=world.users.city_staff,
+        officer=world.users.housing_officer,
+        the_case=housing_case,
+        measures=60,
+        items=3,
+    )
+    data = documents.recommendation_ledger_pdf(world.users.city_staff, letter)
+    assert len(pdf.reader(data).pages) <= 4  # 60 rows under 3 items: 15 or more a page
 
 
 def test_a_ledger_shows_only_the_measures_in_scope(world, planned):
