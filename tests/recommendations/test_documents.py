@@ -5,6 +5,7 @@ Real WeasyPrint with the real Noto CJK fonts; text read back with pypdf, fonts w
 
 import datetime
 import logging
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -360,3 +361,40 @@ def test_a_long_title_is_split_into_even_lines_never_an_orphan(title, lines):
     from oversight.documents import title_lines
 
     assert title_lines(title) == lines
+
+
+# --- warm-up and timeouts ------------------------------------------------------------------------
+
+
+def test_the_warm_up_renders_a_document_and_never_raises(monkeypatch):
+    assert documents.warm_up() > 0
+
+    def broken(*args, **kwargs):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    assert documents.warm_up() >= 0  # logged; the first real document pays instead
+
+
+def test_gunicorn_warms_up_and_outwaits_the_document_budget(settings, monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+    monkeypatch.delenv("DOCUMENT_TIME_BUDGET_SECONDS", raising=False)
+    conf = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert conf["timeout"] > settings.DOCUMENT_TIME_BUDGET_SECONDS
+    assert callable(conf["post_worker_init"])
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    for shipped in (dockerfile, compose):
+        assert "gunicorn.conf.py" in shipped
+        assert not re.search(r"gunicorn[^\n]*--timeout", shipped)  # one timeout: the config's
+
+
+def test_celery_worker_processes_warm_up():
+    from celery.signals import worker_process_init
+
+    import config.celery
+
+    receivers = [ref() for _key, ref in worker_process_init.receivers]
+    assert config.celery.warm_documents in receivers
