@@ -44,6 +44,7 @@ from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.models import Digest
+from oversight.models import DocumentJob
 from recommendations.models import (
     Evaluation,
     ImportJob,
@@ -90,6 +91,7 @@ TARGETS = {
     "activity": Activity,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
+    "document_job": DocumentJob,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)
