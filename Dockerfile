@@ -30,4 +30,5 @@ RUN pybabel compile --domain=django --directory=locale \
 USER yianchugai
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers, a timeout above DOCUMENT_TIME_BUDGET_SECONDS, the PDF warm-up.
+CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]

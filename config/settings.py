@@ -258,6 +258,11 @@ IMPORT_MAX_COMPRESSION_RATIO = envint("IMPORT_MAX_COMPRESSION_RATIO", 100)
 # A PDF taking longer is refused (503, "文档生成超时") rather than holding the worker until
 # gunicorn's --timeout kills it; keep it below that timeout. 0 turns the budget off.
 DOCUMENT_TIME_BUDGET_SECONDS = envint("DOCUMENT_TIME_BUDGET_SECONDS", 60)
+# A ledger of more measures than this is made by a Celery job (oversight.models.DocumentJob) with
+# a progress bar, not in the request; the job has its own, longer budget.
+DOCUMENT_ASYNC_MEASURES = envint("DOCUMENT_ASYNC_MEASURES", 300)
+DOCUMENT_JOB_TIME_BUDGET_SECONDS = envint("DOCUMENT_JOB_TIME_BUDGET_SECONDS", 600)
+DOCUMENT_SECONDS_PER_MEASURE = 0.012  # the progress bar's estimate (docs/benchmarks.md)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -286,6 +291,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A new worker process warms WeasyPrint and the fonts up before its first task (config/celery.py):
+# give it more than Celery's 4 s to report ready.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Publishing must not hang a request or a job when the broker is down: the outbox catches up.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}

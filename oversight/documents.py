@@ -123,13 +123,16 @@ def _within_budget(make, seconds: float):
     return outcome["value"]
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_pdf(template_name: str, context: dict, *, budget: float | None = None) -> bytes:
     """Render a template under ``templates/documents/`` to PDF bytes, in Chinese.
 
     The layout has ``DOCUMENT_TIME_BUDGET_SECONDS`` (``DocumentTimeout`` after that): free text
     is bounded (``BoundedTextField``) and tables are laid out in fixed mode, so a real document
-    takes seconds; the budget stops anything pathological from holding a worker.
+    takes seconds; the budget stops anything pathological from holding a worker. A Celery job
+    passes its own ``budget`` (``DOCUMENT_JOB_TIME_BUDGET_SECONDS``).
     """
+    if budget is None:
+        budget = settings.DOCUMENT_TIME_BUDGET_SECONDS
     import weasyprint  # imported on first use: it parses its stylesheets (and logs) on import
 
     with translation.override("zh-hans"):
@@ -138,16 +141,37 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     try:
         return _within_budget(
             lambda: weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(),
-            settings.DOCUMENT_TIME_BUDGET_SECONDS,
+            budget,
         )
     except DocumentTimeout:
         logger.warning(
-            "%s: gave up after %.1f s (DOCUMENT_TIME_BUDGET_SECONDS=%s)",
+            "%s: gave up after %.1f s (budget %s s)",
             template_name,
             time.perf_counter() - started,
-            settings.DOCUMENT_TIME_BUDGET_SECONDS,
+            budget,
         )
         raise
+
+
+def warm_up() -> float:
+    """Render a tiny CJK PDF once, so a process's first real document is as fast as its next.
+
+    A fresh process's first PDF pays WeasyPrint's imports, its stylesheets and fontconfig's and
+    HarfBuzz's loading of the CJK fonts (docs/pitfalls.md "Cold start"). Called once per web and
+    worker process, never in ``manage.py`` commands or tests: by gunicorn's ``post_worker_init``
+    (``gunicorn.conf.py``) and Celery's ``worker_process_init`` (``config/celery.py``). Returns
+    the seconds it took; a failure is logged, never raised (the first document pays instead).
+    """
+    started = time.perf_counter()
+    try:  # a ledger with no rows: its title, table and page number in both CJK faces
+        render_pdf(
+            "documents/ledger.html", {"title": "整改台账", "today": shanghai_today()}, budget=0
+        )
+    except Exception:
+        logger.exception("Document warm-up failed")
+    elapsed = time.perf_counter() - started
+    logger.info("Documents warmed up in %.1f s", elapsed)
+    return elapsed
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -212,26 +236,47 @@ def document_filename(recommendation: Recommendation) -> str:
 # --- 整改台账 -------------------------------------------------------------------------------------
 
 
-def ledger_pdf(user, measures, *, title: str = "整改台账", subtitle: str = "") -> bytes:
-    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order."""
+def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
+    """The ledger's measures grouped under their item, in their order: one group per item (and
+    letter), with the item's text once and its rows numbered from 1 across the ledger."""
+    show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
+    groups, current = [], None
+    for number, measure in enumerate(rows, start=1):
+        measure.number = number
+        measure.late = measure.days_overdue(today=today)
+        if current is None or current["item_id"] != measure.item_id:
+            item = measure.item
+            current = {
+                "item_id": item.pk,
+                "doc_number": item.recommendation.doc_number if show_recommendation else "",
+                "label": f"{chinese_numeral(item.number)}、",
+                "content": item.content,
+                "rows": [],
+            }
+            groups.append(current)
+        current["rows"].append(measure)
+    for group in groups:
+        group["count"] = len(group["rows"])
+    return groups
+
+
+def ledger_pdf(
+    user, measures, *, title: str = "整改台账", subtitle: str = "", budget: float | None = None
+) -> bytes:
+    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order,
+    grouped under their items."""
     today = shanghai_today()
     rows = list(measures.restrict(user).select_related("unit", "item__recommendation"))
-    show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
-    previous_item = None
-    for measure in rows:
-        measure.first_of_item = measure.item_id != previous_item
-        previous_item = measure.item_id
-        measure.item_label = f"{chinese_numeral(measure.item.number)}、"
-        measure.late = measure.days_overdue(today=today)
     return render_pdf(
         "documents/ledger.html",
         {
             "title": title,
             "subtitle": subtitle,
-            "rows": rows,
+            "groups": ledger_groups(rows, today),
+            "count": len(rows),
             "today": today,
-            "show_recommendation": show_recommendation,
         },
+        budget=budget,
     )
 
 

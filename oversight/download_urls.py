@@ -33,6 +33,9 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/problems/import/", import_views.problems_import, name="problems_import"),
     path("recommendations/<int:pk>/plan/import/", import_views.plan_import, name="plan_import"),
+    path("jobs/<int:pk>/", downloads.document_job, name="document_job"),
+    path("jobs/<int:pk>/progress/", downloads.document_job_progress, name="document_job_progress"),
+    path("jobs/<int:pk>/file.pdf", downloads.document_job_download, name="document_job_download"),
     path("imports/<int:pk>/", import_views.import_job, name="import_job"),
     path(
         "imports/<int:pk>/progress/", import_views.import_job_progress, name="import_job_progress"

@@ -5,16 +5,21 @@ through ``Model.objects.restrict(user)`` and the page's own FilterSet. Unit offi
 the letter addressed to their unit and their measures' ledger, never case content.
 """
 
+import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.confidentiality import VIEW_CASE_CONTENT
+from accounts.session_policy import background_poll
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
@@ -24,8 +29,10 @@ from recommendations.models import Recommendation
 from reforms.filters import MeasureFilter
 from reforms.models import Measure
 
-from . import documents, excel
+from . import documents, excel, tasks
+from .models import DocumentJob
 
+logger = logging.getLogger(__name__)
 PDF = "application/pdf"
 
 
@@ -74,11 +81,8 @@ def measure_filter(request) -> MeasureFilter:
     return MeasureFilter(request.GET or None, queryset=measures, request=request)
 
 
-@login_required
-@require_GET
-@within_budget
-def ledger_pdf(request):
-    """整改台账 of the measure list as filtered (``?recommendation=…`` or ``?unit=…``)."""
+def ledger_request(request):
+    """What the ledger of the measure list as filtered is: (its measures, subtitle, file name)."""
     filterset = measure_filter(request)
     chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     recommendation, unit = chosen.get("recommendation"), chosen.get("unit")
@@ -91,8 +95,73 @@ def ledger_pdf(request):
         org = request.user.org_unit
         subtitle = org.name if org else ""
         name = f"整改台账-{shanghai_today():%Y%m%d}.pdf"
-    pdf = documents.ledger_pdf(request.user, filterset.qs, title="整改台账", subtitle=subtitle)
+    return filterset.qs, subtitle, name
+
+
+@login_required
+@require_GET
+@within_budget
+def ledger_pdf(request):
+    """整改台账 of the measure list as filtered (``?recommendation=…`` or ``?unit=…``).
+
+    Up to ``DOCUMENT_ASYNC_MEASURES`` measures it is made in the request; a larger one becomes a
+    ``DocumentJob`` for Celery, and the user is sent to its progress page (``document_views``).
+    """
+    measures, subtitle, name = ledger_request(request)
+    count = measures.count()
+    if count > settings.DOCUMENT_ASYNC_MEASURES:
+        job = DocumentJob.objects.create(
+            kind=DocumentJob.Kind.LEDGER,
+            query=request.GET.urlencode()[:2000],
+            subtitle=subtitle[:300],
+            filename=name[:255],
+            total=count,
+            created_by=request.user,
+        )
+        transaction.on_commit(lambda: start_document_job(job.pk))
+        return redirect("documents:document_job", pk=job.pk)
+    pdf = documents.ledger_pdf(request.user, measures, title="整改台账", subtitle=subtitle)
     return attachment(pdf, name, PDF)
+
+
+def start_document_job(job_pk: int) -> None:
+    """Send the job to Celery; if the broker is down, make the document here rather than never."""
+    try:
+        tasks.make_document.delay(job_pk)
+    except Exception:  # kombu's OperationalError and friends: the broker is unreachable
+        logger.exception("Celery unreachable: document job %s runs in the request", job_pk)
+        tasks.run_document_job(job_pk)
+
+
+def _document_job_context(job: DocumentJob) -> dict:
+    back_url = reverse("reforms:measure_list") + (f"?{job.query}" if job.query else "")
+    return {"job": job, "back_url": back_url}
+
+
+@login_required
+@require_GET
+def document_job(request, pk):
+    """A large document's page: its progress bar, then its download (only its creator sees it)."""
+    job = scoped_object_or_404(DocumentJob, request.user, pk=pk)
+    return render(request, "documents/document_job.html", _document_job_context(job))
+
+
+@background_poll
+@login_required
+@require_GET
+def document_job_progress(request, pk):
+    """htmx: the progress fragment, polled until the document is ready or failed."""
+    job = scoped_object_or_404(DocumentJob, request.user, pk=pk)
+    return render(request, "documents/_document_job.html", _document_job_context(job))
+
+
+@login_required
+@require_GET
+def document_job_download(request, pk):
+    job = scoped_object_or_404(DocumentJob, request.user, pk=pk)
+    if job.status != DocumentJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 
 @permission_required_or(403, VIEW_CASE_CONTENT)

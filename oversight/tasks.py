@@ -1,17 +1,24 @@
-"""Celery jobs of the documents: large Excel imports with progress for the page, and the weekly
-overdue report (Mondays at 09:00, scheduled by migrations
+"""Celery jobs of the documents: large Excel imports and large PDFs (``DocumentJob``) with
+progress for the page, and the weekly overdue report (Mondays at 09:00, scheduled by migrations
 ``reforms.0005`` and ``0007``)."""
 
 import logging
+import uuid
+from types import SimpleNamespace
 
 from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import QueryDict
 from django.utils import timezone, translation
 
 from core.domain import shanghai_today
 from notifications.tasks import hand_out
 from recommendations.models import ImportJob
 
-from . import excel, reports
+from . import documents, excel, reports
+from .models import DocumentJob
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +67,55 @@ def run_import(job_id: int) -> ImportJob | None:
 def import_excel(job_id: int) -> None:
     """The Celery entry point: ``import_excel.delay(job.pk)`` once the job row is committed."""
     run_import(job_id)
+
+
+def run_document_job(job_id: int) -> DocumentJob | None:
+    """Make one job's document to its end (ready or failed); safe to call again when finished.
+
+    The rows are read again as the job's creator, through the measure list's own filter, so the
+    document holds what that user may see when it is made.
+    """
+    from .downloads import ledger_request  # the view module imports this one
+
+    job = DocumentJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return job
+    Status = DocumentJob.Status
+    job.started_at = timezone.now()
+    DocumentJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=job.started_at)
+    asked = SimpleNamespace(user=job.created_by, GET=QueryDict(job.query))
+    try:
+        measures, subtitle, _name = ledger_request(asked)
+        pdf = documents.ledger_pdf(
+            job.created_by,
+            measures,
+            title="整改台账",
+            subtitle=subtitle,
+            budget=settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS,
+        )
+    except documents.DocumentTimeout:
+        job.status, job.error = Status.FAILED, DocumentJob.TIMEOUT
+    except PermissionDenied:
+        job.status, job.error = Status.FAILED, DocumentJob.REFUSED
+    else:
+        job.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
+        job.status = Status.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "file", "finished_at"])
+    logger.info(
+        "Document job %s: %s, %s measures in %.1f s",
+        job.pk,
+        job.status,
+        job.total,
+        (job.finished_at - job.started_at).total_seconds(),
+    )
+    return job
+
+
+@shared_task(acks_late=True)
+def make_document(job_id: int) -> None:
+    """The Celery entry point: ``make_document.delay(job.pk)`` once the job row is committed."""
+    run_document_job(job_id)
 
 
 @shared_task

@@ -137,3 +137,36 @@ def seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+def large_letter(
+    *, staff: User, officer: User, the_case: Case, measures: int = 1200, items: int = 13
+) -> Recommendation:
+    """An issued letter of ``items`` items and ``measures`` measures (bulk-created, no history):
+    the size of the real case behind "documents that scale" (docs/benchmarks.md)."""
+    letter = issued_recommendation(staff=staff, the_case=the_case, items=items)
+    item_rows = list(letter.items.order_by("number"))
+    for item in item_rows:
+        item.content = (
+            f"第{item.number}项：健全工程项目招投标、变更签证和资金拨付的全流程监管制度，"
+            "明确责任分工，建立定期检查和问责机制，确保整改措施落到实处。"
+        )
+        item.save(update_fields=["content"])
+    unit = officer.org_unit
+    start = datetime.date(2026, 3, 1)
+    Measure.objects.bulk_create(
+        Measure(
+            item=item_rows[n * items // measures],
+            unit=unit,
+            content=f"第{n + 1}条整改措施：修订管理办法，组织专题培训并开展专项检查",
+            standard="印发新办法，培训全覆盖，检查发现问题全部整改到位",
+            department="办公室",
+            owner_name="李明",
+            leader_name="王局长",
+            original_due_on=start + datetime.timedelta(days=n % 90),
+            due_on=start + datetime.timedelta(days=n % 90 + (30 if n % 7 == 0 else 0)),
+            created_by=officer,
+        )
+        for n in range(measures)
+    )
+    return letter

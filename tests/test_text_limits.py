@@ -282,7 +282,7 @@ def test_the_time_budget_holds_off_the_main_thread_too(settings):
     """No signal reaches another thread: the layout is waited for in a helper thread instead."""
     settings.DOCUMENT_TIME_BUDGET_SECONDS = 0.001
     outcome = []
-    context = {"title": "整改台账", "rows": [], "today": datetime.date(2026, 11, 30)}
+    context = {"title": "整改台账", "groups": [], "today": datetime.date(2026, 11, 30)}
 
     def render():
         try:

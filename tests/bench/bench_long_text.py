@@ -28,9 +28,12 @@ def test_bench_long_unbroken_text(world, housing_case):
     measure = factories.measure(
         recommendation=letter, actor=officer, due_on=datetime.date(2026, 3, 1)
     )
-    measure.first_of_item, measure.item_label, measure.late = True, "一、", 30
     today = datetime.date(2026, 3, 31)
-    ledger = {"title": "整改台账", "rows": [measure], "today": today}
+    ledger = {
+        "title": "整改台账",
+        "groups": documents.ledger_groups([measure], today),
+        "today": today,
+    }
     report = {
         "today": today,
         "jurisdiction": "长春市纪委监委",

@@ -5,6 +5,7 @@ Real WeasyPrint with the real Noto CJK fonts; text read back with pypdf, fonts w
 
 import datetime
 import logging
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from cases.models import CaseAnalysis, Subject
 from oversight import documents
 from recommendations.models import Recommendation
+from reforms.models import Measure
 from tests import factories, pdf
 from tests.pdf import A4, MM
 
@@ -179,7 +181,7 @@ def planned(world, housing_case):
         content="修订工程项目招投标管理办法",
         due_on=datetime.date(2026, 3, 1),
     )
-    factories.measure(
+    extended = factories.measure(
         recommendation=recommendation,
         actor=officer,
         item=second,
@@ -188,6 +190,8 @@ def planned(world, housing_case):
         leader_name="孙副局长",
         due_on=datetime.date(2026, 5, 20),
     )
+    # An approved extension moves the current due date only.
+    Measure.objects.filter(pk=extended.pk).update(due_on=datetime.date(2026, 7, 31))
     factories.measure(
         recommendation=recommendation,
         actor=officer,
@@ -209,23 +213,47 @@ def test_the_ledger_is_landscape_a4_and_lists_every_measure(world, planned, no_t
         "整改台账",
         "长春市住房和城乡建设局",
         "长纪建〔2026〕1号",
-        "建议事项",
         "整改措施",
         "责任人",
         "责任领导",
-        "整改时限",
+        "原定时限",
+        "现时限",
         "销号日期",
         "修订工程项目招投标管理办法",
         "开展评审专家库专项清理",
         "赵敏",
         "孙副局长",
         "2026-05-20",
+        "2026-07-31",
         "长期坚持",
         "未开始",
         "共3项措施",
     ):
         assert expected in text, expected
     assert "Noto-Serif-CJK-SC" in embedded_cjk_fonts(data)
+
+
+def test_the_ledger_states_each_item_once_above_its_measures(world, planned):
+    first, second = planned.items.order_by("number")
+    data = documents.recommendation_ledger_pdf(world.users.city_staff, planned)
+    text = pdf.compact(data)
+    for item in (first, second):
+        assert text.count("".join(item.content.split())) == 1
+    assert text.index("一、") < text.index("修订工程项目招投标管理办法") < text.index("二、")
+    assert text.index("二、") < text.index("开展评审专家库专项清理")
+    assert "（2项措施）" in text
+
+
+def test_a_large_ledger_fits_many_rows_a_page(world, housing_case):
+    letter = factories.large_letter(
+        staff=world.users.city_staff,
+        officer=world.users.housing_officer,
+        the_case=housing_case,
+        measures=60,
+        items=3,
+    )
+    data = documents.recommendation_ledger_pdf(world.users.city_staff, letter)
+    assert len(pdf.reader(data).pages) <= 4  # 60 rows under 3 items: 15 or more a page
 
 
 def test_a_ledger_shows_only_the_measures_in_scope(world, planned):
@@ -333,3 +361,40 @@ def test_a_long_title_is_split_into_even_lines_never_an_orphan(title, lines):
     from oversight.documents import title_lines
 
     assert title_lines(title) == lines
+
+
+# --- warm-up and timeouts ------------------------------------------------------------------------
+
+
+def test_the_warm_up_renders_a_document_and_never_raises(monkeypatch):
+    assert documents.warm_up() > 0
+
+    def broken(*args, **kwargs):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    assert documents.warm_up() >= 0  # logged; the first real document pays instead
+
+
+def test_gunicorn_warms_up_and_outwaits_the_document_budget(settings, monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+    monkeypatch.delenv("DOCUMENT_TIME_BUDGET_SECONDS", raising=False)
+    conf = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert conf["timeout"] > settings.DOCUMENT_TIME_BUDGET_SECONDS
+    assert callable(conf["post_worker_init"])
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    for shipped in (dockerfile, compose):
+        assert "gunicorn.conf.py" in shipped
+        assert not re.search(r"gunicorn[^\n]*--timeout", shipped)  # one timeout: the config's
+
+
+def test_celery_worker_processes_warm_up():
+    from celery.signals import worker_process_init
+
+    import config.celery
+
+    receivers = [ref() for _key, ref in worker_process_init.receivers]
+    assert config.celery.warm_documents in receivers

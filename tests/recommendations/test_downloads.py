@@ -7,6 +7,8 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
+from oversight import tasks
+from oversight.models import DocumentJob
 from recommendations.models import Recommendation
 from tests import factories, pdf
 
@@ -136,3 +138,101 @@ def test_the_pages_offer_their_downloads(world, browse, letter, housing_case):
     assert letter_url in page
     assert ledger_url in page
     assert Recommendation.objects.get(pk=letter.pk).status == "issued"
+
+
+# --- a large ledger is made by a Celery job ------------------------------------------------------
+
+
+@pytest.fixture
+def large(world, housing_case, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.DOCUMENT_ASYNC_MEASURES = 20
+    return factories.large_letter(
+        staff=world.users.city_staff,
+        officer=world.users.housing_officer,
+        the_case=housing_case,
+        measures=30,
+        items=3,
+    )
+
+
+def test_a_ledger_up_to_the_threshold_is_made_in_the_request(world, browse, letter, settings):
+    settings.DOCUMENT_ASYNC_MEASURES = 1
+    url = f"{reverse('documents:ledger')}?recommendation={letter.pk}"
+    assert_pdf_attachment(browse(world.users.city_staff).get(url), "整改台账-")
+    assert not DocumentJob.objects.exists()
+
+
+def test_a_larger_ledger_is_a_job_with_progress_then_a_download(
+    world, browse, large, django_capture_on_commit_callbacks
+):
+    client = browse(world.users.city_staff)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(
+            f"{reverse('documents:ledger')}?recommendation={large.pk}",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    job = DocumentJob.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("documents:document_job", args=[job.pk])
+    assert len(callbacks) == 1  # the Celery job is sent once the job row is committed
+    assert (job.status, job.total, job.created_by) == ("pending", 30, world.users.city_staff)
+
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "hx-trigger" in page  # the page polls until the document is ready
+    assert "整改台账-长纪建〔2026〕1号.pdf" in page
+
+    tasks.make_document.apply(args=[job.pk])  # the real task function, run here
+    job.refresh_from_db()
+    assert job.status == "done" and job.file and job.percent == 100
+
+    progress = reverse("documents:document_job_progress", args=[job.pk])
+    fragment = client.get(progress, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "hx-trigger" not in fragment  # ready: the page stops polling
+    download = reverse("documents:document_job_download", args=[job.pk])
+    assert download in fragment
+    response = client.get(download)
+    content = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    assert "整改台账" in unquote(response["Content-Disposition"])
+    text = pdf.compact(content)
+    assert "共30项措施" in text and "第30条整改措施" in text
+
+
+def test_a_document_job_is_seen_only_by_who_started_it(world, browse, large):
+    browse(world.users.city_staff).get(f"{reverse('documents:ledger')}?recommendation={large.pk}")
+    job = DocumentJob.objects.get()
+    tasks.run_document_job(job.pk)
+    for name in ("document_job", "document_job_progress", "document_job_download"):
+        url = reverse(f"documents:{name}", args=[job.pk])
+        assert browse(world.users.supervisor).get(url).status_code == 404
+
+
+def test_a_document_job_reads_the_rows_as_its_creator(world, browse, large):
+    """The job re-reads the measures through restrict(): another jurisdiction's job holds none."""
+    job = DocumentJob.objects.create(
+        kind=DocumentJob.Kind.LEDGER,
+        query=f"recommendation={large.pk}",
+        filename="整改台账.pdf",
+        total=30,
+        created_by=world.users.other_staff,
+    )
+    tasks.run_document_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done"
+    with job.file.open("rb") as handle:
+        assert "第1条整改措施" not in pdf.compact(handle.read())
+
+
+def test_a_document_job_over_its_budget_fails_and_says_so(world, browse, large, settings):
+    settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS = 0.001
+    client = browse(world.users.city_staff)
+    client.get(f"{reverse('documents:ledger')}?recommendation={large.pk}")
+    job = tasks.run_document_job(DocumentJob.objects.get().pk)
+    assert (job.status, job.error, bool(job.file)) == ("failed", "timeout", False)
+    fragment = client.get(
+        reverse("documents:document_job_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "文档生成超时，请稍后重试或联系管理员。" in fragment
+    download = reverse("documents:document_job_download", args=[job.pk])
+    assert client.get(download).status_code == 404

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.test import override_settings
@@ -18,6 +19,7 @@ from django.test import override_settings
 from accounts.roles import Role
 from cases.models import ProcessStage
 from notifications.models import Notification
+from oversight.models import DocumentJob
 from recommendations.models import ImportJob
 from tests import factories
 from tests.api.conftest import build_chain
@@ -67,7 +69,21 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
             created_by=staff,
         ),
         notification=Notification.objects.create(recipient=staff, title="提醒"),
+        document_job=document_job(staff),
     )
+
+
+def document_job(staff) -> DocumentJob:
+    """A large ledger made for ``staff``: ready, its file in the scene's media folder."""
+    job = DocumentJob.objects.create(
+        kind=DocumentJob.Kind.LEDGER,
+        filename="整改台账.pdf",
+        total=301,
+        status=DocumentJob.Status.DONE,
+        created_by=staff,
+    )
+    job.file.save("ledger.pdf", ContentFile(b"%PDF-1.4 ledger"))
+    return job
 
 
 def restore_migrated_data():

@@ -211,6 +211,9 @@ WEB = {
     "documents:plan_import": get(READERS - {"supervisor"}, "recommendation"),
     "documents:import_job": get(SIGNED_IN, "import_job", **MINE),
     "documents:import_job_progress": get(SIGNED_IN, "import_job", **MINE),
+    "documents:document_job": get(SIGNED_IN, "document_job", **MINE),
+    "documents:document_job_progress": get(SIGNED_IN, "document_job", **MINE),
+    "documents:document_job_download": get(SIGNED_IN, "document_job", **MINE),
 }
 # Pages for everyone, signed in or not.
 PUBLIC = {"login", "favicon"}

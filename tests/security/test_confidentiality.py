@@ -44,6 +44,8 @@ from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.models import Digest
+from oversight import tasks
+from oversight.models import DocumentJob
 from recommendations.models import (
     Evaluation,
     ImportJob,
@@ -90,6 +92,7 @@ TARGETS = {
     "activity": Activity,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
+    "document_job": DocumentJob,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)
@@ -194,6 +197,15 @@ def staff_at_work(staff: User) -> None:
     )
 
 
+def made_ledger(user) -> DocumentJob:
+    """A large ledger made by the job for ``user`` (all their measures): its page and its PDF are
+    walked like every other answer."""
+    job = DocumentJob.objects.create(
+        kind=DocumentJob.Kind.LEDGER, filename="整改台账.pdf", created_by=user
+    )
+    return tasks.run_document_job(job.pk)
+
+
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
@@ -218,6 +230,8 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
                     original_name="整改方案.xlsx",
                     created_by=officer,
                 )
+            made_ledger(officer)
+        made_ledger(User.objects.get(username="staff"))
         yield SimpleNamespace(secrets=Secrets.from_database(), media=media)
         transaction.set_rollback(True)
 

@@ -106,6 +106,13 @@ class Command(BaseCommand):
             help="Generate this many measures first when the database has none.",
         )
         parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument(
+            "--ledger-measures",
+            type=int,
+            default=None,
+            help="Measures of the large letter whose ledger is timed (default: the largest "
+            "ledger made in a request, DOCUMENT_ASYNC_MEASURES).",
+        )
         parser.add_argument("--output", default=str(OUTPUT))
         parser.add_argument(
             "--check",
@@ -113,7 +120,7 @@ class Command(BaseCommand):
             help=f"Fail when a list runs more than {LIST_QUERY_BUDGET} queries (CI smoke run).",
         )
 
-    def handle(self, *args, measures, runs, output, check, **options):
+    def handle(self, *args, measures, runs, output, check, ledger_measures, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmarks run on PostgreSQL (set DATABASE_URL).")
         if not Measure.objects.exists():
@@ -133,12 +140,13 @@ class Command(BaseCommand):
             self.case_chain(runs),
             self.xlsx_export(max(3, runs // 5)),
             self.letter_pdf(max(3, runs // 2)),
+            self.large_ledger_pdf(ledger_measures or settings.DOCUMENT_ASYNC_MEASURES, 3),
             self.scan(max(3, runs // 5)),
         ]
         table = self.render(results, measures)
         self.stdout.write(table)
         Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(table)
+        Path(output).write_text(table + self._kept(Path(output)))
         self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
         over = [r.name for r in results if r.is_list and r.queries > LIST_QUERY_BUDGET]
         if check and over:
@@ -273,6 +281,50 @@ class Command(BaseCommand):
         result.times, result.queries = _timed(self._page(client, url), runs)
         return result
 
+    def large_ledger_pdf(self, size: int, runs: int) -> Result:
+        """整改台账 of a 13-item letter with ``size`` measures, made as the document job makes it
+        (``documents.recommendation_ledger_pdf``: no request, no time budget)."""
+        from oversight import documents
+
+        letter = self._large_letter(size)
+        staff = User.objects.get(role=Role.DISCIPLINE_STAFF, org_unit=self.province)
+        result = Result(f"PDF ledger of a 13-item letter, {size:,} measures")
+        budget, settings.DOCUMENT_TIME_BUDGET_SECONDS = settings.DOCUMENT_TIME_BUDGET_SECONDS, 0
+        try:
+            result.times, result.queries = _timed(
+                lambda: documents.recommendation_ledger_pdf(staff, letter), runs
+            )
+        finally:
+            settings.DOCUMENT_TIME_BUDGET_SECONDS = budget
+        return result
+
+    def _large_letter(self, size: int):
+        """The 13-item letter with ``size`` measures (bulk-created once, kept between runs)."""
+        letter = self._thirteen_item_letter()
+        items = list(letter.items.order_by("number"))
+        have = Measure.objects.filter(item__recommendation=letter).count()
+        if have == size:
+            return letter
+        Measure.objects.filter(item__recommendation=letter).delete()
+        officer = User.objects.filter(role=Role.UNIT_OFFICER).first()
+        start = self.today + datetime.timedelta(days=30)
+        Measure.objects.bulk_create(
+            Measure(
+                item=items[n * len(items) // size],
+                unit=letter.recipient_unit,
+                content=f"第{n + 1}条整改措施：修订管理办法，组织专题培训并开展专项检查",
+                standard="印发新办法，培训全覆盖，检查发现问题全部整改到位",
+                department="办公室",
+                owner_name="李明",
+                leader_name="王局长",
+                original_due_on=start + datetime.timedelta(days=n % 90),
+                due_on=start + datetime.timedelta(days=n % 90 + (30 if n % 7 == 0 else 0)),
+                created_by=officer,
+            )
+            for n in range(size)
+        )
+        return letter
+
     def _thirteen_item_letter(self):
         from recommendations import services
 
@@ -376,6 +428,13 @@ class Command(BaseCommand):
         ]
         lines += ["| " + " | ".join(result.row()) + " |" for result in results]
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _kept(path: Path) -> str:
+        """The hand-written sections under the table (from its first ``## `` heading), kept."""
+        previous = path.read_text() if path.exists() else ""
+        start = previous.find("\n## ")
+        return "" if start < 0 else previous[start:]
 
     def _machine(self) -> str:
         with connection.cursor() as cursor:
