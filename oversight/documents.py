@@ -236,6 +236,15 @@ def document_filename(recommendation: Recommendation) -> str:
 # --- 整改台账 -------------------------------------------------------------------------------------
 
 
+LEDGER_ORDER = (
+    "item__recommendation__issued_on",
+    "item__recommendation",
+    "item__number",
+    "due_on",
+    "pk",
+)
+
+
 def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
     """The ledger's measures grouped under their item, in their order: one group per item (and
     letter), with the item's text once and its rows numbered from 1 across the ledger."""
@@ -263,10 +272,14 @@ def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
 def ledger_pdf(
     user, measures, *, title: str = "整改台账", subtitle: str = "", budget: float | None = None
 ) -> bytes:
-    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), in its order,
-    grouped under their items."""
+    """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), grouped under
+    their items: letter by letter, item by item in their numbers, whatever order the list had."""
     today = shanghai_today()
-    rows = list(measures.restrict(user).select_related("unit", "item__recommendation"))
+    rows = list(
+        measures.restrict(user)
+        .select_related("unit", "item__recommendation")
+        .order_by(*LEDGER_ORDER)
+    )
     return render_pdf(
         "documents/ledger.html",
         {
@@ -281,17 +294,13 @@ def ledger_pdf(
 
 
 def recommendation_ledger_pdf(user, recommendation: Recommendation) -> bytes:
-    measures = Measure.objects.filter(item__recommendation=recommendation).order_by(
-        "item__number", "pk"
-    )
+    measures = Measure.objects.filter(item__recommendation=recommendation)
     subtitle = f"{recommendation.recipient_unit.name}　{recommendation.doc_number}"
     return ledger_pdf(user, measures, title="整改台账", subtitle=subtitle)
 
 
 def unit_ledger_pdf(user, unit) -> bytes:
-    measures = Measure.objects.filter(unit__path__startswith=unit.path).order_by(
-        "item__recommendation__issued_on", "item__recommendation", "item__number", "pk"
-    )
+    measures = Measure.objects.filter(unit__path__startswith=unit.path)
     return ledger_pdf(user, measures, title="整改台账", subtitle=unit.name)
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from cases.models import CaseAnalysis, Subject
 from oversight import documents
@@ -242,6 +243,25 @@ def test_the_ledger_states_each_item_once_above_its_measures(world, planned):
     assert text.index("一、") < text.index("修订工程项目招投标管理办法") < text.index("二、")
     assert text.index("二、") < text.index("开展评审专家库专项清理")
     assert "（2项措施）" in text
+
+
+def test_the_ledger_of_the_list_groups_items_whatever_the_list_order(world, planned, client):
+    """The measure list sorts by due date, which interleaves items; the ledger regroups them."""
+    first = planned.items.order_by("number").first()
+    factories.measure(
+        recommendation=planned,
+        actor=world.users.housing_officer,
+        item=first,
+        content="建立招投标全过程台账",
+        due_on=datetime.date(2026, 9, 30),
+    )
+    client.force_login(world.users.city_staff)
+
+    answer = client.get(reverse("documents:ledger"), {"recommendation": planned.pk})
+
+    text = pdf.compact(answer.content)
+    assert text.count("一、") == 1 and text.count("二、") == 1
+    assert text.index("一、") < text.index("建立招投标全过程台账") < text.index("二、")
 
 
 def test_a_large_ledger_fits_many_rows_a_page(world, housing_case):
