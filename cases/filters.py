@@ -9,7 +9,7 @@ from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter
 from accounts.models import Sector
 
 from .forms import UnitChoiceField
-from .models import Case, Problem, Subject, ViolationType
+from .models import Case, Problem, ProcessStage, Subject, ViolationType
 
 DEFAULT_ORDERING = "-opened_on"
 
@@ -46,6 +46,10 @@ class CaseFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
     unit = UnitFilter(label=_("Unit"), help_text=_("The unit and every unit under it."))
+    # Through the reverse relation: cases sit below recommendations and do not import them.
+    recommendation = django_filters.NumberFilter(
+        field_name="recommendations", label=_("Recommendation"), help_text=_("Cases it cites.")
+    )
     opened_after = django_filters.DateFilter(
         label=_("Opened on or after"),
         field_name="opened_on",
@@ -131,9 +135,16 @@ class ProblemFilter(django_filters.FilterSet):
         label=_("Case"),
     )
     category = django_filters.ChoiceFilter(choices=Problem.Category.choices, label=_("Category"))
+    process_stage = IdChoiceFilter(queryset=ProcessStage.objects.all(), label=_("Process stage"))
     # The problem's own unit, not its case's (``Problem.objects.restrict`` scopes by the case).
     unit = UnitFilter(
         label=_("Unit"), unit_lookup="unit", help_text=_("The unit and every unit under it.")
+    )
+    recommendation = django_filters.NumberFilter(
+        field_name="recommendation_items__recommendation",
+        distinct=True,
+        label=_("Recommendation"),
+        help_text=_("Problems its items answer."),
     )
 
     class Meta:

@@ -24,6 +24,7 @@ from cases.api.views import (
     ViolationTypeViewSet,
 )
 from notifications.api.views import NotificationViewSet
+from oversight.api import StatisticsViewSet
 from recommendations.api.views import (
     EvaluationViewSet,
     RecommendationItemViewSet,
@@ -80,6 +81,7 @@ router.register("rule-changes", RuleChangeViewSet, basename="rulechange")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("statistics", StatisticsViewSet, basename="statistics")
 
 urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="token"),

@@ -235,6 +235,11 @@ class EvidenceFilter(_MeasureChildFilter):
 
 class ExtensionRequestFilter(_MeasureChildFilter):
     status = django_filters.ChoiceFilter(choices=ExtensionRequest.Status.choices, label=_("Status"))
+    recommendation = django_filters.ModelChoiceFilter(
+        field_name="measure__item__recommendation",
+        queryset=_all_recommendations,
+        label=_("Recommendation"),
+    )
 
     class Meta:
         model = ExtensionRequest
