@@ -70,7 +70,8 @@ class MeasureCreateSerializer(serializers.Serializer):
     )
     owner_name = serializers.CharField(max_length=max_length_of(Measure, "owner_name"))
     leader_name = serializers.CharField(max_length=max_length_of(Measure, "leader_name"))
-    due_on = serializers.DateField()
+    # Not needed for a standing measure: the service decides (measure_create).
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
     is_standing = serializers.BooleanField(default=False)
 
 
