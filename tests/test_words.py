@@ -1,0 +1,65 @@
+"""The words of the pages: a select with nothing chosen says 请选择, a filter left open says 全部,
+never Django's "---------"."""
+
+import pytest
+from django import forms
+from django.urls import reverse
+from django.utils import translation
+
+from core.forms import Form, relabel_blank_choices
+from reforms.models import Measure
+from tests import factories
+
+
+def test_the_blank_choice_of_a_select_reads_choose():
+    class Example(Form):
+        kind = forms.ChoiceField(choices=[("", "---------"), ("a", "A")], required=False)
+        several = forms.MultipleChoiceField(choices=[("a", "A")])
+
+    with translation.override("zh-hans"):
+        html = str(Example())
+    assert "请选择" in html
+    assert "---------" not in html
+
+
+def test_a_model_choice_keeps_no_blank_when_it_has_none():
+    field = forms.ModelChoiceField(queryset=Measure.objects.none(), empty_label=None)
+    relabel_blank_choices({"field": field})
+    assert field.empty_label is None
+
+
+@pytest.fixture
+def pages(world, housing_case):
+    staff, officer = world.users.city_staff, world.users.housing_officer
+    draft = factories.draft_recommendation(staff=staff, the_case=housing_case)
+    issued = factories.issued_recommendation(staff=staff, the_case=housing_case)
+    measure = factories.measure(recommendation=issued, actor=officer)
+    return {
+        staff: [
+            reverse("cases:create"),
+            reverse("cases:edit", args=[housing_case.pk]),
+            reverse("cases:analysis_edit", args=[housing_case.pk]),
+            reverse("recommendations:create"),
+            reverse("recommendations:edit", args=[draft.pk]),
+            reverse("recommendations:detail", args=[draft.pk]),
+            reverse("reforms:measure_list"),
+            reverse("cases:list"),
+        ],
+        officer: [
+            reverse("reforms:plan", args=[issued.pk]),
+            reverse("reforms:measure_edit", args=[measure.pk]),
+            reverse("reforms:measure_detail", args=[measure.pk]),
+        ],
+    }
+
+
+def test_no_page_form_shows_dashes(browse, pages):
+    chose = False
+    for user, urls in pages.items():
+        client = browse(user)
+        for url in urls:
+            response = client.get(url, follow=True)
+            assert response.status_code == 200, url
+            assert "---------" not in response.text, url
+            chose = chose or "请选择" in response.text
+    assert chose
