@@ -1,12 +1,15 @@
 """The words of the pages: a select with nothing chosen says 请选择, a filter left open says 全部,
 never Django's "---------"."""
 
+from decimal import Decimal
+
 import pytest
 from django import forms
 from django.urls import reverse
 from django.utils import translation
 
 from core.forms import Form, relabel_blank_choices
+from core.templatetags.amounts import yuan
 from reforms.models import Measure
 from tests import factories
 
@@ -63,3 +66,30 @@ def test_no_page_form_shows_dashes(browse, pages):
             assert "---------" not in response.text, url
             chose = chose or "请选择" in response.text
     assert chose
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (Decimal("1250000.00"), "1,250,000.00"),
+        (Decimal("0"), "0.00"),
+        (Decimal("999.5"), "999.50"),
+        (None, ""),
+    ],
+)
+def test_an_amount_reads_with_thousands_separators(value, shown):
+    assert yuan(value) == shown
+
+
+def test_the_case_pages_show_the_amount_grouped(world, browse):
+    the_case = factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+        amount=Decimal("1250000.00"),
+    )
+    client = browse(world.users.city_staff)
+    for url in (reverse("cases:list"), reverse("cases:detail", args=[the_case.pk])):
+        page = client.get(url).text
+        assert "1,250,000.00" in page, url
+        assert "1250000.00" not in page, url
