@@ -1,6 +1,7 @@
 """The words of the pages: a select with nothing chosen says 请选择, a filter left open says 全部,
 never Django's "---------"."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,8 @@ from django.utils import translation
 
 from core.forms import Form, relabel_blank_choices
 from core.templatetags.amounts import yuan
-from reforms.models import Measure
+from notifications.models import Notification
+from reforms.models import Measure, Signal
 from tests import factories
 
 
@@ -93,3 +95,29 @@ def test_the_case_pages_show_the_amount_grouped(world, browse):
         page = client.get(url).text
         assert "1,250,000.00" in page, url
         assert "1250000.00" not in page, url
+
+
+def test_a_reminder_wears_the_colour_the_measure_wears(world, browse):
+    """临近时限 and 即将到期 are 临期 (due soon): yellow, as the measure's badge shows it."""
+    officer = world.users.housing_officer
+    Kind = Notification.Kind
+    for kind in (Kind.GREEN, Kind.YELLOW, Kind.RED, Kind.URGING, Kind.WORKFLOW):
+        Notification.objects.create(recipient=officer, kind=kind, title=f"t-{kind}", link="/")
+
+    page = browse(officer).get(reverse("notifications")).text
+
+    badges = {
+        title: css
+        for css, title in re.findall(
+            r'<span class="badge me-1 ([^"]*)" data-testid="kind">[^<]*</span><strong>t-(\w+)<',
+            page,
+        )
+    }
+    assert badges == {
+        "green": "signal signal-yellow",
+        "yellow": "signal signal-yellow",
+        "red": "signal signal-red",
+        "urging": "signal signal-red",
+        "workflow": "text-bg-secondary",
+    }
+    assert Signal.YELLOW == "yellow"  # the same names as the measure's signal badge
