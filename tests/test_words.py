@@ -121,3 +121,38 @@ def test_a_reminder_wears_the_colour_the_measure_wears(world, browse):
         "workflow": "text-bg-secondary",
     }
     assert Signal.YELLOW == "yellow"  # the same names as the measure's signal badge
+
+
+# --- One glossary (docs/glossary.md): the form, the page and the documents say the same word ----
+
+SAME_WORD = [
+    # (the page's msgid, the model field whose label the forms, Excel and PDFs use, the word)
+    ("Trajectory", ("cases", "CaseAnalysis", "trajectory"), "蜕变轨迹"),
+    ("Root causes", ("cases", "CaseAnalysis", "root_causes"), "深层次原因"),
+    ("Loopholes", ("cases", "CaseAnalysis", "loopholes"), "制度漏洞"),
+    ("Lessons", ("cases", "CaseAnalysis", "lessons"), "警示教训"),
+    ("Accountable leader", ("reforms", "Measure", "leader_name"), "责任领导"),
+    ("Name", ("cases", "Subject", "name"), "姓名"),
+]
+
+
+@pytest.mark.parametrize("page_msgid, field, word", SAME_WORD)
+def test_the_page_and_the_form_use_one_word(page_msgid, field, word):
+    from django.apps import apps
+
+    app, model, name = field
+    with translation.override("zh-hans"):
+        assert translation.gettext(page_msgid) == word
+        assert str(apps.get_model(app, model)._meta.get_field(name).verbose_name) == word
+
+
+def test_the_analysis_report_is_headed_by_the_same_words():
+    from oversight.documents import ANALYSIS_SECTIONS, _analysis_heading
+
+    headings = [_analysis_heading(field, number) for field, number in ANALYSIS_SECTIONS]
+    assert headings == ["二、蜕变轨迹", "三、深层次原因", "四、制度漏洞", "五、警示教训"]
+
+
+def test_a_person_is_named_by_their_full_name_on_the_case_form(world, browse):
+    page = browse(world.users.city_staff).get(reverse("cases:create")).text
+    assert ">姓名<" in page or ">姓名\n" in page or "姓名</label>" in page
