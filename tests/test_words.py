@@ -156,3 +156,19 @@ def test_the_analysis_report_is_headed_by_the_same_words():
 def test_a_person_is_named_by_their_full_name_on_the_case_form(world, browse):
     page = browse(world.users.city_staff).get(reverse("cases:create")).text
     assert ">姓名<" in page or ">姓名\n" in page or "姓名</label>" in page
+
+
+def test_chinese_text_has_full_width_colons_and_one_word_for_the_leader(
+    world, housing_case, browse
+):
+    staff, officer = world.users.city_staff, world.users.housing_officer
+    issued = factories.issued_recommendation(staff=staff, the_case=housing_case)
+    factories.measure(recommendation=issued, actor=officer)
+
+    page = browse(officer).get(reverse("reforms:plan", args=[issued.pk])).text
+
+    assert "完成标准：" in page
+    assert "完成标准:" not in page
+    assert "整改方案：" in page or "整改方案:" not in page
+    assert "责任领导" in page
+    assert "分管领导" not in page
