@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter
 from accounts.models import Sector
+from core.forms import yes_no_filter_select
 
 from .forms import UnitChoiceField
 from .models import Case, Problem, ProcessStage, Subject, ViolationType
@@ -65,7 +66,7 @@ class CaseFilter(django_filters.FilterSet):
     top_leader = django_filters.BooleanFilter(
         label=_("Top leader involved"),
         method="involving",
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=yes_no_filter_select(),
     )
     violation_type = IdChoiceFilter(
         label=_("Violation type"),

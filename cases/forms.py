@@ -5,6 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from core.forms import ModelForm
 
 from .models import Case, CaseAnalysis, Problem, Subject
 from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
@@ -30,7 +31,7 @@ def units_in_jurisdiction(user):
     return OrgUnit.objects.restrict(user).filter(kind=OrgUnit.Kind.UNIT)
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(ModelForm):
     """The case itself; linked cases may only be chosen among the cases the user can see."""
 
     class Meta:
@@ -67,13 +68,14 @@ class CaseForm(forms.ModelForm):
 SubjectFormSet = inlineformset_factory(
     Case,
     Subject,
+    form=ModelForm,
     fields=SUBJECT_FIELDS,
     extra=1,
     can_delete=True,
 )
 
 
-class AnalysisForm(forms.ModelForm):
+class AnalysisForm(ModelForm):
     class Meta:
         model = CaseAnalysis
         fields = ANALYSIS_FIELDS
@@ -86,7 +88,7 @@ class AnalysisForm(forms.ModelForm):
         }
 
 
-class ProblemForm(forms.ModelForm):
+class ProblemForm(ModelForm):
     class Meta:
         model = Problem
         fields = PROBLEM_FIELDS

@@ -156,7 +156,7 @@ class Subject(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("case")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     position = models.CharField(_("position"), max_length=200, blank=True)
     is_top_leader = models.BooleanField(
         _("top leader"), default=False, help_text=_("一把手 of the unit.")

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -334,6 +335,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yianchugai@localhost"
 
 # Records one bulk call of the API may create (all or none, in one transaction).
 API_BULK_MAX = envint("API_BULK_MAX", 1000)
+
+# django-filter: a filter left open reads "All" (全部), not "---------" (page forms say "Choose…",
+# core/forms.py).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 REST_FRAMEWORK = {
     # Token first: an anonymous API call answers 401 with `WWW-Authenticate: Token`.

@@ -78,6 +78,18 @@ class Notification(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def signal(self) -> str:
+        """The colour of this kind in the one colour code (三色预警, the measures' signal badge:
+        ``templates/includes/signal_badge.html``), or "" for a kind that is no warning.
+
+        A reminder that a due date is near — 临近时限 or 即将到期 — is what the measure's badge
+        calls 临期 (due soon), so it is yellow like the measure on the dashboard; green is kept
+        for on schedule and signed off, as everywhere else. Overdue and urging notices are red.
+        The kinds' values name the reminder ladder's rungs, not the colours shown.
+        """
+        return KIND_SIGNALS.get(self.kind, "")
+
 
 class Digest(models.Model):
     """The outbox: at most one message a day per recipient, channel and kind, listing their items.
@@ -139,3 +151,12 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.day:%Y-%m-%d} · {self.get_channel_display()}"
+
+
+# The one mapping from a notification's kind to the colour code (see ``Notification.signal``).
+KIND_SIGNALS = {
+    Notification.Kind.GREEN: "yellow",
+    Notification.Kind.YELLOW: "yellow",
+    Notification.Kind.RED: "red",
+    Notification.Kind.URGING: "red",
+}

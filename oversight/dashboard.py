@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateformat import format as format_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -282,7 +283,10 @@ def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
         due_to = min(sunday - datetime.timedelta(days=1), last_due)
         trend.append(
             {
-                "label": f"{year}-W{week:02d}",
+                "label": f"{year}-W{week:02d}",  # the week's key (tests, data-week), not shown
+                # People read a week by its Monday, e.g. 9月15日 ("Sep 15"), never "2026-W38".
+                "shown": format_date(monday, _("M j")),
+                "span": f"{format_date(monday, _('M j'))}–{format_date(sunday, _('M j'))}",
                 "monday": monday,
                 "sunday": sunday,
                 "signed_off": signed[monday],
@@ -371,7 +375,7 @@ def chart_data(data: dict) -> dict:
             ],
         },
         "trend": {
-            "categories": [week["label"] for week in data["trend"]],
+            "categories": [week["shown"] for week in data["trend"]],
             "series": [
                 {
                     "name": _("Signed off"),

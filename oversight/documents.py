@@ -350,12 +350,19 @@ def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
 
 # --- 案件剖析报告 ---------------------------------------------------------------------------------
 
+# The analysis's sections, headed by the fields' own names (the glossary, docs/glossary.md), so
+# the report says what the form and the page say: 二、蜕变轨迹, 三、深层次原因…
 ANALYSIS_SECTIONS = (
-    ("trajectory", "二、案发轨迹"),
-    ("root_causes", "三、原因剖析"),
-    ("loopholes", "四、暴露的漏洞短板"),
-    ("lessons", "五、警示与启示"),
+    ("trajectory", "二"),
+    ("root_causes", "三"),
+    ("loopholes", "四"),
+    ("lessons", "五"),
 )
+
+
+def _analysis_heading(field: str, number: str) -> str:
+    with translation.override("zh-hans"):
+        return f"{number}、{CaseAnalysis._meta.get_field(field).verbose_name}"
 
 
 def case_analysis_pdf(user, case: Case) -> bytes:
@@ -364,10 +371,10 @@ def case_analysis_pdf(user, case: Case) -> bytes:
     analysis = CaseAnalysis.objects.restrict(user).filter(case=case).first()
     sections = [
         {
-            "heading": heading,
+            "heading": _analysis_heading(field, number),
             "paragraphs": _paragraphs(getattr(analysis, field, "") if analysis else ""),
         }
-        for field, heading in ANALYSIS_SECTIONS
+        for field, number in ANALYSIS_SECTIONS
     ]
     return render_pdf(
         "documents/case_analysis.html",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
 from core.domain import max_length_of, shanghai_today
+from core.forms import Form
 from reforms import calendar
 
 from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
@@ -20,7 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(Form):
     """A draft, new or edited. The reply deadline is a date, or working days from today."""
 
     DATE, WORKDAYS = "date", "workdays"
@@ -96,7 +97,7 @@ class RecommendationForm(forms.Form):
         return data
 
 
-class ItemForm(forms.Form):
+class ItemForm(Form):
     content = forms.CharField(
         label=_("Item"),
         max_length=max_length_of(RecommendationItem, "content"),
@@ -123,7 +124,7 @@ class ItemForm(forms.Form):
         )
 
 
-class IssueForm(forms.Form):
+class IssueForm(Form):
     issued_on = forms.DateField(
         label=_("Issue date"), required=False, widget=DateInput, help_text=_("Today when empty.")
     )
@@ -135,7 +136,7 @@ class IssueForm(forms.Form):
     )
 
 
-class ReturnReplyForm(forms.Form):
+class ReturnReplyForm(Form):
     reason = forms.CharField(
         label=_("Why the reply is returned"),
         max_length=max_length_of(RecommendationTransition, "reason"),
@@ -143,11 +144,11 @@ class ReturnReplyForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     pass
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(Form):
     method = forms.ChoiceField(label=_("Method"), choices=Evaluation.Method.choices)
     score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100)
     rating = forms.ChoiceField(label=_("Rating"), choices=Evaluation.Rating.choices)
@@ -159,15 +160,15 @@ class EvaluationForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(Form):
     pass
 
 
-class StartRectificationForm(forms.Form):
+class StartRectificationForm(Form):
     pass
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     content = forms.CharField(
         label=_("Rectification report"),
         max_length=max_length_of(Reply, "content"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OrgSubtreeFilter, OrgSubtreeIdFilter
 from accounts.models import Sector
 from core.domain import shanghai_today
+from core.forms import yes_no_filter_select
 from recommendations.models import Recommendation
 
 from .models import (
@@ -78,7 +79,7 @@ class MeasureFilter(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(
         method="filter_open",
         label=_("Open (not signed off)"),
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=yes_no_filter_select(),
     )
     signal = django_filters.ChoiceFilter(
         choices=Signal.choices, method="filter_signal", label=_("Colour")
@@ -117,7 +118,7 @@ class MeasureFilter(django_filters.FilterSet):
     )
     is_standing = django_filters.BooleanFilter(
         label=_("Standing"),
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=yes_no_filter_select(),
     )
     ordering = django_filters.ChoiceFilter(
         choices=ORDERING_CHOICES, method="filter_ordering", label=_("Sort by"), empty_label=None

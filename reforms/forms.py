@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.domain import max_length_of
+from core.forms import Form, ModelForm
 from core.uploads import EVIDENCE_TYPES, megabytes
 
 from .models import (
@@ -33,7 +34,7 @@ def evidence_limit_text() -> str:
     return _("Up to %(size)s MB per file.") % {"size": megabytes(settings.EVIDENCE_MAX_BYTES)}
 
 
-class MeasurePlanForm(forms.ModelForm):
+class MeasurePlanForm(ModelForm):
     """A new measure under an item (its dates are fixed once planned)."""
 
     class Meta:
@@ -53,9 +54,18 @@ class MeasurePlanForm(forms.ModelForm):
             "due_on": DateInput,
         }
         labels = {"due_on": _("Due date")}
+        help_texts = {"due_on": _("Not needed for a standing measure.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service decides whether a date is needed (not for a standing measure): the browser
+        # must not insist on one. app.js marks it required while 长期坚持 is unticked.
+        due_on = self.fields["due_on"]
+        due_on.required = False
+        due_on.widget.attrs["data-required-unless"] = self["is_standing"].auto_id
 
 
-class MeasureEditForm(forms.ModelForm):
+class MeasureEditForm(ModelForm):
     """What may still change once a measure is planned: its wording and who owns it."""
 
     class Meta:
@@ -79,7 +89,7 @@ def evidence_file_field(*, required: bool = True) -> forms.FileField:
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     content = forms.CharField(
         label=_("Progress"),
         max_length=max_length_of(ProgressReport, "content"),
@@ -93,7 +103,7 @@ class ProgressForm(forms.Form):
         self.fields["file"].help_text = evidence_limit_text()
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     file = evidence_file_field()
     description = forms.CharField(
         label=_("Description"), max_length=max_length_of(Evidence, "description"), required=False
@@ -104,7 +114,7 @@ class EvidenceForm(forms.Form):
         self.fields["file"].help_text = evidence_limit_text()
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     """Request sign-off, sign off, or approve an extension: an optional note."""
 
     # Recorded as the transition's reason, or an extension's decision note (the same limit).
@@ -113,7 +123,7 @@ class NoteForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason_code = forms.ChoiceField(
         label=_("Reason"), choices=[("", "---------"), *MeasureTransition.ReturnReason.choices]
     )
@@ -124,7 +134,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     requested_due_on = forms.DateField(label=_("New due date"), widget=DateInput)
     reason = forms.CharField(
         label=_("Reason"),
@@ -133,7 +143,7 @@ class ExtensionForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     note = forms.CharField(
         label=_("Why refused"), max_length=max_length_of(ExtensionRequest, "decision_note")
     )
@@ -142,11 +152,11 @@ class RejectForm(forms.Form):
 # Follow-up reviews (回头看), scheduled and recorded on the recommendation's page.
 
 
-class FollowUpScheduleForm(forms.Form):
+class FollowUpScheduleForm(Form):
     scheduled_on = forms.DateField(label=_("Review date"), widget=DateInput(format="%Y-%m-%d"))
 
 
-class FollowUpRecordForm(forms.Form):
+class FollowUpRecordForm(Form):
     conducted_on = forms.DateField(
         label=_("Reviewed on"),
         required=False,

@@ -149,12 +149,16 @@ def measure_create(
     department: str,
     owner_name: str,
     leader_name: str,
-    due_on: datetime.date,
+    due_on: datetime.date | None = None,
     is_standing: bool = False,
     owner=None,
     leader=None,
 ) -> Measure:
-    """The unit (or staff helping it) plans a measure under an item of an issued recommendation."""
+    """The unit (or staff helping it) plans a measure under an item of an issued recommendation.
+
+    A standing measure (长期坚持) needs no due date: it is never due soon nor overdue, and one left
+    without a date keeps the letter's reply deadline (or its issue date) as a placeholder, since
+    the column is not null. Any other measure must have one."""
     require_perm(actor, "reforms.add_measure")
     if not RecommendationItem.objects.restrict(actor).filter(pk=item.pk).exists():
         raise PermissionRefused()
@@ -162,6 +166,13 @@ def measure_create(
     if recommendation.status not in PLANNABLE:
         raise TransitionRefused(
             _("Measures can be planned only after issue and before the reply is submitted.")
+        )
+    if due_on is None:
+        if not is_standing:
+            message = _("Fill in the due date (a standing measure needs none).")
+            raise TransitionRefused(message, errors={"due_on": [message]})
+        due_on = max(
+            recommendation.reply_due_on or recommendation.issued_on, recommendation.issued_on
         )
     if due_on < recommendation.issued_on:
         raise TransitionRefused(_("The due date cannot be before the recommendation was issued."))

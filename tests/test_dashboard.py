@@ -307,6 +307,15 @@ def test_the_weekly_trend_counts_sign_offs_and_measures_falling_overdue(world, d
     assert fell == {"2026-W25": 1, "2026-W24": 2, "2026-W23": 2, "2026-W18": 1}
 
 
+def test_a_week_reads_as_its_dates_never_its_iso_number(world, data, browse):
+    response = dashboard(browse(world.users.supervisor))
+
+    # W25 of 2026 is Monday 15 to Sunday 21 June.
+    assert response.context["charts"]["trend"]["categories"][-1] == "6月15日"
+    assert "6月15日–6月21日" in response.text
+    assert "2026-W" not in response.text.replace('data-week="2026-W', "")
+
+
 def test_each_weeks_sign_offs_open_exactly_its_rows(world, data, browse_en):
     client = browse_en(world.users.supervisor)
     trend = dashboard(client).context["trend"]

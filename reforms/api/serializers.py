@@ -87,7 +87,8 @@ class MeasureCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("The accountable leader's account; gives leader_name if blank."),
     )
-    due_on = serializers.DateField()
+    # Not needed for a standing measure: the service decides (measure_create).
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
     is_standing = serializers.BooleanField(default=False)
 
 

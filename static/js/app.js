@@ -45,3 +45,20 @@ function addCounters(root) {
 }
 addCounters(document);
 document.body.addEventListener("htmx:load", function (event) { addCounters(event.detail.elt); });
+
+// A field needed unless a box is ticked (a measure's due date, unless it is 长期坚持): the server
+// decides; this only lets the browser ask for the date while the box is unticked.
+function linkRequiredUnless(root) {
+  root.querySelectorAll("[data-required-unless]").forEach(function (field) {
+    const box = document.getElementById(field.dataset.requiredUnless);
+    if (!box || field.dataset.linked) return;
+    field.dataset.linked = "1";
+    const update = function () {
+      field.required = !box.checked;
+    };
+    box.addEventListener("change", update);
+    update();
+  });
+}
+linkRequiredUnless(document);
+document.body.addEventListener("htmx:load", function (event) { linkRequiredUnless(event.detail.elt); });

@@ -333,6 +333,19 @@ class TestPlanningMeasures:
         answer = post(api_as("officer"), "measures/", self.body(letter, due_on="2025-01-01"))
         refused(answer, 409, message="The due date cannot be before the recommendation was issued.")
 
+    def test_a_standing_measure_needs_no_date(self, letter, api_as):
+        body = self.body(letter, is_standing=True)
+        del body["due_on"]
+        answer = post(api_as("officer"), "measures/", body)
+        assert answer.status_code == 201, answer.content
+        assert answer.json()["is_standing"] is True
+
+    def test_any_other_measure_does(self, letter, api_as):
+        body = self.body(letter)
+        del body["due_on"]
+        answer = post(api_as("officer"), "measures/", body)
+        refused(answer, 409, message="Fill in the due date (a standing measure needs none).")
+
     def test_edit_until_signed_off(self, measure_in, api_as):
         measure = measure_in(Status.IN_PROGRESS)
         answer = api_as("officer").patch(
@@ -551,13 +564,14 @@ class TestCases:
     def test_the_models_rules_refuse_bad_cases(self, world, api_as):
         client = api_as("staff")
         assert post(client, "cases/", self.body(world)).status_code == 201
-        refused(post(client, "cases/", self.body(world)), 409, "invalid")  # number taken
+        taken = refused(post(client, "cases/", self.body(world)), 400, "invalid")
+        assert taken["errors"].keys() == {"number"}
         answer = post(
             client,
             "cases/",
             self.body(world, number="x-2", status="closed", closed_on="2026-01-01"),
         )
-        refused(answer, 409, "invalid")
+        assert refused(answer, 400, "invalid")["errors"].keys() == {"non_field_errors"}
         answer = post(client, "cases/", self.body(world, number="x-3", amount="-1"))
         assert refused(answer, 400)["errors"].keys() == {"amount"}
 

@@ -6,6 +6,7 @@ Real WeasyPrint with the real Noto CJK fonts; text read back with pypdf, fonts w
 import datetime
 import logging
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -341,6 +342,8 @@ def test_the_case_analysis_report(world, housing_case, no_tofu):
         lessons="必须强化对一把手的监督。",
     )
     factories.problem(housing_case, description="工程款拨付缺少集体决策")
+    housing_case.amount = Decimal("1250000.00")
+    housing_case.save(update_fields=["amount"])
     data = documents.case_analysis_pdf(world.users.city_staff, housing_case)
     page = pdf.reader(data).pages[0]
     assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.1)
@@ -357,6 +360,7 @@ def test_the_case_analysis_report(world, housing_case, no_tofu):
         "六、问题清单",
         "工程款拨付缺少集体决策",
         "制度建设薄弱点",
+        "涉案金额：1,250,000.00元",
     ):
         assert expected in text, expected
     assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"} <= embedded_cjk_fonts(data)

@@ -17,7 +17,14 @@ from django.urls import reverse
 from recommendations import services as recommendation_services
 from reforms import services
 from reforms.filters import MeasureFilter
-from reforms.models import Evidence, ExtensionRequest, Measure, MeasureTransition, ProgressReport
+from reforms.models import (
+    Evidence,
+    ExtensionRequest,
+    Measure,
+    MeasureTransition,
+    ProgressReport,
+    Signal,
+)
 from tests import factories
 
 Status = Measure.Status
@@ -592,6 +599,50 @@ def test_a_measure_due_before_the_issue_date_is_refused_in_the_item(world, brows
     assert "The due date cannot be before the recommendation was issued." in response.text
     assert "建立专家库随机抽取制度" in response.text  # what was typed stays
     assert not Measure.objects.exists()
+
+
+def test_a_standing_measure_is_planned_without_a_date(world, browse_en, letter):
+    item = letter.items.get()
+
+    response = browse_en(world.users.housing_officer).post(
+        reverse("reforms:plan_measure_add", args=[item.pk]),
+        plan_data(item, due_on="", is_standing="on"),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    measure = Measure.objects.get()
+    assert measure.is_standing
+    # The column is not null: the letter's reply deadline (or its issue date) stands in.
+    assert measure.due_on == (letter.reply_due_on or letter.issued_on)
+    assert measure.signal() == Signal.BLUE
+    assert not Measure.objects.overdue().exists()
+    assert not Measure.objects.due_soon().exists()
+
+
+def test_a_measure_not_standing_without_a_date_is_refused_under_the_date(world, browse, letter):
+    item = letter.items.get()
+
+    response = browse(world.users.housing_officer).post(
+        reverse("reforms:plan_measure_add", args=[item.pk]),
+        plan_data(item, due_on=""),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 409
+    assert "请填写整改时限（长期坚持的措施可不填）。" in response.text
+    assert not Measure.objects.exists()
+
+
+def test_the_plan_form_does_not_make_the_browser_insist_on_a_date(world, browse_en, letter):
+    page = browse_en(world.users.housing_officer).get(reverse("reforms:plan", args=[letter.pk]))
+
+    item = letter.items.get()
+    date_input = next(
+        tag for tag in page.text.split("<input") if f'name="item{item.pk}-due_on"' in tag
+    )
+    assert " required" not in date_input.split(">")[0]
+    assert f'data-required-unless="id_item{item.pk}-is_standing"' in date_input
 
 
 def test_an_incomplete_measure_is_refused_in_the_item(world, browse_en, letter):

@@ -1,0 +1,49 @@
+"""The bases of every page form: what all forms of the project share.
+
+A select with nothing chosen yet reads "Choose…" (请选择), not Django's "---------": the bases
+relabel the blank choice of every single-choice field once the fields are built, so no form
+names it field by field. (Filter forms say "All" instead: ``FILTERS_EMPTY_CHOICE_LABEL``.)
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DJANGO_BLANK = "---------"
+CHOOSE = _("Choose…")
+
+
+def relabel_blank_choices(fields) -> None:
+    """Replace Django's dashes by "Choose…" in the blank choice of each single-choice field."""
+    for field in fields.values():
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_BLANK:
+                field.empty_label = CHOOSE
+                field.widget.choices = field.choices
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices = list(field.choices)
+            if any(value == "" and label == DJANGO_BLANK for value, label in choices):
+                field.choices = [
+                    (value, CHOOSE if value == "" and label == DJANGO_BLANK else label)
+                    for value, label in choices
+                ]
+
+
+class Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relabel_blank_choices(self.fields)
+
+
+class ModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relabel_blank_choices(self.fields)
+
+
+def yes_no_filter_select() -> forms.Select:
+    """The select of a yes/no filter: All (全部), Yes, No."""
+    return forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
