@@ -14,6 +14,7 @@ from core.api import (
     Ordered,
     ScopedViewSetMixin,
     bulk_create,
+    changed_fields,
     detail_or_created,
     read_schemas,
     validated,
@@ -277,11 +278,10 @@ class _OutcomeViewSet(
 
     def update(self, request, *args, **kwargs):
         outcome = self.get_object()
-        serializer = self.update_serializer(data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
         current = {field: getattr(outcome, field) for field in self.update_serializer().fields}
+        data = changed_fields(self.update_serializer, self, partial=kwargs.get("partial"))
         type(self).update_outcome(
-            actor=request.user, **{self.record_name: outcome}, **current | serializer.validated_data
+            actor=request.user, **{self.record_name: outcome}, **current | data
         )
         return detail_or_created(self.serializer_class, self.fresh(outcome), self)
 
