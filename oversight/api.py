@@ -1,7 +1,7 @@
 """成效统计 over the API: the figures of a scope, each with the address of the list behind it."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -64,6 +64,8 @@ class LetterFiguresSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text=_("Null when the scope is one letter."))
 
 
+# One object, though the viewset answers it as its list action.
+@extend_schema_serializer(many=False)
 class StatisticsSerializer(serializers.Serializer):
     cases = TotalSerializer()
     problems = ProblemFiguresSerializer()
