@@ -25,7 +25,8 @@ EVERYONE = [
 ]
 ADMINS = ["system_admin", "security_admin", "audit_admin"]
 
-# What each role finds in the top bar (DESIGN §3), written out rather than read from the rules.
+# What each role finds in the top bar (docs/architecture.md), written out rather than read from
+# the rules.
 EXPECTED_MENU = {
     "city_staff": [
         "home",
