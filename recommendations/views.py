@@ -168,13 +168,10 @@ def recommendation_edit(request, pk):
 @login_required
 @require_POST
 def recommendation_delete(request, pk):
-    """Throw away a draft (the service refuses anything issued)."""
+    """Throw away a draft: staff in scope, while it is a draft (``recommendations/rules.py``)."""
     recommendation = _get(request, pk)
-    try:
-        services.recommendation_delete(recommendation=recommendation, actor=request.user)
-    except DomainError as refusal:
-        messages.error(request, refusal.message)
-        return redirect("recommendations:detail", pk=recommendation.pk)
+    require_permission(request.user, "recommendations.delete_recommendation", recommendation)
+    services.recommendation_delete(recommendation=recommendation, actor=request.user)
     messages.success(request, _("Draft “%(title)s” deleted.") % {"title": recommendation.title})
     if request.htmx:  # asked from the page with a confirmation: the browser goes to the list
         return HttpResponseClientRedirect(reverse("recommendations:list"))

@@ -172,7 +172,7 @@ class FollowUpRecordForm(Form):
     )
 
 
-class RuleChangeForm(forms.ModelForm):
+class RuleChangeForm(ModelForm):
     """A rule change (立改废释) recorded from a measure's or a recommendation's page."""
 
     prefix = "rule"
@@ -183,7 +183,7 @@ class RuleChangeForm(forms.ModelForm):
         widgets = {"effective_on": DateInput()}
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     """An activity (警示教育, 专题民主生活会, 谈心谈话, 轮岗交流) with its date and head count."""
 
     prefix = "activity"

@@ -409,10 +409,11 @@ def test_every_scoped_model_is_in_the_table():
     }
     from audit.models import AuditEntry
     from notifications.models import Notification
+    from oversight.models import DocumentJob  # per user who asked (test_downloads.py)
     from recommendations.models import ImportJob  # per user who started it (tests/test_excel.py)
 
-    # The audit log: the audit administrator's alone (tests/accounts/test_audit.py).
-    assert scoped == {*EVERY_MODEL, Notification, ImportJob, AuditEntry}
+    # The audit log: the audit administrator's alone (tests/audit/test_audit.py).
+    assert scoped == {*EVERY_MODEL, Notification, ImportJob, DocumentJob, AuditEntry}
 
 
 @pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda model: model.__name__)

@@ -914,5 +914,5 @@ def test_an_issued_letter_offers_no_delete_and_refuses_one(world, client, recomm
 
     answer = client.post(reverse("recommendations:delete", args=[issued.pk]))
 
-    assert answer.status_code == 302
+    assert answer.status_code == 403
     assert Recommendation.objects.filter(pk=issued.pk).exists()
