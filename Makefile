@@ -47,7 +47,7 @@ messages: $(VENV)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# The whole suite: about 9-10 minutes on SQLite on a 2-core machine (15 on PostgreSQL).
+# The whole suite: about 10-11 minutes on SQLite on a 2-core machine (18 on PostgreSQL).
 test:
 	@$(SYSTEM_PACKAGES) install run test browser
 	@$(MAKE) --no-print-directory install
