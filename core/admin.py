@@ -15,6 +15,7 @@ from rules.contrib.admin import (
 )
 
 from .domain import DomainError
+from .forms import CHOOSE, relabel_blank_choices
 
 
 def _restricted(queryset, user):
@@ -23,7 +24,26 @@ def _restricted(queryset, user):
     return restrict(user) if restrict else queryset
 
 
-class ScopedChoicesMixin:
+class ChooseLabelMixin:
+    """Selects with nothing chosen read "Choose…" (请选择) in the back office too, as in the pages
+    (``core.forms``): the blank choice of single-choice fields and of the actions menu."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            relabel_blank_choices({db_field.name: field})
+        return field
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        relabel_blank_choices({db_field.name: field})
+        return field
+
+    def get_action_choices(self, request, default_choices=None):
+        return super().get_action_choices(request, default_choices=[("", CHOOSE)])
+
+
+class ScopedChoicesMixin(ChooseLabelMixin):
     """Foreign-key and many-to-many choices limited to what the user may see."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -79,7 +99,7 @@ class ReadOnlyAdmin(ScopedAdmin):
         return False
 
 
-class SystemSettingsAdmin(admin.ModelAdmin):
+class SystemSettingsAdmin(ChooseLabelMixin, admin.ModelAdmin):
     """Settings that are not case content (the calendar, the reminder policy, the outbox): system
     admins edit them; every other role with a home page may read them.
 

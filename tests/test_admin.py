@@ -65,12 +65,23 @@ class TestEveryPageForEveryDemoUser:
             if not may_view:
                 continue
             assert len(queries) <= CHANGELIST_QUERY_BUDGET, (model, len(queries))
+            assert_says_choose(response, model)
 
             first = model_admin.get_queryset(request).first()
             if first is not None:
-                assert client.get(url(model, "change", first.pk)).status_code == 200, model
+                response = client.get(url(model, "change", first.pk))
+                assert response.status_code == 200, model
+                assert_says_choose(response, model)
             if model_admin.has_add_permission(request):
-                assert client.get(url(model, "add")).status_code == 200, model
+                response = client.get(url(model, "add"))
+                assert response.status_code == 200, model
+                assert_says_choose(response, model)
+
+
+def assert_says_choose(response, model) -> None:
+    """An empty select reads 请选择 in the back office as in the pages, never Django's dashes."""
+    page = response.content.decode()
+    assert ">---------<" not in page, model
 
 
 def test_the_login_page_is_in_chinese(client):
