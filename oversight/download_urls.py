@@ -33,6 +33,18 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/problems/import/", import_views.problems_import, name="problems_import"),
     path("recommendations/<int:pk>/plan/import/", import_views.plan_import, name="plan_import"),
+    path(
+        "recommendations/<int:pk>/rule-changes/import/",
+        import_views.outcomes_import,
+        {"kind": "rule_changes"},
+        name="rule_changes_import",
+    ),
+    path(
+        "recommendations/<int:pk>/activities/import/",
+        import_views.outcomes_import,
+        {"kind": "activities"},
+        name="activities_import",
+    ),
     path("jobs/<int:pk>/", downloads.document_job, name="document_job"),
     path("jobs/<int:pk>/progress/", downloads.document_job_progress, name="document_job_progress"),
     path("jobs/<int:pk>/file.pdf", downloads.document_job_download, name="document_job_download"),

@@ -39,7 +39,7 @@ from core import uploads
 from core.domain import DomainError, max_length_of, shanghai_today
 from recommendations.models import Recommendation
 from reforms import services as reform_services
-from reforms.models import Measure
+from reforms.models import Activity, Measure, RuleChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_ROWS = 10_000
@@ -256,10 +256,79 @@ PLAN_COLUMNS = (
     Column(lambda: str(_("Due date")), 14),
     Column(lambda: _verbose(Measure, "is_standing"), 10, required=False),
 )
+RULE_CHANGE_COLUMNS = (
+    Column(lambda: _verbose(RuleChange, "kind"), 10),
+    text_column(RuleChange, "title", 50),
+    Column(lambda: _verbose(RuleChange, "effective_on"), 14, required=False),
+)
+ACTIVITY_COLUMNS = (
+    Column(lambda: _verbose(Activity, "kind"), 22),
+    text_column(Activity, "title", 40),
+    Column(lambda: _verbose(Activity, "held_on"), 14),
+    Column(lambda: _verbose(Activity, "participant_count"), 10),
+    text_column(Activity, "notes", 40, required=False),
+)
 HOW_TO = gettext_lazy(
     "Fill in one row per line from row 2 on; keep the headings in row 1. Dates as 2026-06-30. "
     "Nothing is imported while any row has an error: every error is listed by row and column."
 )
+
+
+def _labels(choices) -> list[str]:
+    return [str(label) for _value, label in choices]
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """One kind of import: its sheet's columns, drop-down lists, date columns and notes."""
+
+    sheet_title: Callable[[], str]
+    columns: tuple[Column, ...]
+    lists: Callable[[], dict[int, list[str]]] = dict  # column index → the values offered
+    date_columns: tuple[int, ...] = ()
+    notes: Callable[[], list[str]] = list
+
+
+def _problem_lists() -> dict[int, list[str]]:
+    return {
+        0: _labels(Problem.Category.choices),
+        1: list(ProcessStage.objects.values_list("name", flat=True)),
+    }
+
+
+def _problem_notes() -> list[str]:
+    lists = _problem_lists()
+    return [
+        _("Categories: %(choices)s") % {"choices": "、".join(lists[0])},
+        _("Process stages: %(choices)s") % {"choices": "、".join(lists[1])},
+        _("Unit: leave empty for the case unit."),
+    ]
+
+
+FORMATS = {
+    "problems": ImportFormat(
+        lambda: _("Problems"), PROBLEM_COLUMNS, _problem_lists, notes=_problem_notes
+    ),
+    "plan": ImportFormat(
+        lambda: _("Rectification plan"),
+        PLAN_COLUMNS,
+        lambda: {7: [YES, NO]},
+        date_columns=(6,),
+    ),
+    "rule_changes": ImportFormat(
+        lambda: _("Rule changes"),
+        RULE_CHANGE_COLUMNS,
+        lambda: {0: _labels(RuleChange.Kind.choices)},
+        date_columns=(2,),
+        notes=lambda: [_("Effective date: may be left empty.")],
+    ),
+    "activities": ImportFormat(
+        lambda: _("Activities"),
+        ACTIVITY_COLUMNS,
+        lambda: {0: _labels(Activity.Kind.choices)},
+        date_columns=(2,),
+    ),
+}
 
 
 def _headings(columns, language: str | None = None) -> list[str]:
@@ -270,38 +339,30 @@ def _headings(columns, language: str | None = None) -> list[str]:
 
 
 def template_xlsx(kind: str):
-    """The blank import template (``problems`` or ``plan``) with headings, lists and a how-to."""
-    columns = PROBLEM_COLUMNS if kind == "problems" else PLAN_COLUMNS
+    """The blank import template of ``kind`` (see ``FORMATS``) with headings, lists and a how-to."""
+    form = FORMATS[kind]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Problems") if kind == "problems" else _("Rectification plan")
-    sheet.append(_headings(columns))
-    for index, column in enumerate(columns, start=1):
+    sheet.title = form.sheet_title()
+    sheet.append(_headings(form.columns))
+    for index, column in enumerate(form.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.cell(row=1, column=index).font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    if kind == "problems":
-        choices = [str(label) for _value, label in Problem.Category.choices]
-        stages = list(ProcessStage.objects.values_list("name", flat=True))
-        for letter, values in (("A", choices), ("B", stages)):
-            listed = ",".join(values)
-            if values and len(listed) < 250:  # Excel's limit for an inline list
-                validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
-                validation.add(f"{letter}2:{letter}{IMPORT_MAX_ROWS + 1}")
-                sheet.add_data_validation(validation)
-    else:
-        validation = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-        validation.add(f"H2:H{IMPORT_MAX_ROWS + 1}")
-        sheet.add_data_validation(validation)
+    for index, values in form.lists().items():
+        listed = ",".join(values)
+        if values and len(listed) < 250:  # Excel's limit for an inline list
+            letter = get_column_letter(index + 1)
+            validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+            validation.add(f"{letter}2:{letter}{IMPORT_MAX_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    for index in form.date_columns:
         for row in range(2, 200):
-            sheet.cell(row=row, column=7).number_format = "yyyy-mm-dd"
+            sheet.cell(row=row, column=index + 1).number_format = "yyyy-mm-dd"
     notes = workbook.create_sheet(_("How to fill in"))
     notes.column_dimensions["A"].width = 100
-    notes.append([str(HOW_TO)])
-    if kind == "problems":
-        notes.append([_("Categories: %(choices)s") % {"choices": "、".join(choices)}])
-        notes.append([_("Process stages: %(choices)s") % {"choices": "、".join(stages)}])
-        notes.append([_("Unit: leave empty for the case unit.")])
+    for line in (str(HOW_TO), *form.notes()):
+        notes.append([line])
     return _saved(workbook)
 
 
@@ -568,6 +629,20 @@ class _Row:
             self.error(index, _("Not a date; write it as 2026-06-30."))
             return None
 
+    def count(self, index: int) -> int | None:
+        """A whole number of at least one (a head count)."""
+        text = self.text(index)
+        if not text:
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.error(index, _("Write a whole number of at least 1."))
+            return None
+        return number
+
     def yes_no(self, index: int) -> bool:
         text = self.text(index)
         if text in ("", NO, "否", "no", "No", "N", "n", "0", "False", "FALSE"):
@@ -610,6 +685,27 @@ def _checked(progress, done: int, total: int) -> None:
         progress(done, total, saving=False)
 
 
+def _choice_lookup(choices) -> dict[str, str]:
+    """Each choice by its label in Chinese and in English, and by its stored value."""
+    lookup = {}
+    for value, label in choices:
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                lookup[str(label)] = value
+        lookup[value] = value
+    return lookup
+
+
+def _choice(row: _Row, index: int, lookup: dict[str, str], choices) -> str | None:
+    text = row.text(index)
+    if text and text not in lookup:
+        row.error(
+            index,
+            _("Unknown value; use one of: %(choices)s.") % {"choices": "、".join(_labels(choices))},
+        )
+    return lookup.get(text)
+
+
 # --- Problem list --------------------------------------------------------------------------------
 
 
@@ -617,12 +713,7 @@ def import_problems(user, case: Case, upload, progress=None) -> ImportResult:
     """A case's problem list from the template; all rows or none (``ImportRefused``: the file)."""
     rows = read_rows(upload, PROBLEM_COLUMNS)
     result = ImportResult(total=len(rows))
-    categories = {}
-    for value, label in Problem.Category.choices:
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                categories[str(label)] = value
-        categories[value] = value
+    categories = _choice_lookup(Problem.Category.choices)
     stages = {stage.name: stage for stage in ProcessStage.objects.all()}
     units: dict[str, list[OrgUnit]] = {}
     for unit in OrgUnit.objects.restrict(user):
@@ -725,3 +816,66 @@ def import_plan(user, recommendation: Recommendation, upload, progress=None) -> 
         lambda data: reform_services.measure_create(actor=user, **data),
         progress,
     )
+
+
+# --- Outcomes: rule changes and activities -------------------------------------------------------
+
+
+def import_rule_changes(user, recommendation: Recommendation, upload, progress=None):
+    """A recommendation's rule changes (立改废释) from the template; all rows or none."""
+    rows = read_rows(upload, RULE_CHANGE_COLUMNS)
+    result = ImportResult(total=len(rows))
+    kinds = _choice_lookup(RuleChange.Kind.choices)
+    checked = []
+    for done, (number, values) in enumerate(rows, start=1):
+        row = _Row(number, values, RULE_CHANGE_COLUMNS, result.errors)
+        data = {
+            "kind": _choice(row, 0, kinds, RuleChange.Kind.choices),
+            "title": row.text(1),
+            "effective_on": row.date(2),
+        }
+        checked.append((number, data))
+        _checked(progress, done, len(rows))
+    return _apply(
+        result,
+        checked,
+        lambda data: reform_services.rule_change_create(
+            actor=user, recommendation=recommendation, **data
+        ),
+        progress,
+    )
+
+
+def import_activities(user, recommendation: Recommendation, upload, progress=None):
+    """A recommendation's activities (education, meetings, talks, rotations); all rows or none."""
+    rows = read_rows(upload, ACTIVITY_COLUMNS)
+    result = ImportResult(total=len(rows))
+    kinds = _choice_lookup(Activity.Kind.choices)
+    checked = []
+    for done, (number, values) in enumerate(rows, start=1):
+        row = _Row(number, values, ACTIVITY_COLUMNS, result.errors)
+        data = {
+            "kind": _choice(row, 0, kinds, Activity.Kind.choices),
+            "title": row.text(1),
+            "held_on": row.date(2),
+            "participant_count": row.count(3),
+            "notes": row.text(4),
+        }
+        checked.append((number, data))
+        _checked(progress, done, len(rows))
+    return _apply(
+        result,
+        checked,
+        lambda data: reform_services.activity_create(
+            actor=user, recommendation=recommendation, **data
+        ),
+        progress,
+    )
+
+
+IMPORTERS = {
+    "problems": import_problems,
+    "plan": import_plan,
+    "rule_changes": import_rule_changes,
+    "activities": import_activities,
+}

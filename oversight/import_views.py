@@ -1,4 +1,5 @@
-"""Excel imports: a case's problem list and a recommendation's rectification plan.
+"""Excel imports: a case's problem list, a recommendation's rectification plan and its outcomes
+(rule changes, activities).
 
 Small files are imported in the request; larger ones (more than ``SYNC_ROWS`` rows) become an
 ``ImportJob`` run by Celery, and the page polls its progress with htmx. Either way every row is
@@ -7,6 +8,8 @@ checked, every error is reported by row and column, and nothing is saved unless 
 
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -24,13 +27,58 @@ from cases.models import Case
 from core.pages import require_permission, scoped_object_or_404
 from recommendations import services as recommendation_services
 from recommendations.models import ImportJob, Recommendation
+from reforms import services as reform_services
 
 from . import excel, tasks
 
 logger = logging.getLogger(__name__)
 SYNC_ROWS = 200  # more rows than this go to a Celery job with a progress bar
 
-TEMPLATE_NAMES = {"problems": "问题清单导入模板.xlsx", "plan": "整改方案导入模板.xlsx"}
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What the pages need to know of one kind of import (the format is ``excel.FORMATS``)."""
+
+    permission: str  # to download the template and to import
+    template_name: str
+    imported: Callable[[int], str]  # the message once rows are in
+    back: Callable[[ImportJob], str]  # where a finished job leads
+
+
+def _to_plan(job) -> str:
+    return reverse("reforms:plan", args=[job.recommendation_id])
+
+
+def _to_recommendation(job) -> str:
+    return reverse("recommendations:detail", args=[job.recommendation_id]) + "#outcomes"
+
+
+KINDS = {
+    "problems": ImportKind(
+        "cases.add_problem",
+        "问题清单导入模板.xlsx",
+        lambda count: _("%(count)d problems imported.") % {"count": count},
+        lambda job: reverse("cases:detail", args=[job.case_id]),
+    ),
+    "plan": ImportKind(
+        "reforms.add_measure",
+        "整改方案导入模板.xlsx",
+        lambda count: _("%(count)d measures imported.") % {"count": count},
+        _to_plan,
+    ),
+    "rule_changes": ImportKind(
+        "reforms.add_rulechange",
+        "立改废释导入模板.xlsx",
+        lambda count: _("%(count)d rule changes imported.") % {"count": count},
+        _to_recommendation,
+    ),
+    "activities": ImportKind(
+        "reforms.add_activity",
+        "活动导入模板.xlsx",
+        lambda count: _("%(count)d activities imported.") % {"count": count},
+        _to_recommendation,
+    ),
+}
 
 
 class ImportForm(forms.Form):
@@ -41,25 +89,21 @@ class ImportForm(forms.Form):
     )
 
 
-def _import_permission(kind: str) -> str:
-    return "cases.add_problem" if kind == "problems" else "reforms.add_measure"
-
-
 @login_required
 @require_GET
 def template_download(request, kind):
-    if kind not in TEMPLATE_NAMES:
+    if kind not in KINDS:
         raise Http404
-    require_permission(request.user, _import_permission(kind))
+    require_permission(request.user, KINDS[kind].permission)
     return FileResponse(
         excel.template_xlsx(kind),
         as_attachment=True,
-        filename=TEMPLATE_NAMES[kind],
+        filename=KINDS[kind].template_name,
         content_type=excel.XLSX,
     )
 
 
-def _import_page(request, *, kind, target, back_url, title, importer, may_import, job_fields):
+def _import_page(request, *, kind, target, back_url, title, may_import, refused, job_fields):
     """GET: the form; POST: check the file, import it now or start a job for a large one."""
     form = ImportForm(request.POST or None, request.FILES or None)
     errors, status = [], 200
@@ -68,9 +112,7 @@ def _import_page(request, *, kind, target, back_url, title, importer, may_import
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = excel.read_rows(
-                    upload, excel.PLAN_COLUMNS if kind == "plan" else excel.PROBLEM_COLUMNS
-                )
+                rows = excel.read_rows(upload, excel.FORMATS[kind].columns)
             except excel.ImportRefused as refusal:
                 form.add_error("file", refusal.message)
             else:
@@ -88,9 +130,9 @@ def _import_page(request, *, kind, target, back_url, title, importer, may_import
                     )
                     transaction.on_commit(lambda: _start(job.pk))
                     return redirect("documents:import_job", pk=job.pk)
-                result = importer(request.user, target, upload)
+                result = excel.IMPORTERS[kind](request.user, target, upload)
                 if result.ok:
-                    messages.success(request, _imported_message(kind, result.created))
+                    messages.success(request, KINDS[kind].imported(result.created))
                     return redirect(back_url)
                 errors = result.errors
     return render(
@@ -104,6 +146,7 @@ def _import_page(request, *, kind, target, back_url, title, importer, may_import
             "back_url": back_url,
             "errors": errors,
             "may_import": may_import,
+            "refused": refused,
             "template_url": reverse("documents:import_template", args=[kind]),
         },
         status=status,
@@ -119,17 +162,11 @@ def _start(job_pk: int) -> None:
         tasks.run_import(job_pk)
 
 
-def _imported_message(kind: str, count: int) -> str:
-    if kind == "problems":
-        return _("%(count)d problems imported.") % {"count": count}
-    return _("%(count)d measures imported.") % {"count": count}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def problems_import(request, pk):
     case = scoped_object_or_404(Case, request.user, pk=pk)
-    require_permission(request.user, _import_permission("problems"))
+    require_permission(request.user, KINDS["problems"].permission)
     require_permission(request.user, "cases.change_case", case)
     return _import_page(
         request,
@@ -137,8 +174,8 @@ def problems_import(request, pk):
         target=case,
         back_url=reverse("cases:detail", args=[case.pk]),
         title=_("Import problems: %(case)s") % {"case": case},
-        importer=excel.import_problems,
         may_import=True,
+        refused="",
         job_fields={"case": case},
     )
 
@@ -149,7 +186,7 @@ def plan_import(request, pk):
     recommendation = scoped_object_or_404(
         Recommendation.objects.select_related("recipient_unit"), request.user, pk=pk
     )
-    require_permission(request.user, _import_permission("plan"))
+    require_permission(request.user, KINDS["plan"].permission)
     actions = recommendation_services.available_actions(request.user, recommendation)
     return _import_page(
         request,
@@ -157,21 +194,42 @@ def plan_import(request, pk):
         target=recommendation,
         back_url=reverse("reforms:plan", args=[recommendation.pk]),
         title=_("Import the rectification plan: %(doc)s") % {"doc": recommendation},
-        importer=excel.import_plan,
         may_import="plan" in actions,
+        refused=_("Measures can be planned only after issue and before the reply is submitted."),
+        job_fields={"recommendation": recommendation},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcomes_import(request, pk, kind):
+    """A recommendation's rule changes or activities, once it is issued (as the pages record)."""
+    recommendation = scoped_object_or_404(
+        Recommendation.objects.select_related("recipient_unit"), request.user, pk=pk
+    )
+    require_permission(request.user, KINDS[kind].permission)
+    titles = {
+        "rule_changes": _("Import rule changes: %(doc)s"),
+        "activities": _("Import activities: %(doc)s"),
+    }
+    return _import_page(
+        request,
+        kind=kind,
+        target=recommendation,
+        back_url=reverse("recommendations:detail", args=[recommendation.pk]) + "#outcomes",
+        title=titles[kind] % {"doc": recommendation},
+        may_import=reform_services.open_to_outcomes(recommendation),
+        refused=reform_services.OUTCOMES_AFTER_ISSUE,
         job_fields={"recommendation": recommendation},
     )
 
 
 def _job_context(job):
-    if job.kind == ImportJob.Kind.PROBLEMS:
-        back_url = reverse("cases:detail", args=[job.case_id])
-    else:
-        back_url = reverse("reforms:plan", args=[job.recommendation_id])
+    kind = KINDS[job.kind]
     return {
         "job": job,
-        "back_url": back_url,
-        "done_message": _imported_message(job.kind, job.created) if job.finished else "",
+        "back_url": kind.back(job),
+        "done_message": kind.imported(job.created) if job.finished else "",
     }
 
 

@@ -40,10 +40,8 @@ def run_import(job_id: int) -> ImportJob | None:
     ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, processed=0)
     with translation.override("zh-hans"), job.file.open("rb") as upload:
         try:
-            if job.kind == ImportJob.Kind.PROBLEMS:
-                result = excel.import_problems(job.created_by, job.case, upload, progress)
-            else:
-                result = excel.import_plan(job.created_by, job.recommendation, upload, progress)
+            target = job.case if job.kind == ImportJob.Kind.PROBLEMS else job.recommendation
+            result = excel.IMPORTERS[job.kind](job.created_by, target, upload, progress)
         except excel.ImportRefused as refusal:
             job.status, job.errors = Status.FAILED, [refusal.message]
         else:

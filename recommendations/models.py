@@ -314,6 +314,8 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         PROBLEMS = "problems", _("Problem list")
         PLAN = "plan", _("Rectification plan")
+        RULE_CHANGES = "rule_changes", _("Rule changes")
+        ACTIVITIES = "activities", _("Activities")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.domain import (
     DomainError,
@@ -500,6 +501,14 @@ def follow_up_record(
 # fixed when the outcome is recorded, its kind, wording, date and count may be corrected later.
 
 
+OUTCOMES_AFTER_ISSUE = gettext_lazy("Outcomes are recorded once the recommendation is issued.")
+
+
+def open_to_outcomes(recommendation: Recommendation) -> bool:
+    """Outcomes are recorded against an issued letter, never a draft."""
+    return recommendation.status != Recommendation.Status.DRAFT
+
+
 def _outcome_target(actor, *, measure: Measure | None, recommendation: Recommendation | None):
     """The (unit, recommendation, measure) an outcome belongs to, checked against the actor's
     jurisdiction; a measure decides its letter and unit."""
@@ -516,8 +525,8 @@ def _outcome_target(actor, *, measure: Measure | None, recommendation: Recommend
         unit = recommendation.recipient_unit
     else:
         raise DomainError(_("Record the outcome against a recommendation or one of its measures."))
-    if recommendation.status == Recommendation.Status.DRAFT:
-        raise TransitionRefused(_("Outcomes are recorded once the recommendation is issued."))
+    if not open_to_outcomes(recommendation):
+        raise TransitionRefused(OUTCOMES_AFTER_ISSUE)
     return unit, recommendation, measure
 
 

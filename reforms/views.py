@@ -530,7 +530,7 @@ def outcomes_context(user, recommendation, *, measure=None, rule_form=None, acti
         .filter(recommendation=recommendation)
         .select_related("created_by")
     )
-    open_to_outcomes = recommendation.status != Recommendation.Status.DRAFT
+    open_to_outcomes = services.open_to_outcomes(recommendation)
     if measure is not None:
         rule_url = reverse("reforms:measure_rule_change_add", args=[measure.pk])
         activity_url = reverse("reforms:measure_activity_add", args=[measure.pk])

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from cases.models import Problem
 from oversight import excel, tasks
 from recommendations.models import ImportJob
-from reforms.models import Measure
+from reforms.models import Activity, Measure, RuleChange
 from tests import factories
 
 PROBLEM_HEADINGS = ["问题类别", "业务环节", "单位", "描述"]
@@ -421,3 +421,173 @@ def test_an_import_job_is_seen_only_by_who_started_it(world, browse, letter):
     job = ImportJob.objects.get()
     url = reverse("documents:import_job", args=[job.pk])
     assert browse(world.users.city_staff).get(url).status_code == 404
+
+
+# --- Outcomes: rule changes and activities -------------------------------------------------------
+
+RULE_CHANGE_HEADINGS = ["类型", "制度名称", "施行日期"]
+ACTIVITY_HEADINGS = ["类型", "标题", "开展日期", "人次", "备注"]
+
+
+def test_the_outcome_templates_download_with_their_headings_and_lists(world, browse):
+    client = browse(world.users.housing_officer)
+    for kind, headings in (
+        ("rule_changes", RULE_CHANGE_HEADINGS),
+        ("activities", ACTIVITY_HEADINGS),
+    ):
+        response = client.get(reverse("documents:import_template", args=[kind]))
+        content = b"".join(response.streaming_content)
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        assert [cell.value for cell in sheet[1]] == headings
+        (validation,) = sheet.data_validations.dataValidation
+        assert str(validation.sqref).startswith("A2:")
+    assert "立,改,废,释" in validation_formula(client, "rule_changes")
+    assert (
+        browse(world.users.supervisor)
+        .get(reverse("documents:import_template", args=["activities"]))
+        .status_code
+        == 403
+    )
+
+
+def validation_formula(client, kind) -> str:
+    response = client.get(reverse("documents:import_template", args=[kind]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    return sheet.data_validations.dataValidation[0].formula1
+
+
+def test_rule_changes_are_imported_against_the_letter(world, browse, letter):
+    upload = xlsx(
+        RULE_CHANGE_HEADINGS,
+        [
+            ["立", "评审专家随机抽取和回避办法", "2026-03-01"],
+            ["改", "工程变更签证管理规定", None],
+            ["abolished", "临时工程款拨付通知", datetime.datetime(2026, 2, 1)],
+        ],
+    )
+    response = browse(world.users.housing_officer).post(
+        reverse("documents:rule_changes_import", args=[letter.pk]), {"file": upload}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("recommendations:detail", args=[letter.pk]) + "#outcomes"
+    rows = RuleChange.objects.filter(recommendation=letter).order_by("pk")
+    assert [(r.kind, r.title, r.effective_on) for r in rows] == [
+        ("established", "评审专家随机抽取和回避办法", datetime.date(2026, 3, 1)),
+        ("revised", "工程变更签证管理规定", None),
+        ("abolished", "临时工程款拨付通知", datetime.date(2026, 2, 1)),
+    ]
+    assert {(r.unit, r.created_by, r.measure) for r in rows} == {
+        (world.units.housing, world.users.housing_officer, None)
+    }
+
+
+def test_rule_changes_with_bad_rows_save_nothing_and_name_every_error(world, browse, letter):
+    upload = xlsx(
+        RULE_CHANGE_HEADINGS,
+        [["立", "好的一行", None], ["定", "类型不对", None], ["改", None, "明年"]],
+    )
+    response = browse(world.users.housing_officer).post(
+        reverse("documents:rule_changes_import", args=[letter.pk]), {"file": upload}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    for error in (
+        "第3行A列（类型）：无法识别，请填写以下之一：立、改、废、释。",
+        "第4行B列（制度名称）：此项必填。",
+        "第4行C列（施行日期）：不是有效日期，请按2026-06-30格式填写。",
+    ):
+        assert error in page, error
+    assert not RuleChange.objects.exists()
+
+
+def test_a_rule_change_the_service_refuses_rolls_the_file_back(world, browse, letter):
+    upload = xlsx(RULE_CHANGE_HEADINGS, [["立", "新办法", None], ["释", "旧解释", "2025-12-31"]])
+    response = browse(world.users.housing_officer).post(
+        reverse("documents:rule_changes_import", args=[letter.pk]), {"file": upload}
+    )
+    assert response.status_code == 400
+    assert "第3行：施行日期不能早于建议书印发日期。" in response.content.decode()
+    assert not RuleChange.objects.exists()
+
+
+def test_activities_are_imported_with_their_head_counts(world, browse, letter):
+    upload = xlsx(
+        ACTIVITY_HEADINGS,
+        [
+            ["警示教育", "观看警示教育片《围猎》", "2026-03-10", 120, "全局干部职工"],
+            ["轮岗交流", "重点岗位轮岗", "2026-04-01", "7", None],
+        ],
+    )
+    response = browse(world.users.housing_officer).post(
+        reverse("documents:activities_import", args=[letter.pk]), {"file": upload}
+    )
+    assert response.status_code == 302
+    rows = Activity.objects.filter(recommendation=letter).order_by("pk")
+    assert [(a.kind, a.title, a.held_on, a.participant_count, a.notes) for a in rows] == [
+        (
+            "warning_education",
+            "观看警示教育片《围猎》",
+            datetime.date(2026, 3, 10),
+            120,
+            "全局干部职工",
+        ),
+        ("job_rotation", "重点岗位轮岗", datetime.date(2026, 4, 1), 7, ""),
+    ]
+
+
+def test_activities_with_bad_rows_save_nothing(world, browse, letter):
+    upload = xlsx(
+        ACTIVITY_HEADINGS,
+        [["警示教育", "会", "2026-03-10", "十人", None], ["其他", "会", "2026-03-10", 0, None]],
+    )
+    response = browse(world.users.housing_officer).post(
+        reverse("documents:activities_import", args=[letter.pk]), {"file": upload}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "第2行D列（人次）：请填写不小于1的整数。" in page
+    assert "第3行D列（人次）：请填写不小于1的整数。" in page
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["rule_changes_import", "activities_import"])
+def test_outcome_imports_are_scoped_and_wait_for_the_issue(
+    world, browse, letter, housing_case, name
+):
+    url = reverse(f"documents:{name}", args=[letter.pk])
+    assert browse(world.users.health_officer).get(url).status_code == 404
+    assert browse(world.users.supervisor).get(url).status_code == 403
+    assert browse(world.users.city_staff).get(url).status_code == 200
+
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    client = browse(world.users.city_staff)
+    page = client.get(reverse(f"documents:{name}", args=[draft.pk])).content.decode()
+    assert "建议书印发后方可登记整改成效。" in page
+    assert 'data-testid="import-form"' not in page
+
+
+def test_the_recommendation_page_offers_the_outcome_imports(world, browse, letter):
+    page = browse(world.users.housing_officer).get(
+        reverse("recommendations:detail", args=[letter.pk])
+    )
+    html = page.content.decode()
+    assert reverse("documents:rule_changes_import", args=[letter.pk]) in html
+    assert reverse("documents:activities_import", args=[letter.pk]) in html
+
+
+def test_a_large_activity_file_runs_as_a_job(world, browse, letter):
+    rows = [["警示教育", f"第{n}场警示教育", "2026-05-01", 30, None] for n in range(300)]
+    client = browse(world.users.housing_officer)
+    response = client.post(
+        reverse("documents:activities_import", args=[letter.pk]),
+        {"file": xlsx(ACTIVITY_HEADINGS, rows)},
+    )
+    job = ImportJob.objects.get()
+    assert response.url == reverse("documents:import_job", args=[job.pk])
+    tasks.run_import(job.pk)
+    job.refresh_from_db()
+    assert (job.kind, job.status, job.created) == ("activities", "done", 300)
+    assert Activity.objects.filter(recommendation=letter).count() == 300
+    fragment = client.get(reverse("documents:import_job_progress", args=[job.pk])).content.decode()
+    assert "已导入300项活动。" in fragment
+    assert reverse("recommendations:detail", args=[letter.pk]) + "#outcomes" in fragment
