@@ -11,6 +11,34 @@ from core.api import ScopedPrimaryKeyRelatedField
 from core.domain import max_length_of
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 50}],
+        "description": "The entry's id, or its name as the reads return it.",
+    }
+)
+class TaxonomyEntryField(serializers.RelatedField):
+    """An entry of a shared list, written by its ``id`` (a JSON number) or by the ``name`` the
+    reads return (a JSON string), so a client can send back what it read."""
+
+    default_error_messages = {
+        "unknown": _("No entry “{value}” in this list."),
+        "incorrect_type": _("Give the entry's id (a number) or its name (a string)."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type")
+        lookup = {"pk": data} if isinstance(data, int) else {"name": data.strip()}
+        entry = self.get_queryset().filter(**lookup).first()
+        if entry is None:
+            self.fail("unknown", value=data)
+        return entry
+
+    def to_representation(self, value):
+        return value.name
+
+
 class SubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subject
@@ -96,7 +124,7 @@ class CaseWriteSerializer(serializers.Serializer):
     summary = serializers.CharField(
         max_length=max_length_of(Case, "summary"), required=False, allow_blank=True
     )
-    violation_types = serializers.PrimaryKeyRelatedField(
+    violation_types = TaxonomyEntryField(
         queryset=ViolationType.objects.all(), many=True, required=False
     )
     linked_cases = ScopedPrimaryKeyRelatedField(
@@ -109,7 +137,7 @@ class ProblemWriteSerializer(serializers.Serializer):
     case = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all())
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     category = serializers.ChoiceField(choices=Problem.Category.choices)
-    process_stage = serializers.PrimaryKeyRelatedField(queryset=ProcessStage.objects.all())
+    process_stage = TaxonomyEntryField(queryset=ProcessStage.objects.all())
     description = serializers.CharField(max_length=max_length_of(Problem, "description"))
 
 
@@ -118,7 +146,7 @@ class ProblemUpdateSerializer(ProblemWriteSerializer):
 
 
 class TaxonomySerializer(serializers.Serializer):
-    """An entry of a shared list: writes take its ``id``, reads show its ``name``."""
+    """An entry of a shared list: reads show its ``name``; writes take the ``id`` or the name."""
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)

@@ -46,3 +46,55 @@ def test_roles_that_never_write_cases_do_not_read_the_case_lists(world, api_as, 
     client = api_as(role)
     assert client.get("/api/v1/violation-types/").status_code == 403
     assert client.get("/api/v1/process-stages/").status_code == 403
+
+
+def test_writes_take_the_names_the_reads_return(world, housing_case, api_as):
+    client = api_as("staff")
+    problem = client.post(
+        "/api/v1/problems/",
+        {
+            "case": housing_case.pk,
+            "unit": world.units.housing.pk,
+            "category": "institutional_gap",
+            "process_stage": "招投标",
+            "description": "评审专家由局长指定",
+        },
+        format="json",
+    )
+    assert problem.status_code == 201, problem.json()
+    assert Problem.objects.get(pk=problem.json()["id"]).process_stage.name == "招投标"
+
+    read = client.get(f"/api/v1/cases/{housing_case.pk}/").json()
+    bribery = ViolationType.objects.order_by("pk").first()
+    answer = client.patch(
+        f"/api/v1/cases/{housing_case.pk}/",
+        {"violation_types": [bribery.name, *read["violation_types"]]},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.json()
+    assert bribery.name in answer.json()["violation_types"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("没有这个环节", "列表中没有“没有这个环节”。"),
+        (99999, "列表中没有“99999”。"),
+        (True, "请填写条目的编号（数字）或名称（文字）。"),
+    ],
+)
+def test_an_unknown_entry_is_named_in_chinese(world, housing_case, api_as, stage, message):
+    answer = api_as("staff").post(
+        "/api/v1/problems/",
+        {
+            "case": housing_case.pk,
+            "unit": world.units.housing.pk,
+            "category": "institutional_gap",
+            "process_stage": stage,
+            "description": "评审专家由局长指定",
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["process_stage"] == [message]
