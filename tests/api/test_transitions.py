@@ -85,7 +85,7 @@ class TestRequestSignoff:
             answer,
             409,
             "invalid_state",
-            "Sign-off can be requested for a measure in progress or returned.",
+            "Sign-off can be requested for a measure in progress.",
         )
 
     @pytest.mark.parametrize("role", ["staff", "supervisor"])
