@@ -130,7 +130,15 @@ class SignOffForm(Form):
     note = forms.CharField(
         label=_("Verification opinion"),
         max_length=max_length_of(MeasureTransition, "reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": _(
+                    "e.g. Checked the new rules and the training sign-in sheets: the completion "
+                    "standard is met; signed off."
+                ),
+            }
+        ),
         help_text=_("What you checked and whether the completion standard is met."),
     )
 
