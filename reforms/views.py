@@ -94,11 +94,10 @@ def _detail_context(request, measure, **forms):
         "evidence_list": measure.evidence.select_related("uploaded_by"),
         "transitions": transitions,
         "open_return": _open_return(measure, transitions),
-        # A returned measure's officer sees why sign-off is not offered yet.
-        "signoff_hint": services.RETURNED_NEEDS_NEW_WORK
-        if measure.status == Status.RETURNED
-        and request.user.has_perm(services.PERMS["request_signoff"], measure)
-        else None,
+        # A returned measure's officer sees why sign-off is not offered yet (``return_hint``).
+        "signoff_hint": measure.status == Status.RETURNED
+        and request.user.has_perm(services.PERMS["request_signoff"], measure),
+        "return_hint": services.RETURNED_NEEDS_NEW_WORK,
         "days_late_original": measure.days_overdue(against_original=True),
         "extensions": measure.extension_requests.select_related("requested_by", "decided_by"),
         "urging_notices": measure.urging_notices.all(),
@@ -116,7 +115,6 @@ def _detail_context(request, measure, **forms):
     }
     context.update(forms)
     context["verify_forms"] = (context["sign_off_form"], context["return_form"])
-    context["return_hint"] = services.RETURNED_NEEDS_NEW_WORK
     context["outcomes"] = outcomes_context(
         request.user,
         measure.item.recommendation,
