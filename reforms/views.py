@@ -94,6 +94,8 @@ def _detail_context(request, measure, **forms):
         "evidence_list": measure.evidence.select_related("uploaded_by"),
         "transitions": transitions,
         "open_return": _open_return(measure, transitions),
+        # Answered by new work: a report or evidence moved it back to in progress.
+        "new_work_since_return": measure.status == Status.IN_PROGRESS,
         # A returned measure's officer sees why sign-off is not offered yet (``return_hint``).
         "signoff_hint": measure.status == Status.RETURNED
         and request.user.has_perm(services.PERMS["request_signoff"], measure),
