@@ -68,11 +68,12 @@ class MeasureAdmin(ScopedAdmin):
     autocomplete_fields = ["item", "owner", "leader"]
     service_fields = ("status", "signed_off_on", "created_by")
     inlines = [ProgressInline, EvidenceInline, MeasureTransitionInline]
+    # No bulk sign-off: 销号 needs each measure's own verification opinion (核查意见), written on
+    # the measure's page or in the sign-off queue.
     actions = [
         transition_action(
             services.measure_request_signoff, arg="measure", description=_("Request sign-off")
         ),
-        transition_action(services.measure_sign_off, arg="measure", description=_("Sign off")),
     ]
 
     def get_readonly_fields(self, request, obj=None):

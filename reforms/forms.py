@@ -123,6 +123,26 @@ class NoteForm(Form):
     )
 
 
+class SignOffForm(Form):
+    """销号 with the verification opinion (核查意见), which the service requires: whoever signs a
+    measure off answers for it, and the opinion is what the history and the ledger show of it."""
+
+    note = forms.CharField(
+        label=_("Verification opinion"),
+        max_length=max_length_of(MeasureTransition, "reason"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": _(
+                    "e.g. Checked the new rules and the training sign-in sheets: the completion "
+                    "standard is met; signed off."
+                ),
+            }
+        ),
+        help_text=_("What you checked and whether the completion standard is met."),
+    )
+
+
 class ReturnForm(Form):
     reason_code = forms.ChoiceField(
         label=_("Reason"), choices=[("", "---------"), *MeasureTransition.ReturnReason.choices]
@@ -131,7 +151,16 @@ class ReturnForm(Form):
         label=_("Explanation"),
         required=False,
         max_length=max_length_of(MeasureTransition, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “Other”."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service insists on an explanation for 其他; app.js lets the browser ask for it too.
+        self.fields["reason"].widget.attrs["data-required-if"] = (
+            f"{self['reason_code'].auto_id}={MeasureTransition.ReturnReason.OTHER}"
+        )
 
 
 class ExtensionForm(Form):
@@ -145,7 +174,9 @@ class ExtensionForm(Form):
 
 class RejectForm(Form):
     note = forms.CharField(
-        label=_("Why refused"), max_length=max_length_of(ExtensionRequest, "decision_note")
+        label=_("Why refused"),
+        max_length=max_length_of(ExtensionRequest, "decision_note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

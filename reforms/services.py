@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.domain import (
     DomainError,
@@ -31,6 +31,7 @@ from core.domain import (
     TransitionRefused,
     apply_transition,
     lock_for_update,
+    max_length_of,
     require_perm,
     require_status,
     shanghai_today,
@@ -62,12 +63,18 @@ Decision = ExtensionRequest.Status
 # Measures are planned after issue and until the unit replies (the recommendation's "plan").
 PLANNABLE = recommendation_services.FROM_STATUSES["plan"]
 _UNSIGNED = frozenset(Status) - {Status.SIGNED_OFF}
+# Why a returned measure cannot ask for sign-off yet (the refusal, and the pages' hint).
+RETURNED_NEEDS_NEW_WORK = _lazy(
+    "After a return, add new progress or new evidence before requesting sign-off again."
+)
 
 # The states each measure action starts from: the services enforce them, and ``available_actions``
 # offers an action only then. "report" is progress and evidence.
 FROM_STATUSES = {
     "report": frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}),
-    "request_signoff": frozenset({Status.IN_PROGRESS, Status.RETURNED}),
+    # A returned measure first needs new work: a progress report or evidence added after the return
+    # moves it back to in progress (``progress_report_add``, ``evidence_add``).
+    "request_signoff": frozenset({Status.IN_PROGRESS}),
     "sign_off": frozenset({Status.AWAITING_SIGNOFF}),
     "return": frozenset({Status.AWAITING_SIGNOFF}),
     "request_extension": _UNSIGNED,
@@ -127,6 +134,17 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
 def _has_pending_extension(measure: Measure) -> bool:
     # Reads ``extension_requests`` as a page prefetched them, or in one query.
     return any(request.status == Decision.PENDING for request in measure.extension_requests.all())
+
+
+def _check_reason_length(text: str, field: str, label) -> None:
+    """An opinion or a reason fits the history row (``TransitionRecord.reason``)."""
+    limit = max_length_of(MeasureTransition, "reason")
+    if len(text) > limit:
+        message = _("The %(field)s is at most %(limit)d characters.") % {
+            "field": label,
+            "limit": limit,
+        }
+        raise InvalidInput(message, errors={field: [message]})
 
 
 def _person_name(name: str, account, field: str, unit) -> str:
@@ -239,9 +257,14 @@ def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: st
         _("Evidence cannot be changed while sign-off is requested or done."),
     )
     _check_evidence([file])
-    return _store_evidence(
+    evidence = _store_evidence(
         measure=measure, actor=actor, file=file, description=description, progress_report=None
     )
+    if measure.status == Status.RETURNED:
+        # New evidence after a return is new work, as a progress report is: the measure is back in
+        # progress and sign-off may be requested again.
+        apply_transition(measure, to_status=Status.IN_PROGRESS, actor=actor)
+    return evidence
 
 
 @files_removed_on_error()
@@ -281,13 +304,19 @@ def progress_report_add(
 
 @transaction.atomic
 def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measure:
-    """The unit asks for the measure to be ticked off (申请销号); evidence is required."""
+    """The unit asks for the measure to be ticked off (申请销号); evidence is required.
+
+    After a return, only once something new was added (a progress report or evidence, which move
+    the measure back to in progress): the same material cannot simply be sent again.
+    """
     require_perm(actor, PERMS["request_signoff"], measure)
     lock_for_update(measure)
+    if measure.status == Status.RETURNED:
+        raise TransitionRefused(RETURNED_NEEDS_NEW_WORK, code="invalid_state")
     require_status(
         measure,
         FROM_STATUSES["request_signoff"],
-        _("Sign-off can be requested for a measure in progress or returned."),
+        _("Sign-off can be requested for a measure in progress."),
     )
     if not measure.evidence.exists():
         raise TransitionRefused(_("Upload evidence before requesting sign-off."))
@@ -300,12 +329,18 @@ def measure_request_signoff(*, measure: Measure, actor, note: str = "") -> Measu
 
 @transaction.atomic
 def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
-    """Discipline staff verify the evidence and tick the measure off (销号)."""
+    """Discipline staff verify the evidence and tick the measure off (销号), writing what they
+    checked: the verification opinion (核查意见, ``note``) is required and kept as the history row's
+    reason, shown on the measure's page and in the ledger."""
     require_perm(actor, PERMS["sign_off"], measure)
     lock_for_update(measure)
     require_status(
         measure, FROM_STATUSES["sign_off"], _("Only a measure awaiting sign-off can be signed off.")
     )
+    if not note.strip():
+        message = _("Write the verification opinion before signing off.")
+        raise TransitionRefused(message, errors={"note": [message]})
+    _check_reason_length(note, "note", _("verification opinion"))
     measure.signed_off_on = shanghai_today()
     transition = apply_transition(measure, to_status=Status.SIGNED_OFF, actor=actor, reason=note)
     workflow.measure_event(measure, transition, actor=actor)
@@ -324,6 +359,7 @@ def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "
         raise TransitionRefused(_("Choose a reason for returning the measure."))
     if reason_code == MeasureTransition.ReturnReason.OTHER and not reason.strip():
         raise TransitionRefused(_("Explain the reason for returning the measure."))
+    _check_reason_length(reason, "reason", _("explanation"))
     transition = apply_transition(
         measure, to_status=Status.RETURNED, actor=actor, reason=reason, return_reason=reason_code
     )
@@ -501,7 +537,7 @@ def follow_up_record(
 # fixed when the outcome is recorded, its kind, wording, date and count may be corrected later.
 
 
-OUTCOMES_AFTER_ISSUE = gettext_lazy("Outcomes are recorded once the recommendation is issued.")
+OUTCOMES_AFTER_ISSUE = _lazy("Outcomes are recorded once the recommendation is issued.")
 
 
 def open_to_outcomes(recommendation: Recommendation) -> bool:

@@ -38,6 +38,7 @@ from .forms import (
     RejectForm,
     ReturnForm,
     RuleChangeForm,
+    SignOffForm,
 )
 from .models import Activity, Evidence, ExtensionRequest, Measure, ProgressReport, RuleChange
 
@@ -82,6 +83,7 @@ def measure_list(request):
 
 def _detail_context(request, measure, **forms):
     actions = services.available_actions(request.user, measure)
+    transitions = _labelled(measure.transitions.select_related("actor"))
     context = {
         "actions": actions,
         "measure": measure,
@@ -90,7 +92,14 @@ def _detail_context(request, measure, **forms):
             "evidence"
         ),
         "evidence_list": measure.evidence.select_related("uploaded_by"),
-        "transitions": _labelled(measure.transitions.select_related("actor")),
+        "transitions": transitions,
+        "open_return": _open_return(measure, transitions),
+        # Answered by new work: a report or evidence moved it back to in progress.
+        "new_work_since_return": measure.status == Status.IN_PROGRESS,
+        # A returned measure's officer sees why sign-off is not offered yet (``return_hint``).
+        "signoff_hint": measure.status == Status.RETURNED
+        and request.user.has_perm(services.PERMS["request_signoff"], measure),
+        "return_hint": services.RETURNED_NEEDS_NEW_WORK,
         "days_late_original": measure.days_overdue(against_original=True),
         "extensions": measure.extension_requests.select_related("requested_by", "decided_by"),
         "urging_notices": measure.urging_notices.all(),
@@ -103,10 +112,11 @@ def _detail_context(request, measure, **forms):
         "evidence_form": EvidenceForm(),
         "signoff_request_form": NoteForm(prefix="request"),
         "extension_form": ExtensionForm(),
-        "sign_off_form": NoteForm(prefix="signoff"),
+        "sign_off_form": SignOffForm(prefix="signoff"),
         "return_form": ReturnForm(),
     }
     context.update(forms)
+    context["verify_forms"] = (context["sign_off_form"], context["return_form"])
     context["outcomes"] = outcomes_context(
         request.user,
         measure.item.recommendation,
@@ -123,6 +133,19 @@ def _detail_context(request, measure, **forms):
     ):
         context[flag] = context[flag] or any(context[name].is_bound for name in names)
     return context
+
+
+def _open_return(measure, transitions):
+    """The return the unit is still answering: the latest history row that sent the measure back,
+    unless sign-off was requested again since (then it is in the hands of the staff again)."""
+    if measure.status not in {Status.RETURNED, Status.IN_PROGRESS}:
+        return None
+    for row in reversed(transitions):
+        if row.to_status == Status.AWAITING_SIGNOFF:
+            return None
+        if row.to_status == Status.RETURNED:
+            return row
+    return None
 
 
 def _labelled(transitions):
@@ -256,7 +279,7 @@ def sign_off(request, pk):
     return _act_on_measure(
         request,
         pk,
-        form=NoteForm(request.POST, prefix="signoff"),
+        form=SignOffForm(request.POST, prefix="signoff"),
         form_name="sign_off_form",
         act=lambda measure, data: services.measure_sign_off(
             measure=measure, actor=request.user, note=data["note"]
@@ -423,9 +446,26 @@ def _signoff_rows(user):
     )
 
 
+def _with_decision_forms(measure, refused=None):
+    """A queue row's two forms (each in its confirmation dialog), ids unique to the row; a refused
+    form comes back bound, with its errors."""
+    auto_id = f"id_m{measure.pk}_%s"
+    measure.sign_off_form = SignOffForm(prefix="signoff", auto_id=auto_id)
+    measure.return_form = ReturnForm(auto_id=auto_id)
+    if isinstance(refused, SignOffForm):
+        measure.sign_off_form = refused
+    elif isinstance(refused, ReturnForm):
+        measure.return_form = refused
+    return measure
+
+
 def _signoff_row(request, measure, *, form=None, status=200):
-    row = _signoff_rows(request.user).get(pk=measure.pk)
-    context = {"measure": row, "refusal_form": form, "return_form": ReturnForm()}
+    row = _with_decision_forms(_signoff_rows(request.user).get(pk=measure.pk), form)
+    # Decided: the row says how, with the opinion or the reason (one query, this row only).
+    decision = None
+    if row.status != Status.AWAITING_SIGNOFF:
+        decision = row.transitions.select_related("actor").order_by("at", "pk").last()
+    context = {"measure": row, "refusal_form": form, "decision": decision}
     return render(request, "reforms/_signoff_row.html", context, status=status)
 
 
@@ -433,11 +473,10 @@ def _signoff_row(request, measure, *, form=None, status=200):
 @require_GET
 def signoff_queue(request):
     rows = _signoff_rows(request.user).awaiting_signoff().order_by("due_on", "pk")
-    return render(
-        request,
-        "reforms/signoff_queue.html",
-        {"page_obj": paginate(request, rows), "return_form": ReturnForm()},
-    )
+    page = paginate(request, rows)
+    for measure in page:
+        _with_decision_forms(measure)
+    return render(request, "reforms/signoff_queue.html", {"page_obj": page})
 
 
 def _extension_rows(user):
@@ -446,11 +485,19 @@ def _extension_rows(user):
     )
 
 
-def _extension_row(request, extension, *, form=None, status=200):
-    context = {
-        "extension": _extension_rows(request.user).get(pk=extension.pk),
-        "refusal_form": form,
-    }
+def _with_extension_forms(extension, refused=None, action=None):
+    """A queue row's approve and reject forms (each in its confirmation dialog), ids unique to the
+    row; a refused one comes back bound, with its errors."""
+    extension.approve_form = NoteForm(auto_id=f"id_x{extension.pk}_approve_%s")
+    extension.reject_form = RejectForm(auto_id=f"id_x{extension.pk}_reject_%s")
+    if refused is not None:
+        setattr(extension, f"{action}_form", refused)
+    return extension
+
+
+def _extension_row(request, extension, *, form=None, action=None, status=200):
+    row = _extension_rows(request.user).get(pk=extension.pk)
+    context = {"extension": _with_extension_forms(row, form, action), "refusal_form": form}
     return render(request, "reforms/_extension_row.html", context, status=status)
 
 
@@ -458,10 +505,13 @@ def _extension_row(request, extension, *, form=None, status=200):
 @require_GET
 def extension_queue(request):
     rows = _extension_rows(request.user).pending().order_by("requested_at", "pk")
-    return render(request, "reforms/extension_queue.html", {"page_obj": paginate(request, rows)})
+    page = paginate(request, rows)
+    for extension in page:
+        _with_extension_forms(extension)
+    return render(request, "reforms/extension_queue.html", {"page_obj": page})
 
 
-def _decide_extension(request, pk, *, form, act, done):
+def _decide_extension(request, pk, *, form, action, act, done):
     extension = scoped_object_or_404(
         ExtensionRequest.objects.select_related("measure"), request.user, pk=pk
     )
@@ -480,7 +530,7 @@ def _decide_extension(request, pk, *, form, act, done):
         for error in form.non_field_errors() or [_("Check the form.")]:
             messages.error(request, error)
         return redirect(reverse("reforms:extension_queue"))
-    return _extension_row(request, extension, form=form, status=status)
+    return _extension_row(request, extension, form=form, action=action, status=status)
 
 
 @login_required
@@ -490,6 +540,7 @@ def extension_approve(request, pk):
         request,
         pk,
         form=NoteForm(request.POST),
+        action="approve",
         act=lambda extension, data: services.extension_request_approve(
             request=extension, actor=request.user, note=data["note"]
         ),
@@ -504,6 +555,7 @@ def extension_reject(request, pk):
         request,
         pk,
         form=RejectForm(request.POST),
+        action="reject",
         act=lambda extension, data: services.extension_request_reject(
             request=extension, actor=request.user, note=data["note"]
         ),

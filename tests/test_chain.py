@@ -322,7 +322,7 @@ def test_the_chain_closes_when_the_last_measure_is_signed_off(world, chain, brow
             measure=chain.returned, actor=officer, content="补充检查记录", percent_complete=100
         )
         services.measure_request_signoff(measure=chain.returned, actor=officer)
-        services.measure_sign_off(measure=chain.returned, actor=staff)
+        services.measure_sign_off(measure=chain.returned, actor=staff, note="经核查，整改到位")
 
     client = browse_en(staff)
     response = get(client, chain_url(chain))
@@ -494,7 +494,7 @@ def test_an_items_measures_run_the_same_queries_for_3_or_30(
             services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
             services.measure_request_signoff(measure=measure, actor=officer)
             if number % 2:
-                services.measure_sign_off(measure=measure, actor=staff)
+                services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
 
     with django_assert_max_num_queries(len(few)):
         response = fragment(client, measures_url(chain.items[0], page=2))

@@ -61,7 +61,7 @@ def sign_off_on(measure, day, *, officer, staff):
         )
         services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
         services.measure_request_signoff(measure=measure, actor=officer)
-        services.measure_sign_off(measure=measure, actor=staff)
+        services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     measure.refresh_from_db()
     return measure
 

@@ -62,3 +62,21 @@ function linkRequiredUnless(root) {
 }
 linkRequiredUnless(document);
 document.body.addEventListener("htmx:load", function (event) { linkRequiredUnless(event.detail.elt); });
+
+// A field needed when a choice is made (a return's explanation when the reason is 其他): the
+// service decides; this only lets the browser ask for it. data-required-if="<select id>=<value>".
+function linkRequiredIf(root) {
+  root.querySelectorAll("[data-required-if]").forEach(function (field) {
+    const [id, value] = field.dataset.requiredIf.split("=");
+    const choice = document.getElementById(id);
+    if (!choice || field.dataset.linkedIf) return;
+    field.dataset.linkedIf = "1";
+    const update = function () {
+      field.required = choice.value === value;
+    };
+    choice.addEventListener("change", update);
+    update();
+  });
+}
+linkRequiredIf(document);
+document.body.addEventListener("htmx:load", function (event) { linkRequiredIf(event.detail.elt); });

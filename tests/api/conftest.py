@@ -69,7 +69,7 @@ def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
         files=(factories.evidence_file(),),
     )
     reform_services.measure_request_signoff(measure=measure, actor=officer)
-    reform_services.measure_sign_off(measure=measure, actor=staff)
+    reform_services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     pending = factories.measure(recommendation=recommendation, actor=officer, is_standing=True)
     extension = reform_services.extension_request_submit(
         measure=pending,

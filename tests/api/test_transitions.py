@@ -85,7 +85,7 @@ class TestRequestSignoff:
             answer,
             409,
             "invalid_state",
-            "Sign-off can be requested for a measure in progress or returned.",
+            "Sign-off can be requested for a measure in progress.",
         )
 
     @pytest.mark.parametrize("role", ["staff", "supervisor"])
@@ -103,6 +103,22 @@ class TestRequestSignoff:
         measure = measure_in(Status.IN_PROGRESS)
         refused(post(api_as("health_officer"), f"measures/{measure.pk}/request-signoff/"), 404)
 
+    def test_after_a_return_new_work_comes_first(self, measure_in, api_as):
+        measure = measure_in(Status.RETURNED)
+        client = api_as("officer")
+        url = f"measures/{measure.pk}/request-signoff/"
+
+        refused(
+            post(client, url),
+            409,
+            "invalid_state",
+            "After a return, add new progress or new evidence before requesting sign-off again.",
+        )
+        client.post("/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()})
+        answer = post(client, url, {"note": "已补充培训签到表"})
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["status"] == Status.AWAITING_SIGNOFF
+
 
 class TestSignOffAndReturn:
     def test_staff_sign_off(self, measure_in, api_as):
@@ -111,6 +127,27 @@ class TestSignOffAndReturn:
         assert answer.status_code == 200
         assert answer.json()["status"] == Status.SIGNED_OFF
         assert answer.json()["signal"] == "green"
+
+    def test_sign_off_needs_the_verification_opinion(self, measure_in, api_as):
+        measure = measure_in(Status.AWAITING_SIGNOFF)
+        body = refused(
+            post(api_as("staff"), f"measures/{measure.pk}/sign-off/", {"note": " "}),
+            409,
+            "invalid",
+            "Write the verification opinion before signing off.",
+        )
+        assert list(body["errors"]) == ["note"]
+        history = api_as("staff").get(f"/api/v1/measures/{measure.pk}/history/").json()
+        assert history[-1]["to_status"] == Status.AWAITING_SIGNOFF
+
+    def test_the_opinion_is_in_the_history(self, measure_in, api_as):
+        measure = measure_in(Status.AWAITING_SIGNOFF)
+        post(api_as("staff"), f"measures/{measure.pk}/sign-off/", {"note": "经核查，整改到位"})
+        history = api_as("staff").get(f"/api/v1/measures/{measure.pk}/history/").json()
+        assert (history[-1]["to_status"], history[-1]["reason"]) == (
+            Status.SIGNED_OFF,
+            "经核查，整改到位",
+        )
 
     def test_sign_off_only_what_awaits_it(self, measure_in, api_as):
         measure = measure_in(Status.IN_PROGRESS)

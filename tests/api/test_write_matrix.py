@@ -240,7 +240,11 @@ ACTIONS = {
     ),
     "sign-off": (
         "post",
-        lambda side: (f"measures/{measure(side, Status.AWAITING_SIGNOFF).pk}/sign-off/", {}, False),
+        lambda side: (
+            f"measures/{measure(side, Status.AWAITING_SIGNOFF).pk}/sign-off/",
+            {"note": "经核查，整改到位"},
+            False,
+        ),
         {"staff"},
         200,
         "detail",

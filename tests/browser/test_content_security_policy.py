@@ -13,6 +13,7 @@ from recommendations.models import Recommendation
 from reforms.models import Measure
 from reforms.services import FROM_STATUSES, PLANNABLE
 
+from .confirm import confirm
 from .conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,7 +81,11 @@ def test_staff_pages_run_clean_and_htmx_still_swaps(demo_data, watched, live_ser
 
     row = page.locator("[data-testid=signoff-row]").first
     row_id = row.get_attribute("id")
-    row.locator("[data-testid=accept]").click()
+    confirm(
+        page,
+        row.locator("[data-testid=accept]"),
+        fill={"textarea[name=signoff-note]": "经核查，材料齐全，同意销号"},
+    )
     page.locator(f"#{row_id} [data-testid=new-status]").wait_for()
     assert page.locator(f"#{row_id} [data-testid=new-status]").inner_text() == "已销号"
     screenshot(page, "csp-signoff-queue-after-htmx")

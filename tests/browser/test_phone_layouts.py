@@ -7,6 +7,7 @@ import pytest
 
 from demo.builder import DEMO_PASSWORD
 
+from .confirm import open_dialog
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,7 +93,12 @@ def test_signing_off_on_a_phone_swaps_the_card_in_place(demo_data, log_in, live_
     row = page.locator("[data-testid=signoff-row]").first
     row_id = row.get_attribute("id")
 
-    row.locator("[data-testid=accept]").click()
+    dialog = open_dialog(page, row.locator("[data-testid=accept]"))
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the dialog fits too
+    screenshot(page, "phone-signoff-queue-dialog")
+    dialog.locator("textarea[name=signoff-note]").fill("经核查，材料齐全，同意销号")
+    dialog.locator("[data-testid=confirm]").click()
 
     swapped = page.locator(f"#{row_id}")
     swapped.locator("[data-testid=new-status]").wait_for()

@@ -16,6 +16,7 @@ from core.domain import shanghai_today
 from recommendations.models import Recommendation
 from reforms.models import Measure, MeasureTransition
 
+from .confirm import confirm, open_dialog
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,7 +84,9 @@ def staff_issues_recommendation(page, reply_due: datetime.date) -> str:
     assert page.locator("#items [data-testid=item]").count() == 3
     assert page.locator("#items").get_by_text("尚未关联问题").count() == 0
 
-    _submit(page, "form[data-action=issue]")
+    dialog = open_dialog(page, page.locator("form[data-action=issue] [data-confirm]"))
+    assert "发出后建议书编号生效，不可再修改" in dialog.inner_text()
+    dialog.locator("[data-testid=confirm]").click()
     page.wait_for_selector(".alert-success")
     assert "已发出" in page.locator(".alert-success").inner_text()
     return recommendation_url
@@ -91,7 +94,7 @@ def staff_issues_recommendation(page, reply_due: datetime.date) -> str:
 
 def officer_plans_measures(page, recommendation_url: str, due_dates: list[datetime.date]) -> None:
     page.goto(recommendation_url)
-    _submit(page, "form[data-action=acknowledge]")
+    confirm(page, page.locator("form[data-action=acknowledge] [data-confirm]"))
     page.wait_for_selector(".alert-success")
     page.click("[data-testid=plan-link]")
     page.wait_for_url("**/measures/plan/*/")
@@ -134,18 +137,26 @@ def officer_reports_and_requests_signoff(page, live_server, measure: Measure, ev
 def staff_returns_one_and_accepts_one(page, live_server, returned: Measure, accepted: Measure):
     page.goto(f"{live_server.url}/measures/sign-off-queue/")
     assert page.locator("[data-testid=signoff-row]").count() == 2
-    row = page.locator(f"#signoff-{returned.pk}")
-    row.locator("select[name=reason_code]").select_option(
-        MeasureTransition.ReturnReason.PAPER_RECTIFICATION
+    confirm(
+        page,
+        page.locator(f"#signoff-{returned.pk} [data-testid=return]"),
+        select={"select[name=reason_code]": MeasureTransition.ReturnReason.PAPER_RECTIFICATION},
+        fill={"textarea[name=reason]": "只有文件，未见培训签到和执行记录"},
     )
-    row.locator("input[name=reason]").fill("只有文件，未见培训签到和执行记录")
-    row.locator("[data-testid=return]").click()
     page.locator(f"#signoff-{returned.pk} [data-testid=new-status]").wait_for()
     assert page.locator(f"#signoff-{returned.pk} [data-testid=new-status]").inner_text() == "已退回"
+    assert (
+        "只有文件，未见培训签到和执行记录" in page.locator(f"#signoff-{returned.pk}").inner_text()
+    )
 
-    page.locator(f"#signoff-{accepted.pk} [data-testid=accept]").click()
+    confirm(
+        page,
+        page.locator(f"#signoff-{accepted.pk} [data-testid=accept]"),
+        fill={"textarea[name=signoff-note]": "经核查，制度已印发，培训签到齐全，同意销号"},
+    )
     page.locator(f"#signoff-{accepted.pk} [data-testid=new-status]").wait_for()
     assert page.locator(f"#signoff-{accepted.pk} [data-testid=new-status]").inner_text() == "已销号"
+    assert "核查意见：经核查，制度已印发" in page.locator(f"#signoff-{accepted.pk}").inner_text()
 
 
 def overdue_on_dashboard(page, live_server) -> int:

@@ -606,6 +606,26 @@ def test_the_unit_acknowledges_receipt(world, client, recommendation_in):
     assert 'data-action="start"' in response.content.decode()
 
 
+def test_the_irreversible_steps_ask_first_in_words(world, client, recommendation_in):
+    """发出, 签收 and 退回 open a confirmation that says what will happen; 开始整改 does not."""
+    draft = recommendation_in(Status.DRAFT)
+    issued = recommendation_in(Status.ISSUED)
+    acknowledged = recommendation_in(Status.ACKNOWLEDGED)
+
+    client.force_login(world.users.city_staff)
+    issue = form_html(client.get(detail(draft)), "issue")
+    assert 'data-confirm="confirm-issue"' in issue
+    assert '<dialog id="confirm-issue"' in issue
+    assert "the recommendation can no longer be changed; it goes to 长春市住房和城乡建设局" in issue
+
+    client.force_login(world.users.housing_officer)
+    acknowledge = form_html(client.get(detail(issued)), "acknowledge")
+    assert 'data-confirm="confirm-acknowledge"' in acknowledge
+    assert "This cannot be undone." in acknowledge
+    start = form_html(client.get(detail(acknowledged)), "start")
+    assert "data-confirm" not in start
+
+
 def test_staff_cannot_acknowledge_for_the_unit(world, client, recommendation_in):
     issued = recommendation_in(Status.ISSUED)
     client.force_login(world.users.city_staff)

@@ -39,7 +39,9 @@ def advance(measure, *, to, staff, officer):
             services.evidence_add(measure=m, actor=officer, file=factories.evidence_file()),
             services.measure_request_signoff(measure=m, actor=officer, note="请予销号"),
         ),
-        Status.SIGNED_OFF: lambda m: services.measure_sign_off(measure=m, actor=staff),
+        Status.SIGNED_OFF: lambda m: services.measure_sign_off(
+            measure=m, actor=staff, note="经核查，整改到位"
+        ),
         Status.RETURNED: lambda m: services.measure_return(
             measure=m,
             actor=staff,

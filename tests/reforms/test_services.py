@@ -5,7 +5,13 @@ import datetime
 
 import pytest
 
-from core.domain import DomainError, PermissionRefused, TransitionRefused
+from core.domain import (
+    DomainError,
+    InvalidInput,
+    PermissionRefused,
+    TransitionRefused,
+    max_length_of,
+)
 from core.uploads import UploadRefused
 from reforms import services
 from reforms.models import ExtensionRequest, Measure, MeasureTransition
@@ -37,11 +43,8 @@ def return_(measure, actor):
 # action → (who does it, the states it starts from, the state it leads to)
 TRANSITIONS = {
     report: ("housing_officer", {Status.NOT_STARTED, Status.RETURNED}, Status.IN_PROGRESS),
-    request_signoff: (
-        "housing_officer",
-        {Status.IN_PROGRESS, Status.RETURNED},
-        Status.AWAITING_SIGNOFF,
-    ),
+    # A returned measure asks again only after new work (see test_after_a_return_…).
+    request_signoff: ("housing_officer", {Status.IN_PROGRESS}, Status.AWAITING_SIGNOFF),
     sign_off: ("city_staff", {Status.AWAITING_SIGNOFF}, Status.SIGNED_OFF),
     return_: ("city_staff", {Status.AWAITING_SIGNOFF}, Status.RETURNED),
 }
@@ -54,8 +57,9 @@ CASES = [
 
 
 def with_evidence(measure, officer):
-    """Evidence on file, added while the unit may still add it."""
-    if measure.status in {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}:
+    """Evidence on file, added while the unit may still add it (a returned measure has its
+    evidence from before the return: new evidence would move it back to in progress)."""
+    if measure.status in {Status.NOT_STARTED, Status.IN_PROGRESS}:
         services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
     return measure
 
@@ -123,6 +127,113 @@ def test_signing_off_stamps_the_shanghai_date(world, measure_in, time_machine):
     sign_off(measure, world.users.city_staff)
 
     assert measure.signed_off_on == datetime.date(2026, 6, 1)
+
+
+def test_signing_off_records_the_verification_opinion(world, measure_in):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+
+    services.measure_sign_off(
+        measure=measure, actor=world.users.city_staff, note="经核查，制度已印发并组织培训，同意销号"
+    )
+
+    last = measure.transitions.last()
+    assert (last.to_status, last.reason) == (
+        Status.SIGNED_OFF,
+        "经核查，制度已印发并组织培训，同意销号",
+    )
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_signing_off_without_an_opinion_is_refused(world, measure_in, note):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+    history = measure.transitions.count()
+
+    with pytest.raises(TransitionRefused, match="verification opinion") as refused:
+        services.measure_sign_off(measure=measure, actor=world.users.city_staff, note=note)
+
+    assert list(refused.value.errors) == ["note"]
+    measure.refresh_from_db()
+    assert (measure.status, measure.transitions.count()) == (Status.AWAITING_SIGNOFF, history)
+
+
+def test_an_opinion_or_a_reason_longer_than_the_history_row_is_refused(world, measure_in):
+    limit = max_length_of(MeasureTransition, "reason")
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+
+    with pytest.raises(InvalidInput, match=f"at most {limit} characters"):
+        services.measure_sign_off(measure=measure, actor=world.users.city_staff, note="核" * 1001)
+    with pytest.raises(InvalidInput, match=f"at most {limit} characters"):
+        services.measure_return(
+            measure=measure, actor=world.users.city_staff, reason_code=PAPER, reason="退" * 1001
+        )
+
+    services.measure_sign_off(measure=measure, actor=world.users.city_staff, note="核" * limit)
+    assert measure.transitions.last().reason == "核" * limit
+
+
+# --- After a return, sign-off is asked again only with something new ---------------------------
+
+NEEDS_NEW_WORK = (
+    "After a return, add new progress or new evidence before requesting sign-off again."
+)
+
+
+def test_right_after_a_return_sign_off_cannot_be_requested_again(world, measure_in):
+    measure = measure_in(Status.RETURNED)  # its evidence is from before the return
+    history = measure.transitions.count()
+
+    with pytest.raises(TransitionRefused, match=NEEDS_NEW_WORK) as refused:
+        request_signoff(measure, world.users.housing_officer)
+
+    assert refused.value.code == "invalid_state"
+    measure.refresh_from_db()
+    assert (measure.status, measure.transitions.count()) == (Status.RETURNED, history)
+    assert "request_signoff" not in services.available_actions(world.users.housing_officer, measure)
+
+
+def test_a_new_progress_report_after_the_return_lets_the_unit_ask_again(world, measure_in):
+    measure = measure_in(Status.RETURNED)
+    officer = world.users.housing_officer
+
+    report(measure, officer)
+
+    measure.refresh_from_db()
+    assert measure.status == Status.IN_PROGRESS
+    assert "request_signoff" in services.available_actions(officer, measure)
+    request_signoff(measure, officer)
+    measure.refresh_from_db()
+    assert measure.status == Status.AWAITING_SIGNOFF
+
+
+def test_new_evidence_after_the_return_lets_the_unit_ask_again(world, measure_in):
+    measure = measure_in(Status.RETURNED)
+    officer = world.users.housing_officer
+
+    services.evidence_add(
+        measure=measure, actor=officer, file=factories.evidence_file("培训签到表.pdf")
+    )
+
+    measure.refresh_from_db()
+    back = measure.transitions.last()
+    assert (back.from_status, back.to_status, back.actor) == (
+        Status.RETURNED,
+        Status.IN_PROGRESS,
+        officer,
+    )
+    request_signoff(measure, officer)
+    measure.refresh_from_db()
+    assert measure.status == Status.AWAITING_SIGNOFF
+
+
+def test_each_return_asks_for_new_work_again(world, measure_in):
+    measure = measure_in(Status.RETURNED)
+    officer, staff = world.users.housing_officer, world.users.city_staff
+    services.evidence_add(measure=measure, actor=officer, file=factories.evidence_file())
+    request_signoff(measure, officer)
+    return_(measure, staff)
+
+    with pytest.raises(TransitionRefused, match=NEEDS_NEW_WORK):
+        request_signoff(measure, officer)
 
 
 def test_a_return_records_its_reason(world, measure_in):
@@ -315,7 +426,7 @@ OFFICER_ACTIONS = {
     Status.NOT_STARTED: {"report", "request_extension", "edit"},
     Status.IN_PROGRESS: {"report", "request_signoff", "request_extension", "edit"},
     Status.AWAITING_SIGNOFF: {"request_extension", "edit"},
-    Status.RETURNED: {"report", "request_signoff", "request_extension", "edit"},
+    Status.RETURNED: {"report", "request_extension", "edit"},
     Status.SIGNED_OFF: set(),
 }
 STAFF_ACTIONS = {

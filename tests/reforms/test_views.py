@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.domain import SHANGHAI
 from recommendations import services as recommendation_services
 from reforms import services
 from reforms.filters import MeasureFilter
@@ -29,6 +30,9 @@ from tests import factories
 
 Status = Measure.Status
 HTMX = {"HX-Request": "true"}
+NEEDS_NEW_WORK = (
+    "After a return, add new progress or new evidence before requesting sign-off again."
+)
 PAPER = MeasureTransition.ReturnReason.PAPER_RECTIFICATION
 
 
@@ -163,6 +167,62 @@ def test_the_measure_page_shows_original_and_current_due_dates_and_history(
     assert "Paper rectification only" in response.text  # the return, in the history
     assert "Awaiting sign-off" in response.text
     assert 'class="badge signal signal-green"' in response.text
+
+
+def test_a_returned_measure_says_why_at_the_top_and_asks_for_new_work(world, browse_en, measure_in):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+    services.measure_return(
+        measure=measure,
+        actor=world.users.city_staff,
+        reason_code=PAPER,
+        reason="只有文件，未见培训签到",
+    )
+    client = browse_en(world.users.housing_officer)
+    url = reverse("reforms:measure_detail", args=[measure.pk])
+
+    page = client.get(url).text
+
+    notice = page.index('data-testid="return-notice"')
+    assert notice < page.index("Completion standard")  # at the top, above the measure
+    top = page[notice : page.index("</div>\n", page.index("small mt-2", notice))]
+    assert "Paper rectification only" in top
+    assert "只有文件，未见培训签到" in top
+    assert str(world.users.city_staff) in top
+    assert measure.transitions.last().at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in top
+    assert NEEDS_NEW_WORK in top
+    # Sign-off is not offered; the hint stands in its place.
+    assert 'data-testid="request-signoff"' not in page
+    assert 'data-testid="request-signoff-hint"' in page
+    again = client.post(reverse("reforms:signoff_request", args=[measure.pk]))
+    assert again.status_code == 409
+    assert NEEDS_NEW_WORK in again.text
+
+    uploaded = client.post(
+        reverse("reforms:evidence_add", args=[measure.pk]),
+        {"file": factories.evidence_file("培训签到表.pdf"), "description": "培训签到"},
+    )
+    assert uploaded.status_code == 302
+
+    page = client.get(url).text
+    assert 'data-testid="return-notice"' in page  # still why it came back
+    assert "New progress or evidence has been added since" in page
+    assert 'data-testid="request-signoff"' in page
+    assert 'data-testid="request-signoff-hint"' not in page
+    requested = client.post(reverse("reforms:signoff_request", args=[measure.pk]))
+    assert requested.status_code == 302
+    page = client.get(url).text
+    assert 'data-testid="return-notice"' not in page  # with the staff again
+
+
+def test_a_measure_never_returned_shows_no_return_notice(world, browse_en, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+
+    page = browse_en(world.users.housing_officer).get(
+        reverse("reforms:measure_detail", args=[measure.pk])
+    )
+
+    assert 'data-testid="return-notice"' not in page.text
+    assert 'data-testid="request-signoff-hint"' not in page.text
 
 
 @pytest.mark.parametrize("who", ["city_staff", "supervisor", "housing_officer"])
@@ -361,12 +421,26 @@ def test_staff_sign_off_and_return_from_the_measure_page(world, browse_en, measu
     signed = measure_in(Status.AWAITING_SIGNOFF)
     returned = measure_in(Status.AWAITING_SIGNOFF)
 
+    page = client.get(reverse("reforms:measure_detail", args=[signed.pk])).text
+    assert f'data-confirm="sign-off-{signed.pk}"' in page
+    assert f'data-confirm="return-{signed.pk}"' in page
+    assert "Verification opinion" in page
+
+    refused = client.post(reverse("reforms:sign_off", args=[signed.pk]), {"signoff-note": " "})
+    assert refused.status_code == 400
+    assert 'data-testid="refusal"' in refused.text  # above the buttons, as the dialog is closed
+    assert "This field is required." in refused.text
+
     response = client.post(
-        reverse("reforms:sign_off", args=[signed.pk]), {"signoff-note": "材料齐全"}
+        reverse("reforms:sign_off", args=[signed.pk]), {"signoff-note": "材料齐全，整改到位"}
     )
     assert response.status_code == 302
     signed.refresh_from_db()
     assert signed.status == Status.SIGNED_OFF
+    page = client.get(reverse("reforms:measure_detail", args=[signed.pk])).text
+    history = page[page.index('data-testid="history"') :]
+    assert "Verification opinion" in history
+    assert "材料齐全，整改到位" in history
 
     response = client.post(
         reverse("reforms:return", args=[returned.pk]),
@@ -381,7 +455,7 @@ def test_staff_sign_off_and_return_from_the_measure_page(world, browse_en, measu
 # --- The sign-off queue, in place ---------------------------------------------------------------
 
 
-def test_one_click_sign_off_replaces_the_row(world, browse_en, measure_in):
+def test_sign_off_with_an_opinion_replaces_the_row_and_shows_it(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
     client = browse_en(world.users.city_staff)
 
@@ -389,14 +463,57 @@ def test_one_click_sign_off_replaces_the_row(world, browse_en, measure_in):
     assert "会议纪要.pdf" in queue.text  # the evidence link
     assert "已起草新办法" in queue.text  # the latest progress
 
-    response = client.post(reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX)
+    response = client.post(
+        reverse("reforms:sign_off", args=[measure.pk]),
+        {"signoff-note": "经核查，新办法已印发并培训"},
+        headers=HTMX,
+    )
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="signoff-{measure.pk}"')
     assert 'data-testid="new-status"' in response.text
     assert "Signed off" in response.text
+    assert "Verification opinion" in response.text
+    assert "经核查，新办法已印发并培训" in response.text  # the opinion, in the swapped row
     measure.refresh_from_db()
     assert measure.status == Status.SIGNED_OFF
+    assert measure.transitions.last().reason == "经核查，新办法已印发并培训"
+
+
+def test_sign_off_without_an_opinion_is_refused_in_the_row(world, browse_en, measure_in):
+    measure = measure_in(Status.AWAITING_SIGNOFF)
+
+    response = browse_en(world.users.city_staff).post(
+        reverse("reforms:sign_off", args=[measure.pk]), {"signoff-note": ""}, headers=HTMX
+    )
+
+    assert response.status_code == 400
+    assert 'data-testid="refusal"' in response.text
+    assert "This field is required." in response.text
+    assert f'<tr id="signoff-{measure.pk}"' in response.text
+    assert 'data-testid="accept"' in response.text  # still there, to try again
+    measure.refresh_from_db()
+    assert measure.status == Status.AWAITING_SIGNOFF
+
+
+def test_each_queue_row_confirms_in_a_dialog_of_its_own(world, browse_en, measure_in):
+    first, second = measure_in(Status.AWAITING_SIGNOFF), measure_in(Status.AWAITING_SIGNOFF)
+
+    queue = browse_en(world.users.city_staff).get(reverse("reforms:signoff_queue")).text
+
+    for measure in (first, second):
+        # Each button opens its own dialog, which holds the opinion or the reason.
+        assert f'data-confirm="sign-off-{measure.pk}"' in queue
+        assert f'<dialog id="sign-off-{measure.pk}"' in queue
+        assert f'data-confirm="return-{measure.pk}"' in queue
+        assert f'<dialog id="return-{measure.pk}"' in queue
+        assert f'id="id_m{measure.pk}_signoff-note"' in queue
+        assert f'id="id_m{measure.pk}_reason_code"' in queue
+    assert queue.count('name="signoff-note"') == 2
+    assert queue.count('maxlength="1000"') >= 4  # the opinion and the explanation, per row
+    assert (
+        "Once signed off, the measure gets no more reminders, and this cannot be undone." in queue
+    )
 
 
 def test_signing_off_a_measure_no_longer_awaiting_is_refused_in_the_row(
@@ -405,7 +522,7 @@ def test_signing_off_a_measure_no_longer_awaiting_is_refused_in_the_row(
     measure = measure_in(Status.RETURNED)
 
     response = browse_en(world.users.city_staff).post(
-        reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX
+        reverse("reforms:sign_off", args=[measure.pk]), {"signoff-note": "同意"}, headers=HTMX
     )
 
     assert response.status_code == 409
@@ -420,7 +537,7 @@ def test_a_supervisor_may_not_sign_off(world, browse_en, measure_in):
     measure = measure_in(Status.AWAITING_SIGNOFF)
 
     response = browse_en(world.users.supervisor).post(
-        reverse("reforms:sign_off", args=[measure.pk]), headers=HTMX
+        reverse("reforms:sign_off", args=[measure.pk]), {"signoff-note": "同意"}, headers=HTMX
     )
 
     assert response.status_code == 403
@@ -452,6 +569,8 @@ def test_returning_as_paper_rectification_replaces_the_row(world, browse_en, mea
 
     assert response.status_code == 200
     assert "Returned" in response.text
+    assert "Paper rectification only" in response.text  # the reason, in the swapped row
+    assert "只发了文件" in response.text
     measure.refresh_from_db()
     assert measure.status == Status.RETURNED
     last = measure.transitions.last()
@@ -505,6 +624,20 @@ def test_approving_an_extension_moves_the_current_due_date_only(world, browse_en
     measure = Measure.objects.get(pk=extension.measure_id)
     assert measure.due_on == datetime.date(2026, 8, 31)
     assert measure.original_due_on == datetime.date(2026, 6, 30)
+
+
+def test_the_extension_decisions_name_what_will_happen(world, browse_en, extension):
+    queue = browse_en(world.users.city_staff).get(reverse("reforms:extension_queue")).text
+
+    assert f'data-confirm="approve-{extension.pk}"' in queue
+    assert f'data-confirm="reject-{extension.pk}"' in queue
+    assert (
+        "The current due date moves from 2026-06-30 to 2026-08-31; the original due date stays "
+        "on record. This cannot be undone." in queue
+    )
+    assert "The due date stays 2026-06-30 and the unit is told your reason." in queue
+    # The reason for refusing sits in the refusal's dialog, its own field.
+    assert f'id="id_x{extension.pk}_reject_note"' in queue
 
 
 def test_rejecting_needs_a_note(world, browse_en, extension):

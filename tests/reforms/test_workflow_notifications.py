@@ -179,7 +179,7 @@ def test_a_signed_off_measure_tells_the_officers_and_the_owner(world, measure):
     staff, officer = world.users.city_staff, world.users.housing_officer
     advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
     Notification.objects.all().delete()
-    services.measure_sign_off(measure=measure, actor=staff)
+    services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
     assert latest("housing_officer").title == "整改措施已销号：修订招投标管理办法"
 
@@ -237,7 +237,7 @@ def test_extensions_requested_approved_and_refused(world, measure):
 def test_nobody_out_of_scope_is_told(world, measure):
     staff, officer = world.users.city_staff, world.users.housing_officer
     advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
-    services.measure_sign_off(measure=measure, actor=staff)
+    services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     outsiders = {
         "health_officer",
         "county_staff",
@@ -256,7 +256,7 @@ def test_nobody_out_of_scope_is_told(world, measure):
 def test_a_retried_transition_writes_nothing_twice(world, measure):
     staff, officer = world.users.city_staff, world.users.housing_officer
     advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
-    services.measure_sign_off(measure=measure, actor=staff)
+    services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     before = Notification.objects.count()
     transition = measure.transitions.latest("pk")
     workflow.measure_event(measure, transition, actor=staff)
@@ -264,7 +264,7 @@ def test_a_retried_transition_writes_nothing_twice(world, measure):
     assert Notification.objects.count() == before
     # The service called again is refused and tells nobody.
     with pytest.raises(TransitionRefused):
-        services.measure_sign_off(measure=measure, actor=staff)
+        services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     assert Notification.objects.count() == before
     keys = Notification.objects.filter(kind=KIND, recipient=officer).values_list(
         "dedupe_key", flat=True
@@ -278,7 +278,7 @@ def test_a_refused_transition_notifies_nobody(world, measure):
     with pytest.raises(TransitionRefused):  # no evidence yet
         services.measure_request_signoff(measure=measure, actor=officer)
     with pytest.raises(TransitionRefused):  # not awaiting sign-off
-        services.measure_sign_off(measure=measure, actor=staff)
+        services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     with pytest.raises(PermissionRefused):  # another commission's staff
         services.measure_return(
             measure=measure,
