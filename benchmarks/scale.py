@@ -102,6 +102,7 @@ RECOMMENDATION_COLUMNS = [
     "recipient_unit_id",
     "recipient_name",
     "preamble",
+    "copied_to",
     "status",
     "doc_year",
     "doc_serial",
@@ -390,7 +391,7 @@ class Generator:
                 recommendation_rows.append(
                     (
                         *(pk, self.now, self.now, Recommendation.Kind.LETTER),
-                        *(f"关于第{case_id}号案件的建议", unit.commission, unit.pk, "", ""),
+                        *(f"关于第{case_id}号案件的建议", unit.commission, unit.pk, "", "", ""),
                         *(status, year, serial, f"{abbr}建〔{year}〕{serial}号", issued, reply_due),
                         staff[unit.commission],
                     )

@@ -222,6 +222,7 @@ class Builder:
                 kind=letter["kind"],
                 recipient_name=letter["recipient_name"],
                 preamble=letter["preamble"],
+                copied_to=letter.get("copied_to", ""),
             )
             for item in letter["items"]:
                 recommendation_services.recommendation_item_add(

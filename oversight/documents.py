@@ -33,23 +33,19 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.confidentiality import VIEW_CASE_CONTENT, can_read_case_content
+from accounts.confidentiality import VIEW_CASE_CONTENT
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from core.domain import DomainError, shanghai_today
 from core.pages import require_permission
+from core.titles import title_lines
 from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
-from recommendations.models import Recommendation, RecommendationItem
-from recommendations.views import chinese_numeral
+from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
+from recommendations.models import Recommendation
 from reforms.models import Measure
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-KIND_TITLES = {
-    Recommendation.Kind.LETTER: "纪检监察建议书",
-    Recommendation.Kind.NOTICE: "以案促改通知书",
-}
 
 
 class DocumentTimeout(DomainError):
@@ -123,26 +119,38 @@ def _within_budget(make, seconds: float):
     return outcome["value"]
 
 
-def render_pdf(template_name: str, context: dict, *, budget: float | None = None) -> bytes:
+def render_pdf(
+    template_name: str, context: dict, *, budget: float | None = None, relayout=None
+) -> bytes:
     """Render a template under ``templates/documents/`` to PDF bytes, in Chinese.
 
     The layout has ``DOCUMENT_TIME_BUDGET_SECONDS`` (``DocumentTimeout`` after that): free text
     is bounded (``BoundedTextField``) and tables are laid out in fixed mode, so a real document
     takes seconds; the budget stops anything pathological from holding a worker. A Celery job
     passes its own ``budget`` (``DOCUMENT_JOB_TIME_BUDGET_SECONDS``).
+
+    ``relayout(document) -> dict``: for a document whose layout depends on where its text fell
+    (the letter's 版记 at the foot of its last page), the first layout is measured and the
+    template rendered and laid out again with what ``relayout`` adds to the context.
     """
     if budget is None:
         budget = settings.DOCUMENT_TIME_BUDGET_SECONDS
     import weasyprint  # imported on first use: it parses its stylesheets (and logs) on import
 
-    with translation.override("zh-hans"):
-        html = render_to_string(template_name, context)
+    def layout(extra: dict):
+        with translation.override("zh-hans"):
+            html = render_to_string(template_name, context | extra)
+        return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+    def make() -> bytes:
+        document = layout({})
+        if relayout is not None:
+            document = layout(relayout(document))
+        return document.write_pdf()
+
     started = time.perf_counter()
     try:
-        return _within_budget(
-            lambda: weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(),
-            budget,
-        )
+        return _within_budget(make, budget)
     except DocumentTimeout:
         logger.warning(
             "%s: gave up after %.1f s (budget %s s)",
@@ -174,26 +182,6 @@ def warm_up() -> float:
     return elapsed
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-TITLE_CHARACTERS_PER_LINE = 20  # 2号 (22 pt) characters across the 156 mm text block
-
-
-def title_lines(title: str, per_line: int = TITLE_CHARACTERS_PER_LINE) -> list[str]:
-    """A long title in lines of nearly equal length (梯形 or 菱形), never one character left
-    alone on the last line."""
-    count = -(-len(title) // per_line)
-    size, extra = divmod(len(title), count)
-    lines, start = [], 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        lines.append(title[start:end])
-        start = end
-    return lines
-
-
 def _require_case_reader(user) -> None:
     require_permission(user, VIEW_CASE_CONTENT)
 
@@ -202,30 +190,69 @@ def _require_case_reader(user) -> None:
 
 
 def recommendation_pdf(user, recommendation: Recommendation) -> bytes:
-    """The letter as the unit receives it: its own title, 主送, preamble, items and 落款 only.
+    """The letter as the unit receives it: its own title, 主送, preamble, items, 落款 and 版记.
 
+    The words are ``recommendations.letter.letter_body``'s, which the print page shows too.
     Nothing is read from the cases behind it (no subject names, amounts or case numbers), so the
     recipient unit's officers may have it too — without the preamble, which staff may have
     written about the case and which the unit's pages do not show either.
     """
-    items = list(
-        RecommendationItem.objects.restrict(user)
-        .filter(recommendation=recommendation)
-        .order_by("number")
-    )
-    for item in items:
-        item.chinese_number = chinese_numeral(item.number)
     return render_pdf(
         "documents/letter.html",
-        {
-            "r": recommendation,
-            "title_lines": title_lines(recommendation.title),
-            "kind_title": KIND_TITLES[recommendation.kind],
-            # The preamble may speak of the case: the unit's pages never show it, nor does its PDF.
-            "preamble": _paragraphs(recommendation.preamble) if can_read_case_content(user) else [],
-            "items": items,
-        },
+        letter_body(user, recommendation),
+        relayout=lambda document: {"imprint": imprint_placement(document)},
     )
+
+
+# The 版记 keeps at least a blank line between itself and the 落款 above it.
+IMPRINT_GAP = 28.99 / 0.75  # one line of the grid, in CSS pixels (WeasyPrint's unit)
+EPSILON = 0.1  # px: a margin a hair short of the room left, so rounding never pushes it over
+
+
+def _outer_boxes(box, class_name: str):
+    """The outermost boxes of elements with ``class_name`` under ``box`` (a page's box tree)."""
+    element = getattr(box, "element", None)
+    if element is not None and class_name in (element.get("class") or "").split():
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _outer_boxes(child, class_name)
+
+
+def imprint_placement(document) -> dict:
+    """Where the letter's 版记 goes, from a first layout ``document`` that has it after the 落款.
+
+    GB/T 9704-2012 wants it on the document's last face with its last rule on the text block's
+    bottom edge (7.4.1), and letters are printed on both sides (6.2), so the last face is an
+    even page: the back of the last sheet. So:
+
+    - the 落款 ends on an even page with room under it: the 版记 is pushed to that page's foot;
+    - it ends on an odd page: the 版记 stands at the foot of the next (even) page, numbered;
+    - it ends on an even page without room: a blank page, then the 版记 on the even page after
+      it, neither numbered (7.5).
+
+    Returns the 版记's top margin (CSS px), the break before it (None or "left") and whether its
+    page goes unnumbered. Reads WeasyPrint's laid-out boxes (``page._page_box``: not its public
+    API, so the letter tests measure the result on every build).
+    """
+    closing = imprint = None
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        for box in _outer_boxes(page_box, "closing"):
+            closing = (number, page_box, box)
+        for box in _outer_boxes(page_box, "imprint"):
+            imprint = imprint or box
+    number, page_box, box = closing
+    height = imprint.margin_height()
+    block_bottom = page_box.content_box_y() + page_box.height
+    room = block_bottom - (box.position_y + box.margin_height())
+    if number % 2 == 0 and room >= height + IMPRINT_GAP:
+        return {"margin": room - height - EPSILON, "break": None, "alone": False}
+    return {
+        "margin": page_box.height - height - EPSILON,
+        "break": "left",  # the next even page: a blank page first if the 落款 ended on one
+        "alone": number % 2 == 0,
+    }
 
 
 def document_filename(recommendation: Recommendation) -> str:
@@ -372,7 +399,7 @@ def case_analysis_pdf(user, case: Case) -> bytes:
     sections = [
         {
             "heading": _analysis_heading(field, number),
-            "paragraphs": _paragraphs(getattr(analysis, field, "") if analysis else ""),
+            "paragraphs": paragraphs(getattr(analysis, field, "") if analysis else ""),
         }
         for field, number in ANALYSIS_SECTIONS
     ]
@@ -380,9 +407,10 @@ def case_analysis_pdf(user, case: Case) -> bytes:
         "documents/case_analysis.html",
         {
             "case": case,
+            "title_lines": title_lines(f"关于{case.title}的剖析报告"),
             "violation_types": [v.name for v in case.violation_types.all()],
             "subjects": list(Subject.objects.restrict(user).filter(case=case)),
-            "summary": _paragraphs(case.summary),
+            "summary": paragraphs(case.summary),
             "sections": sections,
             "problems_heading": "六、问题清单",
             "problems": list(

@@ -50,6 +50,13 @@ class RecommendationForm(Form):
         max_length=max_length_of(Recommendation, "preamble"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    copied_to = forms.CharField(
+        label=_("Copied to"),
+        required=False,
+        max_length=max_length_of(Recommendation, "copied_to"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("抄送: the other bodies that receive a copy, separated by commas or lines."),
+    )
     deadline_mode = forms.ChoiceField(
         label=_("Reply deadline given as"),
         choices=[(DATE, _("A date")), (WORKDAYS, _("Working days from today"))],

@@ -67,6 +67,13 @@ class Recommendation(TimeStampedModel):
         Case, related_name="recommendations", verbose_name=_("cases"), blank=True
     )
     preamble = BoundedTextField(_("preamble"), max_length=2000, blank=True)
+    # 抄送机关 of the 版记 (GB/T 9704-2012 7.4.2): printed at the foot of the letter's last page.
+    copied_to = BoundedTextField(
+        _("copied to"),
+        max_length=300,
+        blank=True,
+        help_text=_("抄送: the other bodies that receive a copy, separated by commas or lines."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )

@@ -43,6 +43,7 @@ DRAFT_FIELDS = (
     "recipient_name",
     "cases",
     "preamble",
+    "copied_to",
     "reply_due_on",
 )
 
@@ -115,6 +116,7 @@ def recommendation_create(
     kind: str = Recommendation.Kind.LETTER,
     recipient_name: str = "",
     preamble: str = "",
+    copied_to: str = "",
 ) -> Recommendation:
     """Discipline staff start a draft for a unit in their jurisdiction, from cases they can see."""
     require_perm(actor, "recommendations.add_recommendation")
@@ -127,6 +129,7 @@ def recommendation_create(
         recipient_unit=recipient_unit,
         recipient_name=recipient_name,
         preamble=preamble,
+        copied_to=copied_to,
         reply_due_on=reply_due_on,
         created_by=actor,
     )
@@ -147,6 +150,7 @@ def recommendation_update(
     kind: str,
     recipient_name: str = "",
     preamble: str = "",
+    copied_to: str = "",
 ) -> Recommendation:
     """Staff correct their draft. Cases its items cite cannot be taken off it."""
     require_perm(actor, "recommendations.change_recommendation", recommendation)
@@ -167,6 +171,7 @@ def recommendation_update(
         "kind": kind,
         "recipient_name": recipient_name,
         "preamble": preamble,
+        "copied_to": copied_to,
     }.items():
         setattr(recommendation, field, value)
     recommendation.save()

@@ -35,6 +35,7 @@ from reforms.views import outcomes_context
 
 from . import forms, services
 from .filters import RecommendationFilter
+from .letter import letter_body
 from .models import Recommendation, RecommendationItem, RecommendationTransition, Reply
 
 Status = Recommendation.Status
@@ -92,6 +93,7 @@ DRAFT_FIELDS = (
     "recipient_name",
     "cases",
     "preamble",
+    "copied_to",
     "reply_due_on",
 )
 
@@ -560,30 +562,13 @@ def follow_up_record(request, pk):
 # Print
 
 
-CHINESE_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_numeral(number: int) -> str:
-    """1 → 一, 10 → 十, 13 → 十三, 20 → 二十, 99 → 九十九 (item numbers of a document)."""
-    if number < 10:
-        return CHINESE_DIGITS[number]
-    tens, ones = divmod(number, 10)
-    if tens >= 10:
-        return str(number)
-    head = "" if tens == 1 else CHINESE_DIGITS[tens]
-    return f"{head}十{CHINESE_DIGITS[ones] if ones else ''}"
-
-
 @login_required
 def recommendation_print(request, pk):
     """The document as printed. Case readers only: the preamble may speak of the case."""
     recommendation = _get(request, pk)
     require_permission(request.user, VIEW_CASE_CONTENT)
-    items = list(recommendation.items.order_by("number"))
-    for item in items:
-        item.chinese_number = chinese_numeral(item.number)
     return render(
         request,
         "recommendations/recommendation_print.html",
-        {"r": recommendation, "items": items},
+        letter_body(request.user, recommendation),
     )

@@ -49,6 +49,7 @@ class RecommendationSerializer(CaseContentSerializerMixin, serializers.ModelSeri
             "recipient_name",
             "cases",
             "preamble",
+            "copied_to",
             "status",
             "doc_number",
             "issued_on",
@@ -74,6 +75,12 @@ class RecommendationCreateSerializer(serializers.Serializer):
     cases = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), many=True)
     preamble = serializers.CharField(
         max_length=max_length_of(Recommendation, "preamble"), required=False, allow_blank=True
+    )
+    copied_to = serializers.CharField(
+        max_length=max_length_of(Recommendation, "copied_to"),
+        required=False,
+        allow_blank=True,
+        help_text=_("抄送: the other bodies that receive a copy, separated by commas or lines."),
     )
     reply_due_on = serializers.DateField(required=False, allow_null=True)
 
