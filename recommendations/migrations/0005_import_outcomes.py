@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0003_text_length_limits'),
+        ('recommendations', '0004_recommendation_copied_to'),
     ]
 
     operations = [
