@@ -375,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",
         "MeasureStatusEnum": "reforms.models.Measure.Status",
         "ExtensionRequestStatusEnum": "reforms.models.ExtensionRequest.Status",
+        "DigestKindEnum": "notifications.api.serializers.DIGEST_KIND_CHOICES",
     },
 }
 

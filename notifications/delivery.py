@@ -17,13 +17,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.domain import max_length_of
 
-from .models import Digest, Notification
+from .models import Digest, DigestOptOut, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +118,20 @@ def _reachable(channel: str) -> Q:
 # ── Gathering ────────────────────────────────────────────────────────────────────────────────
 
 
+def _kept_out() -> Exists:
+    """The notification's recipient keeps its kind out of the digest (``DigestOptOut``)."""
+    return Exists(
+        DigestOptOut.objects.filter(user_id=OuterRef("recipient_id"), kind=OuterRef("kind"))
+    )
+
+
 def digests_prepare(day: datetime.date) -> list[int]:
     """Put every reminder a channel has not carried yet into its recipient's digest of ``day``.
 
-    A constant number of queries per channel. A recipient whose digest of the day has already gone
-    out keeps the new items for tomorrow's: at most one message a day. Returns the pending digests.
+    Kinds a recipient keeps out of the digest stay in the inbox only; a recipient left with
+    nothing gets no digest. A constant number of queries per channel. A recipient whose digest of
+    the day has already gone out keeps the new items for tomorrow's: at most one message a day.
+    Returns the pending digests.
     """
     since = timezone.now() - DIGEST_LOOKBACK
     ready = []
@@ -130,6 +139,7 @@ def digests_prepare(day: datetime.date) -> list[int]:
         waiting = list(
             Notification.objects.filter(kind__in=DIGEST_KINDS, created_at__gte=since)
             .filter(_reachable(channel), recipient__is_active=True)
+            .exclude(_kept_out())
             .exclude(digests__channel=channel)
             .values_list("pk", "recipient_id")
         )
@@ -167,10 +177,14 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def digest_deliver(digest_id: int) -> str:
-    """Claim and send one digest; returns ``sent``, ``retry``, ``failed`` or ``skipped``.
+    """Claim and send one digest; returns ``sent``, ``retry``, ``failed``, ``dropped`` or
+    ``skipped``.
 
     ``skipped`` means another worker holds it, or it is not due: sending is at-least-once only
     when a worker dies between the send and recording it (the sweep then sends it again).
+    The recipient's choice is read again at sending: a digest gathered (or waiting for a retry)
+    before they kept a kind out leaves that kind's items out, and one with nothing left is
+    ``dropped``, not sent.
     """
     now = timezone.now()
     claimed = (
@@ -181,7 +195,12 @@ def digest_deliver(digest_id: int) -> str:
     if not claimed:
         return "skipped"
     digest = Digest.objects.select_related("recipient").get(pk=digest_id)
-    items = list(digest.notifications.order_by("kind", "created_at", "pk"))
+    items = list(digest.notifications.exclude(_kept_out()).order_by("kind", "created_at", "pk"))
+    if not items:
+        Digest.objects.filter(pk=digest_id).update(
+            status=Digest.Status.DROPPED, last_error="", next_attempt_at=None
+        )
+        return "dropped"
     try:
         CHANNELS[digest.channel](digest, items)
     except DeliveryFailed as error:
@@ -256,7 +275,10 @@ def notify(notifications: Iterable[Notification]) -> None:
 
 
 def report_digest(recipient_id: int, day: datetime.date) -> int | None:
-    """The weekly report's own outbox row (one per recipient and day); None if it exists already."""
+    """The weekly report's own outbox row (one per recipient and day); None if it exists already,
+    or if the recipient keeps the weekly report out of the digest (it stays in their inbox)."""
+    if DigestOptOut.objects.filter(user_id=recipient_id, kind=Notification.Kind.REPORT).exists():
+        return None
     digest, created = Digest.objects.get_or_create(
         recipient_id=recipient_id, day=day, channel=Digest.Channel.EMAIL, is_report=True
     )

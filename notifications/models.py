@@ -109,6 +109,8 @@ class Digest(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Nothing left to send: its recipient has since kept every item's kind out of the digest.
+        DROPPED = "dropped", _("Not sent: nothing left")
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="digests", verbose_name=_("recipient")
@@ -152,6 +154,49 @@ class Digest(models.Model):
     def __str__(self):
         return f"{self.recipient} · {self.day:%Y-%m-%d} · {self.get_channel_display()}"
 
+
+class DigestOptOutQuerySet(models.QuerySet):
+    def kinds_of(self, user) -> set[str]:
+        return set(self.filter(user=user).values_list("kind", flat=True))
+
+
+class DigestOptOut(models.Model):
+    """A kind of notification its user keeps out of their daily digest (email and webhook).
+
+    The in-app inbox (the bell) still shows every notification of the kind; only the outside
+    channels leave it out. No row — the default — means the kind goes into the digest, as it
+    always did. Chosen on the inbox's settings page (``notification_settings``) or over the API
+    (``/api/v1/notifications/digest/``); ``notifications.preferences`` writes them.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="digest_opt_outs", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Notification.Kind.choices)
+
+    objects = DigestOptOutQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kind kept out of the digest")
+        verbose_name_plural = _("kinds kept out of the digest")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="digest_opt_out_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"
+
+
+# The kinds a user may keep out of the digest, in the order the settings page lists them. The
+# weekly report (supervisors only) has its own message with the PDF; "other" never goes out.
+DIGEST_OPTIONAL_KINDS = [
+    Notification.Kind.WORKFLOW,
+    Notification.Kind.GREEN,
+    Notification.Kind.YELLOW,
+    Notification.Kind.RED,
+    Notification.Kind.URGING,
+    Notification.Kind.REPORT,
+]
 
 # The one mapping from a notification's kind to the colour code (see ``Notification.signal``).
 KIND_SIGNALS = {

@@ -4,11 +4,12 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ERROR_RESPONSES, Ordered, read_schemas
+from core.api import ERROR_RESPONSES, Ordered, read_schemas, validated
+from notifications import preferences
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
 
-from .serializers import NotificationSerializer
+from .serializers import DigestKindsSerializer, NotificationSerializer
 
 
 @extend_schema_view(**read_schemas(NotificationSerializer))
@@ -42,3 +43,24 @@ class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
         """Mark every unread notification of the user read."""
         self.get_queryset().unread().update(read_at=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["get"], request=None, responses={200: DigestKindsSerializer, **ERROR_RESPONSES}
+    )
+    @extend_schema(
+        methods=["put"],
+        request=DigestKindsSerializer,
+        responses={200: DigestKindsSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["get", "put"], url_path="digest")
+    def digest(self, request):
+        """The kinds of notification that also go into the daily digest; PUT replaces the
+        choice (the kinds left out stay in the inbox only)."""
+        if request.method == "PUT":
+            data = validated(DigestKindsSerializer, self)
+            preferences.digest_kinds_set(user=request.user, digest_kinds=data["digest_kinds"])
+        answer = {
+            "digest_kinds": preferences.digest_kinds_of(request.user),
+            "choosable_kinds": preferences.choosable_kinds(request.user),
+        }
+        return Response(DigestKindsSerializer(answer).data)

@@ -76,6 +76,71 @@ def test_an_officer_sees_measures_by_colour(world, client, letter):
     assert list(groups["awaiting_reply"]) == [letter]
 
 
+def test_letters_to_acknowledge_come_first_on_the_officers_home(world, client, housing_case):
+    officer = world.users.housing_officer
+    issued = factories.issued_recommendation(
+        staff=world.users.city_staff, the_case=housing_case, reply_due_on=datetime.date(2026, 4, 1)
+    )
+    client.force_login(officer)
+
+    with time_machine.travel(SHANGHAI_NOON):
+        response = client.get(reverse("home"))
+
+    assert list(response.context["to_acknowledge"]) == [issued]
+    assert list(response.context["awaiting_reply"]) == []
+    html = response.content.decode()
+    detail = reverse("recommendations:detail", args=[issued.pk])
+    assert f'href="{detail}" data-testid="acknowledge-link"' in html
+    assert html.index('data-testid="to-acknowledge"') < html.index('data-testid="awaiting-reply"')
+    assert html.index('data-testid="awaiting-reply"') < html.index('data-testid="overdue"')
+    assert f"{issued.doc_number} {issued.title}" in html
+    assert "待签收的建议书" in html and "回复时限 2026-04-01" in html
+
+    # Acknowledged: it leaves the top and waits for the reply instead.
+    recommendation_acknowledge(recommendation=issued, actor=officer)
+    with time_machine.travel(SHANGHAI_NOON):
+        response = client.get(reverse("home"))
+    assert list(response.context["to_acknowledge"]) == []
+    assert list(response.context["awaiting_reply"]) == [issued]
+    assert 'data-testid="to-acknowledge"' not in response.content.decode()
+    # Another unit's officer has nothing to acknowledge.
+    client.force_login(world.users.health_officer)
+    assert list(client.get(reverse("home")).context["to_acknowledge"]) == []
+
+
+def test_returned_measures_wait_with_their_reason(world, client, letter, settings, tmp_path):
+    from reforms import services
+    from reforms.models import Measure, MeasureTransition
+
+    settings.MEDIA_ROOT = tmp_path
+    officer, staff = world.users.housing_officer, world.users.city_staff
+    plan(letter, officer, datetime.date(2026, 3, 1), datetime.date(2026, 3, 9))
+    returned, late = Measure.objects.order_by("due_on")
+    services.evidence_add(measure=returned, actor=officer, file=factories.evidence_file())
+    services.progress_report_add(
+        measure=returned, actor=officer, content="已印发", percent_complete=100
+    )
+    services.measure_request_signoff(measure=returned, actor=officer)
+    services.measure_return(
+        measure=returned,
+        actor=staff,
+        reason_code=MeasureTransition.ReturnReason.PAPER_RECTIFICATION,
+        reason="未见培训签到表",
+    )
+    client.force_login(officer)
+
+    with time_machine.travel(SHANGHAI_NOON):
+        response = client.get(reverse("home"))
+
+    assert response.context["returned"] == [returned]
+    assert response.context["overdue"] == []  # listed once, under returned
+    assert response.context["due_soon"] == [late]
+    html = response.content.decode()
+    assert "被退回的整改措施" in html
+    assert "纸面整改；未见培训签到表" in html
+    assert html.index('data-testid="returned"') < html.index('data-testid="due-soon"')
+
+
 def test_an_officer_does_not_see_another_units_measures(world, client, letter):
     plan(letter, world.users.housing_officer, datetime.date(2026, 3, 1))
     client.force_login(world.users.health_officer)

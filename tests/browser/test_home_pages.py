@@ -26,12 +26,29 @@ def test_each_role_lands_on_its_home_page(demo_data, log_in, username, heading, 
     screenshot(page, f"home-{username}")
 
 
-def test_the_officer_home_works_on_a_phone(demo_data, log_in):
-    page = log_in("officer", DEMO_PASSWORD, viewport={"width": 390, "height": 844})
+def top_of(page, selector: str) -> float:
+    return page.locator(selector).bounding_box()["y"]
 
-    assert page.locator("[data-testid=overdue]").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "home-officer-phone")
+
+@pytest.mark.parametrize(
+    ("width", "name"), [(1280, "home-officer-waiting"), (390, "home-officer-phone")]
+)
+def test_the_officer_home_shows_what_waits_first(demo_data, log_in, width, name):
+    """The demo's officer has measures returned by staff: they come before the overdue ones,
+    each with the reason; the letter awaiting the reply is beside them (below on a phone)."""
+    page = log_in("officer", DEMO_PASSWORD, viewport={"width": width, "height": 844})
+
+    returned = page.locator("[data-testid=returned-row]")
+    assert returned.count() == 3
+    assert "理由：" in returned.first.inner_text()
+    assert top_of(page, "[data-testid=returned]") < top_of(page, "[data-testid=overdue]")
+    assert top_of(page, "[data-testid=overdue]") < top_of(page, "[data-testid=due-soon]")
+    assert page.locator("[data-testid=awaiting-reply-row]").count() == 1
+    assert page.locator("[data-testid=to-acknowledge]").count() == 0  # nothing to acknowledge
+    if width < 992:  # one column on a phone: the reply due comes first, nothing wider than it
+        assert top_of(page, "[data-testid=awaiting-reply]") < top_of(page, "[data-testid=returned]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, name)
 
 
 def test_a_wrong_password_is_refused_in_chinese(browser, live_server, demo_data):

@@ -2,9 +2,10 @@
 transaction, with a link and a Chinese title free of case content."""
 
 import datetime
+import threading
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -253,7 +254,10 @@ def test_nobody_out_of_scope_is_told(world, measure):
     assert outsiders.isdisjoint(told())
 
 
-def test_a_retried_transition_writes_nothing_twice(world, measure):
+def test_an_event_written_again_writes_nothing_twice(world, measure):
+    """The dedupe key names the transition row: the event written again (a job run twice) and
+    the service called again after its commit (a client that never heard the answer) add
+    nothing."""
     staff, officer = world.users.city_staff, world.users.housing_officer
     advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
     services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
@@ -262,7 +266,6 @@ def test_a_retried_transition_writes_nothing_twice(world, measure):
     workflow.measure_event(measure, transition, actor=staff)
     workflow.measure_event(measure, transition, actor=staff)
     assert Notification.objects.count() == before
-    # The service called again is refused and tells nobody.
     with pytest.raises(TransitionRefused):
         services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
     assert Notification.objects.count() == before
@@ -270,6 +273,140 @@ def test_a_retried_transition_writes_nothing_twice(world, measure):
         "dedupe_key", flat=True
     )
     assert f"measure:{measure.pk}:transition:{transition.pk}" in keys
+
+
+class FailsOnceAfterNotifying:
+    """An execute wrapper: the first INSERT into the notifications table is carried out, then
+    the statement fails as PostgreSQL fails a transaction that lost a race under its isolation
+    (SQLSTATE 40001) or a lock wait that timed out: the transaction has written its transition
+    and its notifications, and must be rolled back and run again."""
+
+    def __init__(self):
+        self.armed = True
+        self.written_before_failing = None
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if (
+            self.armed
+            and sql.lstrip().upper().startswith("INSERT")
+            and "accounts_notification" in sql
+        ):
+            self.armed = False
+            self.written_before_failing = Notification.objects.count()
+            raise OperationalError("could not serialize access due to concurrent update")
+        return result
+
+
+def retried(action, attempts=3):
+    """What a retrying caller does (a Celery task's retry, a client sending the request again):
+    run the service, whose transaction is its own, again after a serialization or lock failure."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except OperationalError:
+            if attempt == attempts:
+                raise
+
+
+def _issue(world, housing_case, people):
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    issued = lambda: recommendation_services.recommendation_issue(  # noqa: E731
+        recommendation=Recommendation.objects.get(pk=draft.pk),
+        actor=world.users.city_staff,
+        issued_on=datetime.date(2026, 1, 5),
+    )
+    return issued, {"housing_officer": 1, "housing_officer_2": 1}, "recommendation"
+
+
+def _measure_in_signoff(world, housing_case, people):
+    staff, officer = world.users.city_staff, world.users.housing_officer
+    letter = factories.issued_recommendation(staff=staff, the_case=housing_case)
+    recommendation_services.recommendation_acknowledge(recommendation=letter, actor=officer)
+    measure = factories.measure(recommendation=letter, actor=officer, owner=people["owner"])
+    return advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
+
+
+def _sign_off(world, housing_case, people):
+    measure = _measure_in_signoff(world, housing_case, people)
+    signed_off = lambda: services.measure_sign_off(  # noqa: E731
+        measure=Measure.objects.get(pk=measure.pk), actor=world.users.city_staff
+    )
+    return signed_off, {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}, "measure"
+
+
+def _approve_extension(world, housing_case, people):
+    measure = _measure_in_signoff(world, housing_case, people)
+    request = services.extension_request_submit(
+        measure=measure,
+        actor=world.users.housing_officer,
+        requested_due_on=measure.due_on + datetime.timedelta(days=30),
+        reason="需要招标",
+    )
+    approved = lambda: services.extension_request_approve(  # noqa: E731
+        request=ExtensionRequest.objects.get(pk=request.pk), actor=world.users.city_staff
+    )
+    return approved, {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}, "extension"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("event", [_issue, _sign_off, _approve_extension])
+def test_a_transaction_retried_after_a_serialization_failure_notifies_once(
+    migrated_data, world, housing_case, people, event
+):
+    """Real transactions (no test transaction around them): the first attempt writes its
+    notifications, fails, and is rolled back; the retry commits. Each recipient holds one
+    notification of the event, keyed by what the retry committed, and one unread in the bell."""
+    action, expected, key_prefix = event(world, housing_case, people)
+    Notification.objects.all().delete()
+    failure = FailsOnceAfterNotifying()
+
+    with connection.execute_wrapper(failure):
+        retried(action)
+
+    assert failure.written_before_failing == sum(expected.values())  # written, then rolled back
+    assert told() == expected
+    assert len(set(Notification.objects.values_list("dedupe_key", flat=True))) == 1
+    [key] = set(Notification.objects.values_list("dedupe_key", flat=True))
+    assert key.startswith(f"{key_prefix}:")
+    if key_prefix == "measure":  # one transition row survives, and the key names it
+        [transition] = MeasureTransition.objects.filter(to_status=Status.SIGNED_OFF)
+        assert key == f"measure:{transition.measure_id}:transition:{transition.pk}"
+    for username in expected:
+        assert Notification.objects.filter(recipient__username=username).unread().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_offs_at_once_notify_once(migrated_data, world, housing_case, people):
+    """Two staff tabs sign the same measure off at the same moment: the row lock (PostgreSQL) or
+    the write lock (SQLite, IMMEDIATE transactions) queues the second behind the first, which then
+    finds the measure signed off and is refused; the unit is told once."""
+    measure = _measure_in_signoff(world, housing_case, people)
+    Notification.objects.all().delete()
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def sign_off():
+        try:
+            start.wait()
+            services.measure_sign_off(
+                measure=Measure.objects.get(pk=measure.pk), actor=world.users.city_staff
+            )
+            outcomes.append("signed off")
+        except TransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_off) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["refused", "signed off"]
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
+    assert MeasureTransition.objects.filter(to_status=Status.SIGNED_OFF).count() == 1
 
 
 def test_a_refused_transition_notifies_nobody(world, measure):

@@ -90,6 +90,7 @@ API = {
     "api:statistics-list": ApiRoute(None, **CASE),
     "api:notification-list": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-read-all": ApiRoute(None, readers=SIGNED_IN),
+    "api:notification-digest": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-detail": ApiRoute("notification", **MINE),
     "api:notification-read": ApiRoute("notification", **MINE),
 }

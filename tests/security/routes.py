@@ -115,6 +115,7 @@ WEB = {
     "otp_verify": get(SIGNED_IN, ok=frozenset({302})),  # no device yet: on to enrolment
     "notifications": get(SIGNED_IN),
     "notifications_read_all": post(SIGNED_IN),
+    "notification_settings": get(SIGNED_IN),
     "notification_read": post(SIGNED_IN, "notification", **MINE),
     "logout": post(SIGNED_IN, public=True),
     "set_language": post(
