@@ -22,6 +22,7 @@ from recommendations.models import Recommendation
 from reforms.models import ExtensionRequest, Measure, MeasureTransition
 from tests import factories
 
+from .confirm import confirm
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +41,7 @@ def _submit(page, form_selector: str) -> None:
 def staff_issues(page, url: str, letter: Recommendation) -> None:
     """发出: the draft's issue form, today's date and the next document number."""
     page.goto(f"{url}/recommendations/{letter.pk}/")
-    _submit(page, "form[data-action=issue]")
+    confirm(page, page.locator("form[data-action=issue] [data-confirm]"))
     page.wait_for_selector(".alert-success")
 
 
@@ -51,7 +52,7 @@ def officer_acknowledges_from_home(page, url: str, letter: Recommendation) -> No
     screenshot(page, "notify-officer-home-to-acknowledge")
     row.locator("[data-testid=acknowledge-link]").click()
     page.wait_for_url(f"**/recommendations/{letter.pk}/")
-    _submit(page, "form[data-action=acknowledge]")
+    confirm(page, page.locator("form[data-action=acknowledge] [data-confirm]"))
     page.wait_for_selector(".alert-success")
 
 
@@ -97,12 +98,12 @@ def officer_requests_signoff(page, url: str, measure: Measure) -> None:
 def staff_returns(page, url: str, measure: Measure) -> None:
     """退回, as paper rectification, from the sign-off queue."""
     page.goto(f"{url}/measures/sign-off-queue/")
-    row = page.locator(f"#signoff-{measure.pk}")
-    row.locator("select[name=reason_code]").select_option(
-        MeasureTransition.ReturnReason.PAPER_RECTIFICATION
+    confirm(
+        page,
+        page.locator(f"#signoff-{measure.pk} [data-testid=return]"),
+        select={"select[name=reason_code]": MeasureTransition.ReturnReason.PAPER_RECTIFICATION},
+        fill={"textarea[name=reason]": RETURN_NOTE},
     )
-    row.locator("input[name=reason]").fill(RETURN_NOTE)
-    row.locator("[data-testid=return]").click()
     status = page.locator(f"#signoff-{measure.pk} [data-testid=new-status]")
     status.wait_for()
     assert status.inner_text() == "已退回"
@@ -111,7 +112,11 @@ def staff_returns(page, url: str, measure: Measure) -> None:
 def staff_signs_off(page, url: str, measure: Measure) -> None:
     """销号, from the sign-off queue."""
     page.goto(f"{url}/measures/sign-off-queue/")
-    page.locator(f"#signoff-{measure.pk} [data-testid=accept]").click()
+    confirm(
+        page,
+        page.locator(f"#signoff-{measure.pk} [data-testid=accept]"),
+        fill={"textarea[name=signoff-note]": "经核查，制度已印发，培训签到齐全，同意销号"},
+    )
     status = page.locator(f"#signoff-{measure.pk} [data-testid=new-status]")
     status.wait_for()
     assert status.inner_text() == "已销号"
@@ -130,7 +135,7 @@ def officer_requests_extension(page, url: str, measure: Measure, to: datetime.da
 def staff_approves_extension(page, url: str, request: ExtensionRequest) -> None:
     """批准, from the extension queue."""
     page.goto(f"{url}/measures/extensions/")
-    page.locator(f"#extension-{request.pk} [data-testid=approve]").click()
+    confirm(page, page.locator(f"#extension-{request.pk} [data-testid=approve]"))
     status = page.locator(f"#extension-{request.pk} [data-testid=new-status]")
     status.wait_for()
     assert status.inner_text() == "已批准"
