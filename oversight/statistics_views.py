@@ -10,6 +10,7 @@ through the same FilterSet as the API's list of them.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -83,8 +84,27 @@ def page_link(name: str, params: dict) -> str:
     return with_query(base, params)
 
 
+# The page's unit select lists the units down to this many levels under the user's own (a
+# province holds ~5,000 units: a select of all of them is 300 KB); a deeper unit is still taken
+# from the query string, and shown once chosen.
+UNIT_SELECT_DEPTH = 2
+
+
 def scope_from(request) -> StatisticsScope:
     return StatisticsScope(request.GET or None, request=request)
+
+
+def limit_unit_select(scope: StatisticsScope, user) -> None:
+    field = scope.form.fields["unit"]
+    top = getattr(user, "org_unit", None)
+    if top is None:
+        return
+    shown = Q(depth__lte=top.depth + UNIT_SELECT_DEPTH)
+    chosen = scope.data.get("unit") if scope.data else None
+    if chosen and str(chosen).isdigit():
+        shown |= Q(pk=chosen)
+    units = field.queryset.filter(shown).order_by("path")
+    field.widget.choices = [("", field.empty_label), *((unit.pk, unit.name) for unit in units)]
 
 
 def scope_chips(scope: StatisticsScope) -> list[dict]:
@@ -139,6 +159,7 @@ def page_context(request, scope: StatisticsScope) -> dict:
 @require_GET
 def index(request):
     scope = scope_from(request)
+    limit_unit_select(scope, request.user)
     status = 200 if not scope.is_bound or scope.is_valid() else 400
     return render(request, "statistics/index.html", page_context(request, scope), status=status)
 

@@ -313,3 +313,19 @@ def test_the_report_workbook_reads_back_the_same_numbers(world, work, browse):
     assert by_label["以案促改活动"][3] == figures["activities"]["participants"]
     kinds = {row[1]: row[2] for row in rows if row and row[0] == "类型" and row[1]}
     assert kinds["改"] == 1
+
+
+def test_the_unit_select_stays_short_and_a_deeper_unit_is_still_taken(world, work, browse):
+    deep = factories.org_child(world.units.station, "质量监督站第一科")
+    deeper = factories.org_child(deep, "第一科第一组")
+    client = browse(world.users.city_staff)
+
+    options = client.get("/statistics/").context["scope"].form.fields["unit"].widget.choices
+    shown = {value for value, _label in options}
+    assert {world.units.housing.pk, world.units.station.pk} <= shown
+    assert deep.pk not in shown and deeper.pk not in shown
+
+    response = client.get("/statistics/", {"unit": deeper.pk})
+    assert response.status_code == 200
+    options = response.context["scope"].form.fields["unit"].widget.choices
+    assert deeper.pk in {value for value, _label in options}
