@@ -69,7 +69,8 @@ test-postgres:
 	  $(MAKE) --no-print-directory test
 
 # Hot paths against their raw-SQL bounds on PostgreSQL, at BENCH_MEASURES (generated once into a
-# database of its own); writes docs/benchmarks.md.
+# database of its own), then the real case: one letter of 13 items and 1,200 measures, its
+# documents in fresh processes (BENCH_ARGS="--large-letter-measures N"); writes docs/benchmarks.md.
 BENCH_MEASURES ?= 1000000
 BENCH_DATABASE ?= yianchugai_bench
 bench: install

@@ -64,3 +64,22 @@ class OrgUnitFilter(django_filters.FilterSet):
     class Meta:
         model = OrgUnit
         fields = []
+
+
+def period_filters(field_name: str, *, lookup: str = "", widget=None):
+    """``period_after`` and ``period_before``: the period of 成效统计 (from, to; both included),
+    on the date that counts for the filtered model (``field_name``, e.g. ``"opened_on"``).
+
+    Every list the statistics count declares the pair under the same two names, each on its own
+    date, so a figure and the list it links to select one period the same way
+    (``oversight.statistics`` says which date counts for each figure). ``lookup`` reaches a date
+    inside a timestamp (``"date"``: the Beijing date of ``created_at``).
+    """
+    prefix = f"{lookup}__" if lookup else ""
+    common = {"field_name": field_name}
+    if widget is not None:
+        common["widget"] = widget
+    return (
+        django_filters.DateFilter(lookup_expr=f"{prefix}gte", label=_("Period from"), **common),
+        django_filters.DateFilter(lookup_expr=f"{prefix}lte", label=_("Period to"), **common),
+    )

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
@@ -168,6 +169,7 @@ class Writer:
         self.postgres = connection.vendor == "postgresql"
 
     def write(self, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
+        columns, rows = _with_defaults(table, columns, rows)
         count = 0
         with connection.cursor() as cursor:
             if self.postgres:
@@ -185,6 +187,26 @@ class Writer:
                 cursor.executemany(sql, batch)
                 count += len(batch)
         return count
+
+
+def _with_defaults(table: str, columns: list[str], rows: Iterable[tuple]):
+    """The rows with every other NOT NULL column of the table's model at its default (a text
+    field's is ""), so a column added to a model later does not break the generator."""
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return columns, rows
+    missing = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in columns
+        and not field.null
+        and not field.primary_key
+        and (field.has_default() or field.empty_strings_allowed)
+    ]
+    if not missing:
+        return columns, rows
+    defaults = tuple(field.get_default() for field in missing)
+    return [*columns, *(field.column for field in missing)], ((*row, *defaults) for row in rows)
 
 
 def _batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:

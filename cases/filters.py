@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter
+from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter, period_filters
 from accounts.models import Sector
 from core.forms import yes_no_filter_select
 
@@ -62,6 +62,10 @@ class CaseFilter(django_filters.FilterSet):
         field_name="opened_on",
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    # 成效统计's period: cases by the day they were opened (立案).
+    period_after, period_before = period_filters(
+        "opened_on", widget=forms.DateInput(attrs={"type": "date"})
     )
     top_leader = django_filters.BooleanFilter(
         label=_("Top leader involved"),
@@ -147,6 +151,11 @@ class ProblemFilter(django_filters.FilterSet):
         label=_("Recommendation"),
         help_text=_("Problems its items answer."),
     )
+    sector = django_filters.ChoiceFilter(
+        field_name="unit__sector", choices=Sector.choices, label=_("Sector")
+    )
+    # 成效统计's period: problems by the day they were recorded (Beijing time).
+    period_after, period_before = period_filters("created_at", lookup="date")
 
     class Meta:
         model = Problem

@@ -17,6 +17,7 @@ urlpatterns = [
     path("recommendations/", include("recommendations.urls")),
     path("measures/", include("reforms.urls")),
     path("dashboard/", include("oversight.dashboard_urls")),
+    path("statistics/", include("oversight.statistics_urls")),
     path("chain/", include("oversight.chain_urls")),
     path("api/v1/", include("config.api_urls")),
     path("documents/", include("oversight.download_urls")),

@@ -1,14 +1,15 @@
 """成效统计 over the API: the figures of a scope, each with the address of the list behind it."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
-from accounts.models import OrgUnit
-from core.api import ERROR_RESPONSES, ScopedPrimaryKeyRelatedField
-from recommendations.models import Recommendation
+from accounts.models import Sector
+from core.api import ERROR_RESPONSES
 
+from .filters import StatisticsScope
 from .statistics import outcome_statistics
 
 
@@ -35,6 +36,14 @@ class ProblemFiguresSerializer(TotalSerializer):
 
 class ItemFiguresSerializer(serializers.Serializer):
     total = serializers.IntegerField()
+    url = serializers.CharField(
+        allow_null=True, help_text=_("Null: items are read with their letter.")
+    )
+
+
+class LinkedCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text=_("The API list of exactly these records."))
 
 
 class MeasureFiguresSerializer(TotalSerializer):
@@ -44,6 +53,8 @@ class MeasureFiguresSerializer(TotalSerializer):
         allow_null=True,
         help_text=_("Signed off among the measures due by today (not standing); null if none."),
     )
+    due = LinkedCountSerializer(help_text=_("Measures due by today, not standing."))
+    due_signed = LinkedCountSerializer(help_text=_("… of which signed off."))
 
 
 class ExtensionFiguresSerializer(TotalSerializer):
@@ -77,34 +88,40 @@ class StatisticsSerializer(serializers.Serializer):
     activities = ActivityFiguresSerializer()
 
 
-class ScopeSerializer(serializers.Serializer):
-    unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False)
-    recommendation = ScopedPrimaryKeyRelatedField(
-        queryset=Recommendation.objects.all(), required=False
-    )
-
-
 class CanReadStatistics(permissions.BasePermission):
     def has_permission(self, request, view):
-        return request.user.has_perm("oversight.view_dashboard")
+        return request.user.has_perm("oversight.view_statistics")
 
 
 class StatisticsViewSet(viewsets.ViewSet):
     """成效统计: cases, problems by category and stage, letters and items, measures by state and
     colour with the sign-off rate, extensions, rule changes (立改废释) by kind and activities by
-    kind with their participants — for a unit with its subunits, a letter, or both."""
+    kind with their participants — for any mix of a unit with its subunits, a sector, a letter
+    and a period (``oversight.filters.StatisticsScope``; which date counts for each figure:
+    ``oversight.statistics``). The statistics page shows the same numbers for the same scope."""
 
     permission_classes = [permissions.IsAuthenticated, CanReadStatistics]
 
     @extend_schema(
         parameters=[
             OpenApiParameter("unit", int, description=_("A unit with its subunits.")),
+            OpenApiParameter(
+                "sector", str, enum=Sector.values, description=_("The units of one sector.")
+            ),
             OpenApiParameter("recommendation", int, description=_("One letter.")),
+            OpenApiParameter(
+                "period_after",
+                OpenApiTypes.DATE,
+                description=_("First day of the period (each figure counts by its own date)."),
+            ),
+            OpenApiParameter(
+                "period_before", OpenApiTypes.DATE, description=_("Last day of the period.")
+            ),
         ],
         responses={200: StatisticsSerializer, **ERROR_RESPONSES},
     )
     def list(self, request):
-        scope = ScopeSerializer(data=request.query_params, context={"request": request})
-        scope.is_valid(raise_exception=True)
-        chosen = {name: value.pk for name, value in scope.validated_data.items()}
-        return Response(StatisticsSerializer(outcome_statistics(request, chosen)).data)
+        scope = StatisticsScope(request.query_params, request=request)
+        if not scope.is_valid():
+            raise serializers.ValidationError(scope.errors)
+        return Response(StatisticsSerializer(outcome_statistics(request, scope.chosen)).data)

@@ -21,6 +21,7 @@ class NavItem:
 MENU = [
     NavItem("home", _("Home"), "oversight.view_home"),
     NavItem("dashboard:index", _("Dashboard"), "oversight.view_dashboard"),
+    NavItem("statistics:index", _("Outcome statistics"), "oversight.view_statistics"),
     NavItem("cases:list", _("Cases"), "cases.view_case"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
     NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),

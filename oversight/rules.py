@@ -16,3 +16,6 @@ rules.add_perm("oversight.view_officer_home", is_unit_officer)
 
 # The supervisors' dashboard: whoever reads case content (staff and supervisors).
 rules.add_perm("oversight.view_dashboard", is_case_reader)
+
+# 成效统计 (the page, its lists and its report): staff and supervisors, as the statistics API.
+rules.add_perm("oversight.view_statistics", is_case_reader)

@@ -1,9 +1,25 @@
 """成效统计: what the rectification of a scope produced, counted the way the lists count it.
 
-A scope is a unit with its subunits, one letter, or both (``unit``, ``recommendation``). Each
-figure is taken from the model's own FilterSet with the scope's parameters over
-``restrict(user)``, and carries the address of the API list that shows exactly its rows, so a
-number and the list behind it can never disagree.
+A scope (``oversight.filters.StatisticsScope``) is any mix of a unit with its subunits
+(``unit``), a sector (``sector``), one letter (``recommendation``) and a period
+(``period_after``, ``period_before``: from, to, both days included). Each figure is taken from
+the model's own FilterSet with the scope's parameters over ``restrict(user)``, and carries the
+address of the list that shows exactly its rows — the API's lists for the API, the pages' lists
+for the statistics page (``link``) — so a number and the list behind it can never disagree.
+
+Which date puts a record in the period (each list's ``period_after``/``period_before``):
+
+- cases: the day opened (立案, ``Case.opened_on``);
+- problems: the day recorded (``Problem.created_at``, Beijing date);
+- letters: the date of issue (发文日期, ``Recommendation.issued_on``; drafts are in no period);
+- items and measures: their letter's date of issue — a period's measures are those answering
+  the letters issued in it, whenever they were written; their states and colours are today's;
+- extension requests: the day requested (``requested_at``, Beijing date);
+- rule changes (立改废释): the effective date, or the day recorded when it has none;
+- activities: the day held (``Activity.held_on``).
+
+A sector is the unit's sector (the recipient unit for letters and items, the measure's unit for
+extension requests), except for cases, which carry their own (``Case.sector``).
 """
 
 from django.db.models import Count, Q, Sum
@@ -13,7 +29,7 @@ from django.utils.http import urlencode
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProcessStage
 from core.domain import shanghai_today
-from recommendations.filters import RecommendationFilter
+from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import Recommendation, RecommendationItem
 from reforms.filters import ActivityFilter, ExtensionRequestFilter, MeasureFilter, RuleChangeFilter
 from reforms.models import (
@@ -28,10 +44,16 @@ from reforms.models import (
 )
 
 
-def _list_url(name: str, scope: dict, **more) -> str:
-    params = {key: value for key, value in {**scope, **more}.items() if value not in (None, "")}
-    base = reverse(f"api:{name}-list")
+def with_query(base: str, params: dict) -> str:
+    params = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{base}?{urlencode(params)}" if params else base
+
+
+def api_link(name: str, params: dict) -> str | None:
+    """The API list of the records named ``name`` (its router basename) with ``params``."""
+    if name == "item":  # a letter's items are read with the letter: no list of their own
+        return None
+    return with_query(reverse(f"api:{name}-list"), params)
 
 
 def _rows(filterset_class, model, scope: dict, request):
@@ -40,7 +62,7 @@ def _rows(filterset_class, model, scope: dict, request):
     return filterset_class(scope, queryset=queryset, request=request).qs
 
 
-def _by_choice(rows, field: str, choices, list_name: str, scope: dict, **sums) -> list[dict]:
+def _by_choice(rows, field: str, choices, list_name: str, scope: dict, link, **sums) -> list[dict]:
     counted = {
         row[field]: row
         for row in rows.order_by().values(field).annotate(count=Count("pk", distinct=True), **sums)
@@ -50,14 +72,14 @@ def _by_choice(rows, field: str, choices, list_name: str, scope: dict, **sums) -
             "key": str(value),
             "label": str(label),
             "count": counted.get(value, {}).get("count", 0),
-            "url": _list_url(list_name, scope, **{field: value}),
+            "url": link(list_name, {**scope, field: value}),
             **{name: counted.get(value, {}).get(name) or 0 for name in sums},
         }
         for value, label in choices
     ]
 
 
-def _problems(scope: dict, request) -> dict:
+def _problems(scope: dict, request, link) -> dict:
     rows = _rows(ProblemFilter, Problem, scope, request)
     by_stage = {
         row["process_stage"]: row["count"]
@@ -67,24 +89,27 @@ def _problems(scope: dict, request) -> dict:
     }
     return {
         "total": rows.count(),
-        "url": _list_url("problem", scope),
-        "by_category": _by_choice(rows, "category", Problem.Category.choices, "problem", scope),
+        "url": link("problem", scope),
+        "by_category": _by_choice(
+            rows, "category", Problem.Category.choices, "problem", scope, link
+        ),
         "by_stage": [
             {
                 "key": str(stage.pk),
                 "label": stage.name,
                 "count": by_stage.get(stage.pk, 0),
-                "url": _list_url("problem", scope, process_stage=stage.pk),
+                "url": link("problem", {**scope, "process_stage": stage.pk}),
             }
             for stage in ProcessStage.objects.all()
         ],
     }
 
 
-def _measures(scope: dict, request) -> dict:
+def _measures(scope: dict, request, link) -> dict:
     rows = _rows(MeasureFilter, Measure, scope, request)
     today = shanghai_today()
     due = Q(is_standing=False, due_on__lte=today)
+    due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
     totals = rows.aggregate(
         total=Count("pk"),
         due=Count("pk", filter=due),
@@ -103,71 +128,82 @@ def _measures(scope: dict, request) -> dict:
     }
     return {
         "total": totals["total"],
-        "url": _list_url("measure", scope),
-        "by_status": _by_choice(rows, "status", Measure.Status.choices, "measure", scope),
+        "url": link("measure", scope),
+        "by_status": _by_choice(rows, "status", Measure.Status.choices, "measure", scope, link),
         "by_signal": [
             {
                 "key": str(signal),
                 "label": str(signal.label),
                 "count": signals[signal],
-                "url": _list_url("measure", scope, signal=signal),
+                "url": link("measure", {**scope, "signal": signal}),
             }
             for signal in Signal
         ],
         "signoff_rate": totals["due_signed"] / totals["due"] if totals["due"] else None,
+        # The rate's denominator (not standing, due by today) and numerator (… signed off).
+        "due": {
+            "count": totals["due"],
+            "url": link("measure", {**scope, **due_by_today}),
+        },
+        "due_signed": {
+            "count": totals["due_signed"],
+            "url": link("measure", {**scope, **due_by_today, "status": Measure.Status.SIGNED_OFF}),
+        },
     }
 
 
-def outcome_statistics(request, scope: dict) -> dict:
-    """The figures of ``scope`` (``{"unit": id, "recommendation": id}``, either or both)."""
+def outcome_statistics(request, scope: dict, link=api_link) -> dict:
+    """The figures of ``scope`` (``StatisticsScope.chosen``: ids and ISO dates by name), each
+    with ``link(list name, params)``: the address of the list of its rows (``api_link``)."""
     cases = _rows(CaseFilter, Case, scope, request)
-    letters = _rows(RecommendationFilter, Recommendation, {"unit": scope.get("unit")}, request)
+    letter_scope = {key: value for key, value in scope.items() if key != "recommendation"}
+    letters = _rows(RecommendationFilter, Recommendation, letter_scope, request)
     if scope.get("recommendation"):
         letters = letters.filter(pk=scope["recommendation"])
-    items = RecommendationItem.objects.restrict(request.user).filter(recommendation__in=letters)
+    items = _rows(RecommendationItemFilter, RecommendationItem, scope, request)
     extensions = _rows(ExtensionRequestFilter, ExtensionRequest, scope, request)
     rule_changes = _rows(RuleChangeFilter, RuleChange, scope, request)
     activities = _rows(ActivityFilter, Activity, scope, request)
     return {
-        "cases": {"total": cases.count(), "url": _list_url("case", scope)},
-        "problems": _problems(scope, request),
+        "cases": {"total": cases.count(), "url": link("case", scope)},
+        "problems": _problems(scope, request, link),
         "recommendations": {
             "total": letters.count(),
             # One letter is its own scope: no list to show it among others.
-            "url": None
-            if scope.get("recommendation")
-            else _list_url("recommendation", {"unit": scope.get("unit")}),
+            "url": None if scope.get("recommendation") else link("recommendation", letter_scope),
         },
-        "items": {"total": items.count()},
-        "measures": _measures(scope, request),
+        "items": {"total": items.count(), "url": link("item", scope)},
+        "measures": _measures(scope, request, link),
         "extensions": {
             "total": extensions.count(),
-            "url": _list_url("extensionrequest", scope),
+            "url": link("extensionrequest", scope),
             "by_status": _by_choice(
                 extensions,
                 "status",
                 ExtensionRequest.Status.choices,
                 "extensionrequest",
                 scope,
+                link,
             ),
         },
         "rule_changes": {
             "total": rule_changes.count(),
-            "url": _list_url("rulechange", scope),
+            "url": link("rulechange", scope),
             "by_kind": _by_choice(
-                rule_changes, "kind", RuleChange.Kind.choices, "rulechange", scope
+                rule_changes, "kind", RuleChange.Kind.choices, "rulechange", scope, link
             ),
         },
         "activities": {
             "total": activities.count(),
             "participants": activities.aggregate(n=Sum("participant_count"))["n"] or 0,
-            "url": _list_url("activity", scope),
+            "url": link("activity", scope),
             "by_kind": _by_choice(
                 activities,
                 "kind",
                 Activity.Kind.choices,
                 "activity",
                 scope,
+                link,
                 participants=Sum("participant_count"),
             ),
         },

@@ -5,10 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrgSubtreeIdFilter
-from accounts.models import OrgUnit
+from accounts.filters import OrgSubtreeIdFilter, period_filters
+from accounts.models import OrgUnit, Sector
 
-from .models import Evaluation, Recommendation
+from .models import Evaluation, Recommendation, RecommendationItem
 
 
 def recipient_units(request):
@@ -34,6 +34,11 @@ class RecommendationFilter(django_filters.FilterSet):
     unit = OrgSubtreeIdFilter(
         label=_("Recipient unit"), queryset=recipient_units, empty_label=_("All units")
     )
+    sector = django_filters.ChoiceFilter(
+        field_name="recipient_unit__sector", choices=Sector.choices, label=_("Sector")
+    )
+    # 成效统计's period: letters by their date of issue (发文日期); drafts have none.
+    period_after, period_before = period_filters("issued_on")
 
     class Meta:
         model = Recommendation
@@ -68,4 +73,26 @@ class EvaluationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Evaluation
+        fields = []
+
+
+class RecommendationItemFilter(django_filters.FilterSet):
+    """Items of the letters in jurisdiction, filtered as their letter is (成效统计's list)."""
+
+    unit = OrgSubtreeIdFilter(
+        label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit"
+    )
+    sector = django_filters.ChoiceFilter(
+        field_name="recommendation__recipient_unit__sector",
+        choices=Sector.choices,
+        label=_("Sector"),
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        queryset=_visible_recommendations, label=_("Recommendation")
+    )
+    # An item belongs to the period of its letter's issue.
+    period_after, period_before = period_filters("recommendation__issued_on")
+
+    class Meta:
+        model = RecommendationItem
         fields = []

@@ -8,12 +8,14 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrgSubtreeFilter, OrgSubtreeIdFilter
+from accounts.filters import OrgSubtreeFilter, OrgSubtreeIdFilter, period_filters
 from accounts.models import Sector
-from core.domain import shanghai_today
+from core.domain import SHANGHAI, shanghai_today
 from core.forms import yes_no_filter_select
 from recommendations.models import Recommendation
 
@@ -119,6 +121,11 @@ class MeasureFilter(django_filters.FilterSet):
     is_standing = django_filters.BooleanFilter(
         label=_("Standing"),
         widget=yes_no_filter_select(),
+    )
+    # 成效统计's period: a measure belongs to the period its letter was issued in. Reached from
+    # the statistics page, never typed in here: hidden, like ``recommendation``.
+    period_after, period_before = period_filters(
+        "item__recommendation__issued_on", widget=forms.HiddenInput
     )
     ordering = django_filters.ChoiceFilter(
         choices=ORDERING_CHOICES, method="filter_ordering", label=_("Sort by"), empty_label=None
@@ -241,6 +248,11 @@ class ExtensionRequestFilter(_MeasureChildFilter):
         queryset=_all_recommendations,
         label=_("Recommendation"),
     )
+    sector = django_filters.ChoiceFilter(
+        field_name="measure__unit__sector", choices=Sector.choices, label=_("Sector")
+    )
+    # 成效统计's period: requests by the day they were made (Beijing time).
+    period_after, period_before = period_filters("requested_at", lookup="date")
 
     class Meta:
         model = ExtensionRequest
@@ -252,14 +264,33 @@ class _UnitRecordFilter(django_filters.FilterSet):
     recommendation = django_filters.ModelChoiceFilter(
         queryset=_all_recommendations, label=_("Recommendation")
     )
+    sector = django_filters.ChoiceFilter(
+        field_name="unit__sector", choices=Sector.choices, label=_("Sector")
+    )
+
+
+def _rule_change_day():
+    """The day a rule change counts on: its effective date, or the day it was recorded."""
+    return Coalesce(
+        "effective_on", TruncDate("created_at", tzinfo=SHANGHAI), output_field=DateField()
+    )
 
 
 class RuleChangeFilter(_UnitRecordFilter):
     kind = django_filters.ChoiceFilter(choices=RuleChange.Kind.choices, label=_("Kind"))
+    # 成效统计's period: rule changes by their effective date, or the day recorded when none.
+    period_after = django_filters.DateFilter(method="effective_from", label=_("Period from"))
+    period_before = django_filters.DateFilter(method="effective_to", label=_("Period to"))
 
     class Meta:
         model = RuleChange
         fields = []
+
+    def effective_from(self, queryset, name, value):
+        return queryset.filter(GreaterThanOrEqual(_rule_change_day(), value))
+
+    def effective_to(self, queryset, name, value):
+        return queryset.filter(LessThanOrEqual(_rule_change_day(), value))
 
 
 class ActivityFilter(_UnitRecordFilter):
@@ -270,6 +301,8 @@ class ActivityFilter(_UnitRecordFilter):
     held_before = django_filters.DateFilter(
         field_name="held_on", lookup_expr="lte", label=_("Held on or before")
     )
+    # 成效统计's period: activities by the day they were held.
+    period_after, period_before = period_filters("held_on")
 
     class Meta:
         model = Activity

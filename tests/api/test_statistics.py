@@ -34,6 +34,8 @@ def figures_and_links(body):
         for value in section.values():
             if isinstance(value, list):
                 yield from ((row["count"], row["url"]) for row in value)
+            elif isinstance(value, dict):  # the sign-off rate's numerator and denominator
+                yield value["count"], value["url"]
 
 
 def scopes(world, work):
@@ -44,6 +46,8 @@ def scopes(world, work):
         {"unit": world.units.station.pk},
         {"recommendation": inside.pk},
         {"unit": world.units.city.pk, "recommendation": work["station_letter"].pk},
+        {"sector": "construction", "period_after": "2026-01-01"},
+        {"unit": world.units.housing.pk, "period_before": "2099-12-31"},
     ]
 
 
@@ -61,6 +65,42 @@ def test_every_figure_equals_the_list_it_links_to(world, work, api_as, role):
             assert listed.json()["count"] == count, (scope, url)
             checked += 1
         assert checked > 40
+
+
+@pytest.mark.parametrize("role", ["staff", "supervisor"])
+def test_the_page_counts_what_the_api_counts(world, work, browse, api_as, role):
+    user = world.users.city_staff if role == "staff" else world.users.supervisor
+    page = browse(user)
+    api = api_as(role)
+    for scope in [*scopes(world, work), *period_scopes(world)]:
+        mine = page.get("/statistics/", scope).context["figures"]
+        theirs = api.get("/api/v1/statistics/", scope).json()
+        assert numbers(mine) == numbers(theirs), scope
+
+
+def numbers(figures) -> dict:
+    """Every count of a statistics answer by its path, links left out."""
+    out = {}
+    for name, section in figures.items():
+        for key, value in section.items():
+            if key == "url":
+                continue
+            if isinstance(value, int | float) or value is None:
+                out[(name, key)] = value
+            elif isinstance(value, dict):
+                out[(name, key)] = value["count"]
+            elif isinstance(value, list):
+                for row in value:
+                    out[(name, key, row["key"])] = (row["count"], row.get("participants"))
+    return out
+
+
+def period_scopes(world):
+    return [
+        {"sector": "construction"},
+        {"period_after": "2026-01-01", "period_before": "2026-12-31"},
+        {"unit": world.units.housing.pk, "sector": "construction", "period_before": "2025-12-31"},
+    ]
 
 
 def test_the_figures_of_a_letter(world, work, api_as):
@@ -104,3 +144,18 @@ def test_a_scope_outside_the_jurisdiction_is_refused(world, work, api_as):
     answer = api_as("staff").get("/api/v1/statistics/", {"unit": world.units.water.pk})
     assert answer.status_code == 400
     assert list(answer.json()["errors"]) == ["unit"]
+
+
+@pytest.mark.parametrize(
+    "scope, field",
+    [
+        ({"sector": "nowhere"}, "sector"),
+        ({"period_after": "2026-13-01"}, "period_after"),
+        ({"period_after": "2026-02-01", "period_before": "2026-01-01"}, "period_before"),
+        ({"recommendation": 999999}, "recommendation"),
+    ],
+)
+def test_a_bad_scope_is_refused_on_its_field(world, api_as, scope, field):
+    answer = api_as("staff").get("/api/v1/statistics/", scope)
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == [field]

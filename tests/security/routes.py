@@ -197,6 +197,10 @@ WEB = {
     "reforms:extension_approve": post(STAFF, "extension"),
     "reforms:extension_reject": post(STAFF, "extension", body=fixed({"note": "理由不足"})),
     "dashboard:index": get(CASE_READERS),
+    "statistics:index": get(CASE_READERS),
+    "statistics:records": get(CASE_READERS, kwargs={"kind": "problems"}),
+    "statistics:report_pdf": get(CASE_READERS),
+    "statistics:report_xlsx": get(CASE_READERS),
     "chain:recommendation": get(READERS, "recommendation"),
     "chain:case": get(CASE_READERS, "case", **CASE),
     "chain:item_measures": get(READERS, "item"),  # an item's measures, a page at a time

@@ -7,10 +7,12 @@ p50 of its raw-SQL lower bound measured in the same run.
 """
 
 import datetime
+import json
 import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from django.test import Client
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
+from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
 from cases.models import Case
 from core.domain import shanghai_today
 from recommendations.models import Recommendation
@@ -32,6 +35,38 @@ from reforms.models import Measure
 
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 LIST_QUERY_BUDGET = 12
+
+
+@dataclass
+class Measured:
+    """One path of the real-case letter, against its target (issue [Real case])."""
+
+    name: str
+    times: list[float]  # seconds
+    queries: int
+    size: int | None  # bytes of the response or document
+    limit_s: float  # the target, in seconds
+    limit_kb: int | None = None
+    note: str = ""
+
+    def row(self) -> list[str]:
+        p50, p95 = Result._p(self.times, 0.5), Result._p(self.times, 0.95)
+        met = p95 <= self.limit_s * 1000 and (
+            self.limit_kb is None or (self.size or 0) <= self.limit_kb * 1024
+        )
+        limit = f"≤ {self.limit_s * 1000:,.0f} ms" if self.limit_s < 5 else f"≤ {self.limit_s:g} s"
+        if self.limit_kb:
+            limit += f", ≤ {self.limit_kb} KB"
+        return [
+            self.name,
+            str(len(self.times)),
+            f"{p50:,.0f}",
+            f"{p95:,.0f}",
+            str(self.queries),
+            f"{self.size / 1024:,.0f}" if self.size is not None else "—",
+            limit,
+            ("met" if met else "**missed**") + (f" ({self.note})" if self.note else ""),
+        ]
 
 
 @dataclass
@@ -113,6 +148,19 @@ class Command(BaseCommand):
             help="Measures of the large letter whose ledger is timed (default: the largest "
             "ledger made in a request, DOCUMENT_ASYNC_MEASURES).",
         )
+        parser.add_argument(
+            "--large-letter-measures",
+            type=int,
+            default=FULL_SIZE,
+            help="Measures of the real-case letter (13 items; problems, rule changes and "
+            "activities in the real case's proportions). 0 leaves the case out.",
+        )
+        parser.add_argument(
+            "--real-case-only",
+            action="store_true",
+            help="Run the real case alone and replace its section of the output, keeping the "
+            "rest (the hot paths' table measured before).",
+        )
         parser.add_argument("--output", default=str(OUTPUT))
         parser.add_argument(
             "--check",
@@ -120,7 +168,18 @@ class Command(BaseCommand):
             help=f"Fail when a list runs more than {LIST_QUERY_BUDGET} queries (CI smoke run).",
         )
 
-    def handle(self, *args, measures, runs, output, check, ledger_measures, **options):
+    def handle(
+        self,
+        *args,
+        measures,
+        runs,
+        output,
+        check,
+        ledger_measures,
+        large_letter_measures,
+        real_case_only,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmarks run on PostgreSQL (set DATABASE_URL).")
         if not Measure.objects.exists():
@@ -132,6 +191,14 @@ class Command(BaseCommand):
         self.today = shanghai_today()
         self.province = OrgUnit.objects.filter(depth=1, kind="commission").order_by("pk").last()
         self.city = OrgUnit.objects.filter(path__startswith=self.province.path, depth=2).first()
+        if real_case_only:
+            section = self.render_real_case(
+                *self.real_case(large_letter_measures or FULL_SIZE, runs)
+            )
+            self.stdout.write(section)
+            Path(output).write_text(self._with_real_case(Path(output), section))
+            self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+            return
         results = [
             self.dashboard("Supervisor dashboard, whole province", self.province, runs),
             self.dashboard("Supervisor dashboard, one city", self.city, runs),
@@ -143,7 +210,10 @@ class Command(BaseCommand):
             self.large_ledger_pdf(ledger_measures or settings.DOCUMENT_ASYNC_MEASURES, 3),
             self.scan(max(3, runs // 5)),
         ]
+        real_case = self.real_case(large_letter_measures, runs) if large_letter_measures else None
         table = self.render(results, measures)
+        if real_case:
+            table += self.render_real_case(*real_case)
         self.stdout.write(table)
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(table + self._kept(Path(output)))
@@ -409,6 +479,101 @@ class Command(BaseCommand):
         result.bound, _queries = _timed(_raw(sql, [ladder.green_until]), runs)
         return result
 
+    # ── The real case: one letter of 13 items and ~1,200 measures ─────────────────────────────
+
+    def real_case(self, size: int, runs: int):
+        """The letter's documents in fresh processes, and its pages and statistics in this one."""
+        staff = User.objects.get(role=Role.DISCIPLINE_STAFF, org_unit=self.province)
+        unit = (
+            OrgUnit.objects.filter(path__startswith=self.city.path, kind="unit")
+            .order_by("pk")
+            .first()
+        )
+        started = time.perf_counter()
+        letter = build_large_letter(staff=staff, unit=unit, measures=size)
+        built = time.perf_counter() - started
+        self.stdout.write(f"Real-case letter {letter.doc_number}: {built:.1f} s")
+        client = self._client(Role.DISCIPLINE_STAFF, self.province)
+        rows = []
+
+        def fresh(kinds, warm_up=False):
+            command = [sys.executable, "manage.py", "bench_document", str(letter.pk)]
+            command += [str(staff.pk), *kinds] + (["--warm-up"] if warm_up else [])
+            output = subprocess.run(
+                command, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+            ).stdout
+            return json.loads(output.strip().splitlines()[-1])
+
+        def document(name, made, limit, note=""):
+            rows.append(
+                Measured(name, [made["seconds"]], made["queries"], made["bytes"], limit, note=note)
+            )
+
+        cold = fresh(["ledger", "ledger"])
+        document(
+            "Ledger PDF, first of a fresh process (cold, no warm-up)", cold["documents"][0], 10
+        )
+        worker = fresh(["ledger"], warm_up=True)
+        document(
+            "Ledger PDF, first of a fresh worker (after its warm-up)",
+            worker["documents"][0],
+            10,
+            note=f"warm-up {worker['warm_up']:.1f} s",
+        )
+        document("Ledger PDF, warm (second in the process)", cold["documents"][1], 5)
+        letter_cold = fresh(["letter"])
+        document(
+            "Letter PDF, first of a fresh process (no warm-up)", letter_cold["documents"][0], 1.5
+        )
+        letter_worker = fresh(["letter"], warm_up=True)
+        document(
+            "Letter PDF, first of a fresh worker (after its warm-up)",
+            letter_worker["documents"][0],
+            1.5,
+        )
+        for name, url, limit_kb in (
+            ("Chain page of the letter", f"/chain/recommendation/{letter.pk}/", 200),
+            ("Recommendation page", f"/recommendations/{letter.pk}/", None),
+            (
+                "Statistics endpoint, the letter",
+                f"/api/v1/statistics/?recommendation={letter.pk}",
+                None,
+            ),
+            ("Statistics page, the letter", f"/statistics/?recommendation={letter.pk}", None),
+        ):
+            sizes = []
+
+            def get(url=url, sizes=sizes):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                sizes.append(len(response.content))
+
+            times, queries = _timed(get, runs)
+            rows.append(Measured(name, times, queries, sizes[0], 0.3, limit_kb=limit_kb))
+        return letter, Size.of(size), built, rows
+
+    def render_real_case(self, letter, size: Size, built: float, rows: list[Measured]) -> str:
+        header = ["path", "runs", "p50 ms", "p95 ms", "queries", "KB", "target", "verdict"]
+        lines = [
+            "",
+            f"### The real case: one letter of 13 items, {size.measures:,} measures",
+            "",
+            f"Letter {letter.doc_number} (`benchmarks/large_letter.py`): 13 items, "
+            f"{size.measures:,} measures, {size.problems:,} problems from four linked cases, "
+            f"{size.rule_changes:,} rule changes, {size.activities:,} activities; built in "
+            f"{built:.1f} s with bulk_create, in the {Measure.objects.count():,}-measure database "
+            f"({self.today:%Y-%m-%d}, load average {os.getloadavg()[0]:.1f} when it began on "
+            f"{os.cpu_count()} cores). Documents are made by `manage.py bench_document` "
+            "in a new process each (one run: its first document, or the second for *warm*); "
+            "pages from the test client as above. KB: the first response or the document. "
+            "Verdicts read the p95.",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        lines += ["| " + " | ".join(row.row()) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+
     # ── The report ───────────────────────────────────────────────────────────────────────────
 
     def render(self, results: list[Result], measures: int) -> str:
@@ -428,6 +593,17 @@ class Command(BaseCommand):
         ]
         lines += ["| " + " | ".join(result.row()) + " |" for result in results]
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _with_real_case(path: Path, section: str) -> str:
+        """The output with its real-case section (generated, before the first ``## ``) replaced."""
+        previous = path.read_text() if path.exists() else ""
+        end = previous.find("\n## ")
+        generated, kept = (previous, "") if end < 0 else (previous[:end], previous[end:])
+        start = generated.find("\n### The real case")
+        if start >= 0:
+            generated = generated[:start] + "\n"
+        return generated.rstrip("\n") + "\n" + section + kept
 
     @staticmethod
     def _kept(path: Path) -> str:

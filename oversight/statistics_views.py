@@ -1,0 +1,237 @@
+"""成效统计 pages: the figures of a scope, the lists behind them, and the report to download.
+
+The page counts exactly what ``GET /api/v1/statistics/`` counts, from the same scope
+(``oversight.filters.StatisticsScope``) through the same function
+(``oversight.statistics.outcome_statistics``); only the links differ: each number opens the page
+list of its rows — the case, letter and measure lists where they exist, and for problems, items,
+extension requests, rule changes and activities a plain list here (``records``) that filters
+through the same FilterSet as the API's list of them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from cases.filters import ProblemFilter
+from cases.models import Problem
+from core.domain import shanghai_today
+from core.pages import paginate, permission_required_or
+from recommendations.filters import RecommendationItemFilter
+from recommendations.models import RecommendationItem
+from reforms.filters import ActivityFilter, ExtensionRequestFilter, RuleChangeFilter
+from reforms.models import Activity, ExtensionRequest, RuleChange
+
+from . import outcome_report
+from .downloads import PDF, _xlsx_response, attachment, within_budget
+from .filters import SCOPE_PARAMS, StatisticsScope
+from .statistics import outcome_statistics, with_query
+
+PERMISSION = "oversight.view_statistics"
+
+
+@dataclass(frozen=True)
+class Records:
+    """A list of records behind a figure that has no page list elsewhere."""
+
+    title: str
+    model: type
+    filterset: type
+    related: tuple = ()
+
+
+RECORDS = {
+    "problems": Records(_("Problems"), Problem, ProblemFilter, ("case", "unit", "process_stage")),
+    "items": Records(
+        _("Recommendation items"),
+        RecommendationItem,
+        RecommendationItemFilter,
+        ("recommendation__recipient_unit",),
+    ),
+    "extensions": Records(
+        _("Extension requests"),
+        ExtensionRequest,
+        ExtensionRequestFilter,
+        ("measure__unit", "requested_by"),
+    ),
+    "rule-changes": Records(
+        _("Rule changes"), RuleChange, RuleChangeFilter, ("unit", "recommendation")
+    ),
+    "activities": Records(_("Activities"), Activity, ActivityFilter, ("unit", "recommendation")),
+}
+
+# The list each figure opens on the pages: a page list of the app, or one of ``RECORDS``.
+PAGE_LISTS = {
+    "case": ("cases:list", None),
+    "recommendation": ("recommendations:list", None),
+    "measure": ("reforms:measure_list", None),
+    "problem": ("statistics:records", "problems"),
+    "item": ("statistics:records", "items"),
+    "extensionrequest": ("statistics:records", "extensions"),
+    "rulechange": ("statistics:records", "rule-changes"),
+    "activity": ("statistics:records", "activities"),
+}
+
+
+def page_link(name: str, params: dict) -> str:
+    """The page list of the records named ``name`` (as ``statistics.api_link`` names them)."""
+    url_name, kind = PAGE_LISTS[name]
+    base = reverse(url_name, args=[kind] if kind else [])
+    return with_query(base, params)
+
+
+# The page's unit select lists the units down to this many levels under the user's own (a
+# province holds ~5,000 units: a select of all of them is 300 KB); a deeper unit is still taken
+# from the query string, and shown once chosen.
+UNIT_SELECT_DEPTH = 2
+
+
+def scope_from(request) -> StatisticsScope:
+    return StatisticsScope(request.GET or None, request=request)
+
+
+def limit_unit_select(scope: StatisticsScope, user) -> None:
+    field = scope.form.fields["unit"]
+    top = getattr(user, "org_unit", None)
+    if top is None:
+        return
+    shown = Q(depth__lte=top.depth + UNIT_SELECT_DEPTH)
+    chosen = scope.data.get("unit") if scope.data else None
+    if chosen and str(chosen).isdigit():
+        shown |= Q(pk=chosen)
+    units = field.queryset.filter(shown).order_by("path")
+    field.widget.choices = [("", field.empty_label), *((unit.pk, unit.name) for unit in units)]
+
+
+def scope_chips(scope: StatisticsScope) -> list[dict]:
+    """The chosen scope in words, each with the address of the page without it."""
+    if not scope.is_bound or not scope.is_valid():
+        return []
+    chosen = scope.chosen
+    chips = []
+    for name in SCOPE_PARAMS:
+        if name not in chosen:
+            continue
+        value = scope.form.cleaned_data[name]
+        if name == "recommendation":
+            shown = value.doc_number or value.title
+        elif name == "sector":
+            shown = dict(scope.form.fields["sector"].choices).get(value, value)
+        elif name in ("period_after", "period_before"):
+            shown = value.isoformat()
+        else:
+            shown = str(value)
+        others = {key: val for key, val in chosen.items() if key != name}
+        chips.append(
+            {
+                "name": name,
+                "label": scope.form.fields[name].label,
+                "value": shown,
+                "without": with_query(reverse("statistics:index"), others),
+            }
+        )
+    return chips
+
+
+def page_context(request, scope: StatisticsScope) -> dict:
+    """The figures of the scope with the page lists behind them, and the scope in words."""
+    valid = not scope.is_bound or scope.is_valid()
+    chosen = scope.chosen
+    figures = outcome_statistics(request, chosen, link=page_link) if valid else {}
+    return {
+        "scope": scope,
+        "chips": scope_chips(scope),
+        "figures": figures,
+        "sections": outcome_report.sections(figures) if figures else [],
+        "rate": outcome_report.signoff_rate(figures["measures"]) if figures else "",
+        "note": outcome_report.DATE_NOTE,
+        "names": outcome_report.names(),
+        "today": shanghai_today(),
+        "query": with_query("", chosen),
+    }
+
+
+@permission_required_or(403, PERMISSION)
+@require_GET
+def index(request):
+    scope = scope_from(request)
+    limit_unit_select(scope, request.user)
+    status = 200 if not scope.is_bound or scope.is_valid() else 400
+    return render(request, "statistics/index.html", page_context(request, scope), status=status)
+
+
+@permission_required_or(403, PERMISSION)
+@require_GET
+def records(request, kind: str):
+    """The rows behind a figure: one FilterSet with the API's list, over ``restrict(user)``."""
+    spec = RECORDS.get(kind)
+    if spec is None:
+        raise Http404
+    queryset = spec.model.objects.restrict(request.user).select_related(*spec.related)
+    filterset = spec.filterset(request.GET, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    if not rows.query.order_by and not spec.model._meta.ordering:
+        rows = rows.order_by("pk")
+    scope = StatisticsScope(
+        {key: value for key, value in request.GET.items() if key in SCOPE_PARAMS} or None,
+        request=request,
+    )
+    # The figure's own narrowing (a category, a kind, a status), shown beside the scope.
+    narrowing = [
+        {"label": field.label, "value": _shown(field, request.GET.get(name))}
+        for name, field in filterset.form.fields.items()
+        if name not in SCOPE_PARAMS and request.GET.get(name)
+    ]
+    return render(
+        request,
+        "statistics/records.html",
+        {
+            "kind": kind,
+            "title": spec.title,
+            "filter": filterset,
+            "page_obj": paginate(request, rows),
+            "chips": scope_chips(scope),
+            "narrowing": narrowing,
+            "back": with_query(reverse("statistics:index"), scope.chosen),
+        },
+    )
+
+
+def _shown(field, value) -> str:
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        for key, label in choices:
+            if str(getattr(key, "value", key)) == str(value):
+                return str(label)
+    return str(value)
+
+
+def _report_scope(request) -> StatisticsScope:
+    scope = scope_from(request)
+    if scope.is_bound and not scope.is_valid():
+        raise Http404  # the page says what is wrong; a download has nowhere to say it
+    return scope
+
+
+@permission_required_or(403, PERMISSION)
+@require_GET
+@within_budget
+def report_pdf(request):
+    """以案促改工作成效 of the scope as a PDF: the page's figures in an official report."""
+    scope = _report_scope(request)
+    pdf = outcome_report.report_pdf(request, scope)
+    return attachment(pdf, outcome_report.filename(scope, "pdf"), PDF)
+
+
+@permission_required_or(403, PERMISSION)
+@require_GET
+def report_xlsx(request):
+    """以案促改工作成效 of the scope as a workbook: the same figures, one table a sheet."""
+    scope = _report_scope(request)
+    return _xlsx_response(
+        outcome_report.report_xlsx(request, scope), outcome_report.filename(scope, "xlsx")
+    )
