@@ -1,6 +1,7 @@
 """Filter sets of the org tree (used by the REST API)."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,19 @@ from .scoping import subtree_q
 @extend_schema_field(OpenApiTypes.INT)
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
     """A record chosen by its id (documented as an integer in the API schema)."""
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id reached through a relation the filter set cannot import (a reverse one):
+    a whole number a database key can hold, so an absurd one is a 400, not an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+    def get_max_validator(self):
+        return None  # the field's own max_value bounds it
 
 
 def units_in_jurisdiction(request):

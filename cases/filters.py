@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter, OrgSubtreeIdFilter, period_filters
+from accounts.filters import IdChoiceFilter, IdFilter, OrgSubtreeIdFilter, period_filters
 from accounts.models import Sector
 from core.forms import yes_no_filter_select
 
@@ -48,7 +48,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
     unit = UnitFilter(label=_("Unit"), help_text=_("The unit and every unit under it."))
     # Through the reverse relation: cases sit below recommendations and do not import them.
-    recommendation = django_filters.NumberFilter(
+    recommendation = IdFilter(
         field_name="recommendations", label=_("Recommendation"), help_text=_("Cases it cites.")
     )
     opened_after = django_filters.DateFilter(
@@ -145,7 +145,7 @@ class ProblemFilter(django_filters.FilterSet):
     unit = UnitFilter(
         label=_("Unit"), unit_lookup="unit", help_text=_("The unit and every unit under it.")
     )
-    recommendation = django_filters.NumberFilter(
+    recommendation = IdFilter(
         field_name="recommendation_items__recommendation",
         distinct=True,
         label=_("Recommendation"),

@@ -145,3 +145,11 @@ def test_a_page_size_over_the_maximum_is_refused_not_cut(world, api_as):
     answer = client.get("/api/v1/notifications/", {"page_size": 2, "page": 2})
     assert len(answer.json()["results"]) == 1
     assert client.get("/api/v1/notifications/", {"page": 9}).status_code == 404
+
+
+@pytest.mark.parametrize("value", [str(2**63), "-1", "1.5", "x"])
+def test_a_record_id_no_database_key_can_hold_is_a_400(world, api_as, value):
+    for path in ("/api/v1/problems/", "/api/v1/cases/"):
+        answer = api_as("staff").get(path, {"recommendation": value})
+        assert answer.status_code == 400, (path, value)
+        assert "recommendation" in answer.json()["errors"]
