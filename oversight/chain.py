@@ -62,6 +62,10 @@ STATES = [
 ]
 COLOURS = [RED, YELLOW, BLUE, GREEN]
 MEASURES_PER_PAGE = 25
+# A real case exposes hundreds of problems (seed 000: 723): the chain shows a case's problems not
+# yet cited first and up to this many in all, an item's first few, and links to the full lists.
+CASE_PROBLEMS_SHOWN = 20
+ITEM_PROBLEMS_SHOWN = 5
 
 
 @dataclass
@@ -180,6 +184,9 @@ def _problem_node(problem) -> Node:
 def case_node(case) -> Node:
     problems = [_problem_node(problem) for problem in case.problems.all()]
     node = Node(case, closed=bool(problems), children=problems)
+    uncited_first = sorted(problems, key=lambda problem: problem.closed)
+    node.extra["shown"] = uncited_first[:CASE_PROBLEMS_SHOWN]
+    node.extra["more"] = len(problems) - len(node.extra["shown"])
     if not problems:
         node.colour = RED
         node.missing.append(_("No problems identified"))
@@ -239,6 +246,8 @@ def item_node(item, counts: dict | None) -> Node:
     total = counts["total"]
     node = Node(item, closed=bool(total), extra={"counts": counts})
     node.extra["problems"] = list(item.problems.all())
+    node.extra["problems_shown"] = node.extra["problems"][:ITEM_PROBLEMS_SHOWN]
+    node.extra["more_problems"] = len(node.extra["problems"]) - ITEM_PROBLEMS_SHOWN
     node.extra["all_done"] = bool(total) and counts[MeasureStatus.SIGNED_OFF] == total
     node.extra["by_colour"] = [
         (Signal(colour), counts[colour], counts[colour] * 100 / total)

@@ -568,6 +568,9 @@ def extension_reject(request, pk):
 # recommendation's page. Both pages show the fragment ``_outcomes.html``, which htmx replaces.
 
 
+OUTCOMES_SHOWN = 10
+
+
 def outcomes_context(user, recommendation, *, measure=None, rule_form=None, activity_form=None):
     """What ``reforms/_outcomes.html`` shows: a measure's rule changes (or the letter's) and the
     letter's activities, and the add forms when the user may record outcomes here."""
@@ -583,6 +586,7 @@ def outcomes_context(user, recommendation, *, measure=None, rule_form=None, acti
         .select_related("created_by")
     )
     open_to_outcomes = services.open_to_outcomes(recommendation)
+    rule_change_count, activity_count = rule_changes.count(), activities.count()
     if measure is not None:
         rule_url = reverse("reforms:measure_rule_change_add", args=[measure.pk])
         activity_url = reverse("reforms:measure_activity_add", args=[measure.pk])
@@ -593,8 +597,11 @@ def outcomes_context(user, recommendation, *, measure=None, rule_form=None, acti
     return {
         "recommendation": recommendation,
         "measure": measure,
-        "rule_changes": rule_changes,
-        "activities": activities,
+        # The latest few; the full lists (hundreds in a real case) are the statistics' lists.
+        "rule_changes": rule_changes[:OUTCOMES_SHOWN],
+        "activities": activities[:OUTCOMES_SHOWN],
+        "rule_change_count": rule_change_count,
+        "activity_count": activity_count,
         "can_add_rule_change": open_to_outcomes and user.has_perm("reforms.add_rulechange"),
         "can_add_activity": open_to_outcomes and user.has_perm("reforms.add_activity"),
         "can_delete_rule_change": user.has_perm("reforms.delete_rulechange"),

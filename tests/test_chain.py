@@ -519,3 +519,24 @@ def test_a_letter_of_many_measures_answers_small(world, chain, browse_en):
 
     assert response.context["summary"]["total"] == 13 + 63 * 2
     assert abs(len(response.content) - few) < 100  # only the counts' digits
+
+
+def test_a_case_of_hundreds_of_problems_shows_the_uncited_first_and_a_few(world, chain, browse_en):
+    """A real case exposes hundreds of problems (seed 000: 723): the chain shows those no item
+    cites first, 20 in all, counts the rest, and an item its first five."""
+    with time_machine.travel(shanghai(D(2026, 1, 10))):
+        cited = [factories.problem(chain.case, description=f"问题{n}") for n in range(40)]
+    item = chain.items[1]
+    item.problems.add(*cited)
+    client = browse_en(world.users.city_staff)
+
+    response = get(client, chain_url(chain))
+
+    shown = states(response, "problem-node")
+    assert len(shown) == 20
+    assert shown[chain.problems[2].pk] == "open"  # the one no item cites is among them
+    html = response.content.decode()
+    assert "and 23 more problems, every one cited by an item" in html
+    assert reverse("cases:detail", args=[chain.case.pk]) + "#problems" in html
+    assert "and 36 more problems" in html  # item 2 cites 41: five shown
+    assert response.context["summary"]["total"] == 13 + 40  # every problem still counted

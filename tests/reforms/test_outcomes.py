@@ -364,3 +364,27 @@ class TestApi:
             format="json",
         )
         assert answer.status_code == 403
+
+
+def test_a_letter_of_hundreds_of_outcomes_shows_the_latest_and_counts_them(world, client, letter):
+    """Seed 000 revised 314 rules: the page lists the latest ten of each and says how many."""
+    for number in range(12):
+        services.rule_change_create(
+            actor=world.users.housing_officer,
+            recommendation=letter,
+            kind="established",
+            title=f"制度{number}",
+        )
+    client.force_login(world.users.city_staff)
+
+    page = client.get(reverse("recommendations:detail", args=[letter.pk])).content.decode()
+
+    assert page.count("bi-trash") >= 10
+    assert "制度11" in page and "制度1<" not in page
+    assert "共12项，显示最近10项。" in page
+    statistics = reverse("statistics:records", args=["rule-changes"])
+    assert f"{statistics}?recommendation={letter.pk}" in page
+    client.force_login(world.users.housing_officer)
+    officer_page = client.get(reverse("recommendations:detail", args=[letter.pk])).content.decode()
+    assert "共12项，显示最近10项。" in officer_page
+    assert statistics not in officer_page  # officers read no statistics
