@@ -388,3 +388,15 @@ def test_a_letter_of_hundreds_of_outcomes_shows_the_latest_and_counts_them(world
     officer_page = client.get(reverse("recommendations:detail", args=[letter.pk])).content.decode()
     assert "共12项，显示最近10项。" in officer_page
     assert statistics not in officer_page  # officers read no statistics
+
+
+def test_the_letters_page_leads_readers_of_statistics_to_its_figures(world, client, letter):
+    link = f"{reverse('statistics:index')}?recommendation={letter.pk}"
+    client.force_login(world.users.city_staff)
+    assert link in client.get(reverse("recommendations:detail", args=[letter.pk])).content.decode()
+    client.force_login(world.users.housing_officer)
+    assert (
+        link not in client.get(reverse("recommendations:detail", args=[letter.pk])).content.decode()
+    )
+    client.force_login(world.users.city_staff)
+    assert client.get(link).status_code == 200
