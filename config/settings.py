@@ -263,7 +263,10 @@ DOCUMENT_TIME_BUDGET_SECONDS = envint("DOCUMENT_TIME_BUDGET_SECONDS", 60)
 # a progress bar, not in the request; the job has its own, longer budget.
 DOCUMENT_ASYNC_MEASURES = envint("DOCUMENT_ASYNC_MEASURES", 300)
 DOCUMENT_JOB_TIME_BUDGET_SECONDS = envint("DOCUMENT_JOB_TIME_BUDGET_SECONDS", 600)
-DOCUMENT_SECONDS_PER_MEASURE = 0.012  # the progress bar's estimate (docs/benchmarks.md)
+# A job lays a large ledger out in parts, one process each, at most this many (docs/pitfalls.md
+# "Long tables"): the cores of the machine by default; 1 lays it out in the job's own process.
+DOCUMENT_JOB_PROCESSES = envint("DOCUMENT_JOB_PROCESSES", min(os.cpu_count() or 1, 4))
+DOCUMENT_SECONDS_PER_MEASURE = 0.005  # the progress bar's estimate (docs/benchmarks.md)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -38,10 +38,11 @@ from cases.models import Case, CaseAnalysis, Problem, Subject
 from core.domain import DomainError, shanghai_today
 from core.pages import require_permission
 from core.titles import title_lines
+from oversight import pdf_parts
 from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
 from recommendations.models import Recommendation
-from reforms.models import Measure
+from reforms.models import Measure, MeasureTransition
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
@@ -272,14 +273,87 @@ LEDGER_ORDER = (
 )
 
 
-def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
+# The last word of the staff on a measure: its latest 销号 (the note given) or 退回 (the reason).
+VERDICTS = (Measure.Status.SIGNED_OFF, Measure.Status.RETURNED)
+# A ledger row holds the opinion's first characters; the measure's page holds all of it.
+OPINION_CHARACTERS = 100
+
+
+def latest_verdicts(user, measures) -> dict[int, MeasureTransition]:
+    """The latest sign-off or return of each of ``measures`` (a queryset), by measure id.
+
+    One query whatever the number of measures: the transitions into signed_off or returned of
+    the measures in the queryset (a subquery, never a list of ids), read in order so that each
+    measure's last one wins.
+    """
+    transitions = (
+        MeasureTransition.objects.restrict(user)
+        .filter(measure__in=measures.values("pk"), to_status__in=VERDICTS)
+        .order_by("measure_id", "at", "pk")
+        .only("measure_id", "to_status", "return_reason", "reason", "at")
+    )
+    return {transition.measure_id: transition for transition in transitions}
+
+
+def verdict_opinion(transition: MeasureTransition | None) -> str:
+    """销号意见 or 退回原因 as the ledger shows it (Chinese; cut at ``OPINION_CHARACTERS``)."""
+    if transition is None:
+        return ""
+    note = " ".join(transition.reason.split())
+    with translation.override("zh-hans"):
+        if transition.to_status == Measure.Status.SIGNED_OFF:
+            text = note or "同意销号"
+        else:
+            label = transition.get_return_reason_display()
+            text = f"退回（{label}）" if label else "退回"
+            if note:
+                text = f"{text}：{note}"
+    if len(text) > OPINION_CHARACTERS:
+        text = text[: OPINION_CHARACTERS - 1] + "…"
+    return text
+
+
+def ledger_rows(rows: list, today: datetime.date, verdicts: dict | None = None) -> None:
+    """Set on each measure the strings its ledger row prints, numbered from 1 in order.
+
+    Made here, not in the template: each row is one line of text per cell, its short fields
+    joined by newlines that the cell keeps (``white-space: pre-line``).
+    """
+    verdicts = verdicts or {}
+    with translation.override("zh-hans"):
+        for number, measure in enumerate(rows, start=1):
+            measure.number = number
+            measure.late = measure.days_overdue(today=today)
+            measure.people = "\n".join(
+                part
+                for part in (
+                    measure.department,
+                    "／".join(name for name in (measure.owner_name, measure.leader_name) if name),
+                )
+                if part
+            )
+            if measure.is_standing:
+                measure.due = "长期坚持"
+            elif measure.due_on != measure.original_due_on:  # moved by an approved extension
+                measure.due = f"{measure.original_due_on:%Y-%m-%d}\n延至{measure.due_on:%Y-%m-%d}"
+            else:
+                measure.due = f"{measure.original_due_on:%Y-%m-%d}"
+            state = [str(measure.get_status_display())]
+            if measure.signed_off_on:
+                state.append(f"{measure.signed_off_on:%Y-%m-%d}")
+            if measure.late:
+                state.append(f"逾期{measure.late}天")
+            measure.state = "\n".join(state)
+            measure.opinion = verdict_opinion(verdicts.get(measure.pk))
+
+
+def ledger_groups(rows: list, today: datetime.date, verdicts: dict | None = None) -> list[dict]:
     """The ledger's measures grouped under their item, in their order: one group per item (and
     letter), with the item's text once and its rows numbered from 1 across the ledger."""
+    ledger_rows(rows, today, verdicts)
     show_recommendation = len({m.item.recommendation_id for m in rows}) > 1
     groups, current = [], None
-    for number, measure in enumerate(rows, start=1):
-        measure.number = number
-        measure.late = measure.days_overdue(today=today)
+    for measure in rows:
         if current is None or current["item_id"] != measure.item_id:
             item = measure.item
             current = {
@@ -296,28 +370,104 @@ def ledger_groups(rows: list, today: datetime.date) -> list[dict]:
     return groups
 
 
+# A part of a ledger made in parallel has at least this many rows: a smaller one would not pay for
+# its process and for joining its pages (docs/benchmarks.md).
+LEDGER_PART_ROWS = 150
+
+
+def ledger_parts(groups: list[dict], parts: int) -> list[list[dict]]:
+    """``groups`` cut into ``parts`` runs of about equal numbers of rows, in order.
+
+    A cut falls between two items when one is near (4 % of a part either way), otherwise
+    inside an item, whose rows then go on in the next run under its text again, the group
+    marked ``continued`` (（续）).
+    """
+    total = sum(group["count"] for group in groups)
+    boundaries, start = [], 0
+    for group in groups:
+        start += group["count"]
+        boundaries.append(start)
+    slack = total // parts // 25  # the parts' times differ by twice this at most
+    cuts = []
+    for part in range(1, parts):
+        target = round(part * total / parts)
+        nearest = min(boundaries, key=lambda boundary: abs(boundary - target))
+        cuts.append(nearest if abs(nearest - target) <= slack else target)
+    cuts = sorted({cut for cut in cuts if 0 < cut < total})
+    runs, run, position = [], [], 0
+    edges = iter([*cuts, total])
+    edge = next(edges)
+    for group in groups:
+        offset = 0
+        while offset < group["count"]:
+            taken = min(group["count"] - offset, edge - position)
+            run.append(
+                dict(group, rows=group["rows"][offset : offset + taken], continued=offset > 0)
+            )
+            offset += taken
+            position += taken
+            if position == edge and position < total:
+                runs.append(run)
+                run, edge = [], next(edges)
+    runs.append(run)
+    return runs
+
+
+def _folios(first: int, count: int) -> bytes:
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "documents/folios.html", {"first": first, "pages": range(count - 1)}
+        )
+    return pdf_parts.write_pdf(html)
+
+
 def ledger_pdf(
-    user, measures, *, title: str = "整改台账", subtitle: str = "", budget: float | None = None
+    user,
+    measures,
+    *,
+    title: str = "整改台账",
+    subtitle: str = "",
+    budget: float | None = None,
+    processes: int = 1,
 ) -> bytes:
     """The ledger of ``measures`` (a queryset; restricted to ``user`` here again), grouped under
-    their items: letter by letter, item by item in their numbers, whatever order the list had."""
+    their items: letter by letter, item by item in their numbers, whatever order the list had.
+
+    Two queries: the measures with their items and letters, and their latest verdicts. With
+    ``processes`` > 1 (a job's, ``DOCUMENT_JOB_PROCESSES``) a ledger of at least twice
+    ``LEDGER_PART_ROWS`` rows is laid out in as many parts at once (``oversight.pdf_parts``).
+    """
     today = shanghai_today()
-    rows = list(
-        measures.restrict(user)
-        .select_related("unit", "item__recommendation")
-        .order_by(*LEDGER_ORDER)
-    )
-    return render_pdf(
-        "documents/ledger.html",
-        {
-            "title": title,
-            "subtitle": subtitle,
-            "groups": ledger_groups(rows, today),
-            "count": len(rows),
-            "today": today,
-        },
-        budget=budget,
-    )
+    measures = measures.restrict(user)
+    rows = list(measures.select_related("item__recommendation").order_by(*LEDGER_ORDER))
+    verdicts = latest_verdicts(user, measures) if rows else {}
+    groups = ledger_groups(rows, today, verdicts)
+    context = {"title": title, "subtitle": subtitle, "count": len(rows), "today": today}
+    parts = min(processes, len(rows) // LEDGER_PART_ROWS)
+    if parts < 2 or threading.current_thread() is not threading.main_thread():
+        return render_pdf("documents/ledger.html", context | {"groups": groups}, budget=budget)
+    if budget is None:
+        budget = settings.DOCUMENT_TIME_BUDGET_SECONDS
+    with translation.override("zh-hans"):
+        htmls = [
+            render_to_string(
+                "documents/ledger.html",
+                context | {"groups": run, "continued": index > 0},
+            )
+            for index, run in enumerate(ledger_parts(groups, parts))
+        ]
+    started = time.perf_counter()
+    try:
+        return _within_budget(lambda: pdf_parts.write_joined(htmls, _folios), budget)
+    except DocumentTimeout:
+        logger.warning(
+            "Ledger of %s measures in %s parts: gave up after %.1f s (budget %s s)",
+            len(rows),
+            len(htmls),
+            time.perf_counter() - started,
+            budget,
+        )
+        raise
 
 
 def recommendation_ledger_pdf(user, recommendation: Recommendation) -> bytes:

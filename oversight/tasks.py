@@ -71,7 +71,8 @@ def run_document_job(job_id: int) -> DocumentJob | None:
     """Make one job's document to its end (ready or failed); safe to call again when finished.
 
     The rows are read again as the job's creator, through the measure list's own filter, so the
-    document holds what that user may see when it is made.
+    document holds what that user may see when it is made; a large ledger is laid out in
+    ``DOCUMENT_JOB_PROCESSES`` parts at once (``oversight.pdf_parts``).
     """
     from .downloads import ledger_request  # the view module imports this one
 
@@ -90,6 +91,7 @@ def run_document_job(job_id: int) -> DocumentJob | None:
             title="整改台账",
             subtitle=subtitle,
             budget=settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS,
+            processes=settings.DOCUMENT_JOB_PROCESSES,
         )
     except documents.DocumentTimeout:
         job.status, job.error = Status.FAILED, DocumentJob.TIMEOUT

@@ -14,7 +14,7 @@ from cases.models import Case, Problem, ProcessStage
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
 from reforms import services as reform_services
-from reforms.models import Measure
+from reforms.models import Measure, MeasureTransition
 
 _sequence = itertools.count(1)
 
@@ -142,8 +142,10 @@ def seed() -> str:
 def large_letter(
     *, staff: User, officer: User, the_case: Case, measures: int = 1200, items: int = 13
 ) -> Recommendation:
-    """An issued letter of ``items`` items and ``measures`` measures (bulk-created, no history):
-    the size of the real case behind "documents that scale" (docs/benchmarks.md)."""
+    """An issued letter of ``items`` items and ``measures`` measures (bulk-created): the size of
+    the real case behind "documents that scale" (docs/benchmarks.md). Every seventh measure's
+    due date was extended by 30 days; every fifth is signed off with a note and the one after
+    it returned with a reason (their last history rows), as the ledger shows them."""
     letter = issued_recommendation(staff=staff, the_case=the_case, items=items)
     item_rows = list(letter.items.order_by("number"))
     for item in item_rows:
@@ -154,7 +156,16 @@ def large_letter(
         item.save(update_fields=["content"])
     unit = officer.org_unit
     start = datetime.date(2026, 3, 1)
-    Measure.objects.bulk_create(
+    signed_off = datetime.date(2026, 4, 1)
+
+    def status(n: int) -> dict:
+        if n % 5 == 0:
+            return {"status": Measure.Status.SIGNED_OFF, "signed_off_on": signed_off}
+        if n % 5 == 1:
+            return {"status": Measure.Status.RETURNED}
+        return {}
+
+    rows = Measure.objects.bulk_create(
         Measure(
             item=item_rows[n * items // measures],
             unit=unit,
@@ -166,7 +177,32 @@ def large_letter(
             original_due_on=start + datetime.timedelta(days=n % 90),
             due_on=start + datetime.timedelta(days=n % 90 + (30 if n % 7 == 0 else 0)),
             created_by=officer,
+            **status(n),
         )
         for n in range(measures)
     )
+    verdicts = []
+    for n, row in enumerate(rows):
+        if n % 5 == 0:
+            verdicts.append(
+                MeasureTransition(
+                    measure=row,
+                    from_status=Measure.Status.AWAITING_SIGNOFF,
+                    to_status=Measure.Status.SIGNED_OFF,
+                    actor=staff,
+                    reason="材料齐全，整改到位，同意销号",
+                )
+            )
+        elif n % 5 == 1:
+            verdicts.append(
+                MeasureTransition(
+                    measure=row,
+                    from_status=Measure.Status.AWAITING_SIGNOFF,
+                    to_status=Measure.Status.RETURNED,
+                    actor=staff,
+                    return_reason=MeasureTransition.ReturnReason.PAPER_RECTIFICATION,
+                    reason="只有文件没有落实，请补充检查记录",
+                )
+            )
+    MeasureTransition.objects.bulk_create(verdicts)
     return letter

@@ -146,7 +146,8 @@ def test_the_letter_prints_a_rare_character(world, housing_case, drawn):
 
 def test_the_ledger_prints_a_rare_character(world, housing_case, drawn):
     letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
-    factories.measure(recommendation=letter, actor=world.users.housing_officer, owner_name=NAME)
+    # The leader: the last of "责任人／责任领导" on the row, so the name ends the word.
+    factories.measure(recommendation=letter, actor=world.users.housing_officer, leader_name=NAME)
     data = documents.recommendation_ledger_pdf(world.users.city_staff, letter)
     assert_drawn_as_a_glyph(data, 10.5, drawn)
 
