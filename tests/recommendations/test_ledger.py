@@ -115,7 +115,7 @@ def test_the_ledger_shows_the_latest_sign_off_opinion_or_return_reason(world, le
     )
     make("被退回的措施", "request", ("return", Reason.OTHER, "缺少会议记录"))
     make("再次申请的措施", "request", ("return", Reason.INSUFFICIENT_EVIDENCE, ""), "request")
-    make("无意见销号的措施", "request", ("sign_off", ""))
+    make("简短意见销号的措施", "request", ("sign_off", "材料齐全"))
     make("尚未审核的措施", "request")
 
     text = ledger_text(world.users.city_staff, letter)
@@ -133,7 +133,7 @@ def test_the_ledger_shows_the_latest_sign_off_opinion_or_return_reason(world, le
     # Asked again after a return: the return is still the staff's latest word.
     assert row("再次申请的措施").endswith("退回（佐证材料不足）")
     assert "待销号" in row("再次申请的措施")
-    assert row("无意见销号的措施").endswith("同意销号")
+    assert row("简短意见销号的措施").endswith("材料齐全")
     assert re.search(r"待销号(逾期\d+天)?$", row("尚未审核的措施"))  # no opinion yet
 
 

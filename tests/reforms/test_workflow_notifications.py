@@ -330,7 +330,9 @@ def _measure_in_signoff(world, housing_case, people):
 def _sign_off(world, housing_case, people):
     measure = _measure_in_signoff(world, housing_case, people)
     signed_off = lambda: services.measure_sign_off(  # noqa: E731
-        measure=Measure.objects.get(pk=measure.pk), actor=world.users.city_staff
+        measure=Measure.objects.get(pk=measure.pk),
+        actor=world.users.city_staff,
+        note="经核查同意销号",
     )
     return signed_off, {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}, "measure"
 
@@ -390,7 +392,9 @@ def test_two_sign_offs_at_once_notify_once(migrated_data, world, housing_case, p
         try:
             start.wait()
             services.measure_sign_off(
-                measure=Measure.objects.get(pk=measure.pk), actor=world.users.city_staff
+                measure=Measure.objects.get(pk=measure.pk),
+                actor=world.users.city_staff,
+                note="经核查同意销号",
             )
             outcomes.append("signed off")
         except TransitionRefused:
