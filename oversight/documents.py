@@ -144,10 +144,11 @@ def render_pdf(
         return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
     def make() -> bytes:
-        document = layout({})
-        if relayout is not None:
-            document = layout(relayout(document))
-        return document.write_pdf()
+        with pdf_parts.fewer_collections():
+            document = layout({})
+            if relayout is not None:
+                document = layout(relayout(document))
+            return document.write_pdf()
 
     started = time.perf_counter()
     try:
@@ -296,7 +297,7 @@ def latest_verdicts(user, measures) -> dict[int, MeasureTransition]:
 
 
 def verdict_opinion(transition: MeasureTransition | None) -> str:
-    """销号意见 or 退回原因 as the ledger shows it (Chinese; cut at ``OPINION_CHARACTERS``)."""
+    """核查意见 or 退回原因 as the ledger shows it (Chinese; cut at ``OPINION_CHARACTERS``)."""
     if transition is None:
         return ""
     note = " ".join(transition.reason.split())
@@ -448,6 +449,7 @@ def ledger_pdf(
         return render_pdf("documents/ledger.html", context | {"groups": groups}, budget=budget)
     if budget is None:
         budget = settings.DOCUMENT_TIME_BUDGET_SECONDS
+    started = time.perf_counter()
     with translation.override("zh-hans"):
         htmls = [
             render_to_string(
@@ -456,10 +458,9 @@ def ledger_pdf(
             )
             for index, run in enumerate(ledger_parts(groups, parts))
         ]
-    started = time.perf_counter()
-    try:
-        return _within_budget(lambda: pdf_parts.write_joined(htmls, _folios), budget)
-    except DocumentTimeout:
+    try:  # the parts are waited for with a timeout, not interrupted by the budget's alarm
+        return pdf_parts.write_joined(htmls, _folios, timeout=budget)
+    except TimeoutError:
         logger.warning(
             "Ledger of %s measures in %s parts: gave up after %.1f s (budget %s s)",
             len(rows),
@@ -467,7 +468,7 @@ def ledger_pdf(
             time.perf_counter() - started,
             budget,
         )
-        raise
+        raise DocumentTimeout from None
 
 
 def recommendation_ledger_pdf(user, recommendation: Recommendation) -> bytes:

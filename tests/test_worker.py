@@ -23,10 +23,12 @@ from config.celery import app
 from core.domain import shanghai_today
 from notifications import tasks as outbox_tasks
 from notifications.models import Digest, Notification
+from oversight import tasks as document_tasks
+from oversight.models import DocumentJob
 from recommendations import services as recommendation_services
 from reforms import tasks
 from reforms.models import UrgingNotice
-from tests import factories
+from tests import factories, pdf
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
@@ -48,7 +50,7 @@ def wait_for(condition, what: str, timeout: float = WAIT):
 class Worker:
     """``celery worker`` in a child process, on a queue of its own, mailing to a folder."""
 
-    def __init__(self, tmp_path: Path, queue: str, concurrency: int = 1):
+    def __init__(self, tmp_path: Path, queue: str, concurrency: int = 1, extra_env=None):
         self.mail_dir = tmp_path / "mail"
         self.log = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
         database = connection.settings_dict
@@ -68,6 +70,7 @@ class Worker:
             "REMINDER_SCAN_CHUNK": "2",
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "TZ": "UTC",
+            **(extra_env or {}),
         }
         command = [
             *(sys.executable, "-m", "celery", "-A", "config", "worker"),
@@ -121,8 +124,8 @@ def queue():
 def worker(tmp_path, queue):
     workers = []
 
-    def start(concurrency=1):
-        workers.append(Worker(tmp_path, queue, concurrency))
+    def start(concurrency=1, **env):
+        workers.append(Worker(tmp_path, queue, concurrency, env))
         return workers[-1]
 
     yield start
@@ -282,3 +285,44 @@ def test_with_the_broker_down_work_is_saved_and_the_outbox_catches_up(
     outbox_tasks.sweep_outbox.delay()
     wait_for(lambda: Digest.objects.filter(status=Digest.Status.SENT).count() == 2, "mail")
     assert delivered(running) == {"officer@housing.example": 1, "staff@city.example": 1}
+
+
+def test_a_large_ledger_is_laid_out_in_parts_by_a_worker_process(
+    worker, world, housing_case, tmp_path
+):
+    """The parts are forked from a prefork child (Celery's own pool): they run, end, and their
+    pages come back joined and numbered through."""
+    letter = factories.large_letter(
+        staff=world.users.city_staff,
+        officer=world.users.housing_officer,
+        the_case=housing_case,
+        measures=300,  # two parts of 150 rows (documents.LEDGER_PART_ROWS)
+        items=3,
+    )
+    job = DocumentJob.objects.create(
+        kind=DocumentJob.Kind.LEDGER,
+        query=f"recommendation={letter.pk}",
+        filename="整改台账.pdf",
+        total=300,
+        created_by=world.users.city_staff,
+    )
+    media = tmp_path / "media"
+    running = worker(MEDIA_ROOT=str(media), DOCUMENT_JOB_PROCESSES="2")
+    document_tasks.make_document.delay(job.pk)
+    wait_for(lambda: DocumentJob.objects.get(pk=job.pk).finished, "the ledger", timeout=4 * WAIT)
+
+    job.refresh_from_db()
+    log = running.log.read_text()
+    assert job.status == DocumentJob.Status.DONE, log[-3000:]
+    assert "2 parts laid out" in log
+    data = (media / job.file.name).read_bytes()
+    pages = len(pdf.reader(data).pages)
+    numbers = [
+        line.strip()
+        for page in pdf.reader(data).pages
+        for line in page.extract_text().splitlines()
+        if pdf.FOLIO.match(line.strip())
+    ]
+    assert numbers == [f"— {n} —" for n in range(1, pages + 1)]
+    assert "第300条整改措施" in pdf.compact(data)
+    assert len(running.children()) == 1  # the pool's own process; its parts are gone

@@ -222,7 +222,7 @@ def test_the_ledger_is_landscape_a4_and_lists_every_measure(world, planned, no_t
         "责任部门责任人／责任领导",
         "原定时限当前时限",
         "状态",
-        "销号意见／退回原因",
+        "核查意见／退回原因",
         "修订工程项目招投标管理办法",
         "开展评审专家库专项清理",
         "赵敏／孙副局长",
