@@ -214,6 +214,8 @@ WEB = {
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),
     "documents:problems_import": get(STAFF, "case", **CASE),
     "documents:plan_import": get(READERS - {"supervisor"}, "recommendation"),
+    "documents:rule_changes_import": get(READERS - {"supervisor"}, "recommendation"),
+    "documents:activities_import": get(READERS - {"supervisor"}, "recommendation"),
     "documents:import_job": get(SIGNED_IN, "import_job", **MINE),
     "documents:import_job_progress": get(SIGNED_IN, "import_job", **MINE),
     "documents:document_job": get(SIGNED_IN, "document_job", **MINE),

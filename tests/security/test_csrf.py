@@ -24,6 +24,8 @@ FORM_PAGES = {
     "reforms:measure_edit": "officer",
     "documents:problems_import": "staff",
     "documents:plan_import": "officer",
+    "documents:rule_changes_import": "officer",
+    "documents:activities_import": "officer",
 }
 
 
