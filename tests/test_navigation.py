@@ -31,6 +31,7 @@ EXPECTED_MENU = {
     "city_staff": [
         "home",
         "dashboard:index",
+        "statistics:index",
         "cases:list",
         "recommendations:list",
         "reforms:measure_list",
@@ -40,6 +41,7 @@ EXPECTED_MENU = {
     "supervisor": [
         "home",
         "dashboard:index",
+        "statistics:index",
         "cases:list",
         "recommendations:list",
         "reforms:measure_list",
