@@ -171,7 +171,7 @@ WEB = {
         "open_measure",
         body=fixed({"requested_due_on": "2026-12-31", "reason": "汛期"}),
     ),
-    "reforms:sign_off": post(STAFF, "measure"),
+    "reforms:sign_off": post(STAFF, "measure", body=fixed({"signoff-note": "核查属实，同意销号"})),
     "reforms:return": post(STAFF, "measure", body=fixed({"reason_code": "paper_rectification"})),
     "reforms:measure_edit": get(STAFF | OFFICERS, "open_measure"),
     "reforms:plan_measure": get(READERS, "measure", ok=frozenset({200, 302})),
