@@ -471,15 +471,15 @@ def ledger_pdf(
         raise DocumentTimeout from None
 
 
-def recommendation_ledger_pdf(user, recommendation: Recommendation) -> bytes:
+def recommendation_ledger_pdf(user, recommendation: Recommendation, *, processes: int = 1) -> bytes:
     measures = Measure.objects.filter(item__recommendation=recommendation)
     subtitle = f"{recommendation.recipient_unit.name}　{recommendation.doc_number}"
-    return ledger_pdf(user, measures, title="整改台账", subtitle=subtitle)
+    return ledger_pdf(user, measures, title="整改台账", subtitle=subtitle, processes=processes)
 
 
-def unit_ledger_pdf(user, unit) -> bytes:
+def unit_ledger_pdf(user, unit, *, processes: int = 1) -> bytes:
     measures = Measure.objects.filter(unit__path__startswith=unit.path)
-    return ledger_pdf(user, measures, title="整改台账", subtitle=unit.name)
+    return ledger_pdf(user, measures, title="整改台账", subtitle=unit.name, processes=processes)
 
 
 # --- 逾期情况通报 ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class DocumentJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Not made")
 
-    TIMEOUT, REFUSED = "timeout", "refused"  # why a job failed (``error``)
+    TIMEOUT, REFUSED, BROKEN = "timeout", "refused", "broken"  # why a job failed (``error``)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     query = models.CharField(_("filter"), max_length=2000, blank=True)

@@ -38,12 +38,16 @@ def run_import(job_id: int) -> ImportJob | None:
         )
 
     ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, processed=0)
-    with translation.override("zh-hans"), job.file.open("rb") as upload:
+    target = job.case if job.kind == ImportJob.Kind.PROBLEMS else job.recommendation
+    with translation.override("zh-hans"):
         try:
-            target = job.case if job.kind == ImportJob.Kind.PROBLEMS else job.recommendation
-            result = excel.IMPORTERS[job.kind](job.created_by, target, upload, progress)
+            with job.file.open("rb") as upload:
+                result = excel.IMPORTERS[job.kind](job.created_by, target, upload, progress)
         except excel.ImportRefused as refusal:
             job.status, job.errors = Status.FAILED, [refusal.message]
+        except Exception:  # recorded, so the progress page stops waiting and says so
+            logger.exception("Import %s broke off", job.pk)
+            job.status, job.errors = Status.FAILED, [str(ImportJob.BROKEN)]
         else:
             job.total = result.total
             job.processed = result.total
@@ -93,12 +97,15 @@ def run_document_job(job_id: int) -> DocumentJob | None:
             budget=settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS,
             processes=settings.DOCUMENT_JOB_PROCESSES,
         )
+        job.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
     except documents.DocumentTimeout:
         job.status, job.error = Status.FAILED, DocumentJob.TIMEOUT
     except PermissionDenied:
         job.status, job.error = Status.FAILED, DocumentJob.REFUSED
+    except Exception:  # recorded, so the progress page stops waiting and says so
+        logger.exception("Document job %s broke off", job.pk)
+        job.status, job.error = Status.FAILED, DocumentJob.BROKEN
     else:
-        job.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
         job.status = Status.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "file", "finished_at"])

@@ -331,6 +331,9 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Not imported")
 
+    # The one error recorded when an import broke off for the system's reasons, not the file's.
+    BROKEN = _("The import broke off. Try again later or ask the administrator.")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -414,6 +414,21 @@ def test_a_2000_row_plan_with_one_bad_row_saves_nothing(world, browse, letter):
     assert Measure.objects.count() == before
 
 
+def test_an_import_job_that_breaks_off_fails_and_says_so(world, browse, letter):
+    """Whatever breaks an import (here its upload is gone) is recorded as a failure, so the
+    progress page stops polling and tells the officer, rather than waiting for ever."""
+    client = browse(world.users.housing_officer)
+    client.post(reverse("documents:plan_import", args=[letter.pk]), {"file": big_plan(300)})
+    job = ImportJob.objects.get()
+    job.file.storage.delete(job.file.name)
+    tasks.run_import(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.errors) == ("failed", ["导入中断，请稍后重试或联系管理员。"])
+    fragment = client.get(reverse("documents:import_job_progress", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in fragment
+    assert "导入中断，请稍后重试或联系管理员。" in fragment
+
+
 def test_an_import_job_is_seen_only_by_who_started_it(world, browse, letter):
     browse(world.users.housing_officer).post(
         reverse("documents:plan_import", args=[letter.pk]), {"file": big_plan(300)}

@@ -224,6 +224,23 @@ def test_a_document_job_reads_the_rows_as_its_creator(world, browse, large):
         assert "第1条整改措施" not in pdf.compact(handle.read())
 
 
+def test_a_document_job_that_breaks_off_fails_and_says_so(world, browse, large, settings, tmp_path):
+    """Whatever breaks a job (here the file store: its folder is a file) is recorded as a failure,
+    so the progress page stops polling and tells the reader, rather than waiting for ever."""
+    settings.MEDIA_ROOT = tmp_path / "not-a-folder"
+    settings.MEDIA_ROOT.write_text("")
+    client = browse(world.users.city_staff)
+    client.get(f"{reverse('documents:ledger')}?recommendation={large.pk}")
+    job = tasks.run_document_job(DocumentJob.objects.get().pk)
+    assert (job.status, job.error, bool(job.file)) == ("failed", "broken", False)
+    assert job.finished_at is not None
+    fragment = client.get(
+        reverse("documents:document_job_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "hx-trigger" not in fragment
+    assert "文档未能生成" in fragment
+
+
 def test_a_document_job_over_its_budget_fails_and_says_so(world, browse, large, settings):
     settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS = 0.001
     client = browse(world.users.city_staff)

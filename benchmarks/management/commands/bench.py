@@ -352,12 +352,12 @@ class Command(BaseCommand):
         return result
 
     def large_ledger_pdf(self, size: int, runs: int) -> Result:
-        """整改台账 of a 13-item letter with ``size`` measures, made as the document job makes it
-        (``documents.recommendation_ledger_pdf``: no request, no time budget)."""
+        """整改台账 of the real case's letter at ``size`` measures, made in one process as a
+        request would (``documents.recommendation_ledger_pdf``: no request, no time budget)."""
         from oversight import documents
 
-        letter = self._large_letter(size)
         staff = User.objects.get(role=Role.DISCIPLINE_STAFF, org_unit=self.province)
+        letter = build_large_letter(staff=staff, unit=self._real_case_unit(), measures=size)
         result = Result(f"PDF ledger of a 13-item letter, {size:,} measures")
         budget, settings.DOCUMENT_TIME_BUDGET_SECONDS = settings.DOCUMENT_TIME_BUDGET_SECONDS, 0
         try:
@@ -368,32 +368,12 @@ class Command(BaseCommand):
             settings.DOCUMENT_TIME_BUDGET_SECONDS = budget
         return result
 
-    def _large_letter(self, size: int):
-        """The 13-item letter with ``size`` measures (bulk-created once, kept between runs)."""
-        letter = self._thirteen_item_letter()
-        items = list(letter.items.order_by("number"))
-        have = Measure.objects.filter(item__recommendation=letter).count()
-        if have == size:
-            return letter
-        Measure.objects.filter(item__recommendation=letter).delete()
-        officer = User.objects.filter(role=Role.UNIT_OFFICER).first()
-        start = self.today + datetime.timedelta(days=30)
-        Measure.objects.bulk_create(
-            Measure(
-                item=items[n * len(items) // size],
-                unit=letter.recipient_unit,
-                content=f"第{n + 1}条整改措施：修订管理办法，组织专题培训并开展专项检查",
-                standard="印发新办法，培训全覆盖，检查发现问题全部整改到位",
-                department="办公室",
-                owner_name="李明",
-                leader_name="王局长",
-                original_due_on=start + datetime.timedelta(days=n % 90),
-                due_on=start + datetime.timedelta(days=n % 90 + (30 if n % 7 == 0 else 0)),
-                created_by=officer,
-            )
-            for n in range(size)
+    def _real_case_unit(self) -> OrgUnit:
+        return (
+            OrgUnit.objects.filter(path__startswith=self.city.path, kind="unit")
+            .order_by("pk")
+            .first()
         )
-        return letter
 
     def _thirteen_item_letter(self):
         from recommendations import services
@@ -484,13 +464,8 @@ class Command(BaseCommand):
     def real_case(self, size: int, runs: int):
         """The letter's documents in fresh processes, and its pages and statistics in this one."""
         staff = User.objects.get(role=Role.DISCIPLINE_STAFF, org_unit=self.province)
-        unit = (
-            OrgUnit.objects.filter(path__startswith=self.city.path, kind="unit")
-            .order_by("pk")
-            .first()
-        )
         started = time.perf_counter()
-        letter = build_large_letter(staff=staff, unit=unit, measures=size)
+        letter = build_large_letter(staff=staff, unit=self._real_case_unit(), measures=size)
         built = time.perf_counter() - started
         self.stdout.write(f"Real-case letter {letter.doc_number}: {built:.1f} s")
         client = self._client(Role.DISCIPLINE_STAFF, self.province)
@@ -510,17 +485,21 @@ class Command(BaseCommand):
             )
 
         cold = fresh(["ledger", "ledger"])
+        parts = f"as a document job: up to {cold['processes']} parts at once"
         document(
-            "Ledger PDF, first of a fresh process (cold, no warm-up)", cold["documents"][0], 10
+            "Ledger PDF, first of a fresh process (cold, no warm-up)",
+            cold["documents"][0],
+            10,
+            note=parts,
         )
         worker = fresh(["ledger"], warm_up=True)
         document(
             "Ledger PDF, first of a fresh worker (after its warm-up)",
             worker["documents"][0],
             10,
-            note=f"warm-up {worker['warm_up']:.1f} s",
+            note=f"{parts}; warm-up {worker['warm_up']:.1f} s",
         )
-        document("Ledger PDF, warm (second in the process)", cold["documents"][1], 5)
+        document("Ledger PDF, warm (second in the process)", cold["documents"][1], 5, note=parts)
         letter_cold = fresh(["letter"])
         document(
             "Letter PDF, first of a fresh process (no warm-up)", letter_cold["documents"][0], 1.5

@@ -3,7 +3,9 @@ print their times as JSON (``manage.py bench`` runs it to time a cold process).
 
 The documents are made in the order given, through the same functions the downloads and the
 document jobs call (``oversight.documents``), with no time budget; ``--warm-up`` first runs
-``documents.warm_up()`` as a gunicorn or Celery worker does when it starts. Prints one line:
+``documents.warm_up()`` as a gunicorn or Celery worker does when it starts. A ledger is laid out
+in ``--processes`` parts, by default ``DOCUMENT_JOB_PROCESSES`` as a document job does (a ledger
+this large is always a job's). Prints one line:
 ``{"warm_up": s or null, "documents": [{"kind", "seconds", "queries", "bytes"}, …]}``.
 """
 
@@ -28,8 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("user", type=int)
         parser.add_argument("kinds", nargs="+", choices=["ledger", "letter"])
         parser.add_argument("--warm-up", action="store_true")
+        parser.add_argument("--processes", type=int, default=settings.DOCUMENT_JOB_PROCESSES)
 
-    def handle(self, *args, letter, user, kinds, warm_up, **options):
+    def handle(self, *args, letter, user, kinds, warm_up, processes, **options):
         from oversight import documents  # after Django is set up, as in a worker
 
         settings.DOCUMENT_TIME_BUDGET_SECONDS = 0
@@ -39,7 +42,9 @@ class Command(BaseCommand):
         reader = User.objects.get(pk=user)
         warmed = documents.warm_up() if warm_up else None
         make = {
-            "ledger": lambda: documents.recommendation_ledger_pdf(reader, recommendation),
+            "ledger": lambda: documents.recommendation_ledger_pdf(
+                reader, recommendation, processes=processes
+            ),
             "letter": lambda: documents.recommendation_pdf(reader, recommendation),
         }
         made = []
@@ -52,4 +57,6 @@ class Command(BaseCommand):
             made.append(
                 {"kind": kind, "seconds": seconds, "queries": queries.count, "bytes": len(pdf)}
             )
-        self.stdout.write(json.dumps({"warm_up": warmed, "documents": made}))
+        self.stdout.write(
+            json.dumps({"warm_up": warmed, "processes": processes, "documents": made})
+        )
