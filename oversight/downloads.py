@@ -19,7 +19,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.confidentiality import VIEW_CASE_CONTENT
-from accounts.session_policy import background_poll
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
@@ -30,6 +29,7 @@ from reforms.filters import MeasureFilter
 from reforms.models import Measure
 
 from . import documents, excel, tasks
+from .job_pages import job_pages
 from .models import DocumentJob
 
 logger = logging.getLogger(__name__)
@@ -138,21 +138,8 @@ def _document_job_context(job: DocumentJob) -> dict:
     return {"job": job, "back_url": back_url}
 
 
-@login_required
-@require_GET
-def document_job(request, pk):
-    """A large document's page: its progress bar, then its download (only its creator sees it)."""
-    job = scoped_object_or_404(DocumentJob, request.user, pk=pk)
-    return render(request, "documents/document_job.html", _document_job_context(job))
-
-
-@background_poll
-@login_required
-@require_GET
-def document_job_progress(request, pk):
-    """htmx: the progress fragment, polled until the document is ready or failed."""
-    job = scoped_object_or_404(DocumentJob, request.user, pk=pk)
-    return render(request, "documents/_document_job.html", _document_job_context(job))
+# A large document's page: its progress bar, then its download.
+document_job, document_job_progress = job_pages(DocumentJob, "document_job", _document_job_context)
 
 
 @login_required

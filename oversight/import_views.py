@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.session_policy import background_poll
 from cases.models import Case
 from core.pages import require_permission, scoped_object_or_404
 from recommendations import services as recommendation_services
@@ -30,6 +29,7 @@ from recommendations.models import ImportJob, Recommendation
 from reforms import services as reform_services
 
 from . import excel, tasks
+from .job_pages import job_pages
 
 logger = logging.getLogger(__name__)
 SYNC_ROWS = 200  # more rows than this go to a Celery job with a progress bar
@@ -233,17 +233,4 @@ def _job_context(job):
     }
 
 
-@login_required
-@require_GET
-def import_job(request, pk):
-    job = scoped_object_or_404(ImportJob, request.user, pk=pk)
-    return render(request, "documents/import_job.html", _job_context(job))
-
-
-@background_poll
-@login_required
-@require_GET
-def import_job_progress(request, pk):
-    """htmx: the progress fragment, polled until the job is finished."""
-    job = scoped_object_or_404(ImportJob, request.user, pk=pk)
-    return render(request, "documents/_import_job.html", _job_context(job))
+import_job, import_job_progress = job_pages(ImportJob, "import_job", _job_context)

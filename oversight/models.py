@@ -6,16 +6,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class DocumentJobQuerySet(models.QuerySet):
-    def restrict(self, user):
-        """A document job is seen only by the person who started it (it was made for them)."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(created_by=user)
+from core.jobs import PersonalJob
 
 
-class DocumentJob(models.Model):
+class DocumentJob(PersonalJob):
     """A PDF too large for a request (``DOCUMENT_ASYNC_MEASURES``), made by ``tasks.make_document``.
 
     It holds what was asked (the measure list's filter as a query string), never a copy of the
@@ -43,33 +37,14 @@ class DocumentJob(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     error = models.CharField(_("error"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = DocumentJobQuerySet.as_manager()
-
-    class Meta:
+    class Meta(PersonalJob.Meta):
         verbose_name = _("document job")
         verbose_name_plural = _("document jobs")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return self.filename
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
-
-    @property
-    def failed(self) -> bool:
-        return self.status == self.Status.FAILED
 
     @property
     def percent(self) -> int:

@@ -9,6 +9,7 @@ from accounts.models import OrgUnit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Case, Problem
 from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord
+from core.jobs import PersonalJob
 
 # Unit officers see a recommendation once it is issued to their unit, never its draft.
 NOT_DRAFT = ~Q(status="draft")
@@ -307,15 +308,7 @@ class Evaluation(models.Model):
         return f"{self.recommendation} {self.get_rating_display()}"
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def restrict(self, user):
-        """An import is seen only by the person who started it."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(created_by=user)
-
-
-class ImportJob(models.Model):
+class ImportJob(PersonalJob):
     """A large Excel import run by a Celery job; the page polls its progress."""
 
     class Kind(models.TextChoices):
@@ -350,32 +343,13 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     created = models.PositiveIntegerField(_("rows imported"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
+    class Meta(PersonalJob.Meta):
         verbose_name = _("Excel import")
         verbose_name_plural = _("Excel imports")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return self.original_name
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
-
-    @property
-    def failed(self) -> bool:
-        return self.status == self.Status.FAILED
 
     @property
     def percent(self) -> int:
