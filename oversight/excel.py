@@ -821,55 +821,58 @@ def import_plan(user, recommendation: Recommendation, upload, progress=None) -> 
 # --- Outcomes: rule changes and activities -------------------------------------------------------
 
 
-def import_rule_changes(user, recommendation: Recommendation, upload, progress=None):
-    """A recommendation's rule changes (立改废释) from the template; all rows or none."""
-    rows = read_rows(upload, RULE_CHANGE_COLUMNS)
+def _import_outcomes(user, recommendation, upload, progress, *, columns, read, create):
+    """A recommendation's outcomes of one kind: each row checked by ``read(row)``, then all
+    created by ``create`` (a service) or none."""
+    rows = read_rows(upload, columns)
     result = ImportResult(total=len(rows))
-    kinds = _choice_lookup(RuleChange.Kind.choices)
     checked = []
     for done, (number, values) in enumerate(rows, start=1):
-        row = _Row(number, values, RULE_CHANGE_COLUMNS, result.errors)
-        data = {
-            "kind": _choice(row, 0, kinds, RuleChange.Kind.choices),
-            "title": row.text(1),
-            "effective_on": row.date(2),
-        }
-        checked.append((number, data))
+        checked.append((number, read(_Row(number, values, columns, result.errors))))
         _checked(progress, done, len(rows))
     return _apply(
         result,
         checked,
-        lambda data: reform_services.rule_change_create(
-            actor=user, recommendation=recommendation, **data
-        ),
+        lambda data: create(actor=user, recommendation=recommendation, **data),
         progress,
+    )
+
+
+def import_rule_changes(user, recommendation: Recommendation, upload, progress=None):
+    """A recommendation's rule changes (立改废释) from the template; all rows or none."""
+    kinds = _choice_lookup(RuleChange.Kind.choices)
+    return _import_outcomes(
+        user,
+        recommendation,
+        upload,
+        progress,
+        columns=RULE_CHANGE_COLUMNS,
+        read=lambda row: {
+            "kind": _choice(row, 0, kinds, RuleChange.Kind.choices),
+            "title": row.text(1),
+            "effective_on": row.date(2),
+        },
+        create=reform_services.rule_change_create,
     )
 
 
 def import_activities(user, recommendation: Recommendation, upload, progress=None):
     """A recommendation's activities (education, meetings, talks, rotations); all rows or none."""
-    rows = read_rows(upload, ACTIVITY_COLUMNS)
-    result = ImportResult(total=len(rows))
     kinds = _choice_lookup(Activity.Kind.choices)
-    checked = []
-    for done, (number, values) in enumerate(rows, start=1):
-        row = _Row(number, values, ACTIVITY_COLUMNS, result.errors)
-        data = {
+    return _import_outcomes(
+        user,
+        recommendation,
+        upload,
+        progress,
+        columns=ACTIVITY_COLUMNS,
+        read=lambda row: {
             "kind": _choice(row, 0, kinds, Activity.Kind.choices),
             "title": row.text(1),
             "held_on": row.date(2),
             "participant_count": row.count(3),
             "notes": row.text(4),
-        }
-        checked.append((number, data))
-        _checked(progress, done, len(rows))
-    return _apply(
-        result,
-        checked,
-        lambda data: reform_services.activity_create(
-            actor=user, recommendation=recommendation, **data
-        ),
-        progress,
+        },
+        create=reform_services.activity_create,
     )
 
 
