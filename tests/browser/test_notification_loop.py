@@ -24,6 +24,7 @@ from tests import factories
 
 from .confirm import confirm
 from .conftest import screenshot
+from .steps import plan_measures, report_progress, request_signoff, start_rectification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,10 +33,6 @@ RETURN_NOTE = "只有文件，未见培训签到和执行记录"
 
 
 # ── One function per click ───────────────────────────────────────────────────────────────────
-
-
-def _submit(page, form_selector: str) -> None:
-    page.locator(form_selector).locator("button[type=submit]").first.click()
 
 
 def staff_issues(page, url: str, letter: Recommendation) -> None:
@@ -61,38 +58,16 @@ def officer_plans(page, url: str, letter: Recommendation, due_dates) -> None:
     page.goto(f"{url}/recommendations/{letter.pk}/")
     page.click("[data-testid=plan-link]")
     page.wait_for_url("**/measures/plan/*/")
-    for index, (content, due_on) in enumerate(zip(MEASURES, due_dates, strict=True)):
-        block = page.locator("[data-testid=plan-item]").nth(index)
-        block.locator("summary").click()
-        block.locator("textarea[name$=content]").fill(content)
-        block.locator("textarea[name$=standard]").fill("印发制度文件并组织全员培训")
-        block.locator("input[name$=department]").fill("办公室")
-        block.locator("input[name$=owner_name]").fill("李明")
-        block.locator("input[name$=leader_name]").fill("王副局长")
-        block.locator("input[name$=due_on]").fill(due_on.isoformat())
-        block.locator("button[type=submit]").click()
-        page.locator("[data-testid=plan-item]").nth(index).get_by_text(content).wait_for()
-    page.goto(f"{url}/recommendations/{letter.pk}/")
-    _submit(page, "form[data-action=start]")
-    page.wait_for_selector(".alert-success")
+    plan_measures(page, MEASURES, due_dates)
+    start_rectification(page, f"{url}/recommendations/{letter.pk}/")
 
 
 def officer_reports(page, url: str, measure: Measure, evidence) -> None:
-    page.goto(f"{url}/measures/{measure.pk}/")
-    report = page.locator("[data-testid=report-progress] form")
-    report.locator("textarea[name=content]").fill("制度已印发，组织培训两场。")
-    report.locator("input[name=percent_complete]").fill("100")
-    report.locator("input[name=file]").set_input_files(str(evidence))
-    report.locator("button[type=submit]").click()
-    page.wait_for_selector(".alert-success")
+    report_progress(page, f"{url}/measures/{measure.pk}/", "制度已印发，组织培训两场。", evidence)
 
 
 def officer_requests_signoff(page, url: str, measure: Measure) -> None:
-    """申请销号."""
-    page.goto(f"{url}/measures/{measure.pk}/")
-    _submit(page, "[data-testid=request-signoff] form")
-    page.wait_for_selector(".alert-success")
-    assert page.locator("[data-testid=status]").inner_text() == "待销号"
+    request_signoff(page, f"{url}/measures/{measure.pk}/")
 
 
 def staff_returns(page, url: str, measure: Measure) -> None:

@@ -18,6 +18,7 @@ from reforms.models import Measure, MeasureTransition
 
 from .confirm import confirm, open_dialog
 from .conftest import screenshot
+from .steps import plan_measures, report_progress, request_signoff, start_rectification, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,10 +32,6 @@ ITEMS = [
     "规范工程变更签证审批，实行集体决策",
     "建立抽检结果复核与公开机制",
 ]
-
-
-def _submit(page, form_selector: str) -> None:
-    page.locator(form_selector).locator("button[type=submit]").first.click()
 
 
 def staff_logs_case_with_problems(page, live_server, world) -> str:
@@ -52,7 +49,7 @@ def staff_logs_case_with_problems(page, live_server, world) -> str:
     page.fill("textarea[name=summary]", "利用职务便利在工程招投标中为他人谋利。")
     page.fill("input[name='subjects-0-name']", "张某")
     page.fill("input[name='subjects-0-position']", "原副局长")
-    _submit(page, form)
+    submit(page, form)
     page.wait_for_url("**/cases/*/")
     case_url = page.url
 
@@ -98,40 +95,17 @@ def officer_plans_measures(page, recommendation_url: str, due_dates: list[dateti
     page.wait_for_selector(".alert-success")
     page.click("[data-testid=plan-link]")
     page.wait_for_url("**/measures/plan/*/")
-    for index, (content, due_on) in enumerate(zip(ITEMS, due_dates, strict=True)):
-        block = page.locator("[data-testid=plan-item]").nth(index)
-        block.locator("summary").click()
-        block.locator("textarea[name$=content]").fill(f"落实：{content}")
-        block.locator("textarea[name$=standard]").fill("印发制度文件并组织全员培训")
-        block.locator("input[name$=department]").fill("办公室")
-        block.locator("input[name$=owner_name]").fill("李明")
-        block.locator("input[name$=leader_name]").fill("王副局长")
-        block.locator("input[name$=due_on]").fill(due_on.isoformat())
-        block.locator("button[type=submit]").click()
-        page.locator("[data-testid=plan-item]").nth(index).get_by_text(
-            f"落实：{content}"
-        ).wait_for()
+    plan_measures(page, [f"落实：{content}" for content in ITEMS], due_dates)
     screenshot(page, "loop-officer-plan")
-
-    page.goto(recommendation_url)
-    _submit(page, "form[data-action=start]")
-    page.wait_for_selector(".alert-success")
+    start_rectification(page, recommendation_url)
     assert "整改" in page.locator(".alert-success").inner_text()
 
 
 def officer_reports_and_requests_signoff(page, live_server, measure: Measure, evidence) -> None:
-    page.goto(f"{live_server.url}/measures/{measure.pk}/")
-    report = page.locator("[data-testid=report-progress] form")
-    report.locator("textarea[name=content]").fill("已起草制度并经党组会审议通过，组织培训两场。")
-    report.locator("input[name=percent_complete]").fill("100")
-    report.locator("input[name=file]").set_input_files(str(evidence))
-    report.locator("button[type=submit]").click()
-    page.wait_for_selector(".alert-success")
+    measure_url = f"{live_server.url}/measures/{measure.pk}/"
+    report_progress(page, measure_url, "已起草制度并经党组会审议通过，组织培训两场。", evidence)
     assert page.locator("[data-testid=progress-reports]").get_by_text(evidence.name).count() == 1
-
-    _submit(page, "[data-testid=request-signoff] form")
-    page.wait_for_selector(".alert-success")
-    assert page.locator("[data-testid=status]").inner_text() == "待销号"
+    request_signoff(page, measure_url)
 
 
 def staff_returns_one_and_accepts_one(page, live_server, returned: Measure, accepted: Measure):
