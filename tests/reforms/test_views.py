@@ -1121,6 +1121,14 @@ def test_the_list_page_applies_the_filters_and_keeps_them_when_paging(
     assert "days overdue" in first.text
 
 
+def test_an_invalid_filter_shows_nothing_and_says_why(world, browse_en, measure):
+    response = browse_en(world.users.city_staff).get(
+        reverse("reforms:measure_list"), {"due_after": "not a date"}
+    )
+    assert not response.context["page_obj"]
+    assert "Some filters are not valid; nothing is shown until they are corrected." in response.text
+
+
 # --- Query bounds ------------------------------------------------------------------------------
 
 
