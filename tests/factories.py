@@ -181,28 +181,19 @@ def large_letter(
         )
         for n in range(measures)
     )
-    verdicts = []
-    for n, row in enumerate(rows):
-        if n % 5 == 0:
-            verdicts.append(
-                MeasureTransition(
-                    measure=row,
-                    from_status=Measure.Status.AWAITING_SIGNOFF,
-                    to_status=Measure.Status.SIGNED_OFF,
-                    actor=staff,
-                    reason="材料齐全，整改到位，同意销号",
-                )
-            )
-        elif n % 5 == 1:
-            verdicts.append(
-                MeasureTransition(
-                    measure=row,
-                    from_status=Measure.Status.AWAITING_SIGNOFF,
-                    to_status=Measure.Status.RETURNED,
-                    actor=staff,
-                    return_reason=MeasureTransition.ReturnReason.PAPER_RECTIFICATION,
-                    reason="只有文件没有落实，请补充检查记录",
-                )
-            )
-    MeasureTransition.objects.bulk_create(verdicts)
+    verdicts = {  # every fifth measure signed off, the next one returned
+        0: {"to_status": Measure.Status.SIGNED_OFF, "reason": "材料齐全，整改到位，同意销号"},
+        1: {
+            "to_status": Measure.Status.RETURNED,
+            "return_reason": MeasureTransition.ReturnReason.PAPER_RECTIFICATION,
+            "reason": "只有文件没有落实，请补充检查记录",
+        },
+    }
+    MeasureTransition.objects.bulk_create(
+        MeasureTransition(
+            measure=row, from_status=Measure.Status.AWAITING_SIGNOFF, actor=staff, **verdicts[n % 5]
+        )
+        for n, row in enumerate(rows)
+        if n % 5 in verdicts
+    )
     return letter
