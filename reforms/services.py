@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.models import OrgUnit
 from core.domain import (
     DomainError,
     InvalidInput,
@@ -149,11 +150,18 @@ def _check_reason_length(text: str, field: str, label) -> None:
 
 def _person_name(name: str, account, field: str, unit) -> str:
     """A person named by account (the reminders then reach them) or by name, or both: an account
-    belongs to the unit or below it, and gives its name when none is written."""
+    belongs to the unit and can open its measures (an account of a unit below it cannot, and
+    would be reminded of a measure it may not see), and gives its name when none is written."""
     if account is None:
         return name
     if account.org_unit is None or not account.org_unit.path.startswith(unit.path):
         message = _("%(person)s is not an account of %(unit)s.") % {"person": account, "unit": unit}
+        raise InvalidInput(message, errors={field: [message]})
+    if not OrgUnit.objects.restrict(account).filter(pk=unit.pk).exists():
+        message = _(
+            "%(person)s belongs to a unit below %(unit)s and cannot open its measures: "
+            "write the name instead."
+        ) % {"person": account, "unit": unit}
         raise InvalidInput(message, errors={field: [message]})
     return name.strip() or account.full_name or account.username
 
