@@ -616,6 +616,11 @@ class ReboundFlagQuerySet(ScopedQuerySet):
     # Flags speak of problems (case content): a unit's officer sees none (``officer_visible``
     # left None).
 
+    def restrict(self, user):
+        """In scope by the new problem's unit, and only while the earlier problem is readable
+        too (a sector match may point into another jurisdiction)."""
+        return super().restrict(user).filter(earlier_problem__in=Problem.objects.restrict(user))
+
 
 class ReboundFlag(models.Model):
     """整改反弹: a new problem that matches, by category and process stage, an earlier problem

@@ -26,9 +26,7 @@ def closed_letter(world, housing_case):
     for n in range(2):
         measure = factories.measure(recommendation=letter, actor=officer, content=f"措施{n + 1}")
         advance(measure, to=Status.SIGNED_OFF, staff=staff, officer=officer)
-    recommendation_services.recommendation_start_rectification(
-        recommendation=letter, actor=officer
-    )
+    recommendation_services.recommendation_start_rectification(recommendation=letter, actor=officer)
     recommendation_services.recommendation_submit_reply(
         recommendation=letter, actor=officer, content="整改报告"
     )
@@ -92,8 +90,9 @@ def test_a_review_runs_over_the_api(world, review, api_as):
     concluded = post(staff, f"follow-ups/{review.pk}/conclude/", notice)
     assert concluded.status_code == 201, concluded.content
     assert concluded.json()["kind"] == "public_notice"
-    assert staff.get(f"/api/v1/follow-ups/{review.pk}/").json()["closing_activity"] == (
-        concluded.json()["id"]
+    assert (
+        staff.get(f"/api/v1/follow-ups/{review.pk}/").json()["closing_activity"]
+        == (concluded.json()["id"])
     )
 
 
