@@ -41,7 +41,7 @@ def test_staff_run_a_review_on_its_page(world, client, review, english):
     mark = reverse("reforms:follow_up_mark", args=[first.pk])
     no_date = client.post(mark, {"verdict": "rebounded", "findings": "问题反弹"})
     assert no_date.status_code == 409
-    assert "Give a new due date after today." in no_date.content.decode()
+    assert "请填写今天以后的新整改期限。" in no_date.content.decode()
     rebounded = client.post(
         mark, {"verdict": "rebounded", "findings": "问题反弹", "new_due_on": later()}
     )
