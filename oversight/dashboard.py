@@ -224,15 +224,17 @@ def rebounds(user) -> dict:
         ("flagged", ReboundFlag.objects.restrict(user), "problem__case__sector"),
     )
     for key, queryset, sector_field in counted:
+        # One query each: by unit and sector together (a flag's sector is its case's).
         for row in (
-            queryset.values("unit", "unit__name", "unit__path").annotate(n=Count("pk")).order_by()
+            queryset.values("unit", "unit__name", "unit__path", sector_field)
+            .annotate(n=Count("pk"))
+            .order_by()
         ):
             unit = own.setdefault(
                 row["unit"],
                 {"pk": row["unit"], "name": row["unit__name"], "path": row["unit__path"]},
             )
             unit[key] = unit.get(key, 0) + row["n"]
-        for row in queryset.values(sector_field).annotate(n=Count("pk")).order_by():
             sector = sectors.setdefault(row[sector_field] or "", {})
             sector[key] = sector.get(key, 0) + row["n"]
     units = sorted(own.values(), key=lambda unit: unit["path"])

@@ -167,8 +167,8 @@ def _rebounds(scope: dict, request, link) -> dict:
     reopened = _rows(MeasureFilter, Measure, reopened_scope, request)
     flagged = _rows(ReboundFlagFilter, ReboundFlag, scope, request)
     return {
-        "reopened": {"total": reopened.count(), "url": link("measure", reopened_scope)},
-        "flagged": {"total": flagged.count(), "url": link("reboundflag", scope)},
+        "reopened": {"count": reopened.count(), "url": link("measure", reopened_scope)},
+        "flagged": {"count": flagged.count(), "url": link("reboundflag", scope)},
     }
 
 

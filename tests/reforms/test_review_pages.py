@@ -149,7 +149,7 @@ def test_the_dashboard_and_the_statistics_count_rebounds_with_drill_downs(world,
 
     statistics = client.get(reverse("statistics:index"), {"unit": world.units.housing.pk})
     figures = statistics.context["figures"]["rebounds"]
-    assert (figures["reopened"]["total"], figures["flagged"]["total"]) == (1, 1)
+    assert (figures["reopened"]["count"], figures["flagged"]["count"]) == (1, 1)
     assert client.get(figures["flagged"]["url"]).context["page_obj"].paginator.count == 1
     listed = client.get(figures["reopened"]["url"]).context["page_obj"]
     assert [m.pk for m in listed] == [row.measure_id]
