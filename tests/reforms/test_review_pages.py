@@ -49,6 +49,10 @@ def test_staff_run_a_review_on_its_page(world, client, review, english):
     held = client.post(reverse("reforms:follow_up_mark", args=[second.pk]), {"verdict": "held"})
     assert held.status_code == 302
     assert Measure.objects.get(pk=first.measure_id).status == Status.IN_PROGRESS
+    measure_page = client.get(reverse("reforms:measure_detail", args=[first.measure_id]))
+    assert f"因反弹重新整改（共 1 次，最近 {shanghai_today():%Y-%m-%d}）" in (
+        measure_page.content.decode()
+    )
 
     page = client.get(review_url(review)).content.decode()
     assert 'data-verdict="rebounded"' in page
