@@ -135,3 +135,57 @@ def test_rebound_flags_are_read_by_staff_and_supervisors(world, closed_letter, a
         assert "再次发现" not in answer.content.decode()
     refused(api_as("officer").get("/api/v1/rebound-flags/"), 403)
     assert api_as("other_staff").get("/api/v1/rebound-flags/").json()["results"] == []
+
+
+# Who may act on a review of the housing bureau's letter: the city's staff; supervisors and the
+# bureau's officer read it (403); staff and officers elsewhere do not find it (404).
+ROLE_ANSWERS = {
+    "city_staff": 201,
+    "supervisor": 403,
+    "housing_officer": 403,
+    "county_staff": 404,
+    "group_staff": 404,
+    "other_staff": 404,
+    "health_officer": 404,
+    "county_supervisor": 404,
+}
+
+
+@pytest.mark.parametrize(("username", "status"), ROLE_ANSWERS.items())
+def test_choosing_by_role(world, review, api_as, username, status):
+    answer = post(api_as(username), f"follow-ups/{review.pk}/measures/")
+    assert answer.status_code == status, answer.content
+    assert FollowUpMeasure.objects.exists() == (status == 201)
+
+
+@pytest.mark.parametrize(("username", "status"), ROLE_ANSWERS.items())
+def test_marking_by_role(world, review, api_as, username, status):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[0]
+    due = (shanghai_today() + datetime.timedelta(days=30)).isoformat()
+    answer = post(
+        api_as(username),
+        f"follow-up-measures/{row.pk}/mark/",
+        {"verdict": "rebounded", "findings": "反弹", "new_due_on": due},
+    )
+    expected = 200 if status == 201 else status
+    assert answer.status_code == expected, answer.content
+    measure = Measure.objects.get(pk=row.measure_id)
+    assert (measure.status == Status.IN_PROGRESS) == (expected == 200)
+
+
+@pytest.mark.parametrize(("username", "status"), ROLE_ANSWERS.items())
+def test_concluding_by_role(world, review, api_as, username, status):
+    services.follow_up_record(
+        follow_up=review, actor=world.users.city_staff, outcome="consolidated"
+    )
+    answer = post(
+        api_as(username),
+        f"follow-ups/{review.pk}/conclude/",
+        {
+            "kind": "admonition_talk",
+            "title": "约谈",
+            "held_on": shanghai_today().isoformat(),
+            "participant_count": 2,
+        },
+    )
+    assert answer.status_code == status, answer.content
