@@ -34,9 +34,11 @@ from reforms.api.views import (
     ActivityViewSet,
     EvidenceViewSet,
     ExtensionRequestViewSet,
+    FollowUpMeasureViewSet,
     FollowUpViewSet,
     MeasureViewSet,
     ProgressReportViewSet,
+    ReboundFlagViewSet,
     RuleChangeViewSet,
 )
 
@@ -80,6 +82,8 @@ router.register("extension-requests", ExtensionRequestViewSet, basename="extensi
 router.register("rule-changes", RuleChangeViewSet, basename="rulechange")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
+router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("statistics", StatisticsViewSet, basename="statistics")
 

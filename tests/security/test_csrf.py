@@ -22,6 +22,8 @@ FORM_PAGES = {
     "cases:problem_edit": "staff",
     "recommendations:create": "staff",
     "reforms:measure_edit": "officer",
+    "reforms:follow_up_mark": "staff",
+    "reforms:follow_up_conclude": "staff",
     "documents:problems_import": "staff",
     "documents:plan_import": "officer",
     "documents:rule_changes_import": "officer",
