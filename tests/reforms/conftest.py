@@ -83,7 +83,7 @@ def measure_in(world, letter):
 def closed_letter(world, letter):
     """The housing letter closed with three signed-off measures (the first owned by an account)."""
     staff, officer = world.users.city_staff, world.users.housing_officer
-    owner = factories.user(Role.UNIT_OFFICER, world.units.station, "station_owner")
+    owner = factories.user(Role.UNIT_OFFICER, world.units.housing, "housing_owner")
     for n in range(3):
         measure = factories.measure(
             recommendation=letter,

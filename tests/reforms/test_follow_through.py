@@ -113,8 +113,8 @@ def test_a_rebounded_measure_reopens_with_a_new_due_date_and_the_unit_is_told(wo
             "recipient__username", "title"
         )
     )
-    assert set(told) == {"housing_officer", "station_owner"}
-    assert told["station_owner"] == "整改措施已重新打开：措施1"
+    assert set(told) == {"housing_officer", "housing_owner"}
+    assert told["housing_owner"] == "整改措施已重新打开：措施1"
     # Back in the ordinary workflow: reported, asked for and signed off again.
     advance(
         measure,
