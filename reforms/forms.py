@@ -225,7 +225,7 @@ class FollowUpMarkForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     new_due_on = forms.DateField(
-        label=_("New due date"),
+        label=_("Due date for the rework"),
         required=False,
         widget=DateInput(format="%Y-%m-%d"),
         help_text=_("For a rebound: the measure is reopened with this due date."),
