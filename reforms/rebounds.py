@@ -2,7 +2,8 @@
 
 When a problem is recorded (``cases.signals.problem_recorded``), it is compared with the problems
 that signed-off measures addressed (through their items) within ``REBOUND_LOOKBACK_YEARS``: the
-same category and process stage, in the same unit or in a case of the same sector, and from
+same category and process stage, in the same unit or in a case of the same sector (其他 is
+none), and from
 another case. Each match is a ``ReboundFlag`` linking the two problems and the measure; a problem
 corrected later is compared afresh. The flags show on the case page, in the dashboard and in the
 statistics.
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.dispatch import receiver
 
+from accounts.models import Sector
 from cases.models import Problem
 from cases.signals import problem_recorded
 from core.domain import shanghai_today
@@ -34,9 +36,11 @@ def lookback_start(today: datetime.date | None = None) -> datetime.date:
 def detect(problem: Problem) -> list[ReboundFlag]:
     """Flag ``problem`` against the earlier problems it matches; its old flags are replaced."""
     case = problem.case
+    # 其他 is no sector: two of its cases have nothing in common but the word.
+    same_sector = Q() if case.sector == Sector.OTHER else Q(case__sector=case.sector)
     matches = (
         Problem.objects.filter(
-            Q(unit_id=problem.unit_id) | Q(case__sector=case.sector),
+            Q(unit_id=problem.unit_id) | same_sector,
             category=problem.category,
             process_stage_id=problem.process_stage_id,
             recommendation_items__measures__status=Measure.Status.SIGNED_OFF,

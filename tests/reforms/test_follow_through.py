@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from cases import services as case_services
-from cases.models import Problem, ProcessStage
+from cases.models import Case, Problem, ProcessStage
 from core.domain import InvalidInput, PermissionRefused, TransitionRefused, shanghai_today
 from notifications.models import Notification
 from reforms import rebounds, services
@@ -298,6 +298,14 @@ def test_the_same_sector_elsewhere_is_flagged_as_a_sector_match(world, closed_le
     new_problem(world, unit=world.units.education, sector="construction")
 
     assert ReboundFlag.objects.get().match == ReboundFlag.Match.SECTOR
+
+
+def test_the_sector_other_is_no_sector_to_match(world, closed_letter):
+    Case.objects.filter(recommendations=closed_letter).update(sector="other")
+    new_problem(world, unit=world.units.education, sector="other")
+    assert not ReboundFlag.objects.exists()
+    new_problem(world, unit=world.units.housing, sector="other")
+    assert ReboundFlag.objects.get().match == ReboundFlag.Match.UNIT
 
 
 def test_no_flag_for_another_stage_sector_or_an_open_measure(world, closed_letter, letter):
