@@ -2,11 +2,10 @@
 
 When a problem is recorded (``cases.signals.problem_recorded``), it is compared with the problems
 that signed-off measures addressed (through their items) within ``REBOUND_LOOKBACK_YEARS``: the
-same category and process stage, in the same unit or in a case of the same sector (其他 is
-none), and from
-another case. Each match is a ``ReboundFlag`` linking the two problems and the measure; a problem
-corrected later is compared afresh. The flags show on the case page, in the dashboard and in the
-statistics.
+same category and process stage, in the same unit or in a case of the same sector handled by the
+same commission (其他 is no sector), and from another case. Each match is a ``ReboundFlag``
+linking the two problems and the measure; a problem corrected later is compared afresh. The flags
+show on the case page, in the dashboard and in the statistics.
 """
 
 import datetime
@@ -36,8 +35,13 @@ def lookback_start(today: datetime.date | None = None) -> datetime.date:
 def detect(problem: Problem) -> list[ReboundFlag]:
     """Flag ``problem`` against the earlier problems it matches; its old flags are replaced."""
     case = problem.case
-    # 其他 is no sector: two of its cases have nothing in common but the word.
-    same_sector = Q() if case.sector == Sector.OTHER else Q(case__sector=case.sector)
+    # A sector's cases handled by the same commission (a province's whole sector would flag a
+    # problem against hundreds); 其他 is no sector: its cases share nothing but the word.
+    same_sector = (
+        Q()
+        if case.sector == Sector.OTHER
+        else Q(case__sector=case.sector, case__commission_id=case.commission_id)
+    )
     matches = (
         Problem.objects.filter(
             Q(unit_id=problem.unit_id) | same_sector,

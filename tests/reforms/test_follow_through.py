@@ -257,10 +257,10 @@ def test_a_review_ends_with_a_public_notice(world, review):
 # ── 整改反弹: flags on new problems ────────────────────────────────────────────────────────
 
 
-def new_problem(world, *, unit, sector="construction", **fields):
+def new_problem(world, *, unit, sector="construction", commission=None, **fields):
     the_case = factories.case(
         case_unit=unit,
-        commission=world.units.city,
+        commission=commission or world.units.city,
         created_by=world.users.city_staff,
         sector=sector,
     )
@@ -298,6 +298,11 @@ def test_the_same_sector_elsewhere_is_flagged_as_a_sector_match(world, closed_le
     new_problem(world, unit=world.units.education, sector="construction")
 
     assert ReboundFlag.objects.get().match == ReboundFlag.Match.SECTOR
+
+
+def test_the_same_sector_under_another_commission_is_not_a_rebound(world, closed_letter):
+    new_problem(world, unit=world.units.education, commission=world.units.county)
+    assert not ReboundFlag.objects.exists()
 
 
 def test_the_sector_other_is_no_sector_to_match(world, closed_letter):
