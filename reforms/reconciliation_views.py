@@ -52,7 +52,7 @@ def round_list(request):
         request,
         "reforms/reconciliation_list.html",
         {
-            "page_obj": paginate(request, _with_counts(rounds)),
+            "page_obj": paginate(request, _with_counts(rounds).order_by("-as_of", "-pk")),
             "statuses": ReconciliationRound.Status.choices,
             "status": status,
             "recommendation": recommendation,
@@ -141,7 +141,7 @@ def _detail(request, round_, *, bound_row=None, bound_form=None, close_error=Non
             "round": round_,
             "counts": counted,
             "rows": rows,
-            "actions": reconciliation.available_actions(request.user, round_),
+            "may_close": "close" in reconciliation.available_actions(request.user, round_),
             "may_close_later": round_.is_open
             and request.user.has_perm(reconciliation.PERMS["close"], round_),
             "close_error": close_error,

@@ -22,6 +22,7 @@ FORM_PAGES = {
     "cases:problem_edit": "staff",
     "recommendations:create": "staff",
     "reforms:measure_edit": "officer",
+    "reforms:reconciliation_open": "staff",
     "documents:problems_import": "staff",
     "documents:plan_import": "officer",
     "documents:rule_changes_import": "officer",
