@@ -3,9 +3,11 @@
 list of rounds, and refusals shown next to their forms."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core.domain import shanghai_today
 from reforms import reconciliation, services
@@ -287,3 +289,49 @@ def test_the_list_shows_the_rounds_in_scope_with_their_counts(
         browse_en(world.users.system_admin).get(reverse("reforms:reconciliation_list")).status_code
         == 403
     )
+
+
+def test_the_reconciliation_sheet_lists_both_sides_and_shades_the_differences(
+    world, browse, round_
+):
+    in_progress, not_started = rows_of(round_)
+    reconciliation.answer_row(
+        row=in_progress, actor=world.users.housing_officer, answer=Answer.IN_PROGRESS, note="过半"
+    )
+    reconciliation.answer_row(
+        row=not_started, actor=world.users.housing_officer, answer=Answer.DISPUTED, note="=1+1"
+    )
+    reconciliation.confirm_row(
+        row=not_started, actor=world.users.city_staff, confirmation="returned", note="请补充说明"
+    )
+    url = reverse("documents:reconciliation_xlsx", args=[round_.pk])
+    page = browse(world.users.housing_officer).get(detail(round_)).content.decode()
+    assert f'href="{url}"' in page
+
+    answer = browse(world.users.supervisor).get(url)
+
+    assert answer.status_code == 200
+    assert "attachment" in answer["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    letter, day = round_.recommendation.doc_number, f"{round_.as_of:%Y-%m-%d}"
+    assert rows[0][0] == f"对账销号单：{letter}，基准日 {day}"
+    assert rows[1][:4] == ("序号", "单位", "发文字号", "整改措施")
+    body = {row[3]: row for row in rows[2:]}
+    assert body["修订招投标管理办法"][8:10] == ("仍在整改", "过半")
+    disputed = ("有异议", "=1+1", "housing_officer", "已退回", "请补充说明")
+    assert body["开展警示教育"][8:13] == disputed
+    assert body["开展警示教育"][14] == "单位对台账有异议"
+    shaded = {row[3].value: row[0].fill.start_color.rgb for row in sheet.iter_rows(min_row=3)}
+    assert shaded["开展警示教育"].endswith("FFF3CD")
+    assert not shaded["修订招投标管理办法"].endswith("FFF3CD")
+    # Text is never a formula.
+    cell = next(row[9] for row in sheet.iter_rows(min_row=3) if row[3].value == "开展警示教育")
+    assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize("who", ["health_officer", "county_staff", "other_staff"])
+def test_the_sheet_out_of_jurisdiction_is_not_found(world, browse, round_, who):
+    url = reverse("documents:reconciliation_xlsx", args=[round_.pk])
+
+    assert browse(getattr(world.users, who)).get(url).status_code == 404

@@ -222,6 +222,7 @@ WEB = {
     "documents:ledger": get(READERS),
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
+    "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),

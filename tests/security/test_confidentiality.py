@@ -59,6 +59,8 @@ from reforms.models import (
     FollowUp,
     Measure,
     ProgressReport,
+    ReconciliationRound,
+    ReconciliationRow,
     RuleChange,
 )
 from tests import factories
@@ -90,6 +92,8 @@ TARGETS = {
     "evaluation": Evaluation,
     "rule_change": RuleChange,
     "activity": Activity,
+    "reconciliation": ReconciliationRound,
+    "reconciliation_row": ReconciliationRow,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
     "document_job": DocumentJob,
