@@ -196,6 +196,8 @@ def answer_row(*, row: ReconciliationRow, actor, answer: str, note: str = "") ->
     (a measure in progress is put up for sign-off, which needs its evidence) or disputed (the
     reason required). The answer may be changed until staff confirm it."""
     require_perm(actor, PERMS["answer"], row)
+    # The round first, as ``close_round`` does: a row never changes while its round closes.
+    lock_for_update(row.round)
     lock_for_update(row)
     _require_round_open(row.round)
     require_status(
@@ -251,6 +253,7 @@ def confirm_row(
 ) -> ReconciliationRow:
     """Staff confirm the unit's answer: agreed, or returned (the reason required)."""
     require_perm(actor, PERMS["confirm"], row)
+    lock_for_update(row.round)
     lock_for_update(row)
     _require_round_open(row.round)
     if row.status == RowStatus.PENDING:

@@ -6,6 +6,8 @@ Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
 ``reforms.reconciliation`` and a refusal is shown next to its form with the refusal's status.
 """
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -133,7 +135,16 @@ def _detail(request, round_, *, bound_row=None, bound_form=None, close_error=Non
                 row.answer_form = bound_form
             else:
                 row.confirm_form = bound_form
-    counted = _with_counts(ReconciliationRound.objects.filter(pk=round_.pk)).get()
+    # Counted over the rows the reader sees (an officer of a subunit sees only theirs).
+    counted = SimpleNamespace(
+        row_count=len(rows),
+        pending_count=sum(row.status == RowStatus.PENDING for row in rows),
+        confirmed_count=sum(row.status == RowStatus.CONFIRMED for row in rows),
+        disputed_count=sum(row.answer == ReconciliationRow.Answer.DISPUTED for row in rows),
+        returned_count=sum(
+            row.confirmation == ReconciliationRow.Confirmation.RETURNED for row in rows
+        ),
+    )
     return render(
         request,
         "reforms/reconciliation_detail.html",

@@ -335,3 +335,30 @@ def test_the_sheet_out_of_jurisdiction_is_not_found(world, browse, round_, who):
     url = reverse("documents:reconciliation_xlsx", args=[round_.pk])
 
     assert browse(getattr(world.users, who)).get(url).status_code == 404
+
+
+def test_an_officer_of_a_subunit_sees_only_their_rows_and_counts(world, browse_en, letter, round_):
+    the_case = factories.case(
+        case_unit=world.units.station,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+    )
+    station_letter = factories.issued_recommendation(
+        staff=world.users.city_staff, the_case=the_case
+    )
+    factories.measure(
+        recommendation=station_letter, actor=world.users.city_staff, content="质量监督站的措施"
+    )
+    unit_round = reconciliation.open_round(
+        actor=world.users.city_staff,
+        unit=world.units.housing,
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+    )
+    station_officer = factories.user("unit_officer", world.units.station, "station_officer")
+
+    page = browse_en(station_officer).get(detail(unit_round)).content.decode()
+
+    assert page.count('data-testid="reconciliation-row"') == 1
+    assert "质量监督站的措施" in page and "修订招投标管理办法" not in page
+    assert "0 of 1 confirmed" in page
+    assert browse_en(station_officer).get(detail(round_)).status_code == 404
