@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditEntry
 from core.domain import shanghai_today
 from reforms import reconciliation, services
 from reforms.models import ReconciliationRound, ReconciliationRow
@@ -362,3 +363,35 @@ def test_an_officer_of_a_subunit_sees_only_their_rows_and_counts(world, browse_e
     assert "质量监督站的措施" in page and "修订招投标管理办法" not in page
     assert "0 of 1 confirmed" in page
     assert browse_en(station_officer).get(detail(round_)).status_code == 404
+
+
+def test_opening_answering_and_the_sheet_are_in_the_audit_log(world, browse, letter, measure_in):
+    measure_in(Status.IN_PROGRESS)
+    staff = browse(world.users.city_staff)
+    today = shanghai_today().isoformat()
+    staff.post(
+        reverse("reforms:reconciliation_open"),
+        {"recommendation": letter.pk, "as_of": today, "answer_due_on": due()},
+    )
+    round_ = ReconciliationRound.objects.get()
+    row = round_.rows.get()
+    browse(world.users.housing_officer).post(
+        reverse("reforms:reconciliation_answer", args=[row.pk]),
+        {"answer": Answer.DISPUTED, "note": "台账有误"},
+    )
+    staff = browse(world.users.city_staff)
+    staff.get(reverse("documents:reconciliation_xlsx", args=[round_.pk]))
+
+    opened = AuditEntry.objects.get(
+        object_type="reforms.reconciliationround", object_id=str(round_.pk)
+    )
+    assert (opened.action, opened.username) == (AuditEntry.Action.CREATE, "city_staff")
+    answered = AuditEntry.objects.get(
+        object_type="reforms.reconciliationrow", object_id=str(row.pk)
+    )
+    assert answered.username == "housing_officer"
+    assert answered.changes["status"] == ["pending", "answered"]
+    assert "answer_note" in answered.changes  # free text: recorded as changed, not copied
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.EXPORT, username="city_staff"
+    ).exists()
