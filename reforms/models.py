@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgUnit
 from accounts.roles import officer_of_a_unit
@@ -708,8 +709,8 @@ class ReconciliationRound(TimeStampedModel):
         UNIT = "unit", _("A unit and its subunits")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("reconciliation round", "Open")
+        CLOSED = "closed", pgettext_lazy("reconciliation round", "Closed")
 
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     recommendation = models.ForeignKey(
