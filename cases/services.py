@@ -18,6 +18,7 @@ from accounts.models import OrgUnit
 from core.domain import InvalidInput, PermissionRefused, TransitionRefused, require_perm
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from .signals import problem_recorded
 
 # The field contracts of the case services: what they write, by name. The case pages' forms edit
 # exactly these fields and the API shows them (``forms.py``, ``api/serializers.py`` import them).
@@ -301,6 +302,7 @@ def problem_add(
     )
     _full_clean(problem)
     problem.save()
+    problem_recorded.send(sender=Problem, problem=problem, created=True)
     return problem
 
 
@@ -324,4 +326,5 @@ def problem_update(*, problem: Problem, actor, **fields) -> Problem:
     )
     _full_clean(problem)
     problem.save()
+    problem_recorded.send(sender=Problem, problem=problem, created=False)
     return problem

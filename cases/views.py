@@ -7,6 +7,7 @@ case (unit officers and the separated admins get a 403 on the list and a 404 on 
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -134,13 +135,25 @@ def case_edit(request, pk):
 # ── The case file ────────────────────────────────────────────────────────────────────────────
 
 
+def _possible_rebounds(user) -> Prefetch:
+    """整改反弹 flags on each problem (written by ``reforms.rebounds``, read here by the reverse
+    relation: cases does not import reforms)."""
+    flags = Problem.rebound_flags.rel.related_model.objects.restrict(user)
+    return Prefetch(
+        "rebound_flags",
+        queryset=flags.select_related("earlier_problem__case", "measure"),
+        to_attr="possible_rebounds",
+    )
+
+
 def _problems_context(request, case: Case, form=None) -> dict:
     can_edit = request.user.has_perm("cases.change_case", case)
     return {
         "case": case,
         "problems": Problem.objects.restrict(request.user)
         .filter(case=case)
-        .select_related("unit", "process_stage"),
+        .select_related("unit", "process_stage")
+        .prefetch_related(_possible_rebounds(request.user)),
         "can_edit": can_edit,
         "problem_form": form
         or (ProblemForm(user=request.user, initial={"unit": case.case_unit}) if can_edit else None),

@@ -35,9 +35,11 @@ from reforms.api.views import (
     ActivityViewSet,
     EvidenceViewSet,
     ExtensionRequestViewSet,
+    FollowUpMeasureViewSet,
     FollowUpViewSet,
     MeasureViewSet,
     ProgressReportViewSet,
+    ReboundFlagViewSet,
     RuleChangeViewSet,
 )
 
@@ -83,6 +85,8 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("reconciliation-rounds", ReconciliationRoundViewSet, basename="reconciliationround")
 router.register("reconciliation-rows", ReconciliationRowViewSet, basename="reconciliationrow")
+router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
+router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("statistics", StatisticsViewSet, basename="statistics")
 

@@ -246,6 +246,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 # Days before a due date when a measure turns yellow (三色预警) and reminders start.
 WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
+# 整改反弹: a new problem matching one a signed-off measure addressed within this many years is
+# flagged as a possible rebound (``reforms.rebounds``).
+REBOUND_LOOKBACK_YEARS = envint("REBOUND_LOOKBACK_YEARS", 3)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # A whole request (a progress report may carry several evidence files): refused before its body
 # is read when it declares more (config/middleware.py); set the reverse proxy's limit to match.

@@ -77,6 +77,13 @@ class LetterFiguresSerializer(serializers.Serializer):
 
 # One object, though the viewset answers it as its list action.
 @extend_schema_serializer(many=False)
+class ReboundFiguresSerializer(serializers.Serializer):
+    reopened = LinkedCountSerializer(help_text=_("Measures a follow-up review reopened (反弹)."))
+    flagged = LinkedCountSerializer(
+        help_text=_("New problems flagged as possible rebounds (整改反弹).")
+    )
+
+
 class StatisticsSerializer(serializers.Serializer):
     cases = TotalSerializer()
     problems = ProblemFiguresSerializer()
@@ -86,6 +93,7 @@ class StatisticsSerializer(serializers.Serializer):
     extensions = ExtensionFiguresSerializer()
     rule_changes = RuleChangeFiguresSerializer()
     activities = ActivityFiguresSerializer()
+    rebounds = ReboundFiguresSerializer()
 
 
 class CanReadStatistics(permissions.BasePermission):

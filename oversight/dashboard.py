@@ -24,7 +24,15 @@ from core.domain import SHANGHAI, shanghai_today
 from core.pages import permission_required_or
 from recommendations.models import Recommendation
 from reforms.filters import AGING_BUCKETS, AGING_CHOICES
-from reforms.models import Measure, MeasureTransition, Signal, due_soon_q, open_q, overdue_q
+from reforms.models import (
+    Measure,
+    MeasureTransition,
+    ReboundFlag,
+    Signal,
+    due_soon_q,
+    open_q,
+    overdue_q,
+)
 
 Status = Measure.Status
 TREND_WEEKS = 12
@@ -193,6 +201,80 @@ def sector_rows(own: dict) -> list[dict]:
     return sorted(rows, key=lambda row: order.index(row["sector"]) if row["sector"] else 99)
 
 
+# --- Rebounds (整改反弹) -------------------------------------------------------------------------
+
+
+def rebounds_url(**params) -> str:
+    """The list of possible rebounds (a list of 成效统计) with ``params``."""
+    try:
+        base = reverse("statistics:records", args=["rebounds"])
+    except NoReverseMatch:
+        return ""
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def rebounds(user) -> dict:
+    """Rebounds counted against each unit (with its subunits, as the lists filter) and sector:
+    measures a follow-up review reopened, and new problems flagged as possible rebounds."""
+    own: dict[int, dict] = {}
+    sectors: dict[str, dict] = {}
+    counted = (
+        ("reopened", Measure.objects.restrict(user).reopened(), "unit__sector"),
+        ("flagged", ReboundFlag.objects.restrict(user), "problem__case__sector"),
+    )
+    for key, queryset, sector_field in counted:
+        # One query each: by unit and sector together (a flag's sector is its case's).
+        for row in (
+            queryset.values("unit", "unit__name", "unit__path", sector_field)
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            unit = own.setdefault(
+                row["unit"],
+                {"pk": row["unit"], "name": row["unit__name"], "path": row["unit__path"]},
+            )
+            unit[key] = unit.get(key, 0) + row["n"]
+            sector = sectors.setdefault(row[sector_field] or "", {})
+            sector[key] = sector.get(key, 0) + row["n"]
+    units = sorted(own.values(), key=lambda unit: unit["path"])
+    rows = []
+    for unit in units:
+        subtree = [other for other in units if other["path"].startswith(unit["path"])]
+        rows.append(
+            {
+                "unit": unit,
+                "depth": sum(1 for other in units if unit["path"].startswith(other["path"])) - 1,
+                "reopened": sum(other.get("reopened", 0) for other in subtree),
+                "flagged": sum(other.get("flagged", 0) for other in subtree),
+                "reopened_url": measures_url(unit=unit["pk"], reopened="true"),
+                "flagged_url": rebounds_url(unit=unit["pk"]),
+            }
+        )
+    labels = dict(Sector.choices)
+    sector_rows = [
+        {
+            "sector": sector,
+            "label": labels.get(sector, _("No sector")),
+            "reopened": counts.get("reopened", 0),
+            "flagged": counts.get("flagged", 0),
+            "reopened_url": measures_url(sector=sector, reopened="true") if sector else "",
+            "flagged_url": rebounds_url(sector=sector) if sector else "",
+        }
+        for sector, counts in sectors.items()
+    ]
+    order = list(labels)
+    sector_rows.sort(key=lambda row: order.index(row["sector"]) if row["sector"] in order else 99)
+    return {
+        "reopened": sum(unit.get("reopened", 0) for unit in units),
+        "flagged": sum(unit.get("flagged", 0) for unit in units),
+        "reopened_url": measures_url(reopened="true"),
+        "flagged_url": rebounds_url(),
+        "units": rows,
+        "sectors": sector_rows,
+    }
+
+
 # --- Aging, late replies, weekly trend ---------------------------------------------------------
 
 
@@ -334,6 +416,7 @@ def dashboard_data(user, today: datetime.date | None = None) -> dict:
         "aging": aging_buckets(measures, today),
         "late": late_replies(user, today),
         "trend": weekly_trend(user, measures, today),
+        "rebounds": rebounds(user),
     }
 
 

@@ -16,7 +16,9 @@ Which date puts a record in the period (each list's ``period_after``/``period_be
   the letters issued in it, whenever they were written; their states and colours are today's;
 - extension requests: the day requested (``requested_at``, Beijing date);
 - rule changes (立改废释): the effective date, or the day recorded when it has none;
-- activities: the day held (``Activity.held_on``).
+- activities: the day held (``Activity.held_on``);
+- rebounds (整改反弹): measures a follow-up review reopened, as measures (their letter's date of
+  issue); possible rebounds, the day the new problem was flagged (``ReboundFlag.flagged_at``).
 
 A sector is the unit's sector (the recipient unit for letters and items, the measure's unit for
 extension requests), except for cases, which carry their own (``Case.sector``).
@@ -31,11 +33,18 @@ from cases.models import Case, Problem, ProcessStage
 from core.domain import shanghai_today
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import Recommendation, RecommendationItem
-from reforms.filters import ActivityFilter, ExtensionRequestFilter, MeasureFilter, RuleChangeFilter
+from reforms.filters import (
+    ActivityFilter,
+    ExtensionRequestFilter,
+    MeasureFilter,
+    ReboundFlagFilter,
+    RuleChangeFilter,
+)
 from reforms.models import (
     Activity,
     ExtensionRequest,
     Measure,
+    ReboundFlag,
     RuleChange,
     Signal,
     due_soon_q,
@@ -152,6 +161,17 @@ def _measures(scope: dict, request, link) -> dict:
     }
 
 
+def _rebounds(scope: dict, request, link) -> dict:
+    """Rebounds in the scope: measures reopened by a follow-up review, and possible rebounds."""
+    reopened_scope = {**scope, "reopened": "true"}
+    reopened = _rows(MeasureFilter, Measure, reopened_scope, request)
+    flagged = _rows(ReboundFlagFilter, ReboundFlag, scope, request)
+    return {
+        "reopened": {"count": reopened.count(), "url": link("measure", reopened_scope)},
+        "flagged": {"count": flagged.count(), "url": link("reboundflag", scope)},
+    }
+
+
 def outcome_statistics(request, scope: dict, link=api_link) -> dict:
     """The figures of ``scope`` (``StatisticsScope.chosen``: ids and ISO dates by name), each
     with ``link(list name, params)``: the address of the list of its rows (``api_link``)."""
@@ -174,6 +194,7 @@ def outcome_statistics(request, scope: dict, link=api_link) -> dict:
         },
         "items": {"total": items.count(), "url": link("item", scope)},
         "measures": _measures(scope, request, link),
+        "rebounds": _rebounds(scope, request, link),
         "extensions": {
             "total": extensions.count(),
             "url": link("extensionrequest", scope),

@@ -23,8 +23,13 @@ from core.domain import shanghai_today
 from core.pages import paginate, permission_required_or
 from recommendations.filters import RecommendationItemFilter
 from recommendations.models import RecommendationItem
-from reforms.filters import ActivityFilter, ExtensionRequestFilter, RuleChangeFilter
-from reforms.models import Activity, ExtensionRequest, RuleChange
+from reforms.filters import (
+    ActivityFilter,
+    ExtensionRequestFilter,
+    ReboundFlagFilter,
+    RuleChangeFilter,
+)
+from reforms.models import Activity, ExtensionRequest, ReboundFlag, RuleChange
 
 from . import outcome_report
 from .downloads import PDF, _xlsx_response, attachment, within_budget
@@ -62,6 +67,12 @@ RECORDS = {
         _("Rule changes"), RuleChange, RuleChangeFilter, ("unit", "recommendation")
     ),
     "activities": Records(_("Activities"), Activity, ActivityFilter, ("unit", "recommendation")),
+    "rebounds": Records(
+        _("Possible rebounds"),
+        ReboundFlag,
+        ReboundFlagFilter,
+        ("problem__case", "problem__process_stage", "earlier_problem__case", "measure", "unit"),
+    ),
 }
 
 # The list each figure opens on the pages: a page list of the app, or one of ``RECORDS``.
@@ -74,6 +85,7 @@ PAGE_LISTS = {
     "extensionrequest": ("statistics:records", "extensions"),
     "rulechange": ("statistics:records", "rule-changes"),
     "activity": ("statistics:records", "activities"),
+    "reboundflag": ("statistics:records", "rebounds"),
 }
 
 

@@ -227,7 +227,8 @@ class FollowUpAdmin(ScopedAdmin):
     search_fields = ["recommendation__doc_number", "recommendation__title", "findings"]
     list_select_related = ["recommendation"]
     autocomplete_fields = ["recommendation"]
-    readonly_fields = ["created_by"]
+    # The sample and the closing 通报/约谈 are set by the review's services (its page and API).
+    readonly_fields = ["created_by", "sample_size", "closing_activity"]
 
 
 @admin.register(CalendarDay)

@@ -24,8 +24,10 @@ from .models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     ProgressReport,
+    ReboundFlag,
     RuleChange,
     Signal,
 )
@@ -122,6 +124,12 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("Standing"),
         widget=yes_no_filter_select(),
     )
+    # Reopened by a follow-up review (整改反弹): the rebounds the dashboard and statistics count.
+    reopened = django_filters.BooleanFilter(
+        method="filter_reopened",
+        label=_("Reopened after a rebound"),
+        widget=yes_no_filter_select(),
+    )
     # 成效统计's period: a measure belongs to the period its letter was issued in. Reached from
     # the statistics page, never typed in here: hidden, like ``recommendation``.
     period_after, period_before = period_filters(
@@ -152,6 +160,9 @@ class MeasureFilter(django_filters.FilterSet):
                 | Q(department__icontains=word)
             )
         return queryset
+
+    def filter_reopened(self, queryset, name, value):
+        return queryset.reopened() if value else queryset.filter(reopen_count=0)
 
     def filter_open(self, queryset, name, value):
         return queryset.open() if value else queryset.filter(status=Measure.Status.SIGNED_OFF)
@@ -320,4 +331,36 @@ class FollowUpFilter(django_filters.FilterSet):
 
     class Meta:
         model = FollowUp
+        fields = []
+
+
+class FollowUpMeasureFilter(django_filters.FilterSet):
+    follow_up = django_filters.NumberFilter(field_name="follow_up_id", label=_("Follow-up review"))
+    verdict = django_filters.ChoiceFilter(
+        choices=FollowUpMeasure.Verdict.choices, label=_("Verdict")
+    )
+
+    class Meta:
+        model = FollowUpMeasure
+        fields = []
+
+
+class ReboundFlagFilter(django_filters.FilterSet):
+    """Possible rebounds (整改反弹) by the new problem's unit (with its subunits) or its case's
+    sector; in 成效统计's period by the day flagged."""
+
+    unit = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
+    sector = django_filters.ChoiceFilter(
+        field_name="problem__case__sector", choices=Sector.choices, label=_("Sector")
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        field_name="measure__item__recommendation",
+        queryset=_all_recommendations,
+        label=_("Recommendation"),
+    )
+    match = django_filters.ChoiceFilter(choices=ReboundFlag.Match.choices, label=_("Matched by"))
+    period_after, period_before = period_filters("flagged_at", lookup="date")
+
+    class Meta:
+        model = ReboundFlag
         fields = []

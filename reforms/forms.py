@@ -13,6 +13,7 @@ from .models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     MeasureTransition,
     ProgressReport,
@@ -20,6 +21,7 @@ from .models import (
 )
 from .services import (
     ACTIVITY_WRITABLE_FIELDS,
+    CLOSING_KINDS,
     MEASURE_EDITABLE_FIELDS,
     RULE_CHANGE_WRITABLE_FIELDS,
 )
@@ -200,6 +202,54 @@ class FollowUpRecordForm(Form):
         required=False,
         max_length=max_length_of(FollowUp, "findings"),
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FollowUpChooseForm(Form):
+    sample_size = forms.IntegerField(
+        label=_("Sample size"),
+        required=False,
+        min_value=1,
+        help_text=_("A random sample of this many signed-off measures; all of them when empty."),
+    )
+
+
+class FollowUpMarkForm(Form):
+    """One reviewed measure: held, or rebounded with findings and a new due date (reopened)."""
+
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=FollowUpMeasure.Verdict.choices)
+    findings = forms.CharField(
+        label=_("Findings"),
+        required=False,
+        max_length=max_length_of(FollowUpMeasure, "findings"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_due_on = forms.DateField(
+        label=_("Due date for the rework"),
+        required=False,
+        widget=DateInput(format="%Y-%m-%d"),
+        help_text=_("For a rebound: the measure is reopened with this due date."),
+    )
+
+
+class FollowUpConcludeForm(Form):
+    """How a review ends: a public notice (通报) or an admonition talk (约谈), as an activity."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(kind.value, kind.label) for kind in CLOSING_KINDS]
+    )
+    title = forms.CharField(label=_("Title"), max_length=max_length_of(Activity, "title"))
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput(format="%Y-%m-%d"))
+    participant_count = forms.IntegerField(
+        label=_("People"),
+        min_value=1,
+        help_text=_("Participants, people talked to or rotated (人次)."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=max_length_of(Activity, "notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import OrgUnit
 from accounts.roles import officer_of_a_unit
 from accounts.scoping import ScopedQuerySet
+from cases.models import Problem
 from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
 from recommendations.models import Recommendation, RecommendationItem
 
@@ -62,6 +63,10 @@ class MeasureQuerySet(ScopedQuerySet):
     def awaiting_signoff(self):
         """The staff's sign-off queue: the unit asked for sign-off (申请销号)."""
         return self.filter(status=Measure.Status.AWAITING_SIGNOFF)
+
+    def reopened(self):
+        """Reopened at least once by a follow-up review (回头看 found it rebounded)."""
+        return self.filter(reopen_count__gt=0)
 
 
 class Measure(TimeStampedModel):
@@ -124,6 +129,10 @@ class Measure(TimeStampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
     signed_off_on = models.DateField(_("signed off on"), null=True, blank=True)
+    # 整改反弹: how often a follow-up review found the signed-off measure rebounded and reopened
+    # it; work after a reopening is counted apart from first-time work.
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
+    reopened_on = models.DateField(_("last reopened on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -445,6 +454,7 @@ class Activity(TimeStampedModel):
         SPECIAL_MEETING = "special_meeting", _("Special democratic life meeting")
         ADMONITION_TALK = "admonition_talk", _("Admonition talk")
         JOB_ROTATION = "job_rotation", _("Job rotation")
+        PUBLIC_NOTICE = "public_notice", _("Public notice")
         OTHER = "other", _("Other")
 
     unit = models.ForeignKey(
@@ -505,6 +515,18 @@ class FollowUp(TimeStampedModel):
     conducted_on = models.DateField(_("conducted on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     findings = BoundedTextField(_("findings"), max_length=5000, blank=True)
+    # The measures under review: null until chosen; 0 for all the signed-off measures, N for a
+    # random sample of N (the sample itself is the review's rows, ``FollowUpMeasure``).
+    sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
+    # How the review ended, if with a 通报 or a 约谈: an activity of the letter.
+    closing_activity = models.OneToOneField(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+        verbose_name=_("closing activity"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -531,6 +553,122 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self):
         return f"{self.recommendation} {self.scheduled_on}"
+
+
+class FollowUpMeasureQuerySet(ScopedQuerySet):
+    unit_lookup = "measure__unit"
+    officer_visible = Q()
+
+    def rebounded(self):
+        return self.filter(verdict=FollowUpMeasure.Verdict.REBOUNDED)
+
+
+class FollowUpMeasure(models.Model):
+    """One signed-off measure a follow-up review looks at, and what the staff found: held, or
+    rebounded (the measure is reopened with a new due date, ``services.measure_reopen``)."""
+
+    class Verdict(models.TextChoices):
+        HELD = "held", _("Held")
+        REBOUNDED = "rebounded", _("Rebounded")
+
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="rows", verbose_name=_("follow-up review")
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("measure")
+    )
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices, blank=True)
+    findings = BoundedTextField(_("findings"), max_length=2000, blank=True)
+    new_due_on = models.DateField(_("new due date"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    objects = FollowUpMeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measure under review")
+        verbose_name_plural = _("measures under review")
+        ordering = ["follow_up", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up", "measure"], name="follow_up_measure_once"),
+            models.CheckConstraint(
+                condition=Q(verdict="", checked_at__isnull=True)
+                | ~Q(verdict="") & Q(checked_at__isnull=False),
+                name="follow_up_measure_checked_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verdict="rebounded") | Q(new_due_on__isnull=False),
+                name="follow_up_measure_rebound_has_due_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up_id}: {self.measure}"
+
+
+class ReboundFlagQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    # Flags speak of problems (case content): a unit's officer sees none (``officer_visible``
+    # left None).
+
+    def restrict(self, user):
+        """In scope by the new problem's unit, and only while the earlier problem is readable
+        too (a sector match may point into another jurisdiction)."""
+        return super().restrict(user).filter(earlier_problem__in=Problem.objects.restrict(user))
+
+
+class ReboundFlag(models.Model):
+    """整改反弹: a new problem that matches, by category and process stage, an earlier problem
+    a signed-off measure addressed — in the same unit or the same sector — within
+    ``REBOUND_LOOKBACK_YEARS``. Written by ``reforms.rebounds`` when a problem is recorded."""
+
+    class Match(models.TextChoices):
+        UNIT = "unit", _("Same unit")
+        SECTOR = "sector", _("Same sector")
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="rebound_flags", verbose_name=_("problem")
+    )
+    earlier_problem = models.ForeignKey(
+        Problem,
+        on_delete=models.CASCADE,
+        related_name="rebounded_by",
+        verbose_name=_("earlier problem"),
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="rebound_flags",
+        verbose_name=_("signed-off measure"),
+    )
+    # The new problem's unit: the rebound counts against it.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="rebound_flags", verbose_name=_("unit")
+    )
+    match = models.CharField(_("matched by"), max_length=8, choices=Match.choices)
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    objects = ReboundFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("possible rebound")
+        verbose_name_plural = _("possible rebounds")
+        ordering = ["-flagged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "earlier_problem"], name="rebound_flag_once_per_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.problem_id} ↺ {self.earlier_problem_id}"
 
 
 class CalendarDay(models.Model):

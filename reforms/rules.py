@@ -35,6 +35,7 @@ for model in (
     "rulechange",
     "activity",
     "followup",
+    "followupmeasure",
     "urgingnotice",
 ):
     rules.add_perm(f"reforms.view_{model}", can_read)
@@ -58,6 +59,10 @@ rules.add_perm("reforms.request_extension", officer_in_scope)
 rules.add_perm("reforms.sign_off_measure", staff_in_scope)
 rules.add_perm("reforms.return_measure", staff_in_scope)
 rules.add_perm("reforms.decide_extension", staff_in_scope)
+# A follow-up review (回头看) found the signed-off measure rebounded.
+rules.add_perm("reforms.reopen_measure", staff_in_scope)
+# 整改反弹 flags speak of problems: case readers only (staff and supervisors in scope).
+rules.add_perm("reforms.view_reboundflag", is_case_reader & in_scope)
 
 # The staff's two verification queues (pages, and the menu entries that lead to them).
 rules.add_perm("reforms.view_signoff_queue", is_discipline_staff)

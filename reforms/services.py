@@ -1,8 +1,10 @@
 """Writes to measures: planning, progress and evidence, and one function per transition.
 
 not_started → in_progress → awaiting_signoff → signed_off
-                   ▲               │
-                   └── returned ◀──┘ (with a reason)
+                   ▲               │                │
+                   └── returned ◀──┘ (with a reason)│
+                   ▲                                │
+                   └──── reopened by a follow-up ◀──┘ (rebounded, with a new due date)
 
 The current due date moves only through ``extension_request_approve``; an extension request goes
 pending → approved | rejected. Every function checks who may call it (``rules.py``), validates,
@@ -15,6 +17,7 @@ from the same from-state tables the functions enforce.
 """
 
 import datetime
+import random
 from pathlib import PurePath
 
 from django.conf import settings
@@ -24,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.models import OrgUnit
 from core.domain import (
     DomainError,
     InvalidInput,
@@ -52,6 +56,7 @@ from .models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     MeasureTransition,
     ProgressReport,
@@ -79,6 +84,9 @@ FROM_STATUSES = {
     "return": frozenset({Status.AWAITING_SIGNOFF}),
     "request_extension": _UNSIGNED,
     "edit": _UNSIGNED,
+    # A follow-up review (回头看) found the signed-off measure rebounded: back to in progress with
+    # a new due date (``measure_reopen``, reached through ``follow_up_mark``).
+    "reopen": frozenset({Status.SIGNED_OFF}),
 }
 # The permission each measure action needs (``rules.py``), checked on the measure.
 PERMS = {
@@ -88,6 +96,7 @@ PERMS = {
     "return": "reforms.return_measure",
     "request_extension": "reforms.request_extension",
     "edit": "reforms.change_measure",
+    "reopen": "reforms.reopen_measure",
 }
 # The same for an extension request's decisions; the permission is checked on its measure.
 EXTENSION_FROM_STATUSES = {
@@ -149,11 +158,18 @@ def _check_reason_length(text: str, field: str, label) -> None:
 
 def _person_name(name: str, account, field: str, unit) -> str:
     """A person named by account (the reminders then reach them) or by name, or both: an account
-    belongs to the unit or below it, and gives its name when none is written."""
+    belongs to the unit and can open its measures (an account of a unit below it cannot, and
+    would be reminded of a measure it may not see), and gives its name when none is written."""
     if account is None:
         return name
     if account.org_unit is None or not account.org_unit.path.startswith(unit.path):
         message = _("%(person)s is not an account of %(unit)s.") % {"person": account, "unit": unit}
+        raise InvalidInput(message, errors={field: [message]})
+    if not OrgUnit.objects.restrict(account).filter(pk=unit.pk).exists():
+        message = _(
+            "%(person)s belongs to a unit below %(unit)s and cannot open its measures: "
+            "write the name instead."
+        ) % {"person": account, "unit": unit}
         raise InvalidInput(message, errors={field: [message]})
     return name.strip() or account.full_name or account.username
 
@@ -368,6 +384,40 @@ def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "
 
 
 @transaction.atomic
+def measure_reopen(*, measure: Measure, actor, due_on: datetime.date, reason: str) -> Measure:
+    """A signed-off measure rebounded (整改反弹): back to in progress with a new due date.
+
+    Its original due date stays; ``reopen_count`` and ``reopened_on`` keep the work after the
+    reopening apart from first-time work. The unit's officers and the owner are told.
+    """
+    require_perm(actor, PERMS["reopen"], measure)
+    lock_for_update(measure)
+    require_status(
+        measure, FROM_STATUSES["reopen"], _("Only a signed-off measure can be reopened.")
+    )
+    if not reason.strip():
+        message = _("Describe what rebounded.")
+        raise TransitionRefused(message, errors={"findings": [message]})
+    _check_reason_length(reason, "findings", _("findings"))
+    today = shanghai_today()
+    if due_on is None or due_on <= today:
+        message = _("Give a new due date after today.")
+        raise TransitionRefused(message, errors={"new_due_on": [message]})
+    if due_on < measure.original_due_on:
+        message = _("The new due date cannot be earlier than the original one (%(day)s).") % {
+            "day": f"{measure.original_due_on:%Y-%m-%d}"
+        }
+        raise TransitionRefused(message, errors={"new_due_on": [message]})
+    measure.signed_off_on = None
+    measure.due_on = due_on
+    measure.reopen_count += 1
+    measure.reopened_on = today
+    transition = apply_transition(measure, to_status=Status.IN_PROGRESS, actor=actor, reason=reason)
+    workflow.measure_event(measure, transition, actor=actor)
+    return measure
+
+
+@transaction.atomic
 def extension_request_submit(
     *, measure: Measure, actor, requested_due_on: datetime.date, reason: str
 ) -> ExtensionRequest:
@@ -523,11 +573,127 @@ def follow_up_record(
         raise TransitionRefused(_("The review date is before the recommendation was issued."))
     if outcome == FollowUp.Outcome.REBOUNDED and not findings.strip():
         raise TransitionRefused(_("Describe the problems that rebounded."))
+    verdicts = set(follow_up.rows.values_list("verdict", flat=True))
+    if "" in verdicts:
+        raise TransitionRefused(_("Mark every measure of the review held or rebounded first."))
+    if FollowUpMeasure.Verdict.REBOUNDED in verdicts and outcome != FollowUp.Outcome.REBOUNDED:
+        raise TransitionRefused(_("A measure rebounded: the outcome is that problems rebounded."))
     follow_up.conducted_on = conducted_on
     follow_up.outcome = outcome
     follow_up.findings = findings
     follow_up.save(update_fields=["conducted_on", "outcome", "findings", "updated_at"])
     return follow_up
+
+
+# The review's measures: chosen once, before the review is recorded; each marked held or
+# rebounded (which reopens it); the review may end with a 通报 or a 约谈 (an activity).
+CLOSING_KINDS = (Activity.Kind.PUBLIC_NOTICE, Activity.Kind.ADMONITION_TALK)
+
+
+def _require_open_review(follow_up: FollowUp) -> None:
+    if follow_up.conducted_on is not None:
+        raise TransitionRefused(_("The outcome of this follow-up review is already recorded."))
+
+
+@transaction.atomic
+def follow_up_choose_measures(
+    *, follow_up: FollowUp, actor, sample_size: int | None = None
+) -> list[FollowUpMeasure]:
+    """Staff choose the measures to review: all the letter's signed-off measures, or a random
+    sample of ``sample_size`` of them (the sample is recorded as the review's rows)."""
+    require_perm(actor, "reforms.change_followup", follow_up)
+    lock_for_update(follow_up)
+    _require_open_review(follow_up)
+    if follow_up.rows.exists():
+        raise TransitionRefused(_("The measures of this review are already chosen."))
+    signed_off = list(
+        Measure.objects.filter(
+            item__recommendation_id=follow_up.recommendation_id, status=Status.SIGNED_OFF
+        ).order_by("pk")
+    )
+    if not signed_off:
+        raise TransitionRefused(_("The recommendation has no signed-off measure to review."))
+    if sample_size is not None and sample_size < 1:
+        message = _("A sample holds at least one measure.")
+        raise InvalidInput(message, errors={"sample_size": [message]})
+    chosen = signed_off
+    if sample_size is not None and sample_size < len(signed_off):
+        chosen = sorted(random.SystemRandom().sample(signed_off, sample_size), key=lambda m: m.pk)
+    follow_up.sample_size = 0 if sample_size is None else min(sample_size, len(signed_off))
+    follow_up.save(update_fields=["sample_size", "updated_at"])
+    return FollowUpMeasure.objects.bulk_create(
+        FollowUpMeasure(follow_up=follow_up, measure=measure) for measure in chosen
+    )
+
+
+@transaction.atomic
+def follow_up_mark(
+    *,
+    row: FollowUpMeasure,
+    actor,
+    verdict: str,
+    findings: str = "",
+    new_due_on: datetime.date | None = None,
+) -> FollowUpMeasure:
+    """Staff mark a reviewed measure held, or rebounded: then it is reopened (``measure_reopen``)
+    with ``findings`` as its reason and ``new_due_on`` as its due date."""
+    follow_up = row.follow_up
+    require_perm(actor, "reforms.change_followup", follow_up)
+    lock_for_update(follow_up)
+    lock_for_update(row)
+    _require_open_review(follow_up)
+    if row.verdict:
+        raise TransitionRefused(_("This measure is already marked."))
+    if verdict not in FollowUpMeasure.Verdict.values:
+        message = _("Choose whether the rectification held or rebounded.")
+        raise InvalidInput(message, errors={"verdict": [message]})
+    if verdict == FollowUpMeasure.Verdict.REBOUNDED:
+        measure_reopen(measure=row.measure, actor=actor, due_on=new_due_on, reason=findings)
+    else:
+        new_due_on = None
+    row.verdict = verdict
+    row.findings = findings
+    row.new_due_on = new_due_on
+    row.checked_by = actor
+    row.checked_at = timezone.now()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def follow_up_conclude(
+    *,
+    follow_up: FollowUp,
+    actor,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    participant_count: int,
+    notes: str = "",
+) -> Activity:
+    """A recorded review ends with a public notice (通报) or an admonition talk (约谈) of the
+    unit: an activity of the letter, linked to the review."""
+    require_perm(actor, "reforms.change_followup", follow_up)
+    lock_for_update(follow_up)
+    if follow_up.conducted_on is None:
+        raise TransitionRefused(_("Record the outcome of the review first."))
+    if follow_up.closing_activity_id is not None:
+        raise TransitionRefused(_("This review already ended with a notice or a talk."))
+    if kind not in CLOSING_KINDS:
+        message = _("A review ends with a public notice or an admonition talk.")
+        raise InvalidInput(message, errors={"kind": [message]})
+    activity = activity_create(
+        actor=actor,
+        kind=kind,
+        title=title,
+        held_on=held_on,
+        participant_count=participant_count,
+        notes=notes,
+        recommendation=follow_up.recommendation,
+    )
+    follow_up.closing_activity = activity
+    follow_up.save(update_fields=["closing_activity", "updated_at"])
+    return activity
 
 
 # ---------------------------------------------------------------------------------------------

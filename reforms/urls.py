@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reconciliation_views, views
+from . import reconciliation_views, review_views, views
 
 app_name = "reforms"
 urlpatterns = [
@@ -57,4 +57,12 @@ urlpatterns = [
     path("extensions/", views.extension_queue, name="extension_queue"),
     path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),
     path("extensions/<int:pk>/reject/", views.extension_reject, name="extension_reject"),
+    path("follow-ups/<int:pk>/", review_views.follow_up_detail, name="follow_up_detail"),
+    path("follow-ups/<int:pk>/choose/", review_views.follow_up_choose, name="follow_up_choose"),
+    path(
+        "follow-ups/<int:pk>/conclude/",
+        review_views.follow_up_conclude,
+        name="follow_up_conclude",
+    ),
+    path("follow-up-measures/<int:pk>/mark/", review_views.follow_up_mark, name="follow_up_mark"),
 ]

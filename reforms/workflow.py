@@ -116,7 +116,8 @@ def follow_up_scheduled(follow_up, *, actor) -> None:
 
 
 def measure_event(measure, transition, *, actor) -> None:
-    """Sign-off requested → the creator; returned, signed off → the officers and the owner."""
+    """Sign-off requested → the creator; returned, signed off, reopened → the officers and the
+    owner."""
     Status = type(measure).Status
     recommendation = measure.item.recommendation
     unit_side = [*_unit_officers(measure.unit_id), measure.owner_id]
@@ -140,6 +141,15 @@ def measure_event(measure, transition, *, actor) -> None:
             recipients = unit_side
             title = _("Measure signed off: %(what)s") % {"what": what}
             body = _("The measure was verified and signed off.")
+        elif transition.from_status == Status.SIGNED_OFF:
+            # A follow-up review (回头看) found it rebounded (``services.measure_reopen``).
+            recipients = unit_side
+            title = _("Measure reopened: %(what)s") % {"what": what}
+            body = _(
+                "A follow-up review found the rectification rebounded; the measure is reopened "
+                "and now due on %(due)s."
+            ) % {"due": f"{measure.due_on:%Y-%m-%d}"}
+            body += " " + _("Findings: %(findings)s") % {"findings": transition.reason[:500]}
         else:
             return
         _send(

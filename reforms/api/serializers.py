@@ -10,12 +10,15 @@ from reforms.models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReboundFlag,
     RuleChange,
     Signal,
 )
+from reforms.services import CLOSING_KINDS
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -44,6 +47,8 @@ class MeasureSerializer(serializers.ModelSerializer):
             "due_on",
             "status",
             "signed_off_on",
+            "reopen_count",
+            "reopened_on",
             "signal",
             "days_overdue",
             "days_overdue_original",
@@ -304,6 +309,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "conducted_on",
             "outcome",
             "findings",
+            "sample_size",
+            "closing_activity",
             "created_at",
         ]
         read_only_fields = fields
@@ -318,3 +325,83 @@ class FollowUpRecordSerializer(serializers.Serializer):
         default="",
     )
     conducted_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class FollowUpChooseSerializer(serializers.Serializer):
+    sample_size = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A random sample of this many signed-off measures; all of them when empty."),
+    )
+
+
+class FollowUpMeasureSerializer(serializers.ModelSerializer):
+    verdict = serializers.ChoiceField(
+        choices=FollowUpMeasure.Verdict.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = FollowUpMeasure
+        fields = [
+            "id",
+            "follow_up",
+            "measure",
+            "verdict",
+            "findings",
+            "new_due_on",
+            "checked_by",
+            "checked_at",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpMarkSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=FollowUpMeasure.Verdict.choices)
+    findings = serializers.CharField(
+        max_length=max_length_of(FollowUpMeasure, "findings"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    new_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Required for a rebound: the reopened measure's new due date."),
+    )
+
+
+class FollowUpConcludeSerializer(ActivityUpdateSerializer):
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in CLOSING_KINDS],
+        help_text=_("A public notice (通报) or an admonition talk (约谈)."),
+    )
+
+
+class ReboundFlagSerializer(serializers.ModelSerializer):
+    """整改反弹: the new problem, the earlier one and the signed-off measure that addressed it
+    (ids only: the problems' descriptions are read with their cases)."""
+
+    category = serializers.CharField(source="problem.category", read_only=True)
+    process_stage = serializers.IntegerField(source="problem.process_stage_id", read_only=True)
+    recommendation = serializers.IntegerField(
+        source="measure.item.recommendation_id", read_only=True
+    )
+
+    class Meta:
+        model = ReboundFlag
+        fields = [
+            "id",
+            "problem",
+            "earlier_problem",
+            "measure",
+            "recommendation",
+            "unit",
+            "match",
+            "category",
+            "process_stage",
+            "flagged_at",
+        ]
+        read_only_fields = fields

@@ -28,8 +28,10 @@ from reforms.filters import (
     EvidenceFilter,
     ExtensionRequestFilter,
     FollowUpFilter,
+    FollowUpMeasureFilter,
     MeasureFilter,
     ProgressReportFilter,
+    ReboundFlagFilter,
     RuleChangeFilter,
 )
 from reforms.models import (
@@ -37,9 +39,11 @@ from reforms.models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReboundFlag,
     RuleChange,
 )
 
@@ -366,3 +370,56 @@ class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
         data = validated(s.FollowUpRecordSerializer, self)
         services.follow_up_record(follow_up=follow_up, actor=request.user, **data)
         return detail_or_created(s.FollowUpSerializer, follow_up, self)
+
+    @_transition(
+        s.FollowUpMeasureSerializer(many=True), created=True, request=s.FollowUpChooseSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def measures(self, request, pk=None):
+        """Staff choose the measures to review: all the letter's signed-off measures, or a random
+        sample of ``sample_size`` (recorded as the review's rows, ``/follow-up-measures/``)."""
+        follow_up = self.get_object()
+        data = validated(s.FollowUpChooseSerializer, self)
+        rows = services.follow_up_choose_measures(follow_up=follow_up, actor=request.user, **data)
+        context = self.get_serializer_context()
+        return Response(s.FollowUpMeasureSerializer(rows, many=True, context=context).data, 201)
+
+    @_transition(s.ActivitySerializer, created=True, request=s.FollowUpConcludeSerializer)
+    @action(detail=True, methods=["post"])
+    def conclude(self, request, pk=None):
+        """A recorded review ends with a public notice (通报) or an admonition talk (约谈)."""
+        follow_up = self.get_object()
+        data = validated(s.FollowUpConcludeSerializer, self)
+        activity = services.follow_up_conclude(follow_up=follow_up, actor=request.user, **data)
+        return detail_or_created(s.ActivitySerializer, activity, self, created=True)
+
+
+@extend_schema_view(**read_schemas(s.FollowUpMeasureSerializer))
+class FollowUpMeasureViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The measures a follow-up review looks at; each marked held or rebounded (reopening it)."""
+
+    queryset = FollowUpMeasure.objects.select_related("follow_up", "measure")
+    serializer_class = s.FollowUpMeasureSerializer
+    filterset_class = FollowUpMeasureFilter
+    ordering_fields = ["checked_at"]
+
+    @_transition(s.FollowUpMeasureSerializer, request=s.FollowUpMarkSerializer)
+    @action(detail=True, methods=["post"])
+    def mark(self, request, pk=None):
+        """Held, or rebounded with findings and a new due date: the measure is reopened and the
+        unit's officers and its owner are told."""
+        row = self.get_object()
+        data = validated(s.FollowUpMarkSerializer, self)
+        services.follow_up_mark(row=row, actor=request.user, **data)
+        return detail_or_created(s.FollowUpMeasureSerializer, row, self)
+
+
+@extend_schema_view(**read_schemas(s.ReboundFlagSerializer))
+class ReboundFlagViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """整改反弹: new problems matching problems a signed-off measure addressed (staff and
+    supervisors; a unit's officer sees none)."""
+
+    queryset = ReboundFlag.objects.select_related("problem", "measure__item")
+    serializer_class = s.ReboundFlagSerializer
+    filterset_class = ReboundFlagFilter
+    ordering_fields = ["flagged_at"]

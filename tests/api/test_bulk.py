@@ -4,6 +4,7 @@ its row."""
 import pytest
 from django.test import override_settings
 
+from accounts.roles import Role
 from cases.models import Problem, ProcessStage
 from reforms.models import Measure, RuleChange
 from tests import factories
@@ -117,6 +118,22 @@ def test_an_owner_outside_the_unit_is_refused_on_its_row(world, letter, api_as):
 
     assert answer.status_code == 400
     assert list(answer.json()["errors"]) == ["2.owner"]
+    assert not Measure.objects.exists()
+
+
+def test_an_owner_below_the_unit_is_refused_for_they_could_not_open_the_measure(
+    world, letter, api_as
+):
+    """Reminders would reach an account of a subunit with a link to a measure it may not see."""
+    below = factories.org_child(world.units.housing, "住建局质量监督站")
+    officer_below = factories.user(Role.UNIT_OFFICER, below, "quality_officer")
+    rows = [measure_row(letter.items.first(), "建立台账", owner=officer_below.pk)]
+
+    answer = api_as("officer").post("/api/v1/measures/bulk/", rows, format="json")
+
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["1.owner"]
+    assert "无法查看其整改措施" in answer.json()["errors"]["1.owner"][0]
     assert not Measure.objects.exists()
 
 

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 
+from accounts.roles import Role
+from core.domain import shanghai_today
 from recommendations import services as recommendation_services
 from reforms import services
 from reforms.models import Measure, MeasureTransition
@@ -75,3 +77,32 @@ def measure_in(world, letter):
         )
 
     return build
+
+
+@pytest.fixture
+def closed_letter(world, letter):
+    """The housing letter closed with three signed-off measures (the first owned by an account)."""
+    staff, officer = world.users.city_staff, world.users.housing_officer
+    owner = factories.user(Role.UNIT_OFFICER, world.units.housing, "housing_owner")
+    for n in range(3):
+        measure = factories.measure(
+            recommendation=letter,
+            actor=officer,
+            content=f"措施{n + 1}",
+            owner=owner if n == 0 else None,
+        )
+        advance(measure, to=Status.SIGNED_OFF, staff=staff, officer=officer)
+    recommendation_services.recommendation_start_rectification(recommendation=letter, actor=officer)
+    recommendation_services.recommendation_submit_reply(
+        recommendation=letter, actor=officer, content="整改报告"
+    )
+    return recommendation_services.recommendation_close(recommendation=letter, actor=staff)
+
+
+@pytest.fixture
+def review(world, closed_letter):
+    return services.follow_up_schedule(
+        recommendation=closed_letter,
+        actor=world.users.city_staff,
+        scheduled_on=shanghai_today(),
+    )

@@ -434,7 +434,8 @@ STAFF_ACTIONS = {
     Status.IN_PROGRESS: {"edit"},
     Status.AWAITING_SIGNOFF: {"sign_off", "return", "edit"},
     Status.RETURNED: {"edit"},
-    Status.SIGNED_OFF: set(),
+    # A follow-up review may find it rebounded and reopen it (回头看).
+    Status.SIGNED_OFF: {"reopen"},
 }
 
 
@@ -468,7 +469,7 @@ def test_available_actions_follow_the_services_tables(world, measure_in):
     assert {"sign_off", "return"} <= services.available_actions(staff, measure)
     sign_off(measure, staff)
     measure.refresh_from_db()
-    assert services.available_actions(staff, measure) == frozenset()
+    assert services.available_actions(staff, measure) == {"reopen"}
     assert services.available_actions(officer, measure) == frozenset()
 
 

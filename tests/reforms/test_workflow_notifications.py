@@ -25,14 +25,15 @@ KIND = Notification.Kind.WORKFLOW
 
 @pytest.fixture
 def people(world):
-    """Who could wrongly be told: a second housing officer, an inactive one, the owner."""
+    """Who could wrongly be told: a second housing officer, an inactive one; and the owner, an
+    officer of the unit too, told once whatever the two reasons to tell them."""
     housing = world.units.housing
     return {
         "second_officer": factories.user(Role.UNIT_OFFICER, housing, "housing_officer_2"),
         "inactive_officer": factories.user(
             Role.UNIT_OFFICER, housing, "housing_officer_gone", is_active=False
         ),
-        "owner": factories.user(Role.UNIT_OFFICER, world.units.station, "station_owner"),
+        "owner": factories.user(Role.UNIT_OFFICER, world.units.housing, "housing_owner"),
     }
 
 
@@ -60,7 +61,7 @@ def assert_no_case_content(notification, the_case):
 
 def test_an_issued_letter_asks_the_units_officers_to_acknowledge(world, housing_case, people):
     letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     item = latest("housing_officer")
     assert item.title == f"待签收：{letter.doc_number}"
     assert item.link == reverse("recommendations:detail", args=[letter.pk])
@@ -102,7 +103,7 @@ def test_a_returned_reply_and_a_follow_up_tell_the_officers(world, housing_case,
     recommendation_services.recommendation_return_reply(
         recommendation=letter, actor=staff, reason="报告过于简单"
     )
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     assert latest("housing_officer").body == "原因：报告过于简单"
 
     recommendation_services.recommendation_submit_reply(
@@ -112,13 +113,13 @@ def test_a_returned_reply_and_a_follow_up_tell_the_officers(world, housing_case,
     Notification.objects.all().delete()
     day = shanghai_today() + datetime.timedelta(days=7)
     follow_up = services.follow_up_schedule(recommendation=letter, actor=staff, scheduled_on=day)
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     item = latest("housing_officer")
     assert item.title == f"已安排回头看：{letter.doc_number}"
     assert f"{day:%Y-%m-%d}" in item.body
     # Written again (a retried job): nothing twice.
     workflow.follow_up_scheduled(follow_up, actor=staff)
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
 
 
 def test_the_creator_is_not_told_once_out_of_service(world, housing_case):
@@ -169,8 +170,8 @@ def test_a_returned_measure_tells_the_officers_and_the_owner_with_the_reason(wor
         reason_code=MeasureTransition.ReturnReason.OTHER,
         reason="缺少培训签到表",
     )
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
-    item = latest("station_owner")
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
+    item = latest("housing_owner")
     assert item.title == "整改措施被退回：修订招投标管理办法"
     assert item.body == "原因：其他；缺少培训签到表"
     assert item.link == reverse("reforms:measure_detail", args=[measure.pk])
@@ -181,7 +182,7 @@ def test_a_signed_off_measure_tells_the_officers_and_the_owner(world, measure):
     advance(measure, to=Status.AWAITING_SIGNOFF, staff=staff, officer=officer)
     Notification.objects.all().delete()
     services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     assert latest("housing_officer").title == "整改措施已销号：修订招投标管理办法"
 
 
@@ -196,7 +197,7 @@ def test_the_actor_is_not_told_of_their_own_action(world, measure):
     )
     Notification.objects.all().delete()
     workflow.measure_event(measure, measure.transitions.latest("pk"), actor=officer)
-    assert told() == {"housing_officer_2": 1, "station_owner": 1}
+    assert told() == {"housing_officer_2": 1, "housing_owner": 1}
 
 
 def test_extensions_requested_approved_and_refused(world, measure):
@@ -216,7 +217,7 @@ def test_extensions_requested_approved_and_refused(world, measure):
 
     Notification.objects.all().delete()
     services.extension_request_approve(request=request, actor=staff)
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     assert latest("housing_officer").title == "延期申请已批准：修订招投标管理办法"
     assert latest("housing_officer").body == "整改时限由2026-06-30延至2026-07-30。"
 
@@ -229,7 +230,7 @@ def test_extensions_requested_approved_and_refused(world, measure):
     )
     Notification.objects.all().delete()
     services.extension_request_reject(request=second, actor=staff, note="理由不充分")
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     item = latest("housing_officer")
     assert item.title == "延期申请未获批准：修订招投标管理办法"
     assert item.body == "整改时限仍为2026-07-30。 原因：理由不充分"
@@ -316,7 +317,8 @@ def _issue(world, housing_case, people):
         actor=world.users.city_staff,
         issued_on=datetime.date(2026, 1, 5),
     )
-    return issued, {"housing_officer": 1, "housing_officer_2": 1}, "recommendation"
+    officers = {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
+    return issued, officers, "recommendation"
 
 
 def _measure_in_signoff(world, housing_case, people):
@@ -334,7 +336,7 @@ def _sign_off(world, housing_case, people):
         actor=world.users.city_staff,
         note="经核查同意销号",
     )
-    return signed_off, {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}, "measure"
+    return signed_off, {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}, "measure"
 
 
 def _approve_extension(world, housing_case, people):
@@ -348,7 +350,7 @@ def _approve_extension(world, housing_case, people):
     approved = lambda: services.extension_request_approve(  # noqa: E731
         request=ExtensionRequest.objects.get(pk=request.pk), actor=world.users.city_staff
     )
-    return approved, {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}, "extension"
+    return approved, {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}, "extension"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -409,7 +411,7 @@ def test_two_sign_offs_at_once_notify_once(migrated_data, world, housing_case, p
         thread.join(timeout=60)
 
     assert sorted(outcomes) == ["refused", "signed off"]
-    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "station_owner": 1}
+    assert told() == {"housing_officer": 1, "housing_officer_2": 1, "housing_owner": 1}
     assert MeasureTransition.objects.filter(to_status=Status.SIGNED_OFF).count() == 1
 
 

@@ -24,6 +24,8 @@ from notifications.models import Notification
 from oversight.models import DocumentJob
 from recommendations.models import ImportJob
 from reforms import reconciliation
+from reforms import services as reform_services
+from reforms.models import ReboundFlag
 from tests import factories
 from tests.api.conftest import build_chain
 from tests.conftest import FAST_HASHER, MIGRATED_DATA, build_world
@@ -53,6 +55,8 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         recommendation=recommendation,
         answer_due_on=shanghai_today() + datetime.timedelta(days=14),
     )
+    follow_up = chain.__dict__["follow-ups"]
+    (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
     return SimpleNamespace(
         unit=unit,
         case=chain.cases,
@@ -66,7 +70,16 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         report=chain.__dict__["progress-reports"],
         evidence=chain.evidence,
         extension=chain.__dict__["extension-requests"],
-        follow_up=chain.__dict__["follow-ups"],
+        follow_up=follow_up,
+        follow_up_row=follow_up_row,
+        # 整改反弹: the case's problem flagged against itself (the routes need one flag per side).
+        rebound_flag=ReboundFlag.objects.create(
+            problem=chain.problems,
+            earlier_problem=chain.problems,
+            measure=chain.measures,
+            unit=unit,
+            match=ReboundFlag.Match.UNIT,
+        ),
         evaluation=chain.evaluations,
         rule_change=chain.__dict__["rule-changes"],
         activity=chain.activities,

@@ -209,6 +209,21 @@ WEB = {
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),
     "reforms:extension_reject": post(STAFF, "extension", body=fixed({"note": "理由不足"})),
+    "reforms:follow_up_detail": get(READERS, "follow_up"),
+    "reforms:follow_up_choose": post(STAFF, "follow_up", body=fixed({"sample_size": 1})),
+    "reforms:follow_up_mark": post(STAFF, "follow_up_row", body=fixed({"verdict": "held"})),
+    "reforms:follow_up_conclude": post(
+        STAFF,
+        "follow_up",
+        body=fixed(
+            {
+                "kind": "public_notice",
+                "title": "通报",
+                "held_on": "2026-06-01",
+                "participant_count": 1,
+            }
+        ),
+    ),
     "dashboard:index": get(CASE_READERS),
     "statistics:index": get(CASE_READERS),
     "statistics:records": get(CASE_READERS, kwargs={"kind": "problems"}),

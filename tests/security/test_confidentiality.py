@@ -53,14 +53,17 @@ from recommendations.models import (
     Recommendation,
     RecommendationItem,
 )
-from reforms import reconciliation
+from reforms import rebounds, reconciliation
+from reforms import services as reform_services
 from reforms.models import (
     Activity,
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     ProgressReport,
+    ReboundFlag,
     ReconciliationRound,
     ReconciliationRow,
     RuleChange,
@@ -91,6 +94,8 @@ TARGETS = {
     "evidence": Evidence,
     "extension": ExtensionRequest,
     "follow_up": FollowUp,
+    "follow_up_row": FollowUpMeasure,
+    "rebound_flag": ReboundFlag,
     "evaluation": Evaluation,
     "rule_change": RuleChange,
     "activity": Activity,
@@ -224,6 +229,22 @@ def made_ledger(user) -> DocumentJob:
     return tasks.run_document_job(job.pk)
 
 
+def reviews_and_rebounds() -> None:
+    """A follow-up review with its measures chosen (回头看), and the possible rebounds (整改反弹)
+    the demo's problems make: both walked like every other record."""
+    for follow_up in FollowUp.objects.filter(conducted_on__isnull=True).order_by("pk"):
+        letter_measures = Measure.objects.filter(item__recommendation=follow_up.recommendation_id)
+        if letter_measures.filter(status=Measure.Status.SIGNED_OFF).exists():
+            reform_services.follow_up_choose_measures(
+                follow_up=follow_up, actor=follow_up.created_by
+            )
+            break
+    for problem in Problem.objects.order_by("pk"):
+        rebounds.detect(problem)
+    assert FollowUpMeasure.objects.exists()
+    assert ReboundFlag.objects.exists()
+
+
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
@@ -251,6 +272,7 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
             made_ledger(officer)
         made_ledger(User.objects.get(username="staff"))
         reconciliation_rounds()
+        reviews_and_rebounds()
         yield SimpleNamespace(secrets=Secrets.from_database(), media=media)
         transaction.set_rollback(True)
 

@@ -23,6 +23,8 @@ FORM_PAGES = {
     "recommendations:create": "staff",
     "reforms:measure_edit": "officer",
     "reforms:reconciliation_open": "staff",
+    "reforms:follow_up_mark": "staff",
+    "reforms:follow_up_conclude": "staff",
     "documents:problems_import": "staff",
     "documents:plan_import": "officer",
     "documents:rule_changes_import": "officer",

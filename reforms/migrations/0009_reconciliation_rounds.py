@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0011_notifications_and_audit_moved_out'),
         ('recommendations', '0005_import_outcomes'),
-        ('reforms', '0007_scheduled_tasks_moved'),
+        ('reforms', '0008_follow_up_rows_and_rebounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

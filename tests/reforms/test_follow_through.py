@@ -1,0 +1,340 @@
+"""回头看 that acts and 整改反弹: a review marks signed-off measures held or rebounded, a rebound
+reopens the measure (one transition, told to the unit), a review may end with a 通报 or 约谈, and
+a new problem matching a rectified one is flagged."""
+
+import datetime
+
+import pytest
+
+from cases import services as case_services
+from cases.models import Case, Problem, ProcessStage
+from core.domain import InvalidInput, PermissionRefused, TransitionRefused, shanghai_today
+from notifications.models import Notification
+from reforms import rebounds, services
+from reforms.models import Activity, FollowUp, FollowUpMeasure, Measure, ReboundFlag
+from tests import factories
+
+from .conftest import advance
+
+Status = Measure.Status
+Verdict = FollowUpMeasure.Verdict
+
+
+def later(days=60) -> datetime.date:
+    return shanghai_today() + datetime.timedelta(days=days)
+
+
+# ── Choosing the measures ──────────────────────────────────────────────────────────────────
+
+
+def test_a_review_takes_all_signed_off_measures(world, review):
+    rows = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)
+
+    assert len(rows) == 3
+    review.refresh_from_db()
+    assert review.sample_size == 0
+    assert {row.verdict for row in review.rows.all()} == {""}
+
+
+def test_a_random_sample_is_recorded(world, review):
+    services.follow_up_choose_measures(
+        follow_up=review, actor=world.users.city_staff, sample_size=2
+    )
+
+    review.refresh_from_db()
+    assert review.sample_size == 2
+    assert review.rows.count() == 2
+    with pytest.raises(TransitionRefused, match="already chosen"):
+        services.follow_up_choose_measures(
+            follow_up=review, actor=world.users.city_staff, sample_size=1
+        )
+
+
+def test_a_sample_holds_at_least_one(world, review):
+    with pytest.raises(InvalidInput):
+        services.follow_up_choose_measures(
+            follow_up=review, actor=world.users.city_staff, sample_size=0
+        )
+    assert not review.rows.exists()
+
+
+@pytest.mark.parametrize("who", ["housing_officer", "supervisor", "county_staff", "other_staff"])
+def test_only_staff_in_scope_choose_measures(world, review, who):
+    with pytest.raises(PermissionRefused):
+        services.follow_up_choose_measures(follow_up=review, actor=getattr(world.users, who))
+    assert not review.rows.exists()
+
+
+# ── Marking: held, rebounded (reopens) ────────────────────────────────────────────────────
+
+
+def test_a_held_measure_stays_signed_off(world, review):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[1]
+    services.follow_up_mark(row=row, actor=world.users.city_staff, verdict=Verdict.HELD)
+
+    row.refresh_from_db()
+    assert (row.verdict, row.new_due_on, row.checked_by) == (
+        Verdict.HELD,
+        None,
+        world.users.city_staff,
+    )
+    assert row.measure.status == Status.SIGNED_OFF
+    with pytest.raises(TransitionRefused, match="already marked"):
+        services.follow_up_mark(row=row, actor=world.users.city_staff, verdict=Verdict.REBOUNDED)
+
+
+def test_a_rebounded_measure_reopens_with_a_new_due_date_and_the_unit_is_told(world, review):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[0]
+    Notification.objects.all().delete()
+
+    services.follow_up_mark(
+        row=row,
+        actor=world.users.city_staff,
+        verdict=Verdict.REBOUNDED,
+        findings="评审专家仍由业务科室指定",
+        new_due_on=later(),
+    )
+
+    measure = Measure.objects.get(pk=row.measure_id)
+    assert measure.status == Status.IN_PROGRESS
+    assert measure.signed_off_on is None
+    assert measure.due_on == later()
+    assert measure.original_due_on == datetime.date(2026, 6, 30)
+    assert (measure.reopen_count, measure.reopened_on) == (1, shanghai_today())
+    last = measure.transitions.last()
+    assert (last.from_status, last.to_status, last.reason) == (
+        Status.SIGNED_OFF,
+        Status.IN_PROGRESS,
+        "评审专家仍由业务科室指定",
+    )
+    assert set(Measure.objects.reopened().values_list("pk", flat=True)) == {measure.pk}
+    told = dict(
+        Notification.objects.filter(kind=Notification.Kind.WORKFLOW).values_list(
+            "recipient__username", "title"
+        )
+    )
+    assert set(told) == {"housing_officer", "housing_owner"}
+    assert told["housing_owner"] == "整改措施已重新打开：措施1"
+    # Back in the ordinary workflow: reported, asked for and signed off again.
+    advance(
+        measure,
+        to=Status.SIGNED_OFF,
+        staff=world.users.city_staff,
+        officer=world.users.housing_officer,
+    )
+
+
+@pytest.mark.parametrize(
+    ("findings", "due", "message"),
+    [
+        ("", 60, "Describe what rebounded."),
+        ("反弹", 0, "Give a new due date after today."),
+        ("反弹", None, "Give a new due date after today."),
+    ],
+)
+def test_a_rebound_needs_findings_and_a_new_due_date(world, review, findings, due, message):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[0]
+    with pytest.raises(TransitionRefused, match=message):
+        services.follow_up_mark(
+            row=row,
+            actor=world.users.city_staff,
+            verdict=Verdict.REBOUNDED,
+            findings=findings,
+            new_due_on=None if due is None else later(due),
+        )
+    row.refresh_from_db()
+    assert row.verdict == ""
+    assert Measure.objects.get(pk=row.measure_id).status == Status.SIGNED_OFF
+
+
+def test_reopen_is_offered_on_signed_off_measures_to_staff_in_scope_only(world, measure_in):
+    signed = measure_in(Status.SIGNED_OFF)
+    in_progress = measure_in(Status.IN_PROGRESS)
+
+    assert "reopen" in services.available_actions(world.users.city_staff, signed)
+    assert "reopen" not in services.available_actions(world.users.city_staff, in_progress)
+    for who in ("supervisor", "housing_officer", "county_staff"):
+        assert "reopen" not in services.available_actions(getattr(world.users, who), signed)
+    with pytest.raises(TransitionRefused, match="Only a signed-off measure can be reopened"):
+        services.measure_reopen(
+            measure=in_progress, actor=world.users.city_staff, due_on=later(), reason="反弹"
+        )
+    with pytest.raises(PermissionRefused):
+        services.measure_reopen(
+            measure=signed, actor=world.users.supervisor, due_on=later(), reason="反弹"
+        )
+
+
+@pytest.mark.parametrize("who", ["housing_officer", "supervisor", "county_staff"])
+def test_only_staff_in_scope_mark_measures(world, review, who):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[0]
+    with pytest.raises(PermissionRefused):
+        services.follow_up_mark(row=row, actor=getattr(world.users, who), verdict=Verdict.HELD)
+
+
+# ── Recording and ending the review ───────────────────────────────────────────────────────
+
+
+def test_the_review_is_recorded_once_every_measure_is_marked(world, review):
+    staff = world.users.city_staff
+    first, second, third = services.follow_up_choose_measures(follow_up=review, actor=staff)
+    services.follow_up_mark(row=first, actor=staff, verdict=Verdict.HELD)
+    with pytest.raises(TransitionRefused, match="Mark every measure"):
+        services.follow_up_record(follow_up=review, actor=staff, outcome="consolidated")
+    services.follow_up_mark(
+        row=second, actor=staff, verdict=Verdict.REBOUNDED, findings="反弹", new_due_on=later()
+    )
+    services.follow_up_mark(row=third, actor=staff, verdict=Verdict.HELD)
+    with pytest.raises(TransitionRefused, match="A measure rebounded"):
+        services.follow_up_record(follow_up=review, actor=staff, outcome="consolidated")
+
+    services.follow_up_record(
+        follow_up=review, actor=staff, outcome="rebounded", findings="一项措施反弹"
+    )
+
+    with pytest.raises(TransitionRefused, match="already recorded"):
+        services.follow_up_mark(row=third, actor=staff, verdict=Verdict.HELD)
+
+
+def test_a_review_ends_with_a_public_notice(world, review):
+    staff = world.users.city_staff
+    with pytest.raises(TransitionRefused, match="Record the outcome of the review first"):
+        services.follow_up_conclude(
+            follow_up=review,
+            actor=staff,
+            kind=Activity.Kind.PUBLIC_NOTICE,
+            title="通报",
+            held_on=shanghai_today(),
+            participant_count=1,
+        )
+    services.follow_up_record(follow_up=review, actor=staff, outcome="rebounded", findings="反弹")
+    with pytest.raises(InvalidInput):
+        services.follow_up_conclude(
+            follow_up=review,
+            actor=staff,
+            kind=Activity.Kind.WARNING_EDUCATION,
+            title="警示教育",
+            held_on=shanghai_today(),
+            participant_count=10,
+        )
+    with pytest.raises(PermissionRefused):
+        services.follow_up_conclude(
+            follow_up=review,
+            actor=world.users.supervisor,
+            kind=Activity.Kind.ADMONITION_TALK,
+            title="约谈",
+            held_on=shanghai_today(),
+            participant_count=2,
+        )
+
+    activity = services.follow_up_conclude(
+        follow_up=review,
+        actor=staff,
+        kind=Activity.Kind.PUBLIC_NOTICE,
+        title="关于市住建局整改反弹问题的通报",
+        held_on=shanghai_today(),
+        participant_count=1,
+    )
+
+    review.refresh_from_db()
+    assert review.closing_activity == activity
+    assert (activity.unit, activity.recommendation) == (
+        world.units.housing,
+        review.recommendation,
+    )
+    with pytest.raises(TransitionRefused, match="already ended"):
+        services.follow_up_conclude(
+            follow_up=review,
+            actor=staff,
+            kind=Activity.Kind.ADMONITION_TALK,
+            title="约谈",
+            held_on=shanghai_today(),
+            participant_count=2,
+        )
+    assert FollowUp.objects.get().outcome == "rebounded"
+
+
+# ── 整改反弹: flags on new problems ────────────────────────────────────────────────────────
+
+
+def new_problem(world, *, unit, sector="construction", commission=None, **fields):
+    the_case = factories.case(
+        case_unit=unit,
+        commission=commission or world.units.city,
+        created_by=world.users.city_staff,
+        sector=sector,
+    )
+    defaults = {
+        "unit": unit,
+        "category": Problem.Category.INSTITUTIONAL_GAP,
+        "process_stage": ProcessStage.objects.get(name="招投标"),
+        "description": "评审专家抽取再次违规",
+    }
+    return case_services.problem_add(
+        case=the_case, actor=world.users.city_staff, **defaults | fields
+    )
+
+
+def test_a_new_problem_like_a_rectified_one_is_flagged(world, closed_letter):
+    earlier = Problem.objects.get(recommendation_items__recommendation=closed_letter)
+
+    problem = new_problem(world, unit=world.units.housing)
+
+    flag = ReboundFlag.objects.get()
+    assert (flag.problem, flag.earlier_problem, flag.unit, flag.match) == (
+        problem,
+        earlier,
+        world.units.housing,
+        ReboundFlag.Match.UNIT,
+    )
+    assert flag.measure.item.recommendation == closed_letter
+    assert list(ReboundFlag.objects.restrict(world.users.city_staff)) == [flag]
+    assert list(ReboundFlag.objects.restrict(world.users.supervisor)) == [flag]
+    assert not ReboundFlag.objects.restrict(world.users.housing_officer).exists()
+    assert not ReboundFlag.objects.restrict(world.users.county_staff).exists()
+
+
+def test_the_same_sector_elsewhere_is_flagged_as_a_sector_match(world, closed_letter):
+    new_problem(world, unit=world.units.education, sector="construction")
+
+    assert ReboundFlag.objects.get().match == ReboundFlag.Match.SECTOR
+
+
+def test_the_same_sector_under_another_commission_is_not_a_rebound(world, closed_letter):
+    new_problem(world, unit=world.units.education, commission=world.units.county)
+    assert not ReboundFlag.objects.exists()
+
+
+def test_the_sector_other_is_no_sector_to_match(world, closed_letter):
+    Case.objects.filter(recommendations=closed_letter).update(sector="other")
+    new_problem(world, unit=world.units.education, sector="other")
+    assert not ReboundFlag.objects.exists()
+    new_problem(world, unit=world.units.housing, sector="other")
+    assert ReboundFlag.objects.get().match == ReboundFlag.Match.UNIT
+
+
+def test_no_flag_for_another_stage_sector_or_an_open_measure(world, closed_letter, letter):
+    new_problem(world, unit=world.units.health, sector="healthcare")
+    other_stage = ProcessStage.objects.exclude(name="招投标")[0]
+    new_problem(world, unit=world.units.housing, process_stage=other_stage)
+    new_problem(world, unit=world.units.housing, category=Problem.Category.RISK_POINT)
+    assert not ReboundFlag.objects.exists()
+
+
+def test_a_sign_off_older_than_the_lookback_is_not_a_rebound(world, closed_letter, settings):
+    Measure.objects.update(signed_off_on=rebounds.lookback_start() - datetime.timedelta(days=1))
+    new_problem(world, unit=world.units.housing)
+    assert not ReboundFlag.objects.exists()
+    settings.REBOUND_LOOKBACK_YEARS = 5
+    new_problem(world, unit=world.units.housing)
+    assert ReboundFlag.objects.count() == 1
+
+
+def test_a_corrected_problem_is_compared_afresh(world, closed_letter):
+    problem = new_problem(world, unit=world.units.housing)
+    assert ReboundFlag.objects.count() == 1
+
+    case_services.problem_update(
+        problem=problem, actor=world.users.city_staff, category=Problem.Category.RISK_POINT
+    )
+    assert not ReboundFlag.objects.exists()
