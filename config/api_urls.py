@@ -30,6 +30,7 @@ from recommendations.api.views import (
     RecommendationItemViewSet,
     RecommendationViewSet,
 )
+from reforms.api.reconciliation import ReconciliationRoundViewSet, ReconciliationRowViewSet
 from reforms.api.views import (
     ActivityViewSet,
     EvidenceViewSet,
@@ -82,6 +83,8 @@ router.register("extension-requests", ExtensionRequestViewSet, basename="extensi
 router.register("rule-changes", RuleChangeViewSet, basename="rulechange")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("reconciliation-rounds", ReconciliationRoundViewSet, basename="reconciliationround")
+router.register("reconciliation-rows", ReconciliationRowViewSet, basename="reconciliationrow")
 router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
 router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureStatusEnum": "reforms.models.Measure.Status",
         "ExtensionRequestStatusEnum": "reforms.models.ExtensionRequest.Status",
         "DigestKindEnum": "notifications.api.serializers.DIGEST_KIND_CHOICES",
+        "SignalEnum": "reforms.models.Signal",
     },
 }
 

@@ -27,6 +27,11 @@ urlpatterns = [
         name="recommendations_xlsx",
     ),
     path(
+        "reconciliation/<int:pk>.xlsx",
+        token_or_session(downloads.reconciliation_xlsx),
+        name="reconciliation_xlsx",
+    ),
+    path(
         "templates/<str:kind>.xlsx",
         token_or_session(import_views.template_download),
         name="import_template",

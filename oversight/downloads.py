@@ -26,7 +26,7 @@ from core.pages import permission_required_or, require_permission, scoped_object
 from recommendations.filters import RecommendationFilter
 from recommendations.models import Recommendation
 from reforms.filters import MeasureFilter
-from reforms.models import Measure
+from reforms.models import Measure, ReconciliationRound, ReconciliationRow
 
 from . import documents, excel, tasks
 from .job_pages import job_pages
@@ -188,6 +188,24 @@ def measures_xlsx(request):
         excel.measures_xlsx(filterset.qs, today=filterset.today),
         f"整改措施-{shanghai_today():%Y%m%d}.xlsx",
     )
+
+
+@login_required
+@require_GET
+def reconciliation_xlsx(request, pk):
+    """对账销号单 of one round: its rows the reader may see (staff, supervisors, the unit)."""
+    round_ = scoped_object_or_404(
+        ReconciliationRound.objects.select_related("unit", "recommendation"), request.user, pk=pk
+    )
+    rows = (
+        ReconciliationRow.objects.restrict(request.user)
+        .filter(round=round_)
+        .select_related(
+            "measure__unit", "measure__item__recommendation", "answered_by", "confirmed_by"
+        )
+    )
+    name = f"对账销号单-{round_.as_of:%Y%m%d}-{round_.pk}.xlsx"
+    return _xlsx_response(excel.reconciliation_xlsx(round_, rows), name)
 
 
 @permission_required_or(403, "recommendations.view_recommendation")

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -39,7 +39,7 @@ from core import uploads
 from core.domain import DomainError, max_length_of, shanghai_today
 from recommendations.models import Recommendation
 from reforms import services as reform_services
-from reforms.models import Activity, Measure, RuleChange
+from reforms.models import Activity, Measure, ReconciliationRow, RuleChange
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_MAX_ROWS = 10_000
@@ -137,6 +137,77 @@ def measures_xlsx(measures, today: datetime.date | None = None):
     )
     widths = (6, 24, 18, 8, 50, 36, 14, 10, 10, 12, 12, 8, 10, 8, 12)
     return write_xlsx(_("Measures"), headings, rows, widths)
+
+
+# Rows whose unit's answer or measure departs from the snapshot (``ReconciliationRow.differences``).
+DIFFERENCE_FILL = PatternFill("solid", start_color="FFF3CD", end_color="FFF3CD")
+
+
+def reconciliation_xlsx(round_, rows):
+    """对账销号单: a round's rows (restricted to the reader), the snapshot beside the unit's answer
+    and the staff's confirmation, both sides' words; the rows that differ are shaded."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Reconciliation sheet"))[:31])
+    widths = (6, 20, 18, 44, 10, 12, 12, 10, 16, 36, 10, 10, 36, 10, 36)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    target = round_.recommendation or round_.unit
+    title = _("Reconciliation sheet: %(what)s, as of %(day)s") % {
+        "what": getattr(target, "doc_number", "") or str(target),
+        "day": f"{round_.as_of:%Y-%m-%d}",
+    }
+    heading = WriteOnlyCell(sheet, value=title)
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    sheet.append(
+        [
+            _("No."),
+            _verbose(Measure, "unit"),
+            _verbose(Recommendation, "doc_number"),
+            _verbose(Measure, "content"),
+            _verbose(Measure, "owner_name"),
+            _verbose(ReconciliationRow, "snapshot_status"),
+            _verbose(ReconciliationRow, "snapshot_due_on"),
+            _verbose(ReconciliationRow, "snapshot_signal"),
+            _verbose(ReconciliationRow, "answer"),
+            _verbose(ReconciliationRow, "answer_note"),
+            _verbose(ReconciliationRow, "answered_by"),
+            _verbose(ReconciliationRow, "confirmation"),
+            _verbose(ReconciliationRow, "confirmation_note"),
+            _verbose(ReconciliationRow, "confirmed_by"),
+            _("Differences"),
+        ]
+    )
+    for number, row in enumerate(rows, start=1):
+        measure = row.measure
+        differences = row.differences()
+        values = [
+            number,
+            measure.unit.name,
+            measure.item.recommendation.doc_number,
+            measure.content,
+            measure.owner_name,
+            row.get_snapshot_status_display(),
+            row.snapshot_due_on,
+            row.get_snapshot_signal_display(),
+            row.get_answer_display(),
+            row.answer_note,
+            str(row.answered_by or ""),
+            row.get_confirmation_display(),
+            row.confirmation_note,
+            str(row.confirmed_by or ""),
+            "；".join(differences),
+        ]
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula (``_as_text``)
+            if differences:
+                cell.fill = DIFFERENCE_FILL
+            cells.append(cell)
+        sheet.append(cells)
+    return _saved(workbook)
 
 
 def cases_xlsx(cases):

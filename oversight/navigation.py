@@ -25,6 +25,11 @@ MENU = [
     NavItem("cases:list", _("Cases"), "cases.view_case"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
     NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
+    NavItem(
+        "reforms:reconciliation_list",
+        _("Reconciliation rounds"),
+        "reforms.view_reconciliationround",
+    ),
     NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
     NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
     NavItem("admin:index", _("Back office"), "accounts.administer"),

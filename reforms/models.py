@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgUnit
+from accounts.roles import officer_of_a_unit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Problem
 from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
@@ -807,3 +809,252 @@ class UrgingNotice(models.Model):
 
     def __str__(self):
         return self.number
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconciliation (定期对账销号): staff and the unit go through the open measures row by row.
+
+
+class ReconciliationRoundQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q()
+
+    def restrict(self, user):
+        """In scope by the round's unit; an officer of a subunit also sees a round that holds
+        measures of their unit (it is asked to answer them)."""
+        scoped = super().restrict(user)
+        if not officer_of_a_unit(user) or user.is_superuser:
+            return scoped
+        answering = ReconciliationRow.objects.restrict(user).values("round_id")
+        return self.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=answering))
+
+    def open(self):
+        return self.filter(status=ReconciliationRound.Status.OPEN)
+
+
+class ReconciliationRound(TimeStampedModel):
+    """对账销号: a round staff open for a recommendation, or for a unit and its subunits, as of a
+    date. Opening freezes one row per measure in scope that is open, or was signed off in the
+    ``RECENT_SIGNOFF_DAYS`` before that date (``ReconciliationRow``); the unit answers each row,
+    staff confirm each answer, and the round closes once every row is confirmed
+    (``reforms.reconciliation``)."""
+
+    # Measures signed off this many days before the round's date are reconciled too.
+    RECENT_SIGNOFF_DAYS = 90
+
+    class Scope(models.TextChoices):
+        RECOMMENDATION = "recommendation", _("One recommendation")
+        UNIT = "unit", _("A unit and its subunits")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("reconciliation round", "Open")
+        CLOSED = "closed", pgettext_lazy("reconciliation round", "Closed")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconciliation_rounds",
+        verbose_name=_("recommendation"),
+    )
+    # The unit reconciled (with its subunits), or the recommendation's recipient unit.
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="reconciliation_rounds",
+        verbose_name=_("unit"),
+    )
+    as_of = models.DateField(_("as of"))
+    answer_due_on = models.DateField(_("answers due on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ReconciliationRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation round")
+        verbose_name_plural = _("reconciliation rounds")
+        ordering = ["-as_of", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="recommendation", recommendation__isnull=False)
+                | Q(scope="unit", recommendation__isnull=True),
+                name="reconciliation_scope_matches",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False),
+                name="reconciliation_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_due_on__gte=F("as_of")),
+                name="reconciliation_answers_due_after_date",
+                violation_error_message=_("Answers cannot be due before the round's date."),
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(status="open", scope="recommendation"),
+                name="reconciliation_one_open_per_letter",
+                violation_error_message=_(
+                    "This recommendation already has an open reconciliation round."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(status="open", scope="unit"),
+                name="reconciliation_one_open_per_unit",
+                violation_error_message=_("This unit already has an open reconciliation round."),
+            ),
+        ]
+
+    def __str__(self):
+        target = self.recommendation if self.recommendation_id else self.unit
+        return f"{target} {self.as_of:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ReconciliationRowQuerySet(ScopedQuerySet):
+    unit_lookup = "measure__unit"
+    officer_visible = Q()
+
+
+class ReconciliationRow(models.Model):
+    """One measure in a round: how it stood when the round was opened (the snapshot, never
+    changed), the unit's answer, and the staff's confirmation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the unit's answer")
+        ANSWERED = "answered", _("Answered, awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    class Answer(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("Still in progress")
+        COMPLETED = "completed", _("Completed, sign-off requested")
+        DISPUTED = "disputed", _("Disputed")
+
+    class Confirmation(models.TextChoices):
+        AGREED = "agreed", _("Agreed")
+        RETURNED = "returned", _("Returned")
+
+    round = models.ForeignKey(
+        ReconciliationRound,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        verbose_name=_("reconciliation round"),
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="reconciliation_rows",
+        verbose_name=_("measure"),
+    )
+    # The snapshot: the measure as it stood when the round was opened.
+    snapshot_status = models.CharField(
+        _("status at snapshot"), max_length=20, choices=Measure.Status.choices
+    )
+    snapshot_due_on = models.DateField(_("due date at snapshot"))
+    snapshot_signal = models.CharField(
+        _("colour at snapshot"), max_length=8, choices=Signal.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    answer = models.CharField(_("unit's answer"), max_length=16, choices=Answer.choices, blank=True)
+    answer_note = BoundedTextField(_("unit's note"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    confirmation = models.CharField(
+        _("confirmation"), max_length=16, choices=Confirmation.choices, blank=True
+    )
+    confirmation_note = BoundedTextField(_("staff's note"), max_length=1000, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = ReconciliationRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation row")
+        verbose_name_plural = _("reconciliation rows")
+        ordering = ["round", "measure__item", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "measure"], name="reconciliation_row_once"),
+            models.CheckConstraint(
+                condition=Q(status="pending", answer="", answered_at__isnull=True)
+                | ~Q(status="pending") & ~Q(answer="") & Q(answered_at__isnull=False),
+                name="reconciliation_row_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="confirmed", confirmed_at__isnull=False) & ~Q(confirmation="")
+                | ~Q(status="confirmed") & Q(confirmed_at__isnull=True, confirmation=""),
+                name="reconciliation_row_confirmed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.measure}"
+
+    @property
+    def snapshot_colour(self) -> Signal:
+        """The colour frozen at snapshot, as the colour code (for the badge)."""
+        return Signal(self.snapshot_signal)
+
+    def differences(self) -> list[str]:
+        """Where the unit's answer, or the measure today, departs from the snapshot (the page
+        and the sheet highlight these)."""
+        Status = Measure.Status
+        found = []
+        if self.answer == self.Answer.DISPUTED:
+            found.append(str(_("the unit disputes the snapshot")))
+        elif self.answer == self.Answer.COMPLETED and self.snapshot_status not in {
+            Status.AWAITING_SIGNOFF,
+            Status.SIGNED_OFF,
+        }:
+            found.append(str(_("the unit says completed")))
+        elif self.answer == self.Answer.IN_PROGRESS and self.snapshot_status in {
+            Status.AWAITING_SIGNOFF,
+            Status.SIGNED_OFF,
+        }:
+            found.append(str(_("the unit says still in progress")))
+        if self.measure.status != self.snapshot_status:
+            found.append(
+                str(_("status now %(status)s") % {"status": self.measure.get_status_display()})
+            )
+        if self.measure.due_on != self.snapshot_due_on:
+            due = f"{self.measure.due_on:%Y-%m-%d}"
+            found.append(str(_("due date now %(due)s") % {"due": due}))
+        return found

@@ -67,3 +67,12 @@ rules.add_perm("reforms.view_reboundflag", is_case_reader & in_scope)
 # The staff's two verification queues (pages, and the menu entries that lead to them).
 rules.add_perm("reforms.view_signoff_queue", is_discipline_staff)
 rules.add_perm("reforms.view_extension_queue", is_discipline_staff)
+
+# Reconciliation rounds (对账销号): staff open and close a round and confirm each row; the unit's
+# officer answers the rows of its measures. Rows are checked against their measure's unit.
+for model in ("reconciliationround", "reconciliationrow"):
+    rules.add_perm(f"reforms.view_{model}", can_read)
+rules.add_perm("reforms.open_reconciliation", is_discipline_staff)
+rules.add_perm("reforms.close_reconciliation", staff_in_scope)
+rules.add_perm("reforms.answer_reconciliation_row", officer_in_scope)
+rules.add_perm("reforms.confirm_reconciliation_row", staff_in_scope)

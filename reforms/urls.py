@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import reconciliation_views, review_views, views
 
 app_name = "reforms"
 urlpatterns = [
@@ -31,6 +31,28 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("plan/<int:pk>/", views.plan, name="plan"),
     path("plan/item/<int:item_pk>/add/", views.plan_measure_add, name="plan_measure_add"),
+    path("reconciliation/", reconciliation_views.round_list, name="reconciliation_list"),
+    path("reconciliation/open/", reconciliation_views.round_open, name="reconciliation_open"),
+    path(
+        "reconciliation/<int:pk>/",
+        reconciliation_views.round_detail,
+        name="reconciliation_detail",
+    ),
+    path(
+        "reconciliation/<int:pk>/close/",
+        reconciliation_views.round_close,
+        name="reconciliation_close",
+    ),
+    path(
+        "reconciliation/rows/<int:pk>/answer/",
+        reconciliation_views.row_answer,
+        name="reconciliation_answer",
+    ),
+    path(
+        "reconciliation/rows/<int:pk>/confirm/",
+        reconciliation_views.row_confirm,
+        name="reconciliation_confirm",
+    ),
     path("sign-off-queue/", views.signoff_queue, name="signoff_queue"),
     path("extensions/", views.extension_queue, name="extension_queue"),
     path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),

@@ -195,3 +195,80 @@ def extension_event(request, *, actor) -> None:
             link=link,
             key=f"extension:{request.pk}:{request.status}",
         )
+
+
+# ── Reconciliation rounds (对账销号) ──────────────────────────────────────────────────────────
+
+
+def _round_title(round_) -> str:
+    target = _letter(round_.recommendation) if round_.recommendation_id else round_.unit.name
+    return f"{target} {round_.as_of:%Y-%m-%d}"
+
+
+def _round_link(round_) -> str:
+    return reverse("reforms:reconciliation_detail", args=[round_.pk])
+
+
+def reconciliation_opened(round_, unit_ids, *, actor) -> None:
+    """Opened → the active officers of every unit whose measures are in the round."""
+    recipients = list(
+        User.objects.unit_officers()
+        .filter(org_unit_id__in=unit_ids, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            recipients,
+            actor=actor,
+            title=_("To reconcile: %(what)s") % {"what": _round_title(round_)},
+            body=_("Answer each measure of the reconciliation round by %(due)s.")
+            % {"due": f"{round_.answer_due_on:%Y-%m-%d}"},
+            link=_round_link(round_),
+            key=f"reconciliation:{round_.pk}:opened",
+        )
+
+
+def reconciliation_answered(round_, *, actor) -> None:
+    """Every row answered → the staff who opened the round (and the letter's creator)."""
+    recipients = {round_.opened_by_id}
+    if round_.recommendation_id:
+        recipients.add(round_.recommendation.created_by_id)
+    staff = list(
+        User.objects.discipline_staff()
+        .filter(pk__in=recipients, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            staff,
+            actor=actor,
+            title=_("Reconciliation answered: %(what)s") % {"what": _round_title(round_)},
+            body=_("The unit answered every row; confirm each and close the round."),
+            link=_round_link(round_),
+            key=f"reconciliation:{round_.pk}:answered",
+        )
+
+
+def reconciliation_closed(round_, *, actor) -> None:
+    """Closed → the officers of the units in the round, with how many rows were returned."""
+    unit_ids = set(round_.rows.values_list("measure__unit_id", flat=True))
+    returned = round_.rows.filter(confirmation="returned").count()
+    recipients = list(
+        User.objects.unit_officers()
+        .filter(org_unit_id__in=unit_ids, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("The reconciliation round is closed.")
+        if returned:
+            body = _("The reconciliation round is closed; %(count)d rows were returned.") % {
+                "count": returned
+            }
+        _send(
+            recipients,
+            actor=actor,
+            title=_("Reconciliation closed: %(what)s") % {"what": _round_title(round_)},
+            body=body,
+            link=_round_link(round_),
+            key=f"reconciliation:{round_.pk}:closed",
+        )

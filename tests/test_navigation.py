@@ -35,6 +35,7 @@ EXPECTED_MENU = {
         "cases:list",
         "recommendations:list",
         "reforms:measure_list",
+        "reforms:reconciliation_list",
         "reforms:signoff_queue",
         "reforms:extension_queue",
     ],
@@ -45,8 +46,14 @@ EXPECTED_MENU = {
         "cases:list",
         "recommendations:list",
         "reforms:measure_list",
+        "reforms:reconciliation_list",
     ],
-    "housing_officer": ["home", "recommendations:list", "reforms:measure_list"],
+    "housing_officer": [
+        "home",
+        "recommendations:list",
+        "reforms:measure_list",
+        "reforms:reconciliation_list",
+    ],
     **{admin: ["admin:index"] for admin in ADMINS},
 }
 

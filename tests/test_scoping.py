@@ -38,6 +38,8 @@ from reforms.models import (
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReconciliationRound,
+    ReconciliationRow,
     RuleChange,
     UrgingNotice,
 )
@@ -160,6 +162,8 @@ LOOP_RECORDS = (
     Activity,
     FollowUp,
     UrgingNotice,
+    ReconciliationRound,
+    ReconciliationRow,
 )
 CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS)
 EVERY_MODEL = (OrgUnit, User, *CONTENT_MODELS)
@@ -331,6 +335,24 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
             due_on=measure.due_on,
             days_overdue=31,
             issued_on=ON,
+        )
+    }
+    round_ = ReconciliationRound.objects.create(
+        scope=ReconciliationRound.Scope.RECOMMENDATION,
+        recommendation=issued,
+        unit=unit,
+        as_of=ON,
+        answer_due_on=ON,
+        opened_by=staff,
+    )
+    rows[ReconciliationRound] = {key: round_}
+    rows[ReconciliationRow] = {
+        key: ReconciliationRow.objects.create(
+            round=round_,
+            measure=measure,
+            snapshot_status=Measure.Status.IN_PROGRESS,
+            snapshot_due_on=measure.due_on,
+            snapshot_signal="green",
         )
     }
     return rows

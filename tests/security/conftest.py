@@ -5,6 +5,7 @@ the whole loop (``inside``: in the city commission's jurisdiction) and the same 
 (``outside``: nobody in the city may see them), plus one notification and one Excel import per side.
 """
 
+import datetime
 import importlib
 from types import SimpleNamespace
 
@@ -18,9 +19,11 @@ from django.test import override_settings
 
 from accounts.roles import Role
 from cases.models import ProcessStage
+from core.domain import shanghai_today
 from notifications.models import Notification
 from oversight.models import DocumentJob
 from recommendations.models import ImportJob
+from reforms import reconciliation
 from reforms import services as reform_services
 from reforms.models import ReboundFlag
 from tests import factories
@@ -46,6 +49,12 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
     recommendation = chain.recommendations
     draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
+    open_measure = chain.__dict__["extension-requests"].measure
+    reconciliation_round = reconciliation.open_round(
+        actor=staff,
+        recommendation=recommendation,
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+    )
     follow_up = chain.__dict__["follow-ups"]
     (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
     return SimpleNamespace(
@@ -83,6 +92,8 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         ),
         notification=Notification.objects.create(recipient=staff, title="提醒"),
         document_job=document_job(staff),
+        reconciliation=reconciliation_round,
+        reconciliation_row=reconciliation_round.rows.get(measure=open_measure),
     )
 
 

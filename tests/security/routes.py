@@ -192,6 +192,19 @@ WEB = {
     ),
     "reforms:rule_change_delete": post(STAFF | OFFICERS, "rule_change"),
     "reforms:activity_delete": post(STAFF | OFFICERS, "activity"),
+    # Reconciliation rounds (对账销号): staff open, confirm and close; the unit's officer answers.
+    "reforms:reconciliation_list": get(READERS),
+    "reforms:reconciliation_open": get(STAFF),
+    "reforms:reconciliation_detail": get(READERS, "reconciliation"),
+    "reforms:reconciliation_answer": post(
+        OFFICERS,
+        "reconciliation_row",
+        body=fixed({"answer": "disputed", "note": "台账所列时限有误"}),
+    ),
+    "reforms:reconciliation_confirm": post(
+        STAFF, "reconciliation_row", body=fixed({"confirmation": "agreed"})
+    ),
+    "reforms:reconciliation_close": post(STAFF, "reconciliation"),
     "reforms:signoff_queue": get(STAFF),
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),
@@ -224,6 +237,7 @@ WEB = {
     "documents:ledger": get(READERS),
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
+    "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),

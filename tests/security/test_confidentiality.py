@@ -17,6 +17,7 @@ The control: discipline staff walking the same table do find every kind of secre
 channel, so the scan cannot pass by finding nothing; and the walk must cover every route.
 """
 
+import datetime
 import functools
 import json
 import logging
@@ -52,7 +53,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationItem,
 )
-from reforms import rebounds
+from reforms import rebounds, reconciliation
 from reforms import services as reform_services
 from reforms.models import (
     Activity,
@@ -63,6 +64,8 @@ from reforms.models import (
     Measure,
     ProgressReport,
     ReboundFlag,
+    ReconciliationRound,
+    ReconciliationRow,
     RuleChange,
 )
 from tests import factories
@@ -96,6 +99,8 @@ TARGETS = {
     "evaluation": Evaluation,
     "rule_change": RuleChange,
     "activity": Activity,
+    "reconciliation": ReconciliationRound,
+    "reconciliation_row": ReconciliationRow,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
     "document_job": DocumentJob,
@@ -121,6 +126,18 @@ def spread(ids: list, count: int | None) -> list:
 
 
 # ── The demo, with staff at work in it ───────────────────────────────────────────────────────
+
+
+def reconciliation_rounds() -> None:
+    """A reconciliation round (对账销号) open on every issued letter with measures, opened by the
+    staff who drafted it, so the walk meets the rounds' pages, sheets and rows."""
+    due = shanghai_today() + datetime.timedelta(days=14)
+    for letter in Recommendation.objects.exclude(status=Recommendation.Status.DRAFT):
+        if letter.items.filter(measures__isnull=False).exists():
+            reconciliation.open_round(
+                actor=letter.created_by, recommendation=letter, answer_due_on=due
+            )
+    assert ReconciliationRound.objects.exists()
 
 
 def staff_at_work(staff: User) -> None:
@@ -254,6 +271,7 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
                 )
             made_ledger(officer)
         made_ledger(User.objects.get(username="staff"))
+        reconciliation_rounds()
         reviews_and_rebounds()
         yield SimpleNamespace(secrets=Secrets.from_database(), media=media)
         transaction.set_rollback(True)

@@ -22,6 +22,7 @@ FORM_PAGES = {
     "cases:problem_edit": "staff",
     "recommendations:create": "staff",
     "reforms:measure_edit": "officer",
+    "reforms:reconciliation_open": "staff",
     "reforms:follow_up_mark": "staff",
     "reforms:follow_up_conclude": "staff",
     "documents:problems_import": "staff",
