@@ -35,9 +35,11 @@ from reforms.models import (
     Evidence,
     ExtensionRequest,
     FollowUp,
+    FollowUpMeasure,
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReboundFlag,
     ReconciliationRound,
     ReconciliationRow,
     RuleChange,
@@ -147,7 +149,7 @@ HOMES = {
     "superuser": None,
 }
 
-CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem)
+CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag)
 DRAFTABLE = (Recommendation, RecommendationItem)
 LOOP_RECORDS = (
     RecommendationTransition,
@@ -164,6 +166,7 @@ LOOP_RECORDS = (
     UrgingNotice,
     ReconciliationRound,
     ReconciliationRow,
+    FollowUpMeasure,
 )
 CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS)
 EVERY_MODEL = (OrgUnit, User, *CONTENT_MODELS)
@@ -346,6 +349,18 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
         opened_by=staff,
     )
     rows[ReconciliationRound] = {key: round_}
+    rows[FollowUpMeasure] = {
+        key: FollowUpMeasure.objects.create(follow_up=rows[FollowUp][key], measure=measure)
+    }
+    rows[ReboundFlag] = {  # a flag speaks of problems: read as they are
+        key: ReboundFlag.objects.create(
+            problem=problem,
+            earlier_problem=problem,
+            measure=measure,
+            unit=problem.unit,
+            match=ReboundFlag.Match.UNIT,
+        )
+    }
     rows[ReconciliationRow] = {
         key: ReconciliationRow.objects.create(
             round=round_,
