@@ -75,8 +75,6 @@ class LetterFiguresSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text=_("Null when the scope is one letter."))
 
 
-# One object, though the viewset answers it as its list action.
-@extend_schema_serializer(many=False)
 class ReboundFiguresSerializer(serializers.Serializer):
     reopened = LinkedCountSerializer(help_text=_("Measures a follow-up review reopened (反弹)."))
     flagged = LinkedCountSerializer(
@@ -84,6 +82,8 @@ class ReboundFiguresSerializer(serializers.Serializer):
     )
 
 
+# One object, though the viewset answers it as its list action.
+@extend_schema_serializer(many=False)
 class StatisticsSerializer(serializers.Serializer):
     cases = TotalSerializer()
     problems = ProblemFiguresSerializer()

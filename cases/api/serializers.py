@@ -29,6 +29,9 @@ class TaxonomyEntryField(serializers.RelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type")
+        # An id no key can hold or a name with a NUL (the database refuses both) is no entry.
+        if (isinstance(data, int) and not 0 < data < 2**63) or "\x00" in str(data):
+            self.fail("unknown", value=data)
         lookup = {"pk": data} if isinstance(data, int) else {"name": data.strip()}
         entry = self.get_queryset().filter(**lookup).first()
         if entry is None:

@@ -81,6 +81,8 @@ def test_writes_take_the_names_the_reads_return(world, housing_case, api_as):
         ("没有这个环节", "列表中没有“没有这个环节”。"),
         (99999, "列表中没有“99999”。"),
         (True, "请填写条目的编号（数字）或名称（文字）。"),
+        (2**80, f"列表中没有“{2**80}”。"),  # no database key holds it: refused, not an overflow
+        ("招投\x00标", "列表中没有“招投\x00标”。"),  # the database refuses a NUL in a query
     ],
 )
 def test_an_unknown_entry_is_named_in_chinese(world, housing_case, api_as, stage, message):
