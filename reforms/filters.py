@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrgSubtreeFilter, OrgSubtreeIdFilter, period_filters
+from accounts.filters import IdFilter, OrgSubtreeFilter, OrgSubtreeIdFilter, period_filters
 from accounts.models import Sector
 from core.domain import SHANGHAI, shanghai_today
 from core.forms import yes_no_filter_select
@@ -335,7 +335,7 @@ class FollowUpFilter(django_filters.FilterSet):
 
 
 class FollowUpMeasureFilter(django_filters.FilterSet):
-    follow_up = django_filters.NumberFilter(field_name="follow_up_id", label=_("Follow-up review"))
+    follow_up = IdFilter(field_name="follow_up_id", label=_("Follow-up review"))
     verdict = django_filters.ChoiceFilter(
         choices=FollowUpMeasure.Verdict.choices, label=_("Verdict")
     )

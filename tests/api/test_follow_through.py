@@ -189,3 +189,9 @@ def test_concluding_by_role(world, review, api_as, username, status):
         },
     )
     assert answer.status_code == status, answer.content
+
+
+def test_an_absurd_review_id_in_the_filter_is_a_400(world, review, api_as):
+    answer = api_as("staff").get("/api/v1/follow-up-measures/", {"follow_up": "-1.8e308"})
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["follow_up"]
