@@ -566,8 +566,8 @@ class IndicatorScoreQuerySet(ScopedQuerySet):
         """Scored independently: until the session is concluded, each evaluator reads only their
         own scores; afterwards case readers in scope read every ballot."""
         scoped = super().restrict(user)
-        if user.is_superuser:
-            return scoped
+        if user.is_superuser or not user.is_authenticated:
+            return scoped  # everything, or nothing
         return scoped.filter(
             Q(member__session__status=EvaluationSession.Status.CONCLUDED) | Q(member__user=user)
         )

@@ -53,7 +53,7 @@ rules.add_perm("recommendations.evaluate_recommendation", staff_in_scope)
 def is_panel_member(user, session) -> bool:
     if session is None:
         return True
-    return session.members.filter(user=user).exists()
+    return user.is_authenticated and session.members.filter(user=user).exists()
 
 
 for model in ("evaluationsession", "panelmember"):
