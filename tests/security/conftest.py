@@ -48,7 +48,8 @@ ROLES = {
 
 
 def evaluation_session(case, *, staff, officer):
-    """A second letter of the case, closed, with an on-site evaluation being scored by ``staff``."""
+    """A second letter of the case, closed, with an on-site evaluation being scored: ``staff``
+    is its panel and has scored."""
     letter = factories.issued_recommendation(staff=staff, the_case=case)
     recommendation_services.recommendation_acknowledge(recommendation=letter, actor=officer)
     factories.measure(recommendation=letter, actor=officer, is_standing=True)
@@ -62,12 +63,18 @@ def evaluation_session(case, *, staff, officer):
     )
     member = evaluation.evaluation_panel_add(session=session, actor=staff, user=staff)
     evaluation.evaluation_scoring_start(session=session, actor=staff)
-    return session, member
+    scores = {indicator.pk: indicator.max_score for indicator in session.template.indicators.all()}
+    (score, *_rest) = evaluation.evaluation_scores_submit(
+        session=session, actor=staff, scores=scores
+    )
+    return session, member, score
 
 
 def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
-    session, panel_member = evaluation_session(chain.cases, staff=staff, officer=officer)
+    session, panel_member, indicator_score = evaluation_session(
+        chain.cases, staff=staff, officer=officer
+    )
     recommendation = chain.recommendations
     draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
     open_measure = chain.__dict__["extension-requests"].measure
@@ -116,6 +123,8 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         reconciliation=reconciliation_round,
         session=session,
         panel_member=panel_member,
+        indicator_score=indicator_score,
+        template=session.template,
         reconciliation_row=reconciliation_round.rows.get(measure=open_measure),
     )
 
