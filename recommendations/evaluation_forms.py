@@ -104,13 +104,15 @@ class ScoresForm(Form):
                 max_value=indicator.max_score,
                 decimal_places=1,
                 max_digits=5,
-                widget=forms.NumberInput(attrs={"step": "0.1", "class": "form-control-sm"}),
+                widget=forms.NumberInput(
+                    attrs={"step": "0.1", "class": "form-control", "inputmode": "decimal"}
+                ),
             )
             self.fields[f"comment_{indicator.pk}"] = forms.CharField(
                 label=_("Comment"),
                 required=False,
                 max_length=comment_limit,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
             )
 
     def rows(self):
