@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
+    ChooseLabelMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ScopedAdmin,
@@ -134,7 +135,7 @@ class RecommendationItemAdmin(ScopedAdmin):
         return False
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ChooseLabelMixin, admin.TabularInline):
     """A template's indicators, edited with it by the system administrator."""
 
     model = EvaluationIndicator

@@ -38,6 +38,8 @@ def test_the_system_administrator_edits_a_template(world, client):
     client.force_login(world.users.system_admin)
 
     assert client.get(CHANGELIST).status_code == 200
+    form = client.get(change_form(template)).content.decode()
+    assert ">---------<" not in form and "请选择" in form
     wrong = client.post(change_form(template), inline_data(template, **{"indicators-0-weight": 11}))
     assert wrong.status_code == 200
     assert "权重合计为 101" in wrong.content.decode()
