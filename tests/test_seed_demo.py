@@ -3,6 +3,7 @@
 import datetime
 import itertools
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -190,7 +191,14 @@ class TestTheDemo:
         assert FollowUp.objects.filter(conducted_on__isnull=False).exclude(outcome="").exists()
         evaluation = Evaluation.objects.get()
         assert evaluation.recommendation.status == Recommendation.Status.EVALUATED
-        assert 0 <= evaluation.score <= 100
+        # 现场答辩式评查: three evaluators, (94 + 90 + 92) / 3 = 92.00, excellent.
+        session = evaluation.session
+        assert (session.members.count(), session.total_score) == (3, Decimal("92.00"))
+        assert (evaluation.method, evaluation.score, evaluation.rating) == (
+            "on_site",
+            92,
+            "excellent",
+        )
 
     def test_the_output_lists_one_login_per_role_with_the_shared_password(self, demo, db):
         assert "演示数据已生成" in demo

@@ -99,7 +99,7 @@ def activity_form(scene) -> dict:
 
 
 def evaluator_form(scene) -> dict:
-    return {"user": scene.world.users.supervisor.pk}  # eligible: the city's, not on the panel
+    return {"user": scene.inside.evaluator.pk}  # eligible: the city's supervisor, not on the panel
 
 
 def scores_form(scene) -> dict:
