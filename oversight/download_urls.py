@@ -42,6 +42,11 @@ urlpatterns = [
         name="evaluation_xlsx",
     ),
     path(
+        "evaluation-ranking.xlsx",
+        token_or_session(downloads.evaluation_ranking_xlsx),
+        name="evaluation_ranking_xlsx",
+    ),
+    path(
         "templates/<str:kind>.xlsx",
         token_or_session(import_views.template_download),
         name="import_template",
