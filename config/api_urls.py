@@ -25,6 +25,11 @@ from cases.api.views import (
 )
 from notifications.api.views import NotificationViewSet
 from oversight.api import StatisticsViewSet
+from recommendations.api.evaluation import (
+    EvaluationSessionViewSet,
+    EvaluationTemplateViewSet,
+    IndicatorScoreViewSet,
+)
 from recommendations.api.views import (
     EvaluationViewSet,
     RecommendationItemViewSet,
@@ -76,6 +81,9 @@ router.register("problem-categories", ProblemCategoryViewSet, basename="problemc
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("recommendation-items", RecommendationItemViewSet, basename="recommendationitem")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("evaluation-templates", EvaluationTemplateViewSet, basename="evaluationtemplate")
+router.register("evaluation-sessions", EvaluationSessionViewSet, basename="evaluationsession")
+router.register("indicator-scores", IndicatorScoreViewSet, basename="indicatorscore")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("progress-reports", ProgressReportViewSet, basename="progressreport")
 router.register("evidence", EvidenceViewSet, basename="evidence")

@@ -9,8 +9,9 @@ recommendation list) that shows exactly the rows behind it, where those lists ca
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import OrgUnit, Sector
 from core.domain import SHANGHAI, shanghai_today
 from core.pages import permission_required_or
-from recommendations.models import Recommendation
+from recommendations.models import Evaluation, Recommendation
 from reforms.filters import AGING_BUCKETS, AGING_CHOICES
 from reforms.models import (
     Measure,
@@ -394,7 +395,85 @@ def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
 # --- The page -----------------------------------------------------------------------------------
 
 
-def dashboard_data(user, today: datetime.date | None = None) -> dict:
+# --- Evaluation ranking (质效评估) ----------------------------------------------------------------
+
+
+def _mean(total: int, count: int) -> Decimal:
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _ranked(rows: list[dict]) -> list[dict]:
+    """Best mean first (ties by name); equal means share a rank (1, 1, 3)."""
+    rows.sort(key=lambda row: (-row["mean"], str(row["label"])))
+    for index, row in enumerate(rows):
+        same = index and rows[index - 1]["mean"] == row["mean"]
+        row["rank"] = rows[index - 1]["rank"] if same else index + 1
+    return rows
+
+
+def evaluation_period(params, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """``evaluated_from`` and ``evaluated_to`` (YYYY-MM-DD) of the query, this calendar year when
+    not given or not dates."""
+
+    def day(name, default):
+        try:
+            return datetime.date.fromisoformat(params.get(name, ""))
+        except ValueError:
+            return default
+
+    start = day("evaluated_from", datetime.date(today.year, 1, 1))
+    end = day("evaluated_to", datetime.date(today.year, 12, 31))
+    return (start, end) if start <= end else (end, start)
+
+
+def evaluation_ranking(user, start: datetime.date, end: datetime.date) -> dict:
+    """Units (the recipients of the letters) and sectors ranked by the mean score of the
+    evaluations (written or on site) recorded from ``start`` to ``end``, in the user's
+    jurisdiction; one query."""
+    evaluations = Evaluation.objects.restrict(user).filter(evaluated_on__range=(start, end))
+    unit = "recommendation__recipient_unit"
+    totals = {"total": Sum("score"), "n": Count("pk"), "low": Min("score"), "high": Max("score")}
+    rows = list(
+        evaluations.values(unit, f"{unit}__name", f"{unit}__sector").annotate(**totals).order_by()
+    )
+    units = [
+        {
+            "pk": row[unit],
+            "label": row[f"{unit}__name"],
+            "sector": row[f"{unit}__sector"],
+            "mean": _mean(row["total"], row["n"]),
+            "count": row["n"],
+            "low": row["low"],
+            "high": row["high"],
+        }
+        for row in rows
+    ]
+    by_sector: dict[str, dict] = {}
+    for row in rows:  # a sector's mean is over its evaluations, not over its units' means
+        sector = by_sector.setdefault(row[f"{unit}__sector"], {"total": 0, "n": 0, "scores": []})
+        sector["total"] += row["total"]
+        sector["n"] += row["n"]
+        sector["scores"] += [row["low"], row["high"]]
+    labels = dict(Sector.choices)
+    sectors = [
+        {
+            "sector": key,
+            "label": labels.get(key, _("No sector")),
+            "mean": _mean(sums["total"], sums["n"]),
+            "count": sums["n"],
+            "low": min(sums["scores"]),
+            "high": max(sums["scores"]),
+        }
+        for key, sums in by_sector.items()
+    ]
+    return {"start": start, "end": end, "units": _ranked(units), "sectors": _ranked(sectors)}
+
+
+def dashboard_data(
+    user, today: datetime.date | None = None, *, period: tuple | None = None
+) -> dict:
+    """Everything the dashboard shows; ``period`` (start, end) bounds the evaluation ranking
+    (this calendar year by default)."""
     today = today or shanghai_today()
     measures = Measure.objects.restrict(user)
     own = counts_by_unit(measures, today)
@@ -417,6 +496,7 @@ def dashboard_data(user, today: datetime.date | None = None) -> dict:
         "late": late_replies(user, today),
         "trend": weekly_trend(user, measures, today),
         "rebounds": rebounds(user),
+        "evaluations": evaluation_ranking(user, *(period or evaluation_period({}, today))),
     }
 
 
@@ -480,5 +560,5 @@ def chart_data(data: dict) -> dict:
 @permission_required_or(403, "oversight.view_dashboard")
 @require_GET
 def index(request):
-    data = dashboard_data(request.user)
+    data = dashboard_data(request.user, period=evaluation_period(request.GET, shanghai_today()))
     return render(request, "dashboard/index.html", {**data, "charts": chart_data(data)})

@@ -40,8 +40,9 @@ from core.pages import require_permission
 from core.titles import title_lines
 from oversight import pdf_parts
 from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
+from recommendations import evaluation, evaluation_metrics
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
-from recommendations.models import Recommendation
+from recommendations.models import IndicatorScore, PanelMember, Recommendation
 from reforms.models import Measure, MeasureTransition
 
 logger = logging.getLogger(__name__)
@@ -573,3 +574,65 @@ def case_analysis_pdf(user, case: Case) -> bytes:
             or shanghai_today(),
         },
     )
+
+
+# --- 质效评估报告 (现场答辩式评查) -----------------------------------------------------------
+
+
+def evaluation_report_context(user, session) -> dict:
+    """What the evaluation report shows (the PDF and the spreadsheet read the same): the
+    session, the panel, the hearing, the combined scores by question and the letter's figures.
+    Each evaluator's scores are added for case readers only (``IndicatorScore.restrict``)."""
+    combined = evaluation.results(session)
+    figures = evaluation_metrics.figures(session.recommendation)
+    indicators = [row.indicator for row in combined.indicators]
+    members = list(
+        PanelMember.objects.restrict(user).filter(session=session).select_related("user__org_unit")
+    )
+    ballots = []
+    if user.has_perm("recommendations.view_indicatorscore"):
+        scores = {
+            (row.member_id, row.indicator_id): row.score
+            for row in IndicatorScore.objects.restrict(user).filter(member__session=session)
+        }
+        ballots = [
+            {"name": str(m.user), "scores": [scores.get((m.pk, i.pk)) for i in indicators]}
+            for m in members
+            if any((m.pk, i.pk) in scores for i in indicators)
+        ]
+    with translation.override("zh-hans"):
+        groups = combined.groups()
+        for group in groups:
+            group["label"] = str(group["label"])
+        for row in combined.indicators:
+            row.figure = figures.shown(row.indicator.metric)
+            row.metric_label = (
+                str(row.indicator.get_metric_display()) if row.indicator.metric else ""
+            )
+        evaluation_row = session.evaluation
+        return {
+            "session": session,
+            "r": session.recommendation,
+            "members": members,
+            "results": combined,
+            "groups": groups,
+            "figures": figures,
+            "ballots": ballots,
+            "indicators": indicators,
+            "rating": evaluation_row.get_rating_display() if evaluation_row else "",
+            "score": evaluation_row.score if evaluation_row else None,
+            "report": paragraphs(session.report),
+            "questions": paragraphs(session.questions),
+            "conclusion": paragraphs(session.conclusion),
+            "title_lines": title_lines(
+                f"关于{session.recommendation.recipient_unit.name}落实纪检监察建议的质效评估报告"
+            ),
+            "report_date": evaluation_row.evaluated_on if evaluation_row else shanghai_today(),
+        }
+
+
+def evaluation_report_pdf(user, session) -> bytes:
+    """质效评估报告 of one session (GB/T 9704 style): who sat, what the unit head reported, what
+    the panel asked, each indicator's mean and spread under the three questions, the total and
+    the grade, and the figures from the records. Read by whoever reads the session."""
+    return render_pdf("documents/evaluation_report.html", evaluation_report_context(user, session))

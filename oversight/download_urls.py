@@ -32,6 +32,16 @@ urlpatterns = [
         name="reconciliation_xlsx",
     ),
     path(
+        "evaluations/<int:pk>/report.pdf",
+        token_or_session(downloads.evaluation_report_pdf),
+        name="evaluation_report",
+    ),
+    path(
+        "evaluations/<int:pk>/report.xlsx",
+        token_or_session(downloads.evaluation_xlsx),
+        name="evaluation_xlsx",
+    ),
+    path(
         "templates/<str:kind>.xlsx",
         token_or_session(import_views.template_download),
         name="import_template",

@@ -24,7 +24,7 @@ from cases.models import Case
 from core.domain import shanghai_today
 from core.pages import permission_required_or, require_permission, scoped_object_or_404
 from recommendations.filters import RecommendationFilter
-from recommendations.models import Recommendation
+from recommendations.models import EvaluationSession, Recommendation
 from reforms.filters import MeasureFilter
 from reforms.models import Measure, ReconciliationRound, ReconciliationRow
 
@@ -230,3 +230,34 @@ def cases_xlsx(request):
     cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     return _xlsx_response(excel.cases_xlsx(case_filter.qs), f"案件-{shanghai_today():%Y%m%d}.xlsx")
+
+
+def _evaluation_session(request, pk):
+    return scoped_object_or_404(
+        EvaluationSession.objects.select_related(
+            "recommendation__recipient_unit", "recommendation__issuer", "template", "evaluation"
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+@within_budget
+def evaluation_report_pdf(request, pk):
+    """质效评估报告 of one session: whoever reads it (staff, supervisors, the unit)."""
+    session = _evaluation_session(request, pk)
+    pdf = documents.evaluation_report_pdf(request.user, session)
+    return attachment(
+        pdf, f"质效评估报告-{session.recommendation.doc_number}-{session.pk}.pdf", PDF
+    )
+
+
+@login_required
+@require_GET
+def evaluation_xlsx(request, pk):
+    session = _evaluation_session(request, pk)
+    report = documents.evaluation_report_context(request.user, session)
+    name = f"质效评估-{session.recommendation.doc_number}-{session.pk}.xlsx"
+    return _xlsx_response(excel.evaluation_xlsx(report), name)

@@ -953,3 +953,84 @@ IMPORTERS = {
     "rule_changes": import_rule_changes,
     "activities": import_activities,
 }
+
+
+def evaluation_xlsx(report: dict):
+    """质效评估 of one session as a workbook: the combined scores by indicator (the mean, the
+    spread, the points and the figure from the records), the total and the grade, then each
+    evaluator's scores for case readers. ``report`` is ``documents.evaluation_report_context``,
+    so the spreadsheet and the PDF say the same."""
+    session, results = report["session"], report["results"]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Evaluation"))[:31])
+    for index, width in enumerate((6, 14, 28, 8, 8, 30, 10, 10, 10, 10, 10, 10), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    recommendation = session.recommendation
+    heading = WriteOnlyCell(
+        sheet,
+        value=_("On-site evaluation: %(unit)s, %(doc)s, %(day)s")
+        % {
+            "unit": recommendation.recipient_unit.name,
+            "doc": recommendation.doc_number,
+            "day": f"{session.scheduled_on:%Y-%m-%d}",
+        },
+    )
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    sheet.append(
+        [
+            _("No."),
+            _("Group"),
+            _("Indicator"),
+            _("Weight"),
+            _("Maximum"),
+            _("Figure from the records"),
+            _("Mean"),
+            _("Lowest"),
+            _("Highest"),
+            _("Spread"),
+            _("Std. dev."),
+            _("Points"),
+        ]
+    )
+    for row in results.indicators:
+        indicator = row.indicator
+        sheet.append(
+            [
+                indicator.position,
+                _as_text(sheet, indicator.get_group_display()),
+                _as_text(sheet, indicator.name),
+                indicator.weight,
+                indicator.max_score,
+                _as_text(sheet, row.figure),
+                row.mean,
+                row.low,
+                row.high,
+                row.range,
+                row.stdev,
+                row.points,
+            ]
+        )
+    bold = Font(bold=True)
+    total = [WriteOnlyCell(sheet, value=str(_("Total")))]
+    total[0].font = bold
+    sheet.append([*total, "", "", results.weight, "", "", "", "", "", "", "", results.total])
+    sheet.append([str(_("Score")), report["score"]])
+    sheet.append([str(_("Grade")), _as_text(sheet, report["rating"])])
+    sheet.append([str(_("Evaluators")), len(report["members"])])
+    if report["ballots"]:
+        ballots = workbook.create_sheet(title=str(_("Each evaluator's scores"))[:31])
+        ballots.append([_("Evaluator"), *(_as_text(ballots, i.name) for i in report["indicators"])])
+        for ballot in report["ballots"]:
+            ballots.append([_as_text(ballots, ballot["name"]), *ballot["scores"]])
+    hearing = workbook.create_sheet(title=str(_("The hearing"))[:31])
+    hearing.column_dimensions["A"].width = 18
+    hearing.column_dimensions["B"].width = 100
+    for label, value in (
+        (_("Reported by"), session.reporter),
+        (_("The unit head's report"), session.report),
+        (_("The panel's questions"), session.questions),
+        (_("The panel's conclusion"), session.conclusion),
+    ):
+        hearing.append([str(label), _as_text(hearing, value)])
+    return _saved(workbook)

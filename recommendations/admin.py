@@ -1,10 +1,27 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, transition_action
+from core.admin import (
+    ChooseLabelMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ScopedAdmin,
+    SystemSettingsAdmin,
+    transition_action,
+)
 
 from . import services
-from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
+from .models import (
+    Evaluation,
+    EvaluationIndicator,
+    EvaluationTemplate,
+    Recommendation,
+    RecommendationItem,
+    RecommendationTransition,
+    Reply,
+)
 
 
 class ItemInline(ReadOnlyInline):
@@ -116,3 +133,91 @@ class RecommendationItemAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class IndicatorInline(ChooseLabelMixin, admin.TabularInline):
+    """A template's indicators, edited with it by the system administrator."""
+
+    model = EvaluationIndicator
+    extra = 0
+    fields = ["position", "group", "name", "guidance", "weight", "max_score", "metric"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.view_system_settings")
+
+    def _edits(self, request, obj):
+        return request.user.has_perm("accounts.change_system_settings") and not (
+            obj is not None and obj.in_use
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._edits(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._edits(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._edits(request, obj)
+
+
+class IndicatorFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        total = sum(row.get("weight") or 0 for row in kept)
+        if kept and total != 100:
+            raise ValidationError(
+                _("The weights add up to %(total)d: make them add up to 100.") % {"total": total}
+            )
+
+
+IndicatorInline.formset = IndicatorFormSet
+
+
+@admin.register(EvaluationTemplate)
+class EvaluationTemplateAdmin(SystemSettingsAdmin):
+    """评估指标体系: the system administrator keeps them; a template a session has used is frozen
+    (its indicators and name read-only, it may still be switched off), so a concluded evaluation
+    always reads as it was scored — copy it to change it ("Copy" action)."""
+
+    list_display = ["name", "is_active", "indicator_count", "in_use"]
+    inlines = [IndicatorInline]
+    actions = ["copy_templates"]
+
+    @admin.display(description=_("indicators"))
+    def indicator_count(self, obj):
+        return obj.indicators.count()
+
+    @admin.display(boolean=True, description=_("in use"))
+    def in_use(self, obj):
+        return obj.in_use
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.in_use:
+            return ["name", "description"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.in_use)
+
+    @admin.action(description=_("Copy the chosen templates"))
+    def copy_templates(self, request, queryset):
+        if not self.edits(request):
+            return
+        for template in queryset.prefetch_related("indicators"):
+            indicators = list(template.indicators.all())
+            name = f"{template.name}（副本）"
+            while EvaluationTemplate.objects.filter(name=name).exists():
+                name += "（副本）"
+            copy = EvaluationTemplate.objects.create(
+                name=name[:100], description=template.description, is_active=False
+            )
+            for indicator in indicators:
+                indicator.pk = None
+                indicator.template = copy
+                indicator.save()
+        self.message_user(request, _("Copied: the copies are not active until you switch them on."))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OrgSubtreeIdFilter, period_filters
 from accounts.models import OrgUnit, Sector
 
-from .models import Evaluation, Recommendation, RecommendationItem
+from .models import Evaluation, EvaluationSession, Recommendation, RecommendationItem
 
 
 def recipient_units(request):
@@ -73,6 +73,24 @@ class EvaluationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Evaluation
+        fields = []
+
+
+class EvaluationSessionFilter(django_filters.FilterSet):
+    """On-site evaluation sessions in jurisdiction (the REST API's list)."""
+
+    recommendation = django_filters.ModelChoiceFilter(
+        queryset=_visible_recommendations, label=_("Recommendation")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=EvaluationSession.Status.choices, label=_("Status")
+    )
+    unit = OrgSubtreeIdFilter(
+        label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit"
+    )
+
+    class Meta:
+        model = EvaluationSession
         fields = []
 
 

@@ -308,6 +308,309 @@ class Evaluation(models.Model):
         return f"{self.recommendation} {self.get_rating_display()}"
 
 
+class EvaluationTemplate(TimeStampedModel):
+    """评估指标体系: the weighted indicators an on-site evaluation is scored on.
+
+    Kept by the system administrator in the back office (a setting, not case content). A template
+    a session has used is frozen there, so a concluded evaluation always reads as it was scored:
+    change a copy instead. Seeded with the default (migration ``0007``).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = BoundedTextField(_("description"), max_length=1000, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Offered when an evaluation session is opened.")
+    )
+
+    class Meta:
+        verbose_name = _("evaluation template")
+        verbose_name_plural = _("evaluation templates")
+        ordering = ["-is_active", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def in_use(self) -> bool:
+        return self.sessions.exists()
+
+
+class EvaluationIndicator(models.Model):
+    """One weighted indicator of a template, under one of the three questions of the seed
+    (是否精准制发、是否深入整改到位、是否达到预期效果). ``metric`` names a figure computed from
+    the letter's data (``recommendations.evaluation_metrics``) shown next to it while scoring."""
+
+    class Group(models.TextChoices):
+        PRECISE = "precise", _("Precise recommendation")
+        THOROUGH = "thorough", _("Thorough rectification")
+        EFFECTIVE = "effective", _("Real effect")
+
+    class Metric(models.TextChoices):
+        ITEMS = "items", _("Items of the recommendation")
+        PROBLEMS = "problems", _("Problems the items answer")
+        MEASURES = "measures", _("Measures planned")
+        ON_TIME_RATE = "on_time_rate", _("Signed off on time (%)")
+        RETURNS = "returns", _("Returns at sign-off")
+        EXTENSIONS = "extensions", _("Extensions approved")
+        EVIDENCE_PER_MEASURE = "evidence_per_measure", _("Evidence files per measure")
+        REBOUNDS = "rebounds", _("Measures rebounded at follow-up")
+        RULE_CHANGES = "rule_changes", _("Rule changes (立改废释)")
+        ACTIVITIES = "activities", _("Activities (warning education, talks…)")
+        RECURRENCES = "recurrences", _("Possible recurrences (整改反弹)")
+
+    template = models.ForeignKey(
+        EvaluationTemplate,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("template"),
+    )
+    group = models.CharField(_("group"), max_length=16, choices=Group.choices)
+    name = models.CharField(_("indicator"), max_length=100)
+    guidance = BoundedTextField(_("what to look at"), max_length=500, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), help_text=_("Its share of the total; a template's weights add up to 100.")
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), help_text=_("Each evaluator scores it from 0 to this.")
+    )
+    metric = models.CharField(
+        _("computed figure"), max_length=32, choices=Metric.choices, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("evaluation indicator")
+        verbose_name_plural = _("evaluation indicators")
+        ordering = ["template", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=1) & Q(max_score__gte=1),
+                name="evaluation_indicator_weight_and_max_positive",
+                violation_error_message=_("The weight and the maximum score are at least 1."),
+            ),
+            models.UniqueConstraint(
+                fields=["template", "name"],
+                name="evaluation_indicator_name_unique",
+                violation_error_message=_("A template names each indicator once."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EvaluationSessionQuerySet(ScopedQuerySet):
+    unit_lookup = "recommendation__recipient_unit"
+    officer_visible = Q()
+
+    def open(self):
+        return self.filter(status__in=EvaluationSession.OPEN)
+
+
+class EvaluationSession(TimeStampedModel):
+    """现场答辩式评查: a panel evaluation of a closed recommendation.
+
+    scheduled → scoring → concluded (or cancelled from either open state). The unit head reports
+    in person and the panel asks; each member scores every indicator alone; concluding combines
+    the scores (``recommendations.evaluation.results``) into the recommendation's ``Evaluation``.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SCORING = "scoring", _("Scoring")
+        CONCLUDED = "concluded", _("Concluded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN = (Status.SCHEDULED, Status.SCORING)
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="evaluation_sessions",
+        verbose_name=_("recommendation"),
+    )
+    template = models.ForeignKey(
+        EvaluationTemplate,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("evaluation template"),
+    )
+    scheduled_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    )
+    reporter = models.CharField(
+        _("reported by"),
+        max_length=100,
+        blank=True,
+        help_text=_("The unit head who reports in person, with their position."),
+    )
+    report = BoundedTextField(_("the unit head's report"), max_length=5000, blank=True)
+    questions = BoundedTextField(_("the panel's questions"), max_length=5000, blank=True)
+    conclusion = BoundedTextField(_("the panel's conclusion"), max_length=2000, blank=True)
+    total_score = models.DecimalField(
+        _("total score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session",
+        verbose_name=_("evaluation"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("concluded or cancelled by"),
+    )
+    closed_at = models.DateTimeField(_("concluded or cancelled at"), null=True, blank=True)
+    cancel_reason = BoundedTextField(_("why it was cancelled"), max_length=1000, blank=True)
+
+    objects = EvaluationSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation session")
+        verbose_name_plural = _("evaluation sessions")
+        ordering = ["-scheduled_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(status__in=["scheduled", "scoring"]),
+                name="evaluation_session_one_open_per_recommendation",
+                violation_error_message=_(
+                    "This recommendation already has an evaluation session under way."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
+                name="evaluation_session_total_0_to_100",
+                violation_error_message=_("The total score is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} {self.scheduled_on:%Y-%m-%d}"
+
+    def audit_name(self) -> str:
+        return f"{self.recommendation.doc_number} {self.scheduled_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PanelMemberQuerySet(ScopedQuerySet):
+    unit_lookup = "session__recommendation__recipient_unit"
+    officer_visible = Q()
+
+
+class PanelMember(models.Model):
+    """An evaluator on a session's panel: discipline staff or an invited supervisor, in scope."""
+
+    session = models.ForeignKey(
+        EvaluationSession,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("evaluation session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="evaluation_panels",
+        verbose_name=_("evaluator"),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    added_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("scores submitted at"), null=True, blank=True)
+
+    objects = PanelMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+        ordering = ["session", "added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                name="panel_member_once_per_session",
+                violation_error_message=_("This evaluator is already on the panel."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class IndicatorScoreQuerySet(ScopedQuerySet):
+    unit_lookup = "member__session__recommendation__recipient_unit"
+    # Ballots are the panel's: the unit sees the combined results on the session, not who gave
+    # what (``officer_visible`` left None).
+
+    def restrict(self, user):
+        """Scored independently: until the session is concluded, each evaluator reads only their
+        own scores; afterwards case readers in scope read every ballot."""
+        scoped = super().restrict(user)
+        if user.is_superuser or not user.is_authenticated:
+            return scoped  # everything, or nothing
+        return scoped.filter(
+            Q(member__session__status=EvaluationSession.Status.CONCLUDED) | Q(member__user=user)
+        )
+
+
+class IndicatorScore(models.Model):
+    """One evaluator's score of one indicator, with their comment."""
+
+    member = models.ForeignKey(
+        PanelMember, on_delete=models.CASCADE, related_name="scores", verbose_name=_("evaluator")
+    )
+    indicator = models.ForeignKey(
+        EvaluationIndicator,
+        on_delete=models.PROTECT,
+        related_name="scores",
+        verbose_name=_("indicator"),
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    comment = BoundedTextField(_("comment"), max_length=500, blank=True)
+
+    objects = IndicatorScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator score")
+        verbose_name_plural = _("indicator scores")
+        ordering = ["member", "indicator__position", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "indicator"],
+                name="indicator_score_once_per_evaluator",
+                violation_error_message=_("An evaluator scores each indicator once."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0),
+                name="indicator_score_not_negative",
+                violation_error_message=_("A score is not negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.score}"
+
+
 class ImportJob(PersonalJob):
     """A large Excel import run by a Celery job; the page polls its progress."""
 

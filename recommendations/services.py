@@ -30,7 +30,7 @@ from core.domain import (
 from reforms import workflow
 from reforms.models import Measure
 
-from .models import Evaluation, Recommendation, RecommendationItem, Reply
+from .models import Evaluation, EvaluationSession, Recommendation, RecommendationItem, Reply
 
 Status = Recommendation.Status
 
@@ -58,6 +58,8 @@ FROM_STATUSES = {
     "return": frozenset({Status.REPLIED}),
     "close": frozenset({Status.REPLIED}),
     "evaluate": frozenset({Status.CLOSED}),
+    # An on-site evaluation session (现场答辩式评查, ``recommendations.evaluation``).
+    "open_session": frozenset({Status.CLOSED}),
     "follow_up": frozenset({Status.CLOSED, Status.EVALUATED}),
     "plan": frozenset(Recommendation.AWAITING_REPLY),
 }
@@ -71,6 +73,7 @@ PERMS = {
     "return": "recommendations.return_reply",
     "close": "recommendations.close_recommendation",
     "evaluate": "recommendations.evaluate_recommendation",
+    "open_session": "recommendations.open_evaluation_session",
     "follow_up": "reforms.add_followup",
     "plan": "reforms.add_measure",
 }
@@ -412,7 +415,9 @@ def recommendation_evaluate(
     comments: str = "",
     evaluated_on: datetime.date | None = None,
 ) -> Evaluation:
-    """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
+    """Staff record the effectiveness evaluation (质效评估) of a closed recommendation: written,
+    or on site when an evaluation session concludes (``evaluation.evaluation_session_conclude``,
+    which marks its session concluded first). Refused while a session is under way."""
     require_perm(actor, PERMS["evaluate"], recommendation)
     lock_for_update(recommendation)
     require_status(
@@ -420,6 +425,11 @@ def recommendation_evaluate(
         FROM_STATUSES["evaluate"],
         _("Only a closed recommendation can be evaluated."),
     )
+    if recommendation.evaluation_sessions.filter(status__in=EvaluationSession.OPEN).exists():
+        raise TransitionRefused(
+            _("An evaluation session is under way: conclude or cancel it first."),
+            code="invalid_state",
+        )
     if not 0 <= score <= 100:
         raise TransitionRefused(_("The score is between 0 and 100."))
     if method not in Evaluation.Method.values or rating not in Evaluation.Rating.values:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evaluation_views, views
 
 app_name = "recommendations"
 urlpatterns = [
@@ -14,6 +14,27 @@ urlpatterns = [
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/remove/", views.item_remove, name="item_remove"),
     path("follow-ups/<int:pk>/record/", views.follow_up_record, name="follow_up_record"),
+    # 现场答辩式评查: a closed letter's evaluation sessions (``evaluation_views``).
+    path("<int:pk>/evaluation/open/", evaluation_views.session_open, name="evaluation_open"),
+    path(
+        "evaluation-sessions/<int:pk>/",
+        evaluation_views.session_detail,
+        name="evaluation_session",
+    ),
+    path(
+        "panel-members/<int:pk>/remove/",
+        evaluation_views.member_remove,
+        name="evaluation_member_remove",
+    ),
+    *(
+        path(
+            f"evaluation-sessions/<int:pk>/{action.replace('_', '-')}/",
+            evaluation_views.session_action,
+            {"action": action},
+            name=f"evaluation_{action}",
+        )
+        for action in evaluation_views.ACTIONS
+    ),
     *(
         path(
             f"<int:pk>/{action.replace('_', '-')}/",

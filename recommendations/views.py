@@ -36,7 +36,13 @@ from reforms.views import outcomes_context
 from . import forms, services
 from .filters import RecommendationFilter
 from .letter import letter_body
-from .models import Recommendation, RecommendationItem, RecommendationTransition, Reply
+from .models import (
+    EvaluationSession,
+    Recommendation,
+    RecommendationItem,
+    RecommendationTransition,
+    Reply,
+)
 
 Status = Recommendation.Status
 STATUS_LABELS = dict(Status.choices)
@@ -363,6 +369,10 @@ def render_detail(
         .filter(recommendation=recommendation)
         .select_related("submitted_by"),
         "evaluation": getattr(recommendation, "evaluation", None),
+        "evaluation_sessions": EvaluationSession.objects.restrict(user)
+        .filter(recommendation=recommendation)
+        .select_related("evaluation"),
+        "may_open_session": "open_session" in services.available_actions(user, recommendation),
     }
     if recommendation.status != Recommendation.Status.DRAFT:
         # Rule changes and activities the letter produced, with their add forms (reforms).

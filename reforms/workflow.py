@@ -272,3 +272,81 @@ def reconciliation_closed(round_, *, actor) -> None:
             link=_round_link(round_),
             key=f"reconciliation:{round_.pk}:closed",
         )
+
+
+# ── Evaluation sessions (质效评估, 现场答辩式评查) ─────────────────────────────────────────────
+
+
+def _session_link(session) -> str:
+    return reverse("recommendations:evaluation_session", args=[session.pk])
+
+
+def evaluation_panel_invited(member, *, actor) -> None:
+    """Invited → the evaluator, with the date and place of the session."""
+    session = member.session
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("You are on the panel of the on-site evaluation on %(day)s.") % {
+            "day": f"{session.scheduled_on:%Y-%m-%d}"
+        }
+        if session.place:
+            body += " " + _("Place: %(place)s.") % {"place": session.place}
+        _send(
+            [member.user_id],
+            actor=actor,
+            title=_("Evaluation panel: %(what)s") % {"what": _letter(session.recommendation)},
+            body=body,
+            link=_session_link(session),
+            key=f"evaluation:{session.pk}:invited:{member.user_id}",
+        )
+
+
+def evaluation_session_event(session, event: str, *, actor) -> None:
+    """Scheduled, concluded, cancelled → the unit's officers (and the panel, for the last two);
+    scoring opened → the panel; every evaluator scored → the staff who opened the session."""
+    recommendation = session.recommendation
+    what = _letter(recommendation)
+    officers = _unit_officers(recommendation.recipient_unit_id)
+    panel = list(session.members.values_list("user_id", flat=True))
+    with translation.override(settings.LANGUAGE_CODE):
+        if event == "scheduled":
+            recipients = officers
+            title = _("On-site evaluation scheduled: %(what)s") % {"what": what}
+            body = _(
+                "The unit head reports on the rectification in person on %(day)s and answers the "
+                "panel's questions."
+            ) % {"day": f"{session.scheduled_on:%Y-%m-%d}"}
+            if session.place:
+                body += " " + _("Place: %(place)s.") % {"place": session.place}
+        elif event == "scoring":
+            recipients = panel
+            title = _("To score: %(what)s") % {"what": what}
+            body = _("Score each indicator of the on-site evaluation, with your comments.")
+        elif event == "scored":
+            recipients = list(
+                User.objects.discipline_staff()
+                .filter(pk=session.opened_by_id, is_active=True)
+                .values_list("pk", flat=True)
+            )
+            title = _("Every evaluator has scored: %(what)s") % {"what": what}
+            body = _("Conclude the session to combine the scores.")
+        elif event == "concluded":
+            recipients = [*officers, *panel]
+            title = _("Evaluated: %(what)s") % {"what": what}
+            body = _("The on-site evaluation is concluded: %(score)s points, %(rating)s.") % {
+                "score": session.total_score,
+                "rating": session.evaluation.get_rating_display() if session.evaluation else "",
+            }
+        elif event == "cancelled":
+            recipients = [*officers, *panel]
+            title = _("On-site evaluation cancelled: %(what)s") % {"what": what}
+            body = _("Reason: %(reason)s") % {"reason": session.cancel_reason[:500]}
+        else:
+            return
+        _send(
+            recipients,
+            actor=actor,
+            title=title,
+            body=body,
+            link=_session_link(session),
+            key=f"evaluation:{session.pk}:{event}",
+        )

@@ -136,6 +136,7 @@ MIGRATED_DATA = [
     ("cases.migrations.0005_seed_more_taxonomies", "seed"),
     ("reforms.migrations.0003_load_chinese_calendar", "load"),
     ("reforms.migrations.0005_reminder_schedules", "create_policy"),
+    ("recommendations.migrations.0007_default_evaluation_template", "seed"),
 ]
 
 

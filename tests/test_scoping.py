@@ -25,6 +25,10 @@ from accounts.scoping import ScopedQuerySet
 from cases.models import Case, CaseAnalysis, Problem, Subject
 from recommendations.models import (
     Evaluation,
+    EvaluationSession,
+    EvaluationTemplate,
+    IndicatorScore,
+    PanelMember,
     Recommendation,
     RecommendationItem,
     RecommendationTransition,
@@ -167,8 +171,13 @@ LOOP_RECORDS = (
     ReconciliationRound,
     ReconciliationRow,
     FollowUpMeasure,
+    EvaluationSession,
+    PanelMember,
 )
-CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS)
+# An evaluator's scores: case readers in scope once the session is concluded (each evaluator reads
+# their own before, tests/recommendations/test_evaluation_services.py); never the unit.
+PANEL_BALLOTS = (IndicatorScore,)
+CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS, *PANEL_BALLOTS)
 EVERY_MODEL = (OrgUnit, User, *CONTENT_MODELS)
 
 
@@ -184,8 +193,8 @@ def expected_labels(model, viewer: str) -> set[str]:
         if viewer in {"inactive", "anonymous"}:
             return set()
         return {name for name, home in HOMES.items() if home in JURISDICTION[viewer]}
-    if viewer in OFFICERS and model in CASE_CONTENT:
-        return set()  # case content is confidential
+    if viewer in OFFICERS and model in (*CASE_CONTENT, *PANEL_BALLOTS):
+        return set()  # case content is confidential; ballots are the panel's
     units = CONTENT_SEEN[viewer]
     labels = set(units)
     if model in DRAFTABLE and viewer not in OFFICERS:
@@ -272,6 +281,21 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     }
     rows[FollowUp] = {
         key: FollowUp.objects.create(recommendation=issued, scheduled_on=ON, created_by=staff)
+    }
+    session = EvaluationSession.objects.create(
+        recommendation=issued,
+        template=EvaluationTemplate.objects.get(),
+        scheduled_on=ON,
+        status=EvaluationSession.Status.CONCLUDED,
+        opened_by=staff,
+    )
+    rows[EvaluationSession] = {key: session}
+    member = PanelMember.objects.create(session=session, user=staff, added_by=staff)
+    rows[PanelMember] = {key: member}
+    rows[IndicatorScore] = {
+        key: IndicatorScore.objects.create(
+            member=member, indicator=session.template.indicators.first(), score=8
+        )
     }
 
     measure = Measure.objects.create(

@@ -599,7 +599,7 @@ STAFF_ACTIONS = {
     Status.ACKNOWLEDGED: {"plan"},
     Status.RECTIFYING: {"plan"},
     Status.REPLIED: {"return", "close"},
-    Status.CLOSED: {"evaluate", "follow_up"},
+    Status.CLOSED: {"evaluate", "open_session", "follow_up"},
     Status.EVALUATED: {"follow_up"},
 }
 OFFICER_ACTIONS = {

@@ -22,6 +22,8 @@ from cases.models import ProcessStage
 from core.domain import shanghai_today
 from notifications.models import Notification
 from oversight.models import DocumentJob
+from recommendations import evaluation
+from recommendations import services as recommendation_services
 from recommendations.models import ImportJob
 from reforms import reconciliation
 from reforms import services as reform_services
@@ -45,8 +47,34 @@ ROLES = {
 }
 
 
+def evaluation_session(case, *, staff, officer):
+    """A second letter of the case, closed, with an on-site evaluation being scored: ``staff``
+    is its panel and has scored."""
+    letter = factories.issued_recommendation(staff=staff, the_case=case)
+    recommendation_services.recommendation_acknowledge(recommendation=letter, actor=officer)
+    factories.measure(recommendation=letter, actor=officer, is_standing=True)
+    recommendation_services.recommendation_start_rectification(recommendation=letter, actor=officer)
+    recommendation_services.recommendation_submit_reply(
+        recommendation=letter, actor=officer, content="整改报告"
+    )
+    recommendation_services.recommendation_close(recommendation=letter, actor=staff)
+    session = evaluation.evaluation_session_open(
+        recommendation=letter, actor=staff, scheduled_on=shanghai_today()
+    )
+    member = evaluation.evaluation_panel_add(session=session, actor=staff, user=staff)
+    evaluation.evaluation_scoring_start(session=session, actor=staff)
+    scores = {indicator.pk: indicator.max_score for indicator in session.template.indicators.all()}
+    (score, *_rest) = evaluation.evaluation_scores_submit(
+        session=session, actor=staff, scores=scores
+    )
+    return session, member, score
+
+
 def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
+    session, panel_member, indicator_score = evaluation_session(
+        chain.cases, staff=staff, officer=officer
+    )
     recommendation = chain.recommendations
     draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
     open_measure = chain.__dict__["extension-requests"].measure
@@ -93,6 +121,10 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         notification=Notification.objects.create(recipient=staff, title="提醒"),
         document_job=document_job(staff),
         reconciliation=reconciliation_round,
+        session=session,
+        panel_member=panel_member,
+        indicator_score=indicator_score,
+        template=session.template,
         reconciliation_row=reconciliation_round.rows.get(measure=open_measure),
     )
 

@@ -98,6 +98,15 @@ def activity_form(scene) -> dict:
     }
 
 
+def evaluator_form(scene) -> dict:
+    return {"user": scene.world.users.supervisor.pk}  # eligible: the city's, not on the panel
+
+
+def scores_form(scene) -> dict:
+    indicators = scene.inside.session.template.indicators.all()
+    return {f"score_{indicator.pk}": indicator.max_score for indicator in indicators}
+
+
 def fixed(data: dict) -> Callable:
     return lambda scene: data
 
@@ -155,6 +164,18 @@ WEB = {
     "recommendations:follow_up": post(
         STAFF, "recommendation", body=fixed({"scheduled_on": "2099-06-01"})
     ),
+    # 现场答辩式评查: staff in scope run a session; its panel (here the city's staff) scores.
+    "recommendations:evaluation_open": get(STAFF, "recommendation"),
+    "recommendations:evaluation_session": get(READERS, "session"),
+    "recommendations:evaluation_add_member": post(STAFF, "session", body=evaluator_form),
+    "recommendations:evaluation_member_remove": post(STAFF, "panel_member"),
+    "recommendations:evaluation_record_hearing": post(
+        STAFF, "session", body=fixed({"reporter": "局长 王某", "report": "已全部销号。"})
+    ),
+    "recommendations:evaluation_start_scoring": post(STAFF, "session"),
+    "recommendations:evaluation_submit_scores": post({"staff"}, "session", body=scores_form),
+    "recommendations:evaluation_conclude": post(STAFF, "session"),
+    "recommendations:evaluation_cancel": post(STAFF, "session", body=fixed({"reason": "改期"})),
     "recommendations:acknowledge": post(OFFICERS, "recommendation"),
     "recommendations:start": post(OFFICERS, "recommendation"),
     "recommendations:reply": post(OFFICERS, "recommendation", body=fixed({"content": "整改报告"})),
@@ -238,6 +259,8 @@ WEB = {
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
+    "documents:evaluation_report": get(READERS, "session"),
+    "documents:evaluation_xlsx": get(READERS, "session"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),
