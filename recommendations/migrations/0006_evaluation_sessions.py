@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'evaluation session',
                 'verbose_name_plural': 'evaluation sessions',
                 'ordering': ['-scheduled_on', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('report'), 5000)), name='evaluationsession_report_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('questions'), 5000)), name='evaluationsession_questions_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('conclusion'), 2000)), name='evaluationsession_conclusion_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('cancel_reason'), 1000)), name='evaluationsession_cancel_reason_length')],
             },
         ),
         migrations.CreateModel(
@@ -78,6 +79,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'evaluation indicator',
                 'verbose_name_plural': 'evaluation indicators',
                 'ordering': ['template', 'position', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('guidance'), 500)), name='evaluationindicator_guidance_length')],
             },
         ),
         migrations.CreateModel(
@@ -109,6 +111,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'indicator score',
                 'verbose_name_plural': 'indicator scores',
                 'ordering': ['member', 'indicator__position', 'indicator'],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 500)), name='indicatorscore_comment_length')],
             },
         ),
         migrations.AddConstraint(
@@ -120,32 +123,12 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('total_score__isnull', True), models.Q(('total_score__gte', 0), ('total_score__lte', 100)), _connector='OR'), name='evaluation_session_total_0_to_100', violation_error_message='The total score is between 0 and 100.'),
         ),
         migrations.AddConstraint(
-            model_name='evaluationsession',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('report'), 5000)), name='evaluationsession_report_length'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluationsession',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('questions'), 5000)), name='evaluationsession_questions_length'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluationsession',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('conclusion'), 2000)), name='evaluationsession_conclusion_length'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluationsession',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('cancel_reason'), 1000)), name='evaluationsession_cancel_reason_length'),
-        ),
-        migrations.AddConstraint(
             model_name='evaluationindicator',
             constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('max_score__gte', 1)), name='evaluation_indicator_weight_and_max_positive', violation_error_message='The weight and the maximum score are at least 1.'),
         ),
         migrations.AddConstraint(
             model_name='evaluationindicator',
             constraint=models.UniqueConstraint(fields=('template', 'name'), name='evaluation_indicator_name_unique', violation_error_message='A template names each indicator once.'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluationindicator',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('guidance'), 500)), name='evaluationindicator_guidance_length'),
         ),
         migrations.AddConstraint(
             model_name='panelmember',
@@ -158,9 +141,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='indicatorscore',
             constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='indicator_score_not_negative', violation_error_message='A score is not negative.'),
-        ),
-        migrations.AddConstraint(
-            model_name='indicatorscore',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 500)), name='indicatorscore_comment_length'),
         ),
     ]

@@ -1,11 +1,12 @@
 """The loop's second half as one story: a letter's measures go through two reconciliation rounds
 (one row disputed, one returned), are signed off, a follow-up review reopens one of them, a new case
-in the same unit is flagged as a rebound — and the dashboard, the statistics and the 对账销号单
-count exactly that."""
+in the same unit is flagged as a rebound, and a panel of three evaluates the letter — and the
+dashboard, the 对账销号单 and the evaluation report count exactly that."""
 
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -15,10 +16,15 @@ from accounts.roles import Role
 from core.domain import shanghai_today
 from notifications.models import Notification
 from oversight.dashboard import dashboard_data
+from recommendations import evaluation
 from recommendations import services as recommendation_services
+from recommendations.models import Recommendation
 from reforms import reconciliation, services
 from reforms.models import FollowUpMeasure, Measure, ReboundFlag, ReconciliationRow
 from tests import factories
+from tests.recommendations.evaluation_helpers import full_marks, second_staff
+from tests.security.pdf_text import compact, extract
+from tests.test_evaluation_ranking import evaluated
 
 from .conftest import advance
 from .test_follow_through import new_problem
@@ -179,3 +185,37 @@ def test_two_rounds_sign_off_a_review_that_reopens_and_a_flagged_rebound(
     client.force_login(world.users.supervisor)
     page = client.get(reverse("dashboard:index")).content.decode()
     assert shown(page, "total-reopened") == shown(page, "total-flagged") == "1"
+
+    # ── A panel of three evaluates the letter on site; the unit ranks behind a better one.
+    evaluated(world, world.units.health, world.units.city, 95, shanghai_today())
+    session = evaluation.evaluation_session_open(
+        recommendation=letter, actor=staff, scheduled_on=shanghai_today()
+    )
+    panel = [staff, world.users.supervisor, second_staff(world)]
+    for evaluator in panel:
+        evaluation.evaluation_panel_add(session=session, actor=staff, user=evaluator)
+    evaluation.evaluation_hearing_record(
+        session=session,
+        actor=staff,
+        reporter="局长 王某",
+        report="三项措施均已销号，一项经回头看重新整改。",
+    )
+    evaluation.evaluation_scoring_start(session=session, actor=staff)
+    # Every indicator is scored up to its weight; the three give full marks, one and two points
+    # less on each of the eleven: a mean of one point less on each, 89 in all — 良好.
+    for less, evaluator in enumerate(panel):
+        marks = {pk: top - less for pk, top in full_marks(session).items()}
+        evaluation.evaluation_scores_submit(session=session, actor=evaluator, scores=marks)
+    result = evaluation.evaluation_session_conclude(session=session, actor=staff)
+    assert (result.score, result.rating) == (89, "good")
+    assert Recommendation.objects.get(pk=letter.pk).status == Recommendation.Status.EVALUATED
+
+    board = client.get(reverse("dashboard:index")).context["evaluations"]
+    assert [(row["rank"], row["label"], row["mean"]) for row in board["units"]] == [
+        (1, world.units.health.name, Decimal("95.00")),
+        (2, world.units.housing.name, Decimal("89.00")),
+    ]
+    client.force_login(staff)
+    report = client.get(reverse("documents:evaluation_report", args=[session.pk]))
+    text = compact(extract(report.content))
+    assert "89.00" in text and "计89分" in text and "良好" in text
