@@ -238,6 +238,7 @@ WEB = {
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
+    "documents:reconciliation_pdf": get(READERS, "reconciliation"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),
