@@ -39,8 +39,8 @@ from core.domain import (
 )
 from recommendations.models import Recommendation
 
+from . import calendar, workflow
 from . import services as measure_services
-from . import workflow
 from .models import Measure, ReconciliationRound, ReconciliationRow, open_q
 
 RoundStatus = ReconciliationRound.Status
@@ -61,6 +61,16 @@ PERMS = {
     "answer": "reforms.answer_reconciliation_row",
     "confirm": "reforms.confirm_reconciliation_row",
 }
+
+
+# The unit has this many working days to answer, unless staff choose otherwise (the open form's
+# default and a schedule's when it names none).
+ANSWER_WORKING_DAYS = 10
+
+
+def default_answer_due_on(as_of: datetime.date | None = None) -> datetime.date:
+    """``ANSWER_WORKING_DAYS`` working days after ``as_of`` (today), by the working calendar."""
+    return calendar.add_workdays(as_of or shanghai_today(), ANSWER_WORKING_DAYS)
 
 
 def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:

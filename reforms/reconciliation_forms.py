@@ -10,6 +10,7 @@ from recommendations.models import Recommendation
 
 from .forms import DateInput
 from .models import ReconciliationRow
+from .reconciliation import default_answer_due_on
 
 
 class OpenRoundForm(Form):
@@ -25,7 +26,9 @@ class OpenRoundForm(Form):
     answer_due_on = forms.DateField(label=_("Answers due on"), widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("as_of", shanghai_today())
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("as_of", shanghai_today())
+        initial.setdefault("answer_due_on", default_answer_due_on(initial["as_of"]))
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].queryset = Recommendation.objects.restrict(user)
         self.fields["unit"].queryset = OrgUnit.objects.restrict(user).exclude(

@@ -395,3 +395,21 @@ def test_opening_answering_and_the_sheet_are_in_the_audit_log(world, browse, let
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.EXPORT, username="city_staff"
     ).exists()
+
+
+def test_the_open_form_dates_the_round_today_with_answers_due_in_ten_working_days(world, browse_en):
+    from reforms.models import CalendarDay
+
+    today = shanghai_today()
+    days = (today + datetime.timedelta(days=n) for n in range(1, 40))
+    weekdays = [day for day in days if day.weekday() < 5]
+    # The six weeks ahead hold one holiday, on the first weekday, and no make-up working day.
+    CalendarDay.objects.filter(date__gt=today, date__lt=weekdays[-1]).delete()
+    CalendarDay.objects.create(date=weekdays[0], is_workday=False, note="假日")
+
+    page = browse_en(world.users.city_staff).get(reverse("reforms:reconciliation_open"))
+
+    html = page.content.decode()
+    assert f'name="as_of" value="{today.isoformat()}"' in html
+    # Ten working days: the weekdays after today, less the holiday, and no weekend.
+    assert f'name="answer_due_on" value="{weekdays[10].isoformat()}"' in html
