@@ -650,6 +650,9 @@ def reconciliation_target(round_) -> str:
     if round_.recommendation_id:
         recommendation = round_.recommendation
         return f"{round_.unit.name}　{recommendation.doc_number or recommendation.title}"
+    if round_.sector:
+        with translation.override("zh-hans"):
+            return f"{round_.unit.name}范围内{round_.get_sector_display()}领域各单位"
     return f"{round_.unit.name}（含下属单位）"
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from core.domain import max_length_of, shanghai_today
 from core.forms import Form
 from recommendations.models import Recommendation
@@ -21,6 +21,12 @@ class OpenRoundForm(Form):
     )
     unit = forms.ModelChoiceField(
         label=_("Unit (with its subunits)"), queryset=OrgUnit.objects.none(), required=False
+    )
+    sector = forms.ChoiceField(
+        label=_("Only the units of this sector"),
+        choices=[("", _("All sectors")), *Sector.choices],
+        required=False,
+        help_text=_("Reconcile the units of one sector within the chosen unit's subtree."),
     )
     as_of = forms.DateField(label=_("As of"), widget=DateInput)
     answer_due_on = forms.DateField(label=_("Answers due on"), widget=DateInput)

@@ -204,7 +204,7 @@ def extension_event(request, *, actor) -> None:
 
 
 def _round_title(round_) -> str:
-    target = _letter(round_.recommendation) if round_.recommendation_id else round_.unit.name
+    target = _letter(round_.recommendation) if round_.recommendation_id else round_.target_name
     return f"{target} {round_.as_of:%Y-%m-%d}"
 
 
