@@ -10,7 +10,7 @@ recommendation list) that shows exactly the rows behind it, where those lists ca
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +28,8 @@ from reforms.models import (
     Measure,
     MeasureTransition,
     ReboundFlag,
+    ReconciliationRound,
+    ReconciliationRow,
     Signal,
     due_soon_q,
     open_q,
@@ -275,6 +277,52 @@ def rebounds(user) -> dict:
     }
 
 
+# --- Reconciliation rounds (对账销号) ------------------------------------------------------------
+
+
+def reconciliations(user, today: datetime.date) -> dict:
+    """Each unit's last reconciliation and what is outstanding in its open rounds, by the units
+    of the rows' measures (a unit's or a sector's round reaches into subunits). One query (with
+    the jurisdiction's): the rows in jurisdiction grouped by unit; the page shows ``UNIT_ROWS_SHOWN`` units."""
+    in_open = Q(round__status=ReconciliationRound.Status.OPEN)
+    RowStatus = ReconciliationRow.Status
+    grouped = (
+        ReconciliationRow.objects.restrict(user)
+        .values("measure__unit", "measure__unit__name", "measure__unit__path")
+        .annotate(
+            last_as_of=Max("round__as_of"),
+            last_round=Max("round"),
+            open_round=Max("round", filter=in_open),
+            answers_due=Min("round__answer_due_on", filter=in_open),
+            unanswered=Count("pk", filter=in_open & Q(status=RowStatus.PENDING)),
+            unconfirmed=Count("pk", filter=in_open & Q(status=RowStatus.ANSWERED)),
+        )
+        .order_by("measure__unit__path")
+    )
+    units = [
+        {
+            "unit": {"pk": row["measure__unit"], "name": row["measure__unit__name"]},
+            "last_as_of": row["last_as_of"],
+            "is_open": row["open_round"] is not None,
+            "url": reverse(
+                "reforms:reconciliation_detail", args=[row["open_round"] or row["last_round"]]
+            ),
+            "answers_due": row["answers_due"],
+            "late": bool(row["unanswered"] and row["answers_due"] and row["answers_due"] < today),
+            "unanswered": row["unanswered"],
+            "unconfirmed": row["unconfirmed"],
+        }
+        for row in grouped
+    ]
+    return {
+        "units": units[:UNIT_ROWS_SHOWN],
+        "more": max(len(units) - UNIT_ROWS_SHOWN, 0),
+        "unanswered": sum(unit["unanswered"] for unit in units),
+        "unconfirmed": sum(unit["unconfirmed"] for unit in units),
+        "list_url": reverse("reforms:reconciliation_list"),
+    }
+
+
 # --- Aging, late replies, weekly trend ---------------------------------------------------------
 
 
@@ -417,6 +465,7 @@ def dashboard_data(user, today: datetime.date | None = None) -> dict:
         "late": late_replies(user, today),
         "trend": weekly_trend(user, measures, today),
         "rebounds": rebounds(user),
+        "reconciliations": reconciliations(user, today),
     }
 
 
