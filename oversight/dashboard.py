@@ -283,7 +283,7 @@ def rebounds(user) -> dict:
 def reconciliations(user, today: datetime.date) -> dict:
     """Each unit's last reconciliation and what is outstanding in its open rounds, by the units
     of the rows' measures (a unit's or a sector's round reaches into subunits). One query (with
-    the jurisdiction's): the rows in jurisdiction grouped by unit; the page shows ``UNIT_ROWS_SHOWN`` units."""
+    the jurisdiction's): the rows in jurisdiction grouped by unit; ``UNIT_ROWS_SHOWN`` are shown."""
     in_open = Q(round__status=ReconciliationRound.Status.OPEN)
     RowStatus = ReconciliationRow.Status
     grouped = (
