@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import OrgUnit, User
 from notifications.delivery import notifications_for, notify
 from notifications.models import Notification
 
@@ -281,13 +281,19 @@ def reconciliation_closed(round_, *, actor) -> None:
 
 
 def _rebound_readers(flag, case) -> list[int]:
-    """The staff of the commission handling the new problem's case (and whoever logged the case)
-    who may read the flag: a flag speaks of two problems, and a sector match may point into
-    another jurisdiction (``ReboundFlag.objects.restrict``). Few people: one query each."""
+    """The staff of the commission handling the new problem's case — and of the commission a
+    dispatched group belongs to (the group's cases may reach beyond the units it is posted to) —
+    and whoever logged the case, who may read the flag: a flag speaks of two problems, and a
+    sector match may point into another jurisdiction (``ReboundFlag.objects.restrict``). Few
+    people: one query each."""
+    commission = case.commission
+    units = [commission.pk]
+    if commission.kind == OrgUnit.Kind.GROUP and commission.depth > 1:
+        units.append(OrgUnit.objects.get_parent(commission).pk)
     candidates = (
         User.objects.discipline_staff()
         .filter(is_active=True)
-        .filter(Q(org_unit_id=case.commission_id) | Q(pk=case.created_by_id))
+        .filter(Q(org_unit_id__in=units) | Q(pk=case.created_by_id))
     )
     return [
         user.pk

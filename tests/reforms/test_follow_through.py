@@ -397,3 +397,25 @@ def test_staff_who_cannot_read_the_flag_are_not_told(world, closed_letter):
     assert not ReboundFlag.objects.restrict(world.users.county_staff).exists()
     told = list(rebound_notices().values_list("recipient__username", flat=True))
     assert told == ["city_staff"]
+
+
+def test_a_groups_case_beyond_its_posting_tells_the_commission_it_belongs_to(world, closed_letter):
+    """The dispatched group handles a case of the housing bureau (where it is not posted): its
+    staff cannot read the flag, the city commission's staff can and are told."""
+    the_case = factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.group,
+        created_by=world.users.group_staff,
+        sector="construction",
+    )
+    case_services.problem_add(
+        case=the_case,
+        actor=world.users.city_staff,
+        unit=world.units.housing,
+        category=Problem.Category.INSTITUTIONAL_GAP,
+        process_stage=ProcessStage.objects.get(name="招投标"),
+        description="评审专家抽取再次违规",
+    )
+
+    assert ReboundFlag.objects.count() == 1
+    assert list(rebound_notices().values_list("recipient__username", flat=True)) == ["city_staff"]
