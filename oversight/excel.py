@@ -151,9 +151,8 @@ def reconciliation_xlsx(round_, rows):
     widths = (6, 20, 18, 44, 10, 12, 12, 10, 16, 36, 10, 10, 36, 10, 36)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    target = round_.recommendation or round_.unit
     title = _("Reconciliation sheet: %(what)s, as of %(day)s") % {
-        "what": getattr(target, "doc_number", "") or str(target),
+        "what": round_.target_name,
         "day": f"{round_.as_of:%Y-%m-%d}",
     }
     heading = WriteOnlyCell(sheet, value=title)

@@ -46,6 +46,7 @@ from reforms.models import (
     ReboundFlag,
     ReconciliationRound,
     ReconciliationRow,
+    ReconciliationSchedule,
     RuleChange,
     UrgingNotice,
 )
@@ -170,6 +171,7 @@ LOOP_RECORDS = (
     UrgingNotice,
     ReconciliationRound,
     ReconciliationRow,
+    ReconciliationSchedule,
     FollowUpMeasure,
     EvaluationSession,
     PanelMember,
@@ -373,6 +375,14 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
         opened_by=staff,
     )
     rows[ReconciliationRound] = {key: round_}
+    rows[ReconciliationSchedule] = {
+        key: ReconciliationSchedule.objects.create(
+            scope=ReconciliationRound.Scope.UNIT,
+            unit=unit,
+            frequency=ReconciliationSchedule.Frequency.MONTHLY,
+            created_by=staff,
+        )
+    }
     rows[FollowUpMeasure] = {
         key: FollowUpMeasure.objects.create(follow_up=rows[FollowUp][key], measure=measure)
     }

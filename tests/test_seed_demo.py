@@ -17,6 +17,7 @@ from accounts.roles import Role
 from cases.models import Case, Problem
 from core.domain import SHANGHAI, shanghai_today
 from demo.builder import DEMO_PASSWORD, HEADLINE_USERNAMES
+from notifications.models import Notification
 from recommendations.models import Evaluation, Recommendation
 from reforms.models import (
     Activity,
@@ -24,6 +25,8 @@ from reforms.models import (
     ExtensionRequest,
     FollowUp,
     Measure,
+    ReboundFlag,
+    ReconciliationRound,
     RuleChange,
     Signal,
 )
@@ -130,7 +133,8 @@ class TestTheDemo:
         # Every colour of the code shows, yellow (due within the warning window) included.
         assert {measure.signal(today=today) for measure in measures} == set(Signal)
 
-        extended = [m for m in measures if m.original_due_on < m.due_on]
+        # A due date moves by an approved extension, or when a review reopens a measure.
+        extended = [m for m in measures if m.original_due_on < m.due_on and not m.reopen_count]
         assert extended
         approved = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.APPROVED)
         assert {request.measure_id for request in approved} == {m.pk for m in extended}
@@ -191,6 +195,20 @@ class TestTheDemo:
         evaluation = Evaluation.objects.get()
         assert evaluation.recommendation.status == Recommendation.Status.EVALUATED
         assert 0 <= evaluation.score <= 100
+
+    def test_a_reconciliation_round_a_rebound_review_and_a_rebound_flag(self, demo, db):
+        round_ = ReconciliationRound.objects.get()
+        statuses = set(round_.rows.values_list("status", flat=True))
+        assert statuses == {"pending", "answered", "confirmed"}
+        assert set(round_.rows.values_list("confirmation", flat=True)) >= {"agreed", "returned"}
+        assert round_.rows.filter(answer="disputed").exists()
+        review = FollowUp.objects.get(outcome="rebounded")
+        rebounded = review.rows.get(verdict="rebounded").measure
+        assert (rebounded.status, rebounded.reopen_count) == (Measure.Status.IN_PROGRESS, 1)
+        assert review.rows.filter(verdict="held").exists()
+        flag = ReboundFlag.objects.get()
+        assert flag.measure.status == Measure.Status.SIGNED_OFF
+        assert Notification.objects.filter(dedupe_key__startswith="rebound:").exists()
 
     def test_the_output_lists_one_login_per_role_with_the_shared_password(self, demo, db):
         assert "演示数据已生成" in demo

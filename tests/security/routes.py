@@ -261,6 +261,7 @@ WEB = {
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:evaluation_report": get(READERS, "session"),
     "documents:evaluation_xlsx": get(READERS, "session"),
+    "documents:reconciliation_pdf": get(READERS, "reconciliation"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),

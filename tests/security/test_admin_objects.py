@@ -42,6 +42,7 @@ RECORD_NAMES = [
     "evaluation",
     "rule_change",
     "activity",
+    "reconciliation_schedule",
     "user",
 ]
 
