@@ -9,6 +9,7 @@ from audit.models import AuditEntry
 from cases import typical
 from cases.models import Case, TypicalCase
 from tests import factories
+from tests.test_excel import read
 
 CLOSED = {"status": Case.Status.CLOSED, "closed_on": datetime.date(2025, 9, 1)}
 READERS = {"city_staff", "supervisor"}
@@ -213,3 +214,23 @@ def test_a_supervisor_reads_the_card_without_the_forms(world, browse):
     html = page.content.decode()
     assert 'data-testid="typical-card"' in html and "县管干部" in html
     assert 'data-testid="typical-unmark"' not in html
+
+
+def test_the_case_export_says_which_cases_are_typical_and_why(world, chosen, browse):
+    typical.case_unmark_typical(case=chosen["bridge"], actor=world.users.city_staff, reason="撤")
+    client = browse(world.users.city_staff)
+    rows = read(client.get(reverse("documents:cases_xlsx"), {"sector": "construction"}))
+    assert rows[0][-2:] == ("典型案例", "选树理由")
+    by_title = {row[2]: row[-2:] for row in rows[1:]}
+    assert by_title["道路工程受贿案"] == ("是", "警示性")
+    assert by_title["桥梁监理失职案"] == ("否", None)
+    assert by_title["未选中案"] == ("否", None)
+    rows = read(client.get(reverse("documents:cases_xlsx"), {"typical": "true"}))
+    assert sorted(row[2] for row in rows[1:]) == sorted(["道路工程受贿案", "药品采购回扣案"])
+
+
+def test_officers_export_no_typical_case(world, chosen, browse):
+    response = browse(world.users.housing_officer).get(
+        reverse("documents:cases_xlsx"), {"typical": "true"}
+    )
+    assert response.status_code == 403
