@@ -94,7 +94,8 @@ class TestTheDemo:
         chosen = Case.objects.typical().select_related("typical")
         assert [case.sector for case in chosen] == ["construction"]
         assert chosen[0].status == Case.Status.CLOSED and chosen[0].problems.exists()
-        assert chosen[0].typical.marked_at.date() > chosen[0].closed_on
+        marked_on = chosen[0].typical.marked_at.astimezone(SHANGHAI).date()
+        assert marked_on == chosen[0].closed_on + datetime.timedelta(days=30)
 
         problems = Problem.objects.all()
         assert problems.count() >= 40
