@@ -158,3 +158,22 @@ def test_each_transition_is_audited_without_the_note(world, closed_case):
         AuditEntry.Action.UPDATE,
     ]
     assert "涉及某某" not in str([entry.changes for entry in entries])
+
+
+def test_a_typical_case_is_not_reopened_until_withdrawn(world, closed_case):
+    from cases import services
+
+    staff = world.users.city_staff
+    mark(closed_case, staff)
+    with pytest.raises(TransitionRefused) as refusal:
+        services.case_update(
+            case=closed_case, actor=staff, status=Case.Status.INVESTIGATING, closed_on=None
+        )
+    assert refusal.value.code == "invalid_state"
+    assert Case.objects.get(pk=closed_case.pk).status == Case.Status.CLOSED
+    services.case_update(case=closed_case, actor=staff, title="改了标题")  # other edits pass
+    typical.case_unmark_typical(case=closed_case, actor=staff, reason="需重新调查")
+    services.case_update(
+        case=closed_case, actor=staff, status=Case.Status.INVESTIGATING, closed_on=None
+    )
+    assert Case.objects.get(pk=closed_case.pk).status == Case.Status.INVESTIGATING
