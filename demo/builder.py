@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from cases import services as case_services
+from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 from core.domain import shanghai_today
 from recommendations import services as recommendation_services
@@ -151,6 +152,16 @@ class Builder:
                     process_stage=stages[stage],
                     description=spec["description"],
                 )
+        for spec in story["cases"]:
+            if "typical" in spec:
+                self.mark_typical(self.cases[spec["key"]], spec)
+
+    def mark_typical(self, case: Case, spec):
+        """典型案例: chosen for warning education a month after the case closed."""
+        with self.on(spec["closed"] + 30):
+            typical.case_mark_typical(
+                case=case, actor=self.staff_for(case.commission), **spec["typical"]
+            )
 
     def build_case(self, spec, violation_types, serials) -> Case:
         commission = self.units[spec["commission"]]

@@ -18,11 +18,12 @@ import pytest
 import rules
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role, in_scope
 from accounts.scoping import ScopedQuerySet
-from cases.models import Case, CaseAnalysis, Problem, Subject
+from cases.models import Case, CaseAnalysis, Problem, Subject, TypicalCase
 from recommendations.models import (
     Evaluation,
     EvaluationSession,
@@ -154,7 +155,7 @@ HOMES = {
     "superuser": None,
 }
 
-CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag)
+CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase)
 DRAFTABLE = (Recommendation, RecommendationItem)
 LOOP_RECORDS = (
     RecommendationTransition,
@@ -234,6 +235,11 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     }
     problem = factories.problem(case)
     rows[Problem] = {key: problem}
+    rows[TypicalCase] = {
+        key: TypicalCase.objects.create(
+            case=case, reasons=["warning"], marked_by=staff, marked_at=timezone.now()
+        )
+    }
 
     draft = Recommendation.objects.create(
         title="关于推进以案促改工作的纪检监察建议（草稿）",

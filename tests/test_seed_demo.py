@@ -93,6 +93,13 @@ class TestTheDemo:
             if case.status == Case.Status.CLOSED:
                 assert case.amount >= 0 and case.closed_on and case.analysis.completed_on
 
+        # 典型案例: one construction case chosen for the sector's warning education.
+        chosen = Case.objects.typical().select_related("typical")
+        assert [case.sector for case in chosen] == ["construction"]
+        assert chosen[0].status == Case.Status.CLOSED and chosen[0].problems.exists()
+        marked_on = chosen[0].typical.marked_at.astimezone(SHANGHAI).date()
+        assert marked_on == chosen[0].closed_on + datetime.timedelta(days=30)
+
         problems = Problem.objects.all()
         assert problems.count() >= 40
         assert set(problems.values_list("category", flat=True)) == set(Problem.Category.values)
