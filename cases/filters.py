@@ -10,7 +10,7 @@ from accounts.models import Sector
 from core.forms import yes_no_filter_select
 
 from .forms import UnitChoiceField
-from .models import Case, Problem, ProcessStage, Subject, ViolationType
+from .models import Case, Problem, ProcessStage, Subject, TypicalCase, TypicalReason, ViolationType
 
 DEFAULT_ORDERING = "-opened_on"
 
@@ -19,6 +19,13 @@ def with_top_leader_flag(queryset):
     """Annotate each case with ``has_top_leader`` (one subquery, no extra query per row)."""
     return queryset.annotate(
         has_top_leader=Exists(Subject.objects.filter(case=OuterRef("pk"), is_top_leader=True))
+    )
+
+
+def with_typical_flag(queryset):
+    """Annotate each case with ``is_typical``: chosen as a typical case, in force (one subquery)."""
+    return queryset.annotate(
+        is_typical=Exists(TypicalCase.objects.current().filter(case=OuterRef("pk")))
     )
 
 
@@ -77,6 +84,21 @@ class CaseFilter(django_filters.FilterSet):
         queryset=ViolationType.objects.all(),
         method="of_violation_type",
     )
+    # 典型案例: the selection in force, why it was chosen and for whom (``cases.typical``).
+    typical = django_filters.BooleanFilter(
+        label=_("Typical case"), method="of_typical", widget=yes_no_filter_select()
+    )
+    typical_reason = django_filters.ChoiceFilter(
+        label=_("Chosen as typical for"), choices=TypicalReason.choices, method="of_typical_list"
+    )
+    audience_sector = django_filters.ChoiceFilter(
+        label=_("Warning education for sector"), choices=Sector.choices, method="of_typical_list"
+    )
+    audience_level = django_filters.ChoiceFilter(
+        label=_("Warning education for cadres"),
+        choices=Case.Level.choices,
+        method="of_typical_list",
+    )
     ordering = CaseOrderingFilter(
         label=_("Sort by"),
         fields=(("opened_on", "opened_on"), ("number", "number"), ("amount", "amount")),
@@ -117,6 +139,23 @@ class CaseFilter(django_filters.FilterSet):
                 "case"
             )
         )
+
+    def of_typical(self, queryset, name, value):
+        typical = Case.objects.typical().values("pk")
+        return queryset.filter(pk__in=typical) if value else queryset.exclude(pk__in=typical)
+
+    # Each filter's list of codes on the selection (a JSON list: the code, quoted, is one element).
+    TYPICAL_LISTS = {
+        "typical_reason": "reasons",
+        "audience_sector": "audience_sectors",
+        "audience_level": "audience_levels",
+    }
+
+    def of_typical_list(self, queryset, name, value):
+        chosen = TypicalCase.objects.current().filter(
+            **{f"{self.TYPICAL_LISTS[name]}__icontains": f'"{value}"'}
+        )
+        return queryset.filter(pk__in=chosen.values("case"))
 
     @property
     def ordering_value(self) -> str:

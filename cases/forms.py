@@ -4,10 +4,11 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit
-from core.forms import ModelForm
+from accounts.models import OrgUnit, Sector
+from core.domain import max_length_of
+from core.forms import Form, ModelForm
 
-from .models import Case, CaseAnalysis, Problem, Subject
+from .models import Case, CaseAnalysis, Problem, Subject, TypicalCase, TypicalReason
 from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
 
 IDEOGRAPHIC_SPACE = "\u3000"
@@ -100,3 +101,37 @@ class ProblemForm(ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.restrict(user) | OrgUnit.objects.filter(
             pk=self.instance.unit_id
         )
+
+
+class TypicalMarkForm(Form):
+    """Marking a case as typical (典型案例): why (at least one reason) and for whom."""
+
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons"), choices=TypicalReason.choices, widget=forms.CheckboxSelectMultiple
+    )
+    audience_sectors = forms.MultipleChoiceField(
+        label=_("Warning education for sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    audience_levels = forms.MultipleChoiceField(
+        label=_("Warning education for cadre levels"),
+        choices=Case.Level.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=max_length_of(TypicalCase, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TypicalUnmarkForm(Form):
+    reason = forms.CharField(
+        label=_("Why it is no longer a typical case"),
+        max_length=max_length_of(TypicalCase, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -44,6 +44,10 @@ class CaseQuerySet(ScopedQuerySet):
     # Case content is confidential: unit officers never see it.
     unit_lookup = "case_unit"
 
+    def typical(self):
+        """典型案例 in force: the selection later analyses and campaigns build on."""
+        return self.filter(typical__isnull=False, typical__withdrawn_at__isnull=True)
+
 
 class Case(TimeStampedModel):
     """案件: one investigated case of corruption or misconduct in a unit."""
@@ -249,3 +253,76 @@ class Problem(TimeStampedModel):
 
     def __str__(self):
         return self.description[:40]
+
+
+class TypicalReason(models.TextChoices):
+    """Why a case is chosen for warning education (行业适配 + 典型性 + 警示性)."""
+
+    SECTOR_FIT = "sector_fit", _("Fits the sector")
+    TYPICALITY = "typicality", _("Typical")
+    WARNING = "warning", _("Warning value")
+
+
+class TypicalCaseQuerySet(ScopedQuerySet):
+    unit_lookup = "case__case_unit"
+
+    def current(self):
+        """Selections in force (not withdrawn)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class TypicalCase(TimeStampedModel):
+    """典型案例: a concluded case chosen for warning education, with why and for whom.
+
+    One row per case, kept when the selection is withdrawn (``withdrawn_at``) so the page and the
+    audit log keep its history; marking it again puts it back in force.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="typical", verbose_name=_("case")
+    )
+    # Lists of choice codes (JSON, so the demo's SQLite and PostgreSQL store them alike).
+    reasons = models.JSONField(_("reasons"), default=list)
+    audience_sectors = models.JSONField(_("audience sectors"), default=list, blank=True)
+    audience_levels = models.JSONField(_("audience cadre levels"), default=list, blank=True)
+    note = BoundedTextField(_("note"), max_length=1000, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = TypicalCaseQuerySet.as_manager()
+    case_content_fields = ("note",)
+
+    class Meta:
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+        ordering = ["-marked_at", "-pk"]
+
+    def __str__(self):
+        return str(self.case)
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+    def reason_labels(self) -> list[str]:
+        return [str(TypicalReason(code).label) for code in self.reasons]
+
+    def audience_sector_labels(self) -> list[str]:
+        return [str(Sector(code).label) for code in self.audience_sectors]
+
+    def audience_level_labels(self) -> list[str]:
+        return [str(Case.Level(code).label) for code in self.audience_levels]

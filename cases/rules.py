@@ -19,3 +19,8 @@ for model in TAXONOMIES:
     rules.add_perm(f"cases.view_{model}", is_case_reader | is_system_admin)
     for action in ("add", "change", "delete"):
         rules.add_perm(f"cases.{action}_{model}", is_system_admin)
+
+# 典型案例: staff choose the cases of their jurisdiction for warning education; readers read them.
+rules.add_perm("cases.view_typicalcase", is_case_reader & in_scope)
+rules.add_perm("cases.mark_typical_case", is_discipline_staff & in_scope)
+rules.add_perm("cases.unmark_typical_case", is_discipline_staff & in_scope)

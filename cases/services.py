@@ -141,6 +141,16 @@ def _set_links(actor, case: Case, linked: list[Case]) -> None:
     case.linked_cases.set([*linked, *hidden])
 
 
+def _keep_typical_closed(case: Case) -> None:
+    """A typical case (典型案例) was chosen as concluded: reopening it needs the selection
+    withdrawn first, so the typical cases stay closed ones."""
+    if case.status != Case.Status.CLOSED and Case.objects.typical().filter(pk=case.pk).exists():
+        raise TransitionRefused(
+            _("A typical case stays closed: withdraw it from the typical cases first."),
+            code="invalid_state",
+        )
+
+
 # ── Cases ────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -219,6 +229,7 @@ def case_update(
     _check_case_units(
         actor, commission=case.commission, case_unit=case.case_unit, unchanged=unchanged
     )
+    _keep_typical_closed(case)
     linked = None if linked_cases is None else _visible_links(actor, case, linked_cases)
     subjects = None if subjects is None else _clean_subjects(subjects)
     _full_clean(case)

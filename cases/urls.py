@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import typical_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
+    path("typical/", typical_views.typical_list, name="typical"),
+    path("<int:pk>/typical/mark/", typical_views.typical_mark, name="typical_mark"),
+    path("<int:pk>/typical/unmark/", typical_views.typical_unmark, name="typical_unmark"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/analysis/", views.analysis, name="analysis"),

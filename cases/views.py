@@ -22,8 +22,8 @@ from core.pages import (
     scoped_object_or_404,
 )
 
-from . import services
-from .filters import CaseFilter, with_top_leader_flag
+from . import services, typical_views
+from .filters import CaseFilter, with_top_leader_flag, with_typical_flag
 from .forms import AnalysisForm, CaseForm, ProblemForm, SubjectFormSet
 from .models import Case, CaseAnalysis, Problem, Subject
 from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
@@ -50,7 +50,9 @@ def _sort_links(current: str) -> dict:
 
 @permission_required_or(403, "cases.view_case")
 def case_list(request):
-    cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
+    cases = with_typical_flag(
+        with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
+    )
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     page = paginate(request, case_filter.qs)
     filtered = any(request.GET.get(name) for name in case_filter.form.fields if name != "ordering")
@@ -167,7 +169,7 @@ def _analysis_of(request, case: Case):
 @login_required
 def case_detail(request, pk):
     case = scoped_object_or_404(
-        Case.objects.select_related("commission", "case_unit", "created_by"),
+        Case.objects.select_related("commission", "case_unit", "created_by", "typical"),
         request.user,
         pk=pk,
     )
@@ -184,6 +186,7 @@ def case_detail(request, pk):
         "recommendations": case.recommendations.restrict(user).order_by("-issued_on", "-pk"),
         "can_draft": user.has_perm("recommendations.add_recommendation"),
         **_problems_context(request, case),
+        **typical_views.detail_context(user, case),
     }
     audit.record_view(request, case)
     return render(request, "cases/case_detail.html", context)

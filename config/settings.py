@@ -383,6 +383,9 @@ SPECTACULAR_SETTINGS = {
         "ExtensionRequestStatusEnum": "reforms.models.ExtensionRequest.Status",
         "DigestKindEnum": "notifications.api.serializers.DIGEST_KIND_CHOICES",
         "SignalEnum": "reforms.models.Signal",
+        # A case's sector and level, and a typical case's audience (lists of them).
+        "SectorEnum": "accounts.models.Sector",
+        "LevelEnum": "cases.models.Case.Level",
     },
 }
 

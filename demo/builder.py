@@ -10,6 +10,10 @@ Dates are relative to today (Asia/Shanghai), so the overdue picture looks the sa
 is built; ``demo.clock.Clock`` moves each record to the day the story puts it on, so the timelines
 read like months of work rather than one afternoon.
 
+Last, today's follow-through, through the services: a reconciliation round over the 汽开区 letter
+with rows answered, confirmed and returned; a second review of the 校园餐 letter that finds a
+measure rebounded (reopened); and a new problem in a healthcare case flagged as a possible rebound.
+
 The story follows the press articles in ``domain/seeds``: the 长春汽开区 series of four cases and
 its 13-item recommendation, a hospital series in the healthcare sector, and smaller county cases.
 """
@@ -26,10 +30,13 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
+from cases import services as case_services
+from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 from core.domain import shanghai_today
 from recommendations import evaluation
 from recommendations import services as recommendation_services
+from reforms import reconciliation
 from reforms import services as reform_services
 from reforms.models import Activity, FollowUp, Measure, RuleChange
 
@@ -146,6 +153,16 @@ class Builder:
                     process_stage=stages[stage],
                     description=spec["description"],
                 )
+        for spec in story["cases"]:
+            if "typical" in spec:
+                self.mark_typical(self.cases[spec["key"]], spec)
+
+    def mark_typical(self, case: Case, spec):
+        """典型案例: chosen for warning education a month after the case closed."""
+        with self.on(spec["closed"] + 30):
+            typical.case_mark_typical(
+                case=case, actor=self.staff_for(case.commission), **spec["typical"]
+            )
 
     def build_case(self, spec, violation_types, serials) -> Case:
         commission = self.units[spec["commission"]]
@@ -535,6 +552,72 @@ class Builder:
                     created_by=self.users[spec["created_by"]],
                 )
 
+    # Follow-through: a reconciliation round, a review that found a rebound, a flagged problem ───
+    def build_reconciliation(self, spec, recipients):
+        """A round over a letter, a few rows answered by the unit and some confirmed by staff."""
+        staff = self.users[spec["staff"]]
+        letter = self.recommendations[spec["recommendation"]]
+        officer = self.users[self.officer_of(recipients[spec["recommendation"]])]
+        round_ = reconciliation.open_round(
+            actor=staff,
+            recommendation=letter,
+            as_of=self.day(spec["as_of"]),
+            answer_due_on=self.day(spec["answer_days"]),
+        )
+        rows = round_.rows.select_related("round", "measure").order_by("pk")
+        for row, answer in zip(rows, spec["answers"], strict=False):
+            reconciliation.answer_row(
+                row=row, actor=officer, answer=answer["answer"], note=answer["note"]
+            )
+            if "confirmation" in answer:
+                reconciliation.confirm_row(
+                    row=row,
+                    actor=staff,
+                    confirmation=answer["confirmation"],
+                    note=answer.get("confirmation_note", ""),
+                )
+
+    def build_rebound_review(self, spec):
+        """A second look at a closed letter: its first signed-off measure rebounded and reopens."""
+        staff = self.users[spec["staff"]]
+        review = reform_services.follow_up_schedule(
+            recommendation=self.recommendations[spec["recommendation"]],
+            actor=staff,
+            scheduled_on=self.today,
+        )
+        rows = reform_services.follow_up_choose_measures(follow_up=review, actor=staff)
+        for number, row in enumerate(sorted(rows, key=lambda row: row.measure_id)):
+            rebounded = number == 0
+            reform_services.follow_up_mark(
+                row=row,
+                actor=staff,
+                verdict="rebounded" if rebounded else "held",
+                findings=spec["findings"] if rebounded else spec["held_findings"],
+                new_due_on=self.day(spec["new_due"]) if rebounded else None,
+            )
+        reform_services.follow_up_record(
+            follow_up=review, actor=staff, outcome="rebounded", findings=spec["outcome_findings"]
+        )
+
+    def build_rebound_problem(self, spec):
+        """A new problem like one a signed-off measure addressed, recorded through the service,
+        so that it is flagged as a possible rebound and the commission's staff are told."""
+        case = self.cases[spec["case"]]
+        case_services.problem_add(
+            case=case,
+            actor=self.users[spec["staff"]],
+            unit=case.case_unit,
+            category=spec["category"],
+            process_stage=ProcessStage.objects.get(name=spec["process_stage"]),
+            description=spec["description"],
+        )
+
+    def build_follow_through(self):
+        records = load("records")
+        self.build_reconciliation(records["reconciliation"], records["recipients"])
+        self.build_rebound_review(records["rebound_review"])
+        self.build_rebound_problem(records["rebound_problem"])
+
     def build(self):
         self.build_org_tree()
         self.build_users()
@@ -543,6 +626,8 @@ class Builder:
             self.build_recommendations()
             self.build_records()
         self.clock.flush()
+        # Today's work, after the backdating: a review reopens a measure the clock saw signed off.
+        self.build_follow_through()
 
 
 def demo_logins() -> list[User]:

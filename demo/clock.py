@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from cases.models import Case, CaseAnalysis, Problem
+from cases.models import Case, CaseAnalysis, Problem, TypicalCase
 from core.domain import SHANGHAI
 from recommendations.models import Recommendation, RecommendationTransition, Reply
 from reforms.models import (
@@ -46,6 +46,7 @@ class Clock:
         ProgressReport: ["reported_at"],
         Evidence: ["uploaded_at"],
         ExtensionRequest: ["requested_at"],
+        TypicalCase: ["created_at", "marked_at"],
     }
     UPDATED_FIELDS = {
         model: ["updated_at"]
@@ -58,6 +59,7 @@ class Clock:
             RuleChange,
             Activity,
             FollowUp,
+            TypicalCase,
         )
     }
 

@@ -17,7 +17,9 @@ problem links counted.
 A letter may hold a thousand measures, so the page shows each item with its measures counted by
 state and by colour (one aggregate query for all items, ``item_counts``), and an item's measures,
 with their evidence and verification, come on demand a page at a time (``item_measures``, an
-htmx fragment, or a page of its own without JavaScript). Everything is prefetched or aggregated,
+htmx fragment, or a page of its own without JavaScript). A case's hundreds of problems are
+counted too, and only the few shown are fetched (``case_problems``, ``item_problems``: a window
+per case and per item). Everything is prefetched or aggregated,
 so a page runs the same number of queries whatever it holds.
 """
 
@@ -25,7 +27,18 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -105,25 +118,44 @@ def _measures(user):
 
 
 def recommendation_prefetches(user, *, with_cases: bool) -> list:
-    """What the chain of a recommendation needs; ``with_cases`` adds its cases (readers only)."""
-    if can_read_case_content(user):
-        cited = Problem.objects.restrict(user).select_related("case", "process_stage")
-    else:
-        # Officers never read problems through their own scope (they are case content): they
-        # see only the category of those their recommendation's items cite.
-        cited = Problem.objects.only("pk", "category")
-    items = RecommendationItem.objects.restrict(user).prefetch_related(
-        Prefetch("problems", queryset=cited.order_by("pk")),
-    )
-    prefetches = [Prefetch("items", queryset=items.order_by("number"))]
+    """What the chain of a recommendation needs; ``with_cases`` adds its cases (readers only).
+    The problems come apart (``case_problems``, ``item_problems``): a real case has hundreds."""
+    items = RecommendationItem.objects.restrict(user).order_by("number")
+    prefetches = [Prefetch("items", queryset=items)]
     if with_cases and can_read_case_content(user):
-        prefetches.append(Prefetch("cases", queryset=case_queryset(user).order_by("number")))
+        cases = Case.objects.restrict(user).order_by("number")
+        prefetches.append(Prefetch("cases", queryset=cases))
     return prefetches
 
 
-def _problems(user):
-    return (
-        Problem.objects.restrict(user)
+def _cited(user, case_ids: list[int]) -> Q:
+    """The cases' problems cited by an item in ``user``'s scope: one semi-join (a per-problem
+    EXISTS costs a probe of every item's scope for each of hundreds of problems)."""
+    citations = RecommendationItem.problems.through.objects.filter(
+        recommendationitem__in=RecommendationItem.objects.restrict(user),
+        problem__case__in=case_ids,
+    )
+    return Q(pk__in=citations.values("problem_id"))
+
+
+def case_problems(user, case_ids: list[int]) -> dict[int, dict]:
+    """Each case's problems counted (all, cited by an item) and the first ``CASE_PROBLEMS_SHOWN``
+    of them, not yet cited first, with the items citing them: two queries and a prefetch
+    whatever the cases hold. ``{case_id: {"total": …, "cited": …, "shown": [Problem…]}}``."""
+    problems = Problem.objects.restrict(user).filter(case__in=case_ids)
+    cited = _cited(user, case_ids)
+    figures = {
+        row["case"]: {"total": row["total"], "cited": row["cited"], "shown": []}
+        for row in problems.order_by()
+        .values("case")
+        .annotate(total=Count("pk"), cited=Count("pk", filter=cited))
+    }
+    shown = (
+        problems.annotate(
+            is_cited=ExpressionWrapper(cited, output_field=BooleanField()),
+            rank=Window(RowNumber(), partition_by=F("case"), order_by=["is_cited", "pk"]),
+        )
+        .filter(rank__lte=CASE_PROBLEMS_SHOWN)
         .select_related("process_stage")
         .prefetch_related(
             Prefetch(
@@ -133,8 +165,37 @@ def _problems(user):
                 .order_by("recommendation_id", "number"),
             )
         )
-        .order_by("pk")
+        .order_by("case", "rank")
     )
+    for problem in shown:
+        figures[problem.case_id]["shown"].append(problem)
+    return figures
+
+
+def item_problems(user, item_ids: list[int]) -> dict[int, dict]:
+    """Each item's cited problems counted and the first ``ITEM_PROBLEMS_SHOWN`` of them:
+    ``{item_id: {"total": …, "shown": [Problem…]}}``. Readers of case content see the problems in
+    their scope; an officer sees only the categories of the problems their letter cites."""
+    citations = RecommendationItem.problems.through.objects.filter(recommendationitem__in=item_ids)
+    related = ["problem"]
+    if can_read_case_content(user):
+        citations = citations.filter(problem__in=Problem.objects.restrict(user))
+        related += ["problem__case", "problem__process_stage"]
+    figures = {
+        row["recommendationitem"]: {"total": row["total"], "shown": []}
+        for row in citations.order_by().values("recommendationitem").annotate(total=Count("pk"))
+    }
+    first = (
+        citations.annotate(
+            rank=Window(RowNumber(), partition_by=F("recommendationitem"), order_by="problem_id")
+        )
+        .filter(rank__lte=ITEM_PROBLEMS_SHOWN)
+        .select_related(*related)
+        .order_by("recommendationitem", "rank")
+    )
+    for citation in first:
+        figures[citation.recommendationitem_id]["shown"].append(citation.problem)
+    return figures
 
 
 def item_counts(user, recommendations, today: datetime.date) -> dict[int, dict]:
@@ -163,12 +224,6 @@ def item_counts(user, recommendations, today: datetime.date) -> dict[int, dict]:
     return counts
 
 
-def case_queryset(user):
-    return Case.objects.restrict(user).prefetch_related(
-        Prefetch("problems", queryset=_problems(user))
-    )
-
-
 # --- Building the chain ---------------------------------------------------------------------------
 
 
@@ -181,13 +236,13 @@ def _problem_node(problem) -> Node:
     return node
 
 
-def case_node(case) -> Node:
-    problems = [_problem_node(problem) for problem in case.problems.all()]
-    node = Node(case, closed=bool(problems), children=problems)
-    uncited_first = sorted(problems, key=lambda problem: problem.closed)
-    node.extra["shown"] = uncited_first[:CASE_PROBLEMS_SHOWN]
-    node.extra["more"] = len(problems) - len(node.extra["shown"])
-    if not problems:
+def case_node(case, problems: dict | None) -> Node:
+    """A case with its problems counted (``case_problems``) and the first few shown."""
+    problems = problems or {"total": 0, "cited": 0, "shown": []}
+    node = Node(case, closed=bool(problems["total"]), extra=dict(problems))
+    node.extra["shown"] = [_problem_node(problem) for problem in problems["shown"]]
+    node.extra["more"] = problems["total"] - len(problems["shown"])
+    if not problems["total"]:
         node.colour = RED
         node.missing.append(_("No problems identified"))
     return node
@@ -240,14 +295,15 @@ def measure_node(measure, today: datetime.date) -> Node:
     return node
 
 
-def item_node(item, counts: dict | None) -> Node:
-    """An item with its measures counted (``item_counts``); the measures come on demand."""
+def item_node(item, counts: dict | None, problems: dict | None) -> Node:
+    """An item with its measures counted (``item_counts``) and its problems' first few
+    (``item_problems``); the measures come on demand."""
     counts = counts or {"total": 0, "evidenced": 0, MeasureStatus.SIGNED_OFF: 0}
+    problems = problems or {"total": 0, "shown": []}
     total = counts["total"]
     node = Node(item, closed=bool(total), extra={"counts": counts})
-    node.extra["problems"] = list(item.problems.all())
-    node.extra["problems_shown"] = node.extra["problems"][:ITEM_PROBLEMS_SHOWN]
-    node.extra["more_problems"] = len(node.extra["problems"]) - ITEM_PROBLEMS_SHOWN
+    node.extra["problems_shown"] = problems["shown"]
+    node.extra["more_problems"] = problems["total"] - len(problems["shown"])
     node.extra["all_done"] = bool(total) and counts[MeasureStatus.SIGNED_OFF] == total
     node.extra["by_colour"] = [
         (Signal(colour), counts[colour], counts[colour] * 100 / total)
@@ -261,13 +317,16 @@ def item_node(item, counts: dict | None) -> Node:
     if not total:
         node.colour = RED
         node.missing.append(_("No measures planned"))
-    if not node.extra["problems"]:
+    if not problems["total"]:
         node.extra["warning"] = _("Cites no problem")
     return node
 
 
-def recommendation_node(recommendation, counts: dict[int, dict]) -> Node:
-    items = [item_node(item, counts.get(item.pk)) for item in recommendation.items.all()]
+def recommendation_node(recommendation, counts: dict[int, dict], problems: dict[int, dict]) -> Node:
+    items = [
+        item_node(item, counts.get(item.pk), problems.get(item.pk))
+        for item in recommendation.items.all()
+    ]
     node = Node(recommendation, closed=bool(items), children=items)
     if not items:
         node.colour = RED
@@ -277,11 +336,11 @@ def recommendation_node(recommendation, counts: dict[int, dict]) -> Node:
 
 def summarise(cases: list[Node], recommendations: list[Node]) -> dict:
     """Every link of the chain, closed or not: ``{"closed": N, "total": M, "percent": …}``."""
-    links = []
+    closed = total = 0
     for case in cases:
-        links.append(case.closed)
-        links.extend(problem.closed for problem in case.children)
-    closed, total = sum(links), len(links)
+        # The case's own link, then each problem's link to an item.
+        closed += case.closed + case.extra["cited"]
+        total += 1 + case.extra["total"]
     for recommendation in recommendations:
         for item in recommendation.children:
             counts = item.extra["counts"]
@@ -296,12 +355,22 @@ def summarise(cases: list[Node], recommendations: list[Node]) -> dict:
     }
 
 
+def _recommendation_nodes(user, recommendations: list, today: datetime.date) -> list[Node]:
+    counts = item_counts(user, [r.pk for r in recommendations], today)
+    problems = item_problems(user, [item.pk for r in recommendations for item in r.items.all()])
+    return [recommendation_node(r, counts, problems) for r in recommendations]
+
+
+def _case_nodes(user, cases: list) -> list[Node]:
+    problems = case_problems(user, [case.pk for case in cases])
+    return [case_node(case, problems.get(case.pk)) for case in cases]
+
+
 def chain_for_recommendation(recommendation, user, today: datetime.date | None = None) -> dict:
     today = today or shanghai_today()
     with_cases = can_read_case_content(user)
-    cases = [case_node(case) for case in recommendation.cases.all()] if with_cases else []
-    counts = item_counts(user, [recommendation.pk], today)
-    recommendations = [recommendation_node(recommendation, counts)]
+    cases = _case_nodes(user, list(recommendation.cases.all())) if with_cases else []
+    recommendations = _recommendation_nodes(user, [recommendation], today)
     return {
         "cases": cases,
         "recommendations": recommendations,
@@ -314,11 +383,8 @@ def chain_for_recommendation(recommendation, user, today: datetime.date | None =
 
 def chain_for_case(case, user, today: datetime.date | None = None) -> dict:
     today = today or shanghai_today()
-    counts = item_counts(user, [r.pk for r in case.chain_recommendations], today)
-    recommendations = [
-        recommendation_node(recommendation, counts) for recommendation in case.chain_recommendations
-    ]
-    cases = [case_node(case)]
+    recommendations = _recommendation_nodes(user, case.chain_recommendations, today)
+    cases = _case_nodes(user, [case])
     return {
         "cases": cases,
         "recommendations": recommendations,
@@ -352,7 +418,7 @@ def recommendation_chain(request, pk):
 @require_GET
 def case_chain(request, pk):
     user = request.user
-    queryset = case_queryset(user).prefetch_related(
+    queryset = Case.objects.prefetch_related(
         Prefetch(
             "recommendations",
             queryset=Recommendation.objects.restrict(user)

@@ -29,6 +29,8 @@ from reforms.models import (
     Measure,
     MeasureTransition,
     ReboundFlag,
+    ReconciliationRound,
+    ReconciliationRow,
     Signal,
     due_soon_q,
     open_q,
@@ -276,6 +278,52 @@ def rebounds(user) -> dict:
     }
 
 
+# --- Reconciliation rounds (对账销号) ------------------------------------------------------------
+
+
+def reconciliations(user, today: datetime.date) -> dict:
+    """Each unit's last reconciliation and what is outstanding in its open rounds, by the units
+    of the rows' measures (a unit's or a sector's round reaches into subunits). One query (with
+    the jurisdiction's): the rows in jurisdiction grouped by unit; ``UNIT_ROWS_SHOWN`` are shown."""
+    in_open = Q(round__status=ReconciliationRound.Status.OPEN)
+    RowStatus = ReconciliationRow.Status
+    grouped = (
+        ReconciliationRow.objects.restrict(user)
+        .values("measure__unit", "measure__unit__name", "measure__unit__path")
+        .annotate(
+            last_as_of=Max("round__as_of"),
+            last_round=Max("round"),
+            open_round=Max("round", filter=in_open),
+            answers_due=Min("round__answer_due_on", filter=in_open),
+            unanswered=Count("pk", filter=in_open & Q(status=RowStatus.PENDING)),
+            unconfirmed=Count("pk", filter=in_open & Q(status=RowStatus.ANSWERED)),
+        )
+        .order_by("measure__unit__path")
+    )
+    units = [
+        {
+            "unit": {"pk": row["measure__unit"], "name": row["measure__unit__name"]},
+            "last_as_of": row["last_as_of"],
+            "is_open": row["open_round"] is not None,
+            "url": reverse(
+                "reforms:reconciliation_detail", args=[row["open_round"] or row["last_round"]]
+            ),
+            "answers_due": row["answers_due"],
+            "late": bool(row["unanswered"] and row["answers_due"] and row["answers_due"] < today),
+            "unanswered": row["unanswered"],
+            "unconfirmed": row["unconfirmed"],
+        }
+        for row in grouped
+    ]
+    return {
+        "units": units[:UNIT_ROWS_SHOWN],
+        "more": max(len(units) - UNIT_ROWS_SHOWN, 0),
+        "unanswered": sum(unit["unanswered"] for unit in units),
+        "unconfirmed": sum(unit["unconfirmed"] for unit in units),
+        "list_url": reverse("reforms:reconciliation_list"),
+    }
+
+
 # --- Aging, late replies, weekly trend ---------------------------------------------------------
 
 
@@ -497,6 +545,7 @@ def dashboard_data(
         "trend": weekly_trend(user, measures, today),
         "rebounds": rebounds(user),
         "evaluations": evaluation_ranking(user, *(period or evaluation_period({}, today))),
+        "reconciliations": reconciliations(user, today),
     }
 
 

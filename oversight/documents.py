@@ -8,7 +8,8 @@ each taking the *user* it is made for and reading only through ``restrict(user)`
 - ``ledger_pdf(user, measures, title=…, subtitle=…)`` — 整改台账 (landscape), with
   ``recommendation_ledger_pdf`` and ``unit_ledger_pdf`` for the usual two cuts;
 - ``overdue_report_pdf(user, today=None)`` — 逾期情况通报 for the user's jurisdiction;
-- ``case_analysis_pdf(user, case)`` — 案件剖析报告 (case readers only).
+- ``case_analysis_pdf(user, case)`` — 案件剖析报告 (case readers only);
+- ``reconciliation_pdf(user, round_)`` — 对账销号单 of a reconciliation round (landscape).
 
 They need no request, so views and Celery jobs call them alike, e.g. a weekly job::
 
@@ -43,7 +44,7 @@ from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from recommendations import evaluation, evaluation_metrics
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
 from recommendations.models import IndicatorScore, PanelMember, Recommendation
-from reforms.models import Measure, MeasureTransition
+from reforms.models import Measure, MeasureTransition, ReconciliationRow
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
@@ -636,3 +637,109 @@ def evaluation_report_pdf(user, session) -> bytes:
     the panel asked, each indicator's mean and spread under the three questions, the total and
     the grade, and the figures from the records. Read by whoever reads the session."""
     return render_pdf("documents/evaluation_report.html", evaluation_report_context(user, session))
+
+
+# --- 对账销号单 -----------------------------------------------------------------------------------
+
+# The sheet's groups, in their order: what staff agreed, what they returned, what the unit disputes
+# (whatever staff answered: the dispute is what the reader must see), and what is not confirmed yet.
+RECONCILIATION_GROUPS = (
+    ("agreed", "一、同意销号"),
+    ("returned", "二、退回"),
+    ("disputed", "三、有异议"),
+    ("pending", "四、尚未确认"),
+)
+# Rows per table: a table's layout cost grows faster than its rows (docs/pitfalls.md), so a long
+# group is laid out as tables of this many rows, each under the repeated header.
+RECONCILIATION_TABLE_ROWS = 40
+
+
+def reconciliation_group(row) -> str:
+    """The group of the sheet a row stands in (``RECONCILIATION_GROUPS``)."""
+    if row.answer == row.Answer.DISPUTED:
+        return "disputed"
+    if row.status == row.Status.CONFIRMED:
+        return row.confirmation  # "agreed" or "returned"
+    return "pending"
+
+
+def _words(label: str, note: str, who) -> str:
+    """A side's answer: the choice with who gave it, then the note on a line of its own."""
+    head = f"{label}（{who}）" if label and who else str(label)
+    return "\n".join(part for part in (head, " ".join(note.split())) if part)
+
+
+def reconciliation_sheet_rows(rows: list, *, one_letter: bool) -> None:
+    """Set on each row the strings its line of the sheet prints (in Chinese); the letter's number
+    only when the round spans several letters (a unit's round)."""
+    with translation.override("zh-hans"):
+        for row in rows:
+            measure = row.measure
+            doc_number = "" if one_letter else measure.item.recommendation.doc_number
+            row.what = "\n".join(part for part in (doc_number, measure.content) if part)
+            row.snapshot = "\n".join(
+                (
+                    str(row.get_snapshot_status_display()),
+                    f"{row.snapshot_due_on:%Y-%m-%d}",
+                    str(row.get_snapshot_signal_display()),
+                )
+            )
+            row.unit_words = _words(row.get_answer_display(), row.answer_note, row.answered_by)
+            row.staff_words = _words(
+                row.get_confirmation_display(), row.confirmation_note, row.confirmed_by
+            )
+            row.diffs = "；".join(row.differences())
+
+
+def reconciliation_groups(rows: list, *, one_letter: bool = False) -> list[dict]:
+    """The rows by group (empty groups kept: the sheet says 无), each cut into tables."""
+    reconciliation_sheet_rows(rows, one_letter=one_letter)
+    by_group = {name: [] for name, _heading in RECONCILIATION_GROUPS}
+    for row in rows:
+        by_group[reconciliation_group(row)].append(row)
+    groups, number = [], 0
+    for name, heading in RECONCILIATION_GROUPS:
+        members = by_group[name]
+        for row in members:
+            number += 1
+            row.number = number
+        size = RECONCILIATION_TABLE_ROWS
+        tables = [members[start : start + size] for start in range(0, len(members), size)]
+        groups.append({"name": name, "heading": heading, "count": len(members), "tables": tables})
+    return groups
+
+
+def reconciliation_target(round_) -> str:
+    if round_.recommendation_id:
+        recommendation = round_.recommendation
+        return f"{round_.unit.name}　{recommendation.doc_number or recommendation.title}"
+    if round_.sector:
+        with translation.override("zh-hans"):
+            return f"{round_.unit.name}范围内{round_.get_sector_display()}领域各单位"
+    return f"{round_.unit.name}（含下属单位）"
+
+
+def reconciliation_pdf(user, round_) -> bytes:
+    """对账销号单 of one round: its rows ``user`` may see, grouped agreed / returned / disputed /
+    not yet confirmed, the snapshot beside both sides' words, the rows that differ shaded, and
+    lines for both sides to sign. One query: the rows with their measures and signers."""
+    rows = list(
+        ReconciliationRow.objects.restrict(user)
+        .filter(round=round_)
+        .select_related("measure__item__recommendation", "measure__unit")
+        .select_related("answered_by", "confirmed_by")
+        .order_by("measure__unit__path", "measure__item__recommendation", "measure__item", "pk")
+    )
+    with translation.override("zh-hans"):
+        status = str(round_.get_status_display())
+    return render_pdf(
+        "documents/reconciliation.html",
+        {
+            "round": round_,
+            "status": status,
+            "target": reconciliation_target(round_),
+            "groups": reconciliation_groups(rows, one_letter=bool(round_.recommendation_id)),
+            "count": len(rows),
+            "today": shanghai_today(),
+        },
+    )

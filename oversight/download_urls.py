@@ -47,6 +47,11 @@ urlpatterns = [
         name="evaluation_ranking_xlsx",
     ),
     path(
+        "reconciliation/<int:pk>.pdf",
+        token_or_session(downloads.reconciliation_pdf),
+        name="reconciliation_pdf",
+    ),
+    path(
         "templates/<str:kind>.xlsx",
         token_or_session(import_views.template_download),
         name="import_template",

@@ -209,6 +209,18 @@ def reconciliation_xlsx(request, pk):
     return _xlsx_response(excel.reconciliation_xlsx(round_, rows), name)
 
 
+@login_required
+@require_GET
+@within_budget
+def reconciliation_pdf(request, pk):
+    """对账销号单 as PDF: the same readers and rows as the sheet (``reconciliation_xlsx``)."""
+    round_ = scoped_object_or_404(
+        ReconciliationRound.objects.select_related("unit", "recommendation"), request.user, pk=pk
+    )
+    pdf = documents.reconciliation_pdf(request.user, round_)
+    return attachment(pdf, f"对账销号单-{round_.as_of:%Y%m%d}-{round_.pk}.pdf", PDF)
+
+
 @permission_required_or(403, "recommendations.view_recommendation")
 @require_GET
 def recommendations_xlsx(request):

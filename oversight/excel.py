@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.models import OrgUnit
 from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
+from cases.typical import current_selection
 from core import uploads
 from core.domain import DomainError, max_length_of, shanghai_today
 from recommendations.models import Recommendation
@@ -151,9 +152,8 @@ def reconciliation_xlsx(round_, rows):
     widths = (6, 20, 18, 44, 10, 12, 12, 10, 16, 36, 10, 10, 36, 10, 36)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    target = round_.recommendation or round_.unit
     title = _("Reconciliation sheet: %(what)s, as of %(day)s") % {
-        "what": getattr(target, "doc_number", "") or str(target),
+        "what": round_.target_name,
         "day": f"{round_.as_of:%Y-%m-%d}",
     }
     heading = WriteOnlyCell(sheet, value=title)
@@ -210,6 +210,14 @@ def reconciliation_xlsx(round_, rows):
     return _saved(workbook)
 
 
+def _typical_cells(case) -> list[str]:
+    """典型案例: yes or no, and the reasons it was chosen (a withdrawn selection reads no)."""
+    selection = current_selection(case)
+    if selection is None:
+        return [NO, ""]
+    return [YES, "、".join(selection.reason_labels())]
+
+
 def cases_xlsx(cases):
     """The case list (filtered, restricted, annotated with ``has_top_leader``) as a workbook."""
     sectors, statuses, levels = (
@@ -228,6 +236,8 @@ def cases_xlsx(cases):
         _verbose(Case, "opened_on"),
         _verbose(Case, "closed_on"),
         _("Top leader involved"),
+        _("Typical case"),
+        _("Chosen as typical for"),
     ]
     rows = (
         [
@@ -243,12 +253,14 @@ def cases_xlsx(cases):
             case.opened_on,
             case.closed_on,
             YES if getattr(case, "has_top_leader", False) else NO,
+            *_typical_cells(case),
         ]
         for number, case in enumerate(
-            cases.select_related("case_unit", "commission").iterator(chunk_size=2000), start=1
+            cases.select_related("case_unit", "commission", "typical").iterator(chunk_size=2000),
+            start=1,
         )
     )
-    widths = (6, 16, 40, 24, 20, 16, 14, 14, 10, 12, 12, 10)
+    widths = (6, 16, 40, 24, 20, 16, 14, 14, 10, 12, 12, 10, 10, 24)
     return write_xlsx(_("Cases"), headings, rows, widths)
 
 

@@ -23,6 +23,7 @@ MENU = [
     NavItem("dashboard:index", _("Dashboard"), "oversight.view_dashboard"),
     NavItem("statistics:index", _("Outcome statistics"), "oversight.view_statistics"),
     NavItem("cases:list", _("Cases"), "cases.view_case"),
+    NavItem("cases:typical", _("Typical cases"), "cases.view_typicalcase"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
     NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
     NavItem(

@@ -20,6 +20,7 @@ from .models import (
     Measure,
     MeasureTransition,
     ProgressReport,
+    ReconciliationSchedule,
     ReminderPolicy,
     RuleChange,
     UrgingNotice,
@@ -229,6 +230,29 @@ class FollowUpAdmin(ScopedAdmin):
     autocomplete_fields = ["recommendation"]
     # The sample and the closing 通报/约谈 are set by the review's services (its page and API).
     readonly_fields = ["created_by", "sample_size", "closing_activity"]
+
+
+@admin.register(ReconciliationSchedule)
+class ReconciliationScheduleAdmin(ScopedAdmin):
+    """定期对账: staff choose what is reconciled and how often; the daily job opens the rounds
+    (``reconciliation_schedules``) in the name of the staff who made the schedule."""
+
+    list_display = ["__str__", "scope", "frequency", "answer_working_days", "active", "created_by"]
+    list_filter = ["active", "frequency", "scope"]
+    search_fields = ["recommendation__doc_number", "unit__name"]
+    list_select_related = ["recommendation", "unit", "created_by"]
+    autocomplete_fields = ["recommendation"]
+    fields = [
+        "scope",
+        "recommendation",
+        "unit",
+        "sector",
+        "frequency",
+        "answer_working_days",
+        "active",
+        "created_by",
+    ]
+    readonly_fields = ["created_by"]
 
 
 @admin.register(CalendarDay)

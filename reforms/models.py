@@ -5,12 +5,13 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from accounts.roles import officer_of_a_unit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Problem
@@ -845,6 +846,7 @@ class ReconciliationRound(TimeStampedModel):
     class Scope(models.TextChoices):
         RECOMMENDATION = "recommendation", _("One recommendation")
         UNIT = "unit", _("A unit and its subunits")
+        SECTOR = "sector", _("A sector's units within a jurisdiction")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("reconciliation round", "Open")
@@ -859,12 +861,23 @@ class ReconciliationRound(TimeStampedModel):
         related_name="reconciliation_rounds",
         verbose_name=_("recommendation"),
     )
-    # The unit reconciled (with its subunits), or the recommendation's recipient unit.
+    # The unit reconciled (with its subunits), the recommendation's recipient unit, or for a
+    # sector the unit (usually the commission) whose subtree's units of that sector are reconciled.
     unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
         related_name="reconciliation_rounds",
         verbose_name=_("unit"),
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    # The schedule that opened the round, if one did (one round per schedule and period).
+    schedule = models.ForeignKey(
+        "ReconciliationSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("schedule"),
     )
     as_of = models.DateField(_("as of"))
     answer_due_on = models.DateField(_("answers due on"))
@@ -895,8 +908,9 @@ class ReconciliationRound(TimeStampedModel):
         ordering = ["-as_of", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope="recommendation", recommendation__isnull=False)
-                | Q(scope="unit", recommendation__isnull=True),
+                condition=Q(scope="recommendation", recommendation__isnull=False, sector="")
+                | Q(scope="unit", recommendation__isnull=True, sector="")
+                | Q(scope="sector", recommendation__isnull=True) & ~Q(sector=""),
                 name="reconciliation_scope_matches",
             ),
             models.CheckConstraint(
@@ -923,11 +937,27 @@ class ReconciliationRound(TimeStampedModel):
                 name="reconciliation_one_open_per_unit",
                 violation_error_message=_("This unit already has an open reconciliation round."),
             ),
+            models.UniqueConstraint(
+                fields=["unit", "sector"],
+                condition=Q(status="open", scope="sector"),
+                name="reconciliation_one_open_per_sector",
+                violation_error_message=_(
+                    "This sector already has an open reconciliation round in this jurisdiction."
+                ),
+            ),
         ]
 
     def __str__(self):
-        target = self.recommendation if self.recommendation_id else self.unit
-        return f"{target} {self.as_of:%Y-%m-%d}"
+        return f"{self.target_name} {self.as_of:%Y-%m-%d}"
+
+    @property
+    def target_name(self) -> str:
+        """What is reconciled, in words: the letter, the unit, or the sector within a unit."""
+        if self.recommendation_id:
+            return self.recommendation.doc_number or self.recommendation.title
+        if self.sector:
+            return f"{self.unit.name} · {self.get_sector_display()}"
+        return self.unit.name
 
     @property
     def is_open(self) -> bool:
@@ -1058,3 +1088,91 @@ class ReconciliationRow(models.Model):
             due = f"{self.measure.due_on:%Y-%m-%d}"
             found.append(str(_("due date now %(due)s") % {"due": due}))
         return found
+
+
+class ReconciliationScheduleQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q()  # a unit may know when it is reconciled
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class ReconciliationSchedule(TimeStampedModel):
+    """定期对账: a round opened every month or quarter for a recommendation, a unit (with its
+    subunits) or a sector within a unit's subtree, on the period's first working day, by the
+    daily job (``reforms.reconciliation_schedules``), in the name of the staff who made it."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    scope = models.CharField(_("scope"), max_length=16, choices=ReconciliationRound.Scope.choices)
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reconciliation_schedules",
+        verbose_name=_("recommendation"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reconciliation_schedules",
+        verbose_name=_("unit"),
+        help_text=_("For a recommendation, leave empty: its recipient unit is reconciled."),
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices)
+    answer_working_days = models.PositiveSmallIntegerField(
+        _("working days to answer"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+        help_text=_("Rounds are opened in this person's name and jurisdiction."),
+    )
+
+    objects = ReconciliationScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reconciliation schedule")
+        verbose_name_plural = _("reconciliation schedules")
+        ordering = ["unit", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="recommendation", recommendation__isnull=False, sector="")
+                | Q(scope="unit", recommendation__isnull=True, unit__isnull=False, sector="")
+                | Q(scope="sector", recommendation__isnull=True, unit__isnull=False)
+                & ~Q(sector=""),
+                name="reconciliation_schedule_scope_matches",
+                violation_error_message=_(
+                    "Choose a recommendation, a unit, or a unit and a sector, as the scope says."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        target = self.recommendation if self.recommendation_id else self.unit
+        sector = f" · {self.get_sector_display()}" if self.sector else ""
+        return f"{target}{sector} ({self.get_frequency_display()})"
+
+    def save(self, *args, **kwargs):
+        # A letter's schedule is scoped, like its rounds, by the letter's recipient unit.
+        if self.recommendation_id:
+            self.unit = self.recommendation.recipient_unit
+        super().save(*args, **kwargs)
+
+    def period_start(self, day: datetime.date) -> datetime.date:
+        """The first day of the month or quarter ``day`` falls in."""
+        if self.frequency == self.Frequency.QUARTERLY:
+            return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+        return day.replace(day=1)

@@ -5,7 +5,8 @@ that signed-off measures addressed (through their items) within ``REBOUND_LOOKBA
 same category and process stage, in the same unit or in a case of the same sector handled by the
 same commission (其他 is no sector), and from another case. Each match is a ``ReboundFlag``
 linking the two problems and the measure; a problem corrected later is compared afresh. The flags
-show on the case page, in the dashboard and in the statistics.
+show on the case page, in the dashboard and in the statistics, and the commission's staff who
+may read a flag are told (``workflow.rebound_flagged``).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from cases.models import Problem
 from cases.signals import problem_recorded
 from core.domain import shanghai_today
 
+from . import workflow
 from .models import Measure, ReboundFlag
 
 
@@ -67,7 +69,9 @@ def detect(problem: Problem) -> list[ReboundFlag]:
             match=Match.UNIT if unit_id == problem.unit_id else Match.SECTOR,
         )
     ReboundFlag.objects.filter(problem=problem).delete()
-    return ReboundFlag.objects.bulk_create(flags.values())
+    created = ReboundFlag.objects.bulk_create(flags.values())
+    workflow.rebound_flagged(created, case)
+    return created
 
 
 @receiver(problem_recorded, dispatch_uid="reforms.rebounds.detect")

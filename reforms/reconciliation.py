@@ -5,7 +5,8 @@ A row:    pending ──answer──▶ answered ──confirm──▶ confirme
                                ▲    │ (the unit may change its answer until it is confirmed)
                                └────┘
 
-Staff open a round for a recommendation, or for a unit and its subunits, as of a date: the round
+Staff open a round for a recommendation, a unit and its subunits, or the units of a sector within a
+unit's subtree, as of a date: the round
 freezes a row per measure in scope that is open or was signed off in the
 ``ReconciliationRound.RECENT_SIGNOFF_DAYS`` before that date (its status, due date and colour
 then). The unit's officer answers each row: still in progress (with the latest state), completed
@@ -26,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from core.domain import (
     InvalidInput,
     PermissionRefused,
@@ -39,8 +40,8 @@ from core.domain import (
 )
 from recommendations.models import Recommendation
 
+from . import calendar, workflow
 from . import services as measure_services
-from . import workflow
 from .models import Measure, ReconciliationRound, ReconciliationRow, open_q
 
 RoundStatus = ReconciliationRound.Status
@@ -61,6 +62,16 @@ PERMS = {
     "answer": "reforms.answer_reconciliation_row",
     "confirm": "reforms.confirm_reconciliation_row",
 }
+
+
+# The unit has this many working days to answer, unless staff choose otherwise (the open form's
+# default and a schedule's when it names none).
+ANSWER_WORKING_DAYS = 10
+
+
+def default_answer_due_on(as_of: datetime.date | None = None) -> datetime.date:
+    """``ANSWER_WORKING_DAYS`` working days after ``as_of`` (today), by the working calendar."""
+    return calendar.add_workdays(as_of or shanghai_today(), ANSWER_WORKING_DAYS)
 
 
 def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
@@ -88,9 +99,12 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
     )
 
 
-def measures_in_scope(*, actor, recommendation=None, unit=None, as_of: datetime.date):
-    """The measures a round would freeze: in the actor's jurisdiction and the scope, open or
-    signed off in the ``RECENT_SIGNOFF_DAYS`` before ``as_of``."""
+def measures_in_scope(
+    *, actor, recommendation=None, unit=None, sector: str = "", as_of: datetime.date
+):
+    """The measures a round would freeze: in the actor's jurisdiction and the scope (a letter, a
+    unit's subtree, or that subtree's units of a sector), open or signed off in the
+    ``RECENT_SIGNOFF_DAYS`` before ``as_of``."""
     since = as_of - datetime.timedelta(days=ReconciliationRound.RECENT_SIGNOFF_DAYS)
     measures = Measure.objects.restrict(actor).filter(
         open_q() | Q(status=Measure.Status.SIGNED_OFF, signed_off_on__gte=since)
@@ -99,6 +113,8 @@ def measures_in_scope(*, actor, recommendation=None, unit=None, as_of: datetime.
         measures = measures.filter(item__recommendation=recommendation)
     else:
         measures = measures.filter(unit__path__startswith=unit.path)
+    if sector:
+        measures = measures.filter(unit__sector=sector)
     return measures.order_by("item__recommendation", "item", "pk")
 
 
@@ -109,6 +125,30 @@ def _check_note(text: str, field: str) -> None:
         raise InvalidInput(message, errors={"note": [message]})
 
 
+def _scope_of(actor, recommendation, unit, sector: str):
+    """The round's scope, its unit and the open rounds of the same scope (locked, checked to be
+    in the actor's jurisdiction)."""
+    if (recommendation is None) == (unit is None) or (sector and recommendation is not None):
+        raise TransitionRefused(_("Choose either a recommendation or a unit to reconcile."))
+    if recommendation is not None:
+        if not Recommendation.objects.restrict(actor).filter(pk=recommendation.pk).exists():
+            raise PermissionRefused()
+        lock_for_update(recommendation)
+        already = ReconciliationRound.objects.open().filter(
+            scope=Scope.RECOMMENDATION, recommendation=recommendation
+        )
+        return Scope.RECOMMENDATION, recommendation.recipient_unit, already
+    if not OrgUnit.objects.restrict(actor).filter(pk=unit.pk).exists():
+        raise PermissionRefused()
+    if sector and sector not in Sector.values:
+        message = _("Choose a sector from the list.")
+        raise TransitionRefused(message, errors={"sector": [message]})
+    lock_for_update(unit)
+    scope = Scope.SECTOR if sector else Scope.UNIT
+    already = ReconciliationRound.objects.open().filter(scope=scope, unit=unit, sector=sector)
+    return scope, unit, already
+
+
 @transaction.atomic
 def open_round(
     *,
@@ -117,15 +157,17 @@ def open_round(
     answer_due_on: datetime.date,
     recommendation: Recommendation | None = None,
     unit: OrgUnit | None = None,
+    sector: str = "",
+    schedule=None,
 ) -> ReconciliationRound:
-    """Staff open a round for one recommendation, or a unit and its subunits, and freeze its rows.
+    """Staff open a round for one recommendation, a unit and its subunits, or the units of a
+    sector within a unit's subtree (``sector``), and freeze its rows.
 
     ``as_of`` (today when not given) cannot be in the future: the snapshot is what stands now,
-    its colours read on that date. The unit's answers are due on ``answer_due_on``.
+    its colours read on that date. The unit's answers are due on ``answer_due_on``. A round
+    opened by a ``ReconciliationSchedule`` records it (``schedule``).
     """
     require_perm(actor, PERMS["open"])
-    if (recommendation is None) == (unit is None):
-        raise TransitionRefused(_("Choose either a recommendation or a unit to reconcile."))
     today = shanghai_today()
     as_of = as_of or today
     if as_of > today:
@@ -134,27 +176,16 @@ def open_round(
     if answer_due_on < today:
         message = _("The answers cannot be due before today.")
         raise TransitionRefused(message, errors={"answer_due_on": [message]})
-    if recommendation is not None:
-        if not Recommendation.objects.restrict(actor).filter(pk=recommendation.pk).exists():
-            raise PermissionRefused()
-        lock_for_update(recommendation)
-        scope, target_unit = Scope.RECOMMENDATION, recommendation.recipient_unit
-        already = ReconciliationRound.objects.open().filter(
-            scope=scope, recommendation=recommendation
-        )
-    else:
-        if not OrgUnit.objects.restrict(actor).filter(pk=unit.pk).exists():
-            raise PermissionRefused()
-        lock_for_update(unit)
-        scope, target_unit = Scope.UNIT, unit
-        already = ReconciliationRound.objects.open().filter(scope=scope, unit=unit)
+    scope, target_unit, already = _scope_of(actor, recommendation, unit, sector)
     if already.exists():
         raise TransitionRefused(
             _("A reconciliation round is already open for this scope: close it first."),
             code="invalid_state",
         )
     measures = list(
-        measures_in_scope(actor=actor, recommendation=recommendation, unit=unit, as_of=as_of)
+        measures_in_scope(
+            actor=actor, recommendation=recommendation, unit=unit, sector=sector, as_of=as_of
+        )
     )
     if not measures:
         raise TransitionRefused(
@@ -164,6 +195,8 @@ def open_round(
         scope=scope,
         recommendation=recommendation,
         unit=target_unit,
+        sector=sector,
+        schedule=schedule,
         as_of=as_of,
         answer_due_on=answer_due_on,
         opened_by=actor,

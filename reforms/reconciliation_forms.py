@@ -3,13 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from core.domain import max_length_of, shanghai_today
 from core.forms import Form
 from recommendations.models import Recommendation
 
 from .forms import DateInput
 from .models import ReconciliationRow
+from .reconciliation import default_answer_due_on
 
 
 class OpenRoundForm(Form):
@@ -21,11 +22,19 @@ class OpenRoundForm(Form):
     unit = forms.ModelChoiceField(
         label=_("Unit (with its subunits)"), queryset=OrgUnit.objects.none(), required=False
     )
+    sector = forms.ChoiceField(
+        label=_("Only the units of this sector"),
+        choices=[("", _("All sectors")), *Sector.choices],
+        required=False,
+        help_text=_("Reconcile the units of one sector within the chosen unit's subtree."),
+    )
     as_of = forms.DateField(label=_("As of"), widget=DateInput)
     answer_due_on = forms.DateField(label=_("Answers due on"), widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("as_of", shanghai_today())
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("as_of", shanghai_today())
+        initial.setdefault("answer_due_on", default_answer_due_on(initial["as_of"]))
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].queryset = Recommendation.objects.restrict(user)
         self.fields["unit"].queryset = OrgUnit.objects.restrict(user).exclude(

@@ -76,6 +76,7 @@ def round_open(request):
                     actor=request.user,
                     recommendation=data["recommendation"],
                     unit=None if data["recommendation"] else data["unit"],
+                    sector="" if data["recommendation"] else data["sector"],
                     as_of=data["as_of"],
                     answer_due_on=data["answer_due_on"],
                 )

@@ -8,6 +8,10 @@
 - **督办**: overdue more than ``urging_after_days`` → a numbered ``UrgingNotice`` on the object,
   sent to the issuing commission's staff and supervisors as well.
 
+The answers of an open reconciliation round (对账销号) with rows still unanswered climb the same
+ladder towards the round's ``answer_due_on``, told to the officers of the round's unit (no urging
+notice: the staff see the round's unanswered rows on its page and the dashboard).
+
 Thresholds live in ``ReminderPolicy`` (back office). Standing measures, measures awaiting sign-off
 and signed-off ones are not chased. Rows are read in primary-key chunks with a constant number of
 queries each; each chunk is one transaction; every reminder is a ``Notification`` unique per
@@ -25,7 +29,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Max, Value
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +41,13 @@ from notifications.models import Notification
 from recommendations.models import Recommendation
 
 from .calendar import WorkingCalendar
-from .models import Measure, ReminderPolicy, UrgingNotice
+from .models import (
+    Measure,
+    ReconciliationRound,
+    ReconciliationRow,
+    ReminderPolicy,
+    UrgingNotice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +104,7 @@ class Ladder:
 class ScanResult:
     measures: int = 0
     recommendations: int = 0
+    reconciliations: int = 0
     urging_notices: int = 0
     skipped: bool = False
 
@@ -227,6 +238,42 @@ def _recommendations(ladder: Ladder):
     )
 
 
+def _reconciliations(ladder: Ladder):
+    """Open rounds with a row still unanswered, their answers due within the ladder's reach."""
+    nobody = Value(None, output_field=IntegerField())
+    unanswered = ReconciliationRow.objects.filter(
+        round=OuterRef("pk"), status=ReconciliationRow.Status.PENDING
+    )
+    return (
+        ReconciliationRound.objects.open()
+        .filter(Exists(unanswered), answer_due_on__lte=ladder.green_until)
+        .values(
+            "pk",
+            what=Coalesce(NullIf(F("recommendation__doc_number"), Value("")), F("unit__name")),
+            due=F("answer_due_on"),
+            unit_pk=F("unit_id"),
+            party_head_pk=nobody,
+            issuer_pk=nobody,
+            owner_pk=nobody,
+            leader_pk=nobody,
+        )
+    )
+
+
+def _reconciliation_message(row: dict, level: str, days: int) -> tuple[str, str]:
+    what, due = row["what"][:60], f"{row['due']:%Y-%m-%d}"
+    if level == Kind.RED:
+        return (
+            _("Reconciliation answers overdue: %(what)s") % {"what": what},
+            _("The answers were due on %(due)s, %(days)d days ago; answer every row.")
+            % {"due": due, "days": days},
+        )
+    return (
+        _("Reconciliation answers due soon: %(what)s") % {"what": what},
+        _("Answer every row of the reconciliation round by %(due)s.") % {"due": due},
+    )
+
+
 def _measure_message(row: dict, level: str, days: int) -> tuple[str, str]:
     what, due = row["what"][:60], f"{row['due']:%Y-%m-%d}"
     if level == Kind.URGING:
@@ -274,18 +321,26 @@ class Chased:
     rows: Callable
     message: Callable
     page: str
+    urges: bool = True  # overdue long enough, a numbered urging notice (督办) is issued
 
 
 CHASED = (
     Chased("measure", _measures, _measure_message, "reforms:measure_detail"),
     Chased("recommendation", _recommendations, _reply_message, "recommendations:detail"),
+    Chased(
+        "reconciliation",
+        _reconciliations,
+        _reconciliation_message,
+        "reforms:reconciliation_detail",
+        urges=False,
+    ),
 )
 
 
 def _remind(chased: Chased, rows: list[dict], ladder: Ladder) -> int:
     """Write the chunk's reminders and urging notices; returns the notices it created."""
     officers = _officers_of(row["unit_pk"] for row in rows)
-    urged = [row for row in rows if ladder.needs_urging(row["due"])]
+    urged = [row for row in rows if chased.urges and ladder.needs_urging(row["due"])]
     readers = _commission_readers({row["issuer_pk"] for row in urged})
     notices = _urging_notices(chased, urged, ladder)
     urged_pks = {row["pk"] for row in urged}

@@ -76,3 +76,8 @@ rules.add_perm("reforms.open_reconciliation", is_discipline_staff)
 rules.add_perm("reforms.close_reconciliation", staff_in_scope)
 rules.add_perm("reforms.answer_reconciliation_row", officer_in_scope)
 rules.add_perm("reforms.confirm_reconciliation_row", staff_in_scope)
+
+# 定期对账: staff schedule rounds in their jurisdiction (the back office); a unit may read its own.
+rules.add_perm("reforms.view_reconciliationschedule", can_read)
+for action in ("add", "change", "delete"):
+    rules.add_perm(f"reforms.{action}_reconciliationschedule", staff_in_scope)

@@ -145,6 +145,14 @@ def _has_pending_extension(measure: Measure) -> bool:
     return any(request.status == Decision.PENDING for request in measure.extension_requests.all())
 
 
+def _begin(action: str, measure: Measure, actor, refusal) -> None:
+    """How every transition of a measure starts: the actor may take ``action`` on it, the measure
+    is locked, and its state allows the action (otherwise ``refusal``)."""
+    require_perm(actor, PERMS[action], measure)
+    lock_for_update(measure)
+    require_status(measure, FROM_STATUSES[action], refusal)
+
+
 def _check_reason_length(text: str, field: str, label) -> None:
     """An opinion or a reason fits the history row (``TransitionRecord.reason``)."""
     limit = max_length_of(MeasureTransition, "reason")
@@ -265,11 +273,10 @@ def _store_evidence(*, measure, actor, file: UploadedFile, description, progress
 @transaction.atomic
 def evidence_add(*, measure: Measure, actor, file: UploadedFile, description: str = "") -> Evidence:
     """The unit attaches a file proving the measure was carried out."""
-    require_perm(actor, PERMS["report"], measure)
-    lock_for_update(measure)
-    require_status(
+    _begin(
+        "report",
         measure,
-        FROM_STATUSES["report"],
+        actor,
         _("Evidence cannot be changed while sign-off is requested or done."),
     )
     _check_evidence([file])
@@ -294,11 +301,10 @@ def progress_report_add(
     files: tuple[UploadedFile, ...] = (),
 ) -> ProgressReport:
     """The unit reports progress with evidence files; a first or post-return report starts work."""
-    require_perm(actor, PERMS["report"], measure)
-    lock_for_update(measure)
-    require_status(
+    _begin(
+        "report",
         measure,
-        FROM_STATUSES["report"],
+        actor,
         _("Progress cannot be reported while sign-off is requested or done."),
     )
     if not content.strip():
@@ -348,11 +354,7 @@ def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
     """Discipline staff verify the evidence and tick the measure off (销号), writing what they
     checked: the verification opinion (核查意见, ``note``) is required and kept as the history row's
     reason, shown on the measure's page and in the ledger."""
-    require_perm(actor, PERMS["sign_off"], measure)
-    lock_for_update(measure)
-    require_status(
-        measure, FROM_STATUSES["sign_off"], _("Only a measure awaiting sign-off can be signed off.")
-    )
+    _begin("sign_off", measure, actor, _("Only a measure awaiting sign-off can be signed off."))
     if not note.strip():
         message = _("Write the verification opinion before signing off.")
         raise TransitionRefused(message, errors={"note": [message]})
@@ -366,11 +368,7 @@ def measure_sign_off(*, measure: Measure, actor, note: str = "") -> Measure:
 @transaction.atomic
 def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "") -> Measure:
     """Discipline staff send the measure back, e.g. for paper rectification (纸面整改)."""
-    require_perm(actor, PERMS["return"], measure)
-    lock_for_update(measure)
-    require_status(
-        measure, FROM_STATUSES["return"], _("Only a measure awaiting sign-off can be returned.")
-    )
+    _begin("return", measure, actor, _("Only a measure awaiting sign-off can be returned."))
     if reason_code not in MeasureTransition.ReturnReason.values:
         raise TransitionRefused(_("Choose a reason for returning the measure."))
     if reason_code == MeasureTransition.ReturnReason.OTHER and not reason.strip():
@@ -390,11 +388,7 @@ def measure_reopen(*, measure: Measure, actor, due_on: datetime.date, reason: st
     Its original due date stays; ``reopen_count`` and ``reopened_on`` keep the work after the
     reopening apart from first-time work. The unit's officers and the owner are told.
     """
-    require_perm(actor, PERMS["reopen"], measure)
-    lock_for_update(measure)
-    require_status(
-        measure, FROM_STATUSES["reopen"], _("Only a signed-off measure can be reopened.")
-    )
+    _begin("reopen", measure, actor, _("Only a signed-off measure can be reopened."))
     if not reason.strip():
         message = _("Describe what rebounded.")
         raise TransitionRefused(message, errors={"findings": [message]})
@@ -422,11 +416,7 @@ def extension_request_submit(
     *, measure: Measure, actor, requested_due_on: datetime.date, reason: str
 ) -> ExtensionRequest:
     """The unit asks to move the current due date later, giving its reason."""
-    require_perm(actor, PERMS["request_extension"], measure)
-    lock_for_update(measure)
-    require_status(
-        measure, FROM_STATUSES["request_extension"], _("A signed-off measure needs no extension.")
-    )
+    _begin("request_extension", measure, actor, _("A signed-off measure needs no extension."))
     if requested_due_on <= measure.due_on:
         raise TransitionRefused(_("The requested due date must be later than the current one."))
     if not reason.strip():
@@ -501,11 +491,7 @@ def measure_update(
     Its item, dates and standing stay as planned: the current due date moves only through an
     approved extension request.
     """
-    require_perm(actor, PERMS["edit"], measure)
-    lock_for_update(measure)
-    require_status(
-        measure, FROM_STATUSES["edit"], _("A signed-off measure can no longer be changed.")
-    )
+    _begin("edit", measure, actor, _("A signed-off measure can no longer be changed."))
     for label, value in (
         (_("measure"), content),
         (_("completion standard"), standard),

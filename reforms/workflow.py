@@ -16,13 +16,16 @@ the measure's content only — no case content.
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import OrgUnit, User
 from notifications.delivery import notifications_for, notify
 from notifications.models import Notification
+
+from .models import ReboundFlag
 
 KIND = Notification.Kind.WORKFLOW
 
@@ -201,7 +204,7 @@ def extension_event(request, *, actor) -> None:
 
 
 def _round_title(round_) -> str:
-    target = _letter(round_.recommendation) if round_.recommendation_id else round_.unit.name
+    target = _letter(round_.recommendation) if round_.recommendation_id else round_.target_name
     return f"{target} {round_.as_of:%Y-%m-%d}"
 
 
@@ -350,3 +353,49 @@ def evaluation_session_event(session, event: str, *, actor) -> None:
             link=_session_link(session),
             key=f"evaluation:{session.pk}:{event}",
         )
+
+
+# ── 整改反弹 ─────────────────────────────────────────────────────────────────────────────────
+
+
+def _rebound_readers(flag, case) -> list[int]:
+    """The staff of the commission handling the new problem's case — and of the commission a
+    dispatched group belongs to (the group's cases may reach beyond the units it is posted to) —
+    and whoever logged the case, who may read the flag: a flag speaks of two problems, and a
+    sector match may point into another jurisdiction (``ReboundFlag.objects.restrict``). Few
+    people: one query each."""
+    commission = case.commission
+    units = [commission.pk]
+    if commission.kind == OrgUnit.Kind.GROUP and commission.depth > 1:
+        units.append(OrgUnit.objects.get_parent(commission).pk)
+    candidates = (
+        User.objects.discipline_staff()
+        .filter(is_active=True)
+        .filter(Q(org_unit_id__in=units) | Q(pk=case.created_by_id))
+    )
+    return [
+        user.pk
+        for user in candidates
+        if ReboundFlag.objects.restrict(user).filter(pk=flag.pk).exists()
+    ]
+
+
+def rebound_flagged(flags, case) -> None:
+    """A possible rebound was flagged → the commission's staff who may read it, with a link to the
+    new problem on its case's page. Keyed by the pair of problems: a problem corrected and
+    flagged again against the same earlier problem tells nobody twice. Nothing of the case is in
+    the words: the unit and the measure that was signed off."""
+    for flag in flags:
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(
+                _rebound_readers(flag, case),
+                actor=None,
+                title=_("Possible rebound: %(unit)s") % {"unit": flag.unit.name[:60]},
+                body=_(
+                    "A new problem matches one that the signed-off measure “%(measure)s” "
+                    "addressed; check whether the rectification has rebounded."
+                )
+                % {"measure": _measure(flag.measure)},
+                link=reverse("cases:detail", args=[case.pk]) + f"#problem-{flag.problem_id}",
+                key=f"rebound:{flag.problem_id}:{flag.earlier_problem_id}",
+            )

@@ -523,14 +523,20 @@ def test_a_letter_of_many_measures_answers_small(world, chain, browse_en):
 
 def test_a_case_of_hundreds_of_problems_shows_the_uncited_first_and_a_few(world, chain, browse_en):
     """A real case exposes hundreds of problems (seed 000: 723): the chain shows those no item
-    cites first, 20 in all, counts the rest, and an item its first five."""
+    cites first, 20 in all, counts the rest, and an item its first five — in the same queries
+    as for three problems."""
+    client = browse_en(world.users.city_staff)
+    with CaptureQueriesContext(connection) as few:
+        get(client, chain_url(chain))
     with time_machine.travel(shanghai(D(2026, 1, 10))):
         cited = [factories.problem(chain.case, description=f"问题{n}") for n in range(40)]
     item = chain.items[1]
     item.problems.add(*cited)
-    client = browse_en(world.users.city_staff)
 
-    response = get(client, chain_url(chain))
+    with CaptureQueriesContext(connection) as many:
+        response = get(client, chain_url(chain))
+
+    assert len(many) == len(few)
 
     shown = states(response, "problem-node")
     assert len(shown) == 20

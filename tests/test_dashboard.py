@@ -444,5 +444,81 @@ def test_the_page_runs_the_same_queries_whatever_the_data(
     assert response.context["total"].total == 43
     assert response.context["late"]["count"] == 4
     assert len(many) == len(few)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         dashboard(client)
+
+
+# --- Reconciliation rounds ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def rounds(world, data):
+    """On TODAY: the housing letter's round open, one row answered; the health letter's closed."""
+    from reforms import reconciliation
+
+    staff = world.users.city_staff
+    with time_machine.travel(shanghai(TODAY)):
+        housing = reconciliation.open_round(
+            actor=staff, recommendation=data.letters.housing, answer_due_on=D(2026, 6, 22)
+        )
+        first = housing.rows.select_related("round", "measure").order_by("pk").first()
+        reconciliation.answer_row(
+            row=first, actor=world.users.housing_officer, answer="in_progress", note="过半"
+        )
+        health = reconciliation.open_round(
+            actor=staff, recommendation=data.letters.health, answer_due_on=D(2026, 6, 22)
+        )
+        for row in health.rows.select_related("round", "measure"):
+            reconciliation.answer_row(
+                row=row, actor=world.users.health_officer, answer="disputed", note="已整改"
+            )
+            reconciliation.confirm_row(row=row, actor=staff, confirmation="agreed")
+        reconciliation.close_round(round_=health, actor=staff)
+    return SimpleNamespace(housing=housing, health=health)
+
+
+def test_each_units_last_reconciliation_and_what_is_outstanding(world, rounds, browse_en):
+    page = dashboard(browse_en(world.users.supervisor))
+
+    shown = {row["unit"]["name"]: row for row in page.context["reconciliations"]["units"]}
+    assert set(shown) == {world.units.housing.name, world.units.health.name}
+    housing, health = shown[world.units.housing.name], shown[world.units.health.name]
+    rows = rounds.housing.rows.count()
+    assert (housing["is_open"], housing["unanswered"], housing["unconfirmed"]) == (
+        True,
+        rows - 1,
+        1,
+    )
+    assert (housing["last_as_of"], housing["answers_due"], housing["late"]) == (
+        TODAY,
+        D(2026, 6, 22),
+        False,
+    )
+    assert housing["url"] == reverse("reforms:reconciliation_detail", args=[rounds.housing.pk])
+    assert (health["is_open"], health["unanswered"], health["unconfirmed"]) == (False, 0, 0)
+    assert health["url"] == reverse("reforms:reconciliation_detail", args=[rounds.health.pk])
+    totals = page.context["reconciliations"]
+    assert (totals["unanswered"], totals["unconfirmed"]) == (rows - 1, 1)
+    html = page.content.decode()
+    assert 'data-testid="reconciliations-by-unit"' in html
+    assert f'href="{housing["url"]}" data-testid="round">Open</a>' in html
+
+
+def test_unanswered_rows_past_their_date_are_late(world, rounds):
+    from oversight.dashboard import reconciliations
+
+    later = reconciliations(world.users.supervisor, D(2026, 6, 23))
+
+    housing = next(row for row in later["units"] if row["unit"]["pk"] == world.units.housing.pk)
+    assert housing["late"] is True
+
+
+def test_the_reconciliations_take_two_queries_and_keep_to_the_jurisdiction(
+    world, rounds, django_assert_max_num_queries
+):
+    """The jurisdiction's paths, then the rows grouped by unit, whatever the number of rows."""
+    from oversight.dashboard import reconciliations
+
+    with django_assert_max_num_queries(2):
+        reconciliations(world.users.supervisor, TODAY)
+    assert reconciliations(world.users.county_supervisor, TODAY)["units"] == []

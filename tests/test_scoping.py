@@ -18,11 +18,12 @@ import pytest
 import rules
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role, in_scope
 from accounts.scoping import ScopedQuerySet
-from cases.models import Case, CaseAnalysis, Problem, Subject
+from cases.models import Case, CaseAnalysis, Problem, Subject, TypicalCase
 from recommendations.models import (
     Evaluation,
     EvaluationSession,
@@ -46,6 +47,7 @@ from reforms.models import (
     ReboundFlag,
     ReconciliationRound,
     ReconciliationRow,
+    ReconciliationSchedule,
     RuleChange,
     UrgingNotice,
 )
@@ -153,7 +155,7 @@ HOMES = {
     "superuser": None,
 }
 
-CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag)
+CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase)
 DRAFTABLE = (Recommendation, RecommendationItem)
 LOOP_RECORDS = (
     RecommendationTransition,
@@ -170,6 +172,7 @@ LOOP_RECORDS = (
     UrgingNotice,
     ReconciliationRound,
     ReconciliationRow,
+    ReconciliationSchedule,
     FollowUpMeasure,
     EvaluationSession,
     PanelMember,
@@ -232,6 +235,11 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     }
     problem = factories.problem(case)
     rows[Problem] = {key: problem}
+    rows[TypicalCase] = {
+        key: TypicalCase.objects.create(
+            case=case, reasons=["warning"], marked_by=staff, marked_at=timezone.now()
+        )
+    }
 
     draft = Recommendation.objects.create(
         title="关于推进以案促改工作的纪检监察建议（草稿）",
@@ -373,6 +381,14 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
         opened_by=staff,
     )
     rows[ReconciliationRound] = {key: round_}
+    rows[ReconciliationSchedule] = {
+        key: ReconciliationSchedule.objects.create(
+            scope=ReconciliationRound.Scope.UNIT,
+            unit=unit,
+            frequency=ReconciliationSchedule.Frequency.MONTHLY,
+            created_by=staff,
+        )
+    }
     rows[FollowUpMeasure] = {
         key: FollowUpMeasure.objects.create(follow_up=rows[FollowUp][key], measure=measure)
     }

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from cases.models import Case, Problem
 from core.domain import SHANGHAI, shanghai_today
 from demo.builder import DEMO_PASSWORD, HEADLINE_USERNAMES
+from notifications.models import Notification
 from recommendations.models import Evaluation, Recommendation
 from reforms.models import (
     Activity,
@@ -25,6 +26,8 @@ from reforms.models import (
     ExtensionRequest,
     FollowUp,
     Measure,
+    ReboundFlag,
+    ReconciliationRound,
     RuleChange,
     Signal,
 )
@@ -91,6 +94,13 @@ class TestTheDemo:
             if case.status == Case.Status.CLOSED:
                 assert case.amount >= 0 and case.closed_on and case.analysis.completed_on
 
+        # 典型案例: one construction case chosen for the sector's warning education.
+        chosen = Case.objects.typical().select_related("typical")
+        assert [case.sector for case in chosen] == ["construction"]
+        assert chosen[0].status == Case.Status.CLOSED and chosen[0].problems.exists()
+        marked_on = chosen[0].typical.marked_at.astimezone(SHANGHAI).date()
+        assert marked_on == chosen[0].closed_on + datetime.timedelta(days=30)
+
         problems = Problem.objects.all()
         assert problems.count() >= 40
         assert set(problems.values_list("category", flat=True)) == set(Problem.Category.values)
@@ -131,7 +141,8 @@ class TestTheDemo:
         # Every colour of the code shows, yellow (due within the warning window) included.
         assert {measure.signal(today=today) for measure in measures} == set(Signal)
 
-        extended = [m for m in measures if m.original_due_on < m.due_on]
+        # A due date moves by an approved extension, or when a review reopens a measure.
+        extended = [m for m in measures if m.original_due_on < m.due_on and not m.reopen_count]
         assert extended
         approved = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.APPROVED)
         assert {request.measure_id for request in approved} == {m.pk for m in extended}
@@ -199,6 +210,20 @@ class TestTheDemo:
             92,
             "excellent",
         )
+
+    def test_a_reconciliation_round_a_rebound_review_and_a_rebound_flag(self, demo, db):
+        round_ = ReconciliationRound.objects.get()
+        statuses = set(round_.rows.values_list("status", flat=True))
+        assert statuses == {"pending", "answered", "confirmed"}
+        assert set(round_.rows.values_list("confirmation", flat=True)) >= {"agreed", "returned"}
+        assert round_.rows.filter(answer="disputed").exists()
+        review = FollowUp.objects.get(outcome="rebounded")
+        rebounded = review.rows.get(verdict="rebounded").measure
+        assert (rebounded.status, rebounded.reopen_count) == (Measure.Status.IN_PROGRESS, 1)
+        assert review.rows.filter(verdict="held").exists()
+        flag = ReboundFlag.objects.get()
+        assert flag.measure.status == Measure.Status.SIGNED_OFF
+        assert Notification.objects.filter(dedupe_key__startswith="rebound:").exists()
 
     def test_the_output_lists_one_login_per_role_with_the_shared_password(self, demo, db):
         assert "演示数据已生成" in demo

@@ -5,8 +5,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import OrgUnit, Sector
-from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
+from cases.models import (
+    Case,
+    CaseAnalysis,
+    Problem,
+    ProcessStage,
+    Subject,
+    TypicalCase,
+    TypicalReason,
+    ViolationType,
+)
 from cases.services import CASE_WRITABLE_FIELDS
+from cases.typical import current_selection
 from core.api import ScopedPrimaryKeyRelatedField
 from core.domain import max_length_of
 
@@ -65,22 +75,52 @@ class CaseAnalysisSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in fields[:4]}
 
 
+class TypicalCaseSerializer(serializers.ModelSerializer):
+    """The case's selection as a typical case (典型案例), in force."""
+
+    class Meta:
+        model = TypicalCase
+        fields = [
+            "reasons",
+            "audience_sectors",
+            "audience_levels",
+            "note",
+            "marked_by",
+            "marked_at",
+        ]
+        read_only_fields = fields
+
+
 class CaseSerializer(serializers.ModelSerializer):
     subjects = SubjectSerializer(many=True, read_only=True)
     analysis = serializers.SerializerMethodField()
+    typical = serializers.SerializerMethodField()
     violation_types = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     # Only the linked cases the reader may see (the viewset prefetches them restricted).
     linked_cases = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Case
-        fields = ["id", *CASE_WRITABLE_FIELDS, "subjects", "analysis", "created_at", "updated_at"]
+        fields = [
+            "id",
+            *CASE_WRITABLE_FIELDS,
+            "subjects",
+            "analysis",
+            "typical",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(CaseAnalysisSerializer(allow_null=True))
     def get_analysis(self, case):
         analysis = getattr(case, "analysis", None)  # select_related: no query
         return None if analysis is None else CaseAnalysisSerializer(analysis).data
+
+    @extend_schema_field(TypicalCaseSerializer(allow_null=True))
+    def get_typical(self, case):
+        selection = current_selection(case)  # select_related: no query
+        return None if selection is None else TypicalCaseSerializer(selection).data
 
 
 class ProblemSerializer(serializers.ModelSerializer):
@@ -134,6 +174,27 @@ class CaseWriteSerializer(serializers.Serializer):
         queryset=Case.objects.all(), many=True, required=False
     )
     subjects = SubjectWriteSerializer(many=True, required=False)
+
+
+class TypicalMarkSerializer(serializers.Serializer):
+    """Marking a closed case as typical: at least one reason, and for whom."""
+
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=TypicalReason.choices), allow_empty=False
+    )
+    audience_sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sector.choices), required=False
+    )
+    audience_levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Case.Level.choices), required=False
+    )
+    note = serializers.CharField(
+        max_length=max_length_of(TypicalCase, "note"), required=False, allow_blank=True
+    )
+
+
+class TypicalUnmarkSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=max_length_of(TypicalCase, "note"))
 
 
 class ProblemWriteSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Sector
 from audit import log as audit
-from cases import services
+from cases import services, typical
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProcessStage, ViolationType
 from core.api import (
@@ -41,7 +41,7 @@ class CaseViewSet(
     """Cases with their subjects and analysis: discipline staff and supervisors only
     (confidential content); staff log and edit them."""
 
-    queryset = Case.objects.select_related("analysis").prefetch_related(
+    queryset = Case.objects.select_related("analysis", "typical").prefetch_related(
         "subjects", "violation_types"
     )
     serializer_class = s.CaseSerializer
@@ -87,6 +87,28 @@ class CaseViewSet(
         data = validated(s.CaseAnalysisSerializer, self)
         analysis = services.analysis_save(case=case, actor=request.user, **data)
         return detail_or_created(s.CaseAnalysisSerializer, analysis, self)
+
+    @extend_schema(
+        request=s.TypicalMarkSerializer, responses={200: s.CaseSerializer, **TRANSITION_ERRORS}
+    )
+    @action(detail=True, methods=["post"], url_path="mark-typical")
+    def mark_typical(self, request, pk=None):
+        """Staff mark a closed case as typical (典型案例): why (a reason at least), for whom."""
+        case = self.get_object()
+        data = validated(s.TypicalMarkSerializer, self)
+        typical.case_mark_typical(case=case, actor=request.user, **data)
+        return detail_or_created(s.CaseSerializer, self.fresh(case), self)
+
+    @extend_schema(
+        request=s.TypicalUnmarkSerializer, responses={200: s.CaseSerializer, **TRANSITION_ERRORS}
+    )
+    @action(detail=True, methods=["post"], url_path="unmark-typical")
+    def unmark_typical(self, request, pk=None):
+        """Staff withdraw the case's selection as a typical case, with the reason."""
+        case = self.get_object()
+        data = validated(s.TypicalUnmarkSerializer, self)
+        typical.case_unmark_typical(case=case, actor=request.user, **data)
+        return detail_or_created(s.CaseSerializer, self.fresh(case), self)
 
 
 @extend_schema_view(

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'evaluation session',
                 'verbose_name_plural': 'evaluation sessions',
                 'ordering': ['-scheduled_on', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['scheduled', 'scoring'])), fields=('recommendation',), name='evaluation_session_one_open_per_recommendation', violation_error_message='This recommendation already has an evaluation session under way.'), models.CheckConstraint(condition=models.Q(('total_score__isnull', True), models.Q(('total_score__gte', 0), ('total_score__lte', 100)), _connector='OR'), name='evaluation_session_total_0_to_100', violation_error_message='The total score is between 0 and 100.'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('report'), 5000)), name='evaluationsession_report_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('questions'), 5000)), name='evaluationsession_questions_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('conclusion'), 2000)), name='evaluationsession_conclusion_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('cancel_reason'), 1000)), name='evaluationsession_cancel_reason_length')],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('report'), 5000)), name='evaluationsession_report_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('questions'), 5000)), name='evaluationsession_questions_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('conclusion'), 2000)), name='evaluationsession_conclusion_length'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('cancel_reason'), 1000)), name='evaluationsession_cancel_reason_length')],
             },
         ),
         migrations.CreateModel(
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'evaluation indicator',
                 'verbose_name_plural': 'evaluation indicators',
                 'ordering': ['template', 'position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('max_score__gte', 1)), name='evaluation_indicator_weight_and_max_positive', violation_error_message='The weight and the maximum score are at least 1.'), models.UniqueConstraint(fields=('template', 'name'), name='evaluation_indicator_name_unique', violation_error_message='A template names each indicator once.'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('guidance'), 500)), name='evaluationindicator_guidance_length')],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('guidance'), 500)), name='evaluationindicator_guidance_length')],
             },
         ),
         migrations.CreateModel(
@@ -96,7 +96,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'panel member',
                 'verbose_name_plural': 'panel members',
                 'ordering': ['session', 'added_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('session', 'user'), name='panel_member_once_per_session', violation_error_message='This evaluator is already on the panel.')],
             },
         ),
         migrations.CreateModel(
@@ -112,7 +111,35 @@ class Migration(migrations.Migration):
                 'verbose_name': 'indicator score',
                 'verbose_name_plural': 'indicator scores',
                 'ordering': ['member', 'indicator__position', 'indicator'],
-                'constraints': [models.UniqueConstraint(fields=('member', 'indicator'), name='indicator_score_once_per_evaluator', violation_error_message='An evaluator scores each indicator once.'), models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='indicator_score_not_negative', violation_error_message='A score is not negative.'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 500)), name='indicatorscore_comment_length')],
+                'constraints': [models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 500)), name='indicatorscore_comment_length')],
             },
+        ),
+        migrations.AddConstraint(
+            model_name='evaluationsession',
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['scheduled', 'scoring'])), fields=('recommendation',), name='evaluation_session_one_open_per_recommendation', violation_error_message='This recommendation already has an evaluation session under way.'),
+        ),
+        migrations.AddConstraint(
+            model_name='evaluationsession',
+            constraint=models.CheckConstraint(condition=models.Q(('total_score__isnull', True), models.Q(('total_score__gte', 0), ('total_score__lte', 100)), _connector='OR'), name='evaluation_session_total_0_to_100', violation_error_message='The total score is between 0 and 100.'),
+        ),
+        migrations.AddConstraint(
+            model_name='evaluationindicator',
+            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('max_score__gte', 1)), name='evaluation_indicator_weight_and_max_positive', violation_error_message='The weight and the maximum score are at least 1.'),
+        ),
+        migrations.AddConstraint(
+            model_name='evaluationindicator',
+            constraint=models.UniqueConstraint(fields=('template', 'name'), name='evaluation_indicator_name_unique', violation_error_message='A template names each indicator once.'),
+        ),
+        migrations.AddConstraint(
+            model_name='panelmember',
+            constraint=models.UniqueConstraint(fields=('session', 'user'), name='panel_member_once_per_session', violation_error_message='This evaluator is already on the panel.'),
+        ),
+        migrations.AddConstraint(
+            model_name='indicatorscore',
+            constraint=models.UniqueConstraint(fields=('member', 'indicator'), name='indicator_score_once_per_evaluator', violation_error_message='An evaluator scores each indicator once.'),
+        ),
+        migrations.AddConstraint(
+            model_name='indicatorscore',
+            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='indicator_score_not_negative', violation_error_message='A score is not negative.'),
         ),
     ]

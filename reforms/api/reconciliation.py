@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from core.api import (
     TRANSITION_ERRORS,
     Ordered,
@@ -29,6 +29,8 @@ class ReconciliationRoundSerializer(serializers.ModelSerializer):
             "scope",
             "recommendation",
             "unit",
+            "sector",
+            "schedule",
             "as_of",
             "answer_due_on",
             "status",
@@ -41,13 +43,17 @@ class ReconciliationRoundSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationOpenSerializer(serializers.Serializer):
-    """One of ``recommendation`` or ``unit`` (with its subunits)."""
+    """One of ``recommendation`` or ``unit`` (with its subunits; only a sector's units with
+    ``sector``)."""
 
     recommendation = ScopedPrimaryKeyRelatedField(
         queryset=Recommendation.objects.all(), required=False, allow_null=True, default=None
     )
     unit = ScopedPrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
+    sector = serializers.ChoiceField(
+        choices=Sector.choices, required=False, allow_blank=True, default=""
     )
     as_of = serializers.DateField(required=False, allow_null=True, default=None)
     answer_due_on = serializers.DateField()
@@ -114,7 +120,7 @@ class ReconciliationRoundViewSet(
 
     queryset = ReconciliationRound.objects.select_related("unit", "recommendation")
     serializer_class = ReconciliationRoundSerializer
-    filterset_fields = ["status", "scope", "recommendation", "unit"]
+    filterset_fields = ["status", "scope", "recommendation", "unit", "sector"]
     ordering_fields = ["as_of", "answer_due_on"]
 
     def create(self, request, *args, **kwargs):

@@ -150,3 +150,23 @@ def test_completed_over_the_api_asks_for_sign_off(inside, api_as):
 
     assert answer.status_code == 409
     assert answer.json()["detail"] == "请先报送进展并上传佐证材料，再答复已完成。"
+
+
+def test_a_sector_round_over_the_api(inside, world, api_as):
+    staff = api_as("staff")
+    body = {"unit": world.units.city.pk, "sector": "construction", "answer_due_on": due()}
+
+    answer = staff.post(ROUNDS, body, format="json")
+
+    assert answer.status_code == 201, answer.content
+    opened = answer.json()
+    assert (opened["scope"], opened["unit"], opened["sector"]) == (
+        "sector",
+        world.units.city.pk,
+        "construction",
+    )
+    listed = staff.get(ROUNDS, {"sector": "construction"}).json()["results"]
+    assert [row["id"] for row in listed] == [opened["id"]]
+    unknown = staff.post(ROUNDS, body | {"sector": "nonsense"}, format="json")
+    assert unknown.status_code == 400
+    assert "sector" in unknown.json()["errors"]

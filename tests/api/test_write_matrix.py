@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from cases import typical
 from cases.models import ProcessStage
 from core.domain import shanghai_today
 from recommendations import services as recommendation_services
@@ -48,6 +49,22 @@ def side_of(world, water_officer, where):
 
 def new_case(side):
     return factories.case(case_unit=side.unit, commission=side.commission, created_by=side.staff)
+
+
+def closed_case(side):
+    return factories.case(
+        case_unit=side.unit,
+        commission=side.commission,
+        created_by=side.staff,
+        status="closed",
+        closed_on=datetime.date(2025, 9, 1),
+    )
+
+
+def typical_case(side):
+    case = closed_case(side)
+    typical.case_mark_typical(case=case, actor=side.staff, reasons=["warning"])
+    return case
 
 
 def draft(side):
@@ -137,6 +154,24 @@ ACTIONS = {
     "case edit": (
         "patch",
         lambda side: (f"cases/{new_case(side).pk}/", {"status": "investigating"}, False),
+        {"staff"},
+        200,
+        "detail",
+    ),
+    "case mark typical": (
+        "post",
+        lambda side: (
+            f"cases/{closed_case(side).pk}/mark-typical/",
+            {"reasons": ["typicality"], "audience_sectors": ["water"]},
+            False,
+        ),
+        {"staff"},
+        200,
+        "detail",
+    ),
+    "case unmark typical": (
+        "post",
+        lambda side: (f"cases/{typical_case(side).pk}/unmark-typical/", {"reason": "撤"}, False),
         {"staff"},
         200,
         "detail",
@@ -499,7 +534,15 @@ def _item(side):
 
 
 # Case content: unit officers do not read it at all.
-CASE_CONTENT = {"case create", "case edit", "case analysis", "problem create", "problem edit"}
+CASE_CONTENT = {
+    "case create",
+    "case edit",
+    "case analysis",
+    "case mark typical",
+    "case unmark typical",
+    "problem create",
+    "problem edit",
+}
 
 # Creates check the role's right before the ids (the same rule the service applies).
 CREATE_RIGHT = {

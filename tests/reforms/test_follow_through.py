@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from accounts.roles import Role
 from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
 from core.domain import InvalidInput, PermissionRefused, TransitionRefused, shanghai_today
@@ -338,3 +339,83 @@ def test_a_corrected_problem_is_compared_afresh(world, closed_letter):
         problem=problem, actor=world.users.city_staff, category=Problem.Category.RISK_POINT
     )
     assert not ReboundFlag.objects.exists()
+
+
+def rebound_notices():
+    return Notification.objects.filter(dedupe_key__startswith="rebound:").order_by(
+        "recipient__username"
+    )
+
+
+def test_the_commissions_staff_who_read_a_flag_are_told(world, closed_letter):
+    colleague = factories.user(Role.DISCIPLINE_STAFF, world.units.city, "city_colleague")
+    factories.user(Role.DISCIPLINE_STAFF, world.units.city, "gone", is_active=False)
+    Notification.objects.all().delete()
+
+    problem = new_problem(world, unit=world.units.housing)
+
+    flag = ReboundFlag.objects.get()
+    notices = list(rebound_notices())
+    assert [notice.recipient for notice in notices] == [colleague, world.users.city_staff]
+    notice = notices[0]
+    assert notice.kind == Notification.Kind.WORKFLOW
+    assert notice.title == "疑似整改反弹：长春市住房和城乡建设局"
+    assert flag.measure.content in notice.body
+    assert notice.link == f"/cases/{problem.case_id}/#problem-{problem.pk}"
+    # Neither the unit, the supervisor, nor staff of another commission is told.
+    told = {notice.recipient_id for notice in notices}
+    assert not told & {
+        world.users.housing_officer.pk,
+        world.users.supervisor.pk,
+        world.users.county_staff.pk,
+    }
+
+
+def test_a_problem_flagged_again_against_the_same_one_tells_nobody_twice(world, closed_letter):
+    problem = new_problem(world, unit=world.units.housing)
+    assert rebound_notices().count() == 1
+
+    case_services.problem_update(
+        problem=problem, actor=world.users.city_staff, description="评审专家抽取仍然违规"
+    )
+
+    assert ReboundFlag.objects.count() == 1
+    assert rebound_notices().count() == 1
+
+
+def test_no_flag_tells_nobody(world, closed_letter):
+    new_problem(world, unit=world.units.health, sector="healthcare")
+    assert not rebound_notices().exists()
+
+
+def test_staff_who_cannot_read_the_flag_are_not_told(world, closed_letter):
+    """A case of the housing bureau handled by the county: the county's staff cannot read the
+    city's problems, so only the staff who logged the case (city staff) is told."""
+    new_problem(world, unit=world.units.housing, commission=world.units.county)
+
+    assert ReboundFlag.objects.count() == 1
+    assert not ReboundFlag.objects.restrict(world.users.county_staff).exists()
+    told = list(rebound_notices().values_list("recipient__username", flat=True))
+    assert told == ["city_staff"]
+
+
+def test_a_groups_case_beyond_its_posting_tells_the_commission_it_belongs_to(world, closed_letter):
+    """The dispatched group handles a case of the housing bureau (where it is not posted): its
+    staff cannot read the flag, the city commission's staff can and are told."""
+    the_case = factories.case(
+        case_unit=world.units.housing,
+        commission=world.units.group,
+        created_by=world.users.group_staff,
+        sector="construction",
+    )
+    case_services.problem_add(
+        case=the_case,
+        actor=world.users.city_staff,
+        unit=world.units.housing,
+        category=Problem.Category.INSTITUTIONAL_GAP,
+        process_stage=ProcessStage.objects.get(name="招投标"),
+        description="评审专家抽取再次违规",
+    )
+
+    assert ReboundFlag.objects.count() == 1
+    assert list(rebound_notices().values_list("recipient__username", flat=True)) == ["city_staff"]

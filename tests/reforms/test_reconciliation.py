@@ -243,6 +243,10 @@ def test_only_staff_in_scope_open_a_round(world, letter, measure_in, username):
         open_for(letter, actor)
     with pytest.raises(PermissionRefused):
         reconciliation.open_round(actor=actor, unit=world.units.housing, answer_due_on=due())
+    with pytest.raises(PermissionRefused):
+        reconciliation.open_round(
+            actor=actor, unit=world.units.city, sector="construction", answer_due_on=due()
+        )
 
     assert not ReconciliationRound.objects.exists()
     assert not Notification.objects.filter(dedupe_key__startswith="reconciliation").exists()
@@ -627,3 +631,69 @@ def test_every_refusal_is_a_domain_error_with_a_chinese_message(world, round_):
         confirm(row, world.users.city_staff)
 
     assert str(refusal.value.message) == "单位尚未答复此行。"
+
+
+# ── Sector rounds: the same transitions, the same scope ─────────────────────────────────────
+
+
+@pytest.fixture
+def sector_round(world, letter, measure_in):
+    measure_in(Status.IN_PROGRESS)
+    return reconciliation.open_round(
+        actor=world.users.city_staff,
+        unit=world.units.city,
+        sector="construction",
+        answer_due_on=due(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "visible"),
+    [
+        ("city_staff", True),
+        ("supervisor", True),
+        ("housing_officer", True),
+        ("county_staff", False),
+        ("county_supervisor", False),
+        ("group_staff", False),
+        ("other_staff", False),
+        ("health_officer", False),
+        ("system_admin", False),
+    ],
+)
+def test_who_sees_a_sector_round(world, sector_round, username, visible):
+    user = getattr(world.users, username)
+
+    assert ReconciliationRound.objects.restrict(user).filter(pk=sector_round.pk).exists() is visible
+    assert ReconciliationRow.objects.restrict(user).filter(round=sector_round).exists() is visible
+
+
+@pytest.mark.parametrize("username", ["housing_officer", "supervisor", *INTRUDERS])
+def test_a_sector_round_is_confirmed_and_closed_by_staff_in_scope_only(
+    world, sector_round, username
+):
+    row = sector_round.rows.select_related("round", "measure").get()
+    reconciliation.answer_row(
+        row=row, actor=world.users.housing_officer, answer=Answer.IN_PROGRESS, note="过半"
+    )
+    intruder = getattr(world.users, username)
+
+    with pytest.raises(PermissionRefused):
+        reconciliation.confirm_row(row=row, actor=intruder, confirmation="agreed")
+    reconciliation.confirm_row(row=row, actor=world.users.city_staff, confirmation="agreed")
+    with pytest.raises(PermissionRefused):
+        reconciliation.close_round(round_=sector_round, actor=intruder)
+    reconciliation.close_round(round_=sector_round, actor=world.users.city_staff)
+
+    sector_round.refresh_from_db()
+    assert sector_round.status == ReconciliationRound.Status.CLOSED
+
+
+@pytest.mark.parametrize("username", ["city_staff", "supervisor", *INTRUDERS])
+def test_only_the_units_officer_answers_a_sector_round(world, sector_round, username):
+    row = sector_round.rows.select_related("round", "measure").get()
+
+    with pytest.raises(PermissionRefused):
+        reconciliation.answer_row(
+            row=row, actor=getattr(world.users, username), answer=Answer.IN_PROGRESS, note="过半"
+        )

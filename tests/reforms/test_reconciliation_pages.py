@@ -7,13 +7,14 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from core.domain import shanghai_today
 from reforms import reconciliation, services
 from reforms.models import ReconciliationRound, ReconciliationRow
-from tests import factories
+from tests import factories, pdf
 
 from .conftest import Status
 
@@ -395,3 +396,55 @@ def test_opening_answering_and_the_sheet_are_in_the_audit_log(world, browse, let
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.EXPORT, username="city_staff"
     ).exists()
+
+
+def test_the_open_form_dates_the_round_today_with_answers_due_in_ten_working_days(world, browse_en):
+    from reforms.models import CalendarDay
+
+    today = shanghai_today()
+    days = (today + datetime.timedelta(days=n) for n in range(1, 40))
+    weekdays = [day for day in days if day.weekday() < 5]
+    # The six weeks ahead hold one holiday, on the first weekday, and no make-up working day.
+    CalendarDay.objects.filter(date__gt=today, date__lt=weekdays[-1]).delete()
+    CalendarDay.objects.create(date=weekdays[0], is_workday=False, note="假日")
+
+    page = browse_en(world.users.city_staff).get(reverse("reforms:reconciliation_open"))
+
+    html = page.content.decode()
+    assert f'name="as_of" value="{today.isoformat()}"' in html
+    # Ten working days: the weekdays after today, less the holiday, and no weekend.
+    assert f'name="answer_due_on" value="{weekdays[10].isoformat()}"' in html
+
+
+def test_staff_open_a_sector_round_and_its_sheets_name_the_sector(
+    world, browse, letter, measure_in
+):
+    measure_in(Status.IN_PROGRESS, content="修订招投标管理办法")
+    client = browse(world.users.city_staff)
+
+    answer = client.post(
+        reverse("reforms:reconciliation_open"),
+        {
+            "unit": world.units.city.pk,
+            "sector": "construction",
+            "as_of": shanghai_today().isoformat(),
+            "answer_due_on": due(),
+        },
+    )
+
+    round_ = ReconciliationRound.objects.get()
+    assert answer.status_code == 302 and answer.url == detail(round_)
+    assert (round_.scope, round_.unit, round_.sector) == (
+        "sector",
+        world.units.city,
+        "construction",
+    )
+    with translation.override("zh-hans"):
+        sector = str(round_.get_sector_display())
+    page = client.get(detail(round_)).content.decode()
+    assert f"长春市纪委监委 · {sector}" in page
+    sheet = client.get(reverse("documents:reconciliation_xlsx", args=[round_.pk]))
+    title = load_workbook(io.BytesIO(b"".join(sheet.streaming_content))).active["A1"].value
+    assert title.startswith(f"对账销号单：长春市纪委监委 · {sector}")
+    made = client.get(reverse("documents:reconciliation_pdf", args=[round_.pk])).content
+    assert f"对账对象：长春市纪委监委范围内{sector}领域各单位" in pdf.compact(made)

@@ -39,6 +39,8 @@ API = {
     "api:case-list": ApiRoute(None, **CASE),
     "api:case-detail": ApiRoute("case", **CASE),
     "api:case-analysis": ApiRoute("case", **CASE),
+    "api:case-mark-typical": ApiRoute("case", **CASE),
+    "api:case-unmark-typical": ApiRoute("case", **CASE),
     "api:problem-list": ApiRoute(None, **CASE),
     "api:problem-detail": ApiRoute("problem", **CASE),
     "api:problem-bulk": ApiRoute(None, **BULK, readers=STAFF),

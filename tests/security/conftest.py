@@ -27,7 +27,7 @@ from recommendations import services as recommendation_services
 from recommendations.models import ImportJob
 from reforms import reconciliation
 from reforms import services as reform_services
-from reforms.models import ReboundFlag
+from reforms.models import ReboundFlag, ReconciliationRound, ReconciliationSchedule
 from tests import factories
 from tests.api.conftest import build_chain
 from tests.conftest import FAST_HASHER, MIGRATED_DATA, build_world
@@ -127,6 +127,12 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         evaluator=world.users.supervisor,
         template=session.template,
         reconciliation_row=reconciliation_round.rows.get(measure=open_measure),
+        reconciliation_schedule=ReconciliationSchedule.objects.create(
+            scope=ReconciliationRound.Scope.UNIT,
+            unit=unit,
+            frequency=ReconciliationSchedule.Frequency.MONTHLY,
+            created_by=staff,
+        ),
     )
 
 

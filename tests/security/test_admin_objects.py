@@ -48,6 +48,7 @@ RECORD_NAMES = [
     "evaluation",
     "rule_change",
     "activity",
+    "reconciliation_schedule",
     "user",
 ]
 

@@ -140,7 +140,10 @@ def reconciliation_rounds() -> None:
     """A reconciliation round (对账销号) open on every issued letter with measures, opened by the
     staff who drafted it, so the walk meets the rounds' pages, sheets and rows."""
     due = shanghai_today() + datetime.timedelta(days=14)
-    for letter in Recommendation.objects.exclude(status=Recommendation.Status.DRAFT):
+    letters = Recommendation.objects.exclude(status=Recommendation.Status.DRAFT).exclude(
+        reconciliation_rounds__status=ReconciliationRound.Status.OPEN  # the demo's own round
+    )
+    for letter in letters:
         if letter.items.filter(measures__isnull=False).exists():
             reconciliation.open_round(
                 actor=letter.created_by, recommendation=letter, answer_due_on=due
