@@ -24,7 +24,7 @@ from cases.api.views import (
     ViolationTypeViewSet,
 )
 from notifications.api.views import NotificationViewSet
-from oversight.api import StatisticsViewSet
+from oversight.api import EvaluationRankingViewSet, StatisticsViewSet
 from recommendations.api.evaluation import (
     EvaluationSessionViewSet,
     EvaluationTemplateViewSet,
@@ -97,6 +97,7 @@ router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followup
 router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("statistics", StatisticsViewSet, basename="statistics")
+router.register("evaluation-ranking", EvaluationRankingViewSet, basename="evaluationranking")
 
 urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="token"),

@@ -34,6 +34,7 @@ from cases import services as case_services
 from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 from core.domain import shanghai_today
+from recommendations import evaluation
 from recommendations import services as recommendation_services
 from reforms import reconciliation
 from reforms import services as reform_services
@@ -276,6 +277,8 @@ class Builder:
             )
         elif do == "close":
             services.recommendation_close(recommendation=recommendation, actor=actor)
+        elif do == "evaluation_session":
+            self.evaluation_session(recommendation, step, actor)
         elif do == "evaluate":
             services.recommendation_evaluate(
                 recommendation=recommendation,
@@ -285,6 +288,38 @@ class Builder:
             )
         else:  # pragma: no cover - a typo in recommendations.json
             raise ValueError(f"unknown step {do}")
+
+    def evaluation_session(self, recommendation, step, staff):
+        """现场答辩式评查 on one day: the panel, the hearing, each evaluator's scores (in the
+        default template's order) and the conclusion, which records the letter's evaluation."""
+        session = evaluation.evaluation_session_open(
+            recommendation=recommendation,
+            actor=staff,
+            scheduled_on=self.day(step["on"]),
+            place=step["place"],
+        )
+        for name in step["panel"]:
+            evaluation.evaluation_panel_add(session=session, actor=staff, user=self.users[name])
+        evaluation.evaluation_hearing_record(
+            session=session,
+            actor=staff,
+            reporter=step["reporter"],
+            report=step["report"],
+            questions=step["questions"],
+        )
+        evaluation.evaluation_scoring_start(session=session, actor=staff)
+        indicators = [indicator.pk for indicator in session.template.indicators.all()]
+        for name, scores in step["ballots"].items():
+            notes = step.get("comments", {}).get(name, {})
+            evaluation.evaluation_scores_submit(
+                session=session,
+                actor=self.users[name],
+                scores=dict(zip(indicators, scores, strict=True)),
+                comments={indicators[int(index)]: text for index, text in notes.items()},
+            )
+        evaluation.evaluation_session_conclude(
+            session=session, actor=staff, conclusion=step["conclusion"]
+        )
 
     # Measures ───────────────────────────────────────────────────────────────────────────────────
     def plan_measures(self, recommendation, items, *, recipient, officer, staff, planned, shift):

@@ -8,7 +8,9 @@ from rest_framework.response import Response
 
 from accounts.models import Sector
 from core.api import ERROR_RESPONSES
+from core.domain import shanghai_today
 
+from .dashboard import evaluation_period, evaluation_ranking
 from .filters import StatisticsScope
 from .statistics import outcome_statistics
 
@@ -133,3 +135,55 @@ class StatisticsViewSet(viewsets.ViewSet):
         if not scope.is_valid():
             raise serializers.ValidationError(scope.errors)
         return Response(StatisticsSerializer(outcome_statistics(request, scope.chosen)).data)
+
+
+class RankedUnitSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    pk = serializers.IntegerField(help_text=_("The unit."))
+    label = serializers.CharField()
+    sector = serializers.CharField()
+    mean = serializers.DecimalField(max_digits=5, decimal_places=2)
+    count = serializers.IntegerField(help_text=_("Evaluations in the period."))
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+
+
+class RankedSectorSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    sector = serializers.CharField()
+    label = serializers.CharField()
+    mean = serializers.DecimalField(max_digits=5, decimal_places=2)
+    count = serializers.IntegerField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+
+
+@extend_schema_serializer(many=False)
+class EvaluationRankingSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    units = RankedUnitSerializer(many=True)
+    sectors = RankedSectorSerializer(many=True)
+
+
+class CanReadDashboard(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.has_perm("oversight.view_dashboard")
+
+
+class EvaluationRankingViewSet(viewsets.ViewSet):
+    """质效评估排名: units and sectors by the mean score of the evaluations recorded in a period
+    (this calendar year unless given), in the reader's jurisdiction — the dashboard's ranking."""
+
+    permission_classes = [permissions.IsAuthenticated, CanReadDashboard]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("evaluated_from", OpenApiTypes.DATE, description=_("First day.")),
+            OpenApiParameter("evaluated_to", OpenApiTypes.DATE, description=_("Last day.")),
+        ],
+        responses={200: EvaluationRankingSerializer, **ERROR_RESPONSES},
+    )
+    def list(self, request):
+        period = evaluation_period(request.query_params, shanghai_today())
+        return Response(EvaluationRankingSerializer(evaluation_ranking(request.user, *period)).data)

@@ -42,6 +42,11 @@ urlpatterns = [
         name="evaluation_xlsx",
     ),
     path(
+        "evaluation-ranking.xlsx",
+        token_or_session(downloads.evaluation_ranking_xlsx),
+        name="evaluation_ranking_xlsx",
+    ),
+    path(
         "reconciliation/<int:pk>.pdf",
         token_or_session(downloads.reconciliation_pdf),
         name="reconciliation_pdf",

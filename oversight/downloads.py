@@ -29,6 +29,7 @@ from reforms.filters import MeasureFilter
 from reforms.models import Measure, ReconciliationRound, ReconciliationRow
 
 from . import documents, excel, tasks
+from .dashboard import evaluation_period, evaluation_ranking
 from .job_pages import job_pages
 from .models import DocumentJob
 
@@ -273,3 +274,13 @@ def evaluation_xlsx(request, pk):
     report = documents.evaluation_report_context(request.user, session)
     name = f"质效评估-{session.recommendation.doc_number}-{session.pk}.xlsx"
     return _xlsx_response(excel.evaluation_xlsx(report), name)
+
+
+@permission_required_or(403, "oversight.view_dashboard")
+@require_GET
+def evaluation_ranking_xlsx(request):
+    """The dashboard's evaluation ranking for the period asked (this year by default)."""
+    period = evaluation_period(request.GET, shanghai_today())
+    ranking = evaluation_ranking(request.user, *period)
+    name = f"质效评估排名-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}.xlsx"
+    return _xlsx_response(excel.evaluation_ranking_xlsx(ranking), name)

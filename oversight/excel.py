@@ -1046,3 +1046,36 @@ def evaluation_xlsx(report: dict):
     ):
         hearing.append([str(label), _as_text(hearing, value)])
     return _saved(workbook)
+
+
+def evaluation_ranking_xlsx(ranking: dict):
+    """质效评估排名 (``dashboard.evaluation_ranking``): units, then sectors, by mean score."""
+    workbook = Workbook(write_only=True)
+    period = f"{ranking['start']:%Y-%m-%d}—{ranking['end']:%Y-%m-%d}"
+    for title, key, label in (
+        (_("Units"), "units", _("Unit")),
+        (_("Sectors"), "sectors", _("Sector")),
+    ):
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        for index, width in enumerate((8, 30, 12, 12, 12, 12), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        heading = WriteOnlyCell(
+            sheet, value=_("Evaluation ranking, %(period)s") % {"period": period}
+        )
+        heading.font = Font(bold=True, size=14)
+        sheet.append([heading])
+        sheet.append(
+            [_("Rank"), label, _("Mean score"), _("Evaluations"), _("Lowest"), _("Highest")]
+        )
+        for row in ranking[key]:
+            sheet.append(
+                [
+                    row["rank"],
+                    _as_text(sheet, str(row["label"])),
+                    row["mean"],
+                    row["count"],
+                    row["low"],
+                    row["high"],
+                ]
+            )
+    return _saved(workbook)

@@ -2,7 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from oversight.dashboard import evaluation_ranking
+from recommendations import evaluation
 from recommendations.models import Evaluation, Recommendation
 from tests import factories
 from tests.security.conftest import evaluation_session
@@ -65,9 +72,6 @@ def test_units_and_sectors_are_ranked_by_mean_score(world, browse):
 
 
 def test_equal_means_share_a_rank_and_a_session_counts(world):
-    from oversight.dashboard import evaluation_ranking
-    from recommendations import evaluation
-
     units, city = world.units, world.units.city
     day = datetime.date(2026, 6, 1)
     evaluated(world, units.housing, city, 80, day)
@@ -99,3 +103,31 @@ def test_equal_means_share_a_rank_and_a_session_counts(world):
     assert [row["rank"] for row in ranking["units"]] == [1, 2, 2]
     county = evaluation_ranking(world.users.county_supervisor, day, recorded.evaluated_on)
     assert [row["label"] for row in county["units"]] == ["朝阳区教育局"]
+
+
+def test_the_ranking_over_the_api_and_in_a_spreadsheet(world, browse):
+    units, city = world.units, world.units.city
+    evaluated(world, units.housing, city, 90, datetime.date(2026, 6, 1))
+    evaluated(world, units.health, city, 80, datetime.date(2026, 6, 1))
+    period = {"evaluated_from": "2026-01-01", "evaluated_to": "2026-12-31"}
+
+    api = APIClient()
+    token, _ = Token.objects.get_or_create(user=world.users.supervisor)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    answer = api.get("/api/v1/evaluation-ranking/", period).json()
+    assert (answer["start"], answer["end"]) == ("2026-01-01", "2026-12-31")
+    assert [(row["rank"], row["label"], row["mean"]) for row in answer["units"]] == [
+        (1, "长春市住房和城乡建设局", "90.00"),
+        (2, "长春市卫生健康委员会", "80.00"),
+    ]
+    officer = APIClient()
+    token, _ = Token.objects.get_or_create(user=world.users.housing_officer)
+    officer.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert officer.get("/api/v1/evaluation-ranking/").status_code == 403
+
+    sheet = browse(world.users.supervisor).get("/documents/evaluation-ranking.xlsx", period)
+    workbook = load_workbook(BytesIO(b"".join(sheet.streaming_content)))
+    rows = list(workbook["单位"].iter_rows(values_only=True))
+    assert rows[0][0] == "质效评估排名（2026-01-01—2026-12-31）"
+    assert rows[2][:4] == (1, "长春市住房和城乡建设局", 90, 1)
+    assert list(workbook["行业领域"].iter_rows(values_only=True))[2][:3] == (1, "工程建设", 90)

@@ -3,6 +3,7 @@
 import datetime
 import itertools
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -201,7 +202,14 @@ class TestTheDemo:
         assert FollowUp.objects.filter(conducted_on__isnull=False).exclude(outcome="").exists()
         evaluation = Evaluation.objects.get()
         assert evaluation.recommendation.status == Recommendation.Status.EVALUATED
-        assert 0 <= evaluation.score <= 100
+        # 现场答辩式评查: three evaluators, (94 + 90 + 92) / 3 = 92.00, excellent.
+        session = evaluation.session
+        assert (session.members.count(), session.total_score) == (3, Decimal("92.00"))
+        assert (evaluation.method, evaluation.score, evaluation.rating) == (
+            "on_site",
+            92,
+            "excellent",
+        )
 
     def test_a_reconciliation_round_a_rebound_review_and_a_rebound_flag(self, demo, db):
         round_ = ReconciliationRound.objects.get()

@@ -113,16 +113,24 @@ class EvaluationSessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _listed(self) -> bool:
+        """A list leaves the computed parts out (a few queries each): read them on the session."""
+        view = self.context.get("view")
+        return getattr(view, "action", None) == "list"
+
     @extend_schema_field(ResultsSerializer(allow_null=True))
     def get_results(self, session):
-        """The combination, once the session is concluded (scores are independent until then)."""
-        if session.status != EvaluationSession.Status.CONCLUDED:
+        """The combination, once the session is concluded (scores are independent until then);
+        on the session's own address, null in the list."""
+        if session.status != EvaluationSession.Status.CONCLUDED or self._listed():
             return None
         return ResultsSerializer(evaluation.results(session)).data
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_metrics(self, session):
-        """The figures from the letter's records, by metric key."""
+        """The figures from the letter's records, by metric key; null in the list."""
+        if self._listed():
+            return None
         figures = evaluation_metrics.figures(session.recommendation).as_dict()
         return {key: (str(value) if value is not None else None) for key, value in figures.items()}
 

@@ -129,3 +129,15 @@ def test_refusals_have_the_apis_shape(world, closed, api_as):
     assert api_as("officer").get("/api/v1/indicator-scores/").status_code == 403
     assert api_as("system_admin").get("/api/v1/evaluation-sessions/").status_code == 403
     assert api_as("county_staff").get(f"/api/v1/evaluation-sessions/{pk}/").status_code == 404
+
+
+def test_the_list_leaves_the_computed_parts_out(
+    world, closed, api_as, django_assert_max_num_queries
+):
+    staff = api_as("staff")
+    post(staff, "evaluation-sessions/", {"recommendation": closed.pk, "scheduled_on": "2026-09-15"})
+
+    with django_assert_max_num_queries(12):
+        rows = staff.get("/api/v1/evaluation-sessions/").json()["results"]
+
+    assert [(row["results"], row["metrics"]) for row in rows] == [(None, None)]

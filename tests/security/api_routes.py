@@ -117,6 +117,7 @@ API = {
     "api:sector-list": ApiRoute(None, readers=SIGNED_IN, sees_all=SIGNED_IN),
     "api:problemcategory-list": ApiRoute(None, readers=SIGNED_IN, sees_all=SIGNED_IN),
     "api:statistics-list": ApiRoute(None, **CASE),
+    "api:evaluationranking-list": ApiRoute(None, **CASE),
     "api:notification-list": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-read-all": ApiRoute(None, readers=SIGNED_IN),
     "api:notification-digest": ApiRoute(None, readers=SIGNED_IN),

@@ -124,6 +124,7 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         session=session,
         panel_member=panel_member,
         indicator_score=indicator_score,
+        evaluator=world.users.supervisor,
         template=session.template,
         reconciliation_row=reconciliation_round.rows.get(measure=open_measure),
         reconciliation_schedule=ReconciliationSchedule.objects.create(

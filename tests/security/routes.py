@@ -99,7 +99,7 @@ def activity_form(scene) -> dict:
 
 
 def evaluator_form(scene) -> dict:
-    return {"user": scene.world.users.supervisor.pk}  # eligible: the city's, not on the panel
+    return {"user": scene.inside.evaluator.pk}  # eligible: the city's supervisor, not on the panel
 
 
 def scores_form(scene) -> dict:
@@ -264,6 +264,7 @@ WEB = {
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:evaluation_report": get(READERS, "session"),
     "documents:evaluation_xlsx": get(READERS, "session"),
+    "documents:evaluation_ranking_xlsx": get(CASE_READERS),
     "documents:reconciliation_pdf": get(READERS, "reconciliation"),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),

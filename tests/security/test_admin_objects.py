@@ -7,9 +7,13 @@ from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
 
+from recommendations.models import EvaluationTemplate
+
 from .conftest import ROLES
 
 # Not in the back office: Excel imports and notifications (each seen by its own user only).
+# Evaluation templates are the whole system's settings, no city's records
+# (tests/recommendations/test_evaluation_admin.py); the scene's evaluator is an account ("user").
 # Account administrators keep the whole org tree and every account (docs/architecture.md).
 SEES_WHOLE_TREE = {"system_admin", "security_admin"}
 OUT_OF_REACH = {302, 403, 404}
@@ -19,7 +23,10 @@ def outside_records(scene) -> dict[str, Model]:
     records = {
         name: value
         for name, value in vars(scene.outside).items()
-        if isinstance(value, Model) and type(value) in admin.site._registry
+        if isinstance(value, Model)
+        and type(value) in admin.site._registry
+        and not isinstance(value, EvaluationTemplate)
+        and name != "evaluator"
     }
     records["user"] = scene.world.users.other_staff
     return records

@@ -49,7 +49,11 @@ from oversight import tasks
 from oversight.models import DocumentJob
 from recommendations.models import (
     Evaluation,
+    EvaluationSession,
+    EvaluationTemplate,
     ImportJob,
+    IndicatorScore,
+    PanelMember,
     Recommendation,
     RecommendationItem,
 )
@@ -97,6 +101,10 @@ TARGETS = {
     "follow_up_row": FollowUpMeasure,
     "rebound_flag": ReboundFlag,
     "evaluation": Evaluation,
+    "session": EvaluationSession,
+    "panel_member": PanelMember,
+    "indicator_score": IndicatorScore,
+    "template": EvaluationTemplate,
     "rule_change": RuleChange,
     "activity": Activity,
     "reconciliation": ReconciliationRound,
@@ -447,7 +455,11 @@ def form_for(pk) -> SimpleNamespace:
     """The scene a route's form body is written against (routes.WEB), from the record at hand."""
     problem = Problem.objects.order_by("pk").first()
     item = RecommendationItem.objects.filter(pk=pk).first() or RecommendationItem.objects.first()
-    return SimpleNamespace(inside=SimpleNamespace(problem=problem, item=item))
+    session = EvaluationSession.objects.filter(pk=pk).first() or EvaluationSession.objects.first()
+    evaluator = User.objects.supervisors().order_by("pk").first()
+    return SimpleNamespace(
+        inside=SimpleNamespace(problem=problem, item=item, session=session, evaluator=evaluator)
+    )
 
 
 # Lists that take a search (``q``) and pages: searched for a case number and a subject's name.
