@@ -82,7 +82,20 @@ def typical_list(request):
     )
 
 
-def _refused_page(request, case, form, *, status, fragment, title):
+def _act(request, pk, *, action, form_class, run, fragment, title):
+    """Mark or withdraw: the permission, the form, the service; a refusal is shown beside the
+    form on a page of its own (400 for the form, the refusal's status for the service)."""
+    case = scoped_object_or_404(Case, request.user, pk=pk)
+    require_permission(request.user, typical.PERMS[action], case)
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            run(case=case, actor=request.user, data=form.cleaned_data)
+        except DomainError as refusal:
+            status = refuse_in_form(form, refusal)
+        else:
+            return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/fragment_page.html",
@@ -94,22 +107,12 @@ def _refused_page(request, case, form, *, status, fragment, title):
 @login_required
 @require_POST
 def typical_mark(request, pk):
-    case = scoped_object_or_404(Case, request.user, pk=pk)
-    require_permission(request.user, typical.PERMS["mark"], case)
-    form = TypicalMarkForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            typical.case_mark_typical(case=case, actor=request.user, **form.cleaned_data)
-        except DomainError as refusal:
-            status = refuse_in_form(form, refusal)
-        else:
-            return redirect("cases:detail", pk=case.pk)
-    return _refused_page(
+    return _act(
         request,
-        case,
-        form,
-        status=status,
+        pk,
+        action="mark",
+        form_class=TypicalMarkForm,
+        run=lambda case, actor, data: typical.case_mark_typical(case=case, actor=actor, **data),
         fragment="cases/_typical_mark_form.html",
         title=_("Mark as a typical case"),
     )
@@ -118,24 +121,14 @@ def typical_mark(request, pk):
 @login_required
 @require_POST
 def typical_unmark(request, pk):
-    case = scoped_object_or_404(Case, request.user, pk=pk)
-    require_permission(request.user, typical.PERMS["unmark"], case)
-    form = TypicalUnmarkForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            typical.case_unmark_typical(
-                case=case, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as refusal:
-            status = refuse_in_form(form, refusal)
-        else:
-            return redirect("cases:detail", pk=case.pk)
-    return _refused_page(
+    return _act(
         request,
-        case,
-        form,
-        status=status,
+        pk,
+        action="unmark",
+        form_class=TypicalUnmarkForm,
+        run=lambda case, actor, data: typical.case_unmark_typical(
+            case=case, actor=actor, reason=data["reason"]
+        ),
         fragment="cases/_typical_unmark_form.html",
         title=_("Withdraw the typical case"),
     )
