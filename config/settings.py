@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "cases",
     "recommendations",
     "reforms",
+    "crosscase",
+    "campaigns",
     "oversight",
     # Tooling on top of the domain apps (none of which imports it).
     "demo",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("dashboard/", include("oversight.dashboard_urls")),
     path("statistics/", include("oversight.statistics_urls")),
     path("chain/", include("oversight.chain_urls")),
+    path("analyses/", include("crosscase.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("api/v1/", include("config.api_urls")),
     path("documents/", include("oversight.download_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
