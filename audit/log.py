@@ -34,7 +34,17 @@ Action = AuditEntry.Action
 RETENTION_DAYS = 180
 # The domain, API tokens, second-factor devices and lockout records (a lockout lifted is a delete).
 AUDITED_APPS = frozenset(
-    {"accounts", "cases", "recommendations", "reforms", "authtoken", "otp_totp", "axes"}
+    {
+        "accounts",
+        "cases",
+        "recommendations",
+        "reforms",
+        "crosscase",
+        "campaigns",
+        "authtoken",
+        "otp_totp",
+        "axes",
+    }
 )
 # Records that are the system's own bookkeeping (the inbox, the outbox and the log itself are in
 # apps not audited).
