@@ -28,6 +28,7 @@ from .models import (
     Measure,
     ProgressReport,
     ReboundFlag,
+    ReconciliationRow,
     RuleChange,
     Signal,
 )
@@ -364,3 +365,11 @@ class ReboundFlagFilter(django_filters.FilterSet):
     class Meta:
         model = ReboundFlag
         fields = []
+
+
+class ReconciliationRowFilter(django_filters.FilterSet):
+    """A round's rows: its page filters by status and answer, the API by round as well."""
+
+    class Meta:
+        model = ReconciliationRow
+        fields = ["round", "status", "answer", "confirmation"]

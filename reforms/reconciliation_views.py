@@ -6,8 +6,6 @@ Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
 ``reforms.reconciliation`` and a refusal is shown next to its form with the refusal's status.
 """
 
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -20,10 +18,13 @@ from core.domain import DomainError
 from core.pages import paginate, permission_required_or, refuse_in_form, scoped_object_or_404
 
 from . import reconciliation
+from .filters import ReconciliationRowFilter
 from .models import ReconciliationRound, ReconciliationRow
 from .reconciliation_forms import AnswerForm, ConfirmForm, OpenRoundForm
 
 RowStatus = ReconciliationRow.Status
+# A letter of 1,166 measures makes a round of as many rows, each with its forms.
+ROWS_PER_PAGE = 50
 
 
 def _with_counts(rounds):
@@ -108,17 +109,19 @@ def _ids(row, form_class) -> str:
     return f"row{row.pk}-{form_class.__name__.lower()}-%s"
 
 
-def _detail(request, round_, *, bound_row=None, bound_form=None, close_error=None, status=200):
-    rows = list(
-        ReconciliationRow.objects.restrict(request.user)
-        .filter(round=round_)
-        .select_related(
-            "measure__unit",
-            "measure__item__recommendation",
-            "answered_by",
-            "confirmed_by",
-        )
+def _row_counts(rows):
+    """The round's figures over the rows the reader sees (an officer of a subunit sees only
+    theirs), whatever page or filter is shown."""
+    return rows.aggregate(
+        row_count=Count("pk"),
+        pending_count=Count("pk", filter=Q(status=RowStatus.PENDING)),
+        confirmed_count=Count("pk", filter=Q(status=RowStatus.CONFIRMED)),
+        disputed_count=Count("pk", filter=Q(answer=ReconciliationRow.Answer.DISPUTED)),
+        returned_count=Count("pk", filter=Q(confirmation=ReconciliationRow.Confirmation.RETURNED)),
     )
+
+
+def _with_forms(request, round_, rows, bound_row, bound_form):
     for row in rows:
         row.round = round_
         row.actions = reconciliation.available_actions(request.user, row, scoped=True)
@@ -136,23 +139,29 @@ def _detail(request, round_, *, bound_row=None, bound_form=None, close_error=Non
                 row.answer_form = bound_form
             else:
                 row.confirm_form = bound_form
-    # Counted over the rows the reader sees (an officer of a subunit sees only theirs).
-    counted = SimpleNamespace(
-        row_count=len(rows),
-        pending_count=sum(row.status == RowStatus.PENDING for row in rows),
-        confirmed_count=sum(row.status == RowStatus.CONFIRMED for row in rows),
-        disputed_count=sum(row.answer == ReconciliationRow.Answer.DISPUTED for row in rows),
-        returned_count=sum(
-            row.confirmation == ReconciliationRow.Confirmation.RETURNED for row in rows
+
+
+def _detail(request, round_, *, bound_row=None, bound_form=None, close_error=None, status=200):
+    visible = ReconciliationRow.objects.restrict(request.user).filter(round=round_)
+    filters = ReconciliationRowFilter(request.GET, queryset=visible)
+    page_obj = paginate(
+        request,
+        filters.qs.select_related(
+            "measure__unit", "measure__item__recommendation", "answered_by", "confirmed_by"
         ),
+        per_page=ROWS_PER_PAGE,
     )
+    page_obj.object_list = list(page_obj.object_list)
+    _with_forms(request, round_, page_obj.object_list, bound_row, bound_form)
     return render(
         request,
         "reforms/reconciliation_detail.html",
         {
             "round": round_,
-            "counts": counted,
-            "rows": rows,
+            "counts": _row_counts(visible),
+            "filters": filters,
+            "page_obj": page_obj,
+            "rows": page_obj.object_list,
             "may_close": "close" in reconciliation.available_actions(request.user, round_),
             "may_close_later": round_.is_open
             and request.user.has_perm(reconciliation.PERMS["close"], round_),
@@ -189,13 +198,26 @@ def _act_on_row(request, pk, *, form_class, act, done):
             status = refuse_in_form(form, refusal)
         else:
             messages.success(request, done)
-            return redirect(f"{_detail_url(row.round_id)}#row-{row.pk}")
+            return redirect(_row_url(request.user, row))
     round_ = _round(request, row.round_id)
     return _detail(request, round_, bound_row=row, bound_form=form, status=status)
 
 
-def _detail_url(pk) -> str:
-    return reverse("reforms:reconciliation_detail", args=[pk])
+def _row_url(user, row) -> str:
+    """The row on its page of the round, unfiltered (the rows' order: item, then measure)."""
+    item = row.measure.item_id
+    before = (
+        ReconciliationRow.objects.restrict(user)
+        .filter(round_id=row.round_id)
+        .filter(
+            Q(measure__item_id__lt=item) | Q(measure__item_id=item, measure_id__lt=row.measure_id)
+        )
+        .count()
+    )
+    page = before // ROWS_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    detail = reverse("reforms:reconciliation_detail", args=[row.round_id])
+    return f"{detail}{query}#row-{row.pk}"
 
 
 @login_required

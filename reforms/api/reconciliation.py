@@ -18,6 +18,7 @@ from core.api import (
 from core.domain import max_length_of, require_perm
 from recommendations.models import Recommendation
 from reforms import reconciliation
+from reforms.filters import ReconciliationRowFilter
 from reforms.models import ReconciliationRound, ReconciliationRow
 
 
@@ -146,7 +147,7 @@ class ReconciliationRowViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyMod
 
     queryset = ReconciliationRow.objects.select_related("round", "measure")
     serializer_class = ReconciliationRowSerializer
-    filterset_fields = ["round", "status", "answer", "confirmation"]
+    filterset_class = ReconciliationRowFilter
     ordering_fields = ["round", "measure"]
 
     @extend_schema(

@@ -6,13 +6,15 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from core.domain import shanghai_today
-from reforms import reconciliation, services
+from reforms import reconciliation, reconciliation_views, services
 from reforms.models import ReconciliationRound, ReconciliationRow
 from tests import factories, pdf
 
@@ -448,3 +450,53 @@ def test_staff_open_a_sector_round_and_its_sheets_name_the_sector(
     assert title.startswith(f"对账销号单：长春市纪委监委 · {sector}")
     made = client.get(reverse("documents:reconciliation_pdf", args=[round_.pk])).content
     assert f"对账对象：长春市纪委监委范围内{sector}领域各单位" in pdf.compact(made)
+
+
+def test_a_long_round_is_paged_and_an_answer_returns_to_its_page(
+    world, browse_en, round_, monkeypatch
+):
+    monkeypatch.setattr(reconciliation_views, "ROWS_PER_PAGE", 1)
+    first, second = rows_of(round_)
+    client = browse_en(world.users.housing_officer)
+
+    page_one = client.get(detail(round_)).content.decode()
+    assert page_one.count('data-testid="reconciliation-row"') == 1
+    assert f'id="row-{first.pk}"' in page_one
+    assert "0 of 2 confirmed" in page_one  # the figures count the whole round
+    assert f'id="row-{second.pk}"' in client.get(f"{detail(round_)}?page=2").content.decode()
+
+    answer = client.post(
+        reverse("reforms:reconciliation_answer", args=[second.pk]),
+        {"answer": Answer.DISPUTED, "note": "已并入第一项"},
+    )
+    assert answer.url == f"{detail(round_)}?page=2#row-{second.pk}"
+
+    disputed = client.get(f"{detail(round_)}?answer={Answer.DISPUTED}").content.decode()
+    assert disputed.count('data-testid="reconciliation-row"') == 1
+    assert f'id="row-{second.pk}"' in disputed
+    pending = client.get(f"{detail(round_)}?status={ReconciliationRow.Status.PENDING}")
+    assert f'id="row-{first.pk}"' in pending.content.decode()
+
+
+def test_the_round_page_costs_the_same_queries_for_two_rows_or_eight(
+    world, browse_en, round_, measure_in, letter
+):
+    client = browse_en(world.users.city_staff)
+
+    def queries_of(round_):
+        client.get(detail(round_))  # warm the session and the caches
+        with CaptureQueriesContext(connection) as read:
+            page = client.get(detail(round_)).content.decode()
+        return len(read), page.count('data-testid="reconciliation-row"')
+
+    for number in range(6):
+        measure_in(Status.NOT_STARTED, content=f"第{number}项措施")
+    of_the_unit = reconciliation.open_round(
+        actor=world.users.city_staff,
+        unit=letter.recipient_unit,
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+    )
+
+    two, eight = queries_of(round_), queries_of(of_the_unit)
+    assert (two[1], eight[1]) == (2, 8)
+    assert two[0] == eight[0]
