@@ -501,14 +501,27 @@ def _extension_row(request, extension, *, form=None, action=None, status=200):
     return render(request, "reforms/_extension_row.html", context, status=status)
 
 
+def _extension_queue_page(request, *, refused=None, form=None, action=None, status=200):
+    """The queue; after a refused decision without htmx, with that row's form bound to its
+    errors and the refusal's status, as the row alone answers with htmx."""
+    require_permission(request.user, "reforms.view_extension_queue")
+    if form is not None:
+        # A row no longer pending is not on the queue: its refusal is said above the list too.
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    page = paginate(request, _extension_rows(request.user).pending().order_by("requested_at", "pk"))
+    for extension in page:
+        if refused is not None and extension.pk == refused.pk:
+            _with_extension_forms(extension, form, action)
+        else:
+            _with_extension_forms(extension)
+    return render(request, "reforms/extension_queue.html", {"page_obj": page}, status=status)
+
+
 @permission_required_or(403, "reforms.view_extension_queue")
 @require_GET
 def extension_queue(request):
-    rows = _extension_rows(request.user).pending().order_by("requested_at", "pk")
-    page = paginate(request, rows)
-    for extension in page:
-        _with_extension_forms(extension)
-    return render(request, "reforms/extension_queue.html", {"page_obj": page})
+    return _extension_queue_page(request)
 
 
 def _decide_extension(request, pk, *, form, action, act, done):
@@ -527,9 +540,9 @@ def _decide_extension(request, pk, *, form, action, act, done):
                 return redirect("reforms:extension_queue")
             return _extension_row(request, extension)
     if not request.htmx:
-        for error in form.non_field_errors() or [_("Check the form.")]:
-            messages.error(request, error)
-        return redirect(reverse("reforms:extension_queue"))
+        return _extension_queue_page(
+            request, refused=extension, form=form, action=action, status=status
+        )
     return _extension_row(request, extension, form=form, action=action, status=status)
 
 

@@ -688,6 +688,32 @@ def test_only_staff_in_jurisdiction_decide_extensions(world, browse_en, extensio
     assert extension.status == ExtensionRequest.Status.PENDING
 
 
+def test_without_htmx_a_refused_decision_answers_its_status_on_the_queue(
+    world, browse_en, extension
+):
+    client = browse_en(world.users.city_staff)
+    reject = reverse("reforms:extension_reject", args=[extension.pk])
+
+    no_note = client.post(reject, {"note": ""})
+    assert no_note.status_code == 400
+    assert 'data-testid="refusal"' in no_note.text
+    assert "招标流程延长" in no_note.text  # the queue, with the row's refusal in place
+
+    supervisor = browse_en(world.users.supervisor).post(
+        reverse("reforms:extension_approve", args=[extension.pk])
+    )
+    assert supervisor.status_code == 403
+
+    services.extension_request_reject(
+        request=extension, actor=world.users.city_staff, note="不同意"
+    )
+    twice = client.post(reverse("reforms:extension_approve", args=[extension.pk]))
+    assert twice.status_code == 409
+    assert "This extension request has already been decided." in twice.text
+    extension.refresh_from_db()
+    assert extension.status == ExtensionRequest.Status.REJECTED
+
+
 # --- The plan editor, in place -------------------------------------------------------------------
 
 
