@@ -9,8 +9,9 @@
   sent to the issuing commission's staff and supervisors as well.
 
 The answers of an open reconciliation round (对账销号) with rows still unanswered climb the same
-ladder towards the round's ``answer_due_on``, told to the officers of the round's unit (no urging
-notice: the staff see the round's unanswered rows on its page and the dashboard).
+ladder towards the round's ``answer_due_on``, told to the officers of the units whose rows are still
+unanswered — the round's unit and its subunits, or a sector's units (no urging notice: the staff see
+the round's unanswered rows on its page and the dashboard).
 
 Thresholds live in ``ReminderPolicy`` (back office). Standing measures, measures awaiting sign-off
 and signed-off ones are not chased. Rows are read in primary-key chunks with a constant number of
@@ -178,6 +179,31 @@ def _officers_of(unit_ids) -> dict[int, list[int]]:
     return officers
 
 
+def _officers_by_row(rows: list[dict]) -> dict[int, list[int]]:
+    """A measure or a reply is owed by its unit's officers."""
+    officers = _officers_of(row["unit_pk"] for row in rows)
+    return {row["pk"]: officers[row["unit_pk"]] for row in rows}
+
+
+def _officers_owing_answers(rounds: list[dict]) -> dict[int, list[int]]:
+    """A round's answers are owed by the units of its unanswered rows' measures: the round's
+    unit and its subunits, or the units of a sector (whose round's unit is the commission)."""
+    owing = defaultdict(set)
+    for round_pk, unit in (
+        ReconciliationRow.objects.filter(
+            round__in=[row["pk"] for row in rounds], status=ReconciliationRow.Status.PENDING
+        )
+        .values_list("round_id", "measure__unit_id")
+        .distinct()
+    ):
+        owing[round_pk].add(unit)
+    officers = _officers_of(unit for units in owing.values() for unit in units)
+    return {
+        round_pk: sorted({pk for unit in units for pk in officers[unit]})
+        for round_pk, units in owing.items()
+    }
+
+
 def _commission_readers(issuer_ids) -> dict[int, list[int]]:
     """Staff and supervisors of each issuing commission (who receive urging notices)."""
     readers = defaultdict(list)
@@ -322,6 +348,7 @@ class Chased:
     message: Callable
     page: str
     urges: bool = True  # overdue long enough, a numbered urging notice (督办) is issued
+    officers: Callable = _officers_by_row  # each row's officers to tell, by the row's pk
 
 
 CHASED = (
@@ -333,13 +360,14 @@ CHASED = (
         _reconciliation_message,
         "reforms:reconciliation_detail",
         urges=False,
+        officers=_officers_owing_answers,
     ),
 )
 
 
 def _remind(chased: Chased, rows: list[dict], ladder: Ladder) -> int:
     """Write the chunk's reminders and urging notices; returns the notices it created."""
-    officers = _officers_of(row["unit_pk"] for row in rows)
+    officers = chased.officers(rows)
     urged = [row for row in rows if chased.urges and ladder.needs_urging(row["due"])]
     readers = _commission_readers({row["issuer_pk"] for row in urged})
     notices = _urging_notices(chased, urged, ladder)
@@ -349,7 +377,7 @@ def _remind(chased: Chased, rows: list[dict], ladder: Ladder) -> int:
         level, key = ladder.level(row["due"])
         people = _recipients(
             level,
-            officers=officers[row["unit_pk"]],
+            officers=officers.get(row["pk"], []),
             owner=row["owner_pk"],
             leader=row["leader_pk"],
             party_head=row["party_head_pk"],

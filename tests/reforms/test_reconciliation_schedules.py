@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import Role
 from core.domain import TransitionRefused, shanghai_today
 from notifications.models import Notification
 from reforms import calendar, reconciliation, reminders, tasks
@@ -257,6 +258,51 @@ def test_the_unit_is_reminded_as_answers_fall_due_and_when_overdue(
     assert ("red", f"对账答复已逾期：{letter}") in answer_reminders(officer)
     # The overdue measure is urged (督办) as ever; the round's answers are not.
     assert not UrgingNotice.objects.filter(measure__isnull=True).exists()
+
+
+def test_every_unit_still_owing_answers_in_a_sector_round_is_reminded(
+    world, letter, measure_in, working_today, site_language
+):
+    measure_in(Status.IN_PROGRESS, content="住建局的措施")
+    station_officer = factories.user(Role.UNIT_OFFICER, world.units.station, "station_officer")
+    the_case = factories.case(
+        case_unit=world.units.station,
+        commission=world.units.city,
+        created_by=world.users.city_staff,
+    )
+    factories.measure(
+        recommendation=factories.issued_recommendation(
+            staff=world.users.city_staff, the_case=the_case
+        ),
+        actor=station_officer,
+        content="质监站的措施",
+    )
+    # The round's unit is the commission, which has no officer: the units of its rows answer.
+    round_ = reconciliation.open_round(
+        actor=world.users.city_staff,
+        unit=world.units.city,
+        sector="construction",
+        answer_due_on=calendar.add_workdays(working_today, 1),
+    )
+    due_soon = [("yellow", f"对账答复即将到期：{world.units.city.name}")]
+
+    reminders.scan(today=working_today)
+
+    assert answer_reminders(world.users.housing_officer) == due_soon
+    assert answer_reminders(station_officer) == due_soon
+    assert answer_reminders(world.users.health_officer) == []
+
+    reconciliation.answer_row(
+        row=round_.rows.select_related("round").get(measure__unit=world.units.station),
+        actor=station_officer,
+        answer="in_progress",
+        note="推进中",
+    )
+    reminders.scan(today=round_.answer_due_on + datetime.timedelta(days=3))
+
+    overdue = ("red", f"对账答复已逾期：{world.units.city.name}")
+    assert overdue in answer_reminders(world.users.housing_officer)
+    assert answer_reminders(station_officer) == due_soon  # answered: no longer chased
 
 
 def test_an_answered_round_is_not_chased(world, schedule, working_today):
