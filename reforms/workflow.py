@@ -358,12 +358,12 @@ def evaluation_session_event(session, event: str, *, actor) -> None:
 # ── 整改反弹 ─────────────────────────────────────────────────────────────────────────────────
 
 
-def _rebound_readers(flag, case) -> list[int]:
-    """The staff of the commission handling the new problem's case — and of the commission a
-    dispatched group belongs to (the group's cases may reach beyond the units it is posted to) —
-    and whoever logged the case, who may read the flag: a flag speaks of two problems, and a
-    sector match may point into another jurisdiction (``ReboundFlag.objects.restrict``). Few
-    people: one query each."""
+def _rebound_readers(flags, case) -> dict[int, list[int]]:
+    """Who is told of each flag: the staff of the commission handling the new problem's case —
+    and of the commission a dispatched group belongs to (the group's cases may reach beyond the
+    units it is posted to) — and whoever logged the case, each for the flags they may read: a
+    flag speaks of two problems, and a sector match may point into another jurisdiction
+    (``ReboundFlag.objects.restrict``). Few people: one query each, whatever the flags."""
     commission = case.commission
     units = [commission.pk]
     if commission.kind == OrgUnit.Kind.GROUP and commission.depth > 1:
@@ -373,29 +373,42 @@ def _rebound_readers(flag, case) -> list[int]:
         .filter(is_active=True)
         .filter(Q(org_unit_id__in=units) | Q(pk=case.created_by_id))
     )
-    return [
-        user.pk
-        for user in candidates
-        if ReboundFlag.objects.restrict(user).filter(pk=flag.pk).exists()
-    ]
+    readers = {flag.pk: [] for flag in flags}
+    for user in candidates:
+        readable = ReboundFlag.objects.restrict(user).filter(pk__in=list(readers))
+        for pk in readable.values_list("pk", flat=True):
+            readers[pk].append(user.pk)
+    return readers
 
 
 def rebound_flagged(flags, case) -> None:
     """A possible rebound was flagged → the commission's staff who may read it, with a link to the
     new problem on its case's page. Keyed by the pair of problems: a problem corrected and
     flagged again against the same earlier problem tells nobody twice. Nothing of the case is in
-    the words: the unit and the measure that was signed off."""
-    for flag in flags:
-        with translation.override(settings.LANGUAGE_CODE):
-            _send(
-                _rebound_readers(flag, case),
-                actor=None,
+    the words: the unit and the measure that was signed off. A problem may match dozens of
+    earlier ones: their notices are written together."""
+    if not flags:
+        return
+    flags = list(
+        ReboundFlag.objects.filter(pk__in=[flag.pk for flag in flags]).select_related(
+            "unit", "measure"
+        )
+    )
+    readers = _rebound_readers(flags, case)
+    link = reverse("cases:detail", args=[case.pk])
+    outgoing = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for flag in flags:
+            outgoing += notifications_for(
+                readers[flag.pk],
+                kind=KIND,
                 title=_("Possible rebound: %(unit)s") % {"unit": flag.unit.name[:60]},
                 body=_(
                     "A new problem matches one that the signed-off measure “%(measure)s” "
                     "addressed; check whether the rectification has rebounded."
                 )
                 % {"measure": _measure(flag.measure)},
-                link=reverse("cases:detail", args=[case.pk]) + f"#problem-{flag.problem_id}",
-                key=f"rebound:{flag.problem_id}:{flag.earlier_problem_id}",
+                link=f"{link}#problem-{flag.problem_id}",
+                dedupe_key=f"rebound:{flag.problem_id}:{flag.earlier_problem_id}",
             )
+    notify(outgoing)

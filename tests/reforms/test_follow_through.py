@@ -5,6 +5,8 @@ a new problem matching a rectified one is flagged."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from cases import services as case_services
@@ -419,3 +421,30 @@ def test_a_groups_case_beyond_its_posting_tells_the_commission_it_belongs_to(wor
 
     assert ReboundFlag.objects.count() == 1
     assert list(rebound_notices().values_list("recipient__username", flat=True)) == ["city_staff"]
+
+
+def test_flagging_costs_the_same_queries_for_one_match_or_three(world, closed_letter):
+    earlier = Problem.objects.get(recommendation_items__recommendation=closed_letter)
+    first = new_problem(world, unit=world.units.housing)
+    Notification.objects.all().delete()  # each run below tells afresh
+    with CaptureQueriesContext(connection) as one_match:
+        rebounds.detect(first)
+
+    item = earlier.recommendation_items.get()
+    for number in range(2):
+        item.problems.add(
+            Problem.objects.create(
+                case=earlier.case,
+                unit=earlier.unit,
+                category=earlier.category,
+                process_stage=earlier.process_stage,
+                description=f"同类问题{number}",
+            )
+        )
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as three_matches:
+        flags = rebounds.detect(first)
+
+    assert len(flags) == 3
+    assert rebound_notices().count() == 3
+    assert len(three_matches) == len(one_match)
