@@ -112,34 +112,43 @@ def lock(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
-def _next_id(using: str, last_id: int | None) -> int:
+LAST_AND_NEXT_ID = f"""
+SELECT last.id, last.mac, setval(
+    pg_get_serial_sequence('{TABLE}', 'id'),
+    GREATEST(nextval(pg_get_serial_sequence('{TABLE}', 'id')), COALESCE(last.id, 0) + 1)
+)
+FROM (SELECT 1) AS one
+LEFT JOIN (SELECT id, mac FROM {TABLE} ORDER BY id DESC LIMIT 1) AS last ON true
+"""
+
+
+def _last_and_next(model, using: str) -> tuple[str, int]:
+    """The last entry's code (or GENESIS) and the id of the next one."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        # The sequence, so ids stay what the table would give; under the lock it only grows. Past
-        # the last id whatever happened (a row inserted with its own id leaves the sequence behind).
+        # One statement, after the lock's own (a statement sees what was committed when it
+        # began): the sequence keeps ids what the table would give, and, under the lock, growing;
+        # past the last id whatever happened (a row inserted with its own id leaves it behind).
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                "GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), %s))",
-                [TABLE, TABLE, (last_id or 0) + 1],
-            )
-            return cursor.fetchone()[0]
-    return (last_id or 0) + 1
+            cursor.execute(LAST_AND_NEXT_ID)
+            _last_id, previous, next_id = cursor.fetchone()
+        return previous or GENESIS, next_id
+    last = model._base_manager.using(using).order_by("-id").values_list("id", "mac").first()
+    return (last[1], last[0] + 1) if last else (GENESIS, 1)
 
 
 def insert_sealed(entry, using: str, save) -> None:
     """Give ``entry`` (unsaved) its time, id and code, then insert it with ``save()``, in order."""
-    model = type(entry)
-    with transaction.atomic(using=using):
+    key = chain_key()  # refused before anything is written
+    # No savepoint of its own: a failed insert fails the writer's transaction, as it did before.
+    with transaction.atomic(using=using, savepoint=False):
         lock(using)
-        last = model._base_manager.using(using).order_by("-id").values_list("id", "mac").first()
-        last_id, previous = last if last else (None, GENESIS)
-        entry.id = _next_id(using, last_id)
+        previous, entry.id = _last_and_next(type(entry), using)
         if entry.at is None:
             entry.at = timezone.now()
         # What is sealed must be what the database gives back.
         entry.changes = as_stored_json(entry.changes)
-        entry.mac = seal({name: getattr(entry, name) for name in FIELDS}, previous)
+        entry.mac = seal({name: getattr(entry, name) for name in FIELDS}, previous, key)
         save()
 
 
