@@ -73,7 +73,10 @@ def _canonical_value(name: str, value):
             value = timezone.make_aware(value, datetime.UTC)
         return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     if name == "ip":
-        return str(ipaddress.ip_address(value)) if value else ""
+        try:
+            return str(ipaddress.ip_address(value)) if value else ""
+        except ValueError:
+            return str(value)
     if name == "changes":
         return as_stored_json(value)
     if name in {"id", "user_id"}:

@@ -145,7 +145,8 @@ def send_weekly_reports() -> int:
 def verify_audit_log() -> bool:
     """Daily: walk the audit log's chain; on a broken link, tell every active audit administrator
     (in their inbox, once per verification)."""
-    verification = verify_log()
+    with translation.override(settings.LANGUAGE_CODE):
+        verification = verify_log()
     if not verification.ok:
         with translation.override(settings.LANGUAGE_CODE):
             recipients = User.objects.audit_admins().filter(is_active=True)

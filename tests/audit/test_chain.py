@@ -3,6 +3,7 @@ finds the first broken link — a changed row, a deleted one, a forged one, the 
 — with its position; the daily job tells the audit administrators; production needs its own key."""
 
 import importlib
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -10,7 +11,7 @@ from django.apps import apps
 from django.core.checks import Tags, run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from audit import chain
@@ -83,6 +84,33 @@ def test_after_many_writes_every_entry_links_to_the_one_before(world, client):
     assert verification.checked == len(entries)
     assert verification.last_entry_id == entries[-1].pk
     assert verification.broken_position is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_at_the_same_time_each_link_to_the_entry_before():
+    """Four threads, each on its own connection, some writing several entries in a transaction."""
+
+    def writer(number):
+        try:
+            for step in range(25):
+                if step % 5 == 0:
+                    with transaction.atomic():
+                        record(Action.UPDATE, username=f"w{number}", detail=f"{step}a")
+                        record(Action.UPDATE, username=f"w{number}", detail=f"{step}b")
+                else:
+                    record(Action.VIEW, username=f"w{number}", detail=str(step))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    verification = verify_log()
+    assert verification.ok, verification.detail
+    assert verification.checked == AuditEntry.objects.count() == 4 * 30
 
 
 def test_a_field_changed_in_the_database_is_found_at_its_position(db):
