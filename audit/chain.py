@@ -18,7 +18,11 @@ id and inserting:
 Writers queue only for as long as their transaction lasts: requests are not atomic here, so an
 entry written outside a transaction holds the lock for its own insert only; one written inside a
 service's transaction holds it until that transaction ends (ids rolled back leave gaps, which the
-chain does not mind: it links codes, not ids).
+chain does not mind: it links codes, not ids). This relies on READ COMMITTED (Django's default on
+PostgreSQL): the statement after the lock sees the entry its holder committed. A transaction that
+holds the lock and then waits for a row another audited writer has locked is a deadlock, which
+PostgreSQL detects and ends by refusing one of the two (it needs two writers of the same row at the
+same moment; none has been seen in the tests).
 """
 
 import datetime
