@@ -22,7 +22,7 @@ chain does not mind: it links codes, not ids). This relies on READ COMMITTED (Dj
 PostgreSQL): the statement after the lock sees the entry its holder committed. A transaction that
 holds the lock and then waits for a row another audited writer has locked is a deadlock, which
 PostgreSQL detects and ends by refusing one of the two (it needs two writers of the same row at the
-same moment; none has been seen in the tests).
+same moment; the tests do not exercise it).
 """
 
 import datetime
