@@ -134,6 +134,9 @@ class UserQuerySet(models.QuerySet):
         """Discipline staff and supervisors."""
         return self.filter(roles.CASE_READER_ACCOUNTS)
 
+    def audit_admins(self):
+        return self.filter(roles.AUDIT_ADMINS)
+
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 
-from .models import AuditEntry
+from .models import AuditEntry, AuditVerification
 
 
 class ObjectKindFilter(admin.SimpleListFilter):
@@ -63,8 +63,14 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     fields = readonly_fields = [
         "at", "username", "user_id", "role", "ip", "action", "object_kind", "object_id",
-        "object_repr", "changes_table", "outcome", "detail",
+        "object_repr", "changes_table", "outcome", "detail", "mac",
     ]  # fmt: skip
+
+    def changelist_view(self, request, extra_context=None):
+        """The last walk of the chain heads the list (when, and whether it held)."""
+        last = AuditVerification.objects.restrict(request.user).order_by("-started_at", "-pk")
+        extra_context = {**(extra_context or {}), "last_verification": last.first()}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("changes"))
     def changes_table(self, entry):
@@ -107,6 +113,19 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         yield "\ufeff" + writer.writerow(header)
         for entry in queryset.order_by("at", "pk").iterator(chunk_size=2000):
             yield writer.writerow([_as_text(getattr(entry, name)) for name in self.EXPORTED])
+
+
+@admin.register(AuditVerification)
+class AuditVerificationAdmin(ReadOnlyAdmin):
+    """The walks of the audit log's chain (``manage.py audit_verify``, daily by Celery beat)."""
+
+    list_display = ["started_at", "ok", "checked", "broken_position", "broken_entry_id", "detail"]
+    list_filter = ["ok"]
+    date_hierarchy = "started_at"
+    fields = readonly_fields = [
+        "started_at", "finished_at", "ok", "checked", "last_entry_id", "last_mac",
+        "broken_position", "broken_entry_id", "detail",
+    ]  # fmt: skip
 
 
 def _as_text(value) -> str:

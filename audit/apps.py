@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from . import log  # noqa: F401  (connects the signal receivers)
+        from . import checks, log  # noqa: F401  (registers the check, connects the receivers)

@@ -1,12 +1,15 @@
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
+from . import chain
+
 VIEW_AUDIT_LOG = "audit.view_auditentry"
+VIEW_VERIFICATIONS = "audit.view_auditverification"
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -20,6 +23,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("Audit entries are written one at a time, each sealed (chain.py).")
 
     def delete(self):
         raise PermissionError("The audit log is append-only.")
@@ -45,7 +51,8 @@ class AuditEntry(models.Model):
         SUCCESS = "success", _("Succeeded")
         FAILURE = "failure", _("Refused or failed")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set before the entry is sealed (``chain.py``), not by the database or ``auto_now_add``.
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     # Not a foreign key: an entry outlives any change to the account and never cascades.
     user_id = models.PositiveIntegerField(_("account id"), null=True, blank=True)
     username = models.CharField(_("account"), max_length=150, blank=True)
@@ -60,6 +67,8 @@ class AuditEntry(models.Model):
         _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS
     )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # HMAC-SM3 over this entry's other fields and the previous entry's code (``chain.py``).
+    mac = models.CharField(_("chain code"), max_length=64, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -80,7 +89,9 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        kwargs["force_insert"] = True
+        chain.insert_sealed(self, using, lambda: super(AuditEntry, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
@@ -94,3 +105,36 @@ class AuditEntry(models.Model):
             return str(apps.get_model(self.object_type)._meta.verbose_name)
         except LookupError:
             return self.object_type
+
+
+class AuditVerificationQuerySet(models.QuerySet):
+    def restrict(self, user):
+        return self if user.has_perm(VIEW_VERIFICATIONS) else self.none()
+
+
+class AuditVerification(models.Model):
+    """One walk of the audit log's chain (``manage.py audit_verify``, daily by Celery beat): when,
+    how many entries, and the first broken link if any."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ok = models.BooleanField(_("chain intact"), default=False)
+    checked = models.PositiveBigIntegerField(_("entries checked"), default=0)
+    # The last entry found intact: the next walk checks it is still there (the newest entries
+    # removed would break no link).
+    last_entry_id = models.BigIntegerField(_("last entry"), null=True, blank=True)
+    last_mac = models.CharField(_("last chain code"), max_length=64, blank=True)
+    broken_position = models.PositiveBigIntegerField(_("broken at position"), null=True, blank=True)
+    broken_entry_id = models.BigIntegerField(_("broken at entry"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    objects = AuditVerificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log verification")
+        verbose_name_plural = _("audit log verifications")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        at = timezone.localtime(self.started_at)
+        return f"{at:%Y-%m-%d %H:%M:%S} {_('intact') if self.ok else _('broken')}"

@@ -4,7 +4,8 @@ import rules
 
 from accounts.roles import is_audit_admin
 
-from .models import VIEW_AUDIT_LOG
+from .models import VIEW_AUDIT_LOG, VIEW_VERIFICATIONS
 
 rules.add_perm("audit", is_audit_admin)
 rules.add_perm(VIEW_AUDIT_LOG, is_audit_admin)
+rules.add_perm(VIEW_VERIFICATIONS, is_audit_admin)

@@ -183,6 +183,16 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# 密评 (GB/T 39786-2021): passwords hashed with SM3 (PBKDF2-HMAC-SM3, ``accounts/hashers.py``).
+# The others only read older hashes: each is rehashed with SM3 at its next successful sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PBKDF2SM3PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 # 等保 2.0 level 3: at least 8 characters of three kinds, not like the username.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -229,6 +239,15 @@ TWO_FACTOR_ENFORCED = envbool("TWO_FACTOR_ENFORCED", PRODUCTION)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "以案促改")
 # Nobody reads another person's TOTP secret in the back office, not even the security admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# The key of the audit log's chain of HMAC-SM3 codes (``audit/chain.py``), apart from SECRET_KEY:
+# whoever holds it can forge entries, so it belongs to the audit side (a 密码机 in production).
+# Development and tests use a fixed key; `manage.py check --deploy` fails in production without
+# one of at least 32 characters (``audit/checks.py``); entries are refused until it is set.
+AUDIT_CHAIN_DEVELOPMENT_KEY = "development-only audit chain key, never in production"
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or (
+    "" if PRODUCTION else AUDIT_CHAIN_DEVELOPMENT_KEY
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,6 +1,8 @@
 """Celery jobs of the documents: large Excel imports and large PDFs (``DocumentJob``) with
 progress for the page, and the weekly overdue report (Mondays at 09:00, scheduled by migrations
-``reforms.0005`` and ``0007``)."""
+``reforms.0005`` and ``0007``); the daily verification of the audit log's chain (03:00, migration
+``oversight.0002``: here because it tells the audit administrators through ``notifications``,
+which ``audit`` does not import)."""
 
 import logging
 import uuid
@@ -11,9 +13,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.models import User
+from audit.verification import verify_log
 from core.domain import shanghai_today
+from notifications import delivery
+from notifications.models import Notification
 from notifications.tasks import hand_out
 from recommendations.models import ImportJob
 
@@ -131,3 +139,26 @@ def send_weekly_reports() -> int:
     digests = reports.weekly_reports(shanghai_today())
     hand_out(digests)
     return len(digests)
+
+
+@shared_task
+def verify_audit_log() -> bool:
+    """Daily: walk the audit log's chain; on a broken link, tell every active audit administrator
+    (in their inbox, once per verification)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        verification = verify_log()
+    if not verification.ok:
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients = User.objects.audit_admins().filter(is_active=True)
+            delivery.notify(
+                delivery.notifications_for(
+                    recipients.values_list("pk", flat=True),
+                    kind=Notification.Kind.OTHER,
+                    title=str(_("The audit log failed its integrity check")),
+                    body=verification.detail,
+                    link=reverse("admin:audit_auditverification_changelist"),
+                    dedupe_key=f"audit-verification:{verification.pk}",
+                )
+            )
+        logger.error("Audit log verification failed: %s", verification.detail)
+    return verification.ok
