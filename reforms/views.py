@@ -513,6 +513,7 @@ def _extension_queue_page(request, *, refused=None, form=None, action=None, stat
     for extension in page:
         if refused is not None and extension.pk == refused.pk:
             _with_extension_forms(extension, form, action)
+            extension.refusal_form = form
         else:
             _with_extension_forms(extension)
     return render(request, "reforms/extension_queue.html", {"page_obj": page}, status=status)

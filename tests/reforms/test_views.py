@@ -707,7 +707,9 @@ def test_without_htmx_a_refused_decision_answers_its_status_on_the_queue(
     services.extension_request_reject(
         request=extension, actor=world.users.city_staff, note="不同意"
     )
-    twice = client.post(reverse("reforms:extension_approve", args=[extension.pk]))
+    twice = browse_en(world.users.city_staff).post(
+        reverse("reforms:extension_approve", args=[extension.pk])
+    )
     assert twice.status_code == 409
     assert "This extension request has already been decided." in twice.text
     extension.refresh_from_db()
