@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Sector
 from cases.models import Case, ProcessStage, ViolationType
 from core.api import ScopedPrimaryKeyRelatedField
 from crosscase.analysis import FINDINGS_FIELDS, WRITABLE_FIELDS
@@ -24,6 +24,8 @@ class CrossCaseAnalysisSerializer(serializers.ModelSerializer):
 
     cases = serializers.SerializerMethodField()
     created_by = serializers.StringRelatedField()
+    # Blank when the sector is no criterion (a read-only field would lose ``allow_blank``).
+    sector = serializers.ChoiceField(choices=Sector.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CrossCaseAnalysis
@@ -57,43 +59,43 @@ class CrossCaseAnalysisWriteSerializer(serializers.ModelSerializer):
         fields = [*WRITABLE_FIELDS, "cases", *FINDINGS_FIELDS]
 
 
-class MatrixCellSerializer(serializers.Serializer):
+class CrossCaseMatrixCellSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
     count = serializers.IntegerField()
 
 
-class MatrixRowSerializer(serializers.Serializer):
+class CrossCaseMatrixRowSerializer(serializers.Serializer):
     category = serializers.CharField()
     label = serializers.CharField()
-    cells = MatrixCellSerializer(many=True)
+    cells = CrossCaseMatrixCellSerializer(many=True)
     total = serializers.IntegerField()
 
 
-class MatrixStageSerializer(serializers.Serializer):
+class CrossCaseMatrixStageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     total = serializers.IntegerField()
 
 
-class MatrixSerializer(serializers.Serializer):
-    stages = MatrixStageSerializer(many=True)
-    rows = MatrixRowSerializer(many=True)
+class CrossCaseMatrixSerializer(serializers.Serializer):
+    stages = CrossCaseMatrixStageSerializer(many=True)
+    rows = CrossCaseMatrixRowSerializer(many=True)
     total = serializers.IntegerField()
 
 
-class CountSerializer(serializers.Serializer):
+class CrossCaseCountSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class ViolationCountSerializer(serializers.Serializer):
+class CrossCaseViolationCountSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class OverviewSerializer(serializers.Serializer):
+class CrossCaseOverviewSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     closed = serializers.IntegerField()
     amount_total = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -101,11 +103,11 @@ class OverviewSerializer(serializers.Serializer):
     amount_max = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     top_leader = serializers.IntegerField()
     top_leader_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    amount_bands = CountSerializer(many=True)
-    levels = CountSerializer(many=True)
+    amount_bands = CrossCaseCountSerializer(many=True)
+    levels = CrossCaseCountSerializer(many=True)
 
 
-class RectificationSerializer(serializers.Serializer):
+class CrossCaseRectificationSerializer(serializers.Serializer):
     recommendations = serializers.IntegerField()
     measures = serializers.IntegerField()
     signed_off = serializers.IntegerField()
@@ -115,10 +117,10 @@ class RectificationSerializer(serializers.Serializer):
     rebound_flags = serializers.IntegerField()
 
 
-class TablesSerializer(serializers.Serializer):
+class CrossCaseTablesSerializer(serializers.Serializer):
     """The analysis's figures now (the case set resolved at this request)."""
 
-    overview = OverviewSerializer()
-    violation_types = ViolationCountSerializer(many=True)
-    matrix = MatrixSerializer()
-    rectification = RectificationSerializer()
+    overview = CrossCaseOverviewSerializer()
+    violation_types = CrossCaseViolationCountSerializer(many=True)
+    matrix = CrossCaseMatrixSerializer()
+    rectification = CrossCaseRectificationSerializer()

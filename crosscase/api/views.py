@@ -102,7 +102,7 @@ class CrossCaseAnalysisViewSet(
         services.analysis_delete(analysis=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={200: s.TablesSerializer, **ERROR_RESPONSES})
+    @extend_schema(responses={200: s.CrossCaseTablesSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])
     def tables(self, request, pk=None):
         """The figures of the analysis's cases as they stand now: the cases, amounts, levels and
@@ -110,4 +110,4 @@ class CrossCaseAnalysisViewSet(
         analysis = self.get_object()
         figures = tables.tables(analysis, request.user)
         figures["matrix"] = figures["matrix"].as_dict()
-        return Response(s.TablesSerializer(figures).data)
+        return Response(s.CrossCaseTablesSerializer(figures).data)
