@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 VIEW_CASE_CONTENT = "accounts.view_case_content"
 # The apps of the domain (cases and what follows from them), whose records the audit log names by
 # kind and id and whose free text it does not copy.
-DOMAIN_APPS = frozenset({"cases", "recommendations", "reforms"})
+DOMAIN_APPS = frozenset({"cases", "recommendations", "reforms", "crosscase"})
 # What the audit log keeps of a case-content field instead of its value: that it was set.
 REDACTED = _("(case content, not recorded)")
 

@@ -23,6 +23,7 @@ from cases.api.views import (
     SectorViewSet,
     ViolationTypeViewSet,
 )
+from crosscase.api.views import CrossCaseAnalysisViewSet
 from notifications.api.views import NotificationViewSet
 from oversight.api import EvaluationRankingViewSet, StatisticsViewSet
 from recommendations.api.evaluation import (
@@ -78,6 +79,7 @@ router.register("violation-types", ViolationTypeViewSet, basename="violationtype
 router.register("process-stages", ProcessStageViewSet, basename="processstage")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("problem-categories", ProblemCategoryViewSet, basename="problemcategory")
+router.register("cross-case-analyses", CrossCaseAnalysisViewSet, basename="crosscaseanalysis")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("recommendation-items", RecommendationItemViewSet, basename="recommendationitem")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")

@@ -12,7 +12,8 @@ read like months of work rather than one afternoon.
 
 Last, today's follow-through, through the services: a reconciliation round over the 汽开区 letter
 with rows answered, confirmed and returned; a second review of the 校园餐 letter that finds a
-measure rebounded (reopened); and a new problem in a healthcare case flagged as a possible rebound.
+measure rebounded (reopened); a new problem in a healthcare case flagged as a possible rebound;
+and the city's cross-case analysis (类案分析) of its construction cases, with its findings.
 
 The story follows the press articles in ``domain/seeds``: the 长春汽开区 series of four cases and
 its 13-item recommendation, a hospital series in the healthcare sector, and smaller county cases.
@@ -34,6 +35,7 @@ from cases import services as case_services
 from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 from core.domain import shanghai_today
+from crosscase import analysis as crosscase
 from recommendations import evaluation
 from recommendations import services as recommendation_services
 from reforms import reconciliation
@@ -617,6 +619,22 @@ class Builder:
         self.build_reconciliation(records["reconciliation"], records["recipients"])
         self.build_rebound_review(records["rebound_review"])
         self.build_rebound_problem(records["rebound_problem"])
+        for spec in records["cross_case_analyses"]:
+            self.build_cross_case_analysis(spec)
+
+    def build_cross_case_analysis(self, spec):
+        """类案分析: the city's staff compare the construction cases of the last two years and
+        write the findings (the tables are computed from the cases at every reading)."""
+        staff = self.users[spec["staff"]]
+        analysis = crosscase.analysis_create(
+            actor=staff,
+            title=spec["title"],
+            unit=self.units[spec["commission"]],
+            mode=spec["mode"],
+            sector=spec.get("sector", ""),
+            opened_from=self.day(spec["opened_from"]) if "opened_from" in spec else None,
+        )
+        crosscase.analysis_write_findings(analysis=analysis, actor=staff, **spec["findings"])
 
     def build(self):
         self.build_org_tree()

@@ -39,6 +39,7 @@ from cases.models import Case, CaseAnalysis, Problem, Subject
 from core.domain import DomainError, shanghai_today
 from core.pages import require_permission
 from core.titles import title_lines
+from crosscase import tables as crosscase_tables
 from oversight import pdf_parts
 from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
 from recommendations import evaluation, evaluation_metrics
@@ -743,3 +744,55 @@ def reconciliation_pdf(user, round_) -> bytes:
             "today": shanghai_today(),
         },
     )
+
+
+# --- 类案分析报告 (专项分析报告) ---------------------------------------------------------
+
+# Rows of the report's list of causes and loopholes: one per case analysis written, each text cut
+# to this many characters (the page shows the whole of each on the case's page).
+CROSSCASE_REPORT_ANALYSES = 200
+CROSSCASE_REPORT_TEXT = 300
+
+
+def crosscase_report_context(user, analysis) -> dict:
+    """What the cross-case analysis report shows (the PDF and the spreadsheet read the same):
+    the selection and its cases' figures (``crosscase.tables``), each case's causes and
+    loopholes, and the staff's findings. Case readers of the analysis only."""
+    _require_case_reader(user)
+    with translation.override("zh-hans"):
+        figures = crosscase_tables.tables(analysis, user)
+        for row in figures["matrix"].rows:
+            row["label"] = str(row["label"])
+        for key in ("amount_bands", "levels"):
+            for row in figures["overview"][key]:
+                row["label"] = str(row["label"])
+        criteria = crosscase_tables.criteria_labels(analysis)
+    analyses = list(crosscase_tables.case_analyses(analysis, user)[:CROSSCASE_REPORT_ANALYSES])
+    for row in analyses:
+        row.root_causes_short = _cut(row.root_causes)
+        row.loopholes_short = _cut(row.loopholes)
+    return {
+        "analysis": analysis,
+        "criteria": criteria,
+        "tables": figures,
+        "overview": figures["overview"],
+        "matrix": figures["matrix"],
+        "done": figures["rectification"],
+        "case_analyses": analyses,
+        "common_patterns": paragraphs(analysis.common_patterns),
+        "institutional_gaps": paragraphs(analysis.institutional_gaps),
+        "countermeasures": paragraphs(analysis.countermeasures),
+        "title_lines": title_lines(f"关于{analysis.title}的专项分析报告"),
+        "report_date": shanghai_today(),
+    }
+
+
+def _cut(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= CROSSCASE_REPORT_TEXT else text[: CROSSCASE_REPORT_TEXT - 1] + "…"
+
+
+def crosscase_report_pdf(user, analysis) -> bytes:
+    """类案分析报告 (专项分析报告, GB/T 9704 style): 基本情况, 问题分布 (the matrix), 涉案情况,
+    案发原因与漏洞, 整改情况, then the staff's 共性问题, 制度漏洞 and 对策建议."""
+    return render_pdf("documents/crosscase_report.html", crosscase_report_context(user, analysis))

@@ -52,6 +52,16 @@ urlpatterns = [
         name="reconciliation_pdf",
     ),
     path(
+        "analyses/<int:pk>/report.pdf",
+        token_or_session(downloads.crosscase_report_pdf),
+        name="crosscase_report",
+    ),
+    path(
+        "analyses/<int:pk>/annexes.xlsx",
+        token_or_session(downloads.crosscase_xlsx),
+        name="crosscase_xlsx",
+    ),
+    path(
         "templates/<str:kind>.xlsx",
         token_or_session(import_views.template_download),
         name="import_template",

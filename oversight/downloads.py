@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,8 @@ from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
 from core.pages import permission_required_or, require_permission, scoped_object_or_404
+from crosscase import tables as crosscase_tables
+from crosscase.models import CrossCaseAnalysis
 from recommendations.filters import RecommendationFilter
 from recommendations.models import EvaluationSession, Recommendation
 from reforms.filters import MeasureFilter
@@ -284,3 +287,38 @@ def evaluation_ranking_xlsx(request):
     ranking = evaluation_ranking(request.user, *period)
     name = f"质效评估排名-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}.xlsx"
     return _xlsx_response(excel.evaluation_ranking_xlsx(ranking), name)
+
+
+def _crosscase_analysis(request, pk):
+    return scoped_object_or_404(
+        CrossCaseAnalysis.objects.select_related(
+            "unit", "process_stage", "violation_type", "case_unit"
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+@within_budget
+def crosscase_report_pdf(request, pk):
+    """类案分析报告 of one analysis: whoever reads it (staff and supervisors in scope)."""
+    analysis = _crosscase_analysis(request, pk)
+    pdf = documents.crosscase_report_pdf(request.user, analysis)
+    return attachment(pdf, f"类案分析报告-{analysis.pk}.pdf", PDF)
+
+
+@login_required
+@require_GET
+def crosscase_xlsx(request, pk):
+    """类案分析's annexes: 案件清单, 问题矩阵, 问题清单."""
+    analysis = _crosscase_analysis(request, pk)
+    report = documents.crosscase_report_context(request.user, analysis)
+    with translation.override("zh-hans"):
+        workbook = excel.crosscase_xlsx(
+            report,
+            crosscase_tables.cases_listed(analysis, request.user),
+            crosscase_tables.cell_problems(analysis, request.user),
+        )
+    return _xlsx_response(workbook, f"类案分析附件-{analysis.pk}.xlsx")

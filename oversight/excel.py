@@ -1079,3 +1079,68 @@ def evaluation_ranking_xlsx(ranking: dict):
                 ]
             )
     return _saved(workbook)
+
+
+# Problems listed in the 问题清单 sheet, at most (the matrix counts them all).
+CROSSCASE_PROBLEM_ROWS = 10_000
+
+
+def crosscase_xlsx(report: dict, cases, problems):
+    """类案分析's annexes: 案件清单 (the case set), 问题矩阵 (the matrix with its totals) and
+    问题清单 (every problem behind the matrix, with its case). ``report`` is
+    ``documents.crosscase_report_context``, so the annexes and the PDF say the same; ``cases``
+    and ``problems`` are ``crosscase.tables``' querysets."""
+    workbook = Workbook(write_only=True)
+    listing = workbook.create_sheet(title="案件清单")
+    for index, width in enumerate((18, 40, 24, 16, 14, 12, 16, 10, 10), start=1):
+        listing.column_dimensions[get_column_letter(index)].width = width
+    listing.append(
+        [
+            "案件编号",
+            "案件名称",
+            "案发单位",
+            "行业领域",
+            "干部层级",
+            "立案日期",
+            "涉案金额（元）",
+            "状态",
+            "问题数",
+        ]
+    )
+    for case in cases:
+        listing.append(
+            [
+                _as_text(listing, case.number),
+                _as_text(listing, case.title),
+                _as_text(listing, case.case_unit.name),
+                str(case.get_sector_display()),
+                str(case.get_level_display()),
+                case.opened_on,
+                case.amount,
+                str(case.get_status_display()),
+                case.problem_count,
+            ]
+        )
+    matrix = report["matrix"]
+    grid = workbook.create_sheet(title="问题矩阵")
+    grid.column_dimensions["A"].width = 20
+    grid.append(["问题类别", *(_as_text(grid, stage["name"]) for stage in matrix.stages), "合计"])
+    for row in matrix.rows:
+        grid.append([row["label"], *(cell["count"] for cell in row["cells"]), row["total"]])
+    grid.append(["合计", *(stage["total"] for stage in matrix.stages), matrix.total])
+    sheet = workbook.create_sheet(title="问题清单")
+    for index, width in enumerate((18, 36, 16, 16, 24, 60), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append(["案件编号", "案件名称", "问题类别", "业务环节", "问题所在单位", "问题描述"])
+    for problem in problems[:CROSSCASE_PROBLEM_ROWS]:
+        sheet.append(
+            [
+                _as_text(sheet, problem.case.number),
+                _as_text(sheet, problem.case.title),
+                str(problem.get_category_display()),
+                _as_text(sheet, problem.process_stage.name),
+                _as_text(sheet, problem.unit.name),
+                _as_text(sheet, problem.description),
+            ]
+        )
+    return _saved(workbook)

@@ -24,6 +24,7 @@ MENU = [
     NavItem("statistics:index", _("Outcome statistics"), "oversight.view_statistics"),
     NavItem("cases:list", _("Cases"), "cases.view_case"),
     NavItem("cases:typical", _("Typical cases"), "cases.view_typicalcase"),
+    NavItem("crosscase:list", _("Cross-case analyses"), "crosscase.view_crosscaseanalysis"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
     NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
     NavItem(

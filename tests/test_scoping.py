@@ -24,6 +24,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role, in_scope
 from accounts.scoping import ScopedQuerySet
 from cases.models import Case, CaseAnalysis, Problem, Subject, TypicalCase
+from crosscase.models import CrossCaseAnalysis
 from recommendations.models import (
     Evaluation,
     EvaluationSession,
@@ -155,7 +156,7 @@ HOMES = {
     "superuser": None,
 }
 
-CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase)
+CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase, CrossCaseAnalysis)
 DRAFTABLE = (Recommendation, RecommendationItem)
 LOOP_RECORDS = (
     RecommendationTransition,
@@ -238,6 +239,12 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     rows[TypicalCase] = {
         key: TypicalCase.objects.create(
             case=case, reasons=["warning"], marked_by=staff, marked_at=timezone.now()
+        )
+    }
+
+    rows[CrossCaseAnalysis] = {  # 类案分析 of the unit's jurisdiction: case content
+        key: CrossCaseAnalysis.objects.create(
+            title="类案分析", unit=unit, mode=CrossCaseAnalysis.Mode.CRITERIA, created_by=staff
         )
     }
 

@@ -20,6 +20,7 @@ from django.test import override_settings
 from accounts.roles import Role
 from cases.models import ProcessStage
 from core.domain import shanghai_today
+from crosscase import analysis as crosscase_services
 from notifications.models import Notification
 from oversight.models import DocumentJob
 from recommendations import evaluation
@@ -85,9 +86,14 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     )
     follow_up = chain.__dict__["follow-ups"]
     (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
+    # 类案分析: the commission's analysis of the side's case, picked by hand.
+    cross_case_analysis = crosscase_services.analysis_create(
+        actor=staff, title="工程建设领域类案分析", mode="hand", cases=[chain.cases]
+    )
     return SimpleNamespace(
         unit=unit,
         case=chain.cases,
+        analysis=cross_case_analysis,
         problem=chain.problems,
         recommendation=recommendation,
         item=recommendation.items.first(),

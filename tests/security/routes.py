@@ -142,6 +142,16 @@ WEB = {
     "cases:typical": get(CASE_READERS),
     "cases:typical_mark": post(STAFF, "case", body=fixed({"reasons": ["warning"]}), **CASE),
     "cases:typical_unmark": post(STAFF, "case", body=fixed({"reason": "不再适用"}), **CASE),
+    # 类案分析: case content; staff of the jurisdiction write, supervisors read.
+    "crosscase:list": get(CASE_READERS),
+    "crosscase:create": get(STAFF),
+    "crosscase:detail": get(CASE_READERS, "analysis", **CASE),
+    "crosscase:edit": get(STAFF, "analysis", **CASE),
+    "crosscase:problems": get(CASE_READERS, "analysis", **CASE),
+    "crosscase:findings": post(
+        STAFF, "analysis", body=fixed({"common_patterns": "一把手插手工程"}), **CASE
+    ),
+    "crosscase:delete": post(STAFF, "analysis", **CASE),
     "recommendations:list": get(READERS),
     "recommendations:create": get(STAFF),
     "recommendations:detail": get(READERS, "recommendation"),
@@ -266,6 +276,8 @@ WEB = {
     "documents:evaluation_xlsx": get(READERS, "session"),
     "documents:evaluation_ranking_xlsx": get(CASE_READERS),
     "documents:reconciliation_pdf": get(READERS, "reconciliation"),
+    "documents:crosscase_report": get(CASE_READERS, "analysis", **CASE),
+    "documents:crosscase_xlsx": get(CASE_READERS, "analysis", **CASE),
     "documents:cases_xlsx": get(CASE_READERS),
     "documents:recommendations_xlsx": get(READERS),
     "documents:import_template": get(STAFF, kwargs={"kind": "problems"}),

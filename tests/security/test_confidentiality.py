@@ -43,6 +43,7 @@ from accounts.scoping import jurisdiction_q
 from audit.models import AuditEntry
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
+from crosscase.models import CrossCaseAnalysis
 from notifications import delivery
 from notifications.models import Digest
 from oversight import tasks
@@ -112,6 +113,7 @@ TARGETS = {
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
     "document_job": DocumentJob,
+    "analysis": CrossCaseAnalysis,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)

@@ -21,6 +21,8 @@ FORM_PAGES = {
     "cases:analysis_edit": "staff",
     "cases:problem_edit": "staff",
     "recommendations:create": "staff",
+    "crosscase:create": "staff",
+    "crosscase:edit": "staff",
     "reforms:measure_edit": "officer",
     "reforms:reconciliation_open": "staff",
     "reforms:follow_up_mark": "staff",

@@ -46,7 +46,7 @@ NOT_FREE_TEXT = {
     "sha256",
     "number",  # urging notices' and cases' numbers: cases keep theirs to stay findable below
 }
-APPS = ("accounts", "notifications", "cases", "recommendations", "reforms")
+APPS = ("accounts", "notifications", "cases", "recommendations", "reforms", "crosscase")
 
 
 def free_text_fields(model):
@@ -114,6 +114,8 @@ def test_the_user_written_fields_are_filled(hostile):
         "FollowUp.findings",
         "Notification.title",
         "Notification.link",
+        "CrossCaseAnalysis.title",
+        "CrossCaseAnalysis.common_patterns",
     ):
         assert field in hostile.filled
 
@@ -160,6 +162,7 @@ PDFS = {
     "documents:case_analysis": "case",
     "documents:ledger": None,
     "documents:overdue_report": None,
+    "documents:crosscase_report": "analysis",
 }
 
 

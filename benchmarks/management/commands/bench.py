@@ -29,12 +29,16 @@ from accounts.roles import Role
 from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
 from cases.models import Case
 from core.domain import shanghai_today
+from crosscase import analysis as crosscase
+from crosscase import tables as crosscase_tables
+from crosscase.models import CrossCaseAnalysis
 from recommendations.models import Recommendation
 from reforms import reminders
 from reforms.models import Measure
 
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 LIST_QUERY_BUDGET = 12
+CROSS_CASE_TITLE = "全省案件类案分析（基准）"
 
 
 @dataclass
@@ -161,6 +165,12 @@ class Command(BaseCommand):
             help="Run the real case alone and replace its section of the output, keeping the "
             "rest (the hot paths' table measured before).",
         )
+        parser.add_argument(
+            "--crosscase-only",
+            action="store_true",
+            help="Time the cross-case analysis over every case alone and print it (the table "
+            "of docs/benchmarks.md is left as it is).",
+        )
         parser.add_argument("--output", default=str(OUTPUT))
         parser.add_argument(
             "--check",
@@ -178,6 +188,7 @@ class Command(BaseCommand):
         ledger_measures,
         large_letter_measures,
         real_case_only,
+        crosscase_only=False,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -191,6 +202,9 @@ class Command(BaseCommand):
         self.today = shanghai_today()
         self.province = OrgUnit.objects.filter(depth=1, kind="commission").order_by("pk").last()
         self.city = OrgUnit.objects.filter(path__startswith=self.province.path, depth=2).first()
+        if crosscase_only:
+            self.stdout.write(self.render(self.cross_case(runs), measures))
+            return
         if real_case_only:
             section = self.render_real_case(
                 *self.real_case(large_letter_measures or FULL_SIZE, runs)
@@ -205,6 +219,7 @@ class Command(BaseCommand):
             self.overdue_list(runs),
             self.api_list(runs),
             self.case_chain(runs),
+            *self.cross_case(runs),
             self.xlsx_export(max(3, runs // 5)),
             self.letter_pdf(max(3, runs // 2)),
             self.large_ledger_pdf(ledger_measures or settings.DOCUMENT_ASYNC_MEASURES, 3),
@@ -426,6 +441,26 @@ class Command(BaseCommand):
         """
         result.bound, _queries = _timed(_raw(sql, [case.pk]), runs)
         return result
+
+    def cross_case(self, runs: int) -> list[Result]:
+        """类案分析 over every case of the province (about 1,200 at --measures 40000): its page
+        with every table, and the API's tables. Their queries do not grow with the cases."""
+        staff = User.objects.filter(role=Role.DISCIPLINE_STAFF, org_unit=self.province).first()
+        analysis = CrossCaseAnalysis.objects.filter(title=CROSS_CASE_TITLE).first()
+        if analysis is None:
+            analysis = crosscase.analysis_create(
+                actor=staff, title=CROSS_CASE_TITLE, unit=self.province, mode="criteria"
+            )
+        client = Client()
+        client.force_login(staff)
+        cases = crosscase_tables.case_set(analysis, staff).count()
+        page = Result(f"Cross-case analysis page, {cases:,} cases (every table)")
+        page.times, page.queries = _timed(self._page(client, f"/analyses/{analysis.pk}/"), runs)
+        api = Result(f"API: cross-case analysis tables, {cases:,} cases")
+        api.times, api.queries = _timed(
+            self._page(client, f"/api/v1/cross-case-analyses/{analysis.pk}/tables/"), runs
+        )
+        return [page, api]
 
     def scan(self, runs: int) -> Result:
         """The daily scan: the first run writes the day's reminders; the rest find them written."""
