@@ -1,7 +1,10 @@
 """The main menu: which pages each role reaches from the top bar.
 
 Each entry shows to whoever holds its permission: the same ``rules`` permission its page checks
-(the back office entry is the administrators' own, ``accounts.administer``).
+(the back office entry is the administrators' own, ``accounts.administer``). Entries of a group
+(the work after a letter's first round: reconciliation, typical cases, cross-case analysis,
+self-inspection) share one dropdown, so the bar holds on one line at 1366 px in either language;
+a group the user sees one entry of is that entry alone.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,10 @@ class NavItem:
     url_name: str
     label: str | Promise
     permission: str
+    group: str | Promise = ""  # the dropdown it sits in; its entries are neighbours in MENU
+
+
+FOLLOW_THROUGH = _("Follow-through")
 
 
 MENU = [
@@ -23,33 +30,62 @@ MENU = [
     NavItem("dashboard:index", _("Dashboard"), "oversight.view_dashboard"),
     NavItem("statistics:index", _("Outcome statistics"), "oversight.view_statistics"),
     NavItem("cases:list", _("Cases"), "cases.view_case"),
-    NavItem("cases:typical", _("Typical cases"), "cases.view_typicalcase"),
-    NavItem("crosscase:list", _("Cross-case analyses"), "crosscase.view_crosscaseanalysis"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
     NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
+    NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
+    NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
     NavItem(
         "reforms:reconciliation_list",
         _("Reconciliation rounds"),
         "reforms.view_reconciliationround",
+        FOLLOW_THROUGH,
     ),
-    NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
-    NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
+    NavItem("cases:typical", _("Typical cases"), "cases.view_typicalcase", FOLLOW_THROUGH),
+    NavItem(
+        "crosscase:list",
+        _("Cross-case analyses"),
+        "crosscase.view_crosscaseanalysis",
+        FOLLOW_THROUGH,
+    ),
     NavItem("admin:index", _("Back office"), "accounts.administer"),
 ]
 
 
 def menu_for(request) -> list[dict]:
-    """The user's menu; the entry whose URL is the longest prefix of the current path is active."""
+    """The user's menu: entries, and groups holding their ``children``; the entry whose URL is
+    the longest prefix of the current path is active, and so is its group."""
     user = request.user
     items = [
-        {"url": reverse(entry.url_name), "label": entry.label, "active": False}
+        {
+            "url": reverse(entry.url_name),
+            "label": entry.label,
+            "active": False,
+            "group": entry.group,
+        }
         for entry in MENU
         if user.has_perm(entry.permission)
     ]
     matches = [item for item in items if _leads_to(item["url"], request.path)]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return items
+    return _grouped(items)
+
+
+def _grouped(items: list[dict]) -> list[dict]:
+    menu = []
+    for item in items:
+        group = item.pop("group")
+        if group and menu and "children" in menu[-1] and menu[-1]["label"] == group:
+            menu[-1]["children"].append(item)
+            menu[-1]["active"] = menu[-1]["active"] or item["active"]
+        elif group:
+            menu.append({"label": group, "children": [item], "active": item["active"]})
+        else:
+            menu.append(item)
+    # A group the user sees one entry of is that entry alone.
+    return [
+        entry["children"][0] if len(entry.get("children", ())) == 1 else entry for entry in menu
+    ]
 
 
 def _leads_to(url: str, path: str) -> bool:

@@ -33,24 +33,24 @@ EXPECTED_MENU = {
         "dashboard:index",
         "statistics:index",
         "cases:list",
-        "cases:typical",
-        "crosscase:list",
         "recommendations:list",
         "reforms:measure_list",
-        "reforms:reconciliation_list",
         "reforms:signoff_queue",
         "reforms:extension_queue",
+        "reforms:reconciliation_list",
+        "cases:typical",
+        "crosscase:list",
     ],
     "supervisor": [
         "home",
         "dashboard:index",
         "statistics:index",
         "cases:list",
-        "cases:typical",
-        "crosscase:list",
         "recommendations:list",
         "reforms:measure_list",
         "reforms:reconciliation_list",
+        "cases:typical",
+        "crosscase:list",
     ],
     "housing_officer": [
         "home",
@@ -63,9 +63,14 @@ EXPECTED_MENU = {
 
 
 def menu_urls(client):
+    """The menu's entries in order, those of a group's dropdown where the group stands."""
     response = client.get(reverse("notifications"))
     assert response.status_code == 200
-    return [item["url"] for item in response.context["nav_items"]]
+    return [
+        entry["url"]
+        for item in response.context["nav_items"]
+        for entry in item.get("children", [item])
+    ]
 
 
 @pytest.mark.parametrize("who", EVERYONE)
@@ -253,3 +258,18 @@ def test_the_role_helpers(world):
     assert roles.needs_second_factor(people.supervisor)
     assert roles.needs_second_factor(people.audit_admin)
     assert not roles.needs_second_factor(people.housing_officer)
+
+
+def test_the_follow_through_pages_share_one_dropdown_and_a_lone_one_stands_alone(
+    world, browse, browse_en
+):
+    staff = browse_en(world.users.city_staff).get(reverse("crosscase:list"))
+    groups = [item for item in staff.context["nav_items"] if "children" in item]
+    assert [(group["label"], group["active"]) for group in groups] == [("Follow-through", True)]
+    assert [child["url"] for child in groups[0]["children"] if child["active"]] == [
+        reverse("crosscase:list")
+    ]
+    assert 'data-testid="menu-group"' in staff.content.decode()
+
+    officer = browse(world.users.housing_officer).get(reverse("home"))
+    assert not [item for item in officer.context["nav_items"] if "children" in item]
