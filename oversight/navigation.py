@@ -31,6 +31,7 @@ MENU = [
         _("Reconciliation rounds"),
         "reforms.view_reconciliationround",
     ),
+    NavItem("campaigns:list", _("Self-inspection campaigns"), "campaigns.view_campaign"),
     NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
     NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
     NavItem("admin:index", _("Back office"), "accounts.administer"),
