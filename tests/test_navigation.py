@@ -37,6 +37,7 @@ EXPECTED_MENU = {
         "recommendations:list",
         "reforms:measure_list",
         "reforms:reconciliation_list",
+        "campaigns:list",
         "reforms:signoff_queue",
         "reforms:extension_queue",
     ],
@@ -49,12 +50,14 @@ EXPECTED_MENU = {
         "recommendations:list",
         "reforms:measure_list",
         "reforms:reconciliation_list",
+        "campaigns:list",
     ],
     "housing_officer": [
         "home",
         "recommendations:list",
         "reforms:measure_list",
         "reforms:reconciliation_list",
+        "campaigns:list",
     ],
     **{admin: ["admin:index"] for admin in ADMINS},
 }
