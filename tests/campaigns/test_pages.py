@@ -151,3 +151,33 @@ def test_the_progress_page_costs_the_same_for_2_and_12_units(world, client):
     assert len(page.context["rows"]) == 14  # the first campaign's two units are finance too
     assert page.context["figures"].open_measures == 6  # the six of its units that answered
     assert len(large) == len(small)
+
+
+def test_the_progress_spreadsheet_is_scoped_like_the_page(world, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    campaign = launched(world.users.city_staff, units=[world.units.housing, world.units.health])
+    services.answers_submit(
+        campaign_unit=campaign.units.get(unit=world.units.housing),
+        actor=world.users.housing_officer,
+        answers=answers(campaign, "专家库长期未更新"),
+    )
+    url = reverse("documents:campaign_xlsx", args=[campaign.pk])
+
+    def unit_rows(user):
+        client.force_login(user)
+        answer = client.get(url)
+        assert answer.status_code == 200
+        sheet = load_workbook(BytesIO(b"".join(answer.streaming_content))).active
+        rows = sheet.iter_rows(min_row=3, values_only=True)
+        return {row[1]: row[4] for row in rows if row and isinstance(row[4], int)}
+
+    assert unit_rows(world.users.supervisor) == {
+        world.units.housing.name: 1,
+        world.units.health.name: 0,
+    }
+    assert unit_rows(world.users.health_officer) == {world.units.health.name: 0}
+    client.force_login(world.users.other_staff)
+    assert client.get(url).status_code == 404

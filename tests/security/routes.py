@@ -270,6 +270,7 @@ WEB = {
     "documents:ledger": get(READERS),
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
+    "documents:campaign_xlsx": get(READERS, "campaign"),
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:evaluation_report": get(READERS, "session"),
     "documents:evaluation_xlsx": get(READERS, "session"),
