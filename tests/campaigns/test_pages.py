@@ -113,7 +113,10 @@ def test_the_officer_answers_on_the_page(world, client):
     # The self-inspection list opens like any letter, and is in the letters list.
     letter_page = client.get(reverse("recommendations:detail", args=[row.rectification.pk]))
     assert letter_page.status_code == 200 and "自查整改清单" in letter_page.content.decode()
-    assert client.get(reverse("recommendations:list")).status_code == 200
+    listed = client.get(reverse("recommendations:list"), {"kind": "self_inspection"})
+    assert [r.pk for r in listed.context["page_obj"]] == [row.rectification.pk]
+    pdf = client.get(reverse("documents:letter", args=[row.rectification.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
 def _campaign_with(world, count: int):
