@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "campaigns"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_create, name="create"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/launch/", views.campaign_launch, name="launch"),
+    path("<int:pk>/urge/", views.campaign_urge, name="urge"),
+    path("<int:pk>/close/", views.campaign_close, name="close"),
+    path("units/<int:pk>/answer/", views.campaign_unit_answer, name="answer"),
+]

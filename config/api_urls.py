@@ -15,6 +15,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView, OrgUnitViewSet
+from campaigns.api.views import CampaignUnitViewSet, CampaignViewSet
 from cases.api.views import (
     CaseViewSet,
     ProblemCategoryViewSet,
@@ -95,6 +96,8 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("reconciliation-rounds", ReconciliationRoundViewSet, basename="reconciliationround")
 router.register("reconciliation-rows", ReconciliationRowViewSet, basename="reconciliationrow")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("campaign-units", CampaignUnitViewSet, basename="campaignunit")
 router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
 router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -31,6 +31,8 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
+from campaigns import services as campaign_services
+from campaigns.models import CampaignUnit
 from cases import services as case_services
 from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
@@ -614,8 +616,56 @@ class Builder:
             description=spec["description"],
         )
 
+    def build_campaign(self, spec):
+        """A self-inspection campaign (举一反三) over a sector, launched today: one unit answered
+        (what it found is its self-inspection list, with a measure planned), the units not
+        answered are urged."""
+        staff = self.users[spec["staff"]]
+        campaign = campaign_services.campaign_create(
+            actor=staff,
+            title=spec["title"],
+            instructions=spec["instructions"],
+            sector=spec["sector"],
+            answer_due_on=self.day(spec["answer_days"]),
+            items=[
+                campaign_services.ChecklistLine(
+                    item["category"],
+                    ProcessStage.objects.get(name=item["process_stage"])
+                    if item["process_stage"]
+                    else None,
+                    item["text"],
+                )
+                for item in spec["items"]
+            ],
+        )
+        campaign_services.campaign_launch(campaign=campaign, actor=staff)
+        items = list(campaign.items.order_by("number"))
+        for answer in spec["answers"]:
+            row = CampaignUnit.objects.get(campaign=campaign, unit=self.units[answer["unit"]])
+            officer = self.users[answer["officer"]]
+            found = [*answer["found"], *[""] * len(items)]
+            campaign_services.answers_submit(
+                campaign_unit=row,
+                actor=officer,
+                answers=[
+                    campaign_services.AnswerLine(item, bool(text), text)
+                    for item, text in zip(items, found, strict=False)
+                ],
+            )
+            row.refresh_from_db()
+            measure = dict(answer["measure"])
+            due_days = measure.pop("due_days")
+            reform_services.measure_create(
+                actor=officer,
+                item=row.rectification.items.first(),
+                due_on=self.day(due_days),
+                **measure,
+            )
+        campaign_services.campaign_urge(campaign=campaign, actor=self.users[spec["urged_by"]])
+
     def build_follow_through(self):
         records = load("records")
+        self.build_campaign(records["campaign"])
         self.build_reconciliation(records["reconciliation"], records["recipients"])
         self.build_rebound_review(records["rebound_review"])
         self.build_rebound_problem(records["rebound_problem"])

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import OrgUnit, Sector
+from campaigns import progress as campaign_progress
+from campaigns.models import Campaign
 from core.domain import SHANGHAI, shanghai_today
 from core.pages import permission_required_or
 from recommendations.models import Evaluation, Recommendation
@@ -324,6 +326,23 @@ def reconciliations(user, today: datetime.date) -> dict:
     }
 
 
+def campaigns(user) -> dict:
+    """The launched self-inspection campaigns (举一反三) in jurisdiction with their figures: units
+    targeted and answered, units that found problems, problems found, the measures planned on the
+    units' self-inspection lists open and overdue, units not answered past the deadline. One
+    query (``campaigns.progress.per_campaign``)."""
+    rows = list(
+        campaign_progress.per_campaign(Campaign.objects.restrict(user).launched())
+        .select_related("unit")
+        .order_by("answer_due_on", "pk")
+    )
+    return {
+        "rows": rows,
+        "list_url": reverse("campaigns:list"),
+        "late": sum(row.late for row in rows),
+    }
+
+
 # --- Aging, late replies, weekly trend ---------------------------------------------------------
 
 
@@ -546,6 +565,7 @@ def dashboard_data(
         "rebounds": rebounds(user),
         "evaluations": evaluation_ranking(user, *(period or evaluation_period({}, today))),
         "reconciliations": reconciliations(user, today),
+        "campaigns": campaigns(user),
     }
 
 

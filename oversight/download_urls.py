@@ -27,6 +27,11 @@ urlpatterns = [
         name="recommendations_xlsx",
     ),
     path(
+        "campaigns/<int:pk>.xlsx",
+        token_or_session(downloads.campaign_xlsx),
+        name="campaign_xlsx",
+    ),
+    path(
         "reconciliation/<int:pk>.xlsx",
         token_or_session(downloads.reconciliation_xlsx),
         name="reconciliation_xlsx",

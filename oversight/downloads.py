@@ -20,6 +20,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.confidentiality import VIEW_CASE_CONTENT
+from campaigns import progress as campaign_progress
+from campaigns.models import Campaign, CampaignUnit
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.domain import shanghai_today
@@ -192,6 +194,21 @@ def measures_xlsx(request):
         excel.measures_xlsx(filterset.qs, today=filterset.today),
         f"整改措施-{shanghai_today():%Y%m%d}.xlsx",
     )
+
+
+@login_required
+@require_GET
+def campaign_xlsx(request, pk):
+    """举一反三 progress of one campaign: the units the reader sees (staff, supervisors, the
+    unit's officer its own), scoped like the campaign's page."""
+    campaign = scoped_object_or_404(Campaign, request.user, pk=pk)
+    rows = campaign_progress.with_unit_progress(
+        CampaignUnit.objects.restrict(request.user)
+        .filter(campaign=campaign)
+        .select_related("unit", "rectification")
+    ).order_by("unit__path")
+    name = f"举一反三自查进度-{campaign.pk}-{shanghai_today():%Y%m%d}.xlsx"
+    return _xlsx_response(excel.campaign_xlsx(campaign, rows), name)
 
 
 @login_required

@@ -37,7 +37,7 @@ from cases import services as case_services
 from cases.models import Case, Problem, ProcessStage
 from cases.typical import current_selection
 from core import uploads
-from core.domain import DomainError, max_length_of, shanghai_today
+from core.domain import SHANGHAI, DomainError, max_length_of, shanghai_today
 from recommendations.models import Recommendation
 from reforms import services as reform_services
 from reforms.models import Activity, Measure, ReconciliationRow, RuleChange
@@ -205,6 +205,69 @@ def reconciliation_xlsx(round_, rows):
                 cell.data_type = "s"  # never a formula (``_as_text``)
             if differences:
                 cell.fill = DIFFERENCE_FILL
+            cells.append(cell)
+        sheet.append(cells)
+    return _saved(workbook)
+
+
+def campaign_xlsx(campaign, rows):
+    """举一反三 progress: each campaign unit the reader sees (annotated by
+    ``campaigns.progress.with_unit_progress``): answered or not, problems found, the measures on
+    its self-inspection list open and overdue, urging; then the checklist."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Self-inspection campaign"))[:31])
+    for index, width in enumerate((6, 30, 12, 12, 14, 12, 12, 10, 12, 26), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    heading = WriteOnlyCell(sheet, value=campaign.title)
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    sheet.append(
+        [
+            _("No."),
+            _("Unit"),
+            _("Answer"),
+            _("Answered on"),
+            _("Problems found"),
+            _("Measures open"),
+            _("Overdue"),
+            _("Urged"),
+            _("Last urged on"),
+            _("Self-inspection rectification list"),
+        ]
+    )
+    for number, row in enumerate(rows, start=1):
+        values = [
+            number,
+            row.unit.name,
+            row.get_status_display(),
+            row.answered_at.astimezone(SHANGHAI).date() if row.answered_at else None,
+            row.found_count,
+            row.open_count,
+            row.overdue_count,
+            row.urged_count,
+            row.last_urged_on,
+            row.rectification.doc_number if row.rectification_id else "",
+        ]
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula (``_as_text``)
+            cells.append(cell)
+        sheet.append(cells)
+    sheet.append([])
+    sheet.append([_("Checklist")])
+    for item in campaign.items.select_related("process_stage"):
+        cells = []
+        for value in (
+            item.number,
+            item.get_category_display(),
+            str(item.process_stage or ""),
+            item.text,
+        ):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
             cells.append(cell)
         sheet.append(cells)
     return _saved(workbook)

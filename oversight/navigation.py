@@ -47,6 +47,12 @@ MENU = [
         "crosscase.view_crosscaseanalysis",
         FOLLOW_THROUGH,
     ),
+    NavItem(
+        "campaigns:list",
+        _("Self-inspection campaigns"),
+        "campaigns.view_campaign",
+        FOLLOW_THROUGH,
+    ),
     NavItem("admin:index", _("Back office"), "accounts.administer"),
 ]
 
@@ -68,10 +74,11 @@ def menu_for(request) -> list[dict]:
     matches = [item for item in items if _leads_to(item["url"], request.path)]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return _grouped(items)
+    return group_entries(items)
 
 
-def _grouped(items: list[dict]) -> list[dict]:
+def group_entries(items: list[dict]) -> list[dict]:
+    """Neighbouring entries of one group gathered under it, the others as they are."""
     menu = []
     for item in items:
         group = item.pop("group")

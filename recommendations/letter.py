@@ -22,6 +22,7 @@ from .models import Recommendation, RecommendationItem
 KIND_TITLES = {
     Recommendation.Kind.LETTER: "纪检监察建议书",
     Recommendation.Kind.NOTICE: "以案促改通知书",
+    Recommendation.Kind.SELF_INSPECTION: "自查整改清单",
 }
 
 CHINESE_DIGITS = "零一二三四五六七八九"

@@ -26,6 +26,9 @@ class Recommendation(TimeStampedModel):
     class Kind(models.TextChoices):
         LETTER = "letter", _("Discipline inspection recommendation")
         NOTICE = "notice", _("Rectification notice")
+        # 自查整改清单: what a unit found in a self-inspection campaign (举一反三), issued to itself
+        # by the campaign's commission (campaigns.services.submit_answers).
+        SELF_INSPECTION = "self_inspection", _("Self-inspection rectification list")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -40,7 +43,7 @@ class Recommendation(TimeStampedModel):
     AWAITING_REPLY = (Status.ISSUED, Status.ACKNOWLEDGED, Status.RECTIFYING)
 
     # The character after the issuer's abbreviation in the document number (长纪建, 长纪改).
-    DOC_KIND_CHARACTER = {Kind.LETTER: "建", Kind.NOTICE: "改"}
+    DOC_KIND_CHARACTER = {Kind.LETTER: "建", Kind.NOTICE: "改", Kind.SELF_INSPECTION: "查"}
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LETTER)
     title = models.CharField(_("title"), max_length=200)

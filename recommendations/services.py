@@ -310,6 +310,53 @@ def recommendation_issue(
 
 
 @transaction.atomic
+def self_inspection_list_create(
+    *,
+    actor,
+    title: str,
+    issuer: OrgUnit,
+    recipient_unit: OrgUnit,
+    findings: list[str],
+    followed_by,
+    issued_on: datetime.date,
+    reply_due_on: datetime.date,
+) -> tuple[Recommendation, list[RecommendationItem]]:
+    """A unit's self-inspection rectification list (自查整改清单), one item per finding.
+
+    Called by ``campaigns.services.submit_answers`` (which checks that ``actor`` is the unit's
+    officer): no case stands behind it, so it is not drafted and issued like a letter; it is
+    created acknowledged (the unit itself found the problems), numbered 机关代字 + 查 + 〔year〕 +
+    serial (its own series), and the unit plans measures on it at once. ``followed_by`` (the
+    campaign's creator) is its creator, the staff told when its measures await sign-off.
+    """
+    kind = Recommendation.Kind.SELF_INSPECTION
+    serial = _next_doc_serial(issuer=issuer, kind=kind, year=issued_on.year)
+    recommendation = Recommendation.objects.create(
+        kind=kind,
+        title=title,
+        issuer=issuer,
+        recipient_unit=recipient_unit,
+        status=Status.ACKNOWLEDGED,
+        doc_year=issued_on.year,
+        doc_serial=serial,
+        doc_number=Recommendation.format_doc_number(
+            issuer=issuer, kind=kind, year=issued_on.year, serial=serial
+        ),
+        issued_on=issued_on,
+        reply_due_on=reply_due_on,
+        created_by=followed_by,
+    )
+    recommendation.transitions.create(
+        from_status=Status.DRAFT, to_status=Status.ACKNOWLEDGED, actor=actor
+    )
+    items = RecommendationItem.objects.bulk_create(
+        RecommendationItem(recommendation=recommendation, number=number, content=content)
+        for number, content in enumerate(findings, start=1)
+    )
+    return recommendation, items
+
+
+@transaction.atomic
 def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit's officer confirms receipt (签收)."""
     require_perm(actor, PERMS["acknowledge"], recommendation)

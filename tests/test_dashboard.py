@@ -444,7 +444,7 @@ def test_the_page_runs_the_same_queries_whatever_the_data(
     assert response.context["total"].total == 43
     assert response.context["late"]["count"] == 4
     assert len(many) == len(few)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         dashboard(client)
 
 

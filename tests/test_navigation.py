@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import User
 from core.pages import permission_required_or, require_permission
-from oversight.navigation import MENU
+from oversight.navigation import MENU, group_entries
 from tests import factories
 
 EVERYONE = [
@@ -40,6 +40,7 @@ EXPECTED_MENU = {
         "reforms:reconciliation_list",
         "cases:typical",
         "crosscase:list",
+        "campaigns:list",
     ],
     "supervisor": [
         "home",
@@ -51,12 +52,14 @@ EXPECTED_MENU = {
         "reforms:reconciliation_list",
         "cases:typical",
         "crosscase:list",
+        "campaigns:list",
     ],
     "housing_officer": [
         "home",
         "recommendations:list",
         "reforms:measure_list",
         "reforms:reconciliation_list",
+        "campaigns:list",
     ],
     **{admin: ["admin:index"] for admin in ADMINS},
 }
@@ -260,9 +263,7 @@ def test_the_role_helpers(world):
     assert not roles.needs_second_factor(people.housing_officer)
 
 
-def test_the_follow_through_pages_share_one_dropdown_and_a_lone_one_stands_alone(
-    world, browse, browse_en
-):
+def test_the_follow_through_pages_share_one_dropdown(world, browse, browse_en):
     staff = browse_en(world.users.city_staff).get(reverse("crosscase:list"))
     groups = [item for item in staff.context["nav_items"] if "children" in item]
     assert [(group["label"], group["active"]) for group in groups] == [("Follow-through", True)]
@@ -272,4 +273,17 @@ def test_the_follow_through_pages_share_one_dropdown_and_a_lone_one_stands_alone
     assert 'data-testid="menu-group"' in staff.content.decode()
 
     officer = browse(world.users.housing_officer).get(reverse("home"))
-    assert not [item for item in officer.context["nav_items"] if "children" in item]
+    [group] = [item for item in officer.context["nav_items"] if "children" in item]
+    assert [child["url"] for child in group["children"]] == [
+        reverse("reforms:reconciliation_list"),
+        reverse("campaigns:list"),
+    ]
+
+
+def test_a_group_the_user_sees_one_entry_of_is_that_entry_alone():
+    entries = [
+        {"url": "/a/", "label": "A", "active": False, "group": ""},
+        {"url": "/b/", "label": "B", "active": True, "group": "G"},
+        {"url": "/c/", "label": "C", "active": False, "group": ""},
+    ]
+    assert [entry["url"] for entry in group_entries(entries)] == ["/a/", "/b/", "/c/"]

@@ -118,12 +118,31 @@ class TestTheDemo:
 
         statuses = set(Recommendation.objects.values_list("status", flat=True))
         assert statuses == set(Recommendation.Status.values)
-        for recommendation in Recommendation.objects.all():
+        # A self-inspection list (举一反三) cites what the unit found, no case: its items are
+        # the campaign's answers.
+        for recommendation in Recommendation.objects.exclude(
+            kind=Recommendation.Kind.SELF_INSPECTION
+        ):
             case_ids = set(recommendation.cases.values_list("pk", flat=True))
             for item in recommendation.items.all():
                 cited = list(item.problems.all())
                 assert cited, f"item {item.number} of {recommendation} cites no problem"
                 assert {problem.case_id for problem in cited} <= case_ids
+
+    def test_a_launched_campaign_with_one_unit_answered_and_the_others_urged(self, demo, db):
+        from campaigns.models import Campaign, CampaignUnit
+
+        campaign = Campaign.objects.get(status=Campaign.Status.LAUNCHED)
+        rows = campaign.units.all()
+        assert rows.count() == 3 and campaign.sector == "construction"
+        (answered,) = rows.filter(status=CampaignUnit.Status.ANSWERED)
+        letter = answered.rectification
+        assert letter.kind == Recommendation.Kind.SELF_INSPECTION and not letter.cases.exists()
+        item = letter.items.get()
+        assert item.campaign_answer.campaign_unit == answered
+        assert item.measures.count() == 1
+        assert set(rows.filter(urged_count=1).values_list("status", flat=True)) == {"pending"}
+        assert rows.filter(urged_count=1).count() == 2
 
     def test_about_80_measures_in_every_state_and_overdue_by_days_weeks_and_months(self, demo, db):
         measures = Measure.objects.all()

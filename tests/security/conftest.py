@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.test import override_settings
 
 from accounts.roles import Role
+from campaigns import services as campaign_services
 from cases.models import ProcessStage
 from core.domain import shanghai_today
 from crosscase import analysis as crosscase_services
@@ -84,6 +85,14 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         recommendation=recommendation,
         answer_due_on=shanghai_today() + datetime.timedelta(days=14),
     )
+    campaign = campaign_services.campaign_create(
+        actor=staff,
+        title="举一反三自查",
+        units=[unit],
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+        items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
+    )
+    campaign_services.campaign_launch(campaign=campaign, actor=staff)
     follow_up = chain.__dict__["follow-ups"]
     (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
     # 类案分析: the commission's analysis of the side's case, picked by hand.
@@ -127,6 +136,8 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         notification=Notification.objects.create(recipient=staff, title="提醒"),
         document_job=document_job(staff),
         reconciliation=reconciliation_round,
+        campaign=campaign,
+        campaign_unit=campaign.units.get(),
         session=session,
         panel_member=panel_member,
         indicator_score=indicator_score,

@@ -239,6 +239,15 @@ WEB = {
         STAFF, "reconciliation_row", body=fixed({"confirmation": "agreed"})
     ),
     "reforms:reconciliation_close": post(STAFF, "reconciliation"),
+    # Self-inspection campaigns (举一反三): staff draft, launch and close; case readers urge; the
+    # targeted unit's officer answers (others in scope read the answers).
+    "campaigns:list": get(READERS),
+    "campaigns:create": get(STAFF),
+    "campaigns:detail": get(READERS, "campaign"),
+    "campaigns:launch": post(STAFF, "campaign"),
+    "campaigns:urge": post(CASE_READERS, "campaign"),
+    "campaigns:close": post(STAFF, "campaign"),
+    "campaigns:answer": get(READERS, "campaign_unit"),
     "reforms:signoff_queue": get(STAFF),
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),
@@ -271,6 +280,7 @@ WEB = {
     "documents:ledger": get(READERS),
     "documents:overdue_report": get(CASE_READERS),
     "documents:measures_xlsx": get(READERS),
+    "documents:campaign_xlsx": get(READERS, "campaign"),
     "documents:reconciliation_xlsx": get(READERS, "reconciliation"),
     "documents:evaluation_report": get(READERS, "session"),
     "documents:evaluation_xlsx": get(READERS, "session"),

@@ -41,6 +41,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import jurisdiction_q
 from audit.models import AuditEntry
+from campaigns.models import Campaign, CampaignUnit
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
@@ -110,6 +111,8 @@ TARGETS = {
     "activity": Activity,
     "reconciliation": ReconciliationRound,
     "reconciliation_row": ReconciliationRow,
+    "campaign": Campaign,
+    "campaign_unit": CampaignUnit,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
     "document_job": DocumentJob,

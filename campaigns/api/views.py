@@ -1,0 +1,251 @@
+"""Self-inspection campaigns (举一反三) over REST: scoped reads, every change through
+``campaigns.services`` (the same rules, refusals and notifications as the pages)."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+
+from accounts.models import OrgUnit, Sector
+from cases.models import Problem, ProcessStage
+from core.api import (
+    TRANSITION_ERRORS,
+    Ordered,
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSetMixin,
+    detail_or_created,
+    read_schemas,
+    validated,
+)
+from core.domain import max_length_of, require_perm
+from recommendations.models import Recommendation
+
+from .. import progress, services
+from ..models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit
+
+
+class CampaignItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignItem
+        fields = ["id", "number", "category", "process_stage", "text"]
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    items = CampaignItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "title",
+            "instructions",
+            "unit",
+            "sector",
+            "source_recommendation",
+            "answer_due_on",
+            "status",
+            "created_by",
+            "launched_at",
+            "closed_at",
+            "items",
+        ]
+        read_only_fields = fields
+
+
+class ChecklistLineSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Problem.Category.choices)
+    process_stage = serializers.PrimaryKeyRelatedField(
+        queryset=ProcessStage.objects.all(), required=False, allow_null=True, default=None
+    )
+    text = serializers.CharField(max_length=max_length_of(CampaignItem, "text"))
+
+
+class CampaignCreateSerializer(serializers.Serializer):
+    """A sector (its units in your jurisdiction, resolved at launch) or chosen ``units``."""
+
+    title = serializers.CharField(max_length=max_length_of(Campaign, "title"))
+    instructions = serializers.CharField(
+        max_length=max_length_of(Campaign, "instructions"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
+    sector = serializers.ChoiceField(
+        choices=Sector.choices, required=False, allow_blank=True, default=""
+    )
+    units = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), many=True, required=False, default=list
+    )
+    source_recommendation = ScopedPrimaryKeyRelatedField(
+        queryset=Recommendation.objects.all(), required=False, allow_null=True, default=None
+    )
+    answer_due_on = serializers.DateField()
+    items = ChecklistLineSerializer(many=True)
+
+
+class CampaignUnitSerializer(serializers.ModelSerializer):
+    found_count = serializers.IntegerField(read_only=True)
+    open_count = serializers.IntegerField(read_only=True)
+    overdue_count = serializers.IntegerField(read_only=True)
+    answers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignUnit
+        fields = [
+            "id",
+            "campaign",
+            "unit",
+            "status",
+            "answered_at",
+            "answered_by",
+            "urged_count",
+            "last_urged_on",
+            "rectification",
+            "found_count",
+            "open_count",
+            "overdue_count",
+            "answers",
+        ]
+        read_only_fields = fields
+
+    def get_answers(self, row) -> list[dict]:
+        return [
+            {
+                "item": answer.item_id,
+                "found": answer.found,
+                "finding": answer.finding,
+                "rectification_item": answer.rectification_item_id,
+            }
+            for answer in row.answers.all()
+        ]
+
+
+class AnswerLineSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    found = serializers.BooleanField()
+    finding = serializers.CharField(
+        max_length=max_length_of(CampaignAnswer, "finding"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = AnswerLineSerializer(many=True, required=False, default=list)
+
+
+class UrgeSerializer(serializers.Serializer):
+    units = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True, default=None
+    )
+
+
+@extend_schema_view(
+    **read_schemas(CampaignSerializer),
+    create=extend_schema(
+        request=CampaignCreateSerializer,
+        responses={201: CampaignSerializer, **TRANSITION_ERRORS},
+    ),
+)
+class CampaignViewSet(
+    Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """举一反三: staff draft a campaign (its checklist, a sector or chosen units), launch, urge
+    the units not answered and close it; the units are ``/campaign-units/?campaign={id}``."""
+
+    queryset = Campaign.objects.select_related("unit").prefetch_related("items")
+    serializer_class = CampaignSerializer
+    filterset_fields = ["status", "sector", "unit"]
+    ordering_fields = ["answer_due_on", "created_at"]
+
+    def create(self, request, *args, **kwargs):
+        require_perm(request.user, services.PERMS["create"])
+        data = dict(validated(CampaignCreateSerializer, self))
+        data["items"] = [services.ChecklistLine(**line) for line in data["items"]]
+        campaign = services.campaign_create(actor=request.user, **data)
+        return detail_or_created(self.serializer_class, self.fresh(campaign), self, created=True)
+
+    @extend_schema(request=None, responses={200: CampaignSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def launch(self, request, pk=None):
+        """Staff launch the draft: a sector's units are resolved, every unit's officers told."""
+        campaign = self.get_object()
+        services.campaign_launch(campaign=campaign, actor=request.user)
+        return detail_or_created(self.serializer_class, self.fresh(campaign), self)
+
+    @extend_schema(request=UrgeSerializer, responses={200: CampaignSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        """Staff or a supervisor urge the units not answered (all, or the given campaign units),
+        each at most once a day."""
+        campaign = self.get_object()
+        ids = validated(UrgeSerializer, self)["units"]
+        units = None
+        if ids is not None:
+            units = list(CampaignUnit.objects.restrict(request.user).filter(pk__in=ids))
+        services.campaign_urge(campaign=campaign, actor=request.user, units=units)
+        return detail_or_created(self.serializer_class, self.fresh(campaign), self)
+
+    @extend_schema(request=None, responses={200: CampaignSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Staff close the campaign."""
+        campaign = self.get_object()
+        services.campaign_close(campaign=campaign, actor=request.user)
+        return detail_or_created(self.serializer_class, self.fresh(campaign), self)
+
+
+@extend_schema_view(**read_schemas(CampaignUnitSerializer))
+class CampaignUnitViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The units of campaigns: their answers, progress and self-inspection list. An officer
+    answers (saved as a draft) and submits."""
+
+    queryset = CampaignUnit.objects.select_related("campaign").prefetch_related(
+        Prefetch("answers", queryset=CampaignAnswer.objects.order_by("item__number"))
+    )
+    serializer_class = CampaignUnitSerializer
+    filterset_fields = ["campaign", "status", "unit"]
+    ordering_fields = ["campaign", "unit"]
+
+    def get_queryset(self):
+        return progress.with_unit_progress(super().get_queryset())
+
+    def _lines(self, row):
+        data = validated(AnswersSerializer, self)["answers"]
+        items = {item.pk: item for item in row.campaign.items.all()}
+        lines = []
+        for line in data:
+            item = items.get(line["item"])
+            if item is None:
+                raise serializers.ValidationError(
+                    {"answers": [_("This item is not on the campaign's checklist.")]}
+                )
+            lines.append(services.AnswerLine(item, line["found"], line["finding"]))
+        return lines
+
+    @extend_schema(
+        request=AnswersSerializer, responses={200: CampaignUnitSerializer, **TRANSITION_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """The unit's officer saves answers as a draft (some items or all)."""
+        row = self.get_object()
+        services.answers_save(campaign_unit=row, actor=request.user, answers=self._lines(row))
+        return detail_or_created(self.serializer_class, self.fresh(row), self)
+
+    @extend_schema(
+        request=AnswersSerializer, responses={200: CampaignUnitSerializer, **TRANSITION_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """The unit's officer submits (with any last answers): every item answered; what was
+        found becomes the unit's self-inspection rectification list."""
+        row = self.get_object()
+        services.answers_submit(campaign_unit=row, actor=request.user, answers=self._lines(row))
+        return detail_or_created(self.serializer_class, self.fresh(row), self)

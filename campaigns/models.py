@@ -1,0 +1,236 @@
+"""Self-inspection campaigns (举一反三): a checklist sent to a sector's units (or chosen units).
+
+Campaign:  draft ──launch──▶ launched ──close──▶ closed
+Unit:      pending ──submit──▶ answered   (answers saved as drafts until submitted)
+
+On submit, what a unit found becomes its own self-inspection rectification list (自查整改清单): a
+``Recommendation`` of kind ``self_inspection`` with one item per found answer, already acknowledged,
+so the unit plans measures on it like on any letter (``services.submit_answers``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit, Sector
+from accounts.roles import officer_of_a_unit, reads_cases
+from accounts.scoping import ScopedQuerySet, jurisdiction_q
+from cases.models import Problem, ProcessStage
+from core.domain import BoundedTextField, TimeStampedModel
+from recommendations.models import Recommendation, RecommendationItem
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """Case readers see the campaigns their jurisdiction's commissions issued; an officer sees a
+    launched or closed campaign that targets a unit of theirs."""
+
+    unit_lookup = "unit"
+
+    def restrict(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if reads_cases(user):
+            return self.filter(jurisdiction_q(user, "unit"))
+        if officer_of_a_unit(user):
+            targeted = CampaignUnit.objects.filter(jurisdiction_q(user, "unit")).values("campaign")
+            return self.exclude(status=Campaign.Status.DRAFT).filter(pk__in=targeted)
+        return self.none()
+
+    def launched(self):
+        return self.filter(status=Campaign.Status.LAUNCHED)
+
+
+class Campaign(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LAUNCHED = "launched", _("Launched")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    instructions = BoundedTextField(_("instructions"), max_length=4000, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("issuing commission"),
+        limit_choices_to={"kind__in": [OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP]},
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    source_recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("source recommendation"),
+    )
+    answer_due_on = models.DateField(_("answers due on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+    case_content_fields = ()
+
+    class Meta:
+        verbose_name = _("self-inspection campaign")
+        verbose_name_plural = _("self-inspection campaigns")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def audit_name(self) -> str:
+        return self.title
+
+
+class CampaignItemQuerySet(ScopedQuerySet):
+    unit_lookup = "campaign__unit"
+
+    def restrict(self, user):
+        return self.filter(campaign__in=Campaign.objects.restrict(user))
+
+
+class CampaignItem(models.Model):
+    """One line of the checklist: where to look (category × process stage) and what to check."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="items", verbose_name=_("campaign")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    category = models.CharField(_("category"), max_length=32, choices=Problem.Category.choices)
+    process_stage = models.ForeignKey(
+        ProcessStage,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("process stage"),
+    )
+    text = BoundedTextField(_("what to check"), max_length=1000)
+
+    objects = CampaignItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="campaign_item_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:40]}"
+
+
+class CampaignUnitQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = ~Q(campaign__status="draft")
+
+    def unanswered(self):
+        return self.filter(status=CampaignUnit.Status.PENDING)
+
+
+class CampaignUnit(models.Model):
+    """A unit the campaign is sent to: its answers, its self-inspection list, the urging."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not answered")
+        ANSWERED = "answered", _("Answered")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="units", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
+    )
+    urged_count = models.PositiveSmallIntegerField(_("times urged"), default=0)
+    last_urged_on = models.DateField(_("last urged on"), null=True, blank=True)
+    rectification = models.OneToOneField(
+        Recommendation,
+        on_delete=models.PROTECT,
+        related_name="campaign_unit",
+        null=True,
+        blank=True,
+        verbose_name=_("self-inspection rectification list"),
+    )
+
+    objects = CampaignUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign unit")
+        verbose_name_plural = _("campaign units")
+        ordering = ["campaign", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="campaign_unit_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.unit}"
+
+
+class CampaignAnswerQuerySet(ScopedQuerySet):
+    unit_lookup = "campaign_unit__unit"
+    officer_visible = Q()
+
+
+class CampaignAnswer(models.Model):
+    """A unit's answer to one checklist item: found or not, and what was found."""
+
+    campaign_unit = models.ForeignKey(
+        CampaignUnit, on_delete=models.CASCADE, related_name="answers", verbose_name=_("unit")
+    )
+    item = models.ForeignKey(
+        CampaignItem, on_delete=models.CASCADE, related_name="answers", verbose_name=_("item")
+    )
+    found = models.BooleanField(_("problem found"))
+    finding = BoundedTextField(_("what was found"), max_length=1000, blank=True)
+    rectification_item = models.OneToOneField(
+        RecommendationItem,
+        on_delete=models.SET_NULL,
+        related_name="campaign_answer",
+        null=True,
+        blank=True,
+        verbose_name=_("rectification item"),
+    )
+
+    objects = CampaignAnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign answer")
+        verbose_name_plural = _("campaign answers")
+        ordering = ["campaign_unit", "item__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign_unit", "item"], name="campaign_answer_once"),
+            models.CheckConstraint(
+                condition=Q(found=False) | ~Q(finding=""), name="campaign_answer_found_has_text"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_unit} · {self.item.number}"

@@ -1,0 +1,74 @@
+"""A campaign's progress in aggregate queries: per unit (the campaign page, the spreadsheet) and
+per campaign (the list, the dashboard). Measures are those planned on the units' self-inspection
+lists, read through ``Measure.objects.open()`` / ``overdue()``: the query count does not grow with
+the number of units."""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from core.domain import shanghai_today
+from reforms.models import Measure
+
+from .models import CampaignAnswer, CampaignUnit
+
+
+def _measure_count(measures, outer: str):
+    counted = (
+        measures.filter(item__recommendation=OuterRef(outer))
+        .order_by()
+        .values("item__recommendation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _found_count(outer: str):
+    counted = (
+        CampaignAnswer.objects.filter(campaign_unit=OuterRef(outer), found=True)
+        .order_by()
+        .values("campaign_unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_unit_progress(campaign_units):
+    """Each campaign unit with ``found_count``, ``open_count`` and ``overdue_count``."""
+    return campaign_units.annotate(
+        found_count=_found_count("pk"),
+        open_count=_measure_count(Measure.objects.open(), "rectification"),
+        overdue_count=_measure_count(Measure.objects.overdue(), "rectification"),
+    )
+
+
+def per_campaign(campaigns):
+    """Campaigns annotated with their figures (the page's totals, the list and the dashboard):
+    targeted, answered, units that found problems, late (not answered past the deadline), urged,
+    problems found, measures open and overdue. One query."""
+    today = shanghai_today()
+    return campaigns.annotate(
+        targeted=Count("units", distinct=True),
+        answered=Count(
+            "units", filter=Q(units__status=CampaignUnit.Status.ANSWERED), distinct=True
+        ),
+        found_units=Count("units", filter=Q(units__rectification__isnull=False), distinct=True),
+        late=Count(
+            "units",
+            filter=Q(units__status=CampaignUnit.Status.PENDING, answer_due_on__lt=today),
+            distinct=True,
+        ),
+        urged=Count("units", filter=Q(units__urged_count__gt=0), distinct=True),
+        found=Count("units__answers", filter=Q(units__answers__found=True), distinct=True),
+        open_measures=Count(
+            "units__rectification__items__measures",
+            filter=Q(units__rectification__items__measures__in=Measure.objects.open()),
+            distinct=True,
+        ),
+        overdue_measures=Count(
+            "units__rectification__items__measures",
+            filter=Q(units__rectification__items__measures__in=Measure.objects.overdue()),
+            distinct=True,
+        ),
+    )

@@ -1,0 +1,310 @@
+"""Campaign pages (举一反三): the list, drafting (by hand or from a recommendation), a campaign's
+page with each unit's progress, and the unit officer's answer page.
+
+Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
+``campaigns.services`` and a refusal is shown on the page with the refusal's status.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.models import Problem
+from core.domain import DomainError, shanghai_today
+from core.pages import paginate, permission_required_or, refuse_in_form, scoped_object_or_404
+from recommendations.models import Recommendation
+
+from . import progress, services
+from .forms import AnswerItemForm, CampaignForm, ChecklistFormSet
+from .models import Campaign, CampaignAnswer, CampaignUnit
+
+
+@permission_required_or(403, "campaigns.view_campaign")
+@require_GET
+def campaign_list(request):
+    campaigns = Campaign.objects.restrict(request.user).select_related("unit")
+    query = request.GET.get("q", "").strip()
+    if query:
+        campaigns = campaigns.filter(Q(title__icontains=query) | Q(instructions__icontains=query))
+    status = request.GET.get("status", "")
+    if status in Campaign.Status.values:
+        campaigns = campaigns.filter(status=status)
+    own = None
+    if not request.user.has_perm("campaigns.urge_campaign_unit"):
+        own = {
+            row.campaign_id: row
+            for row in CampaignUnit.objects.restrict(request.user).filter(campaign__in=campaigns)
+        }
+    else:
+        campaigns = progress.per_campaign(campaigns)
+    page_obj = paginate(request, campaigns.order_by("-created_at", "-pk"))
+    if own is not None:
+        for campaign in page_obj:
+            campaign.own_unit = own.get(campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "page_obj": page_obj,
+            "q": query,
+            "status": status,
+            "statuses": Campaign.Status.choices,
+            "reads_progress": own is None,
+        },
+    )
+
+
+def _proposed_items(recommendation) -> list[dict]:
+    """The letter's problems' category × process stage, once each, as checklist lines."""
+    pairs = (
+        Problem.objects.filter(recommendation_items__recommendation=recommendation)
+        .values("category", "process_stage", "process_stage__name")
+        .distinct()
+        .order_by("category", "process_stage__name")
+    )
+    labels = dict(Problem.Category.choices)
+    return [
+        {
+            "category": pair["category"],
+            "process_stage": pair["process_stage"],
+            "text": _("Check %(stage)s for %(category)s like those in %(letter)s.")
+            % {
+                "stage": pair["process_stage__name"] or _("every process stage"),
+                "category": labels.get(pair["category"], pair["category"]),
+                "letter": recommendation.doc_number or recommendation.title,
+            },
+        }
+        for pair in pairs
+    ]
+
+
+def _lines(formset) -> list[services.ChecklistLine]:
+    return [
+        services.ChecklistLine(
+            form.cleaned_data.get("category") or "",
+            form.cleaned_data.get("process_stage"),
+            form.cleaned_data.get("text") or "",
+        )
+        for form in formset.forms
+        if form.cleaned_data.get("text") or form.cleaned_data.get("category")
+    ]
+
+
+@permission_required_or(403, "campaigns.add_campaign")
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    status = 200
+    source = None
+    wanted = request.GET.get("recommendation") or request.POST.get("source_recommendation") or ""
+    if str(wanted).isdigit():
+        source = scoped_object_or_404(Recommendation, request.user, pk=int(wanted))
+    if request.method == "POST":
+        form = CampaignForm(request.POST, user=request.user)
+        formset = ChecklistFormSet(request.POST, prefix="items")
+        status = 400
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = services.campaign_create(
+                    actor=request.user,
+                    title=data["title"],
+                    instructions=data["instructions"],
+                    sector=data["sector"],
+                    units=list(data["units"]),
+                    answer_due_on=data["answer_due_on"],
+                    items=_lines(formset),
+                    source_recommendation=source,
+                )
+            except DomainError as refusal:
+                status = refuse_in_form(form, refusal)
+            else:
+                messages.success(request, _("The campaign is drafted: check it and launch it."))
+                return redirect("campaigns:detail", campaign.pk)
+    else:
+        initial = {"answer_due_on": shanghai_today() + datetime.timedelta(days=30)}
+        items = []
+        if source is not None:
+            initial |= {
+                "title": _("Self-inspection after %(letter)s")
+                % {"letter": source.doc_number or source.title},
+                "sector": source.recipient_unit.sector,
+                "source_recommendation": source.pk,
+            }
+            items = _proposed_items(source)
+        form = CampaignForm(initial=initial, user=request.user)
+        formset = ChecklistFormSet(initial=items, prefix="items")
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "formset": formset, "source": source},
+        status=status,
+    )
+
+
+def _campaign(request, pk):
+    return scoped_object_or_404(
+        Campaign.objects.select_related("unit", "created_by", "source_recommendation"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _detail(request, campaign, *, error=None, status=200):
+    user = request.user
+    rows = CampaignUnit.objects.restrict(user).filter(campaign=campaign).select_related("unit")
+    rows = list(progress.with_unit_progress(rows).order_by("unit__path"))
+    urgeable = "urge" in services.available_actions(user, campaign)
+    today = shanghai_today()
+    for row in rows:
+        row.can_answer = (
+            campaign.status == Campaign.Status.LAUNCHED
+            and row.status == CampaignUnit.Status.PENDING
+            and user.has_perm(services.PERMS["answer"])
+        )
+        row.can_urge = (
+            urgeable and row.status == CampaignUnit.Status.PENDING and row.last_urged_on != today
+        )
+        row.late = row.status == CampaignUnit.Status.PENDING and campaign.answer_due_on < today
+    figures = None
+    if user.has_perm("campaigns.urge_campaign_unit"):
+        figures = progress.per_campaign(Campaign.objects.filter(pk=campaign.pk)).get()
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "items": campaign.items.select_related("process_stage"),
+            "rows": rows,
+            "figures": figures,
+            "actions": services.available_actions(user, campaign),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def campaign_detail(request, pk):
+    return _detail(request, _campaign(request, pk))
+
+
+def _act(request, pk, act, done):
+    campaign = _campaign(request, pk)
+    try:
+        act(campaign)
+    except DomainError as refusal:
+        return _detail(request, campaign, error=refusal.message, status=refusal.status_code)
+    messages.success(request, done)
+    return redirect("campaigns:detail", campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_launch(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda c: services.campaign_launch(campaign=c, actor=request.user),
+        _("The campaign is launched: the units are told."),
+    )
+
+
+@login_required
+@require_POST
+def campaign_close(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda c: services.campaign_close(campaign=c, actor=request.user),
+        _("The campaign is closed."),
+    )
+
+
+@login_required
+@require_POST
+def campaign_urge(request, pk):
+    unit = request.POST.get("unit", "")
+
+    def urge(campaign):
+        units = None
+        if unit.isdigit():
+            units = list(
+                CampaignUnit.objects.restrict(request.user).filter(campaign=campaign, pk=int(unit))
+            )
+        return services.campaign_urge(campaign=campaign, actor=request.user, units=units)
+
+    return _act(request, pk, urge, _("The units that have not answered are urged."))
+
+
+def _answer_forms(campaign_unit, data=None):
+    saved = {a.item_id: a for a in campaign_unit.answers.all()}
+    forms = []
+    for item in campaign_unit.campaign.items.select_related("process_stage"):
+        answer = saved.get(item.pk)
+        initial = {}
+        if answer is not None:
+            initial = {"found": "yes" if answer.found else "no", "finding": answer.finding}
+        form = AnswerItemForm(data, prefix=f"item-{item.pk}", initial=initial)
+        form.item = item
+        form.answer = answer
+        forms.append(form)
+    return forms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_unit_answer(request, pk):
+    campaign_unit = scoped_object_or_404(
+        CampaignUnit.objects.select_related("campaign", "unit", "rectification"),
+        request.user,
+        pk=pk,
+    )
+    status = 200
+    error = None
+    if request.method == "POST":
+        forms = _answer_forms(campaign_unit, request.POST)
+        status = 400
+        if all(form.is_valid() for form in forms):
+            lines = [
+                services.AnswerLine(
+                    form.item, form.cleaned_data["found"] == "yes", form.cleaned_data["finding"]
+                )
+                for form in forms
+                if form.cleaned_data["found"]
+            ]
+            submit = "submit" in request.POST
+            act = services.answers_submit if submit else services.answers_save
+            try:
+                act(campaign_unit=campaign_unit, actor=request.user, answers=lines)
+            except DomainError as refusal:
+                error = refusal.message
+                status = refusal.status_code
+            else:
+                if submit:
+                    messages.success(request, _("Your answers are submitted."))
+                    return redirect("campaigns:detail", campaign_unit.campaign_id)
+                messages.success(request, _("Your answers are saved as a draft."))
+                return redirect("campaigns:answer", campaign_unit.pk)
+    else:
+        forms = _answer_forms(campaign_unit)
+    return render(
+        request,
+        "campaigns/campaign_answer.html",
+        {
+            "campaign_unit": campaign_unit,
+            "campaign": campaign_unit.campaign,
+            "forms": forms,
+            "error": error,
+            "editable": "answer" in services.available_actions(request.user, campaign_unit),
+            "found": CampaignAnswer.objects.filter(campaign_unit=campaign_unit, found=True)
+            .select_related("item", "rectification_item")
+            .order_by("item__number"),
+        },
+        status=status,
+    )

@@ -1,0 +1,95 @@
+"""Self-inspection campaigns over the API: drafted, launched, answered, submitted, urged and
+closed with the same scope, rules, refusals and error shape as the pages."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditEntry
+from cases.models import ProcessStage
+from core.domain import shanghai_today
+from notifications.models import Notification
+from recommendations.models import Recommendation
+
+CAMPAIGNS = "/api/v1/campaigns/"
+UNITS = "/api/v1/campaign-units/"
+
+pytestmark = pytest.mark.django_db
+
+
+def body(**fields):
+    stage = ProcessStage.objects.get(name="招投标")
+    return {
+        "title": "住建领域举一反三",
+        "sector": "construction",
+        "answer_due_on": (shanghai_today() + datetime.timedelta(days=14)).isoformat(),
+        "items": [
+            {"category": "risk_point", "process_stage": stage.pk, "text": "检查评标专家抽取"},
+            {"category": "institutional_gap", "text": "检查招标文件审核制度"},
+        ],
+    } | fields
+
+
+@pytest.fixture
+def campaign_id(world, api_as):
+    answer = api_as("staff").post(CAMPAIGNS, body(), format="json")
+    assert answer.status_code == 201, answer.content
+    return answer.json()["id"]
+
+
+def test_the_whole_campaign_over_the_api(world, campaign_id, api_as):
+    staff, officer = api_as("staff"), api_as("officer")
+    launched = staff.post(f"{CAMPAIGNS}{campaign_id}/launch/")
+    assert launched.status_code == 200 and launched.json()["status"] == "launched"
+    items = [item["id"] for item in launched.json()["items"]]
+
+    rows = officer.get(UNITS, {"campaign": campaign_id}).json()["results"]
+    # The bureau and its station (the officer's subtree), never the health commission's row.
+    assert {row["unit"] for row in rows} == {world.units.housing.pk, world.units.station.pk}
+    assert not api_as("health_officer").get(UNITS, {"campaign": campaign_id}).json()["results"]
+    row_id = next(row["id"] for row in rows if row["unit"] == world.units.housing.pk)
+    saved = officer.post(
+        f"{UNITS}{row_id}/answer/",
+        {"answers": [{"item": items[0], "found": True, "finding": "评标专家由局长指定"}]},
+        format="json",
+    )
+    assert saved.status_code == 200 and saved.json()["status"] == "pending"
+    early = officer.post(f"{UNITS}{row_id}/submit/", {}, format="json")
+    assert early.status_code == 409 and early.json()["code"] == "invalid"
+    done = officer.post(
+        f"{UNITS}{row_id}/submit/",
+        {"answers": [{"item": items[1], "found": False}]},
+        format="json",
+    )
+    assert done.status_code == 200, done.content
+    answered = done.json()
+    assert answered["status"] == "answered" and answered["found_count"] == 1
+    letter = Recommendation.objects.get(pk=answered["rectification"])
+    assert letter.kind == "self_inspection" and letter.items.count() == 1
+    assert answered["answers"][0]["rectification_item"] == letter.items.get().pk
+
+    urged = api_as("supervisor").post(f"{CAMPAIGNS}{campaign_id}/urge/", {}, format="json")
+    assert urged.status_code == 200  # the station has not answered
+    again = api_as("supervisor").post(f"{CAMPAIGNS}{campaign_id}/urge/", {}, format="json")
+    assert again.status_code == 409
+    closed = staff.post(f"{CAMPAIGNS}{campaign_id}/close/")
+    assert closed.json()["status"] == "closed"
+    assert AuditEntry.objects.filter(object_type="campaigns.campaign").exists()
+
+
+def test_refusals_by_role_and_scope(world, campaign_id, api_as):
+    assert api_as("officer").post(CAMPAIGNS, body(), format="json").status_code == 403
+    assert api_as("supervisor").post(CAMPAIGNS, body(), format="json").status_code == 403
+    # A draft is not the unit's yet: 404 for its officer, 403 for a launch by a supervisor.
+    assert api_as("officer").get(f"{CAMPAIGNS}{campaign_id}/").status_code == 404
+    assert api_as("supervisor").post(f"{CAMPAIGNS}{campaign_id}/launch/").status_code == 403
+    assert api_as("other_staff").get(f"{CAMPAIGNS}{campaign_id}/").status_code == 404
+    assert api_as("system_admin").get(CAMPAIGNS).status_code == 403
+    api_as("staff").post(f"{CAMPAIGNS}{campaign_id}/launch/")
+    row_id = api_as("staff").get(UNITS, {"campaign": campaign_id}).json()["results"][0]["id"]
+    refused = api_as("staff").post(f"{UNITS}{row_id}/submit/", {}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert api_as("health_officer").get(f"{UNITS}{row_id}/").status_code == 404
+    bad = api_as("staff").post(CAMPAIGNS, body(items=[]), format="json")
+    assert bad.status_code == 400
+    assert not Notification.objects.filter(kind="urging").exists()
