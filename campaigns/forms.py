@@ -34,6 +34,7 @@ class CampaignForm(Form):
     )
     answer_due_on = forms.DateField(label=_("Answers due on"), widget=DateInput)
     source_recommendation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    source_analysis = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

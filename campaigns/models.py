@@ -67,6 +67,15 @@ class Campaign(TimeStampedModel):
         related_name="campaigns",
         verbose_name=_("source recommendation"),
     )
+    # 类案分析 → 举一反三: the cross-case analysis whose problems the checklist was drawn from.
+    source_analysis = models.ForeignKey(
+        "crosscase.CrossCaseAnalysis",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("source analysis"),
+    )
     answer_due_on = models.DateField(_("answers due on"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT

@@ -37,6 +37,7 @@ from core.domain import (
     require_status,
     shanghai_today,
 )
+from crosscase.models import CrossCaseAnalysis
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
 
@@ -119,7 +120,9 @@ def _checked_lines(lines) -> list[ChecklistLine]:
     return lines
 
 
-def _checked_fields(actor, *, unit, sector, units, source_recommendation, answer_due_on):
+def _checked_fields(
+    actor, *, unit, sector, units, source_recommendation, answer_due_on, source_analysis=None
+):
     if unit is None:
         unit = actor.org_unit
     if unit is None or unit.kind not in {OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP}:
@@ -140,6 +143,11 @@ def _checked_fields(actor, *, unit, sector, units, source_recommendation, answer
     if (
         source_recommendation is not None
         and not Recommendation.objects.restrict(actor).filter(pk=source_recommendation.pk).exists()
+    ):
+        raise PermissionRefused()
+    if (
+        source_analysis is not None
+        and not CrossCaseAnalysis.objects.restrict(actor).filter(pk=source_analysis.pk).exists()
     ):
         raise PermissionRefused()
     if answer_due_on < shanghai_today():
@@ -178,6 +186,7 @@ def campaign_create(
     sector: str = "",
     units=(),
     source_recommendation: Recommendation | None = None,
+    source_analysis: CrossCaseAnalysis | None = None,
 ) -> Campaign:
     """Staff draft a campaign with its checklist (``ChecklistLine``s), for a sector's units in
     their jurisdiction or chosen units. Also the entry point of an analysis that proposes one."""
@@ -191,6 +200,7 @@ def campaign_create(
         sector=sector,
         units=units,
         source_recommendation=source_recommendation,
+        source_analysis=source_analysis,
         answer_due_on=answer_due_on,
     )
     campaign = Campaign.objects.create(
@@ -199,6 +209,7 @@ def campaign_create(
         unit=unit,
         sector=sector,
         source_recommendation=source_recommendation,
+        source_analysis=source_analysis,
         answer_due_on=answer_due_on,
         created_by=actor,
     )

@@ -1,4 +1,5 @@
-"""Campaign pages (举一反三): the list, drafting (by hand or from a recommendation), a campaign's
+"""Campaign pages (举一反三): the list, drafting (by hand, from a recommendation or from a
+cross-case analysis), a campaign's
 page with each unit's progress, and the unit officer's answer page.
 
 Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import Problem
 from core.domain import DomainError, shanghai_today
 from core.pages import paginate, permission_required_or, refuse_in_form, scoped_object_or_404
+from crosscase.models import CrossCaseAnalysis
+from crosscase.tables import problem_matrix
 from recommendations.models import Recommendation
 
 from . import progress, services
@@ -83,6 +86,37 @@ def _proposed_items(recommendation) -> list[dict]:
     ]
 
 
+def _proposed_from_analysis(analysis, user) -> list[dict]:
+    """The analysis's matrix cells that hold problems, the commonest first, as checklist lines."""
+    matrix = problem_matrix(analysis, user)
+    names = {stage["id"]: stage["name"] for stage in matrix.stages}
+    cells = [
+        (cell["count"], row["category"], row["label"], cell["stage"])
+        for row in matrix.rows
+        for cell in row["cells"]
+        if cell["count"]
+    ]
+    return [
+        {
+            "category": category,
+            "process_stage": stage,
+            "text": _(
+                "Check %(stage)s for %(category)s: %(count)d such problems in the cases analysed."
+            )
+            % {"stage": names[stage], "category": label, "count": count},
+        }
+        for count, category, label, stage in sorted(cells, key=lambda cell: -cell[0])
+    ]
+
+
+def _source(request, model, name):
+    """The record a draft starts from (``?recommendation=`` or ``?analysis=``), in scope."""
+    wanted = request.GET.get(name) or request.POST.get(f"source_{name}") or ""
+    if str(wanted).isdigit():
+        return scoped_object_or_404(model, request.user, pk=int(wanted))
+    return None
+
+
 def _lines(formset) -> list[services.ChecklistLine]:
     return [
         services.ChecklistLine(
@@ -99,10 +133,8 @@ def _lines(formset) -> list[services.ChecklistLine]:
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
     status = 200
-    source = None
-    wanted = request.GET.get("recommendation") or request.POST.get("source_recommendation") or ""
-    if str(wanted).isdigit():
-        source = scoped_object_or_404(Recommendation, request.user, pk=int(wanted))
+    source = _source(request, Recommendation, "recommendation")
+    analysis = _source(request, CrossCaseAnalysis, "analysis")
     if request.method == "POST":
         form = CampaignForm(request.POST, user=request.user)
         formset = ChecklistFormSet(request.POST, prefix="items")
@@ -119,6 +151,7 @@ def campaign_create(request):
                     answer_due_on=data["answer_due_on"],
                     items=_lines(formset),
                     source_recommendation=source,
+                    source_analysis=analysis,
                 )
             except DomainError as refusal:
                 status = refuse_in_form(form, refusal)
@@ -136,19 +169,28 @@ def campaign_create(request):
                 "source_recommendation": source.pk,
             }
             items = _proposed_items(source)
+        elif analysis is not None:
+            initial |= {
+                "title": _("Self-inspection after %(analysis)s") % {"analysis": analysis.title},
+                "sector": analysis.sector,
+                "source_analysis": analysis.pk,
+            }
+            items = _proposed_from_analysis(analysis, request.user)
         form = CampaignForm(initial=initial, user=request.user)
         formset = ChecklistFormSet(initial=items, prefix="items")
     return render(
         request,
         "campaigns/campaign_form.html",
-        {"form": form, "formset": formset, "source": source},
+        {"form": form, "formset": formset, "source": source, "analysis": analysis},
         status=status,
     )
 
 
 def _campaign(request, pk):
     return scoped_object_or_404(
-        Campaign.objects.select_related("unit", "created_by", "source_recommendation"),
+        Campaign.objects.select_related(
+            "unit", "created_by", "source_recommendation", "source_analysis"
+        ),
         request.user,
         pk=pk,
     )

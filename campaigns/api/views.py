@@ -19,6 +19,7 @@ from core.api import (
     validated,
 )
 from core.domain import max_length_of, require_perm
+from crosscase.models import CrossCaseAnalysis
 from recommendations.models import Recommendation
 
 from .. import progress, services
@@ -44,6 +45,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "unit",
             "sector",
             "source_recommendation",
+            "source_analysis",
             "answer_due_on",
             "status",
             "created_by",
@@ -83,6 +85,9 @@ class CampaignCreateSerializer(serializers.Serializer):
     )
     source_recommendation = ScopedPrimaryKeyRelatedField(
         queryset=Recommendation.objects.all(), required=False, allow_null=True, default=None
+    )
+    source_analysis = ScopedPrimaryKeyRelatedField(
+        queryset=CrossCaseAnalysis.objects.all(), required=False, allow_null=True, default=None
     )
     answer_due_on = serializers.DateField()
     items = ChecklistLineSerializer(many=True)
