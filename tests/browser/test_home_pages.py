@@ -43,7 +43,8 @@ def test_the_officer_home_shows_what_waits_first(demo_data, log_in, width, name)
     assert "理由：" in returned.first.inner_text()
     assert top_of(page, "[data-testid=returned]") < top_of(page, "[data-testid=overdue]")
     assert top_of(page, "[data-testid=overdue]") < top_of(page, "[data-testid=due-soon]")
-    assert page.locator("[data-testid=awaiting-reply-row]").count() == 1
+    # The letter to the unit and its self-inspection list (自查整改清单) from the demo campaign.
+    assert page.locator("[data-testid=awaiting-reply-row]").count() == 2
     assert page.locator("[data-testid=to-acknowledge]").count() == 0  # nothing to acknowledge
     if width < 992:  # one column on a phone: the reply due comes first, nothing wider than it
         assert top_of(page, "[data-testid=awaiting-reply]") < top_of(page, "[data-testid=returned]")

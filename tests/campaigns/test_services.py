@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import OrgUnit, User
 from campaigns import services
-from campaigns.models import Campaign, CampaignAnswer, CampaignUnit
+from campaigns.models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit
 from core.domain import (
     DomainError,
     InvalidInput,
@@ -215,6 +215,32 @@ def test_officers_see_their_unit_only(world):
     # A draft is not shown to the units.
     draft(world.users.city_staff)
     assert Campaign.objects.restrict(officer).count() == 1
+
+
+def test_the_checklist_and_answers_follow_their_campaign_and_unit(world):
+    campaign = launched(world.users.city_staff, units=[world.units.housing, world.units.health])
+    for unit, officer in (
+        (world.units.housing, world.users.housing_officer),
+        (world.units.health, world.users.health_officer),
+    ):
+        services.answers_save(
+            campaign_unit=unit_of(campaign, unit), actor=officer, answers=answers(campaign)
+        )
+    items = campaign.items.count()
+    housing = world.users.housing_officer
+
+    assert CampaignItem.objects.restrict(housing).count() == items
+    assert {a.campaign_unit.unit for a in CampaignAnswer.objects.restrict(housing)} == {
+        world.units.housing
+    }
+    assert CampaignAnswer.objects.restrict(world.users.city_staff).count() == 2 * items
+    for outsider in (world.users.other_staff, world.users.system_admin):
+        assert not CampaignItem.objects.restrict(outsider).exists()
+        assert not CampaignAnswer.objects.restrict(outsider).exists()
+    # A draft's checklist stays with the staff.
+    drafted = draft(world.users.city_staff)
+    assert not CampaignItem.objects.restrict(housing).filter(campaign=drafted).exists()
+    assert CampaignItem.objects.restrict(world.users.supervisor).filter(campaign=drafted).exists()
 
 
 def test_urging_tells_exactly_the_unanswered_units_officers_once_a_day(world):
