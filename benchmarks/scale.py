@@ -189,6 +189,11 @@ class Writer:
         return count
 
 
+def sealed(model, field: str, value) -> str:
+    """A value as its sealed column stores it (core/encryption), for rows written with COPY."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
 def _with_defaults(table: str, columns: list[str], rows: Iterable[tuple]):
     """The rows with every other NOT NULL column of the table's model at its default (a text
     field's is ""), so a column added to a model later does not break the generator."""
@@ -354,8 +359,9 @@ class Generator:
             case_rows.append(
                 (
                     *(pk, self.now, self.now, f"规案-{pk}", f"第{pk}号案件", unit.commission),
-                    *(unit.pk, unit.sector, Case.Level.SECTION, 0, Case.Status.CLOSED, opened),
-                    *(closed, "", staff[unit.commission]),
+                    *(unit.pk, unit.sector, Case.Level.SECTION, sealed(Case, "amount", 0)),
+                    *(Case.Status.CLOSED, opened, closed, sealed(Case, "summary", "")),
+                    staff[unit.commission],
                 )
             )
             problems = []

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
@@ -32,13 +33,20 @@ class ProblemInline(ScopedTabularInline):
 class CaseAdmin(ScopedAdmin):
     list_display = ["number", "title", "case_unit", "sector", "level", "status", "opened_on"]
     list_filter = ["status", "sector", "level", "violation_types", "subjects__is_top_leader"]
-    search_fields = ["number", "title", "summary", "subjects__name", "case_unit__name"]
+    # Summaries and names are sealed: a subject's full name is matched whole (get_search_results).
+    search_fields = ["number", "title", "case_unit__name"]
+    search_help_text = _("Part of a case number, title or unit, or a subject's full name.")
     list_select_related = ["case_unit"]
     date_hierarchy = "opened_on"
     autocomplete_fields = ["commission", "case_unit", "linked_cases"]
     filter_horizontal = ["violation_types"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     inlines = [SubjectInline, CaseAnalysisInline, ProblemInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        named = queryset.filter(pk__in=Subject.objects.named(search_term).values("case"))
+        return found | named, duplicates
 
 
 @admin.register(Problem)
@@ -54,6 +62,11 @@ class ProblemAdmin(ScopedAdmin):
 class SubjectAdmin(ScopedAdmin):
     list_display = ["name", "position", "is_top_leader", "case"]
     list_filter = ["is_top_leader"]
-    search_fields = ["name", "position", "case__number", "case__title"]
+    search_fields = ["case__number", "case__title"]
+    search_help_text = _("A full name, or part of a case number or title.")
     list_select_related = ["case"]
     autocomplete_fields = ["case"]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return found | queryset.named(search_term), duplicates

@@ -1,6 +1,7 @@
 """Cases, the people in them, their analysis, and the problems they expose."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, Sector
 from accounts.scoping import ScopedQuerySet
 from core.domain import BoundedTextField, TimeStampedModel
+from core.encryption.fields import (
+    BlindIndexField,
+    SealedCharField,
+    SealedDecimalField,
+    SealedTextField,
+)
+from core.encryption.keyring import blind_index
 
 
 class Taxonomy(models.Model):
@@ -91,15 +99,20 @@ class Case(TimeStampedModel):
         ViolationType, blank=True, related_name="cases", verbose_name=_("violation types")
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
-    amount = models.DecimalField(
-        _("amount involved (yuan)"), max_digits=14, decimal_places=2, default=0
+    # Sealed (SM4-GCM, core/encryption): the database cannot sort, sum or check it any more.
+    amount = SealedDecimalField(
+        _("amount involved (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0, _("The amount involved cannot be negative."))],
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPENED
     )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    summary = BoundedTextField(_("summary"), max_length=5000, blank=True)
+    summary = SealedTextField(_("summary"), max_length=5000, blank=True)
     linked_cases = models.ManyToManyField(
         "self",
         blank=True,
@@ -122,11 +135,6 @@ class Case(TimeStampedModel):
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="case_amount_not_negative",
-                violation_error_message=_("The amount involved cannot be negative."),
-            ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="case_closed_after_opened",
@@ -153,6 +161,10 @@ class Case(TimeStampedModel):
 class SubjectQuerySet(ScopedQuerySet):
     unit_lookup = "case__case_unit"
 
+    def named(self, name: str):
+        """The subjects of exactly this name (its blind index: spaces, width and case aside)."""
+        return self.filter(name_index=blind_index(name)) if name.strip() else self.none()
+
 
 class Subject(models.Model):
     """涉案人员: a person investigated in a case."""
@@ -160,12 +172,14 @@ class Subject(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("case")
     )
-    name = models.CharField(_("full name"), max_length=50)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    # Sealed (SM4-GCM, core/encryption); the name is found by exact match through its index.
+    name = SealedCharField(_("full name"), max_length=50)
+    name_index = BlindIndexField(source="name")
+    position = SealedCharField(_("position"), max_length=200, blank=True)
     is_top_leader = models.BooleanField(
         _("top leader"), default=False, help_text=_("一把手 of the unit.")
     )
-    disposition = models.CharField(_("disposition"), max_length=200, blank=True)
+    disposition = SealedCharField(_("disposition"), max_length=200, blank=True)
 
     objects = SubjectQuerySet.as_manager()
     case_content_fields = ("name", "position", "disposition")
@@ -189,10 +203,10 @@ class CaseAnalysis(TimeStampedModel):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("case")
     )
-    trajectory = BoundedTextField(_("trajectory"), max_length=5000, blank=True)
-    root_causes = BoundedTextField(_("root causes"), max_length=5000, blank=True)
-    loopholes = BoundedTextField(_("loopholes"), max_length=5000, blank=True)
-    lessons = BoundedTextField(_("lessons"), max_length=5000, blank=True)
+    trajectory = SealedTextField(_("trajectory"), max_length=5000, blank=True)
+    root_causes = SealedTextField(_("root causes"), max_length=5000, blank=True)
+    loopholes = SealedTextField(_("loopholes"), max_length=5000, blank=True)
+    lessons = SealedTextField(_("lessons"), max_length=5000, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -29,7 +29,7 @@ from .models import Case, CaseAnalysis, Problem, Subject
 from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
 
 # The list's sortable columns: (ordering parameter, column heading).
-SORTABLE = {"number", "opened_on", "amount"}
+SORTABLE = {"number", "opened_on"}  # not the amount: sealed, the database cannot sort it
 
 
 def _sort_links(current: str) -> dict:

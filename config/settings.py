@@ -249,6 +249,23 @@ AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or (
     "" if PRODUCTION else AUDIT_CHAIN_DEVELOPMENT_KEY
 )
 
+# The data key ring (``core/encryption``): SM4 keys sealing case content at rest, by id —
+# ``DATA_KEYS`` ("<id>:<32 hex digits>", comma-separated) or ``DATA_KEYS_FILE`` (one per line,
+# kept outside the repository), the newest (or ``DATA_KEY_CURRENT``) sealing new values; and
+# ``BLIND_INDEX_KEY`` for the HMAC-SM3 of the values searched by exact match. Development and
+# tests use fixed keys; production has none unless given, and then refuses to seal or open
+# (never stores clear text); `manage.py check --deploy` fails on the development keys. A cipher
+# machine replaces the ring through ``DATA_KEY_RING``. docs/cryptography.md.
+DATA_KEY_RING = os.environ.get("DATA_KEY_RING", "core.encryption.keyring.SettingsKeyRing")
+DATA_KEYS_DEVELOPMENT = "dev1:00112233445566778899aabbccddeeff"
+DATA_KEYS = os.environ.get("DATA_KEYS") or ("" if PRODUCTION else DATA_KEYS_DEVELOPMENT)
+DATA_KEYS_FILE = os.environ.get("DATA_KEYS_FILE", "")
+DATA_KEY_CURRENT = os.environ.get("DATA_KEY_CURRENT", "")
+BLIND_INDEX_DEVELOPMENT_KEY = "development-only blind index key, never in production"
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY") or (
+    "" if PRODUCTION else BLIND_INDEX_DEVELOPMENT_KEY
+)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -13,7 +13,7 @@ from functools import reduce
 from operator import or_
 from types import SimpleNamespace
 
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import subtree_q
@@ -98,43 +98,49 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 
 def overview(analysis, user) -> dict:
-    """One aggregate: the cases, amounts (total, mean, max, by band), cadre levels, 一把手."""
+    """One aggregate (cases, cadre levels, 一把手) and the amounts, summed here: they are sealed."""
     leaders = Subject.objects.filter(case=OuterRef("pk"), is_top_leader=True)
     aggregates = {
         "count": Count("pk"),
         "closed": Count("pk", filter=Q(status=Case.Status.CLOSED)),
-        "amount_total": Sum("amount"),
-        "amount_mean": Avg("amount"),
-        "amount_max": Max("amount"),
         "top_leader": Count("pk", filter=Q(Exists(leaders))),
     }
-    for code, _label, low, high in AMOUNT_BANDS:
-        band = Q()
-        if low is not None:
-            band &= Q(amount__gte=low)
-        if high is not None:
-            band &= Q(amount__lt=high)
-        aggregates[f"band_{code}"] = Count("pk", filter=band)
     for code in Case.Level.values:
         aggregates[f"level_{code}"] = Count("pk", filter=Q(level=code))
-    figures = Case.objects.filter(pk__in=_ids(analysis, user)).aggregate(**aggregates)
+    cases = Case.objects.filter(pk__in=_ids(analysis, user))
+    figures = cases.aggregate(**aggregates)
     count = figures["count"]
-    mean = figures["amount_mean"]
     return {
         "count": count,
         "closed": figures["closed"],
-        "amount_total": figures["amount_total"] or Decimal("0.00"),
-        "amount_mean": mean.quantize(Decimal("0.01")) if mean is not None else None,
-        "amount_max": figures["amount_max"],
+        **_amounts(list(cases.values_list("amount", flat=True))),
         "top_leader": figures["top_leader"],
         "top_leader_rate": _rate(figures["top_leader"], count),
-        "amount_bands": [
-            {"code": code, "label": label, "count": figures[f"band_{code}"]}
-            for code, label, _low, _high in AMOUNT_BANDS
-        ],
         "levels": [
             {"code": code, "label": label, "count": figures[f"level_{code}"]}
             for code, label in Case.Level.choices
+        ],
+    }
+
+
+def _amounts(amounts: list[Decimal]) -> dict:
+    """Total, mean, largest and the count in each band of the cases' amounts."""
+    total = sum(amounts, Decimal("0.00"))
+    return {
+        "amount_total": total,
+        "amount_mean": (total / len(amounts)).quantize(Decimal("0.01")) if amounts else None,
+        "amount_max": max(amounts, default=None),
+        "amount_bands": [
+            {
+                "code": code,
+                "label": label,
+                "count": sum(
+                    1
+                    for amount in amounts
+                    if (low is None or amount >= low) and (high is None or amount < high)
+                ),
+            }
+            for code, label, low, high in AMOUNT_BANDS
         ],
     }
 

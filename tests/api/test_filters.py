@@ -119,7 +119,7 @@ def test_recommendations_filter_and_sort(world, housing_case, api_as):
     assert ids(client.get("/api/v1/recommendations/", {"q": "长纪建〔2026〕2号"})) == [second.pk]
 
 
-def test_cases_filter_by_top_leader_and_sort_by_amount(world, api_as):
+def test_cases_filter_by_top_leader_and_refuse_sorting_a_sealed_amount(world, api_as):
     staff = world.users.city_staff
     small = factories.case(
         case_unit=world.units.housing, commission=world.units.city, created_by=staff, amount=10
@@ -129,7 +129,10 @@ def test_cases_filter_by_top_leader_and_sort_by_amount(world, api_as):
     )
     big.subjects.create(name="王某", is_top_leader=True)
     client = api_as("staff")
-    assert ids(client.get("/api/v1/cases/", {"ordering": "-amount"})) == [big.pk, small.pk]
+    # Amounts are sealed (core/encryption): the database cannot sort them, the API says so.
+    refused = client.get("/api/v1/cases/", {"ordering": "-amount"})
+    assert refused.status_code == 400
+    assert "ordering" in refused.json()["errors"]
     assert ids(client.get("/api/v1/cases/", {"top_leader": "true"})) == [big.pk]
     assert ids(client.get("/api/v1/cases/", {"unit": world.units.housing.pk})) == [small.pk]
 

@@ -196,7 +196,7 @@ def test_staff_edit_a_case_and_its_subjects(world, housing_case):
     assert housing_case.status == Case.Status.INVESTIGATING
     assert [(s.pk, s.name, s.position) for s in housing_case.subjects.order_by("pk")] == [
         (kept.pk, "张某", "副局长"),
-        (housing_case.subjects.get(name="赵某").pk, "赵某", "出纳"),
+        (housing_case.subjects.named("赵某").get().pk, "赵某", "出纳"),
     ]
     assert not Subject.objects.filter(pk=dropped.pk).exists()
 

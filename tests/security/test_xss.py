@@ -20,6 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.models import Case
+from core.encryption.fields import SealedMixin
 from notifications.delivery import send_email
 from notifications.models import Digest, Notification
 from recommendations.models import Recommendation
@@ -77,8 +78,14 @@ def fill_with_payloads() -> list[str]:
                 if payload is None:
                     continue
                 # The row's id keeps unique columns unique.
-                value = Concat(models.Value(payload), Cast("pk", models.CharField()))
-                model._default_manager.update(**{field.name: value})
+                if isinstance(field, SealedMixin):  # sealed in Python, row by row
+                    rows = list(model._default_manager.all())
+                    for row in rows:
+                        setattr(row, field.name, f"{payload}{row.pk}")
+                    model._default_manager.bulk_update(rows, [field.name])
+                else:
+                    value = Concat(models.Value(payload), Cast("pk", models.CharField()))
+                    model._default_manager.update(**{field.name: value})
                 filled.append(f"{model.__name__}.{field.name}")
     return filled
 
@@ -189,7 +196,10 @@ def formulas(hostile, db):
     """Measures, cases and recommendations whose texts start like formulas."""
     first, plus, minus, at = FORMULAS
     Measure.objects.update(content=first, owner_name=plus[:50], department=minus, leader_name=at)
-    Case.objects.update(title=first, summary=plus)
+    cases = list(Case.objects.all())
+    for case in cases:
+        case.title, case.summary = first, plus  # the summary is sealed: set in Python
+    Case.objects.bulk_update(cases, ["title", "summary"])
     Recommendation.objects.update(title=first, recipient_name=minus)
     return FORMULAS
 
