@@ -7,7 +7,9 @@ Written from three places, so no path can forget it:
   or a job — with the fields before and after;
 - ``AuditContextMiddleware``, which tells the signals which request (account, role, address) is
   acting — outside a request (Celery jobs, commands) the actor is the system — and records every
-  file handed out as an attachment (download or export) and every refusal (403);
+  file handed out as an attachment (download or export) and every refusal: a 403, and a service's
+  refusal (a ``DomainError``: not allowed, not in this state, invalid), however the page, the API
+  or the back office answered it (a form, a message, a JSON error);
 - ``record_view``, called by the pages and endpoints that show a case's details.
 
 Rows are append-only: the model refuses changes, and the database refuses UPDATE and DELETE of
@@ -27,6 +29,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from accounts.confidentiality import audit_reference, redacted
+from core.domain import collect_refusals
 
 from .models import AuditEntry
 
@@ -76,17 +79,25 @@ class AuditContextMiddleware:
     def __call__(self, request):
         token = _current_request.set(request)
         try:
-            response = self.get_response(request)
-            _record_response(request, response)
+            with collect_refusals() as refusals:
+                response = self.get_response(request)
+            _record_response(request, response, refusals)
             return response
         finally:
             _current_request.reset(token)
 
 
-def _record_response(request, response) -> None:
+def _record_response(request, response, refusals=()) -> None:
     where = f"{request.method} {_address(request)}"
     disposition = response.get("Content-Disposition", "")
-    if response.status_code == 403:
+    if refusals:
+        # One entry a request, naming the last refusal (an API bulk create wraps a record's
+        # refusal in its own) by its kind and code, never its message: a message may quote what
+        # the user typed, which may be case content.
+        refusal = refusals[-1]
+        detail = f"{where} {type(refusal).__name__}({refusal.code}) {response.status_code}"
+        record(Action.VIEW, request=request, outcome=AuditEntry.Outcome.FAILURE, detail=detail)
+    elif response.status_code == 403:
         record(Action.VIEW, request=request, outcome=AuditEntry.Outcome.FAILURE, detail=where)
     elif response.status_code == 200 and disposition.startswith("attachment"):
         exported = response.get("Content-Type", "").startswith(EXPORT_TYPES)

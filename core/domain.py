@@ -1,6 +1,8 @@
 """Building blocks shared by every app: the domain error, timestamps, transition history, today."""
 
 import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,6 +23,22 @@ def shanghai_today() -> datetime.date:
     return timezone.now().astimezone(SHANGHAI).date()
 
 
+# The refusals raised while one request is handled (``collect_refusals``), for the audit log.
+_refusals: ContextVar[list | None] = ContextVar("refusals", default=None)
+
+
+@contextmanager
+def collect_refusals():
+    """Note every ``DomainError`` made inside the block, however it is then answered (a form, a
+    message, a JSON error, the back office): the audit log records them once the answer is known
+    (``audit.log.AuditContextMiddleware``), outside the service's rolled-back transaction."""
+    token = _refusals.set([])
+    try:
+        yield _refusals.get()
+    finally:
+        _refusals.reset(token)
+
+
 class DomainError(Exception):
     """A refused action, with a message fit to show the user (UI, API, admin and jobs alike)."""
 
@@ -32,6 +50,8 @@ class DomainError(Exception):
         self.code = code
         # Messages per field (``{"number": ["…"]}``), when the refusal concerns fields.
         self.errors = errors or {}
+        if (noted := _refusals.get()) is not None:
+            noted.append(self)
 
     def __str__(self):
         return str(self.message)

@@ -1,6 +1,6 @@
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -10,8 +10,9 @@ from .domain import DomainError
 class DomainErrorMiddleware:
     """A refusal no view caught: shown as a message, never a 500.
 
-    HTMX requests get an alert fragment with the refusal's status (their forms show it in place);
-    ordinary requests go back where they came from with the message on top.
+    Both answer the refusal's status (400, 403, 409), as the views that catch their refusals do:
+    HTMX requests get an alert fragment (their forms show it in place); ordinary requests a page
+    with the message and a way back where they came from.
     """
 
     def __init__(self, get_response):
@@ -28,8 +29,8 @@ class DomainErrorMiddleware:
                 format_html('<div class="alert alert-danger mb-2">{}</div>', exception.message),
                 status=exception.status_code,
             )
-        messages.error(request, exception.message)
         back = request.headers.get("referer", "")
-        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            return redirect(back)
-        return redirect("home")
+        if not (back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+            back = reverse("home")
+        context = {"message": exception.message, "back": back}
+        return render(request, "refusal.html", context, status=exception.status_code)

@@ -741,6 +741,8 @@ def _delete_outcome(request, model, pk, *, delete, done):
     try:
         delete(request.user, outcome)
     except DomainError as refusal:
+        if not request.htmx:
+            raise  # the refusal page, with its status (core.middleware), as the htmx answer has
         messages.error(request, refusal.message)
         status = refusal.status_code
     else:

@@ -5,6 +5,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
+from tests import factories
+
 
 def test_a_missing_page_is_the_sites_404(world, client):
     client.force_login(world.users.city_staff)
@@ -53,3 +55,33 @@ def test_the_api_keeps_its_json_errors(world, client):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_refusal_no_view_caught_answers_its_status_with_or_without_htmx(
+    world, client, housing_case, monkeypatch
+):
+    """A service's refusal that reaches ``core.middleware.DomainErrorMiddleware`` (here a draft
+    issued by someone else between the page and the click): the same status whether htmx asked
+    (an alert fragment) or the browser did (a page with the message and a way back)."""
+    from core.domain import TransitionRefused
+    from recommendations import views
+
+    def issued_meanwhile(**kwargs):
+        raise TransitionRefused("建议书已发出，不能删除。")
+
+    monkeypatch.setattr(views.services, "recommendation_delete", issued_meanwhile)
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    client.force_login(world.users.city_staff)
+    url = reverse("recommendations:delete", args=[draft.pk])
+    detail = f"http://testserver{reverse('recommendations:detail', args=[draft.pk])}"
+
+    plain = client.post(url, headers={"Referer": detail})
+    htmx = client.post(url, headers={"HX-Request": "true"})
+    elsewhere = client.post(url, headers={"Referer": "https://evil.example/"})
+
+    assert (plain.status_code, htmx.status_code, elsewhere.status_code) == (409, 409, 409)
+    page = plain.content.decode()
+    assert 'data-testid="refusal"' in page and "建议书已发出，不能删除。" in page
+    assert f'href="{detail}"' in page and "未能办理" in page
+    assert "建议书已发出，不能删除。" in htmx.content.decode()
+    assert "evil.example" not in elsewhere.content.decode()

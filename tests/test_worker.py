@@ -131,6 +131,19 @@ def worker(tmp_path, queue):
     yield start
     for running in workers:
         running.stop()
+    end_leftover_sessions()
+
+
+def end_leftover_sessions():
+    """A worker process killed mid-task (SIGKILL) may leave its database session behind, and the
+    test database could not be dropped at the end of the run: end every session on it but ours."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
@@ -326,3 +339,26 @@ def test_a_large_ledger_is_laid_out_in_parts_by_a_worker_process(
     assert numbers == [f"— {n} —" for n in range(1, pages + 1)]
     assert "第300条整改措施" in pdf.compact(data)
     assert len(running.children()) == 1  # the pool's own process; its parts are gone
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no sessions to end")
+def test_sessions_left_on_the_test_database_are_ended_so_it_can_be_dropped():
+    import psycopg
+
+    database = connection.settings_dict
+    leftover = psycopg.connect(
+        dbname=database["NAME"],
+        user=database["USER"],
+        host=database["HOST"] or "127.0.0.1",
+        port=database["PORT"] or 5432,
+        password=database["PASSWORD"] or None,
+    )
+    try:
+        leftover.execute("SELECT 1")
+
+        end_leftover_sessions()
+
+        with pytest.raises(psycopg.OperationalError):
+            leftover.execute("SELECT 1")
+    finally:
+        leftover.close()

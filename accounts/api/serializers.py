@@ -1,7 +1,11 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from accounts.models import OrgUnit, Sector
+from accounts.models import OrgUnit, Sector, User
+from core.domain import max_length_of
+
+# Far above any password a person types; bounds what the hasher is given (and the schema says so).
+PASSWORD_MAX_LENGTH = 4096
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -16,10 +20,13 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=max_length_of(User, "username"))
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH
+    )
     otp_token = serializers.RegexField(
         r"^\d{6}$",
+        max_length=6,
         required=False,
         help_text=gettext_lazy(
             "The 6-digit code of the user's authenticator app, for users who sign in with a "

@@ -87,3 +87,20 @@ def test_the_token_endpoint_is_throttled(world, settings):
     ]
     assert [a.status_code for a in answers] == [200] * 10 + [429]
     assert answers[-1].json()["code"] == "throttled"
+
+
+def test_the_token_request_s_fields_are_bounded_and_the_schema_says_so(world, api_as):
+    answer = APIClient().post(
+        "/api/v1/token/",
+        {"username": "x" * 151, "password": "p" * 4097, "otp_token": "1" * 7},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert set(answer.json()["errors"]) == {"username", "password", "otp_token"}
+    schema = api_as("staff").get("/api/v1/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["TokenRequestRequest"]["properties"]
+    assert [fields[name]["maxLength"] for name in ("username", "password", "otp_token")] == [
+        150,
+        4096,
+        6,
+    ]

@@ -133,6 +133,46 @@ def test_downloads_exports_and_refusals_are_logged(world, client, housing_case):
     assert refused.detail == f"GET {reverse('cases:list')}"
 
 
+def test_a_service_refusal_is_logged_however_it_is_answered(world, client, housing_case):
+    """A DomainError (not in this state, invalid, not allowed) leaves one failure entry, on a page
+    (the form shown again, 409) and over the API (a JSON 409), though the service's transaction was
+    rolled back; by its kind and code, never its message."""
+    letter = recommendation_services.recommendation_acknowledge(
+        recommendation=factories.issued_recommendation(
+            staff=world.users.city_staff, the_case=housing_case
+        ),
+        actor=world.users.housing_officer,
+    )
+    measure = factories.measure(recommendation=letter, actor=world.users.housing_officer)
+    client.force_login(world.users.housing_officer)
+
+    page = client.post(reverse("reforms:signoff_request", args=[measure.pk]), {"request-note": "x"})
+    api = client.post(f"/api/v1/measures/{measure.pk}/request-signoff/", {"note": "请销号"})
+
+    assert (page.status_code, api.status_code) == (409, 409)
+    page_entry, api_entry = entries(outcome=AuditEntry.Outcome.FAILURE)
+    assert page_entry.username == api_entry.username == "housing_officer"
+    assert page_entry.detail == (
+        f"POST {reverse('reforms:signoff_request', args=[measure.pk])} "
+        "TransitionRefused(invalid_state) 409"
+    )
+    assert api_entry.detail.startswith(f"POST /api/v1/measures/{measure.pk}/request-signoff/ ")
+    assert api_entry.detail.endswith(" 409")
+    assert not entries(action=Action.TRANSITION, object_type="reforms.measure")
+
+
+def test_a_refusal_answered_with_403_is_logged_once(world, client, housing_case):
+    letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    client.force_login(world.users.supervisor)
+
+    answer = client.post(f"/api/v1/recommendations/{letter.pk}/close/")
+
+    assert answer.status_code == 403
+    (refused,) = entries(outcome=AuditEntry.Outcome.FAILURE)
+    assert refused.username == "supervisor"
+    assert refused.detail.startswith(f"POST /api/v1/recommendations/{letter.pk}/close/")
+
+
 def test_the_log_cannot_be_changed_or_deleted_through_the_application(world, client):
     login(client, "city_staff")
     entry = AuditEntry.objects.get(action=Action.LOGIN)

@@ -251,6 +251,29 @@ class TestMeasurePage:
         assert answer.status_code == 200
         assert not RuleChange.objects.exists()
 
+    def test_a_refused_delete_answers_its_status_with_or_without_htmx(
+        self, client, world, measure, monkeypatch
+    ):
+        """A refusal from the service (its permission withdrawn between the page and the click):
+        the htmx fragment and the plain page answer the same 403, not a 302 with a message."""
+        rule = services.rule_change_create(
+            actor=world.users.housing_officer, measure=measure, kind="revised", title="旧办法"
+        )
+
+        def withdrawn(**kwargs):
+            raise PermissionRefused()
+
+        monkeypatch.setattr(services, "rule_change_delete", withdrawn)
+        client.force_login(world.users.housing_officer)
+        delete = reverse("reforms:rule_change_delete", args=[rule.pk])
+
+        htmx = client.post(delete, {"measure": measure.pk}, **HTMX)
+        plain = client.post(delete, {"measure": measure.pk})
+
+        assert (htmx.status_code, plain.status_code) == (403, 403)
+        assert 'data-testid="refusal"' in plain.content.decode()
+        assert RuleChange.objects.exists()
+
 
 @pytest.mark.django_db
 class TestRecommendationPage:
