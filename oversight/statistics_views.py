@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from cases.filters import ProblemFilter
 from cases.models import Problem
-from core.db import reads_from_replica
+from core.db import reads_from_replica, replica_configured
 from core.domain import shanghai_today
 from core.pages import paginate, permission_required_or
 from recommendations.filters import RecommendationItemFilter
@@ -165,6 +165,7 @@ def page_context(request, scope: StatisticsScope) -> dict:
         "names": outcome_report.names(),
         "today": shanghai_today(),
         "query": with_query("", chosen),
+        "from_replica": replica_configured(),  # the lag rule, said under the figures
     }
 
 

@@ -116,6 +116,8 @@ def test_dashboard_statistics_reports_and_exports_read_from_the_replica(
             response = client.get(url)
         assert response.status_code == 200, name
         assert captured.on_replica, f"{name}: nothing read from the replica"
+        if name in ("dashboard", "statistics page"):  # the lag rule, said under the figures
+            assert 'data-testid="replica-note"' in response.content.decode(), name
         assert [sql for sql in captured.on_replica if not READ_ONLY.match(sql)] == [], name
         # The records behind the figures come from the replica; the primary serves the sign-in,
         # the session and the audit log's record of a download.
@@ -129,6 +131,7 @@ def test_the_dashboard_shows_what_the_replica_holds(replica, letter, world, brow
         response = browse(world.users.supervisor).get(reverse("dashboard:index"))
     assert touching(captured.on_replica, "reforms_measure")
     assert response.context["total"].open == 1
+    assert "数字读自只读副本" in response.content.decode()  # the lag rule, said on the page
     assert [row["unit"]["name"] for row in response.context["units"]] == ["长春市住房和城乡建设局"]
 
 
@@ -237,6 +240,7 @@ def test_without_a_replica_every_read_goes_to_the_primary(
             response = browse(world.users.supervisor).get(reverse("dashboard:index"))
         assert response.status_code == 200
         assert response.context["total"].open == 1
+        assert 'data-testid="replica-note"' not in response.content.decode()
         assert touching([query["sql"] for query in primary.captured_queries], "reforms_measure")
 
 
