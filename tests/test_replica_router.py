@@ -166,7 +166,10 @@ def test_a_transition_reads_and_writes_the_primary_even_inside_replica_reads(
         services.measure_request_signoff(measure=measure, actor=officer)
         services.measure_sign_off(measure=measure, actor=world.users.city_staff, note="经核查")
     assert captured.on_replica == []
-    assert [sql for sql in captured.on_primary if "FOR UPDATE" in sql]
+    reads = [sql for sql in touching(captured.on_primary, "reforms_measure") if "SELECT" in sql]
+    assert reads
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":  # SQLite locks the whole file instead
+        assert [sql for sql in reads if "FOR UPDATE" in sql]
     assert touching(captured.on_primary, "reforms_measuretransition")
     assert Measure.objects.get().status == Measure.Status.SIGNED_OFF
 
