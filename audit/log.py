@@ -207,7 +207,9 @@ def _remember_before(sender, instance, raw=False, **kwargs):
     if raw or not _audited(sender) or instance._state.adding or instance.pk is None:
         return
     attnames = [field.attname for field in sender._meta.concrete_fields]
-    instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*attnames).first()
+    # From the database written to (the primary), never a replica that may lag it (core.db).
+    stored = sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk)
+    instance._audit_before = stored.values(*attnames).first()
 
 
 @receiver(post_save)

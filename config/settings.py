@@ -174,6 +174,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Tests on SQLite use a file, not memory, so a real Celery worker process can share it; one
     # per test run, so two runs never share one.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# An optional read replica (a PostgreSQL streaming standby): DATABASE_REPLICA_URL adds the alias
+# "replica" and the router. Only the reads wrapped in core.db.replica_reads() go there (dashboard,
+# statistics, aggregate reports, list exports), never a read inside a transaction, never a write:
+# core/db.py and docs/architecture.md "Read replica". Tests read it as a mirror of the test
+# database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

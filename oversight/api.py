@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Sector
 from core.api import ERROR_RESPONSES
+from core.db import reads_from_replica
 from core.domain import shanghai_today
 
 from .dashboard import evaluation_period, evaluation_ranking
@@ -130,6 +131,7 @@ class StatisticsViewSet(viewsets.ViewSet):
         ],
         responses={200: StatisticsSerializer, **ERROR_RESPONSES},
     )
+    @reads_from_replica
     def list(self, request):
         scope = StatisticsScope(request.query_params, request=request)
         if not scope.is_valid():
@@ -184,6 +186,7 @@ class EvaluationRankingViewSet(viewsets.ViewSet):
         ],
         responses={200: EvaluationRankingSerializer, **ERROR_RESPONSES},
     )
+    @reads_from_replica
     def list(self, request):
         period = evaluation_period(request.query_params, shanghai_today())
         return Response(EvaluationRankingSerializer(evaluation_ranking(request.user, *period)).data)

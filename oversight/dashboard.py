@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import OrgUnit, Sector
 from campaigns import progress as campaign_progress
 from campaigns.models import Campaign
+from core.db import reads_from_replica, replica_configured
 from core.domain import SHANGHAI, shanghai_today
 from core.pages import permission_required_or
 from recommendations.models import Evaluation, Recommendation
@@ -628,6 +629,8 @@ def chart_data(data: dict) -> dict:
 
 @permission_required_or(403, "oversight.view_dashboard")
 @require_GET
+@reads_from_replica
 def index(request):
     data = dashboard_data(request.user, period=evaluation_period(request.GET, shanghai_today()))
-    return render(request, "dashboard/index.html", {**data, "charts": chart_data(data)})
+    context = {**data, "charts": chart_data(data), "from_replica": replica_configured()}
+    return render(request, "dashboard/index.html", context)

@@ -22,6 +22,7 @@ licensed 仿宋_GB2312 / 方正小标宋 installed on the server is used first. 
 ``libharfbuzz-subset0`` every PDF is ~40× slower (docs/pitfalls.md).
 """
 
+import contextvars
 import datetime
 import logging
 import signal
@@ -113,7 +114,9 @@ def _within_budget(make, seconds: float):
         except BaseException as error:  # handed to the waiting thread
             outcome["error"] = error
 
-    helper = threading.Thread(target=run, name="document-render", daemon=True)
+    # In the caller's context, so its reads go where the caller's would (``core.db``: the replica).
+    context = contextvars.copy_context()
+    helper = threading.Thread(target=context.run, args=(run,), name="document-render", daemon=True)
     helper.start()
     helper.join(seconds)
     if helper.is_alive():

@@ -24,6 +24,7 @@ from campaigns import progress as campaign_progress
 from campaigns.models import Campaign, CampaignUnit
 from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
+from core.db import primary_reads, reads_from_replica
 from core.domain import shanghai_today
 from core.pages import permission_required_or, require_permission, scoped_object_or_404
 from crosscase import tables as crosscase_tables
@@ -107,6 +108,7 @@ def ledger_request(request):
 @login_required
 @require_GET
 @within_budget
+@reads_from_replica
 def ledger_pdf(request):
     """整改台账 of the measure list as filtered (``?recommendation=…`` or ``?unit=…``).
 
@@ -136,7 +138,8 @@ def start_document_job(job_pk: int) -> None:
         tasks.make_document.delay(job_pk)
     except Exception:  # kombu's OperationalError and friends: the broker is unreachable
         logger.exception("Celery unreachable: document job %s runs in the request", job_pk)
-        tasks.run_document_job(job_pk)
+        with primary_reads():  # the job's row was written a moment ago, on the primary
+            tasks.run_document_job(job_pk)
 
 
 def _document_job_context(job: DocumentJob) -> dict:
@@ -160,6 +163,7 @@ def document_job_download(request, pk):
 @permission_required_or(403, VIEW_CASE_CONTENT)
 @require_GET
 @within_budget
+@reads_from_replica
 def overdue_report_pdf(request):
     """逾期情况通报 of the user's jurisdiction (staff and supervisors)."""
     pdf = documents.overdue_report_pdf(request.user)
@@ -188,6 +192,7 @@ def _xlsx_response(handle, name: str) -> FileResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def measures_xlsx(request):
     filterset = measure_filter(request)
     return _xlsx_response(
@@ -243,6 +248,7 @@ def reconciliation_pdf(request, pk):
 
 @permission_required_or(403, "recommendations.view_recommendation")
 @require_GET
+@reads_from_replica
 def recommendations_xlsx(request):
     """The recommendation list's rows (its filter and scope; the unit sees no drafts)."""
     queryset = (
@@ -259,6 +265,7 @@ def recommendations_xlsx(request):
 
 @permission_required_or(403, "cases.view_case")
 @require_GET
+@reads_from_replica
 def cases_xlsx(request):
     cases = with_top_leader_flag(Case.objects.restrict(request.user).select_related("case_unit"))
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
@@ -298,6 +305,7 @@ def evaluation_xlsx(request, pk):
 
 @permission_required_or(403, "oversight.view_dashboard")
 @require_GET
+@reads_from_replica
 def evaluation_ranking_xlsx(request):
     """The dashboard's evaluation ranking for the period asked (this year by default)."""
     period = evaluation_period(request.GET, shanghai_today())

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.db import replica_reads
 from notifications.delivery import notifications_for, notify, report_digest
 from notifications.models import Digest, Notification
 from oversight.documents import overdue_report_pdf
@@ -17,7 +18,8 @@ from .dashboard import dashboard_data
 
 def report_text(user, today: datetime.date) -> str:
     """Plain lines: the totals, each unit with overdue measures, then the aging buckets."""
-    data = dashboard_data(user, today)
+    with replica_reads():
+        data = dashboard_data(user, today)
     lines = [
         _("Open measures: %(open)d; overdue: %(overdue)d; due within the warning window: %(soon)d.")
         % {
@@ -61,8 +63,8 @@ def weekly_reports(today: datetime.date) -> list[int]:
             continue
         digest = Digest.objects.get(pk=digest_id)
         digest.notifications.add(Notification.objects.get(recipient=user, dedupe_key=key))
-        digest.attachment.save(
-            f"逾期情况通报-{year}-W{week:02d}.pdf", ContentFile(overdue_report_pdf(user, today))
-        )
+        with replica_reads():  # the report's figures; the digest and notices stay on the primary
+            pdf = overdue_report_pdf(user, today)
+        digest.attachment.save(f"逾期情况通报-{year}-W{week:02d}.pdf", ContentFile(pdf))
         digests.append(digest_id)
     return digests

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from cases.filters import ProblemFilter
 from cases.models import Problem
+from core.db import reads_from_replica, replica_configured
 from core.domain import shanghai_today
 from core.pages import paginate, permission_required_or
 from recommendations.filters import RecommendationItemFilter
@@ -164,11 +165,13 @@ def page_context(request, scope: StatisticsScope) -> dict:
         "names": outcome_report.names(),
         "today": shanghai_today(),
         "query": with_query("", chosen),
+        "from_replica": replica_configured(),  # the lag rule, said under the figures
     }
 
 
 @permission_required_or(403, PERMISSION)
 @require_GET
+@reads_from_replica
 def index(request):
     scope = scope_from(request)
     limit_unit_select(scope, request.user)
@@ -178,6 +181,7 @@ def index(request):
 
 @permission_required_or(403, PERMISSION)
 @require_GET
+@reads_from_replica
 def records(request, kind: str):
     """The rows behind a figure: one FilterSet with the API's list, over ``restrict(user)``."""
     spec = RECORDS.get(kind)
@@ -232,6 +236,7 @@ def _report_scope(request) -> StatisticsScope:
 @permission_required_or(403, PERMISSION)
 @require_GET
 @within_budget
+@reads_from_replica
 def report_pdf(request):
     """以案促改工作成效 of the scope as a PDF: the page's figures in an official report."""
     scope = _report_scope(request)
@@ -241,6 +246,7 @@ def report_pdf(request):
 
 @permission_required_or(403, PERMISSION)
 @require_GET
+@reads_from_replica
 def report_xlsx(request):
     """以案促改工作成效 of the scope as a workbook: the same figures, one table a sheet."""
     scope = _report_scope(request)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.verification import verify_log
+from core.db import replica_reads
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.models import Notification
@@ -96,15 +97,17 @@ def run_document_job(job_id: int) -> DocumentJob | None:
     DocumentJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=job.started_at)
     asked = SimpleNamespace(user=job.created_by, GET=QueryDict(job.query))
     try:
-        measures, subtitle, _name = ledger_request(asked)
-        pdf = documents.ledger_pdf(
-            job.created_by,
-            measures,
-            title="整改台账",
-            subtitle=subtitle,
-            budget=settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS,
-            processes=settings.DOCUMENT_JOB_PROCESSES,
-        )
+        # The ledger's rows from the replica; the job's own row is read and saved on the primary.
+        with replica_reads():
+            measures, subtitle, _name = ledger_request(asked)
+            pdf = documents.ledger_pdf(
+                job.created_by,
+                measures,
+                title="整改台账",
+                subtitle=subtitle,
+                budget=settings.DOCUMENT_JOB_TIME_BUDGET_SECONDS,
+                processes=settings.DOCUMENT_JOB_PROCESSES,
+            )
         job.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
     except documents.DocumentTimeout:
         job.status, job.error = Status.FAILED, DocumentJob.TIMEOUT

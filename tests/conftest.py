@@ -53,6 +53,23 @@ def audit_log_emptied_between_transactional_tests():
         yield
 
 
+def add_replica_mirror() -> None:
+    """The alias ``replica`` in every test run, as a mirror of the test database (as settings make
+    it from ``DATABASE_REPLICA_URL``): a second connection to the same database. No router reads
+    it unless a test installs ``core.db.ReplicaRouter`` (``tests/test_replica_router.py``)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from core.db import REPLICA
+
+    if REPLICA not in connections.settings:
+        default = connections.settings[DEFAULT_DB_ALIAS]
+        mirror = {"MIRROR": DEFAULT_DB_ALIAS}
+        connections.settings[REPLICA] = {**default, "TEST": {**default.get("TEST", {}), **mirror}}
+
+
+add_replica_mirror()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Password hashing is deliberately slow; tests log users in hundreds of times.
