@@ -29,6 +29,7 @@ from django.utils.module_loading import import_string
 
 SCHEME = "sm4gcm"
 SEPARATOR = "$"
+FILE_PREFIX = f"{SCHEME}{SEPARATOR}".encode()
 KEY_BYTES = 16  # SM4 has one key size: 128 bits
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -58,14 +59,16 @@ def normalise_for_index(value: str) -> str:
 
 
 class KeyRing:
-    """The interface the fields and jobs use; a 密码机 binding implements these."""
+    """The interface: a 密码机 binding implements ``encrypt``, ``decrypt``, ``blind_index``,
+    ``key_ids`` and ``current_id``; the framing of sealed values and files is shared."""
 
     current_id: str
 
-    def seal(self, plaintext: bytes, context: bytes) -> str:
+    def encrypt(self, plaintext: bytes, context: bytes) -> tuple[str, bytes]:
+        """(key id, nonce ‖ ciphertext ‖ tag) under the current key."""
         raise NotImplementedError
 
-    def open(self, token: str, context: bytes) -> bytes:
+    def decrypt(self, key_id: str, sealed: bytes, context: bytes) -> bytes:
         raise NotImplementedError
 
     def blind_index(self, value: str) -> str:
@@ -73,6 +76,32 @@ class KeyRing:
 
     def key_ids(self) -> list[str]:
         raise NotImplementedError
+
+    def seal(self, plaintext: bytes, context: bytes) -> str:
+        """A column's value: ``sm4gcm$<key id>$<base64url>``."""
+        key_id, sealed = self.encrypt(plaintext, context)
+        return SEPARATOR.join((SCHEME, key_id, base64.urlsafe_b64encode(sealed).decode("ascii")))
+
+    def open(self, token: str, context: bytes) -> bytes:
+        key_id = key_id_of(token)
+        if key_id is None:
+            raise DecryptionFailed(f"{context.decode()}: the stored value is not sealed.")
+        try:
+            sealed = base64.urlsafe_b64decode(token.split(SEPARATOR, 2)[2])
+        except ValueError as error:
+            raise DecryptionFailed(f"{context.decode()}: a damaged value.") from error
+        return self.decrypt(key_id, sealed, context)
+
+    def seal_bytes(self, plaintext: bytes, context: bytes) -> bytes:
+        """A file's content: the same framing, the sealed bytes as they are."""
+        key_id, sealed = self.encrypt(plaintext, context)
+        return FILE_PREFIX + key_id.encode() + SEPARATOR.encode() + sealed
+
+    def open_bytes(self, data: bytes, context: bytes) -> bytes:
+        if not data.startswith(FILE_PREFIX):
+            raise DecryptionFailed(f"{context.decode()}: the stored file is not sealed.")
+        key_id, _, sealed = data[len(FILE_PREFIX) :].partition(SEPARATOR.encode())
+        return self.decrypt(key_id.decode("ascii", "replace"), sealed, context)
 
 
 class SettingsKeyRing(KeyRing):
@@ -110,26 +139,17 @@ class SettingsKeyRing(KeyRing):
     def key_ids(self) -> list[str]:
         return list(self._keys)
 
-    def seal(self, plaintext: bytes, context: bytes) -> str:
+    def encrypt(self, plaintext: bytes, context: bytes) -> tuple[str, bytes]:
         nonce = os.urandom(NONCE_BYTES)
-        encryptor = Cipher(
-            algorithms.SM4(self._keys[self.current_id]), modes.GCM(nonce)
-        ).encryptor()
+        key = self._keys[self.current_id]
+        encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
         encryptor.authenticate_additional_data(context)
-        sealed = nonce + encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
-        body = base64.urlsafe_b64encode(sealed).decode("ascii")
-        return SEPARATOR.join((SCHEME, self.current_id, body))
+        ciphertext = encryptor.update(plaintext) + encryptor.finalize()
+        return self.current_id, nonce + ciphertext + encryptor.tag
 
-    def open(self, token: str, context: bytes) -> bytes:
-        key_id = key_id_of(token)
-        if key_id is None:
-            raise DecryptionFailed(f"{context.decode()}: the stored value is not sealed.")
+    def decrypt(self, key_id: str, sealed: bytes, context: bytes) -> bytes:
         if key_id not in self._keys:
             raise DecryptionFailed(f"{context.decode()}: no key {key_id!r} in the key ring.")
-        try:
-            sealed = base64.urlsafe_b64decode(token.split(SEPARATOR, 2)[2])
-        except ValueError as error:
-            raise DecryptionFailed(f"{context.decode()}: a damaged value.") from error
         nonce, body, tag = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:-TAG_BYTES], sealed[-TAG_BYTES:]
         decryptor = Cipher(algorithms.SM4(self._keys[key_id]), modes.GCM(nonce, tag)).decryptor()
         decryptor.authenticate_additional_data(context)
