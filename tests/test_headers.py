@@ -96,6 +96,7 @@ def test_the_production_settings_pass_the_deploy_check():
             "DJANGO_ENV": "production",
             "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-check-only",
             "AUDIT_CHAIN_KEY": "y" * 16 + "-the-audit-chain-key-for-the-check-only",
+            "API_TOKEN_KEY": "z" * 16 + "-the-api-token-key-for-the-check-only",
             "ALLOWED_HOSTS": "example.org",
         },
         cwd=settings.BASE_DIR,
