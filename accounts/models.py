@@ -209,14 +209,14 @@ class ApiToken(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("user")
     )
-    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(
         _("prefix"),
         max_length=8,
         editable=False,
         help_text=_("The token's first characters, to tell tokens apart; not enough to use it."),
     )
-    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("API token")

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 (
                     "digest",
                     models.CharField(
-                        editable=False, max_length=64, unique=True, verbose_name="digest"
+                        editable=False, max_length=64, unique=True, verbose_name="token digest"
                     ),
                 ),
                 (
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 (
                     "created",
                     models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                        default=django.utils.timezone.now, editable=False, verbose_name="issued"
                     ),
                 ),
                 (
