@@ -9,7 +9,7 @@ from treebeard.forms import movenodeform_factory
 
 from core.admin import ScopedAdmin
 
-from .models import OrgUnit, User
+from .models import ApiToken, OrgUnit, User
 from .roles import covers_whole_tree
 
 
@@ -93,3 +93,27 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
 
 admin.site.unregister(Group)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    """The security administrator's list of API tokens: whose, its first characters and when it
+    was issued — never the digest, which is no key and would only be mistaken for one. Tokens are
+    issued by their users (``/api/v1/token/``) and revoked here by deleting them."""
+
+    list_display = ["user", "shown_prefix", "created"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__full_name", "prefix"]
+    date_hierarchy = "created"
+    fields = ["user", "shown_prefix", "created"]
+    readonly_fields = fields
+
+    @admin.display(description=_("prefix"), ordering="prefix")
+    def shown_prefix(self, token):
+        return f"{token.prefix}…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

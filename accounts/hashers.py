@@ -1,22 +1,16 @@
 """Passwords hashed with SM3 (GB/T 32905-2016) for 密评 (GB/T 39786-2021 §8.4 a, 身份鉴别).
 
-PBKDF2-HMAC-SM3 through ``cryptography`` (OpenSSL), with Django's own PBKDF2 iterations and a salt
-per user. First in ``PASSWORD_HASHERS``: a password still stored as ``pbkdf2_sha256`` is rehashed
+PBKDF2-HMAC-SM3 (``core.crypto.pbkdf2_sm3``), with Django's own PBKDF2 iterations and a salt per
+user. First in ``PASSWORD_HASHERS``: a password still stored as ``pbkdf2_sha256`` is rehashed
 with SM3 at its next successful sign-in (Django's ``check_password`` calls its setter when the
 hasher that matched is not the preferred one).
 """
 
 import base64
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-SM3_DIGEST_SIZE = 32
-
-
-def pbkdf2_sm3(password: bytes, salt: bytes, iterations: int, length: int = SM3_DIGEST_SIZE):
-    return PBKDF2HMAC(hashes.SM3(), length, salt, iterations).derive(password)
+from core.crypto import pbkdf2_sm3
 
 
 class PBKDF2SM3PasswordHasher(PBKDF2PasswordHasher):

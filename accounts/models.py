@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -196,3 +197,30 @@ class User(AbstractUser):
     @property
     def jurisdiction_paths(self) -> list[str]:
         return jurisdiction_paths(self)
+
+
+class ApiToken(models.Model):
+    """A user's API token (``Authorization: Token …``), kept only as its HMAC-SM3 digest under
+    ``API_TOKEN_KEY`` (密评, GB/T 39786-2021 §8.4 e): the token itself is shown once, when it is
+    issued (``accounts/tokens.py``), and a copy of the database gives no working token. One per
+    user: obtaining a new one replaces it. Not scoped: the security administrator sees every
+    token in the back office, and nobody else reads them."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("user")
+    )
+    digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=8,
+        editable=False,
+        help_text=_("The token's first characters, to tell tokens apart; not enough to use it."),
+    )
+    created = models.DateTimeField(_("issued"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user.get_username()} {self.prefix}…"

@@ -56,11 +56,10 @@ rules.add_perm("accounts.change_user_account", is_system_admin)
 rules.add_perm("accounts.set_user_password", is_system_admin)
 rules.add_perm("accounts.change_user_role", is_security_admin & ~is_self)
 
-# API tokens (REST framework's authtoken, shown in the back office as "Tokens"): users obtain their
-# own at /api/v1/token/; the security administrator sees them and revokes one by deleting it.
-rules.add_perm("authtoken", is_security_admin)
-rules.add_perm("authtoken.view_tokenproxy", is_security_admin)
-rules.add_perm("authtoken.delete_tokenproxy", is_security_admin)
+# API tokens (``accounts.ApiToken``, kept as digests): users obtain their own at /api/v1/token/;
+# the security administrator sees them (user, prefix, created) and revokes one by deleting it.
+rules.add_perm("accounts.view_apitoken", is_security_admin)
+rules.add_perm("accounts.delete_apitoken", is_security_admin)
 
 
 # Lockouts (django-axes) and second-factor devices (django-otp) are the security administrator's:

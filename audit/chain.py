@@ -31,12 +31,13 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone
+
+from core.crypto import hmac_sm3
 
 VERSION = "audit-chain-v1"
 # The stored fields, in the order they are serialised (every column but ``mac``). A new column
@@ -103,9 +104,7 @@ def canonical(values: dict, previous: str) -> bytes:
 
 
 def seal(values: dict, previous: str, key: bytes | None = None) -> str:
-    code = hmac.HMAC(key or chain_key(), hashes.SM3())
-    code.update(canonical(values, previous))
-    return code.finalize().hex()
+    return hmac_sm3(key or chain_key(), canonical(values, previous)).hex()
 
 
 # ── Writing ──────────────────────────────────────────────────────────────────────────────────

@@ -44,7 +44,6 @@ AUDITED_APPS = frozenset(
         "reforms",
         "crosscase",
         "campaigns",
-        "authtoken",
         "otp_totp",
         "axes",
     }
@@ -60,7 +59,8 @@ NOT_AUDITED = frozenset(
 )
 # Fields whose change alone is not an event worth a row.
 QUIET_FIELDS = frozenset({"last_login", "updated_at"})
-SECRET_FIELDS = frozenset({"password", "key"})
+# An API token's digest is no credential, but the log has no use for it either.
+SECRET_FIELDS = frozenset({"password", "key", "digest"})
 HIDDEN = "******"
 # Attachments of these types are exports of many records (spreadsheets); others are downloads.
 EXPORT_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")

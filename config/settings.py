@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -277,6 +276,14 @@ BLIND_INDEX_DEVELOPMENT_KEY = "development-only blind index key, never in produc
 BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY") or (
     "" if PRODUCTION else BLIND_INDEX_DEVELOPMENT_KEY
 )
+
+# The key of API tokens' HMAC-SM3 digests (``accounts/tokens.py``): only the digest of a token is
+# stored, so a copy of the database gives no working token. Apart from SECRET_KEY; development and
+# tests use a fixed key; `manage.py check --deploy` fails in production without one of at least 32
+# characters (``accounts/checks.py``); no token is issued or accepted until it is set. Changing it
+# invalidates every token (users obtain a new one).
+API_TOKEN_DEVELOPMENT_KEY = "development-only API token key, never in production"
+API_TOKEN_KEY = os.environ.get("API_TOKEN_KEY") or ("" if PRODUCTION else API_TOKEN_DEVELOPMENT_KEY)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -9,7 +9,8 @@ from pathlib import PurePath
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from accounts.models import OrgUnit, User
+from accounts import tokens
+from accounts.models import ApiToken, OrgUnit, User
 from cases.models import Case, Problem, ProcessStage
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
@@ -19,6 +20,9 @@ from reforms.models import Measure, MeasureTransition
 _sequence = itertools.count(1)
 
 PASSWORD = "Test-pass-2026"
+
+# Tokens issued by ``api_token``, in clear, by user id (only digests are stored).
+_api_tokens: dict[int, str] = {}
 
 
 def org_root(name: str, kind: str = OrgUnit.Kind.COMMISSION, **fields) -> OrgUnit:
@@ -34,6 +38,19 @@ def user(role: str, org_unit: OrgUnit, username: str | None = None, **fields) ->
     return User.objects.create_user(
         username=username, password=PASSWORD, role=role, org_unit=org_unit, **fields
     )
+
+
+def api_token(user: User) -> str:
+    """The user's API token in clear, issued as ``/api/v1/token/`` issues it. The same token again
+    for the same user while it is still theirs, so several clients of one user may share it (a
+    token issued since, or revoked, is replaced by a new one)."""
+    token = _api_tokens.get(user.pk)
+    if (
+        token is None
+        or not ApiToken.objects.filter(user=user, digest=tokens.digest_of(token)).exists()
+    ):
+        token = _api_tokens[user.pk] = tokens.issue(user)
+    return token
 
 
 def case(*, case_unit: OrgUnit, commission: OrgUnit, created_by: User, **fields) -> Case:

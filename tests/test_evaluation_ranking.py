@@ -5,7 +5,6 @@ from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from oversight.dashboard import evaluation_ranking
@@ -112,8 +111,8 @@ def test_the_ranking_over_the_api_and_in_a_spreadsheet(world, browse):
     period = {"evaluated_from": "2026-01-01", "evaluated_to": "2026-12-31"}
 
     api = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users.supervisor)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(world.users.supervisor)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     answer = api.get("/api/v1/evaluation-ranking/", period).json()
     assert (answer["start"], answer["end"]) == ("2026-01-01", "2026-12-31")
     assert [(row["rank"], row["label"], row["mean"]) for row in answer["units"]] == [
@@ -121,8 +120,8 @@ def test_the_ranking_over_the_api_and_in_a_spreadsheet(world, browse):
         (2, "长春市卫生健康委员会", "80.00"),
     ]
     officer = APIClient()
-    token, _ = Token.objects.get_or_create(user=world.users.housing_officer)
-    officer.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(world.users.housing_officer)
+    officer.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert officer.get("/api/v1/evaluation-ranking/").status_code == 403
 
     sheet = browse(world.users.supervisor).get("/documents/evaluation-ranking.xlsx", period)

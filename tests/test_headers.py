@@ -98,6 +98,7 @@ def test_the_production_settings_pass_the_deploy_check():
             "AUDIT_CHAIN_KEY": "y" * 16 + "-the-audit-chain-key-for-the-check-only",
             "DATA_KEYS": "p1:" + "5a" * 16,
             "BLIND_INDEX_KEY": "z" * 16 + "-the-blind-index-key-for-the-check-only",
+            "API_TOKEN_KEY": "z" * 16 + "-the-api-token-key-for-the-check-only",
             "ALLOWED_HOSTS": "example.org",
         },
         cwd=settings.BASE_DIR,

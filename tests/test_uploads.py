@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.domain import TransitionRefused
@@ -47,9 +46,9 @@ def officer_page(client, world):
 
 @pytest.fixture
 def officer_api(world):
-    token, _ = Token.objects.get_or_create(user=world.users.housing_officer)
+    token = factories.api_token(world.users.housing_officer)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
 
@@ -246,9 +245,9 @@ def test_another_units_evidence_is_not_found(client, world, evidence):
     client.force_login(world.users.health_officer)
     assert client.get(reverse("reforms:evidence_download", args=[evidence.pk])).status_code == 404
 
-    token, _ = Token.objects.get_or_create(user=world.users.health_officer)
+    token = factories.api_token(world.users.health_officer)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(f"/api/v1/evidence/{evidence.pk}/download/").status_code == 404
 
 

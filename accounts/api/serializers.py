@@ -36,4 +36,9 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(
+        help_text=gettext_lazy(
+            "The new token, shown only this once (only its digest is kept); it replaces the "
+            "user's earlier token."
+        )
+    )

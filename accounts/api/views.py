@@ -4,12 +4,12 @@ from django.utils.translation import gettext_lazy
 from django_otp import match_token, user_has_device
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import tokens
 from accounts.filters import OrgUnitFilter
 from accounts.lockout import lockout_message
 from accounts.models import OrgUnit
@@ -58,8 +58,9 @@ def check_second_factor(user, otp_token: str | None) -> None:
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password (and, with a second factor, ``otp_token``) for the user's
-    API token (the same one until revoked). Failures count towards the sign-in lockout."""
+    """Exchange a username and password (and, with a second factor, ``otp_token``) for a new API
+    token, shown this once: only its digest is kept. It replaces the user's earlier token, which
+    stops working. Failures count towards the sign-in lockout."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -97,5 +98,4 @@ class ObtainTokenView(APIView):
             raise AuthenticationFailed(_("Wrong username or password."))
         refuse_initial_password(user)
         check_second_factor(user, data.validated_data.get("otp_token"))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": tokens.issue(user)})

@@ -19,13 +19,14 @@ import re
 import unicodedata
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+
+from core.crypto import hmac_sm3
 
 SCHEME = "sm4gcm"
 SEPARATOR = "$"
@@ -162,9 +163,7 @@ class SettingsKeyRing(KeyRing):
             ) from error
 
     def blind_index(self, value: str) -> str:
-        code = hmac.HMAC(self._index_key, hashes.SM3())
-        code.update(normalise_for_index(value).encode())
-        return code.finalize().hex()
+        return hmac_sm3(self._index_key, normalise_for_index(value).encode()).hex()
 
 
 def parse_keys(text: str) -> dict[str, bytes]:

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -182,11 +181,11 @@ class TestAnAdministratorsPasswordMustBeReplaced:
 
     def test_a_token_obtained_earlier_stops_working_until_the_password_is_changed(self, world):
         officer = world.users.housing_officer
-        token = Token.objects.create(user=officer)
+        token = factories.api_token(officer)
         officer.must_change_password = True
         officer.save()
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         refused = api.get("/api/v1/measures/")
         assert refused.status_code == 403
         assert refused.json()["code"] == "password_change_required"

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -171,9 +170,9 @@ def api_as(world):
             from accounts.models import User
 
             user = User.objects.get(username=username)
-        token, _ = Token.objects.get_or_create(user=user)
+        token = factories.api_token(user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         client.user = user
         return client
 

@@ -3,14 +3,15 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def with_token(user) -> Client:
-    token, _created = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def test_an_officer_downloads_the_letter_and_the_measures_with_a_token(world, inside):

@@ -12,7 +12,6 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from tests import factories
 
 from . import conftest
 
@@ -57,7 +57,7 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def token(world, inside, outside, notifications, keep_the_test_connection):
-    return Token.objects.create(user=world.users.city_staff).key
+    return factories.api_token(world.users.city_staff)
 
 
 @schema.parametrize()

@@ -15,7 +15,8 @@ from django.contrib.auth.hashers import (
 )
 from django.urls import reverse
 
-from accounts.hashers import PBKDF2SM3PasswordHasher, pbkdf2_sm3
+from accounts.hashers import PBKDF2SM3PasswordHasher
+from core.crypto import pbkdf2_sm3
 from tests import factories
 
 PASSWORD = factories.PASSWORD

@@ -1,25 +1,19 @@
 """The SM algorithms through cryptography's OpenSSL against the standards' own examples: SM3
 (GB/T 32905-2016, appendix A), SM4 (GB/T 32907-2016, appendix A), and HMAC-SM3 and PBKDF2-HMAC-SM3
-built on them."""
+built on them (``core.crypto``, the one home of the project's SM3 primitives)."""
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from accounts.hashers import pbkdf2_sm3
+from core.crypto import hmac_sm3, pbkdf2_sm3, same
 
 
 def sm3(data: bytes) -> str:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize().hex()
-
-
-def hmac_sm3(key: bytes, data: bytes) -> bytes:
-    mac = hmac.HMAC(key, hashes.SM3())
-    mac.update(data)
-    return mac.finalize()
 
 
 @pytest.mark.parametrize(
@@ -79,3 +73,8 @@ def test_pbkdf2_hmac_sm3_is_deterministic_and_depends_on_each_input():
 def test_pbkdf2_hmac_sm3_one_round_is_hmac_sm3_of_the_salt_and_block_index():
     # RFC 8018: with one iteration, the first block is U1 = PRF(P, S || INT(1)).
     assert pbkdf2_sm3(b"password", b"salt", 1) == hmac_sm3(b"password", b"salt\0\0\0\1")
+
+
+def test_codes_are_compared_whole():
+    assert same("ab", "ab") and same(b"ab", "ab")
+    assert not same("ab", "ac") and not same("ab", "abc")

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
@@ -36,9 +35,9 @@ def measure(letter, world):
 
 
 def api(user):
-    token, _ = Token.objects.get_or_create(user=user)
+    token = factories.api_token(user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -5,8 +5,9 @@ import secrets
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests import factories
 
 from .routes import Route, api_routes
 
@@ -53,6 +54,6 @@ def send(client: Client, route: Route, url: str, scene):
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = factories.api_token(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

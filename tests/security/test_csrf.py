@@ -6,8 +6,9 @@ authenticated by the session cookie needs the token too; one authenticated by a 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests import factories
 
 from .clients import url_of, with_csrf_cookie
 from .routes import WEB, web_routes
@@ -99,7 +100,7 @@ def test_a_session_authenticated_api_write_needs_the_token(scene, user_of, db):
 
 def test_a_token_authenticated_api_write_needs_no_csrf_token(scene, user_of, db):
     client = APIClient(enforce_csrf_checks=True)
-    token, _ = Token.objects.get_or_create(user=user_of("officer"))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(user_of("officer"))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert api_write(client, scene).status_code == 201
