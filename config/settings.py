@@ -307,6 +307,8 @@ WARNING_WINDOW_DAYS = envint("WARNING_WINDOW_DAYS", 7)
 # flagged as a possible rebound (``reforms.rebounds``).
 REBOUND_LOOKBACK_YEARS = envint("REBOUND_LOOKBACK_YEARS", 3)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# Evidence files sealed on disk with the data key ring (SM4-GCM), opened on download.
+EVIDENCE_ENCRYPTION = envbool("EVIDENCE_ENCRYPTION", False)
 # A whole request (a progress report may carry several evidence files): refused before its body
 # is read when it declares more (config/middleware.py); set the reverse proxy's limit to match.
 REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 100 * 1024 * 1024)

@@ -11,6 +11,11 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 SM3_DIGEST_SIZE = 32
 
 
+def sm3():
+    """An SM3 digest fed in pieces (``update``, then ``finalize``): files' digests."""
+    return hashes.Hash(hashes.SM3())
+
+
 def hmac_sm3(key: bytes, message: bytes) -> bytes:
     """HMAC (RFC 2104) over SM3: 32 bytes."""
     code = hmac.HMAC(key, hashes.SM3())

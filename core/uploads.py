@@ -17,6 +17,7 @@ from pathlib import PurePath
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from . import crypto
 from .domain import DomainError
 
 
@@ -199,13 +200,14 @@ def _shown_name(upload) -> str:
     return PurePath(upload.name or "").name
 
 
-def sha256_of(field_file) -> str:
-    """The digest of the bytes as stored, read back from the storage."""
-    digest = hashlib.sha256()
+def digests_of(field_file) -> tuple[str, str]:
+    """(SHA-256, SM3) of the file's bytes, read back from the storage: what was stored."""
+    sha256, sm3 = hashlib.sha256(), crypto.sm3()
     with field_file.open("rb") as handle:
         for chunk in handle.chunks():
-            digest.update(chunk)
-    return digest.hexdigest()
+            sha256.update(chunk)
+            sm3.update(chunk)
+    return sha256.hexdigest(), sm3.finalize().hex()
 
 
 def attachment_response(field_file, filename: str, allowed: tuple[FileType, ...] = EVIDENCE_TYPES):

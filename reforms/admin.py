@@ -52,7 +52,7 @@ class ProgressInline(ReadOnlyInline):
 
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = ["uploaded_at", "original_name", "size", "sha256", "description"]
+    fields = ["uploaded_at", "original_name", "size", "sha256", "sm3", "sealed", "description"]
 
 
 class MeasureTransitionInline(ReadOnlyInline):
@@ -158,7 +158,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "measure", "size", "uploaded_by", "uploaded_at"]
-    search_fields = ["original_name", "description", "sha256", "measure__content"]
+    search_fields = ["original_name", "description", "sha256", "sm3", "measure__content"]
     list_select_related = ["measure", "uploaded_by"]
 
 

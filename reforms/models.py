@@ -5,6 +5,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from accounts.roles import officer_of_a_unit
 from accounts.scoping import ScopedQuerySet
 from cases.models import Problem
 from core.domain import BoundedTextField, TimeStampedModel, TransitionRecord, shanghai_today
+from core.encryption.keyring import keyring
 from recommendations.models import Recommendation, RecommendationItem
 
 
@@ -303,6 +305,14 @@ class Evidence(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Empty for files stored before SM3 digests were kept.
+    sm3 = models.CharField(_("SM3"), max_length=64, blank=True)
+    sealed = models.BooleanField(
+        _("encrypted on disk"),
+        default=False,
+        editable=False,
+        help_text=_("Stored sealed with SM4-GCM (EVIDENCE_ENCRYPTION); opened on download."),
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -313,6 +323,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = MeasureChildQuerySet.as_manager()
+    SEALING_CONTEXT = b"reforms.evidence.file"
 
     class Meta:
         verbose_name = _("evidence")
@@ -321,6 +332,20 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def content(self):
+        """The file as uploaded, to read or send: opened with the key ring when sealed."""
+        if not self.sealed:
+            return self.file
+        with self.file.open("rb") as handle:
+            data = keyring().open_bytes(handle.read(), self.SEALING_CONTEXT)
+        return ContentFile(data, name=self.file.name)
+
+    @classmethod
+    def seal(cls, upload) -> ContentFile:
+        """An upload's bytes sealed for the disk, under the key ring's current key."""
+        data = b"".join(upload.chunks())
+        return ContentFile(keyring().seal_bytes(data, cls.SEALING_CONTEXT), name=upload.name)
 
 
 class ExtensionRequest(models.Model):

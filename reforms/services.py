@@ -43,9 +43,9 @@ from core.domain import (
 from core.uploads import (
     EVIDENCE_TYPES,
     check_upload,
+    digests_of,
     files_removed_on_error,
     remember_written,
-    sha256_of,
 )
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationItem
@@ -253,7 +253,8 @@ def _check_evidence(files) -> None:
 
 
 def _store_evidence(*, measure, actor, file: UploadedFile, description, progress_report):
-    """Write the file under a random name (``evidence_upload_to``), hash what was stored."""
+    """Write the file under a random name (``evidence_upload_to``), sealed when
+    ``EVIDENCE_ENCRYPTION`` is on; hash what was stored (SHA-256 and SM3 of the plaintext)."""
     evidence = Evidence(
         measure=measure,
         progress_report=progress_report,
@@ -261,10 +262,13 @@ def _store_evidence(*, measure, actor, file: UploadedFile, description, progress
         description=description,
         uploaded_by=actor,
     )
-    evidence.file.save(file.name, file, save=False)
+    evidence.sealed = settings.EVIDENCE_ENCRYPTION
+    evidence.file.save(file.name, Evidence.seal(file) if evidence.sealed else file, save=False)
     remember_written(evidence.file)
-    evidence.size = evidence.file.size
-    evidence.sha256 = sha256_of(evidence.file)
+    # Read back (and opened) from the storage: the size and digests of what will be downloaded.
+    stored = evidence.content()
+    evidence.size = stored.size
+    evidence.sha256, evidence.sm3 = digests_of(stored)
     evidence.save()
     return evidence
 

@@ -312,7 +312,7 @@ def return_measure(request, pk):
 @require_GET
 def evidence_download(request, pk):
     evidence = scoped_object_or_404(Evidence, request.user, pk=pk)
-    return attachment_response(evidence.file, evidence.original_name)
+    return attachment_response(evidence.content(), evidence.original_name)
 
 
 # ---------------------------------------------------------------------------------------------

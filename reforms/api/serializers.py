@@ -152,6 +152,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "original_name",
             "size",
             "sha256",
+            "sm3",
             "description",
             "uploaded_by",
             "uploaded_at",

@@ -217,7 +217,7 @@ class EvidenceViewSet(
     def download(self, request, pk=None):
         """The file itself (``Content-Disposition: attachment``) under its original name."""
         evidence = self.get_object()
-        return attachment_response(evidence.file, evidence.original_name)
+        return attachment_response(evidence.content(), evidence.original_name)
 
 
 @extend_schema_view(**read_schemas(s.ExtensionRequestSerializer))
