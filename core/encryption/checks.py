@@ -54,9 +54,11 @@ def stored_values_open(app_configs, databases=None, **kwargs):
     except ImproperlyConfigured:
         return []  # encryption.E001 says why
     problems = []
-    quote = connections["default"].ops.quote_name
-    with connections["default"].cursor() as cursor:
-        for table in sealed_tables():
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    existing = set(connection.introspection.table_names())  # not yet, before the first migrate
+    with connection.cursor() as cursor:
+        for table in (t for t in sealed_tables() if t.table in existing):
             for column in table.columns:
                 name, where = quote(column.column), f"{quote(column.column)} IS NOT NULL"
                 for direction in ("ASC", "DESC"):
