@@ -2,10 +2,14 @@
 everyone in scope reads the plaintext on pages, the API, the PDF and the workbook; names are found
 by exact match; the limits the database's CHECKs kept still hold; the key ring is checked."""
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
 from django.core.checks import run_checks
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
@@ -234,3 +238,17 @@ def test_clear_rows_are_reported_and_sealed(sealed_case):
     assert is_sealed(raw("cases_subject", "name", subject.pk))
     assert list(Subject.objects.named("赵六")) == [subject]
     assert "encryption.W001" not in _check_ids()
+
+
+def test_a_new_database_migrates_and_passes_the_checks(tmp_path):
+    """``make run`` on a bare clone: ``migrate`` runs the checks before any table exists."""
+    environment = {**os.environ, "VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
+    for command in (["migrate", "--noinput", "-v0"], ["check", "--database", "default"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
