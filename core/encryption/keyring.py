@@ -53,6 +53,13 @@ def key_id_of(token: str) -> str | None:
     return token.split(SEPARATOR, 2)[1]
 
 
+def key_id_of_file(head: bytes) -> str | None:
+    """The key id a sealed file begins with (its first bytes suffice); None for a clear file."""
+    if not head.startswith(FILE_PREFIX):
+        return None
+    return head[len(FILE_PREFIX) :].partition(SEPARATOR.encode())[0].decode("ascii", "replace")
+
+
 def normalise_for_index(value: str) -> str:
     """What an exact-match search compares: full-width folded, case-folded, without spaces."""
     folded = unicodedata.normalize("NFKC", value).casefold()

@@ -17,6 +17,26 @@ from .fields import BlindIndexField, SealedMixin
 from .keyring import KeyRing, is_sealed, key_id_of, keyring
 
 CLEAR = "clear"  # what the survey calls a value stored unsealed
+Progress = Callable[[str, int, int, int], None]  # (what, read, total, rewritten)
+
+
+@dataclass(frozen=True)
+class SealedFiles:
+    """Files an app keeps sealed, registered from its ``ready()`` (core imports no app):
+    ``survey()`` counts them by key id, ``reseal(batch_size, progress)`` re-seals those not under
+    the current key and returns how many."""
+
+    label: str
+    survey: Callable[[], Counter]
+    reseal: Callable[[int, Progress | None], int]
+
+
+SEALED_FILES: list[SealedFiles] = []
+
+
+def register_sealed_files(files: SealedFiles) -> None:
+    if files not in SEALED_FILES:
+        SEALED_FILES.append(files)
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,7 @@ def reseal_table(
     table: SealedTable,
     batch_size: int = 1000,
     clear: bool = False,
-    progress: Callable[[SealedTable, int, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Re-seal every value of ``table`` not under the current key (``clear``: open them all).
 
@@ -139,7 +159,7 @@ def reseal_table(
         read += len(rows)
         rewritten += len(updates)
         if progress:
-            progress(table, read, total, rewritten)
+            progress(table.table, read, total, rewritten)
     return rewritten
 
 

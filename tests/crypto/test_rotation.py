@@ -74,6 +74,6 @@ def test_the_command_reports_its_progress(many_subjects):
     with override_settings(DATA_KEYS=f"{DEV_KEY},{NEW_KEY}"):
         call_command("rotate_data_key", "--batch", "4000", stdout=output)
     text = output.getvalue()
-    assert "cases_subject: 4000/10000 rows read (40%)" in text
+    assert "cases_subject: 4000/10000 read (40%)" in text
     assert "cases_subject: 10000 rows re-sealed under 'k2'" in text
-    assert "Every sealed column is under key 'k2'." in text
+    assert "Every sealed column and file is under key 'k2'." in text

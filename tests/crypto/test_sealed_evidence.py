@@ -2,10 +2,12 @@
 the staff download the file as uploaded, and every file carries the SM3 of its content."""
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
+from django.core.management import call_command
 from django.urls import reverse
 
 from core.encryption.keyring import DecryptionFailed
@@ -80,3 +82,30 @@ def test_an_altered_sealed_file_does_not_open(world, measure, settings):  # noqa
     path.write_bytes(bytes(altered))
     with pytest.raises(DecryptionFailed, match=r"reforms\.evidence\.file"):
         Evidence.objects.get(pk=evidence.pk).content()
+
+
+def test_rotation_re_seals_the_files_and_keeps_them_readable(world, measure, settings):  # noqa: F811
+    settings.EVIDENCE_ENCRYPTION = True
+    uploaded = [
+        services.evidence_add(
+            measure=measure, actor=world.users.housing_officer, file=factories.evidence_file()
+        )
+        for _ in range(3)
+    ]
+    old_paths = [Path(evidence.file.path) for evidence in uploaded]
+    settings.DATA_KEYS = f"{settings.DATA_KEYS},k2:0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    output = io.StringIO()
+    call_command("rotate_data_key", "--dry-run", stdout=output)
+    assert "reforms_evidence: dev1: 3" in output.getvalue()
+
+    call_command("rotate_data_key", stdout=output)
+
+    assert "reforms_evidence: 3 files re-sealed under 'k2'" in output.getvalue()
+    for evidence, old_path in zip(uploaded, old_paths, strict=True):
+        evidence.refresh_from_db()
+        assert Path(evidence.file.path).read_bytes().startswith(b"sm4gcm$k2$")
+        assert not old_path.exists()  # the file under the old key is gone
+        assert evidence.content().read() == factories.SAMPLE_CONTENT[".pdf"]
+    output = io.StringIO()
+    call_command("rotate_data_key", stdout=output)
+    assert "reforms_evidence: 0 files re-sealed" in output.getvalue()

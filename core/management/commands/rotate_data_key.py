@@ -1,4 +1,4 @@
-"""``manage.py rotate_data_key``: re-seal every sealed column under the current data key.
+"""``manage.py rotate_data_key``: re-seal every sealed column and file under the current data key.
 
 Add the new key to the ring (``DATA_KEYS``, ``DATA_KEY_CURRENT``), restart, run this; when it
 reports nothing left under the old key, the old key can leave the ring. Values stored in clear
@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from core.encryption.keyring import keyring
-from core.encryption.rotation import CLEAR, reseal_table, sealed_tables, survey
+from core.encryption.rotation import CLEAR, SEALED_FILES, reseal_table, sealed_tables, survey
 
 
 class Command(BaseCommand):
@@ -29,7 +29,9 @@ class Command(BaseCommand):
         current = keyring().current_id
         tables = sealed_tables()
         if dry_run:
-            self._report(survey(tables), current)
+            found = survey(tables)
+            found.update({files.label: files.survey() for files in SEALED_FILES})
+            self._report(found, current)
             return
         for table in tables:
             started = time.monotonic()
@@ -38,12 +40,21 @@ class Command(BaseCommand):
                 f"\n{table.table}: {rewritten} rows re-sealed under {current!r} "
                 f"in {time.monotonic() - started:.1f} s"
             )
-        self.stdout.write(self.style.SUCCESS(f"Every sealed column is under key {current!r}."))
+        for files in SEALED_FILES:
+            started = time.monotonic()
+            rewritten = files.reseal(batch, self._progress)
+            self.stdout.write(
+                f"\n{files.label}: {rewritten} files re-sealed under {current!r} "
+                f"in {time.monotonic() - started:.1f} s"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Every sealed column and file is under key {current!r}.")
+        )
 
-    def _progress(self, table, read, total, rewritten):
+    def _progress(self, label, read, total, rewritten):
         percent = 100 * read // total if total else 100
         self.stdout.write(
-            f"\r{table.table}: {read}/{total} rows read ({percent}%), {rewritten} re-sealed",
+            f"\r{label}: {read}/{total} read ({percent}%), {rewritten} re-sealed",
             ending="",
         )
         self.stdout.flush()
