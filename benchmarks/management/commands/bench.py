@@ -7,6 +7,7 @@ p50 of its raw-SQL lower bound measured in the same run.
 """
 
 import datetime
+import functools
 import json
 import os
 import platform
@@ -21,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, get_hashers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -209,6 +210,37 @@ def _timed(function, runs: int) -> tuple[list[float], int]:
         function()
         times.append(time.perf_counter() - started)
     return times, counter.count
+
+
+def _in_turns(sides: dict, runs: int) -> dict[str, tuple[list[float], int]]:
+    """``{side: (settings, function)}``: each side's times of ``runs`` calls taken in turns (A B,
+    B A, A B…) after one warm-up, and its queries; each call inside its side's settings, entered
+    outside the timing."""
+    times, queries = {side: [] for side in sides}, {}
+    for side, (side_settings, function) in sides.items():
+        counter = QueryCounter()
+        with override_settings(**side_settings), connection.execute_wrapper(counter):
+            function()
+        queries[side] = counter.count
+    order = list(sides)
+    for run in range(runs):
+        for side in order if run % 2 == 0 else order[::-1]:
+            side_settings, function = sides[side]
+            with override_settings(**side_settings):
+                keyring(), get_hashers()  # built again for the side's settings, before timing
+                started = time.perf_counter()
+                function()
+                times[side].append(time.perf_counter() - started)
+    return {side: (times[side], queries[side]) for side in sides}
+
+
+def _check_password(encoded: str):
+    assert check_password(SIGN_IN_PASSWORD, encoded)
+
+
+def _read_list(unit: OrgUnit):
+    """What a page of the list opens: its rows' amounts and summaries."""
+    list(Case.objects.filter(case_unit=unit)[:PAGE_SIZE])
 
 
 def _read_case(case: Case):
@@ -702,38 +734,63 @@ class Command(BaseCommand):
     def crypto(self, runs: int) -> list["Compared"]:
         """Sign-in, the hasher alone, a case page and the case list, after and before.
 
-        Each ring reads only the rows written under it: each has its own unit of cases, written,
-        read and deleted while it is in force. The rows are deleted at the end (a value framed
-        without a cipher left in the database would fail the check that opens stored values).
+        Each ring reads only the rows written under it: each has its own unit of cases, written
+        and deleted while it is in force. The two sides are timed in turns (after, before, before,
+        after…), each call inside its side's settings, so a change of the machine's load weighs
+        on both. The rows are deleted at the end (a value framed without a cipher left in the
+        database would fail the check that opens stored values).
         """
         staff = User.objects.filter(role=Role.DISCIPLINE_STAFF, org_unit=self.province).first()
         client = Client()
         client.force_login(staff)
-        after_ring = settings.DATA_KEY_RING
-        rings = {"after": after_ring, "before": FRAMING_ONLY_RING}
-        timed: dict[str, dict[str, tuple[list[float], int]]] = {"after": {}, "before": {}}
-        for side, hashers in (("after", SM3_FIRST), ("before", SHA256_FIRST)):
-            sign_in, check = self._sign_in(hashers, runs)
-            timed[side]["sign_in"], timed[side]["check"] = sign_in, check
-        for side, ring in rings.items():
-            with override_settings(DATA_KEY_RING=ring):
-                unit, case, name = self._crypto_cases(side, staff)
-                try:
-                    timed[side]["case"] = self._crypto_page(
-                        client, f"/cases/{case.pk}/", name, runs
+        sides = {
+            "after": {"DATA_KEY_RING": settings.DATA_KEY_RING, "PASSWORD_HASHERS": SM3_FIRST},
+            "before": {"DATA_KEY_RING": FRAMING_ONLY_RING, "PASSWORD_HASHERS": SHA256_FIRST},
+        }
+        fixtures = {}
+        try:
+            for side, side_settings in sides.items():
+                with override_settings(**side_settings):
+                    fixtures[side] = self._crypto_cases(side, staff)
+            users = {side: self._sign_in_user(side, sides[side]) for side in sides}
+            paths = {
+                "sign_in": {side: self._sign_in(users[side]) for side in sides},
+                "check": {
+                    side: functools.partial(_check_password, users[side].password) for side in sides
+                },
+                "case": {
+                    side: self._crypto_page(client, f"/cases/{case.pk}/", name)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "list": {
+                    side: self._crypto_page(client, f"/cases/?unit={unit.pk}", case.number)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "search": {
+                    side: self._crypto_page(
+                        client, f"/cases/?{urlencode({'q': name})}", case.number
                     )
-                    timed[side]["list"] = self._crypto_page(
-                        client, f"/cases/?unit={unit.pk}", case.number, runs
-                    )
-                    timed[side]["search"] = self._crypto_page(
-                        client, f"/cases/?{urlencode({'q': name})}", case.number, runs
-                    )
-                    timed[side]["read_case"] = _timed(lambda case=case: _read_case(case), runs)
-                    timed[side]["read_list"] = _timed(
-                        lambda unit=unit: list(Case.objects.filter(case_unit=unit)[:PAGE_SIZE]),
-                        runs,
-                    )
-                finally:
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "read_case": {
+                    side: functools.partial(_read_case, case)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "read_list": {
+                    side: functools.partial(_read_list, unit)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+            }
+            timed = {
+                key: _in_turns({side: (sides[side], calls[side]) for side in sides}, runs)
+                for key, calls in paths.items()
+            }
+            for side, user in users.items():
+                stored = User.objects.values_list("password", flat=True).get(pk=user.pk)
+                assert stored == user.password, f"{side}: the password was rehashed while timing"
+        finally:
+            for side, (unit, _case, _name) in fixtures.items():
+                with override_settings(**sides[side]):
                     Case.objects.filter(case_unit=unit).delete()
         if isinstance(keyring(), FramingOnlyKeyRing):
             raise CommandError("The key ring was not restored.")  # pragma: no cover
@@ -752,41 +809,35 @@ class Command(BaseCommand):
             "read_list": f"A list page's rows alone (ORM: {page} cases, 2 values each)",
         }
         return [
-            Compared(name, *timed["after"][key], *timed["before"][key])
+            Compared(name, *timed[key]["after"], *timed[key]["before"])
             for key, name in names.items()
         ]
 
-    def _sign_in(self, hashers: list[str], runs: int):
-        """The sign-in page's POST in a fresh client each time, and ``check_password`` alone,
-        with the password set under the hashers in force (so signing in does not rehash it)."""
-        user = User.objects.filter(username=SIGN_IN_USERNAME).first()
+    def _sign_in_user(self, side: str, side_settings: dict) -> User:
+        """The side's own user, its password set under the side's hashers (so that signing in
+        under them does not rehash it)."""
+        username = f"{SIGN_IN_USERNAME}-{side}"
+        user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(
-                SIGN_IN_USERNAME, role=Role.SUPERVISOR, org_unit=self.province
-            )
-        with override_settings(PASSWORD_HASHERS=hashers):
+            user = User.objects.create_user(username, role=Role.SUPERVISOR, org_unit=self.province)
+        with override_settings(**side_settings):
             user.set_password(SIGN_IN_PASSWORD)
             user.must_change_password = False
             user.save(update_fields=["password", "must_change_password"])
-            encoded = user.password
-            url = reverse("login")
+        return user
 
-            def sign_in():
-                client = Client()
-                response = client.post(
-                    url, {"username": SIGN_IN_USERNAME, "password": SIGN_IN_PASSWORD}
-                )
-                assert response.status_code == 302, response.status_code
-                assert client.session.get("_auth_user_id") == str(user.pk)
+    @staticmethod
+    def _sign_in(user: User):
+        """The sign-in page's POST, in a new client (a new session) each time."""
+        url = reverse("login")
 
-            def check():
-                assert check_password(SIGN_IN_PASSWORD, encoded)
+        def sign_in():
+            client = Client()
+            response = client.post(url, {"username": user.username, "password": SIGN_IN_PASSWORD})
+            assert response.status_code == 302, response.status_code
+            assert client.session.get("_auth_user_id") == str(user.pk)
 
-            signed_in = _timed(sign_in, runs)
-            checked = _timed(check, runs)
-        stored = User.objects.values_list("password", flat=True).get(pk=user.pk)
-        assert stored == encoded, "the password was rehashed while timing"
-        return signed_in, checked
+        return sign_in
 
     @staticmethod
     def _last_child(parent: OrgUnit, name: str) -> OrgUnit:
@@ -804,13 +855,14 @@ class Command(BaseCommand):
         OrgUnit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
         return unit
 
-    def _crypto_page(self, client: Client, url: str, expected: str, runs: int):
+    @staticmethod
+    def _crypto_page(client: Client, url: str, expected: str):
         def get():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             assert expected in response.content.decode(), (url, expected)
 
-        return _timed(get, runs)
+        return get
 
     def _crypto_cases(self, side: str, staff: User) -> tuple[OrgUnit, Case, str]:
         """The ring's unit with its cases written under the ring in force: each case with a
@@ -879,9 +931,10 @@ class Command(BaseCommand):
             f"`pbkdf2_sha256`, at the same iteration count ({PBKDF2SM3PasswordHasher.iterations:,} "
             f"for both: the SM3 hasher takes Django's). Each ring "
             f"reads its own {CRYPTO_CASES} cases in a unit of their own, written under it and "
-            "deleted after; the case is read by the province's discipline staff. Pages from the "
-            "test client as above; *ratio* = after p50 / before p50; queries: after / before "
-            "when they differ.",
+            "deleted after; the case is read by the province's discipline staff. The two sides "
+            "are timed in turns (after, before, before, after…), so a change of load weighs on "
+            "both. Pages from the test client as above; *ratio* = after p50 / before p50; "
+            "queries: after / before when they differ.",
             "",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),
@@ -893,10 +946,11 @@ class Command(BaseCommand):
             f"iteration count ({check.p50('after')} against {check.p50('before')} ms a check: "
             "OpenSSL's SM3 through `cryptography` against `hashlib`'s SHA-256), and the hash is "
             f"most of a sign-in: {sign_in.p50('after')} against {sign_in.p50('before')} ms "
-            f"({sign_in.ratio:,.2f}×), once per session. SM4-GCM adds "
-            f"{read_case.delta()} ms to the case page's "
-            f"{3 * CRYPTO_SUBJECTS + 6} values ({read_case.ratio:,.2f}× their reading) and "
-            f"{read_list.delta()} ms to a list page's {2 * page} ({read_list.ratio:,.2f}×): "
+            f"({sign_in.ratio:,.2f}×), once per session. Opening with SM4-GCM rather than "
+            f"without a cipher changes the reading of the case page's "
+            f"{3 * CRYPTO_SUBJECTS + 6} values by {read_case.delta()} ms "
+            f"({read_case.ratio:,.2f}×) and of a list page's {2 * page} by "
+            f"{read_list.delta()} ms ({read_list.ratio:,.2f}×): "
             f"within the pages' own run-to-run spread ({case.p50('after')} against "
             f"{case.p50('before')} ms for the case page, {listed.p50('after')} against "
             f"{listed.p50('before')} ms for the list, {search.p50('after')} against "
