@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -21,7 +22,9 @@ from django.urls import reverse
 
 from cases.models import Case, CaseAnalysis, Subject
 from core.encryption.keyring import DecryptionFailed, is_sealed, keyring
+from core.encryption.rotation import SealedColumn, SealedTable
 from core.templatetags.amounts import yuan
+from tests import factories
 from tests.api.conftest import api_as  # noqa: F401  (the API tests' fixture)
 from tests.crosscase.conftest import by_criteria, cases  # noqa: F401  (fixtures reused here)
 from tests.pdf import compact
@@ -252,3 +255,15 @@ def test_a_new_database_migrates_and_passes_the_checks(tmp_path):
             text=True,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_checks_let_migrate_run_before_the_tables_or_columns_are_sealed(db):
+    """``migrate`` runs the database checks first: on a new database (no tables yet) and on one
+    from before ``cases.0008`` (a numeric amount column) they must not stop it."""
+    absent = SealedTable("no_such_table", "id", (SealedColumn("name", "cases.subject.name"),))
+    numeric = SealedTable(
+        "accounts_orgunit", "id", (SealedColumn("depth", "accounts.orgunit.depth"),)
+    )
+    factories.org_root("长春市纪委监委")
+    with mock.patch("core.encryption.checks.sealed_tables", return_value=[absent, numeric]):
+        assert _check_ids() & {"encryption.E003", "encryption.W001"} == {"encryption.W001"}

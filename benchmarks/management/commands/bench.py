@@ -7,6 +7,7 @@ p50 of its raw-SQL lower bound measured in the same run.
 """
 
 import datetime
+import functools
 import json
 import os
 import platform
@@ -16,19 +17,28 @@ import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, get_hashers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test import Client
+from django.db.models import F
+from django.test import Client, override_settings
+from django.urls import reverse
 
+from accounts.hashers import PBKDF2SM3PasswordHasher
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
+from benchmarks.keyring import FramingOnlyKeyRing
 from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
-from cases.models import Case
+from cases.models import Case, CaseAnalysis, Subject
 from core.domain import shanghai_today
+from core.encryption.keyring import keyring
+from core.pages import PAGE_SIZE
 from crosscase import analysis as crosscase
 from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
@@ -39,6 +49,41 @@ from reforms.models import Measure
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 LIST_QUERY_BUDGET = 12
 CROSS_CASE_TITLE = "全省案件类案分析（基准）"
+
+# The cost of the cryptography (--crypto-only): "after" is the project as configured (SM4-GCM
+# through DATA_KEY_RING, passwords with PBKDF2-HMAC-SM3); "before" frames values without a cipher
+# (benchmarks.keyring, never in a setting of the project) and hashes with Django's pbkdf2_sha256.
+CRYPTO_SECTION = "### Cost of the cryptography"
+FRAMING_ONLY_RING = "benchmarks.keyring.FramingOnlyKeyRing"
+SM3_FIRST = [
+    "accounts.hashers.PBKDF2SM3PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+SHA256_FIRST = SM3_FIRST[::-1]
+CRYPTO_TITLE = "【密码开销基准】"
+CRYPTO_CASES = 60  # a unit's cases: more than a page of the list (25)
+CRYPTO_SUBJECTS = 10
+CRYPTO_TEXT_CHARACTERS = 2_000
+SIGN_IN_USERNAME = "bench-crypto-sign-in"
+SIGN_IN_PASSWORD = "Bench-crypto-2026"
+# Per ring: the unit its cases are written in, their numbers, the surnames of their subjects (each
+# ring's names differ: the blind index is the same in both rings).
+CRYPTO_RINGS = {
+    "after": ("密码开销基准单位（SM4-GCM）", "基准密-SM4", "王李张刘陈杨赵黄周吴"),
+    "before": ("密码开销基准单位（仅封装）", "基准密-无", "徐孙胡朱高林何郭马罗"),
+}
+GIVEN_NAMES = ("建国", "志强", "秀英", "海燕", "国栋", "明远", "文杰", "丽华", "振宇", "春梅")
+CASE_TEXT = (
+    "经查，该局原党组书记、局长在担任领导职务期间，利用职务上的便利，在工程项目招投标、"
+    "变更签证和资金拨付等环节为他人谋取利益，非法收受他人财物，数额特别巨大；"
+    "违反中央八项规定精神，多次接受可能影响公正执行公务的宴请和旅游安排；"
+    "违规干预和插手市场经济活动，造成国有资产重大损失。"
+    "该局党组主体责任缺失，“三重一大”决策制度流于形式，内部审计和财务监督长期缺位。"
+)
+
+
+def _text(characters: int) -> str:
+    return (CASE_TEXT * (characters // len(CASE_TEXT) + 1))[:characters]
 
 
 @dataclass
@@ -101,6 +146,48 @@ class Result:
         ]
 
 
+@dataclass
+class Compared:
+    """One path of the cost of the cryptography: after (as configured) and before (no cipher)."""
+
+    name: str
+    after: list[float]
+    after_queries: int
+    before: list[float]
+    before_queries: int
+
+    @staticmethod
+    def _ms(value: float) -> str:
+        return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+    @property
+    def ratio(self) -> float:
+        return Result._p(self.after, 0.5) / Result._p(self.before, 0.5)
+
+    def p50(self, side: str) -> str:
+        return self._ms(Result._p(getattr(self, side), 0.5))
+
+    def delta(self) -> str:
+        """After's p50 less before's, in ms, signed."""
+        difference = Result._p(self.after, 0.5) - Result._p(self.before, 0.5)
+        return f"{difference:+,.1f}"
+
+    def row(self) -> list[str]:
+        queries = str(self.after_queries)
+        if self.before_queries != self.after_queries:
+            queries += f" / {self.before_queries}"
+        return [
+            self.name,
+            str(len(self.after)),
+            self._ms(Result._p(self.after, 0.5)),
+            self._ms(Result._p(self.after, 0.95)),
+            self._ms(Result._p(self.before, 0.5)),
+            self._ms(Result._p(self.before, 0.95)),
+            f"{self.ratio:,.2f}×",
+            queries,
+        ]
+
+
 class QueryCounter:
     """Counts statements as they run (the test client resets Django's query log per request)."""
 
@@ -123,6 +210,44 @@ def _timed(function, runs: int) -> tuple[list[float], int]:
         function()
         times.append(time.perf_counter() - started)
     return times, counter.count
+
+
+def _in_turns(sides: dict, runs: int) -> dict[str, tuple[list[float], int]]:
+    """``{side: (settings, function)}``: each side's times of ``runs`` calls taken in turns (A B,
+    B A, A B…) after one warm-up, and its queries; each call inside its side's settings, entered
+    outside the timing."""
+    times, queries = {side: [] for side in sides}, {}
+    for side, (side_settings, function) in sides.items():
+        counter = QueryCounter()
+        with override_settings(**side_settings), connection.execute_wrapper(counter):
+            function()
+        queries[side] = counter.count
+    order = list(sides)
+    for run in range(runs):
+        for side in order if run % 2 == 0 else order[::-1]:
+            side_settings, function = sides[side]
+            with override_settings(**side_settings):
+                keyring(), get_hashers()  # built again for the side's settings, before timing
+                started = time.perf_counter()
+                function()
+                times[side].append(time.perf_counter() - started)
+    return {side: (times[side], queries[side]) for side in sides}
+
+
+def _check_password(encoded: str):
+    assert check_password(SIGN_IN_PASSWORD, encoded)
+
+
+def _read_list(unit: OrgUnit):
+    """What a page of the list opens: its rows' amounts and summaries."""
+    list(Case.objects.filter(case_unit=unit)[:PAGE_SIZE])
+
+
+def _read_case(case: Case):
+    """What the case page opens: the case, its subjects and its analysis, read and decoded."""
+    Case.objects.get(pk=case.pk)
+    list(Subject.objects.filter(case=case))
+    CaseAnalysis.objects.get(case=case)
 
 
 def _raw(sql: str, params=()):
@@ -171,6 +296,13 @@ class Command(BaseCommand):
             help="Time the cross-case analysis over every case alone and print it (the table "
             "of docs/benchmarks.md is left as it is).",
         )
+        parser.add_argument(
+            "--crypto-only",
+            action="store_true",
+            help="Time the cost of the cryptography alone (sign-in, a case page, the case list; "
+            "SM4-GCM and the SM3 hasher against framing without a cipher and pbkdf2_sha256) and "
+            "replace its section of the output, keeping the rest.",
+        )
         parser.add_argument("--output", default=str(OUTPUT))
         parser.add_argument(
             "--check",
@@ -189,6 +321,7 @@ class Command(BaseCommand):
         large_letter_measures,
         real_case_only,
         crosscase_only=False,
+        crypto_only=False,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -204,6 +337,12 @@ class Command(BaseCommand):
         self.city = OrgUnit.objects.filter(path__startswith=self.province.path, depth=2).first()
         if crosscase_only:
             self.stdout.write(self.render(self.cross_case(runs), measures))
+            return
+        if crypto_only:
+            section = self.render_crypto(self.crypto(runs))
+            self.stdout.write(section)
+            Path(output).write_text(self._with_section(Path(output), CRYPTO_SECTION, section))
+            self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
             return
         if real_case_only:
             section = self.render_real_case(
@@ -226,9 +365,11 @@ class Command(BaseCommand):
             self.scan(max(3, runs // 5)),
         ]
         real_case = self.real_case(large_letter_measures, runs) if large_letter_measures else None
+        crypto = self.crypto(runs)
         table = self.render(results, measures)
         if real_case:
             table += self.render_real_case(*real_case)
+        table += self.render_crypto(crypto)
         self.stdout.write(table)
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(table + self._kept(Path(output)))
@@ -588,6 +729,237 @@ class Command(BaseCommand):
         lines += ["| " + " | ".join(row.row()) + " |" for row in rows]
         return "\n".join(lines) + "\n"
 
+    # ── The cost of the cryptography: SM4-GCM and the SM3 hasher against no cipher ────────────
+
+    def crypto(self, runs: int) -> list["Compared"]:
+        """Sign-in, the hasher alone, a case page and the case list, after and before.
+
+        Each ring reads only the rows written under it: each has its own unit of cases, written
+        and deleted while it is in force. The two sides are timed in turns (after, before, before,
+        after…), each call inside its side's settings, so a change of the machine's load weighs
+        on both. The rows are deleted at the end (a value framed without a cipher left in the
+        database would fail the check that opens stored values).
+        """
+        staff = User.objects.filter(role=Role.DISCIPLINE_STAFF, org_unit=self.province).first()
+        client = Client()
+        client.force_login(staff)
+        sides = {
+            "after": {"DATA_KEY_RING": settings.DATA_KEY_RING, "PASSWORD_HASHERS": SM3_FIRST},
+            "before": {"DATA_KEY_RING": FRAMING_ONLY_RING, "PASSWORD_HASHERS": SHA256_FIRST},
+        }
+        fixtures = {}
+        try:
+            for side, side_settings in sides.items():
+                with override_settings(**side_settings):
+                    fixtures[side] = self._crypto_cases(side, staff)
+            users = {side: self._sign_in_user(side, sides[side]) for side in sides}
+            paths = {
+                "sign_in": {side: self._sign_in(users[side]) for side in sides},
+                "check": {
+                    side: functools.partial(_check_password, users[side].password) for side in sides
+                },
+                "case": {
+                    side: self._crypto_page(client, f"/cases/{case.pk}/", name)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "list": {
+                    side: self._crypto_page(client, f"/cases/?unit={unit.pk}", case.number)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "search": {
+                    side: self._crypto_page(
+                        client, f"/cases/?{urlencode({'q': name})}", case.number
+                    )
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "read_case": {
+                    side: functools.partial(_read_case, case)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+                "read_list": {
+                    side: functools.partial(_read_list, unit)
+                    for side, (unit, case, name) in fixtures.items()
+                },
+            }
+            timed = {
+                key: _in_turns({side: (sides[side], calls[side]) for side in sides}, runs)
+                for key, calls in paths.items()
+            }
+            for side, user in users.items():
+                stored = User.objects.values_list("password", flat=True).get(pk=user.pk)
+                assert stored == user.password, f"{side}: the password was rehashed while timing"
+        finally:
+            for side, (unit, _case, _name) in fixtures.items():
+                with override_settings(**sides[side]):
+                    Case.objects.filter(case_unit=unit).delete()
+        if isinstance(keyring(), FramingOnlyKeyRing):
+            raise CommandError("The key ring was not restored.")  # pragma: no cover
+        page = min(CRYPTO_CASES, PAGE_SIZE)
+        names = {
+            "sign_in": "Sign-in: POST /login/, a new session (password hash, session, audit)",
+            "check": "Password check alone (`check_password`, "
+            f"{PBKDF2SM3PasswordHasher.iterations:,} iterations)",
+            "case": f"Case page: {CRYPTO_SUBJECTS} subjects, a 4-part analysis of "
+            f"{CRYPTO_TEXT_CHARACTERS:,} characters each, a {CRYPTO_TEXT_CHARACTERS:,}-character "
+            "summary",
+            "list": f"Case list, a unit's first page ({page} rows: amount and summary opened)",
+            "search": "Case list, search by a subject's full name (blind index, whole province)",
+            "read_case": "The case page's sealed rows alone (ORM: the case, its subjects, its "
+            f"analysis: {3 * CRYPTO_SUBJECTS + 6} values)",
+            "read_list": f"A list page's rows alone (ORM: {page} cases, 2 values each)",
+        }
+        return [
+            Compared(name, *timed[key]["after"], *timed[key]["before"])
+            for key, name in names.items()
+        ]
+
+    def _sign_in_user(self, side: str, side_settings: dict) -> User:
+        """The side's own user, its password set under the side's hashers (so that signing in
+        under them does not rehash it)."""
+        username = f"{SIGN_IN_USERNAME}-{side}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, role=Role.SUPERVISOR, org_unit=self.province)
+        with override_settings(**side_settings):
+            user.set_password(SIGN_IN_PASSWORD)
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
+        return user
+
+    @staticmethod
+    def _sign_in(user: User):
+        """The sign-in page's POST, in a new client (a new session) each time."""
+        url = reverse("login")
+
+        def sign_in():
+            client = Client()
+            response = client.post(url, {"username": user.username, "password": SIGN_IN_PASSWORD})
+            assert response.status_code == 302, response.status_code
+            assert client.session.get("_auth_user_id") == str(user.pk)
+
+        return sign_in
+
+    @staticmethod
+    def _last_child(parent: OrgUnit, name: str) -> OrgUnit:
+        """A unit added after the parent's last child (the generated tree is not in name order,
+        so treebeard's sorted ``add_child`` would collide with a sibling's path)."""
+        last = (
+            OrgUnit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            .order_by("-path")
+            .first()
+        )
+        fields = {"name": name, "kind": OrgUnit.Kind.UNIT, "sector": "construction"}
+        if last is None:
+            return OrgUnit.objects.get(pk=parent.pk).add_child(**fields)
+        unit = OrgUnit.objects.create(path=last._inc_path(), depth=last.depth, **fields)
+        OrgUnit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
+        return unit
+
+    @staticmethod
+    def _crypto_page(client: Client, url: str, expected: str):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            assert expected in response.content.decode(), (url, expected)
+
+        return get
+
+    def _crypto_cases(self, side: str, staff: User) -> tuple[OrgUnit, Case, str]:
+        """The ring's unit with its cases written under the ring in force: each case with a
+        summary, the first with its subjects and a full analysis. Returns the unit, that case
+        and the full name of one of its subjects."""
+        unit_name, number_prefix, surnames = CRYPTO_RINGS[side]
+        unit = OrgUnit.objects.filter(path__startswith=self.city.path, name=unit_name).first()
+        if unit is None:
+            unit = self._last_child(self.city, unit_name)
+        Case.objects.filter(case_unit=unit).delete()  # a run stopped half-way
+        text = _text(CRYPTO_TEXT_CHARACTERS)
+        cases = Case.objects.bulk_create(
+            Case(
+                number=f"{number_prefix}-{index:03d}",
+                title=f"{CRYPTO_TITLE}某局工程项目受贿案（{index + 1}）",
+                commission=self.province,
+                case_unit=unit,
+                sector="construction",
+                level=Case.Level.CITY,
+                amount=Decimal("1286400.00") + index * 1000,
+                status=Case.Status.INVESTIGATING,
+                opened_on=self.today - datetime.timedelta(days=index),
+                summary=text,
+                created_by=staff,
+            )
+            for index in range(CRYPTO_CASES)
+        )
+        case = cases[0]
+        subjects = Subject.objects.bulk_create(
+            Subject(
+                case=case,
+                name=surnames[index] + GIVEN_NAMES[index],
+                position="市住房和城乡建设局原党组书记、局长" if index == 0 else "工程科科长",
+                is_top_leader=index == 0,
+                disposition="开除党籍、开除公职，涉嫌受贿犯罪移送检察机关依法审查起诉",
+            )
+            for index in range(CRYPTO_SUBJECTS)
+        )
+        CaseAnalysis.objects.create(
+            case=case,
+            trajectory=text,
+            root_causes=text,
+            loopholes=text,
+            lessons=text,
+            author=staff,
+            completed_on=self.today,
+        )
+        return unit, case, subjects[-1].name
+
+    def render_crypto(self, rows: list[Compared]) -> str:
+        header = ["path", "runs", "after p50 ms", "after p95 ms", "before p50 ms", "before p95 ms"]
+        header += ["ratio (p50)", "queries"]
+        sign_in, check, case, listed, search, read_case, read_list = rows
+        page = min(CRYPTO_CASES, PAGE_SIZE)
+        lines = [
+            "",
+            CRYPTO_SECTION,
+            "",
+            f"`manage.py bench --crypto-only` in the {Measure.objects.count():,}-measure "
+            f"database ({self.today:%Y-%m-%d}, load average {os.getloadavg()[0]:.1f} when it "
+            f"began on {os.cpu_count()} cores). *After*: the project as configured — case "
+            f"content sealed with SM4-GCM by `{settings.DATA_KEY_RING}`, passwords hashed with "
+            "`pbkdf2_sm3`. *Before*: the same framing of every sealed value "
+            "(`sm4gcm$none$<base64 of the clear text>`, `benchmarks.keyring.FramingOnlyKeyRing`, "
+            "a benchmark-only ring) with no cipher, and passwords hashed with Django's "
+            f"`pbkdf2_sha256`, at the same iteration count ({PBKDF2SM3PasswordHasher.iterations:,} "
+            f"for both: the SM3 hasher takes Django's). Each ring "
+            f"reads its own {CRYPTO_CASES} cases in a unit of their own, written under it and "
+            "deleted after; the case is read by the province's discipline staff. The two sides "
+            "are timed in turns (after, before, before, after…), so a change of load weighs on "
+            "both. Pages from the test client as above; *ratio* = after p50 / before p50; "
+            "queries: after / before when they differ.",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        lines += ["| " + " | ".join(row.row()) + " |" for row in rows]
+        lines += [
+            "",
+            f"Reading it: the SM3 hasher costs {check.ratio:,.2f}× `pbkdf2_sha256` at the same "
+            f"iteration count ({check.p50('after')} against {check.p50('before')} ms a check: "
+            "OpenSSL's SM3 through `cryptography` against `hashlib`'s SHA-256), and the hash is "
+            f"most of a sign-in: {sign_in.p50('after')} against {sign_in.p50('before')} ms "
+            f"({sign_in.ratio:,.2f}×), once per session. Opening with SM4-GCM rather than "
+            f"without a cipher changes the reading of the case page's "
+            f"{3 * CRYPTO_SUBJECTS + 6} values by {read_case.delta()} ms "
+            f"({read_case.ratio:,.2f}×) and of a list page's {2 * page} by "
+            f"{read_list.delta()} ms ({read_list.ratio:,.2f}×): "
+            f"within the pages' own run-to-run spread ({case.p50('after')} against "
+            f"{case.p50('before')} ms for the case page, {listed.p50('after')} against "
+            f"{listed.p50('before')} ms for the list, {search.p50('after')} against "
+            f"{search.p50('before')} ms for the search by name), whose time goes elsewhere. "
+            "*Before* is not the code before encryption (clear columns): it keeps the framing, "
+            "the base64 and the blind index, so it isolates the cipher.",
+        ]
+        return "\n".join(lines) + "\n"
+
     # ── The report ───────────────────────────────────────────────────────────────────────────
 
     def render(self, results: list[Result], measures: int) -> str:
@@ -611,13 +983,23 @@ class Command(BaseCommand):
     @staticmethod
     def _with_real_case(path: Path, section: str) -> str:
         """The output with its real-case section (generated, before the first ``## ``) replaced."""
+        return Command._with_section(path, "### The real case", section)
+
+    @staticmethod
+    def _with_section(path: Path, heading: str, section: str) -> str:
+        """The output with the generated section under ``heading`` (up to the next ``### ``, or
+        the hand-written part from the first ``## ``) replaced, or added at the generated part's
+        end; every other section kept."""
         previous = path.read_text() if path.exists() else ""
         end = previous.find("\n## ")
         generated, kept = (previous, "") if end < 0 else (previous[:end], previous[end:])
-        start = generated.find("\n### The real case")
+        start = generated.find("\n" + heading)
+        after = ""
         if start >= 0:
+            following = generated.find("\n### ", start + 1)
+            after = "" if following < 0 else generated[following:]
             generated = generated[:start] + "\n"
-        return generated.rstrip("\n") + "\n" + section + kept
+        return generated.rstrip("\n") + "\n" + section + after + kept
 
     @staticmethod
     def _kept(path: Path) -> str:
