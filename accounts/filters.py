@@ -1,8 +1,12 @@
 """Filter sets of the org tree (used by the REST API)."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -27,6 +31,35 @@ class IdFilter(django_filters.NumberFilter):
 
     def get_max_validator(self):
         return None  # the field's own max_value bounds it
+
+
+# A unit select lists the units down to this many levels under the user's own: a province holds
+# ~5,000 units, and a select of all of them is 300 KB and half a second of rendering on every list
+# page. A deeper unit is still accepted from the query string (the field's queryset is the whole
+# jurisdiction), and shown once chosen.
+UNIT_SELECT_DEPTH = 2
+
+
+class OfferedUnits(ModelChoiceIterator):
+    """A unit select's options: ``offered`` rather than the whole queryset the field accepts."""
+
+    def __init__(self, offered, field):
+        super().__init__(field)
+        self.queryset = offered
+
+
+def limit_unit_choices(field, top: OrgUnit | None, chosen=None) -> None:
+    """Offer ``field`` (a model choice field of units) only the top levels of its queryset.
+
+    Set as the field's iterator, so the limit survives the copy each form makes of its fields.
+    """
+    if top is None:
+        return
+    shown = Q(depth__lte=top.depth + UNIT_SELECT_DEPTH)
+    if chosen and str(chosen).isdigit():
+        shown |= Q(pk=chosen)
+    field.iterator = functools.partial(OfferedUnits, field.queryset.filter(shown).order_by("path"))
+    field.widget.choices = field.choices
 
 
 def units_in_jurisdiction(request):
@@ -63,6 +96,18 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         return qs.filter(subtree_q(self.lookup_for(qs), value.path))
+
+    @property
+    def field(self):
+        field = super().field
+        if not getattr(field, "choices_limited", False):
+            request = self.get_request()
+            chosen = (self.parent.data or {}).get(self.field_name) if self.parent else None
+            limit_unit_choices(
+                field, getattr(getattr(request, "user", None), "org_unit", None), chosen
+            )
+            field.choices_limited = True
+        return field
 
 
 class OrgSubtreeIdFilter(OrgSubtreeFilter, IdChoiceFilter):

@@ -10,13 +10,13 @@ through the same FilterSet as the API's list of them.
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.filters import limit_unit_choices
 from cases.filters import ProblemFilter
 from cases.models import Problem
 from core.db import reads_from_replica, replica_configured
@@ -97,27 +97,13 @@ def page_link(name: str, params: dict) -> str:
     return with_query(base, params)
 
 
-# The page's unit select lists the units down to this many levels under the user's own (a
-# province holds ~5,000 units: a select of all of them is 300 KB); a deeper unit is still taken
-# from the query string, and shown once chosen.
-UNIT_SELECT_DEPTH = 2
-
-
 def scope_from(request) -> StatisticsScope:
     return StatisticsScope(request.GET or None, request=request)
 
 
 def limit_unit_select(scope: StatisticsScope, user) -> None:
-    field = scope.form.fields["unit"]
-    top = getattr(user, "org_unit", None)
-    if top is None:
-        return
-    shown = Q(depth__lte=top.depth + UNIT_SELECT_DEPTH)
     chosen = scope.data.get("unit") if scope.data else None
-    if chosen and str(chosen).isdigit():
-        shown |= Q(pk=chosen)
-    units = field.queryset.filter(shown).order_by("path")
-    field.widget.choices = [("", field.empty_label), *((unit.pk, unit.name) for unit in units)]
+    limit_unit_choices(scope.form.fields["unit"], getattr(user, "org_unit", None), chosen)
 
 
 def scope_chips(scope: StatisticsScope) -> list[dict]:

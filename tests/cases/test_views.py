@@ -909,3 +909,23 @@ def test_only_a_wrong_filter_is_marked(world, client, assorted):
     assert "is-invalid" in html
     assert "is-valid" not in html
     assert 'class="collapse d-lg-block show"' in html  # the panel stays open on a phone
+
+
+def test_the_unit_select_offers_two_levels_and_takes_a_deeper_unit(world, client):
+    """A province's select would list ~5,000 units (accounts.filters.UNIT_SELECT_DEPTH)."""
+    staff = world.users.city_staff
+    deep = world.units.housing
+    while deep.depth <= staff.org_unit.depth + 2:
+        deep = factories.org_child(deep, f"第{deep.depth + 1}级单位")
+    factories.case(
+        case_unit=deep,
+        commission=world.units.city,
+        created_by=staff,
+        number="D-1",
+    )
+    page = signed_in(client, staff).get(reverse("cases:list")).content.decode()
+    assert f'value="{world.units.housing.pk}"' in page
+    assert f'value="{deep.pk}"' not in page
+    chosen = signed_in(client, staff).get(reverse("cases:list"), {"unit": deep.pk})
+    assert listed(chosen) == ["D-1"]
+    assert f'value="{deep.pk}" selected' in chosen.content.decode()
