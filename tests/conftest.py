@@ -70,6 +70,18 @@ def add_replica_mirror() -> None:
 add_replica_mirror()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's, and at the end the mirror's connection closed: left open, it keeps the
+    test database from being dropped ("being accessed by other users")."""
+    from django.db import connections
+
+    from core.db import REPLICA
+
+    yield
+    connections[REPLICA].close()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Password hashing is deliberately slow; tests log users in hundreds of times.

@@ -33,7 +33,10 @@ def refused(sql: str) -> bool:
 
 def check_ids(settings) -> list[str]:
     settings.PRODUCTION = True
-    return [message.id for message in audit_table_not_owned_by_the_application(None)]
+    return [
+        message.id
+        for message in audit_table_not_owned_by_the_application(None, databases=["default"])
+    ]
 
 
 @pytest.fixture

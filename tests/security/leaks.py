@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from accounts.confidentiality import case_content_fields as declared
 from cases.rules import CASE_CONTENT
+from core.encryption.fields import BlindIndexField
 
 from .pdf_text import extract as pdf_extract
 
@@ -38,7 +39,7 @@ def compact(text: str) -> str:
 def case_content_fields() -> dict[type, tuple[str, ...]]:
     """Model → its confidential fields: what each model declares, and every text and amount field
     of the case-content models (not choices, dates, flags or links, which say nothing about a case
-    on their own)."""
+    on their own, nor the blind index of a sealed name)."""
     fields = {model: tuple(declared(model)) for model in apps.get_models() if declared(model)}
     for name in CASE_CONTENT:
         model = apps.get_model("cases", name)
@@ -47,6 +48,7 @@ def case_content_fields() -> dict[type, tuple[str, ...]]:
             for f in model._meta.concrete_fields
             if isinstance(f, models.CharField | models.TextField | models.DecimalField)
             and not f.choices
+            and not isinstance(f, BlindIndexField)  # an HMAC of a name, shown nowhere
         )
     return fields
 
