@@ -5,7 +5,7 @@ import functools
 import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -49,7 +49,8 @@ class OfferedUnits(ModelChoiceIterator):
 
 
 def limit_unit_choices(field, top: OrgUnit | None, chosen=None) -> None:
-    """Offer ``field`` (a model choice field of units) only the top levels of its queryset.
+    """Offer ``field`` (a model choice field of units) only the top levels of its queryset, and
+    the ``chosen`` unit (an id) with the units under it.
 
     Set as the field's iterator, so the limit survives the copy each form makes of its fields.
     """
@@ -57,7 +58,8 @@ def limit_unit_choices(field, top: OrgUnit | None, chosen=None) -> None:
         return
     shown = Q(depth__lte=top.depth + UNIT_SELECT_DEPTH)
     if chosen and str(chosen).isdigit():
-        shown |= Q(pk=chosen)
+        chosen_path = OrgUnit.objects.filter(pk=chosen).values("path")
+        shown |= Q(pk=chosen) | Q(path__startswith=Subquery(chosen_path))
     field.iterator = functools.partial(OfferedUnits, field.queryset.filter(shown).order_by("path"))
     field.widget.choices = field.choices
 

@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import limit_unit_choices
 from accounts.models import OrgUnit, Sector
 from core.domain import max_length_of
 from core.forms import Form, ModelForm
@@ -101,6 +102,10 @@ class ProblemForm(ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.restrict(user) | OrgUnit.objects.filter(
             pk=self.instance.unit_id
         )
+        # Offered: two levels under the user's unit, and the case's unit (or the problem's, or
+        # the one sent) with its subunits — not a province's 5,000 units on every case page.
+        chosen = self.data.get("unit") or self.instance.unit_id or self.initial.get("unit")
+        limit_unit_choices(self.fields["unit"], user.org_unit, getattr(chosen, "pk", chosen))
 
 
 class TypicalMarkForm(Form):

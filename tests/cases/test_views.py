@@ -914,9 +914,9 @@ def test_only_a_wrong_filter_is_marked(world, client, assorted):
 def test_the_unit_select_offers_two_levels_and_takes_a_deeper_unit(world, client):
     """A province's select would list ~5,000 units (accounts.filters.UNIT_SELECT_DEPTH)."""
     staff = world.users.city_staff
-    deep = world.units.housing
+    parent, deep = None, world.units.housing
     while deep.depth <= staff.org_unit.depth + 2:
-        deep = factories.org_child(deep, f"第{deep.depth + 1}级单位")
+        parent, deep = deep, factories.org_child(deep, f"第{deep.depth + 1}级单位")
     factories.case(
         case_unit=deep,
         commission=world.units.city,
@@ -929,3 +929,9 @@ def test_the_unit_select_offers_two_levels_and_takes_a_deeper_unit(world, client
     chosen = signed_in(client, staff).get(reverse("cases:list"), {"unit": deep.pk})
     assert listed(chosen) == ["D-1"]
     assert f'value="{deep.pk}" selected' in chosen.content.decode()
+    # The case page's problem form offers the case's unit, however deep, not every unit.
+    elsewhere = factories.org_child(parent, "另一个同级单位")
+    case = Case.objects.get(number="D-1")
+    page = signed_in(client, staff).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'value="{deep.pk}" selected' in page
+    assert f'value="{elsewhere.pk}"' not in page
