@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -256,6 +257,19 @@ def notifications_for(
     ]
 
 
+def rows_for(
+    recipients: Iterable[int], *, kind: str, title: str, body: str, link: str, dedupe_key: str
+) -> list[tuple]:
+    """``notifications_for`` as plain rows of ``ROW_COLUMNS``, for ``write_rows``."""
+    title = title[: max_length_of(Notification, "title")]
+    body = body[: max_length_of(Notification, "body")]
+    people = {recipient for recipient in recipients if recipient}
+    return [(recipient, kind, title, body, link, dedupe_key) for recipient in people]
+
+
+ROW_COLUMNS = ("recipient_id", "kind", "title", "body", "link", "dedupe_key")
+
+
 def notify(notifications: Iterable[Notification]) -> None:
     """Write the notifications not written yet (same recipient and key), in two queries.
 
@@ -265,13 +279,59 @@ def notify(notifications: Iterable[Notification]) -> None:
     notifications = list(notifications)
     if not notifications:
         return
-    written = set(
-        Notification.objects.filter(
-            dedupe_key__in={notification.dedupe_key for notification in notifications}
-        ).values_list("recipient_id", "dedupe_key")
-    )
-    fresh = [n for n in notifications if (n.recipient_id, n.dedupe_key) not in written]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    done = written({notification.dedupe_key for notification in notifications})
+    write([n for n in notifications if (n.recipient_id, n.dedupe_key) not in done])
+
+
+def written(keys: Iterable[str]) -> set[tuple[int, str]]:
+    """``(recipient, key)`` of the notifications written under these keys, in one query.
+
+    The keys go as one array parameter, not one placeholder each: a chunk of the deadline scan
+    asks about thousands, and binding them one by one cost more than the lookup. The condition
+    on the empty key repeats the unique index's, without which PostgreSQL cannot use that
+    (partial) index and reads the whole table for every chunk.
+    """
+    keys = list(keys)
+    if not keys:
+        return set()
+    if connection.vendor != "postgresql":
+        pairs = Notification.objects.filter(dedupe_key__in=keys)
+        return set(pairs.values_list("recipient_id", "dedupe_key"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT recipient_id, dedupe_key FROM {Notification._meta.db_table} "
+            "WHERE dedupe_key = ANY(%s) AND NOT (dedupe_key = '')",
+            [keys],
+        )
+        return set(cursor.fetchall())
+
+
+def write(notifications: list[Notification]) -> None:
+    """Insert notifications known not to be written; one a concurrent writer wrote meanwhile
+    (same recipient and key) is skipped by the unique constraint."""
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+
+
+def write_rows(rows: list[tuple]) -> None:
+    """``write`` for rows of ``ROW_COLUMNS``: one INSERT of a column array each, no model
+    instance per row. The first deadline scan of a province writes half a million notifications,
+    and building and preparing a model instance for each cost more than inserting them.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        write([Notification(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in rows])
+        return
+    now = timezone.now()  # as auto_now_add would set it (and a test's travel in time sees it)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} ({', '.join(ROW_COLUMNS)}, created_at) "
+            "SELECT *, %s::timestamptz FROM unnest("
+            "%s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::varchar[], %s::varchar[]"
+            ") ON CONFLICT DO NOTHING",
+            [now, *columns],
+        )
 
 
 def report_digest(recipient_id: int, day: datetime.date) -> int | None:
