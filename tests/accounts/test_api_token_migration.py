@@ -54,7 +54,8 @@ def test_clear_tokens_are_dropped_and_new_ones_work():
             )
             cursor.execute(
                 "INSERT INTO django_migrations (app, name, applied) VALUES ('authtoken', "
-                "'0001_initial', now())"
+                "'0001_initial', %s)",
+                [timezone.now()],
             )
     finally:
         migrate()

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
+from django.db import connection
 
 from benchmarks.keyring import FramingOnlyKeyRing
 from benchmarks.management.commands.bench import CRYPTO_SECTION, CRYPTO_TITLE, Command
@@ -30,6 +31,13 @@ def test_the_framing_only_ring_frames_values_as_the_real_one_without_a_cipher(se
         ring.open(real.seal(b"x", CONTEXT), CONTEXT)
 
 
+# The benchmark command runs on PostgreSQL only (it says so and stops on SQLite).
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="manage.py bench runs on PostgreSQL only"
+)
+
+
+@on_postgresql
 def test_a_crypto_run_writes_its_section_keeps_the_others_and_restores_the_ring(
     db, tmp_path, settings
 ):
