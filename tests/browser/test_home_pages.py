@@ -57,8 +57,9 @@ def test_a_wrong_password_is_refused_in_chinese(browser, live_server, demo_data)
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "staff")
     page.fill("input[name=password]", "wrong-password")
-    page.click("main button[type=submit]")
+    with page.expect_navigation():  # the refusal is a new page: read it once it has loaded
+        page.click("main button[type=submit]")
 
-    assert "请输入一个正确的" in page.content()
+    assert "请输入一个正确的" in page.locator("main").inner_text()
     screenshot(page, "login-refused")
     page.close()

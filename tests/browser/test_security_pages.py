@@ -24,7 +24,8 @@ def open_login(browser, live_server):
 def submit_login(page, username, password):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
+    with page.expect_navigation():  # the next fill must reach the answered page, not this one
+        page.click("main button[type=submit]")
 
 
 def test_five_failures_show_the_lock_on_the_login_page(world, browser, live_server):
@@ -74,5 +75,6 @@ def test_staff_enrol_an_authenticator_then_give_its_code(world, log_in, settings
     again = log_in("city_staff")
     assert "/account/otp/" in again.url
     again.fill("input[name=code]", wrong_code(device))
-    again.click("main form button.btn-danger")
+    with again.expect_navigation():
+        again.click("main form button.btn-danger")
     screenshot(again, "otp-verify-wrong-code")
