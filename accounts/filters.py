@@ -1,37 +1,17 @@
-"""Filter sets of the org tree (used by the REST API)."""
+"""Filter sets of the org tree: a unit with its subtree, and the unit selects of the lists."""
 
 import functools
 
 import django_filters
-from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, Subquery
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+
+from core.filters import IdChoiceFilter, NoRecord
 
 from .models import OrgUnit, Sector
 from .scoping import subtree_q
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdChoiceFilter(django_filters.ModelChoiceFilter):
-    """A record chosen by its id (documented as an integer in the API schema)."""
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A record's id reached through a relation the filter set cannot import (a reverse one):
-    a whole number a database key can hold, so an absurd one is a 400, not an overflow."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
-
-    def get_max_validator(self):
-        return None  # the field's own max_value bounds it
-
 
 # A unit select lists the units down to this many levels under the user's own: a province holds
 # ~5,000 units, and a select of all of them is 300 KB and half a second of rendering on every list
@@ -69,13 +49,12 @@ def units_in_jurisdiction(request):
     return OrgUnit.objects.restrict(request.user) if request else OrgUnit.objects.none()
 
 
-class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
+class OrgSubtreeFilter(IdChoiceFilter):
     """An org unit chosen by id; keeps the rows of that unit and of every unit under it.
 
     The rows reach their unit through ``unit_lookup`` (e.g. ``"measure__unit"``); left out, it is
     the filtered queryset's own ``unit_lookup`` (the one ``restrict()`` scopes by). The choices
-    default to the units in the user's jurisdiction. Its API schema comes from the model field
-    the filter is named after (see ``OrgSubtreeIdFilter`` for a name that is no model field).
+    default to the units in the user's jurisdiction.
     """
 
     def __init__(self, *args, unit_lookup: str | None = None, **kwargs):
@@ -95,8 +74,8 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
             ) from None
 
     def filter(self, qs, value):
-        if value in django_filters.constants.EMPTY_VALUES:
-            return qs
+        if value in django_filters.constants.EMPTY_VALUES or isinstance(value, NoRecord):
+            return super().filter(qs, value)
         return qs.filter(subtree_q(self.lookup_for(qs), value.path))
 
     @property
@@ -112,15 +91,11 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
         return field
 
 
-class OrgSubtreeIdFilter(OrgSubtreeFilter, IdChoiceFilter):
-    """An ``OrgSubtreeFilter`` documented as a bare integer id (like ``IdChoiceFilter``)."""
-
-
 class OrgUnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=OrgUnit.Kind.choices, label=_("Kind"))
     sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Sector"))
-    under = OrgSubtreeIdFilter(label=_("Unit (with its subunits)"))
+    under = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
 
     class Meta:
         model = OrgUnit

@@ -5,8 +5,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdChoiceFilter, IdFilter, OrgSubtreeIdFilter, period_filters
+from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
+from core.filters import IdChoiceFilter, IdFilter, RecordIdField
 from core.forms import yes_no_filter_select
 
 from .forms import UnitChoiceField
@@ -29,10 +30,14 @@ def with_typical_flag(queryset):
     )
 
 
-class UnitFilter(OrgSubtreeIdFilter):
+class UnitIdField(RecordIdField, UnitChoiceField):
+    """A unit by its id (the list rule of ``accounts.filters``), indented by depth in a select."""
+
+
+class UnitFilter(OrgSubtreeFilter):
     """A unit in jurisdiction and the units under it (a bureau and its stations)."""
 
-    field_class = UnitChoiceField
+    field_class = UnitIdField
 
 
 class CaseOrderingFilter(django_filters.OrderingFilter):
@@ -168,7 +173,7 @@ class ProblemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="description", lookup_expr="icontains", label=_("Search")
     )
-    case = django_filters.ModelChoiceFilter(
+    case = IdChoiceFilter(
         queryset=lambda request: (
             Case.objects.restrict(request.user) if request else Case.objects.none()
         ),

@@ -3,6 +3,11 @@
 Reads go through ``Model.objects.restrict(user)`` (an id outside it answers 404); the right to read
 a kind of record at all is the ``view`` permission of the app's ``rules.py``; every write and
 transition calls a service, whose ``DomainError`` becomes the JSON error below.
+
+A request the schema rules out (a missing field, a wrong type or format, a length, range or choice
+past its limit) answers 400. A request the schema allows but a rule it cannot state refuses — an
+id of no record in the caller's jurisdiction, a rule across fields or against stored records (a
+service's refusal) — answers 422; a refusal in the record's current state answers 409.
 """
 
 from django.conf import settings
@@ -11,7 +16,6 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -19,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.domain import DomainError
+from core.filters import FilterBackend
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -54,10 +59,32 @@ def _leaves(value):
         yield value
 
 
+# Validation codes of a value the schema allows that names no record the caller may use.
+UNKNOWN_RECORD_CODES = {"does_not_exist"}
+
+
+class MalformedRequest(DomainError):
+    """A request the schema rules out, found outside a serializer (a bulk body): a 400."""
+
+
+def _status_of_refusal(exc: DomainError) -> int:
+    """A service's rule refusal is a 422 to the API; a refusal by role or state keeps its own."""
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and not isinstance(exc, MalformedRequest):
+        return status.HTTP_422_UNPROCESSABLE_ENTITY
+    return exc.status_code
+
+
+def _names_only_unknown_records(errors) -> bool:
+    """Whether validation ``errors`` (DRF's detail) all say an id names no usable record."""
+    codes = {getattr(message, "code", None) for message in _leaves(errors)}
+    return bool(codes) and codes <= UNKNOWN_RECORD_CODES
+
+
 def exception_handler(exc, context):
     """Every error as ``{"code", "detail", "errors"}`` with its status; messages in Chinese."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.errors), status=exc.status_code)
+        body = error_body(exc.code, exc.message, exc.errors)
+        return Response(body, status=_status_of_refusal(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -69,6 +96,8 @@ def exception_handler(exc, context):
         response.data = error_body(
             "invalid", _("The request is not valid."), _field_errors(exc.detail)
         )
+        if _names_only_unknown_records(exc.detail):
+            response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
@@ -99,6 +128,13 @@ TRANSITION_ERRORS = {
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("Body in a format the operation does not take")
     ),
+    status.HTTP_422_UNPROCESSABLE_ENTITY: OpenApiResponse(
+        ErrorSerializer,
+        description=gettext_lazy(
+            "Refused by a rule the schema cannot state: an id of no record in your jurisdiction,"
+            " a rule across fields or against stored records (the errors say which)"
+        ),
+    ),
 }
 
 
@@ -120,6 +156,27 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
         changed = extend_schema(request=update, responses={200: serializer, **TRANSITION_ERRORS})
         schemas |= {"update": changed, "partial_update": changed}
     return schemas
+
+
+def state_that_text_is_trimmed(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a request's text field that may not be blank may not be
+    only spaces either (DRF trims them first), so its schema takes a pattern that says so."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _require_visible_text(component)
+    return result
+
+
+def _require_visible_text(schema: dict) -> None:
+    inner = [
+        *schema.get("properties", {}).values(),
+        *([schema["items"]] if "items" in schema else []),
+    ]
+    for part in inner:
+        _require_visible_text(part)
+    plain_text = schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema)
+    if plain_text and schema.get("minLength", 0) >= 1:
+        schema["pattern"] = r"\S"
 
 
 class Pagination(PageNumberPagination):
@@ -217,22 +274,27 @@ def bulk_create(view, write_serializer, read_serializer, create) -> Response:
     rows = view.request.data
     limit = settings.API_BULK_MAX
     if not isinstance(rows, list) or not rows:
-        raise DomainError(_("Send a JSON array of records."))
+        raise MalformedRequest(_("Send a JSON array of records."))
     if len(rows) > limit:
-        raise DomainError(_("At most %(max)d records per call.") % {"max": limit})
+        raise MalformedRequest(_("At most %(max)d records per call.") % {"max": limit})
     context = view.get_serializer_context()
-    checked, errors = [], {}
+    checked, failures = [], {}
     for number, row in enumerate(rows, start=1):
         serializer = write_serializer(data=row, context=context)
         if serializer.is_valid():
             checked.append(serializer.validated_data)
         else:
-            errors |= {
+            failures[number] = serializer.errors
+    if failures:
+        refusal = DomainError if _names_only_unknown_records(failures) else MalformedRequest
+        raise refusal(
+            _("Some records are not valid: nothing was saved."),
+            errors={
                 f"{number}.{field}": messages
-                for field, messages in _field_errors(serializer.errors).items()
-            }
-    if errors:
-        raise DomainError(_("Some records are not valid: nothing was saved."), errors=errors)
+                for number, row_errors in failures.items()
+                for field, messages in _field_errors(row_errors).items()
+            },
+        )
     created = []
     with transaction.atomic():
         for number, data in enumerate(checked, start=1):
@@ -263,5 +325,5 @@ class Ordered:
     """``?ordering=`` for lists whose FilterSet has no ordering of its own (measures and cases
     sort through theirs); the primary key breaks ties so pages never overlap."""
 
-    filter_backends = [DjangoFilterBackend, TieBreakingOrderingFilter]
+    filter_backends = [FilterBackend, TieBreakingOrderingFilter]
     ordering_fields: list[str] = []

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrgSubtreeIdFilter
+from accounts.filters import OrgSubtreeFilter
 
 from .models import CrossCaseAnalysis
 
@@ -14,7 +14,7 @@ class CrossCaseAnalysisFilter(django_filters.FilterSet):
         label=_("Search"), method="search", help_text=_("The title or the findings.")
     )
     mode = django_filters.ChoiceFilter(label=_("Selection"), choices=CrossCaseAnalysis.Mode.choices)
-    unit = OrgSubtreeIdFilter(label=_("Unit"), help_text=_("The unit and every unit under it."))
+    unit = OrgSubtreeFilter(label=_("Unit"), help_text=_("The unit and every unit under it."))
     created_after = django_filters.DateFilter(
         label=_("Created on or after"), field_name="created_at", lookup_expr="date__gte"
     )

@@ -3,13 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Sector
 from core.api import ERROR_RESPONSES
 from core.db import reads_from_replica
-from core.domain import shanghai_today
+from core.domain import DomainError, shanghai_today
+from core.filters import ID_SCHEMA
 
 from .dashboard import evaluation_period, evaluation_ranking
 from .filters import StatisticsScope
@@ -104,6 +105,18 @@ class CanReadStatistics(permissions.BasePermission):
         return request.user.has_perm("oversight.view_statistics")
 
 
+def scope_refusal(scope: StatisticsScope) -> Exception:
+    """A scope naming what the user cannot see is not found (404); one whose values fit the
+    schema but not each other is a rule's refusal (422); any other fault is the request's (400)."""
+    codes = scope.error_codes
+    if codes == {"not_found"}:
+        return exceptions.NotFound()
+    if codes <= {"not_found", "order"}:
+        errors = {field: [str(m) for m in messages] for field, messages in scope.errors.items()}
+        return DomainError(_("The request is not valid."), errors=errors)
+    return serializers.ValidationError(scope.errors)
+
+
 class StatisticsViewSet(viewsets.ViewSet):
     """成效统计: cases, problems by category and stage, letters and items, measures by state and
     colour with the sign-off rate, extensions, rule changes (立改废释) by kind and activities by
@@ -115,11 +128,11 @@ class StatisticsViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("unit", int, description=_("A unit with its subunits.")),
+            OpenApiParameter("unit", ID_SCHEMA, description=_("A unit with its subunits.")),
             OpenApiParameter(
                 "sector", str, enum=Sector.values, description=_("The units of one sector.")
             ),
-            OpenApiParameter("recommendation", int, description=_("One letter.")),
+            OpenApiParameter("recommendation", ID_SCHEMA, description=_("One letter.")),
             OpenApiParameter(
                 "period_after",
                 OpenApiTypes.DATE,
@@ -135,7 +148,7 @@ class StatisticsViewSet(viewsets.ViewSet):
     def list(self, request):
         scope = StatisticsScope(request.query_params, request=request)
         if not scope.is_valid():
-            raise serializers.ValidationError(scope.errors)
+            raise scope_refusal(scope)
         return Response(StatisticsSerializer(outcome_statistics(request, scope.chosen)).data)
 
 

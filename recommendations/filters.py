@@ -5,8 +5,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrgSubtreeIdFilter, period_filters
+from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import OrgUnit, Sector
+from core.filters import IdChoiceFilter
 
 from .models import Evaluation, EvaluationSession, Recommendation, RecommendationItem
 
@@ -31,7 +32,7 @@ class RecommendationFilter(django_filters.FilterSet):
         label=_("Kind"), choices=Recommendation.Kind.choices, empty_label=_("All kinds")
     )
     # The unit and the units below it (a bureau and its stations).
-    unit = OrgSubtreeIdFilter(
+    unit = OrgSubtreeFilter(
         label=_("Recipient unit"), queryset=recipient_units, empty_label=_("All units")
     )
     sector = django_filters.ChoiceFilter(
@@ -65,9 +66,7 @@ def _visible_recommendations(request):
 class EvaluationFilter(django_filters.FilterSet):
     """Evaluations in jurisdiction (the REST API's list)."""
 
-    recommendation = django_filters.ModelChoiceFilter(
-        queryset=_visible_recommendations, label=_("Recommendation")
-    )
+    recommendation = IdChoiceFilter(queryset=_visible_recommendations, label=_("Recommendation"))
     rating = django_filters.ChoiceFilter(choices=Evaluation.Rating.choices, label=_("Rating"))
     method = django_filters.ChoiceFilter(choices=Evaluation.Method.choices, label=_("Method"))
 
@@ -79,15 +78,11 @@ class EvaluationFilter(django_filters.FilterSet):
 class EvaluationSessionFilter(django_filters.FilterSet):
     """On-site evaluation sessions in jurisdiction (the REST API's list)."""
 
-    recommendation = django_filters.ModelChoiceFilter(
-        queryset=_visible_recommendations, label=_("Recommendation")
-    )
+    recommendation = IdChoiceFilter(queryset=_visible_recommendations, label=_("Recommendation"))
     status = django_filters.ChoiceFilter(
         choices=EvaluationSession.Status.choices, label=_("Status")
     )
-    unit = OrgSubtreeIdFilter(
-        label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit"
-    )
+    unit = OrgSubtreeFilter(label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit")
 
     class Meta:
         model = EvaluationSession
@@ -97,17 +92,13 @@ class EvaluationSessionFilter(django_filters.FilterSet):
 class RecommendationItemFilter(django_filters.FilterSet):
     """Items of the letters in jurisdiction, filtered as their letter is (成效统计's list)."""
 
-    unit = OrgSubtreeIdFilter(
-        label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit"
-    )
+    unit = OrgSubtreeFilter(label=_("Recipient unit"), unit_lookup="recommendation__recipient_unit")
     sector = django_filters.ChoiceFilter(
         field_name="recommendation__recipient_unit__sector",
         choices=Sector.choices,
         label=_("Sector"),
     )
-    recommendation = django_filters.ModelChoiceFilter(
-        queryset=_visible_recommendations, label=_("Recommendation")
-    )
+    recommendation = IdChoiceFilter(queryset=_visible_recommendations, label=_("Recommendation"))
     # An item belongs to the period of its letter's issue.
     period_after, period_before = period_filters("recommendation__issued_on")
 

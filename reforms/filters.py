@@ -13,9 +13,10 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import IdFilter, OrgSubtreeFilter, OrgSubtreeIdFilter, period_filters
+from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.domain import SHANGHAI, shanghai_today
+from core.filters import IdChoiceFilter, IdFilter
 from core.forms import yes_no_filter_select
 from recommendations.models import Recommendation
 
@@ -97,7 +98,7 @@ class MeasureFilter(django_filters.FilterSet):
     )
     # Reached from a recommendation's page, never picked from a list (a province has tens of
     # thousands): a hidden field, shown on the page as a removable chip.
-    recommendation = django_filters.ModelChoiceFilter(
+    recommendation = IdChoiceFilter(
         field_name="item__recommendation",
         queryset=_recommendations,
         label=_("Recommendation"),
@@ -237,8 +238,8 @@ def _all_recommendations(request):
 
 
 class _MeasureChildFilter(django_filters.FilterSet):
-    measure = django_filters.ModelChoiceFilter(queryset=_measures, label=_("Measure"))
-    unit = OrgSubtreeIdFilter(label=_("Unit (with its subunits)"))
+    measure = IdChoiceFilter(queryset=_measures, label=_("Measure"))
+    unit = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
 
 
 class ProgressReportFilter(_MeasureChildFilter):
@@ -255,7 +256,7 @@ class EvidenceFilter(_MeasureChildFilter):
 
 class ExtensionRequestFilter(_MeasureChildFilter):
     status = django_filters.ChoiceFilter(choices=ExtensionRequest.Status.choices, label=_("Status"))
-    recommendation = django_filters.ModelChoiceFilter(
+    recommendation = IdChoiceFilter(
         field_name="measure__item__recommendation",
         queryset=_all_recommendations,
         label=_("Recommendation"),
@@ -273,9 +274,7 @@ class ExtensionRequestFilter(_MeasureChildFilter):
 
 class _UnitRecordFilter(django_filters.FilterSet):
     unit = OrgSubtreeFilter(label=_("Unit (with its subunits)"))
-    recommendation = django_filters.ModelChoiceFilter(
-        queryset=_all_recommendations, label=_("Recommendation")
-    )
+    recommendation = IdChoiceFilter(queryset=_all_recommendations, label=_("Recommendation"))
     sector = django_filters.ChoiceFilter(
         field_name="unit__sector", choices=Sector.choices, label=_("Sector")
     )
@@ -322,9 +321,7 @@ class ActivityFilter(_UnitRecordFilter):
 
 
 class FollowUpFilter(django_filters.FilterSet):
-    recommendation = django_filters.ModelChoiceFilter(
-        queryset=_all_recommendations, label=_("Recommendation")
-    )
+    recommendation = IdChoiceFilter(queryset=_all_recommendations, label=_("Recommendation"))
     outcome = django_filters.ChoiceFilter(choices=FollowUp.Outcome.choices, label=_("Outcome"))
     conducted = django_filters.BooleanFilter(
         field_name="conducted_on", lookup_expr="isnull", exclude=True, label=_("Conducted")
@@ -354,7 +351,7 @@ class ReboundFlagFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(
         field_name="problem__case__sector", choices=Sector.choices, label=_("Sector")
     )
-    recommendation = django_filters.ModelChoiceFilter(
+    recommendation = IdChoiceFilter(
         field_name="measure__item__recommendation",
         queryset=_all_recommendations,
         label=_("Recommendation"),

@@ -118,9 +118,11 @@ def test_an_oversized_file_is_refused_by_the_api_and_nothing_is_saved(
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024
     too_big = factories.evidence_file("扫描件.pdf", b"%PDF-" + b"0" * (1024 * 1024))
 
-    answer = officer_api.post("/api/v1/evidence/", {"measure": measure.pk, "file": too_big})
+    answer = officer_api.post(
+        "/api/v1/evidence/", {"measure": measure.pk, "file": too_big}, format="multipart"
+    )
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json() == {
         "code": "invalid_file",
         "detail": "文件“扫描件.pdf”超过 1 MB，无法上传。",
@@ -141,9 +143,10 @@ def test_the_api_refuses_a_disguised_file_in_a_progress_report(officer_api, meas
                 factories.evidence_file("照片.jpg", SVG_WITH_SCRIPT),
             ],
         },
+        format="multipart",
     )
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json()["detail"].startswith("文件“照片.jpg”的内容不是允许的类型")
     assert not ProgressReport.objects.exists()
     assert stored_files(media) == []

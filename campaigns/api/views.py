@@ -229,7 +229,8 @@ class CampaignUnitViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelVie
             item = items.get(line["item"])
             if item is None:
                 raise serializers.ValidationError(
-                    {"answers": [_("This item is not on the campaign's checklist.")]}
+                    {"answers": [_("This item is not on the campaign's checklist.")]},
+                    code="does_not_exist",
                 )
             lines.append(services.AnswerLine(item, line["found"], line["finding"]))
         return lines

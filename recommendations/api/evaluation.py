@@ -9,6 +9,7 @@ the records) always. Each evaluator's scores are ``/indicator-scores/``: their o
 then every ballot for case readers in scope.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -271,7 +272,9 @@ class EvaluationSessionViewSet(
         data = validated(MemberRemoveSerializer, self)
         member = session.members.filter(pk=data["member"]).first()
         if member is None:
-            raise serializers.ValidationError({"member": ["No such evaluator on this panel."]})
+            raise serializers.ValidationError(
+                {"member": [_("No such evaluator on this panel.")]}, code="does_not_exist"
+            )
         evaluation.evaluation_panel_remove(member=member, actor=request.user)
         return self._done(session)
 

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import (
@@ -73,7 +73,6 @@ class MeasureViewSet(
     queryset = Measure.objects.select_related("item")
     serializer_class = s.MeasureSerializer
     filterset_class = MeasureFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def create(self, request, *args, **kwargs):
         # The role's right first (the same rule the service checks), so a refusal is a 403 and
@@ -119,7 +118,7 @@ class MeasureViewSet(
         return Response(s.MeasureTransitionSerializer(rows, many=True, context=context).data)
 
     @_transition(s.ProgressReportSerializer, created=True, request=s.ProgressCreateSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def progress(self, request, pk=None):
         """The unit reports progress, optionally with evidence files (multipart ``files``)."""
         measure = self.get_object()
@@ -193,7 +192,7 @@ class EvidenceViewSet(
     serializer_class = s.EvidenceSerializer
     filterset_class = EvidenceFilter
     ordering_fields = ["uploaded_at", "size", "original_name"]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     def create(self, request, *args, **kwargs):
         data = validated(s.EvidenceUploadSerializer, self)

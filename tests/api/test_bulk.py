@@ -49,7 +49,7 @@ def test_a_row_the_service_refuses_rolls_back_the_rows_before_it(world, housing_
 
     answer = api_as("staff").post("/api/v1/problems/bulk/", rows, format="json")
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     body = answer.json()
     assert list(body["errors"]) == ["3.unit"]
     assert body["detail"].startswith("第 3 条")
@@ -116,7 +116,7 @@ def test_an_owner_outside_the_unit_is_refused_on_its_row(world, letter, api_as):
 
     answer = api_as("staff").post("/api/v1/measures/bulk/", rows, format="json")
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert list(answer.json()["errors"]) == ["2.owner"]
     assert not Measure.objects.exists()
 
@@ -131,7 +131,7 @@ def test_an_owner_below_the_unit_is_refused_for_they_could_not_open_the_measure(
 
     answer = api_as("officer").post("/api/v1/measures/bulk/", rows, format="json")
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert list(answer.json()["errors"]) == ["1.owner"]
     assert "无法查看其整改措施" in answer.json()["errors"]["1.owner"][0]
     assert not Measure.objects.exists()

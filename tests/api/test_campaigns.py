@@ -91,5 +91,5 @@ def test_refusals_by_role_and_scope(world, campaign_id, api_as):
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
     assert api_as("health_officer").get(f"{UNITS}{row_id}/").status_code == 404
     bad = api_as("staff").post(CAMPAIGNS, body(items=[]), format="json")
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert not Notification.objects.filter(kind="urging").exists()

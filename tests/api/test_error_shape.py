@@ -21,12 +21,12 @@ def case_body(world, **fields) -> dict:
     }
 
 
-def test_a_taken_case_number_is_a_400_on_the_number(world, housing_case, api_as):
+def test_a_taken_case_number_is_a_422_on_the_number(world, housing_case, api_as):
     answer = api_as("staff").post(
         "/api/v1/cases/", case_body(world, number=housing_case.number), format="json"
     )
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json() == {
         "code": "invalid",
         "detail": "已有案件使用该案件编号。",
@@ -34,12 +34,12 @@ def test_a_taken_case_number_is_a_400_on_the_number(world, housing_case, api_as)
     }
 
 
-def test_a_rule_across_fields_is_a_400_with_its_message(world, api_as):
+def test_a_rule_across_fields_is_a_422_with_its_message(world, api_as):
     answer = api_as("staff").post(
         "/api/v1/cases/", case_body(world, status="closed"), format="json"
     )
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.json() == {
         "code": "invalid",
         "detail": "已结案的案件须填写结案日期。",

@@ -118,7 +118,7 @@ def test_refusals_have_the_apis_shape(world, closed, api_as):
     bad = post(
         staff, f"evaluation-sessions/{pk}/members/", {"user": world.users.housing_officer.pk}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json()["code"] == "invalid"
     assert "user" in bad.json()["errors"]
     twice = post(

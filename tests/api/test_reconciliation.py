@@ -97,7 +97,7 @@ def test_a_letter_out_of_scope_is_an_unknown_id(outside, api_as):
         format="json",
     )
 
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert "recommendation" in answer.json()["errors"]
 
 

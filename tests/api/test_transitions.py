@@ -68,7 +68,11 @@ class TestRequestSignoff:
     def test_the_officer_requests_it(self, measure_in, api_as):
         measure = measure_in(Status.IN_PROGRESS)
         client = api_as("officer")
-        client.post("/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()})
+        client.post(
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
+        )
         answer = post(client, f"measures/{measure.pk}/request-signoff/", {"note": "请予销号"})
         assert answer.status_code == 200, answer.content
         assert answer.json()["status"] == Status.AWAITING_SIGNOFF
@@ -114,7 +118,11 @@ class TestRequestSignoff:
             "invalid_state",
             "After a return, add new progress or new evidence before requesting sign-off again.",
         )
-        client.post("/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()})
+        client.post(
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
+        )
         answer = post(client, url, {"note": "已补充培训签到表"})
         assert answer.status_code == 200, answer.content
         assert answer.json()["status"] == Status.AWAITING_SIGNOFF
@@ -210,6 +218,7 @@ class TestProgressAndEvidence:
                 "percent_complete": 30,
                 "files": [factories.evidence_file(), factories.evidence_file("照片.jpg")],
             },
+            format="multipart",
         )
         assert answer.status_code == 201, answer.content
         assert len(answer.json()["evidence"]) == 2
@@ -248,6 +257,7 @@ class TestProgressAndEvidence:
         answer = api_as("officer").post(
             "/api/v1/evidence/",
             {"measure": measure.pk, "file": factories.evidence_file(), "description": "纪要"},
+            format="multipart",
         )
         assert answer.status_code == 201, answer.content
         assert answer.json()["original_name"] == "会议纪要.pdf"
@@ -259,28 +269,36 @@ class TestProgressAndEvidence:
         settings.EVIDENCE_MAX_BYTES = 4
         measure = measure_in(Status.IN_PROGRESS)
         answer = api_as("officer").post(
-            "/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()}
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
         )
-        refused(answer, 400, "invalid_file")
+        refused(answer, 422, "invalid_file")
 
     def test_upload_refused_while_awaiting_signoff(self, measure_in, api_as):
         measure = measure_in(Status.AWAITING_SIGNOFF)
         answer = api_as("officer").post(
-            "/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()}
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
         )
         refused(answer, 409, "invalid_state")
 
     def test_upload_to_a_measure_out_of_scope(self, measure_in, api_as):
         measure = measure_in(Status.IN_PROGRESS)
         answer = api_as("health_officer").post(
-            "/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()}
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
         )
-        assert refused(answer, 400)["errors"].keys() == {"measure"}
+        assert refused(answer, 422)["errors"].keys() == {"measure"}
 
     def test_staff_may_not_upload(self, measure_in, api_as):
         measure = measure_in(Status.IN_PROGRESS)
         answer = api_as("staff").post(
-            "/api/v1/evidence/", {"measure": measure.pk, "file": factories.evidence_file()}
+            "/api/v1/evidence/",
+            {"measure": measure.pk, "file": factories.evidence_file()},
+            format="multipart",
         )
         refused(answer, 403)
 
@@ -364,7 +382,7 @@ class TestPlanningMeasures:
 
     def test_item_out_of_scope(self, letter, api_as):
         answer = post(api_as("health_officer"), "measures/", self.body(letter))
-        assert refused(answer, 400)["errors"].keys() == {"item"}
+        assert refused(answer, 422)["errors"].keys() == {"item"}
 
     def test_due_before_issue(self, letter, api_as):
         answer = post(api_as("officer"), "measures/", self.body(letter, due_on="2025-01-01"))
@@ -461,7 +479,7 @@ class TestDraftingAndIssuing:
                 "cases": [housing_case.pk],
             },
         )
-        assert refused(answer, 400)["errors"].keys() == {"cases"}
+        assert refused(answer, 422)["errors"].keys() == {"cases"}
 
 
 class TestTheUnitsSide:
@@ -601,14 +619,14 @@ class TestCases:
     def test_the_models_rules_refuse_bad_cases(self, world, api_as):
         client = api_as("staff")
         assert post(client, "cases/", self.body(world)).status_code == 201
-        taken = refused(post(client, "cases/", self.body(world)), 400, "invalid")
+        taken = refused(post(client, "cases/", self.body(world)), 422, "invalid")
         assert taken["errors"].keys() == {"number"}
         answer = post(
             client,
             "cases/",
             self.body(world, number="x-2", status="closed", closed_on="2026-01-01"),
         )
-        assert refused(answer, 400, "invalid")["errors"].keys() == {"non_field_errors"}
+        assert refused(answer, 422, "invalid")["errors"].keys() == {"non_field_errors"}
         answer = post(client, "cases/", self.body(world, number="x-3", amount="-1"))
         assert refused(answer, 400)["errors"].keys() == {"amount"}
 
@@ -634,4 +652,4 @@ class TestCases:
         refused(post(api_as("supervisor"), "problems/", body), 403)
         refused(post(api_as("officer"), "problems/", body), 403)
         answer = post(api_as("county_staff"), "problems/", body)
-        assert refused(answer, 400)["errors"].keys() == {"case"}
+        assert refused(answer, 422)["errors"].keys() == {"case"}

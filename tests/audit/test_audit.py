@@ -147,7 +147,11 @@ def test_a_service_refusal_is_logged_however_it_is_answered(world, client, housi
     client.force_login(world.users.housing_officer)
 
     page = client.post(reverse("reforms:signoff_request", args=[measure.pk]), {"request-note": "x"})
-    api = client.post(f"/api/v1/measures/{measure.pk}/request-signoff/", {"note": "请销号"})
+    api = client.post(
+        f"/api/v1/measures/{measure.pk}/request-signoff/",
+        {"note": "请销号"},
+        content_type="application/json",
+    )
 
     assert (page.status_code, api.status_code) == (409, 409)
     page_entry, api_entry = entries(outcome=AuditEntry.Outcome.FAILURE)

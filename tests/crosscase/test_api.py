@@ -84,11 +84,11 @@ def test_refusals_keep_the_error_shape(world, cases, by_criteria, api_as):
         {"title": "类案", "mode": "hand", "cases": [cases.jilin.pk]},
         format="json",
     )
-    assert invalid.status_code == 400
+    assert invalid.status_code == 422
     assert invalid.json()["code"] == "invalid"
     assert set(invalid.json()["errors"]) == {"cases"}
     empty = client.post(LIST, {"title": "类案", "mode": "hand"}, format="json")
-    assert empty.status_code == 400
+    assert empty.status_code == 422
     assert "case_numbers" in empty.json()["errors"]
     period = client.post(
         LIST,
@@ -100,7 +100,7 @@ def test_refusals_keep_the_error_shape(world, cases, by_criteria, api_as):
         },
         format="json",
     )
-    assert period.status_code == 400
+    assert period.status_code == 422  # a period that ends before it starts
     assert set(period.json()) == {"code", "detail", "errors"}
     supervisor = api_as("supervisor").patch(detail(by_criteria.pk), {"title": "改"}, format="json")
     assert supervisor.status_code == 403

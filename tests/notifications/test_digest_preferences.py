@@ -200,7 +200,7 @@ def test_the_api_reads_and_replaces_the_choice(world, officer):
     assert answer.json()["digest_kinds"] == ["urging"]
     assert preferences.digest_kinds_of(officer) == ["urging"]
 
-    assert client.put(url, {"digest_kinds": ["report"]}, format="json").status_code == 400
+    assert client.put(url, {"digest_kinds": ["report"]}, format="json").status_code == 422
     assert client.put(url, {"digest_kinds": ["nonsense"]}, format="json").status_code == 400
     assert preferences.digest_kinds_of(officer) == ["urging"]
     assert preferences.digest_kinds_of(world.users.city_staff) == OFFICER_KINDS

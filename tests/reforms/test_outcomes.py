@@ -349,7 +349,7 @@ class TestApi:
             format="json",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-        assert answer.status_code == 400
+        assert answer.status_code == 422
         assert "早于建议书印发日期" in answer.json()["detail"]
 
     def test_officer_of_another_unit(self, world, measure):
@@ -362,7 +362,7 @@ class TestApi:
             {"measure": measure.pk, "kind": "revised", "title": "x"},
             format="json",
         )
-        assert answer.status_code == 400
+        assert answer.status_code == 422
         assert "measure" in answer.json()["errors"]
         assert (
             client.patch(

@@ -1,0 +1,88 @@
+"""The one rule of every list's id filters, for the pages and the API alike.
+
+An id filter takes a whole number a database key can hold (1 to 2⁶³−1, stated in the API schema;
+anything else is a 400 on the field). An id that names no record the user may see — another
+jurisdiction's, or none at all — selects no rows: the list answers empty, as it would if it filtered
+on the row's own column, and never tells whether a record outside the user's jurisdiction exists.
+The API's generated filter sets (``filterset_fields``) filter their relations by the same rule.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_filters.filterset import remote_queryset
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+
+MAX_ID = 2**63 - 1
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class NoRecord:
+    """The cleaned value of an id that names no record the user may choose (kept as ``pk``)."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class RecordIdField(django_filters.fields.ModelChoiceField):
+    """A record of the field's queryset by its id; a well-formed id outside it is a ``NoRecord``."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
+        try:
+            return super().to_python(key)
+        except ValidationError:
+            return NoRecord(key)
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A record chosen by its id among the filter's queryset (the module's rule)."""
+
+    field_class = RecordIdField
+
+    def filter(self, qs, value):
+        if isinstance(value, NoRecord):
+            return qs.none()
+        return super().filter(qs, value)
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdFilter(django_filters.NumberFilter):
+    """A record's id reached through a relation the filter set cannot import (a reverse one):
+    a row's id that names nothing the user sees matches no row by itself."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+    def get_max_validator(self):
+        return None  # the field's own max_value bounds it
+
+
+BY_ID = {
+    "filter_class": IdChoiceFilter,
+    "extra": lambda field: {"queryset": remote_queryset(field)},
+}
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """The base of the API's generated filter sets: a relation is filtered by the id rule."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: BY_ID,
+        models.OneToOneField: BY_ID,
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    filterset_base = FilterSet

@@ -1,0 +1,72 @@
+"""Whose fault an error is, in its status (``core/api.py``): 400 when the request breaks the
+schema, 422 when it fits the schema but a rule the schema cannot state refuses it; bodies are
+JSON but where files are sent."""
+
+import pytest
+
+from cases.models import ProcessStage
+
+
+@pytest.fixture
+def schema(client, db):
+    return client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def problem_body(world, housing_case, **fields):
+    return {
+        "case": housing_case.pk,
+        "unit": world.units.housing.pk,
+        "category": "blind_spot",
+        "process_stage": ProcessStage.objects.get(name="招投标").pk,
+        "description": "质量验收无人监督",
+    } | fields
+
+
+def test_every_write_documents_the_422(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch") and "409" in operation["responses"]:
+                assert "422" in operation["responses"], (method, path)
+
+
+def test_bodies_are_json_but_where_files_are_sent(schema):
+    def content_of(path, method="post"):
+        return set(schema["paths"][path][method]["requestBody"]["content"])
+
+    assert content_of("/api/v1/problems/") == {"application/json"}
+    assert content_of("/api/v1/measures/{id}/request-signoff/") == {"application/json"}
+    assert content_of("/api/v1/evidence/") == {"multipart/form-data"}
+    assert content_of("/api/v1/measures/{id}/progress/") == {
+        "multipart/form-data",
+        "application/json",
+    }
+
+
+def test_a_form_body_is_refused_as_a_format_the_operation_does_not_take(
+    world, housing_case, api_as
+):
+    body = problem_body(world, housing_case)
+    answer = api_as("staff").post("/api/v1/problems/", body, format="multipart")
+    assert answer.status_code == 415
+    assert answer.json()["code"] == "unsupported_media_type"
+
+
+def test_text_of_only_spaces_breaks_the_schema_and_is_a_400(world, housing_case, api_as, schema):
+    description = schema["components"]["schemas"]["ProblemWriteRequest"]["properties"][
+        "description"
+    ]
+    assert description["pattern"] == r"\S" and description["minLength"] == 1
+    answer = api_as("staff").post(
+        "/api/v1/problems/", problem_body(world, housing_case, description=" ")
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["description"]
+
+
+@pytest.mark.parametrize("who", ["staff", "county_staff"])
+def test_an_id_of_no_record_in_sight_fits_the_schema_and_is_a_422(world, housing_case, api_as, who):
+    # No case holds the id 10⁹; the city's case is out of the county staff's sight.
+    case = 10**9 if who == "staff" else housing_case.pk
+    answer = api_as(who).post("/api/v1/problems/", problem_body(world, housing_case, case=case))
+    assert answer.status_code == 422, answer.json()
+    assert list(answer.json()["errors"]) == ["case"]
