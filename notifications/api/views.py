@@ -52,15 +52,27 @@ class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
         request=DigestKindsSerializer,
         responses={200: DigestKindsSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=False, methods=["get", "put"], url_path="digest")
+    @action(
+        detail=False,
+        methods=["get", "put"],
+        url_path="digest",
+        serializer_class=DigestKindsSerializer,
+    )
     def digest(self, request):
         """The kinds of notification that also go into the daily digest; PUT replaces the
         choice (the kinds left out stay in the inbox only)."""
         if request.method == "PUT":
             data = validated(DigestKindsSerializer, self)
             preferences.digest_kinds_set(user=request.user, digest_kinds=data["digest_kinds"])
-        answer = {
-            "digest_kinds": preferences.digest_kinds_of(request.user),
-            "choosable_kinds": preferences.choosable_kinds(request.user),
-        }
-        return Response(DigestKindsSerializer(answer).data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def get_object(self):
+        # The one record found without an id (``…/digest/``): the user's own digest choice.
+        # OPTIONS reads it too (DRF's metadata, as ``action == "metadata"``) before describing
+        # what PUT takes.
+        if not self.detail:
+            return {
+                "digest_kinds": preferences.digest_kinds_of(self.request.user),
+                "choosable_kinds": preferences.choosable_kinds(self.request.user),
+            }
+        return super().get_object()
