@@ -102,6 +102,12 @@ TRANSITION_ERRORS = {
 }
 
 
+# ``@action`` arguments of a write that answers the bare list it made (a bulk creation, a review's
+# chosen rows): neither paged nor filtered, so the schema documents an array, not a list's page
+# and its query parameters.
+UNPAGED_LIST = {"pagination_class": None, "filter_backends": []}
+
+
 def read_schemas(serializer) -> dict:
     """``extend_schema_view`` arguments for a viewset's list and detail."""
     answer = extend_schema(responses={200: serializer, **ERROR_RESPONSES})

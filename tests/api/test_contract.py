@@ -64,3 +64,17 @@ def test_a_reconciliation_row_not_yet_answered_matches_its_schema(schema):
     round_sector = schema["components"]["schemas"]["ReconciliationRound"]["properties"]["sector"]
     assert blank in round_sector["oneOf"]
 
+
+def test_writes_answering_a_list_document_a_bare_array(schema):
+    """``POST /follow-ups/{id}/measures/`` and the bulk creations answer the array they made;
+    the schema said a list's page (and took the list's filters as query parameters)."""
+    chosen = schema["paths"]["/api/v1/follow-ups/{id}/measures/"]["post"]
+    assert chosen["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/FollowUpMeasure"},
+    }
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch"):
+                assert "Paginated" not in str(operation["responses"]), (method, path)
+                assert not [p for p in operation.get("parameters", []) if p["in"] == "query"]
