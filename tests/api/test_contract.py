@@ -78,3 +78,20 @@ def test_writes_answering_a_list_document_a_bare_array(schema):
             if method in ("post", "put", "patch"):
                 assert "Paginated" not in str(operation["responses"]), (method, path)
                 assert not [p for p in operation.get("parameters", []) if p["in"] == "query"]
+
+
+@pytest.mark.parametrize("day", ["", "2026-13-01", "yesterday"])
+def test_the_ranking_refuses_a_period_day_that_is_not_a_date(day, world, api_as):
+    answer = api_as("staff").get("/api/v1/evaluation-ranking/", {"evaluated_to": day})
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    assert list(answer.json()["errors"]) == ["evaluated_to"]
+
+
+def test_the_ranking_reads_a_period_given_as_dates(world, api_as):
+    period = {"evaluated_from": "2026-01-01", "evaluated_to": "2026-06-30"}
+    answer = api_as("staff").get("/api/v1/evaluation-ranking/", period)
+
+    assert answer.status_code == 200
+    assert (answer.json()["start"], answer.json()["end"]) == ("2026-01-01", "2026-06-30")
