@@ -129,31 +129,57 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
 
 
 class Pagination(PageNumberPagination):
-    """``?page=`` and ``?page_size=``; a page size over ``max_page_size`` is refused (400), never
-    quietly cut, so a client that pages through a large list knows what it gets."""
+    """``?page=`` (from 1) and ``?page_size=`` (1 to ``max_page_size``), each a whole number: any
+    other value is refused (400), never quietly replaced by the default or cut, so a client that
+    pages through a large list knows what it gets. A page past the last one is a 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
     page_size_query_description = gettext_lazy("Number of results per page, at most 200.")
 
     def get_page_size(self, request):
-        asked = request.query_params.get(self.page_size_query_param, "")
-        if asked.isdigit() and int(asked) > self.max_page_size:
-            raise exceptions.ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("At most %(max)d results per page.") % {"max": self.max_page_size}
-                    ]
-                }
-            )
-        return super().get_page_size(request)
+        return _whole_number(request, self.page_size_query_param, self.max_page_size) or (
+            self.page_size
+        )
+
+    def get_page_number(self, request, paginator):
+        return _whole_number(request, self.page_query_param) or 1
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+def _whole_number(request, name: str, maximum: int | None = None) -> int | None:
+    """The query parameter ``name`` as a whole number from 1 (to ``maximum``); None if absent."""
+    if name not in request.query_params:
+        return None
+    too_many = _("At most %(max)d results per page.") % {"max": maximum} if maximum else None
+    number = serializers.IntegerField(
+        min_value=1, max_value=maximum, error_messages={"max_value": too_many}
+    )
+    try:
+        return number.run_validation(request.query_params[name])
+    except exceptions.ValidationError as refusal:
+        raise exceptions.ValidationError({name: refusal.detail}) from refusal
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with every query parameter of a list given at most once: a repeated one is
+    refused (400) rather than read as its last value (django-filter's and DRF's way), which
+    would answer a list other than the one the client asked for."""
+
+    def filter_queryset(self, request, queryset, view):
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+        if repeated:
+            once = _("Give this parameter once.")
+            raise exceptions.ValidationError({name: [once] for name in repeated})
+        return super().filter_queryset(request, queryset, view)
 
 
 class CanViewModel(permissions.BasePermission):
@@ -269,5 +295,5 @@ class Ordered:
     """``?ordering=`` for lists whose FilterSet has no ordering of its own (measures and cases
     sort through theirs); the primary key breaks ties so pages never overlap."""
 
-    filter_backends = [DjangoFilterBackend, TieBreakingOrderingFilter]
+    filter_backends = [FilterBackend, TieBreakingOrderingFilter]
     ordering_fields: list[str] = []

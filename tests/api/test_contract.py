@@ -95,3 +95,42 @@ def test_the_ranking_reads_a_period_given_as_dates(world, api_as):
 
     assert answer.status_code == 200
     assert (answer.json()["start"], answer.json()["end"]) == ("2026-01-01", "2026-06-30")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"page_size": 0}, "请确保该值大于或者等于 1。"),
+        ({"page_size": "ten"}, "请填写合法的整数值。"),
+        ({"page_size": ""}, "请填写合法的整数值。"),
+        ({"page": 0}, "请确保该值大于或者等于 1。"),
+        ({"page": "last"}, "请填写合法的整数值。"),
+    ],
+)
+def test_every_list_takes_a_page_and_a_page_size_from_1(query, message, world, api_as):
+    client = api_as("staff")
+    for endpoint in ("evaluation-templates", "notifications", "measures"):
+        answer = client.get(f"/api/v1/{endpoint}/", query)
+
+        assert answer.status_code == 400, endpoint
+        assert answer.json()["errors"] == {next(iter(query)): [message]}
+
+
+def test_the_schema_documents_the_page_bounds(schema):
+    parameters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in schema["paths"]["/api/v1/evaluation-templates/"]["get"]["parameters"]
+    }
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
+
+
+@pytest.mark.parametrize(
+    "query", ["unit=1&unit=2", "page=1&page=1", "page_size=5&page_size=9", "ordering=a&ordering=b"]
+)
+def test_a_list_parameter_given_twice_is_refused_not_read_as_the_last(query, world, api_as):
+    answer = api_as("staff").get(f"/api/v1/activities/?{query}")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {query.split("=")[0]: ["该参数只能给出一次。"]}
