@@ -134,3 +134,21 @@ def test_a_list_parameter_given_twice_is_refused_not_read_as_the_last(query, wor
 
     assert answer.status_code == 400
     assert answer.json()["errors"] == {query.split("=")[0]: ["该参数只能给出一次。"]}
+
+
+@pytest.mark.parametrize("value", ["null", "yes", "2"])
+def test_a_yes_no_filter_refuses_anything_but_true_or_false(value, world, api_as):
+    client = api_as("staff")
+    for endpoint, name in [("notifications", "unread"), ("measures", "is_open")]:
+        answer = client.get(f"/api/v1/{endpoint}/", {name: value})
+
+        assert answer.status_code == 400, endpoint
+        assert answer.json()["errors"] == {name: ["请填写 true（是）或 false（否）。"]}
+
+
+def test_a_yes_no_filter_reads_true_false_and_blank(world, notifications, api_as):
+    client = api_as("staff")
+
+    assert client.get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 1
+    assert client.get("/api/v1/notifications/", {"unread": "false"}).json()["count"] == 0
+    assert client.get("/api/v1/notifications/", {"unread": ""}).json()["count"] == 1
