@@ -152,3 +152,19 @@ def test_a_yes_no_filter_reads_true_false_and_blank(world, notifications, api_as
     assert client.get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 1
     assert client.get("/api/v1/notifications/", {"unread": "false"}).json()["count"] == 0
     assert client.get("/api/v1/notifications/", {"unread": ""}).json()["count"] == 1
+
+
+def test_a_put_of_the_case_analysis_needs_every_field(world, inside, api_as):
+    """PUT replaces the analysis: a body that lost its fields (schemathesis sent a multipart body
+    that was no object) is refused, not taken as an analysis wiped blank."""
+    case = inside.cases
+    answer = api_as("staff").put(f"/api/v1/cases/{case.pk}/analysis/", {})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"].keys() == {
+        "trajectory",
+        "root_causes",
+        "loopholes",
+        "lessons",
+        "completed_on",
+    }
