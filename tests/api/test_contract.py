@@ -5,6 +5,8 @@ import pytest
 from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -168,3 +170,14 @@ def test_a_put_of_the_case_analysis_needs_every_field(world, inside, api_as):
         "lessons",
         "completed_on",
     }
+
+
+def test_an_item_may_answer_no_recorded_problem(world, inside, api_as):
+    """As on the letter's page, ``problems`` may be left out (the schema says so too)."""
+    draft = factories.draft_recommendation(staff=world.users.city_staff, the_case=inside.cases)
+    answer = api_as("staff").post(
+        f"/api/v1/recommendations/{draft.pk}/items/", {"content": "建立健全工程招投标监督制度"}
+    )
+
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["problems"] == []
