@@ -90,6 +90,15 @@ ERROR_RESPONSES = {
     status.HTTP_404_NOT_FOUND: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("No such record in your jurisdiction")
     ),
+    # gunicorn refuses a request line over limit_request_line (4094 bytes, its default) before
+    # Django sees it, so this one answer is gunicorn's HTML page, not the JSON error: documented
+    # without a body rather than promised in a shape the API cannot give.
+    status.HTTP_414_REQUEST_URI_TOO_LONG: OpenApiResponse(
+        description=gettext_lazy(
+            "Address too long (request line over 4094 bytes), refused by the web server as an "
+            "HTML page"
+        )
+    ),
 }
 TRANSITION_ERRORS = {
     **ERROR_RESPONSES,

@@ -81,6 +81,7 @@ class ObtainTokenView(APIView):
                 ErrorSerializer,
                 description=gettext_lazy("A new password or a second-factor code is needed"),
             ),
+            414: ERROR_RESPONSES[414],
             429: OpenApiResponse(
                 ErrorSerializer, description=gettext_lazy("Too many attempts, or locked out")
             ),
