@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.filters import IdChoiceFilter, IdFilter, RecordIdField
-from core.forms import yes_no_filter_select
+from core.forms import YesNoFilter
 
 from .forms import UnitChoiceField
 from .models import Case, Problem, ProcessStage, Subject, TypicalCase, TypicalReason, ViolationType
@@ -79,10 +79,9 @@ class CaseFilter(django_filters.FilterSet):
     period_after, period_before = period_filters(
         "opened_on", widget=forms.DateInput(attrs={"type": "date"})
     )
-    top_leader = django_filters.BooleanFilter(
+    top_leader = YesNoFilter(
         label=_("Top leader involved"),
         method="involving",
-        widget=yes_no_filter_select(),
     )
     violation_type = IdChoiceFilter(
         label=_("Violation type"),
@@ -90,9 +89,7 @@ class CaseFilter(django_filters.FilterSet):
         method="of_violation_type",
     )
     # 典型案例: the selection in force, why it was chosen and for whom (``cases.typical``).
-    typical = django_filters.BooleanFilter(
-        label=_("Typical case"), method="of_typical", widget=yes_no_filter_select()
-    )
+    typical = YesNoFilter(label=_("Typical case"), method="of_typical")
     typical_reason = django_filters.ChoiceFilter(
         label=_("Chosen as typical for"), choices=TypicalReason.choices, method="of_typical_list"
     )

@@ -119,23 +119,43 @@ ERROR_RESPONSES = {
     status.HTTP_404_NOT_FOUND: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("No such record in your jurisdiction")
     ),
-}
-TRANSITION_ERRORS = {
-    **ERROR_RESPONSES,
-    status.HTTP_409_CONFLICT: OpenApiResponse(
-        ErrorSerializer, description=gettext_lazy("Refused in the record's current state")
+    # gunicorn refuses a request line over limit_request_line (4094 bytes, its default) before
+    # Django sees it, so this one answer is gunicorn's HTML page, not the JSON error: documented
+    # without a body rather than promised in a shape the API cannot give.
+    status.HTTP_414_REQUEST_URI_TOO_LONG: OpenApiResponse(
+        description=gettext_lazy(
+            "Address too long (request line over 4094 bytes), refused by the web server as an "
+            "HTML page"
+        )
     ),
+}
+REFUSED_BY_A_RULE = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy(
+        "Refused by a rule the schema cannot state: an id of no record in your jurisdiction,"
+        " a rule across fields or against stored records (the errors say which)"
+    ),
+)
+# A write whose record has no state to refuse it (a choice, a preference).
+WRITE_ERRORS = {
+    **ERROR_RESPONSES,
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("Body in a format the operation does not take")
     ),
-    status.HTTP_422_UNPROCESSABLE_ENTITY: OpenApiResponse(
-        ErrorSerializer,
-        description=gettext_lazy(
-            "Refused by a rule the schema cannot state: an id of no record in your jurisdiction,"
-            " a rule across fields or against stored records (the errors say which)"
-        ),
+    status.HTTP_422_UNPROCESSABLE_ENTITY: REFUSED_BY_A_RULE,
+}
+TRANSITION_ERRORS = {
+    **WRITE_ERRORS,
+    status.HTTP_409_CONFLICT: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Refused in the record's current state")
     ),
 }
+
+
+# ``@action`` arguments of a write that answers the bare list it made (a bulk creation, a review's
+# chosen rows): neither paged nor filtered, so the schema documents an array, not a list's page
+# and its query parameters.
+UNPAGED_LIST = {"pagination_class": None, "filter_backends": []}
 
 
 def read_schemas(serializer) -> dict:
@@ -180,31 +200,44 @@ def _require_visible_text(schema: dict) -> None:
 
 
 class Pagination(PageNumberPagination):
-    """``?page=`` and ``?page_size=``; a page size over ``max_page_size`` is refused (400), never
-    quietly cut, so a client that pages through a large list knows what it gets."""
+    """``?page=`` (from 1) and ``?page_size=`` (1 to ``max_page_size``), each a whole number: any
+    other value is refused (400), never quietly replaced by the default or cut, so a client that
+    pages through a large list knows what it gets. A page past the last one is a 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
     page_size_query_description = gettext_lazy("Number of results per page, at most 200.")
 
     def get_page_size(self, request):
-        asked = request.query_params.get(self.page_size_query_param, "")
-        if asked.isdigit() and int(asked) > self.max_page_size:
-            raise exceptions.ValidationError(
-                {
-                    self.page_size_query_param: [
-                        _("At most %(max)d results per page.") % {"max": self.max_page_size}
-                    ]
-                }
-            )
-        return super().get_page_size(request)
+        return _whole_number(request, self.page_size_query_param, self.max_page_size) or (
+            self.page_size
+        )
+
+    def get_page_number(self, request, paginator):
+        return _whole_number(request, self.page_query_param) or 1
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+def _whole_number(request, name: str, maximum: int | None = None) -> int | None:
+    """The query parameter ``name`` as a whole number from 1 (to ``maximum``); None if absent."""
+    if name not in request.query_params:
+        return None
+    too_many = _("At most %(max)d results per page.") % {"max": maximum} if maximum else None
+    number = serializers.IntegerField(
+        min_value=1, max_value=maximum, error_messages={"max_value": too_many}
+    )
+    try:
+        return number.run_validation(request.query_params[name])
+    except exceptions.ValidationError as refusal:
+        raise exceptions.ValidationError({name: refusal.detail}) from refusal
 
 
 class CanViewModel(permissions.BasePermission):

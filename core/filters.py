@@ -11,9 +11,11 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from django_filters.filterset import remote_queryset
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
 
 MAX_ID = 2**63 - 1
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -85,4 +87,15 @@ class FilterSet(django_filters.rest_framework.FilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
+    """django-filter with this module's filter sets, and every query parameter of a list given at
+    most once: a repeated one is refused (400) rather than read as its last value (django-filter's
+    and DRF's way), which would answer a list other than the one the client asked for."""
+
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+        if repeated:
+            once = _("Give this parameter once.")
+            raise exceptions.ValidationError({name: [once] for name in repeated})
+        return super().filter_queryset(request, queryset, view)

@@ -5,6 +5,7 @@ relabel the blank choice of every single-choice field once the fields are built,
 names it field by field. (Filter forms say "All" instead: ``FILTERS_EMPTY_CHOICE_LABEL``.)
 """
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +48,27 @@ class ModelForm(forms.ModelForm):
 def yes_no_filter_select() -> forms.Select:
     """The select of a yes/no filter: All (全部), Yes, No."""
     return forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class YesNoField(forms.NullBooleanField):
+    """Yes ("true"), no ("false") or, left blank, either; any other value is refused, where
+    Django's NullBooleanField reads it as blank (so ``?unread=null`` listed everything)."""
+
+    default_error_messages = {"invalid": _('Give "true" or "false".')}
+
+    def __init__(self, **kwargs):
+        # A plain select passes the value on as given (NullBooleanSelect turns garbage to None).
+        kwargs.setdefault("widget", yes_no_filter_select())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        answer = super().to_python(value)
+        if answer is None and value not in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return answer
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """The yes/no filter of every list (see ``YesNoField``)."""
+
+    field_class = YesNoField

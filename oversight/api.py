@@ -7,7 +7,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Sector
-from core.api import ERROR_RESPONSES
+from core.api import ERROR_RESPONSES, REFUSED_BY_A_RULE
 from core.db import reads_from_replica
 from core.domain import DomainError, shanghai_today
 from core.filters import ID_SCHEMA
@@ -142,7 +142,7 @@ class StatisticsViewSet(viewsets.ViewSet):
                 "period_before", OpenApiTypes.DATE, description=_("Last day of the period.")
             ),
         ],
-        responses={200: StatisticsSerializer, **ERROR_RESPONSES},
+        responses={200: StatisticsSerializer, **ERROR_RESPONSES, 422: REFUSED_BY_A_RULE},
     )
     @reads_from_replica
     def list(self, request):
@@ -181,6 +181,13 @@ class EvaluationRankingSerializer(serializers.Serializer):
     sectors = RankedSectorSerializer(many=True)
 
 
+class EvaluationPeriodSerializer(serializers.Serializer):
+    """The ranking's period (query parameters): this calendar year unless given."""
+
+    evaluated_from = serializers.DateField(required=False, help_text=_("First day."))
+    evaluated_to = serializers.DateField(required=False, help_text=_("Last day."))
+
+
 class CanReadDashboard(permissions.BasePermission):
     def has_permission(self, request, view):
         return request.user.has_perm("oversight.view_dashboard")
@@ -193,13 +200,14 @@ class EvaluationRankingViewSet(viewsets.ViewSet):
     permission_classes = [permissions.IsAuthenticated, CanReadDashboard]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("evaluated_from", OpenApiTypes.DATE, description=_("First day.")),
-            OpenApiParameter("evaluated_to", OpenApiTypes.DATE, description=_("Last day.")),
-        ],
+        parameters=[EvaluationPeriodSerializer],
         responses={200: EvaluationRankingSerializer, **ERROR_RESPONSES},
     )
     @reads_from_replica
     def list(self, request):
+        # The API refuses a day that is not a date, blank included (400: a plain dict, not the
+        # QueryDict, whose blank reads as "not given"); the dashboard page falls back instead.
+        period_days = EvaluationPeriodSerializer(data=request.query_params.dict())
+        period_days.is_valid(raise_exception=True)
         period = evaluation_period(request.query_params, shanghai_today())
         return Response(EvaluationRankingSerializer(evaluation_ranking(request.user, *period)).data)

@@ -17,7 +17,7 @@ from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.domain import SHANGHAI, shanghai_today
 from core.filters import IdChoiceFilter, IdFilter
-from core.forms import yes_no_filter_select
+from core.forms import YesNoFilter
 from recommendations.models import Recommendation
 
 from .models import (
@@ -82,10 +82,9 @@ class MeasureFilter(django_filters.FilterSet):
         field_name="unit__sector", choices=Sector.choices, label=_("Sector")
     )
     status = django_filters.ChoiceFilter(choices=Measure.Status.choices, label=_("Status"))
-    is_open = django_filters.BooleanFilter(
+    is_open = YesNoFilter(
         method="filter_open",
         label=_("Open (not signed off)"),
-        widget=yes_no_filter_select(),
     )
     signal = django_filters.ChoiceFilter(
         choices=Signal.choices, method="filter_signal", label=_("Colour")
@@ -122,15 +121,13 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("Signed off on or before"),
         widget=DateInput,
     )
-    is_standing = django_filters.BooleanFilter(
+    is_standing = YesNoFilter(
         label=_("Standing"),
-        widget=yes_no_filter_select(),
     )
     # Reopened by a follow-up review (整改反弹): the rebounds the dashboard and statistics count.
-    reopened = django_filters.BooleanFilter(
+    reopened = YesNoFilter(
         method="filter_reopened",
         label=_("Reopened after a rebound"),
-        widget=yes_no_filter_select(),
     )
     # 成效统计's period: a measure belongs to the period its letter was issued in. Reached from
     # the statistics page, never typed in here: hidden, like ``recommendation``.
@@ -323,7 +320,7 @@ class ActivityFilter(_UnitRecordFilter):
 class FollowUpFilter(django_filters.FilterSet):
     recommendation = IdChoiceFilter(queryset=_all_recommendations, label=_("Recommendation"))
     outcome = django_filters.ChoiceFilter(choices=FollowUp.Outcome.choices, label=_("Outcome"))
-    conducted = django_filters.BooleanFilter(
+    conducted = YesNoFilter(
         field_name="conducted_on", lookup_expr="isnull", exclude=True, label=_("Conducted")
     )
 

@@ -14,7 +14,14 @@ from accounts.filters import OrgUnitFilter
 from accounts.lockout import lockout_message
 from accounts.models import OrgUnit
 from accounts.two_factor import asks_for_second_factor
-from core.api import ERROR_RESPONSES, ErrorSerializer, Ordered, ScopedViewSetMixin, read_schemas
+from core.api import (
+    ERROR_RESPONSES,
+    WRITE_ERRORS,
+    ErrorSerializer,
+    Ordered,
+    ScopedViewSetMixin,
+    read_schemas,
+)
 
 from .authentication import refuse_initial_password
 from .serializers import (
@@ -81,6 +88,8 @@ class ObtainTokenView(APIView):
                 ErrorSerializer,
                 description=gettext_lazy("A new password or a second-factor code is needed"),
             ),
+            414: ERROR_RESPONSES[414],
+            415: WRITE_ERRORS[415],
             429: OpenApiResponse(
                 ErrorSerializer, description=gettext_lazy("Too many attempts, or locked out")
             ),

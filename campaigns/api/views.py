@@ -54,6 +54,8 @@ class CampaignSerializer(serializers.ModelSerializer):
             "items",
         ]
         read_only_fields = fields
+        # DRF drops allow_blank from read-only fields; these are answered blank ("" = none).
+        extra_kwargs = {"sector": {"allow_blank": True}}
 
 
 class ChecklistLineSerializer(serializers.Serializer):

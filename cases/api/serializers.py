@@ -72,7 +72,9 @@ class CaseAnalysisSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["author", "updated_at"]
-        extra_kwargs = {name: {"required": False} for name in fields[:4]}
+        # PUT replaces the whole analysis: every field is sent (blank or null to clear it), so a
+        # body that lost its fields is a 400, not an analysis silently wiped.
+        extra_kwargs = {name: {"required": True} for name in fields[:5]}
 
 
 class TypicalCaseSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from cases.models import Case, Problem, ProcessStage, ViolationType
 from core.api import (
     ERROR_RESPONSES,
     TRANSITION_ERRORS,
+    UNPAGED_LIST,
     CanViewModel,
     Ordered,
     ScopedViewSetMixin,
@@ -141,7 +142,7 @@ class ProblemViewSet(
         request=s.ProblemWriteSerializer(many=True),
         responses={201: s.ProblemSerializer(many=True), **TRANSITION_ERRORS},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], **UNPAGED_LIST)
     def bulk(self, request):
         """A case's problem list at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
         require_perm(request.user, "cases.add_problem")

@@ -4,7 +4,7 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ERROR_RESPONSES, Ordered, read_schemas, validated
+from core.api import ERROR_RESPONSES, WRITE_ERRORS, Ordered, read_schemas, validated
 from notifications import preferences
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
@@ -50,17 +50,29 @@ class NotificationViewSet(Ordered, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["put"],
         request=DigestKindsSerializer,
-        responses={200: DigestKindsSerializer, **ERROR_RESPONSES},
+        responses={200: DigestKindsSerializer, **WRITE_ERRORS},
     )
-    @action(detail=False, methods=["get", "put"], url_path="digest")
+    @action(
+        detail=False,
+        methods=["get", "put"],
+        url_path="digest",
+        serializer_class=DigestKindsSerializer,
+    )
     def digest(self, request):
         """The kinds of notification that also go into the daily digest; PUT replaces the
         choice (the kinds left out stay in the inbox only)."""
         if request.method == "PUT":
             data = validated(DigestKindsSerializer, self)
             preferences.digest_kinds_set(user=request.user, digest_kinds=data["digest_kinds"])
-        answer = {
-            "digest_kinds": preferences.digest_kinds_of(request.user),
-            "choosable_kinds": preferences.choosable_kinds(request.user),
-        }
-        return Response(DigestKindsSerializer(answer).data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def get_object(self):
+        # The one record found without an id (``…/digest/``): the user's own digest choice.
+        # OPTIONS reads it too (DRF's metadata, as ``action == "metadata"``) before describing
+        # what PUT takes.
+        if not self.detail:
+            return {
+                "digest_kinds": preferences.digest_kinds_of(self.request.user),
+                "choosable_kinds": preferences.choosable_kinds(self.request.user),
+            }
+        return super().get_object()

@@ -43,6 +43,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
         model = EvaluationIndicator
         fields = ["id", "group", "name", "guidance", "weight", "max_score", "metric", "position"]
         read_only_fields = fields
+        # DRF drops allow_blank from read-only fields; these are answered blank ("" = none).
+        extra_kwargs = {"metric": {"allow_blank": True}}
 
 
 class EvaluationTemplateSerializer(serializers.ModelSerializer):

@@ -87,7 +87,10 @@ class RecommendationCreateSerializer(serializers.Serializer):
 
 class ItemCreateSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=max_length_of(RecommendationItem, "content"))
-    problems = ScopedPrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True)
+    # Optional, as on the letter's page (an item may answer no recorded problem).
+    problems = ScopedPrimaryKeyRelatedField(
+        queryset=Problem.objects.all(), many=True, required=False, default=list
+    )
 
 
 class IssueSerializer(serializers.Serializer):

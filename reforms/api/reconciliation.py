@@ -41,6 +41,8 @@ class ReconciliationRoundSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        # DRF drops allow_blank from read-only fields; these are answered blank ("" = none).
+        extra_kwargs = {"sector": {"allow_blank": True}}
 
 
 class ReconciliationOpenSerializer(serializers.Serializer):
@@ -84,6 +86,9 @@ class ReconciliationRowSerializer(serializers.ModelSerializer):
             "differences",
         ]
         read_only_fields = fields
+        # DRF drops allow_blank from read-only fields; these are answered blank until the unit
+        # answers and the staff confirm.
+        extra_kwargs = {"answer": {"allow_blank": True}, "confirmation": {"allow_blank": True}}
 
 
 class ReconciliationAnswerSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from core.api import (
     ERROR_RESPONSES,
     TRANSITION_ERRORS,
+    UNPAGED_LIST,
     Ordered,
     ScopedViewSetMixin,
     bulk_create,
@@ -86,7 +87,7 @@ class MeasureViewSet(
         request=s.MeasureCreateSerializer(many=True),
         responses={201: s.MeasureSerializer(many=True), **TRANSITION_ERRORS},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], **UNPAGED_LIST)
     def bulk(self, request):
         """A rectification plan at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
         require_perm(request.user, "reforms.add_measure")
@@ -268,7 +269,7 @@ class _OutcomeViewSet(
         outcome = type(self).create_outcome(actor=request.user, **data)
         return detail_or_created(self.serializer_class, self.fresh(outcome), self, created=True)
 
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], **UNPAGED_LIST)
     def bulk(self, request):
         """Many at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
         require_perm(request.user, f"reforms.add_{self.queryset.model._meta.model_name}")
@@ -373,7 +374,7 @@ class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
     @_transition(
         s.FollowUpMeasureSerializer(many=True), created=True, request=s.FollowUpChooseSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], **UNPAGED_LIST)
     def measures(self, request, pk=None):
         """Staff choose the measures to review: all the letter's signed-off measures, or a random
         sample of ``sample_size`` (recorded as the review's rows, ``/follow-up-measures/``)."""

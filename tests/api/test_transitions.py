@@ -608,7 +608,13 @@ class TestCases:
         assert [(s["id"], s["name"]) for s in answer.json()["subjects"]] == [(kept, "李某某")]
         answer = client.put(
             f"/api/v1/cases/{case['id']}/analysis/",
-            {"root_causes": "权力过于集中", "completed_on": "2026-03-01"},
+            {
+                "trajectory": "从收受礼金到索要工程款",
+                "root_causes": "权力过于集中",
+                "loopholes": "",
+                "lessons": "",
+                "completed_on": "2026-03-01",
+            },
             format="json",
         )
         assert answer.status_code == 200, answer.content

@@ -180,7 +180,13 @@ ACTIONS = {
         "put",
         lambda side: (
             f"cases/{new_case(side).pk}/analysis/",
-            {"root_causes": "监督缺位", "loopholes": "评审专家由局长指定"},
+            {
+                "trajectory": "",
+                "root_causes": "监督缺位",
+                "loopholes": "评审专家由局长指定",
+                "lessons": "",
+                "completed_on": None,
+            },
             False,
         ),
         {"staff"},
