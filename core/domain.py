@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -131,6 +132,13 @@ class BoundedTextField(models.TextField):
 def max_length_of(model, field_name: str) -> int:
     """The limit a model field sets, for the forms, serializers and imports that must match it."""
     return model._meta.get_field(field_name).max_length
+
+
+def max_value_of(model, field_name: str) -> int:
+    """The largest number an integer model field holds on every database Django supports (SQLite
+    holds more than PostgreSQL), for the serializers that must not pass it a larger one."""
+    field = model._meta.get_field(field_name)
+    return BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()][1]
 
 
 class TimeStampedModel(models.Model):

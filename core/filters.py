@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django_filters.filters import FilterMethod
 from django_filters.filterset import remote_queryset
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -54,6 +55,21 @@ class IdChoiceFilter(django_filters.ModelChoiceFilter):
         if isinstance(value, NoRecord):
             return qs.none()
         return super().filter(qs, value)
+
+    def _set_method(self, value):
+        # django-filter replaces ``filter`` by a call of the filter set's ``method``: that call
+        # too must select nothing for an id of no record.
+        self._method = value
+        self.__dict__.pop("filter", None)
+        if value is not None:
+            self.filter = NothingForNoRecord(self)
+
+    method = property(lambda self: self._method, _set_method)
+
+
+class NothingForNoRecord(FilterMethod):
+    def __call__(self, qs, value):
+        return qs.none() if isinstance(value, NoRecord) else super().__call__(qs, value)
 
 
 @extend_schema_field(ID_SCHEMA)
@@ -98,4 +114,28 @@ class FilterBackend(DjangoFilterBackend):
         if repeated:
             once = _("Give this parameter once.")
             raise exceptions.ValidationError({name: [once] for name in repeated})
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            refuse_blank_values(request.query_params, filterset_class.base_filters)
         return super().filter_queryset(request, queryset, view)
+
+
+def refuse_blank_values(params, filters: dict) -> None:
+    """An API filter given empty is refused (400) unless it takes free text or a blank choice:
+    the schema types it a date, a number, a yes or no or a choice, and "" is none of them.
+    (A page's form sends its blanks, and its filter sets read them as "any".)"""
+    blank = [
+        name
+        for name, value in params.items()
+        if value == "" and name in filters and not _takes_blank(filters[name])
+    ]
+    if blank:
+        refusal = _("Give a value, or leave the parameter out.")
+        raise exceptions.ValidationError({name: [refusal] for name in blank})
+
+
+def _takes_blank(filter_) -> bool:
+    if isinstance(filter_, django_filters.CharFilter | django_filters.OrderingFilter):
+        return True
+    choices = filter_.extra.get("choices")
+    return not callable(choices) and any(value == "" for value, _label in choices or ())

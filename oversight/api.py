@@ -10,7 +10,7 @@ from accounts.models import Sector
 from core.api import ERROR_RESPONSES, REFUSED_BY_A_RULE
 from core.db import reads_from_replica
 from core.domain import DomainError, shanghai_today
-from core.filters import ID_SCHEMA
+from core.filters import ID_SCHEMA, refuse_blank_values
 
 from .dashboard import evaluation_period, evaluation_ranking
 from .filters import StatisticsScope
@@ -146,6 +146,7 @@ class StatisticsViewSet(viewsets.ViewSet):
     )
     @reads_from_replica
     def list(self, request):
+        refuse_blank_values(request.query_params, StatisticsScope.base_filters)
         scope = StatisticsScope(request.query_params, request=request)
         if not scope.is_valid():
             raise scope_refusal(scope)

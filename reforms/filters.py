@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.domain import SHANGHAI, shanghai_today
-from core.filters import IdChoiceFilter, IdFilter
+from core.filters import FilterSet, IdChoiceFilter, IdFilter
 from core.forms import YesNoFilter
 from recommendations.models import Recommendation
 
@@ -361,8 +361,9 @@ class ReboundFlagFilter(django_filters.FilterSet):
         fields = []
 
 
-class ReconciliationRowFilter(django_filters.FilterSet):
-    """A round's rows: its page filters by status and answer, the API by round as well."""
+class ReconciliationRowFilter(FilterSet):
+    """A round's rows: its page filters by status and answer, the API by round as well (an id of
+    no round in sight selects nothing, as every id filter: ``core.filters``)."""
 
     class Meta:
         model = ReconciliationRow

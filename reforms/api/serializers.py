@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core.api import ScopedPrimaryKeyRelatedField
-from core.domain import max_length_of
+from core.domain import max_length_of, max_value_of
 from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import (
     Activity,
@@ -282,7 +282,9 @@ class ActivityUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Activity.Kind.choices)
     title = serializers.CharField(max_length=max_length_of(Activity, "title"))
     held_on = serializers.DateField()
-    participant_count = serializers.IntegerField(min_value=1)
+    participant_count = serializers.IntegerField(
+        min_value=1, max_value=max_value_of(Activity, "participant_count")
+    )
     notes = serializers.CharField(
         max_length=max_length_of(Activity, "notes"), allow_blank=True, default=""
     )

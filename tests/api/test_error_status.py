@@ -70,3 +70,12 @@ def test_an_id_of_no_record_in_sight_fits_the_schema_and_is_a_422(world, housing
     answer = api_as(who).post("/api/v1/problems/", problem_body(world, housing_case, case=case))
     assert answer.status_code == 422, answer.json()
     assert list(answer.json()["errors"]) == ["case"]
+
+
+def test_a_count_past_what_its_column_holds_is_a_400_not_a_500(api_as, schema):
+    count = schema["components"]["schemas"]["ActivityCreateRequest"]["properties"]
+    assert count["participant_count"]["maximum"] == 2**31 - 1
+    body = {"kind": "admonition_talk", "title": "警示教育", "held_on": "2026-06-20"}
+    answer = api_as("staff").post("/api/v1/activities/", body | {"participant_count": 2**58})
+    assert answer.status_code == 400
+    assert "participant_count" in answer.json()["errors"]

@@ -178,6 +178,8 @@ ID_FILTERS = [
     ("/api/v1/campaigns/", "unit"),
     ("/api/v1/campaign-units/", "campaign"),
     ("/api/v1/reconciliation-rounds/", "recommendation"),
+    ("/api/v1/reconciliation-rows/", "round"),
+    ("/api/v1/cases/", "violation_type"),
 ]
 
 
@@ -213,3 +215,23 @@ def test_statistics_of_a_unit_out_of_sight_are_not_found(world, api_as):
     assert answer.json()["code"] == "not_found"
     both = client.get("/api/v1/statistics/", {"unit": world.units.water.pk, "period_after": "x"})
     assert both.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/measures/", "due_before"),
+        ("/api/v1/measures/", "status"),
+        ("/api/v1/cases/", "unit"),
+        ("/api/v1/notifications/", "unread"),
+        ("/api/v1/statistics/", "period_before"),
+    ],
+)
+def test_a_typed_filter_given_empty_is_refused(world, api_as, path, name):
+    answer = api_as("staff").get(path, {name: ""})
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == [name]
+
+
+def test_free_text_may_be_empty(world, api_as):
+    assert api_as("staff").get("/api/v1/cases/", {"q": ""}).status_code == 200
