@@ -9,7 +9,7 @@ ADDR ?= 127.0.0.1:8000
 # when make runs as root, otherwise make stops with the `sudo apt-get install` line to run.
 SYSTEM_PACKAGES := tools/system-packages.sh
 
-.PHONY: run install messages migrate test test-fast test-postgres bench lint format clean
+.PHONY: run install messages migrate test test-fast test-postgres bench fuzz lint format clean
 
 # Links in the demo's emails point at the address actually served, unless SITE_URL is set.
 run: export SITE_URL ?= http://$(ADDR)
@@ -81,6 +81,11 @@ bench: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
 	  $(BIN)/python manage.py bench --measures $(BENCH_MEASURES) $(BENCH_ARGS)
+
+# schemathesis with every check as staff, officer and supervisor against gunicorn on PostgreSQL
+# (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 7 minutes a role on 2 cores.
+fuzz: install
+	tools/fuzz.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# schemathesis against the running API, from outside as an integrator would: every check, positive
+# and negative data and the stateful links, once for each of the three roles with a token, against
+# gunicorn on a PostgreSQL database filled with the demo data. Loopback only; everything it starts
+# it stops. The failures of each role are in $FUZZ_DIR/<role>.log (JUnit beside it), the server's
+# own log in $FUZZ_DIR/server.log.
+#
+#   tools/fuzz.sh            MAX_EXAMPLES=30 SEED=1 FUZZ_DATABASE=yianchugai_fuzz FUZZ_PORT=8041
+#
+# The demo database is dropped and seeded afresh each run, so a run is repeatable with its seed.
+set -euo pipefail
+
+root=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+bin=$root/.venv/bin
+database=${FUZZ_DATABASE:-yianchugai_fuzz}
+port=${FUZZ_PORT:-8041}
+seed=${SEED:-1}
+examples=${MAX_EXAMPLES:-30}
+out=${FUZZ_DIR:-$root/var/fuzz}
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$database CELERY_BROKER_URL=
+
+cd "$root"
+mkdir -p "$out"
+dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database"
+createdb -h 127.0.0.1 -U postgres "$database"
+"$bin/python" manage.py migrate --noinput -v0
+"$bin/python" manage.py seed_demo > /dev/null
+"$bin/gunicorn" config.wsgi -w 2 -b "127.0.0.1:$port" --timeout 60 > "$out/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/schema/" && break
+  sleep 0.2
+done
+
+failed=0
+for role in staff officer supervisor; do
+  token=$("$bin/python" manage.py issue_api_token "$role" | tail -1)
+  echo "schemathesis as $role (seed $seed, at most $examples examples an operation)…"
+  if "$bin/st" run "http://127.0.0.1:$port/api/v1/schema/" --checks all --seed "$seed" \
+      --max-examples "$examples" --header "Authorization: Token $token" \
+      --report junit --report-dir "$out/$role" > "$out/$role.log" 2>&1; then
+    echo "  $role: no failure"
+  else
+    failed=1
+    echo "  $role: $(grep -E '^=+ .* in [0-9.]+s =+$' "$out/$role.log" | tr -d '=' | xargs)"
+  fi
+done
+exit $failed
