@@ -12,7 +12,7 @@ service's refusal) — answers 422; a refusal in the record's current state answ
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,26 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.domain import DomainError
 from core.filters import FilterBackend
+
+
+class TextField(serializers.CharField):
+    """A string, and only a string: DRF's ``CharField`` also takes a number (``0`` as ``"0"``),
+    which the schema's ``type: string`` rules out."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's model serializers: a model's text fields are ``TextField``s."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -178,12 +198,17 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
     return schemas
 
 
-def state_that_text_is_trimmed(result, generator, request, public):
-    """drf-spectacular postprocessing hook: a request's text field that may not be blank may not be
-    only spaces either (DRF trims them first), so its schema takes a pattern that says so."""
+def state_what_requests_must_hold(result, generator, request, public):
+    """drf-spectacular postprocessing hook, for what DRF checks but does not tell the schema:
+    a text field that may not be blank may not be only spaces (DRF trims them first); a decimal
+    has a digit before and after its point; a bulk body holds 1 to ``API_BULK_MAX`` records."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _require_visible_text(component)
+    for path, operations in result.get("paths", {}).items():
+        if path.endswith("/bulk/"):
+            for content in operations["post"]["requestBody"]["content"].values():
+                content["schema"].update(minItems=1, maxItems=settings.API_BULK_MAX)
     return result
 
 
@@ -197,6 +222,8 @@ def _require_visible_text(schema: dict) -> None:
     plain_text = schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema)
     if plain_text and schema.get("minLength", 0) >= 1:
         schema["pattern"] = r"\S"
+    if schema.get("format") == "decimal" and "pattern" in schema:
+        schema["pattern"] = schema["pattern"].replace(r"\d{0,", r"\d{1,")
 
 
 class Pagination(PageNumberPagination):

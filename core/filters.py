@@ -32,6 +32,11 @@ class NoRecord:
         return str(self.pk)
 
 
+def chosen_record(value):
+    """A filter's cleaned value as a record: None for nothing chosen or an id of no record."""
+    return None if isinstance(value, NoRecord) else value
+
+
 class RecordIdField(django_filters.fields.ModelChoiceField):
     """A record of the field's queryset by its id; a well-formed id outside it is a ``NoRecord``."""
 

@@ -7,7 +7,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Sector
-from core.api import ERROR_RESPONSES, REFUSED_BY_A_RULE
+from core.api import ERROR_RESPONSES, REFUSED_BY_A_RULE, TextField
 from core.db import reads_from_replica
 from core.domain import DomainError, shanghai_today
 from core.filters import ID_SCHEMA, refuse_blank_values
@@ -18,10 +18,10 @@ from .statistics import outcome_statistics
 
 
 class CountSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text=_("The value the list filters by."))
-    label = serializers.CharField()
+    key = TextField(help_text=_("The value the list filters by."))
+    label = TextField()
     count = serializers.IntegerField()
-    url = serializers.CharField(help_text=_("The API list of exactly these records."))
+    url = TextField(help_text=_("The API list of exactly these records."))
 
 
 class ActivityCountSerializer(CountSerializer):
@@ -30,7 +30,7 @@ class ActivityCountSerializer(CountSerializer):
 
 class TotalSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    url = serializers.CharField()
+    url = TextField()
 
 
 class ProblemFiguresSerializer(TotalSerializer):
@@ -40,14 +40,12 @@ class ProblemFiguresSerializer(TotalSerializer):
 
 class ItemFiguresSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    url = serializers.CharField(
-        allow_null=True, help_text=_("Null: items are read with their letter.")
-    )
+    url = TextField(allow_null=True, help_text=_("Null: items are read with their letter."))
 
 
 class LinkedCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    url = serializers.CharField(help_text=_("The API list of exactly these records."))
+    url = TextField(help_text=_("The API list of exactly these records."))
 
 
 class MeasureFiguresSerializer(TotalSerializer):
@@ -76,7 +74,7 @@ class ActivityFiguresSerializer(TotalSerializer):
 
 class LetterFiguresSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    url = serializers.CharField(allow_null=True, help_text=_("Null when the scope is one letter."))
+    url = TextField(allow_null=True, help_text=_("Null when the scope is one letter."))
 
 
 class ReboundFiguresSerializer(serializers.Serializer):
@@ -156,8 +154,8 @@ class StatisticsViewSet(viewsets.ViewSet):
 class RankedUnitSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     pk = serializers.IntegerField(help_text=_("The unit."))
-    label = serializers.CharField()
-    sector = serializers.CharField()
+    label = TextField()
+    sector = TextField()
     mean = serializers.DecimalField(max_digits=5, decimal_places=2)
     count = serializers.IntegerField(help_text=_("Evaluations in the period."))
     low = serializers.IntegerField()
@@ -166,8 +164,8 @@ class RankedUnitSerializer(serializers.Serializer):
 
 class RankedSectorSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    sector = serializers.CharField()
-    label = serializers.CharField()
+    sector = TextField()
+    label = TextField()
     mean = serializers.DecimalField(max_digits=5, decimal_places=2)
     count = serializers.IntegerField()
     low = serializers.IntegerField()

@@ -26,6 +26,7 @@ from cases.filters import CaseFilter, with_top_leader_flag
 from cases.models import Case
 from core.db import primary_reads, reads_from_replica
 from core.domain import shanghai_today
+from core.filters import chosen_record
 from core.pages import permission_required_or, require_permission, scoped_object_or_404
 from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
@@ -92,7 +93,8 @@ def ledger_request(request):
     """What the ledger of the measure list as filtered is: (its measures, subtitle, file name)."""
     filterset = measure_filter(request)
     chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
-    recommendation, unit = chosen.get("recommendation"), chosen.get("unit")
+    recommendation = chosen_record(chosen.get("recommendation"))
+    unit = chosen_record(chosen.get("unit"))
     if recommendation is not None:
         subtitle = f"{recommendation.recipient_unit.name}　{recommendation.doc_number}"
         name = f"整改台账-{recommendation.doc_number}.pdf"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.domain import DomainError, shanghai_today
+from core.filters import chosen_record
 from core.pages import (
     paginate,
     permission_required_or,
@@ -59,7 +60,11 @@ def measure_list(request):
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
     page = paginate(request, filterset.qs)
-    chosen = filterset.form.cleaned_data.get("recommendation") if filterset.is_bound else None
+    chosen = (
+        chosen_record(filterset.form.cleaned_data.get("recommendation"))
+        if filterset.is_bound
+        else None
+    )
     others = request.GET.copy()
     others.pop("recommendation", None)
     others.pop("page", None)

@@ -2,13 +2,14 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.models import OrgUnit, Sector, User
+from core.api import ModelSerializer, TextField
 from core.domain import max_length_of
 
 # Far above any password a person types; bounds what the hasher is given (and the schema says so).
 PASSWORD_MAX_LENGTH = 4096
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     posted_to = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     # Read-only choice fields lose ``allow_blank``; say it, so the schema admits "".
     sector = serializers.ChoiceField(choices=Sector.choices, allow_blank=True, read_only=True)
@@ -20,8 +21,8 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=max_length_of(User, "username"))
-    password = serializers.CharField(
+    username = TextField(max_length=max_length_of(User, "username"))
+    password = TextField(
         style={"input_type": "password"}, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH
     )
     otp_token = serializers.RegexField(
@@ -36,7 +37,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = TextField(
         help_text=gettext_lazy(
             "The new token, shown only this once (only its digest is kept); it replaces the "
             "user's earlier token."

@@ -11,9 +11,11 @@ from accounts.models import OrgUnit, Sector
 from cases.models import Problem, ProcessStage
 from core.api import (
     TRANSITION_ERRORS,
+    ModelSerializer,
     Ordered,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSetMixin,
+    TextField,
     detail_or_created,
     read_schemas,
     validated,
@@ -26,14 +28,14 @@ from .. import progress, services
 from ..models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit
 
 
-class CampaignItemSerializer(serializers.ModelSerializer):
+class CampaignItemSerializer(ModelSerializer):
     class Meta:
         model = CampaignItem
         fields = ["id", "number", "category", "process_stage", "text"]
         read_only_fields = fields
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ModelSerializer):
     items = CampaignItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -63,14 +65,14 @@ class ChecklistLineSerializer(serializers.Serializer):
     process_stage = serializers.PrimaryKeyRelatedField(
         queryset=ProcessStage.objects.all(), required=False, allow_null=True, default=None
     )
-    text = serializers.CharField(max_length=max_length_of(CampaignItem, "text"))
+    text = TextField(max_length=max_length_of(CampaignItem, "text"))
 
 
 class CampaignCreateSerializer(serializers.Serializer):
     """A sector (its units in your jurisdiction, resolved at launch) or chosen ``units``."""
 
-    title = serializers.CharField(max_length=max_length_of(Campaign, "title"))
-    instructions = serializers.CharField(
+    title = TextField(max_length=max_length_of(Campaign, "title"))
+    instructions = TextField(
         max_length=max_length_of(Campaign, "instructions"),
         required=False,
         allow_blank=True,
@@ -95,7 +97,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     items = ChecklistLineSerializer(many=True)
 
 
-class CampaignUnitSerializer(serializers.ModelSerializer):
+class CampaignUnitSerializer(ModelSerializer):
     found_count = serializers.IntegerField(read_only=True)
     open_count = serializers.IntegerField(read_only=True)
     overdue_count = serializers.IntegerField(read_only=True)
@@ -135,7 +137,7 @@ class CampaignUnitSerializer(serializers.ModelSerializer):
 class AnswerLineSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     found = serializers.BooleanField()
-    finding = serializers.CharField(
+    finding = TextField(
         max_length=max_length_of(CampaignAnswer, "finding"),
         required=False,
         allow_blank=True,

@@ -17,7 +17,7 @@ from cases.models import (
 )
 from cases.services import CASE_WRITABLE_FIELDS
 from cases.typical import current_selection
-from core.api import ScopedPrimaryKeyRelatedField
+from core.api import ModelSerializer, ScopedPrimaryKeyRelatedField, TextField
 from core.domain import max_length_of
 
 
@@ -32,7 +32,7 @@ class TaxonomyEntryField(serializers.RelatedField):
     reads return (a JSON string), so a client can send back what it read."""
 
     default_error_messages = {
-        "unknown": _("No entry “{value}” in this list."),
+        "does_not_exist": _("No entry “{value}” in this list."),
         "incorrect_type": _("Give the entry's id (a number) or its name (a string)."),
     }
 
@@ -41,25 +41,25 @@ class TaxonomyEntryField(serializers.RelatedField):
             self.fail("incorrect_type")
         # An id no key can hold or a name with a NUL (the database refuses both) is no entry.
         if (isinstance(data, int) and not 0 < data < 2**63) or "\x00" in str(data):
-            self.fail("unknown", value=data)
+            self.fail("does_not_exist", value=data)
         lookup = {"pk": data} if isinstance(data, int) else {"name": data.strip()}
         entry = self.get_queryset().filter(**lookup).first()
         if entry is None:
-            self.fail("unknown", value=data)
+            self.fail("does_not_exist", value=data)
         return entry
 
     def to_representation(self, value):
         return value.name
 
 
-class SubjectSerializer(serializers.ModelSerializer):
+class SubjectSerializer(ModelSerializer):
     class Meta:
         model = Subject
         fields = ["id", "name", "position", "is_top_leader", "disposition"]
         read_only_fields = fields
 
 
-class CaseAnalysisSerializer(serializers.ModelSerializer):
+class CaseAnalysisSerializer(ModelSerializer):
     class Meta:
         model = CaseAnalysis
         fields = [
@@ -77,7 +77,7 @@ class CaseAnalysisSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": True} for name in fields[:5]}
 
 
-class TypicalCaseSerializer(serializers.ModelSerializer):
+class TypicalCaseSerializer(ModelSerializer):
     """The case's selection as a typical case (典型案例), in force."""
 
     class Meta:
@@ -93,7 +93,7 @@ class TypicalCaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     subjects = SubjectSerializer(many=True, read_only=True)
     analysis = serializers.SerializerMethodField()
     typical = serializers.SerializerMethodField()
@@ -125,7 +125,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return None if selection is None else TypicalCaseSerializer(selection).data
 
 
-class ProblemSerializer(serializers.ModelSerializer):
+class ProblemSerializer(ModelSerializer):
     process_stage = serializers.SlugRelatedField(read_only=True, slug_field="name")
 
     class Meta:
@@ -140,12 +140,12 @@ class SubjectWriteSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("An existing subject kept; empty for a new one."),
     )
-    name = serializers.CharField(max_length=max_length_of(Subject, "name"))
-    position = serializers.CharField(
+    name = TextField(max_length=max_length_of(Subject, "name"))
+    position = TextField(
         max_length=max_length_of(Subject, "position"), required=False, allow_blank=True
     )
     is_top_leader = serializers.BooleanField(required=False, default=False)
-    disposition = serializers.CharField(
+    disposition = TextField(
         max_length=max_length_of(Subject, "disposition"), required=False, allow_blank=True
     )
 
@@ -154,8 +154,8 @@ class CaseWriteSerializer(serializers.Serializer):
     """A case as staff log or edit it. The units are checked by the service (jurisdiction, kind);
     ``subjects``, when given, is the case's full list of subjects."""
 
-    number = serializers.CharField(max_length=max_length_of(Case, "number"))
-    title = serializers.CharField(max_length=max_length_of(Case, "title"))
+    number = TextField(max_length=max_length_of(Case, "number"))
+    title = TextField(max_length=max_length_of(Case, "title"))
     commission = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     case_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     sector = serializers.ChoiceField(choices=Sector.choices)
@@ -166,9 +166,7 @@ class CaseWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(required=False, allow_null=True)
-    summary = serializers.CharField(
-        max_length=max_length_of(Case, "summary"), required=False, allow_blank=True
-    )
+    summary = TextField(max_length=max_length_of(Case, "summary"), required=False, allow_blank=True)
     violation_types = TaxonomyEntryField(
         queryset=ViolationType.objects.all(), many=True, required=False
     )
@@ -182,7 +180,7 @@ class TypicalMarkSerializer(serializers.Serializer):
     """Marking a closed case as typical: at least one reason, and for whom."""
 
     reasons = serializers.ListField(
-        child=serializers.ChoiceField(choices=TypicalReason.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=TypicalReason.choices), min_length=1
     )
     audience_sectors = serializers.ListField(
         child=serializers.ChoiceField(choices=Sector.choices), required=False
@@ -190,13 +188,13 @@ class TypicalMarkSerializer(serializers.Serializer):
     audience_levels = serializers.ListField(
         child=serializers.ChoiceField(choices=Case.Level.choices), required=False
     )
-    note = serializers.CharField(
+    note = TextField(
         max_length=max_length_of(TypicalCase, "note"), required=False, allow_blank=True
     )
 
 
 class TypicalUnmarkSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=max_length_of(TypicalCase, "note"))
+    reason = TextField(max_length=max_length_of(TypicalCase, "note"))
 
 
 class ProblemWriteSerializer(serializers.Serializer):
@@ -204,7 +202,7 @@ class ProblemWriteSerializer(serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     process_stage = TaxonomyEntryField(queryset=ProcessStage.objects.all())
-    description = serializers.CharField(max_length=max_length_of(Problem, "description"))
+    description = TextField(max_length=max_length_of(Problem, "description"))
 
 
 class ProblemUpdateSerializer(ProblemWriteSerializer):
@@ -215,12 +213,12 @@ class TaxonomySerializer(serializers.Serializer):
     """An entry of a shared list: reads show its ``name``; writes take the ``id`` or the name."""
 
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
     position = serializers.IntegerField(read_only=True)
 
 
 class ChoiceSerializer(serializers.Serializer):
     """A fixed choice: writes and filters take its ``value``; ``label`` is its name in Chinese."""
 
-    value = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    value = TextField(read_only=True)
+    label = TextField(read_only=True)

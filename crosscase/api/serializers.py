@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import OrgUnit, Sector
 from cases.models import Case, ProcessStage, ViolationType
-from core.api import ScopedPrimaryKeyRelatedField
+from core.api import ModelSerializer, ScopedPrimaryKeyRelatedField, TextField
 from crosscase.analysis import FINDINGS_FIELDS, WRITABLE_FIELDS
 from crosscase.models import CrossCaseAnalysis
 
@@ -18,7 +18,7 @@ READ_FIELDS = [
 ]
 
 
-class CrossCaseAnalysisSerializer(serializers.ModelSerializer):
+class CrossCaseAnalysisSerializer(ModelSerializer):
     """An analysis: its selection (criteria, or hand-picked ``cases`` by id) and findings.
     Its figures are at ``…/<id>/tables/``."""
 
@@ -38,7 +38,7 @@ class CrossCaseAnalysisSerializer(serializers.ModelSerializer):
         return sorted(case.pk for case in analysis.cases.all())
 
 
-class CrossCaseAnalysisWriteSerializer(serializers.ModelSerializer):
+class CrossCaseAnalysisWriteSerializer(ModelSerializer):
     """What a client writes: the selection and, optionally, the findings. ``unit`` defaults to
     the writer's own commission; ``cases`` (ids) is the selection in mode ``hand``."""
 
@@ -65,15 +65,15 @@ class CrossCaseMatrixCellSerializer(serializers.Serializer):
 
 
 class CrossCaseMatrixRowSerializer(serializers.Serializer):
-    category = serializers.CharField()
-    label = serializers.CharField()
+    category = TextField()
+    label = TextField()
     cells = CrossCaseMatrixCellSerializer(many=True)
     total = serializers.IntegerField()
 
 
 class CrossCaseMatrixStageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     total = serializers.IntegerField()
 
 
@@ -84,14 +84,14 @@ class CrossCaseMatrixSerializer(serializers.Serializer):
 
 
 class CrossCaseCountSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()
+    code = TextField()
+    label = TextField()
     count = serializers.IntegerField()
 
 
 class CrossCaseViolationCountSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     count = serializers.IntegerField()
 
 

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from core.api import ModelSerializer
 from notifications.models import DIGEST_OPTIONAL_KINDS, Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "link", "created_at", "read_at"]

@@ -18,9 +18,11 @@ from accounts.models import User
 from core.api import (
     TRANSITION_ERRORS,
     CanViewModel,
+    ModelSerializer,
     Ordered,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSetMixin,
+    TextField,
     detail_or_created,
     read_schemas,
     validated,
@@ -38,7 +40,7 @@ from recommendations.models import (
 )
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     class Meta:
         model = EvaluationIndicator
         fields = ["id", "group", "name", "guidance", "weight", "max_score", "metric", "position"]
@@ -47,7 +49,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         extra_kwargs = {"metric": {"allow_blank": True}}
 
 
-class EvaluationTemplateSerializer(serializers.ModelSerializer):
+class EvaluationTemplateSerializer(ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
@@ -56,7 +58,7 @@ class EvaluationTemplateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PanelMemberSerializer(serializers.ModelSerializer):
+class PanelMemberSerializer(ModelSerializer):
     class Meta:
         model = PanelMember
         fields = ["id", "user", "added_by", "added_at", "submitted_at"]
@@ -65,8 +67,8 @@ class PanelMemberSerializer(serializers.ModelSerializer):
 
 class IndicatorResultSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(source="indicator.pk")
-    name = serializers.CharField(source="indicator.name")
-    group = serializers.CharField(source="indicator.group")
+    name = TextField(source="indicator.name")
+    group = TextField(source="indicator.group")
     weight = serializers.IntegerField(source="indicator.weight")
     max_score = serializers.IntegerField(source="indicator.max_score")
     count = serializers.IntegerField()
@@ -82,11 +84,11 @@ class ResultsSerializer(serializers.Serializer):
     evaluators = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     score = serializers.IntegerField(allow_null=True)
-    rating = serializers.CharField(allow_null=True)
+    rating = TextField(allow_null=True)
     indicators = IndicatorResultSerializer(many=True)
 
 
-class EvaluationSessionSerializer(serializers.ModelSerializer):
+class EvaluationSessionSerializer(ModelSerializer):
     members = PanelMemberSerializer(many=True, read_only=True)
     results = serializers.SerializerMethodField()
     metrics = serializers.SerializerMethodField()
@@ -144,7 +146,7 @@ class SessionOpenSerializer(serializers.Serializer):
         queryset=EvaluationTemplate.objects.all(), required=False, allow_null=True, default=None
     )
     scheduled_on = serializers.DateField()
-    place = serializers.CharField(
+    place = TextField(
         max_length=max_length_of(EvaluationSession, "place"),
         required=False,
         allow_blank=True,
@@ -161,9 +163,9 @@ class MemberRemoveSerializer(serializers.Serializer):
 
 
 class HearingSerializer(serializers.Serializer):
-    reporter = serializers.CharField(max_length=max_length_of(EvaluationSession, "reporter"))
-    report = serializers.CharField(max_length=max_length_of(EvaluationSession, "report"))
-    questions = serializers.CharField(
+    reporter = TextField(max_length=max_length_of(EvaluationSession, "reporter"))
+    report = TextField(max_length=max_length_of(EvaluationSession, "report"))
+    questions = TextField(
         max_length=max_length_of(EvaluationSession, "questions"),
         required=False,
         allow_blank=True,
@@ -174,7 +176,7 @@ class HearingSerializer(serializers.Serializer):
 class ScoreSerializer(serializers.Serializer):
     indicator = serializers.IntegerField()
     score = serializers.DecimalField(max_digits=5, decimal_places=1)
-    comment = serializers.CharField(
+    comment = TextField(
         max_length=max_length_of(IndicatorScore, "comment"),
         required=False,
         allow_blank=True,
@@ -187,7 +189,7 @@ class ScoresSerializer(serializers.Serializer):
 
 
 class ConcludeSerializer(serializers.Serializer):
-    conclusion = serializers.CharField(
+    conclusion = TextField(
         max_length=max_length_of(EvaluationSession, "conclusion"),
         required=False,
         allow_blank=True,
@@ -196,10 +198,10 @@ class ConcludeSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=max_length_of(EvaluationSession, "cancel_reason"))
+    reason = TextField(max_length=max_length_of(EvaluationSession, "cancel_reason"))
 
 
-class IndicatorScoreSerializer(serializers.ModelSerializer):
+class IndicatorScoreSerializer(ModelSerializer):
     session = serializers.IntegerField(source="member.session_id", read_only=True)
     evaluator = serializers.IntegerField(source="member.user_id", read_only=True)
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from accounts.api.case_content import CaseContentSerializerMixin
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
-from core.api import ScopedPrimaryKeyRelatedField
+from core.api import ModelSerializer, ScopedPrimaryKeyRelatedField, TextField
 from core.domain import max_length_of
 from recommendations.models import (
     Evaluation,
@@ -15,7 +15,7 @@ from recommendations.models import (
 )
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     # Only the problems the reader may see: none for a unit officer (case content).
     problems = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -25,14 +25,14 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(ModelSerializer):
     class Meta:
         model = Reply
         fields = ["id", "recommendation", "content", "submitted_by", "submitted_at"]
         read_only_fields = fields
 
 
-class RecommendationSerializer(CaseContentSerializerMixin, serializers.ModelSerializer):
+class RecommendationSerializer(CaseContentSerializerMixin, ModelSerializer):
     items = ItemSerializer(many=True, read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
     # Only the cases the reader may see: none for a unit officer.
@@ -66,17 +66,17 @@ class RecommendationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Recommendation.Kind.choices, default=Recommendation.Kind.LETTER
     )
-    title = serializers.CharField(max_length=max_length_of(Recommendation, "title"))
+    title = TextField(max_length=max_length_of(Recommendation, "title"))
     issuer = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     recipient_unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
-    recipient_name = serializers.CharField(
+    recipient_name = TextField(
         max_length=max_length_of(Recommendation, "recipient_name"), required=False, allow_blank=True
     )
     cases = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all(), many=True)
-    preamble = serializers.CharField(
+    preamble = TextField(
         max_length=max_length_of(Recommendation, "preamble"), required=False, allow_blank=True
     )
-    copied_to = serializers.CharField(
+    copied_to = TextField(
         max_length=max_length_of(Recommendation, "copied_to"),
         required=False,
         allow_blank=True,
@@ -86,7 +86,7 @@ class RecommendationCreateSerializer(serializers.Serializer):
 
 
 class ItemCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=max_length_of(RecommendationItem, "content"))
+    content = TextField(max_length=max_length_of(RecommendationItem, "content"))
     # Optional, as on the letter's page (an item may answer no recorded problem).
     problems = ScopedPrimaryKeyRelatedField(
         queryset=Problem.objects.all(), many=True, required=False, default=list
@@ -111,14 +111,14 @@ class EmptySerializer(serializers.Serializer):
 
 
 class ReplyCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=max_length_of(Reply, "content"))
+    content = TextField(max_length=max_length_of(Reply, "content"))
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=max_length_of(RecommendationTransition, "reason"))
+    reason = TextField(max_length=max_length_of(RecommendationTransition, "reason"))
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     class Meta:
         model = Evaluation
         fields = [
@@ -138,7 +138,7 @@ class EvaluateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Evaluation.Method.choices)
     score = serializers.IntegerField(min_value=0, max_value=100)
     rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
-    comments = serializers.CharField(
+    comments = TextField(
         max_length=max_length_of(Evaluation, "comments"),
         required=False,
         allow_blank=True,

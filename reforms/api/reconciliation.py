@@ -8,9 +8,11 @@ from rest_framework.decorators import action
 from accounts.models import OrgUnit, Sector
 from core.api import (
     TRANSITION_ERRORS,
+    ModelSerializer,
     Ordered,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSetMixin,
+    TextField,
     detail_or_created,
     read_schemas,
     validated,
@@ -22,7 +24,7 @@ from reforms.filters import ReconciliationRowFilter
 from reforms.models import ReconciliationRound, ReconciliationRow
 
 
-class ReconciliationRoundSerializer(serializers.ModelSerializer):
+class ReconciliationRoundSerializer(ModelSerializer):
     class Meta:
         model = ReconciliationRound
         fields = [
@@ -62,8 +64,8 @@ class ReconciliationOpenSerializer(serializers.Serializer):
     answer_due_on = serializers.DateField()
 
 
-class ReconciliationRowSerializer(serializers.ModelSerializer):
-    differences = serializers.ListField(child=serializers.CharField(), read_only=True)
+class ReconciliationRowSerializer(ModelSerializer):
+    differences = serializers.ListField(child=TextField(), read_only=True)
 
     class Meta:
         model = ReconciliationRow
@@ -93,7 +95,7 @@ class ReconciliationRowSerializer(serializers.ModelSerializer):
 
 class ReconciliationAnswerSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=ReconciliationRow.Answer.choices)
-    note = serializers.CharField(
+    note = TextField(
         max_length=max_length_of(ReconciliationRow, "answer_note"),
         required=False,
         allow_blank=True,
@@ -103,7 +105,7 @@ class ReconciliationAnswerSerializer(serializers.Serializer):
 
 class ReconciliationConfirmSerializer(serializers.Serializer):
     confirmation = serializers.ChoiceField(choices=ReconciliationRow.Confirmation.choices)
-    note = serializers.CharField(
+    note = TextField(
         max_length=max_length_of(ReconciliationRow, "confirmation_note"),
         required=False,
         allow_blank=True,

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
-from core.api import ScopedPrimaryKeyRelatedField
+from core.api import ModelSerializer, ScopedPrimaryKeyRelatedField, TextField
 from core.domain import max_length_of, max_value_of
 from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import (
@@ -21,7 +21,7 @@ from reforms.models import (
 from reforms.services import CLOSING_KINDS
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ModelSerializer):
     recommendation = serializers.IntegerField(source="item.recommendation_id", read_only=True)
     signal = serializers.SerializerMethodField(help_text=_("三色预警 colour"))
     days_overdue = serializers.SerializerMethodField()
@@ -69,12 +69,12 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 class MeasureCreateSerializer(serializers.Serializer):
     item = ScopedPrimaryKeyRelatedField(queryset=RecommendationItem.objects.all())
-    content = serializers.CharField(max_length=max_length_of(Measure, "content"))
-    standard = serializers.CharField(max_length=max_length_of(Measure, "standard"))
-    department = serializers.CharField(
+    content = TextField(max_length=max_length_of(Measure, "content"))
+    standard = TextField(max_length=max_length_of(Measure, "standard"))
+    department = TextField(
         max_length=max_length_of(Measure, "department"), allow_blank=True, default=""
     )
-    owner_name = serializers.CharField(
+    owner_name = TextField(
         max_length=max_length_of(Measure, "owner_name"), allow_blank=True, default=""
     )
     owner = ScopedPrimaryKeyRelatedField(
@@ -83,7 +83,7 @@ class MeasureCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("The owner's account (reminders reach it); gives owner_name if blank."),
     )
-    leader_name = serializers.CharField(
+    leader_name = TextField(
         max_length=max_length_of(Measure, "leader_name"), allow_blank=True, default=""
     )
     leader = ScopedPrimaryKeyRelatedField(
@@ -98,16 +98,14 @@ class MeasureCreateSerializer(serializers.Serializer):
 
 
 class MeasureUpdateSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=max_length_of(Measure, "content"))
-    standard = serializers.CharField(max_length=max_length_of(Measure, "standard"))
-    department = serializers.CharField(
-        max_length=max_length_of(Measure, "department"), allow_blank=True
-    )
-    owner_name = serializers.CharField(max_length=max_length_of(Measure, "owner_name"))
-    leader_name = serializers.CharField(max_length=max_length_of(Measure, "leader_name"))
+    content = TextField(max_length=max_length_of(Measure, "content"))
+    standard = TextField(max_length=max_length_of(Measure, "standard"))
+    department = TextField(max_length=max_length_of(Measure, "department"), allow_blank=True)
+    owner_name = TextField(max_length=max_length_of(Measure, "owner_name"))
+    leader_name = TextField(max_length=max_length_of(Measure, "leader_name"))
 
 
-class MeasureTransitionSerializer(serializers.ModelSerializer):
+class MeasureTransitionSerializer(ModelSerializer):
     return_reason = serializers.ChoiceField(
         choices=MeasureTransition.ReturnReason.choices, allow_blank=True, read_only=True
     )
@@ -120,7 +118,7 @@ class MeasureTransitionSerializer(serializers.ModelSerializer):
 
 class NoteSerializer(serializers.Serializer):
     # Recorded as the transition's reason, or an extension's decision note (the same limit).
-    note = serializers.CharField(
+    note = TextField(
         max_length=max_length_of(MeasureTransition, "reason"),
         required=False,
         allow_blank=True,
@@ -130,7 +128,7 @@ class NoteSerializer(serializers.Serializer):
 
 class ReturnSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=MeasureTransition.ReturnReason.choices)
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=max_length_of(MeasureTransition, "reason"),
         required=False,
         allow_blank=True,
@@ -138,7 +136,7 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     download = serializers.HyperlinkedIdentityField(
         view_name="api:evidence-download", read_only=True
     )
@@ -164,7 +162,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 class EvidenceUploadSerializer(serializers.Serializer):
     measure = ScopedPrimaryKeyRelatedField(queryset=Measure.objects.all())
     file = serializers.FileField()
-    description = serializers.CharField(
+    description = TextField(
         max_length=max_length_of(Evidence, "description"),
         required=False,
         allow_blank=True,
@@ -172,7 +170,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ModelSerializer):
     evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -190,12 +188,17 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 
 class ProgressCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=max_length_of(ProgressReport, "content"))
+    """A progress report sent as JSON: files come only in a multipart body."""
+
+    content = TextField(max_length=max_length_of(ProgressReport, "content"))
     percent_complete = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ProgressWithFilesSerializer(ProgressCreateSerializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class ExtensionRequestSerializer(serializers.ModelSerializer):
+class ExtensionRequestSerializer(ModelSerializer):
     class Meta:
         model = ExtensionRequest
         fields = [
@@ -216,14 +219,14 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 class ExtensionCreateSerializer(serializers.Serializer):
     requested_due_on = serializers.DateField()
-    reason = serializers.CharField(max_length=max_length_of(ExtensionRequest, "reason"))
+    reason = TextField(max_length=max_length_of(ExtensionRequest, "reason"))
 
 
 class RejectSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=max_length_of(ExtensionRequest, "decision_note"))
+    note = TextField(max_length=max_length_of(ExtensionRequest, "decision_note"))
 
 
-class RuleChangeSerializer(serializers.ModelSerializer):
+class RuleChangeSerializer(ModelSerializer):
     class Meta:
         model = RuleChange
         fields = [
@@ -239,7 +242,7 @@ class RuleChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     class Meta:
         model = Activity
         fields = [
@@ -270,7 +273,7 @@ class _OutcomeTarget(serializers.Serializer):
 
 class RuleChangeUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RuleChange.Kind.choices)
-    title = serializers.CharField(max_length=max_length_of(RuleChange, "title"))
+    title = TextField(max_length=max_length_of(RuleChange, "title"))
     effective_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -280,14 +283,12 @@ class RuleChangeCreateSerializer(_OutcomeTarget, RuleChangeUpdateSerializer):
 
 class ActivityUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Activity.Kind.choices)
-    title = serializers.CharField(max_length=max_length_of(Activity, "title"))
+    title = TextField(max_length=max_length_of(Activity, "title"))
     held_on = serializers.DateField()
     participant_count = serializers.IntegerField(
         min_value=1, max_value=max_value_of(Activity, "participant_count")
     )
-    notes = serializers.CharField(
-        max_length=max_length_of(Activity, "notes"), allow_blank=True, default=""
-    )
+    notes = TextField(max_length=max_length_of(Activity, "notes"), allow_blank=True, default="")
 
 
 class ActivityCreateSerializer(_OutcomeTarget, ActivityUpdateSerializer):
@@ -298,7 +299,7 @@ class FollowUpScheduleSerializer(serializers.Serializer):
     scheduled_on = serializers.DateField()
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ModelSerializer):
     outcome = serializers.ChoiceField(
         choices=FollowUp.Outcome.choices, allow_blank=True, read_only=True
     )
@@ -321,7 +322,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=FollowUp.Outcome.choices)
-    findings = serializers.CharField(
+    findings = TextField(
         max_length=max_length_of(FollowUp, "findings"),
         required=False,
         allow_blank=True,
@@ -340,7 +341,7 @@ class FollowUpChooseSerializer(serializers.Serializer):
     )
 
 
-class FollowUpMeasureSerializer(serializers.ModelSerializer):
+class FollowUpMeasureSerializer(ModelSerializer):
     verdict = serializers.ChoiceField(
         choices=FollowUpMeasure.Verdict.choices, allow_blank=True, read_only=True
     )
@@ -362,7 +363,7 @@ class FollowUpMeasureSerializer(serializers.ModelSerializer):
 
 class FollowUpMarkSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=FollowUpMeasure.Verdict.choices)
-    findings = serializers.CharField(
+    findings = TextField(
         max_length=max_length_of(FollowUpMeasure, "findings"),
         required=False,
         allow_blank=True,
@@ -383,11 +384,11 @@ class FollowUpConcludeSerializer(ActivityUpdateSerializer):
     )
 
 
-class ReboundFlagSerializer(serializers.ModelSerializer):
+class ReboundFlagSerializer(ModelSerializer):
     """整改反弹: the new problem, the earlier one and the signed-off measure that addressed it
     (ids only: the problems' descriptions are read with their cases)."""
 
-    category = serializers.CharField(source="problem.category", read_only=True)
+    category = TextField(source="problem.category", read_only=True)
     process_stage = serializers.IntegerField(source="problem.process_stage_id", read_only=True)
     recommendation = serializers.IntegerField(
         source="measure.item.recommendation_id", read_only=True

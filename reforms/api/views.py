@@ -118,18 +118,28 @@ class MeasureViewSet(
         context = self.get_serializer_context()
         return Response(s.MeasureTransitionSerializer(rows, many=True, context=context).data)
 
-    @_transition(s.ProgressReportSerializer, created=True, request=s.ProgressCreateSerializer)
+    @_transition(
+        s.ProgressReportSerializer,
+        created=True,
+        request={
+            "multipart/form-data": s.ProgressWithFilesSerializer,
+            "application/json": s.ProgressCreateSerializer,
+        },
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def progress(self, request, pk=None):
         """The unit reports progress, optionally with evidence files (multipart ``files``)."""
         measure = self.get_object()
-        data = validated(s.ProgressCreateSerializer, self)
+        with_files = request.content_type.startswith("multipart/")
+        data = validated(
+            s.ProgressWithFilesSerializer if with_files else s.ProgressCreateSerializer, self
+        )
         report = services.progress_report_add(
             measure=measure,
             actor=request.user,
             content=data["content"],
             percent_complete=data["percent_complete"],
-            files=tuple(data["files"]),
+            files=tuple(data.get("files", ())),
         )
         return detail_or_created(s.ProgressReportSerializer, report, self, created=True)
 

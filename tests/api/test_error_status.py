@@ -79,3 +79,34 @@ def test_a_count_past_what_its_column_holds_is_a_400_not_a_500(api_as, schema):
     answer = api_as("staff").post("/api/v1/activities/", body | {"participant_count": 2**58})
     assert answer.status_code == 400
     assert "participant_count" in answer.json()["errors"]
+
+
+def test_a_number_where_the_schema_says_text_is_a_400(world, housing_case, api_as):
+    answer = api_as("staff").post(
+        "/api/v1/problems/", problem_body(world, housing_case, description=0)
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["description"]
+
+
+def test_the_schema_states_what_drf_checks_beyond_types(schema, settings):
+    measures = schema["paths"]["/api/v1/measures/bulk/"]["post"]["requestBody"]["content"]
+    assert measures["application/json"]["schema"]["minItems"] == 1
+    assert measures["application/json"]["schema"]["maxItems"] == settings.API_BULK_MAX
+    amount = schema["components"]["schemas"]["CaseWriteRequest"]["properties"]["amount"]
+    assert amount["pattern"] == r"^-?\d{1,12}(?:\.\d{1,2})?$"  # "." or "-" is no amount
+    typical = schema["components"]["schemas"]["TypicalMarkRequest"]["properties"]["reasons"]
+    assert typical["minItems"] == 1
+
+
+def test_a_process_stage_no_list_holds_is_a_422(world, housing_case, api_as):
+    body = problem_body(world, housing_case, process_stage="没有这个环节")
+    answer = api_as("staff").post("/api/v1/problems/", body)
+    assert answer.status_code == 422
+    assert list(answer.json()["errors"]) == ["process_stage"]
+
+
+def test_a_json_progress_report_takes_no_files(world, api_as, schema):
+    json_body = schema["components"]["schemas"]["ProgressCreateRequest"]["properties"]
+    assert "files" not in json_body
+    assert "files" in schema["components"]["schemas"]["ProgressWithFilesRequest"]["properties"]
