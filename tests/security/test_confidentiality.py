@@ -205,6 +205,7 @@ def staff_at_work(staff: User) -> None:
             "root_causes": "理想信念动摇，把分配审批权当作谋取私利的工具。",
             "loopholes": "保障房轮候名单由局长一人审定，缺少公示复核环节。",
             "lessons": "分配审批须集体研究、全程留痕、结果公示。",
+            "completed_on": None,  # PUT replaces the whole analysis
         },
         format="json",
     )
