@@ -10,6 +10,7 @@
 """
 
 import importlib
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,7 @@ from django.test import override_settings
 
 from accounts.models import OrgUnit
 from accounts.roles import Role
+from cases.models import ProcessStage
 
 from . import factories
 
@@ -172,18 +174,29 @@ def housing_case(world):
     )
 
 
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, seeded once for a class of read-only tests and rolled back after them."""
+@contextmanager
+def built_once(django_db_blocker, tmp_path_factory, **more_settings):
+    """Records built once for a module or class of tests, rolled back after the last of them.
+
+    Each test still runs in a savepoint of its own (pytest-django's ``db``), so a test that writes
+    leaves the next one the records as built. Yields the folder that holds their files.
+    """
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER, **more_settings),
         transaction.atomic(),
     ):
-        output = factories.seed()
-        yield output
+        restore_migrated_data()
+        yield media
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, seeded once for a class of read-only tests and rolled back after them."""
+    with built_once(django_db_blocker, tmp_path_factory):
+        yield factories.seed()
 
 
 # Rows the migrations load, which a transactional test's flush removes: (migration, function).
@@ -194,6 +207,14 @@ MIGRATED_DATA = [
     ("reforms.migrations.0005_reminder_schedules", "create_policy"),
     ("recommendations.migrations.0007_default_evaluation_template", "seed"),
 ]
+
+
+def restore_migrated_data():
+    """A transactional test earlier in the run flushed what the migrations load: load it again."""
+    if ProcessStage.objects.exists():
+        return
+    for module, function in MIGRATED_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

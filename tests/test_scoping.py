@@ -13,6 +13,7 @@ with the rules ``view`` permission and with the ``in_scope`` predicate, row by r
 
 import datetime
 import itertools
+from types import SimpleNamespace
 
 import pytest
 import rules
@@ -54,6 +55,7 @@ from reforms.models import (
 )
 
 from . import factories
+from .conftest import build_world, built_once
 
 ON = datetime.date(2026, 3, 1)
 
@@ -420,9 +422,26 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     return rows
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world and the table, built once for the module (each test runs in a savepoint)."""
+    with built_once(django_db_blocker, tmp_path_factory):
+        world = build_world()
+        yield SimpleNamespace(world=world, table=build_table(world))
+
+
 @pytest.fixture
-def table(world):
+def world(built, db):
+    return built.world
+
+
+@pytest.fixture
+def table(built, db):
     """``{model: {label: row}}`` for every model, and ``{viewer: user}`` for every viewer."""
+    return built.table
+
+
+def build_table(world):
     units = world.units
     factories.user(Role.UNIT_OFFICER, units.station, "station_officer")
     factories.user(Role.DISCIPLINE_STAFF, units.city, "inactive", is_active=False)

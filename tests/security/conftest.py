@@ -6,20 +6,15 @@ the whole loop (``inside``: in the city commission's jurisdiction) and the same 
 """
 
 import datetime
-import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Max
-from django.test import override_settings
 
 from accounts.roles import Role
 from campaigns import services as campaign_services
-from cases.models import ProcessStage
 from core.domain import shanghai_today
 from crosscase import analysis as crosscase_services
 from notifications.models import Notification
@@ -32,7 +27,7 @@ from reforms import services as reform_services
 from reforms.models import ReboundFlag, ReconciliationRound, ReconciliationSchedule
 from tests import factories
 from tests.api.conftest import build_chain
-from tests.conftest import FAST_HASHER, MIGRATED_DATA, build_world
+from tests.conftest import build_world, built_once
 
 # The roles of the matrices: the world's user of each ("anonymous" is nobody).
 ROLES = {
@@ -166,15 +161,6 @@ def document_job(staff) -> DocumentJob:
     return job
 
 
-def restore_migrated_data():
-    """A transactional test earlier in the run flushed what the migrations load (taxonomies, the
-    calendar): load it again, inside the scene's transaction."""
-    if ProcessStage.objects.exists():
-        return
-    for module, function in MIGRATED_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 def last_pks(built: SimpleNamespace) -> dict[type, int]:
     """The highest id of each kind of record once a side is built: ids above it are the next
     side's (or do not exist yet)."""
@@ -184,13 +170,7 @@ def last_pks(built: SimpleNamespace) -> dict[type, int]:
 
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
-        restore_migrated_data()
+    with built_once(django_db_blocker, tmp_path_factory) as media:
         world = build_world()
         water_officer = factories.user(Role.UNIT_OFFICER, world.units.water, "water_officer")
         inside = side(
@@ -215,7 +195,6 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
             last_inside_pk=last_inside_pk,
             media=media,
         )
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

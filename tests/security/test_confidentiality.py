@@ -33,7 +33,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import models, transaction
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -75,7 +75,7 @@ from reforms.models import (
     RuleChange,
 )
 from tests import factories
-from tests.conftest import FAST_HASHER
+from tests.conftest import built_once
 
 from .api_routes import API
 from .api_routes import PUBLIC as API_PUBLIC
@@ -264,16 +264,11 @@ def reviews_and_rebounds() -> None:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=media,
-            PASSWORD_HASHERS=FAST_HASHER,
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        ),
-        transaction.atomic(),
-    ):
+    with built_once(
+        django_db_blocker,
+        tmp_path_factory,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ) as media:
         factories.seed()
         staff_at_work(User.objects.get(username="staff"))
         for officer in User.objects.filter(role=Role.UNIT_OFFICER):
@@ -291,7 +286,6 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
         reconciliation_rounds()
         reviews_and_rebounds()
         yield SimpleNamespace(secrets=Secrets.from_database(), media=media)
-        transaction.set_rollback(True)
 
 
 # ── What a viewer may read anyway ────────────────────────────────────────────────────────────
