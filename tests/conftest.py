@@ -16,8 +16,9 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
+from django.db.models.signals import post_migrate
 from django.test import override_settings
 
 from accounts.models import OrgUnit
@@ -187,7 +188,6 @@ def built_once(django_db_blocker, tmp_path_factory, **more_settings):
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER, **more_settings),
         transaction.atomic(),
     ):
-        restore_migrated_data()
         yield media
         transaction.set_rollback(True)
 
@@ -210,15 +210,24 @@ MIGRATED_DATA = [
 
 
 def restore_migrated_data():
-    """A transactional test earlier in the run flushed what the migrations load: load it again."""
+    """Load what the migrations load, unless it is there."""
     if ProcessStage.objects.exists():
         return
     for module, function in MIGRATED_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
-@pytest.fixture
-def migrated_data(transactional_db):
-    """For transactional tests: load again what the migrations load (taxonomies, the calendar)."""
-    for module, function in MIGRATED_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
+@pytest.fixture(autouse=True, scope="session")
+def migrated_data_loaded_again_after_each_flush():
+    """A transactional test ends with a flush, which empties what the migrations load; the flush
+    then sends ``post_migrate``, and this loads it again there, so whatever test runs next finds it
+    (pytest-xdist runs a file's tests where the file falls, transactional or not)."""
+
+    def load_again(using, **kwargs):
+        if using == DEFAULT_DB_ALIAS:
+            restore_migrated_data()
+
+    cases = apps.get_app_config("cases")
+    post_migrate.connect(load_again, sender=cases, dispatch_uid=__name__)
+    yield
+    post_migrate.disconnect(sender=cases, dispatch_uid=__name__)

@@ -50,7 +50,7 @@ def replica(settings):
 
 
 @pytest.fixture
-def letter(migrated_data, world):
+def letter(transactional_db, world):
     """An issued letter to the housing bureau with one planned measure."""
     users = world.users
     the_case = factories.case(

@@ -30,7 +30,7 @@ from reforms import tasks
 from reforms.models import UrgingNotice
 from tests import factories, pdf
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 # The worker runs in real time: the test's dates are relative to today.

@@ -36,11 +36,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _migrated_data(migrated_data):
-    pass
-
-
 @pytest.fixture
 def demo_data(settings, tmp_path):
     """The demo's organisation and records (``seed_demo``), with its files in a temporary folder."""

@@ -356,7 +356,7 @@ def _approve_extension(world, housing_case, people):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("event", [_issue, _sign_off, _approve_extension])
 def test_a_transaction_retried_after_a_serialization_failure_notifies_once(
-    migrated_data, world, housing_case, people, event
+    world, housing_case, people, event
 ):
     """Real transactions (no test transaction around them): the first attempt writes its
     notifications, fails, and is rolled back; the retry commits. Each recipient holds one
@@ -381,7 +381,7 @@ def test_a_transaction_retried_after_a_serialization_failure_notifies_once(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sign_offs_at_once_notify_once(migrated_data, world, housing_case, people):
+def test_two_sign_offs_at_once_notify_once(world, housing_case, people):
     """Two staff tabs sign the same measure off at the same moment: the row lock (PostgreSQL) or
     the write lock (SQLite, IMMEDIATE transactions) queues the second behind the first, which then
     finds the measure signed off and is refused; the unit is told once."""
