@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
+from schemathesis.pytest.plugin import SchemathesisFunction
 
 from accounts.roles import Role
 from cases.models import Subject
@@ -19,6 +20,15 @@ from tests import factories
 
 # Cases schemathesis generated, per operation (reported at the end of the run).
 SCHEMATHESIS_CASES: Counter = Counter()
+
+
+def pytest_collection_modifyitems(items):
+    """Schemathesis 4.32 names each operation's test but, under pytest 9.2, leaves it the
+    function's node id; pytest-xdist schedules by node id, so one id for all would run one
+    operation of them. Each gets its operation as its parameters."""
+    for item in items:
+        if isinstance(item, SchemathesisFunction) and item._id.params is None:
+            item._id = item._id.with_params(item.operation_label)
 
 
 def pytest_terminal_summary(terminalreporter):
