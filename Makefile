@@ -86,7 +86,7 @@ bench: install
 	  $(BIN)/python manage.py bench --measures $(BENCH_MEASURES) $(BENCH_ARGS)
 
 # schemathesis with every check as staff, officer and supervisor against gunicorn on PostgreSQL
-# (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 7 minutes a role on 2 cores.
+# (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 3 minutes a role on 2 cores; .ci/run runs it.
 fuzz: install
 	tools/fuzz.sh
 

@@ -10,12 +10,15 @@ id of no record in the caller's jurisdiction, a rule across fields or against st
 service's refusal) — answers 422; a refusal in the record's current state answers 409.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -28,12 +31,33 @@ from core.filters import FilterBackend
 
 class TextField(serializers.CharField):
     """A string, and only a string: DRF's ``CharField`` also takes a number (``0`` as ``"0"``),
-    which the schema's ``type: string`` rules out."""
+    which the schema's ``type: string`` rules out. A NUL in it is refused in words of its own
+    (Django's Chinese message for it says "no empty string")."""
+
+    default_error_messages = {"null_character": gettext_lazy("Text may not hold a NUL character.")}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null_character")
         return super().to_internal_value(data)
+
+
+class NonNegativeDecimalField(serializers.DecimalField):
+    """A decimal from 0 up (``min_value`` 0): its schema's pattern takes no sign."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=Decimal(0), **kwargs)
+
+
+class NonNegativeDecimalFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = NonNegativeDecimalField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
+        return schema
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -200,8 +224,9 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
 
 def state_what_requests_must_hold(result, generator, request, public):
     """drf-spectacular postprocessing hook, for what DRF checks but does not tell the schema:
-    a text field that may not be blank may not be only spaces (DRF trims them first); a decimal
-    has a digit before and after its point; a bulk body holds 1 to ``API_BULK_MAX`` records."""
+    a text holds no NUL, and one that may not be blank not only spaces (DRF trims them first); a
+    file holds at least a byte; a decimal has a digit before and after its point; a bulk body
+    holds 1 to ``API_BULK_MAX`` records."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _require_visible_text(component)
@@ -212,16 +237,26 @@ def state_what_requests_must_hold(result, generator, request, public):
     return result
 
 
+# DRF refuses a NUL in any text (PostgreSQL cannot store one) and trims spaces before it checks
+# that a required text is not blank: a text holds no NUL, and a required one a visible character.
+TEXT_PATTERN = r"^[^\u0000]*$"
+VISIBLE_TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
 def _require_visible_text(schema: dict) -> None:
     inner = [
         *schema.get("properties", {}).values(),
         *([schema["items"]] if "items" in schema else []),
+        *schema.get("oneOf", []),
     ]
     for part in inner:
         _require_visible_text(part)
+    if schema.get("format") == "binary":  # DRF's FileField refuses an empty file
+        schema.setdefault("minLength", 1)
     plain_text = schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema)
-    if plain_text and schema.get("minLength", 0) >= 1:
-        schema["pattern"] = r"\S"
+    if plain_text:
+        visible = schema.get("minLength", 0) >= 1
+        schema["pattern"] = VISIBLE_TEXT_PATTERN if visible else TEXT_PATTERN
     if schema.get("format") == "decimal" and "pattern" in schema:
         schema["pattern"] = schema["pattern"].replace(r"\d{0,", r"\d{1,")
 

@@ -132,6 +132,22 @@ def test_an_oversized_file_is_refused_by_the_api_and_nothing_is_saved(
     assert stored_files(media) == []
 
 
+def test_an_empty_file_breaks_the_schema_and_is_a_400(officer_api, measure, media):
+    schema = officer_api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    upload = schema.json()["components"]["schemas"]["EvidenceUploadRequest"]["properties"]["file"]
+    assert upload["format"] == "binary" and upload["minLength"] == 1
+
+    empty = factories.evidence_file("扫描件.pdf", b"")
+    answer = officer_api.post(
+        "/api/v1/evidence/", {"measure": measure.pk, "file": empty}, format="multipart"
+    )
+
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["file"]
+    assert not Evidence.objects.exists()
+    assert stored_files(media) == []
+
+
 def test_the_api_refuses_a_disguised_file_in_a_progress_report(officer_api, measure, media):
     answer = officer_api.post(
         f"/api/v1/measures/{measure.pk}/progress/",

@@ -3,7 +3,7 @@
 # and negative data and the stateful links, once for each of the three roles with a token, against
 # gunicorn on a PostgreSQL database filled with the demo data. Loopback only; everything it starts
 # it stops. The failures of each role are in $FUZZ_DIR/<role>.log (JUnit beside it), the server's
-# own log in $FUZZ_DIR/server.log.
+# own log in $FUZZ_DIR/server.log; a role's failures are also printed (`.ci/run` runs it).
 #
 #   tools/fuzz.sh            MAX_EXAMPLES=30 SEED=1 FUZZ_DATABASE=yianchugai_fuzz FUZZ_PORT=8041
 #
@@ -44,6 +44,7 @@ for role in staff officer supervisor; do
   else
     failed=1
     echo "  $role: $(grep -E '^=+ .* in [0-9.]+s =+$' "$out/$role.log" | tr -d '=' | xargs)"
+    sed -n '/^=* FAILURES =*$/,/^=* WARNINGS =*$/p' "$out/$role.log" | cut -c1-400
   fi
 done
 exit $failed

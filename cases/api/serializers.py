@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,13 +15,18 @@ from cases.models import (
 )
 from cases.services import CASE_WRITABLE_FIELDS
 from cases.typical import current_selection
-from core.api import ModelSerializer, ScopedPrimaryKeyRelatedField, TextField
+from core.api import (
+    ModelSerializer,
+    NonNegativeDecimalField,
+    ScopedPrimaryKeyRelatedField,
+    TextField,
+)
 from core.domain import max_length_of
 
 
 @extend_schema_field(
     {
-        "oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 50}],
+        "oneOf": [{"type": "integer"}, {"type": "string", "minLength": 1, "maxLength": 50}],
         "description": "The entry's id, or its name as the reads return it.",
     }
 )
@@ -160,9 +163,7 @@ class CaseWriteSerializer(serializers.Serializer):
     case_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     sector = serializers.ChoiceField(choices=Sector.choices)
     level = serializers.ChoiceField(choices=Case.Level.choices)
-    amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False
-    )
+    amount = NonNegativeDecimalField(max_digits=14, decimal_places=2, required=False)
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(required=False, allow_null=True)

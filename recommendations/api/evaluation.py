@@ -185,7 +185,7 @@ class ScoreSerializer(serializers.Serializer):
 
 
 class ScoresSerializer(serializers.Serializer):
-    scores = ScoreSerializer(many=True, allow_empty=False)
+    scores = serializers.ListField(child=ScoreSerializer(), min_length=1)
 
 
 class ConcludeSerializer(serializers.Serializer):

@@ -2,11 +2,14 @@
 built through the services, and API clients signed in as each role of the world."""
 
 import datetime
-from collections import Counter
+import functools
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 from schemathesis.pytest.plugin import SchemathesisFunction
 
@@ -18,8 +21,7 @@ from reforms import services as reform_services
 from reforms.models import Activity, RuleChange
 from tests import factories
 
-# Cases schemathesis generated, per operation (reported at the end of the run).
-SCHEMATHESIS_CASES: Counter = Counter()
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def pytest_collection_modifyitems(items):
@@ -31,12 +33,10 @@ def pytest_collection_modifyitems(items):
             item._id = item._id.with_params(item.operation_label)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if SCHEMATHESIS_CASES:
-        terminalreporter.write_line(
-            f"schemathesis: {sum(SCHEMATHESIS_CASES.values())} cases generated over "
-            f"{len(SCHEMATHESIS_CASES)} API operations"
-        )
+def pytest_report_header(config):
+    from .schemathesis_contract import MAX_EXAMPLES, SEED
+
+    return f"schemathesis: seed {SEED}, at most {MAX_EXAMPLES} examples an operation and role"
 
 
 # The roles of the matrix: the world's user of each, in the city commission's tree.
@@ -167,6 +167,23 @@ def notifications(world):
         name: Notification.objects.create(recipient=user, title=f"提醒 {name}")
         for name, user in vars(world.users).items()
     }
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """The WSGI app closes database connections at the end of each request; in a test that is the
+    connection holding the test's transaction. Django's test client suspends that, so do we."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token_of(world):
+    """``token_of("officer")``: an API token of the role's user, one a test."""
+    return functools.cache(lambda role: factories.api_token(getattr(world.users, ROLES[role])))
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 schema, 422 when it fits the schema but a rule the schema cannot state refuses it; bodies are
 JSON but where files are sent."""
 
+import re
+
 import pytest
 
 from cases.models import ProcessStage
@@ -55,12 +57,26 @@ def test_text_of_only_spaces_breaks_the_schema_and_is_a_400(world, housing_case,
     description = schema["components"]["schemas"]["ProblemWriteRequest"]["properties"][
         "description"
     ]
-    assert description["pattern"] == r"\S" and description["minLength"] == 1
+    assert description["minLength"] == 1
+    assert not re.search(description["pattern"], " \t") and re.search(description["pattern"], " 是")
     answer = api_as("staff").post(
         "/api/v1/problems/", problem_body(world, housing_case, description=" ")
     )
     assert answer.status_code == 400
     assert list(answer.json()["errors"]) == ["description"]
+
+
+@pytest.mark.parametrize("text", ["\x00", "问题\x00描述"])
+def test_a_nul_in_text_breaks_the_schema_and_is_a_400(world, housing_case, api_as, schema, text):
+    problem = schema["components"]["schemas"]["ProblemWriteRequest"]["properties"]
+    case = schema["components"]["schemas"]["CaseWriteRequest"]["properties"]
+    assert not re.search(problem["description"]["pattern"], text)
+    assert not re.search(case["summary"]["pattern"], text)  # a text that may be blank, too
+    answer = api_as("staff").post(
+        "/api/v1/problems/", problem_body(world, housing_case, description=text)
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"description": ["文本中不能含有空字符（NUL）。"]}
 
 
 @pytest.mark.parametrize("who", ["staff", "county_staff"])
@@ -94,9 +110,10 @@ def test_the_schema_states_what_drf_checks_beyond_types(schema, settings):
     assert measures["application/json"]["schema"]["minItems"] == 1
     assert measures["application/json"]["schema"]["maxItems"] == settings.API_BULK_MAX
     amount = schema["components"]["schemas"]["CaseWriteRequest"]["properties"]["amount"]
-    assert amount["pattern"] == r"^-?\d{1,12}(?:\.\d{1,2})?$"  # "." or "-" is no amount
+    assert amount["pattern"] == r"^\d{1,12}(?:\.\d{1,2})?$"  # ".", "-" or "-1" is no amount
     typical = schema["components"]["schemas"]["TypicalMarkRequest"]["properties"]["reasons"]
     assert typical["minItems"] == 1
+    assert schema["components"]["schemas"]["ScoresRequest"]["properties"]["scores"]["minItems"] == 1
 
 
 def test_a_process_stage_no_list_holds_is_a_422(world, housing_case, api_as):
