@@ -237,10 +237,77 @@ def state_what_requests_must_hold(result, generator, request, public):
     return result
 
 
-# DRF refuses a NUL in any text (PostgreSQL cannot store one) and trims spaces before it checks
-# that a required text is not blank: a text holds no NUL, and a required one a visible character.
+LAST_SPACE = 0x3000  # no character past U+3000 is a space to Python (tests/api/test_error_status)
+
+
+def _spaces_class() -> str:
+    """The characters ``str.strip()`` removes, as a regular expression's class body: ECMA's
+    ``\\s``, which the schema's patterns are read with, is not Python's (``\\x1c``–``\\x1f``,
+    ``\\ufeff``)."""
+    return "".join(f"\\u{code:04x}" for code in range(LAST_SPACE + 1) if chr(code).isspace())
+
+
+# A text holds no NUL (the API refuses it: PostgreSQL cannot store one) and a required one a
+# character DRF does not trim away before it checks the text is not blank.
 TEXT_PATTERN = r"^[^\u0000]*$"
-VISIBLE_TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+VISIBLE_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{_spaces_class()}][^\u0000]*$"
+
+
+LINKED_METHODS = {"get", "post", "put", "patch", "delete"}
+FIRST_LISTED = "$response.body#/results/0/id"
+
+
+def link_the_operations(result, generator, request, public):
+    """drf-spectacular postprocessing hook: OpenAPI links, which clients and schemathesis'
+    stateful phase follow. The record a collection's POST creates, and the first one its GET
+    lists, is the ``id`` of every operation on ``<collection>{id}/…``; an operation on a record
+    leads to the others on the same record."""
+    paths = result.get("paths", {})
+    for collection, operations in paths.items():
+        on_a_record = {
+            operation["operationId"]: operation
+            for path, record_operations in paths.items()
+            if path.startswith(f"{collection}{{id}}/")
+            for method, operation in record_operations.items()
+            if method in LINKED_METHODS
+        }
+        sources = [
+            (operations.get("post"), "201", "$response.body#/id"),
+            (operations.get("get"), "200", FIRST_LISTED),
+            *((operation, None, "$request.path.id") for operation in on_a_record.values()),
+        ]
+        for operation, code, expression in sources:
+            response = _success_of(operation, code)
+            if response is None or (expression == FIRST_LISTED and not _is_a_page(response)):
+                continue
+            response["links"] = {
+                target: {"operationId": target, "parameters": {"id": expression}}
+                for target in on_a_record
+                if target != operation["operationId"]
+            }
+    return result
+
+
+def _success_of(operation: dict | None, code: str | None) -> dict | None:
+    """The operation's response of ``code``, or its first 2xx that has a body."""
+    if operation is None:
+        return None
+    responses = operation["responses"]
+    if code is not None:
+        return responses.get(code)
+    return next(
+        (
+            answer
+            for status_code, answer in responses.items()
+            if status_code.startswith("2") and "content" in answer
+        ),
+        None,
+    )
+
+
+def _is_a_page(response: dict) -> bool:
+    schemas = [content.get("schema", {}) for content in response.get("content", {}).values()]
+    return any(schema.get("$ref", "").split("/")[-1].startswith("Paginated") for schema in schemas)
 
 
 def _require_visible_text(schema: dict) -> None:

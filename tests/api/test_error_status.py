@@ -3,10 +3,12 @@ schema, 422 when it fits the schema but a rule the schema cannot state refuses i
 JSON but where files are sent."""
 
 import re
+import sys
 
 import pytest
 
 from cases.models import ProcessStage
+from core.api import LAST_SPACE
 
 
 @pytest.fixture
@@ -64,6 +66,18 @@ def test_text_of_only_spaces_breaks_the_schema_and_is_a_400(world, housing_case,
     )
     assert answer.status_code == 400
     assert list(answer.json()["errors"]) == ["description"]
+
+
+@pytest.mark.parametrize("text", ["\x1d", "\u3000", " \t\x1f"])
+def test_what_drf_trims_away_the_schema_calls_blank(schema, text):
+    # ECMA's \s, which OpenAPI's patterns use, leaves out \x1c–\x1f that Python trims.
+    description = schema["components"]["schemas"]["ProblemWriteRequest"]["properties"]
+    assert not re.search(description["description"]["pattern"], text) and not text.strip()
+    assert re.search(description["description"]["pattern"], "\ufeff") and "\ufeff".strip()
+
+
+def test_no_space_to_python_is_past_the_last_the_schema_names():
+    assert max(code for code in range(sys.maxunicode + 1) if chr(code).isspace()) == LAST_SPACE
 
 
 @pytest.mark.parametrize("text", ["\x00", "问题\x00描述"])

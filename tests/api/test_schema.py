@@ -41,6 +41,21 @@ def test_the_schema_is_served_and_documents_every_transition(client, db):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
+def test_links_lead_from_a_record_to_what_can_be_done_with_it(client, db):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    created = paths["/api/v1/recommendations/"]["post"]["responses"]["201"]["links"]
+    listed = paths["/api/v1/recommendations/"]["get"]["responses"]["200"]["links"]
+    issued = paths["/api/v1/recommendations/{id}/issue/"]["post"]["responses"]["200"]["links"]
+    issue = paths["/api/v1/recommendations/{id}/issue/"]["post"]["operationId"]
+    acknowledge = paths["/api/v1/recommendations/{id}/acknowledge/"]["post"]["operationId"]
+
+    assert created[issue] == {"operationId": issue, "parameters": {"id": "$response.body#/id"}}
+    assert listed[issue]["parameters"] == {"id": "$response.body#/results/0/id"}
+    assert issued[acknowledge]["parameters"] == {"id": "$request.path.id"}
+    assert issue not in issued  # an operation does not lead to itself
+
+
 @pytest.mark.parametrize("page", ["/api/v1/docs/", "/api/v1/redoc/"])
 def test_the_viewers_use_vendored_assets(page, client, db):
     html = client.get(page).content.decode()
