@@ -227,14 +227,43 @@ def state_what_requests_must_hold(result, generator, request, public):
     a text holds no NUL, and one that may not be blank not only spaces (DRF trims them first); a
     file holds at least a byte; a decimal has a digit before and after its point; a bulk body
     holds 1 to ``API_BULK_MAX`` records."""
-    for name, component in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request"):
-            _require_visible_text(component)
+    components = result.get("components", {}).get("schemas", {})
+    for name in _request_components(result):
+        _require_visible_text(components[name])
     for path, operations in result.get("paths", {}).items():
         if path.endswith("/bulk/"):
             for content in operations["post"]["requestBody"]["content"].values():
                 content["schema"].update(minItems=1, maxItems=settings.API_BULK_MAX)
     return result
+
+
+def _request_components(result) -> set[str]:
+    """The components a request body refers to, directly or through another component (a
+    response's component may end in "Request" too: ``ExtensionRequest``)."""
+    components = result.get("components", {}).get("schemas", {})
+    bodies = [
+        operation["requestBody"]
+        for operations in result.get("paths", {}).values()
+        for operation in operations.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    found: set[str] = set()
+    pending = _references(bodies)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending |= _references(components[name])
+    return found
+
+
+def _references(value) -> set[str]:
+    if isinstance(value, dict):
+        own = {value["$ref"].rsplit("/", 1)[-1]} if "$ref" in value else set()
+        return own.union(*(_references(inner) for inner in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_references(inner) for inner in value))
+    return set()
 
 
 LAST_SPACE = 0x3000  # no character past U+3000 is a space to Python (tests/api/test_error_status)
