@@ -9,7 +9,7 @@ ADDR ?= 127.0.0.1:8000
 # when make runs as root, otherwise make stops with the `sudo apt-get install` line to run.
 SYSTEM_PACKAGES := tools/system-packages.sh
 
-.PHONY: run install messages migrate test test-fast test-postgres bench fuzz lint format clean
+.PHONY: run install messages migrate test test-fast test-postgres bench fuzz loadtest lint format clean
 
 # Links in the demo's emails point at the address actually served, unless SITE_URL is set.
 run: export SITE_URL ?= http://$(ADDR)
@@ -89,6 +89,13 @@ bench: install
 # (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 3 minutes a role on 2 cores; .ci/run runs it.
 fuzz: install
 	tools/fuzz.sh
+
+# LOADTEST_USERS (50) discipline staff, unit officers and supervisors signed in at once, on their
+# pages and API lists for LOADTEST_TIME (2m), against gunicorn on PostgreSQL with Redis (Locust,
+# tools/loadtest.sh; the demo, or LOADTEST_FROM=yianchugai_bench copied); writes its section of
+# docs/benchmarks.md. About 3 minutes on 2 cores.
+loadtest: install
+	tools/loadtest.sh
 
 lint: install
 	$(BIN)/ruff check .
