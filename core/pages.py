@@ -61,9 +61,10 @@ def scoped_object_or_404(queryset_or_model, user, **lookup):
     return get_object_or_404(queryset.restrict(user), **lookup)
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page of ``queryset`` (the last one if the number is too high)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, paginator=Paginator):
+    """The requested page of ``queryset`` (the last one if the number is too high); a long list
+    over an index passes ``paginator=core.paging.DeferredJoinPaginator``."""
+    return paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def refuse_in_form(form, refusal: DomainError) -> int:

@@ -1,0 +1,43 @@
+"""Migration operations that do the PostgreSQL-only thing on PostgreSQL and the plain one elsewhere.
+
+Production runs on PostgreSQL; SQLite serves ``make run`` and one CI run. A migration that needs
+PostgreSQL's form of an operation uses these, so the same migration applies on both.
+"""
+
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.db.migrations.operations import AddIndex, RemoveIndex
+
+
+class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
+    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL (writes to the table go on while the index is
+    built: a large table is not locked for the time of a build); a plain ``AddIndex`` on other
+    databases. The migration must set ``atomic = False``, as for ``AddIndexConcurrently``."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexConcurrentlyOnPostgreSQL(RemoveIndexConcurrently):
+    """``DROP INDEX CONCURRENTLY`` on PostgreSQL, a plain ``RemoveIndex`` on other databases; the
+    migration sets ``atomic = False``."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)

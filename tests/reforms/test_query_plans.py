@@ -1,0 +1,125 @@
+"""The measure lists' main filters are served by their index, not by a scan of the table.
+
+On the benchmark's generated data (``benchmarks.scale``, a few thousand measures in the proportions
+of the 1,000,000-measure database), the SQL that the list page and the API list really send —
+captured from the requests — is explained by PostgreSQL: the overdue filter over a city's subtree
+(with a sector for the page) must read ``reforms_measure`` through ``measure_open_unit_due``, the
+count and the page's ids from the index alone, and the page's rows by primary key
+(``core.paging``: the deferred join).
+
+On a table this small, written in the test's own transaction (which no VACUUM can mark
+all-visible, so reading the index alone is costed as reading the table too), the planner rightly
+prefers a sequential or a bitmap scan. ``SET LOCAL enable_seqscan = off`` and ``enable_bitmapscan
+= off`` (for the test's savepoint only) leave those as last resorts, so the plans show what the
+index *can* serve — the filter, the count and the page's ids from the index alone, and the order
+within a unit — rather than what the planner prefers at a few thousand rows. At 1,000,000 measures
+the planner chooses the same plans unaided (docs/benchmarks.md, "Lists at province scale", has
+them). PostgreSQL only: the index and the plans are PostgreSQL's; SQLite serves development alone.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import OrgUnit, User
+from accounts.roles import Role
+from benchmarks.scale import Generator
+from core.domain import shanghai_today
+from reforms.models import Measure
+from tests.conftest import built_once
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the lists' index and its plans are PostgreSQL's"
+)
+
+INDEX = "measure_open_unit_due"
+
+
+@pytest.fixture(scope="module")
+def province(django_db_setup, django_db_blocker, tmp_path_factory):
+    with built_once(django_db_blocker, tmp_path_factory):
+        Generator(4_000, seed=11).generate()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        yield OrgUnit.objects.filter(depth=1, kind="commission").order_by("pk").last()
+
+
+@pytest.fixture
+def city(province, db):
+    # ``db``: each test in a savepoint of the module's transaction (SET LOCAL ends with it).
+    return OrgUnit.objects.filter(path__startswith=province.path, depth=2).first()
+
+
+@pytest.fixture
+def supervisor(client, province):
+    client.force_login(User.objects.filter(role=Role.SUPERVISOR, org_unit=province).first())
+    return client
+
+
+def explain(sql: str, params=None) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN (COSTS OFF) {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def list_statements(client, url: str) -> tuple[str, str]:
+    """The count and the page's rows of the measure list that ``url`` answers."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    on_measures = [
+        query["sql"]
+        for query in captured.captured_queries
+        if 'FROM "reforms_measure"' in query["sql"]
+    ]
+    counts = [sql for sql in on_measures if sql.startswith('SELECT COUNT(*) AS "__count"')]
+    rows = [sql for sql in on_measures if sql not in counts]
+    assert len(counts) == 1 and len(rows) == 1, on_measures
+    return counts[0], rows[0]
+
+
+def assert_served_by_the_index(count_sql: str, rows_sql: str):
+    """Both statements find their measures in the index alone — for each unit of the subtree,
+    its open, not standing measures due before today, the three conditions in the index's — and
+    the page's rows are then read by primary key, 25 or 50 of them."""
+    from_the_index = f"Index Only Scan using {INDEX} on reforms_measure"
+    condition = "(is_standing = false) AND (due_on < "
+    count_plan, rows_plan = explain(count_sql), explain(rows_sql)
+    for plan in (count_plan, rows_plan):
+        assert "Seq Scan on reforms_measure" not in plan, plan
+        assert from_the_index in plan, plan
+    assert f"Index Cond: ((unit_id = accounts_orgunit.id) AND {condition}" in count_plan
+    # The page: its ids ordered by due date and id (a top-N sort of what the index holds: the
+    # index is in that order within each unit) and cut to the page, then the page's rows only.
+    assert f"{from_the_index} u0" in rows_plan, rows_plan
+    assert f"Index Cond: ((unit_id = u1.id) AND {condition}" in rows_plan, rows_plan
+    assert "Sort Key: u0.due_on, u0.id" in rows_plan, rows_plan
+    assert "Index Scan using reforms_measure_pkey on reforms_measure" in rows_plan, rows_plan
+
+
+def test_the_overdue_list_page_of_a_city_and_sector_reads_the_index(supervisor, city):
+    sector = (
+        Measure.objects.overdue()
+        .filter(unit__path__startswith=city.path)
+        .values_list("unit__sector", flat=True)
+        .first()
+    )
+    url = f"/measures/?overdue=current&unit={city.pk}&sector={sector}"
+    assert_served_by_the_index(*list_statements(supervisor, url))
+
+
+def test_the_api_overdue_list_of_a_city_reads_the_index(supervisor, city):
+    url = f"/api/v1/measures/?overdue=current&unit={city.pk}&page_size=50"
+    assert_served_by_the_index(*list_statements(supervisor, url))
+
+
+def test_the_index_gives_one_units_open_measures_in_the_lists_order(province, db):
+    """Within one unit the index is in the list's order (due date, id): no sort at all."""
+    unit = Measure.objects.overdue().filter(unit__path__startswith=province.path).first().unit
+    page = Measure.objects.filter(unit=unit).overdue(today=shanghai_today())
+    plan = explain(*page.order_by("due_on", "pk").values("pk")[:25].query.sql_with_params())
+    assert f"Index Only Scan using {INDEX} on reforms_measure" in plan, plan
+    assert "Index Cond: ((unit_id = " in plan, plan
+    assert "Sort" not in plan, plan
