@@ -3,9 +3,12 @@
 import functools
 
 import django_filters
+from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, Subquery
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdChoiceFilter, NoRecord
@@ -26,6 +29,30 @@ class OfferedUnits(ModelChoiceIterator):
     def __init__(self, offered, field):
         super().__init__(field)
         self.queryset = offered
+
+
+class UnitSelect(forms.Select):
+    """A select written in Python, option by option, as Django's templates write it.
+
+    A unit select offers hundreds of units (about 700 on a province's list filtered by a city:
+    two levels, and the chosen city's subtree); Django renders each option through a template,
+    which took most of the measure list page's time (two thirds in a profile, ~40 ms).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
 
 
 def limit_unit_choices(field, top: OrgUnit | None, chosen=None) -> None:
@@ -59,6 +86,7 @@ class OrgSubtreeFilter(IdChoiceFilter):
 
     def __init__(self, *args, unit_lookup: str | None = None, **kwargs):
         kwargs.setdefault("queryset", units_in_jurisdiction)
+        kwargs.setdefault("widget", UnitSelect)
         super().__init__(*args, **kwargs)
         self.unit_lookup = unit_lookup
 
