@@ -75,7 +75,8 @@ test-postgres:
 # database of its own), then the real case: one letter of 13 items and 1,200 measures, its
 # documents in fresh processes (BENCH_ARGS="--large-letter-measures N"), then the cost of the
 # cryptography (SM4-GCM and the SM3 hasher against no cipher and pbkdf2_sha256); writes
-# docs/benchmarks.md. One section alone: BENCH_ARGS="--real-case-only" or "--crypto-only".
+# docs/benchmarks.md. One section alone: BENCH_ARGS="--real-case-only" or "--crypto-only"; the
+# two list paths' rows alone: BENCH_ARGS="--lists-only".
 BENCH_MEASURES ?= 1000000
 BENCH_DATABASE ?= yianchugai_bench
 bench: install
