@@ -25,7 +25,10 @@ dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database"
 createdb -h 127.0.0.1 -U postgres "$database"
 "$bin/python" manage.py migrate --noinput -v0
 "$bin/python" manage.py seed_demo > /dev/null
-"$bin/gunicorn" config.wsgi -w 2 -b "127.0.0.1:$port" --timeout 60 > "$out/server.log" 2>&1 &
+# No control socket: gunicorn 27 puts one per user at ~/.gunicorn/gunicorn.ctl, and a second
+# server (make loadtest, make run) would take it over or remove it.
+"$bin/gunicorn" config.wsgi -w 2 -b "127.0.0.1:$port" --timeout 60 --no-control-socket \
+  > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
