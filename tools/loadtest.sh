@@ -104,7 +104,7 @@ measures=$(count reforms_measure) cases=$(count cases_case)
 letters=$(count recommendations_recommendation)
 size=$("${sql[@]}" "SELECT pg_size_pretty(pg_database_size(current_database()))")
 version="import redis; print(redis.from_url('$redis').info()['redis_version'])"
-"$bin/python" tools/loadtest/report.py --log "$LOADTEST_LOG" --output "$report" \
+PYTHONPATH="$root" "$bin/python" tools/loadtest/report.py --log "$LOADTEST_LOG" --output "$report" \
   --copy "$out/report.md" --command "$command" --users "$users" --spawn-rate "$spawn_rate" \
   --run-time "$run_time" --wait "$LOADTEST_WAIT" --workers "$GUNICORN_WORKERS" \
   --postgres "$("${sql[@]}" "SHOW server_version" | cut -d' ' -f1)" \

@@ -15,11 +15,11 @@ import argparse
 import csv
 import datetime
 import math
-import os
-import platform
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.machine import describe
 
 HEADING = "## Load test: the three roles' pages under many users (`make loadtest`)"
 BEGIN = "<!-- make loadtest: begin (written by tools/loadtest/report.py at each run) -->"
@@ -128,22 +128,6 @@ def over_time(requests: list[Request], window: int = 10) -> str:
     )
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Linux {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
-
-
 def section(options) -> str:
     requests = read(options.log)
     lines, seconds, signed_in = table(requests)
@@ -166,7 +150,7 @@ def section(options) -> str:
             f"`gunicorn.conf.py`, `DEBUG=false`, database connections kept) on PostgreSQL "
             f"{options.postgres}, Redis {options.redis} as cache and Celery broker, Locust "
             f"{options.locust}, all on this machine over loopback. Database `{options.database}`: "
-            f"{options.data}. Machine: {machine()}. Load average (1, 5, 15 minutes): "
+            f"{options.data}. Machine: {describe()}. Load average (1, 5, 15 minutes): "
             f"{options.load_before} before the run, {options.load_after} at its end; the 1-minute "
             f"figure between {low} and {high} during it (read every 10 s).",
             "",

@@ -10,7 +10,6 @@ import datetime
 import functools
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from benchmarks.keyring import FramingOnlyKeyRing
 from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
+from benchmarks.machine import describe
 from cases.models import Case, CaseAnalysis, Subject
 from core.domain import shanghai_today
 from core.encryption.keyring import keyring
@@ -1083,17 +1083,4 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             postgres = cursor.fetchone()[0]
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            platform.processor(),
-        )
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-        kernel = subprocess.run(["uname", "-r"], capture_output=True, text=True).stdout.strip()
-        return (
-            f"Machine: {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Linux {kernel}, "
-            f"Python {platform.python_version()}, PostgreSQL {postgres}."
-        )
+        return f"Machine: {describe()}, PostgreSQL {postgres}."
