@@ -33,12 +33,6 @@ def pytest_collection_modifyitems(items):
             item._id = item._id.with_params(item.operation_label)
 
 
-def pytest_report_header(config):
-    from .schemathesis_contract import MAX_EXAMPLES, SEED
-
-    return f"schemathesis: seed {SEED}, at most {MAX_EXAMPLES} examples an operation and role"
-
-
 # The roles of the matrix: the world's user of each, in the city commission's tree.
 ROLES = {
     "staff": "city_staff",
