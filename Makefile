@@ -71,20 +71,32 @@ test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/yianchugai} \
 	  $(MAKE) --no-print-directory test
 
-# Hot paths against their raw-SQL bounds on PostgreSQL, at BENCH_MEASURES (generated once into a
-# database of its own), then the real case: one letter of 13 items and 1,200 measures, its
-# documents in fresh processes (BENCH_ARGS="--large-letter-measures N"), then the cost of the
-# cryptography (SM4-GCM and the SM3 hasher against no cipher and pbkdf2_sha256); writes
-# docs/benchmarks.md. One section alone: BENCH_ARGS="--real-case-only" or "--crypto-only"; the
-# two list paths' rows alone: BENCH_ARGS="--lists-only".
-BENCH_MEASURES ?= 1000000
+# Hot paths against their raw-SQL bounds on PostgreSQL, at each size of BENCH_MEASURES (each
+# generated once into a database of its own, $(BENCH_DATABASE)_<size>): at BENCH_FULL every
+# section, at the other sizes the growth curve's paths alone (BENCH_GROWTH_ARGS). Every section:
+# the hot paths, then the real case: one letter of 13 items and 1,200 measures, its documents in
+# fresh processes (BENCH_ARGS="--large-letter-measures N"), then the cost of the cryptography
+# (SM4-GCM and the SM3 hasher against no cipher and pbkdf2_sha256); writes BENCH_OUTPUT
+# (docs/benchmarks.md) and the growth curve's times beside it (docs/benchmarks-growth.json).
+# One section alone: BENCH_ARGS="--real-case-only" or "--crypto-only"; the two list paths' rows
+# alone: BENCH_ARGS="--lists-only". 3,000,000 too: BENCH_MEASURES="100000 1000000 3000000".
+BENCH_MEASURES ?= 100000 1000000
+BENCH_FULL ?= 1000000
 BENCH_DATABASE ?= yianchugai_bench
+BENCH_OUTPUT ?= docs/benchmarks.md
 bench: install
-	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" \
-	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(BENCH_DATABASE)"
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) \
-	  $(BIN)/python manage.py bench --measures $(BENCH_MEASURES) $(BENCH_ARGS)
+	@set -e; for size in $(BENCH_MEASURES); do \
+	  database=$(BENCH_DATABASE)_$$size; \
+	  url=postgres://postgres@127.0.0.1:5432/$$database; \
+	  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$$database'" \
+	    | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $$database"; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py migrate --noinput -v0; \
+	  if [ "$$size" = "$(BENCH_FULL)" ]; then arguments="$(BENCH_ARGS)"; \
+	  else arguments="--growth-only $(BENCH_GROWTH_ARGS)"; fi; \
+	  echo "== make bench: $$size measures ($$database) $$arguments"; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py bench --measures $$size \
+	    --output $(BENCH_OUTPUT) $$arguments; \
+	done
 
 # schemathesis with every check as staff, officer and supervisor against gunicorn on PostgreSQL
 # (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 3 minutes a role on 2 cores; .ci/run runs it.
@@ -93,7 +105,7 @@ fuzz: install
 
 # LOADTEST_USERS (50) discipline staff, unit officers and supervisors signed in at once, on their
 # pages and API lists for LOADTEST_TIME (2m), against gunicorn on PostgreSQL with Redis (Locust,
-# tools/loadtest.sh; the demo, or LOADTEST_FROM=yianchugai_bench copied); writes its section of
+# tools/loadtest.sh; the demo, or LOADTEST_FROM=yianchugai_bench_1000000 copied); writes its section of
 # docs/benchmarks.md. About 3 minutes on 2 cores.
 loadtest: install
 	tools/loadtest.sh

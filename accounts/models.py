@@ -135,6 +135,9 @@ class UserQuerySet(models.QuerySet):
         """Discipline staff and supervisors."""
         return self.filter(roles.CASE_READER_ACCOUNTS)
 
+    def system_admins(self):
+        return self.filter(roles.SYSTEM_ADMINS)
+
     def audit_admins(self):
         return self.filter(roles.AUDIT_ADMINS)
 

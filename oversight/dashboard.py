@@ -27,7 +27,8 @@ from core.db import reads_from_replica, replica_configured
 from core.domain import SHANGHAI, shanghai_today
 from core.pages import permission_required_or
 from recommendations.models import Evaluation, Recommendation
-from reforms.filters import AGING_BUCKETS, AGING_CHOICES
+from reforms import tally
+from reforms.filters import AGING_CHOICES
 from reforms.models import (
     Measure,
     MeasureTransition,
@@ -35,9 +36,6 @@ from reforms.models import (
     ReconciliationRound,
     ReconciliationRow,
     Signal,
-    due_soon_q,
-    open_q,
-    overdue_q,
 )
 
 Status = Measure.Status
@@ -120,24 +118,14 @@ class Counts:
         }
 
 
-def counts_by_unit(measures, today: datetime.date) -> dict:
-    """``{unit pk: (unit info, Counts)}`` of each unit's own measures, in one query."""
-    signed = Q(status=Status.SIGNED_OFF)
-    due = Q(is_standing=False, due_on__lte=today)
-    rows = (
-        measures.values("unit", "unit__name", "unit__path", "unit__sector")
-        .annotate(
-            total=Count("pk"),
-            signed_off=Count("pk", filter=signed),
-            open=Count("pk", filter=open_q()),
-            standing=Count("pk", filter=open_q() & Q(is_standing=True)),
-            overdue=Count("pk", filter=overdue_q(today)),
-            due_soon=Count("pk", filter=due_soon_q(today)),
-            due=Count("pk", filter=due),
-            due_signed=Count("pk", filter=due & signed),
-        )
-        .order_by()
-    )
+def unit_numbers(numbers: tally.Source) -> list[dict]:
+    """Each unit's own numbers (``reforms.tally.COUNTS``), with its name, path and sector, in
+    one query: over the tally when it is current, else over the measures."""
+    return list(numbers.values("unit", "unit__name", "unit__path", "unit__sector"))
+
+
+def counts_by_unit(rows: list[dict]) -> dict:
+    """``{unit pk: (unit info, Counts)}`` of each unit's own measures."""
     return {
         row["unit"]: (
             {
@@ -347,20 +335,16 @@ def campaigns(user) -> dict:
 # --- Aging, late replies, weekly trend ---------------------------------------------------------
 
 
-def aging_buckets(measures, today: datetime.date) -> list[dict]:
+def aging_buckets(rows: list[dict]) -> list[dict]:
     """Overdue measures by days past their current due date (the list's ``aging`` buckets)."""
-    buckets = {}
-    for key, (first, last) in AGING_BUCKETS.items():
-        condition = Q(due_on__lte=today - datetime.timedelta(days=first))
-        if last is not None:
-            condition &= Q(due_on__gte=today - datetime.timedelta(days=last))
-        buckets[key] = Count("pk", filter=condition)
-    counts = measures.overdue(today=today).aggregate(
-        **{f"b{i}": c for i, c in enumerate(buckets.values())}
-    )
     return [
-        {"key": key, "label": label, "n": counts[f"b{i}"], "url": measures_url(aging=key)}
-        for i, (key, label) in enumerate(AGING_CHOICES)
+        {
+            "key": key,
+            "label": label,
+            "n": sum(row[f"aged_{key}"] for row in rows),
+            "url": measures_url(aging=key),
+        }
+        for key, label in AGING_CHOICES
     ]
 
 
@@ -386,7 +370,7 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
+def weekly_trend(user, today: datetime.date) -> list[dict]:
     """The last 12 ISO weeks (this one last): measures signed off, and measures that fell overdue.
 
     Signed off: measures with a transition to ``signed_off`` in the week (Shanghai dates).
@@ -410,7 +394,8 @@ def weekly_trend(user, measures, today: datetime.date) -> list[dict]:
     )
     last_due = today - datetime.timedelta(days=1)  # due yesterday: overdue from today on
     fell_overdue_by_due_date = (
-        measures.filter(
+        Measure.objects.restrict(user)
+        .filter(
             is_standing=False,
             due_on__gte=first - datetime.timedelta(days=1),
             due_on__lte=last_due,
@@ -543,8 +528,8 @@ def dashboard_data(
     """Everything the dashboard shows; ``period`` (start, end) bounds the evaluation ranking
     (this calendar year by default)."""
     today = today or shanghai_today()
-    measures = Measure.objects.restrict(user)
-    own = counts_by_unit(measures, today)
+    numbers = unit_numbers(tally.source(user, today))
+    own = counts_by_unit(numbers)
     total = Counts()
     for _unit, counts in own.values():
         total.add(counts)
@@ -560,9 +545,9 @@ def dashboard_data(
         "units": shown,
         "units_not_shown": len(units) - len(shown),
         "sectors": sectors,
-        "aging": aging_buckets(measures, today),
+        "aging": aging_buckets(numbers),
         "late": late_replies(user, today),
-        "trend": weekly_trend(user, measures, today),
+        "trend": weekly_trend(user, today),
         "rebounds": rebounds(user),
         "evaluations": evaluation_ranking(user, *(period or evaluation_period({}, today))),
         "reconciliations": reconciliations(user, today),

@@ -42,10 +42,11 @@ from core.pages import require_permission
 from core.titles import title_lines
 from crosscase import tables as crosscase_tables
 from oversight import pdf_parts
-from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_rows
+from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_numbers, unit_rows
 from recommendations import evaluation, evaluation_metrics
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
 from recommendations.models import IndicatorScore, PanelMember, Recommendation
+from reforms import tally
 from reforms.models import Measure, MeasureTransition, ReconciliationRow
 
 logger = logging.getLogger(__name__)
@@ -499,8 +500,8 @@ def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
     """
     _require_case_reader(user)
     today = today or shanghai_today()
-    measures = Measure.objects.restrict(user)
-    own = counts_by_unit(measures, today)
+    numbers = unit_numbers(tally.source(user, today))
+    own = counts_by_unit(numbers)
     units = unit_rows(own)
     for row in units:
         row["indent"] = row["depth"] * 4
@@ -508,14 +509,15 @@ def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
     for _unit, counts in own.values():
         total.add(counts)
     overdue = list(
-        measures.overdue(today=today)
+        Measure.objects.restrict(user)
+        .overdue(today=today)
         .select_related("unit", "item__recommendation")
         .order_by("due_on", "unit__name", "pk")
     )
     for measure in overdue:
         measure.late = measure.days_overdue(today=today)
     with translation.override("zh-hans"):
-        aging = aging_buckets(measures, today)
+        aging = aging_buckets(numbers)
         for bucket in aging:
             bucket["label"] = str(bucket["label"])
     jurisdiction = user.org_unit.name if getattr(user, "org_unit", None) else "全部"

@@ -28,11 +28,14 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.models import OrgUnit
+from accounts.scoping import subtree_q
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProcessStage
 from core.domain import shanghai_today
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import Recommendation, RecommendationItem
+from reforms import tally
 from reforms.filters import (
     ActivityFilter,
     ExtensionRequestFilter,
@@ -47,9 +50,6 @@ from reforms.models import (
     ReboundFlag,
     RuleChange,
     Signal,
-    due_soon_q,
-    open_q,
-    overdue_q,
 )
 
 
@@ -114,31 +114,46 @@ def _problems(scope: dict, request, link) -> dict:
     }
 
 
+# A scope of units alone is counted from the measure tally (``reforms/tally.py``) when current.
+UNIT_SCOPE = frozenset({"unit", "sector"})
+
+
+def _measure_numbers(scope: dict, request, today) -> tally.Source:
+    if scope.keys() <= UNIT_SCOPE:
+        where = Q()
+        if "unit" in scope:
+            where &= subtree_q("unit", OrgUnit.objects.get(pk=scope["unit"]).path)
+        if "sector" in scope:
+            where &= Q(unit__sector=scope["sector"])
+        return tally.source(request.user, today, where)
+    return tally.counted(_rows(MeasureFilter, Measure, scope, request), today)
+
+
 def _measures(scope: dict, request, link) -> dict:
-    rows = _rows(MeasureFilter, Measure, scope, request)
     today = shanghai_today()
-    due = Q(is_standing=False, due_on__lte=today)
+    numbers = _measure_numbers(scope, request, today)
     due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
-    totals = rows.aggregate(
-        total=Count("pk"),
-        due=Count("pk", filter=due),
-        due_signed=Count("pk", filter=due & Q(status=Measure.Status.SIGNED_OFF)),
-        red=Count("pk", filter=overdue_q(today)),
-        yellow=Count("pk", filter=due_soon_q(today)),
-        blue=Count("pk", filter=open_q() & Q(is_standing=True)),
-        open=Count("pk", filter=open_q()),
-    )
+    totals = numbers.totals()
+    by_status = {row["status"]: row["total"] for row in numbers.values("status")}
     signals = {
-        Signal.RED: totals["red"],
-        Signal.YELLOW: totals["yellow"],
-        Signal.BLUE: totals["blue"],
-        # Green is the rest: signed off, or open and on schedule.
-        Signal.GREEN: totals["total"] - totals["red"] - totals["yellow"] - totals["blue"],
+        Signal.RED: totals["overdue"],
+        Signal.YELLOW: totals["due_soon"],
+        Signal.BLUE: totals["standing"],
     }
+    # Green is the rest: signed off, or open and on schedule.
+    signals[Signal.GREEN] = totals["total"] - sum(signals.values())
     return {
         "total": totals["total"],
         "url": link("measure", scope),
-        "by_status": _by_choice(rows, "status", Measure.Status.choices, "measure", scope, link),
+        "by_status": [
+            {
+                "key": str(status),
+                "label": str(label),
+                "count": by_status.get(status, 0),
+                "url": link("measure", {**scope, "status": status}),
+            }
+            for status, label in Measure.Status.choices
+        ],
         "by_signal": [
             {
                 "key": str(signal),

@@ -28,6 +28,7 @@ def is_not_started(user, measure) -> bool:
 rules.add_perm("reforms", is_case_reader | is_unit_officer)
 for model in (
     "measure",
+    "measuretally",  # counts of the measures, seen as the measures are
     "measuretransition",
     "progressreport",
     "evidence",

@@ -2,16 +2,23 @@
 
 Schedules live in the database (django-celery-beat, editable in the back office); the defaults
 are created by migration ``reforms.0005``: the deadline scan daily at 08:30 (Asia/Shanghai); and by
-``reforms.0011``: the scheduled reconciliation rounds daily at 08:00, before the scan.
+``reforms.0011``: the scheduled reconciliation rounds daily at 08:00, before the scan; and by
+``reforms.0014``: the measure tally's roll to the new day at 00:01.
 """
 
 from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.domain import shanghai_today
 from notifications import delivery
+from notifications.models import Notification
 from notifications.tasks import hand_out
 
-from . import reconciliation_schedules, reminders
+from . import reconciliation_schedules, reminders, tally
 
 
 @shared_task
@@ -27,3 +34,32 @@ def scan_deadlines() -> dict:
 def open_scheduled_reconciliations() -> dict:
     """定期对账: open this period's round of every schedule that has none yet."""
     return vars(reconciliation_schedules.open_due_rounds())
+
+
+@shared_task
+def roll_tally() -> dict:
+    """Just after midnight: check the measure tally against the measures, then count it for the
+    new day; a drift is told to every active system administrator."""
+    result = tally.roll(shanghai_today())
+    if result.drift:
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients = User.objects.system_admins().filter(is_active=True)
+            delivery.notify(
+                delivery.notifications_for(
+                    recipients.values_list("pk", flat=True),
+                    kind=Notification.Kind.OTHER,
+                    title=str(_("The measure counts drifted from the measures")),
+                    body=_(
+                        "%(n)d counts kept for %(day)s differed from the measures; they have "
+                        "been counted again. The first: %(first)s"
+                    )
+                    % {
+                        "n": len(result.drift),
+                        "day": result.previous,
+                        "first": result.drift[0],
+                    },
+                    link=reverse("admin:index"),
+                    dedupe_key=f"tally-drift:{result.as_of}",
+                )
+            )
+    return {"as_of": str(result.as_of), "rows": result.rows, "drift": len(result.drift)}

@@ -25,6 +25,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role, in_scope
 from accounts.scoping import ScopedQuerySet
 from cases.models import Case, CaseAnalysis, Problem, Subject, TypicalCase
+from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
 from recommendations.models import (
     Evaluation,
@@ -37,6 +38,7 @@ from recommendations.models import (
     RecommendationTransition,
     Reply,
 )
+from reforms import tally
 from reforms.models import (
     Activity,
     Evidence,
@@ -44,6 +46,7 @@ from reforms.models import (
     FollowUp,
     FollowUpMeasure,
     Measure,
+    MeasureTally,
     MeasureTransition,
     ProgressReport,
     ReboundFlag,
@@ -165,6 +168,7 @@ LOOP_RECORDS = (
     Reply,
     Evaluation,
     Measure,
+    MeasureTally,
     MeasureTransition,
     ProgressReport,
     Evidence,
@@ -328,6 +332,7 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     )
     assert measure.unit == unit
     rows[Measure] = {key: measure}
+    rows[MeasureTally] = {key: MeasureTally.objects.get(unit=unit)}
     rows[MeasureTransition] = {
         key: MeasureTransition.objects.create(
             measure=measure, from_status="not_started", to_status="in_progress", actor=staff
@@ -455,6 +460,7 @@ def build_table(world):
         "water": units.other_city,
     }
     rows = {model: {} for model in CONTENT_MODELS}
+    tally.roll(shanghai_today())  # so that the triggers count each unit's measure
     for key in ROW_UNITS:
         for model, labelled in build_rows(world, key, commissions[key]).items():
             rows[model].update(labelled)

@@ -13,7 +13,7 @@
 #                        LOADTEST_REDIS=redis://127.0.0.1:6379/14 LOADTEST_MAX_REQUESTS=100000
 #
 # The database is dropped and made afresh each run: seeded with the demo (seed_demo), or, with
-# LOADTEST_FROM=yianchugai_bench (`make bench`'s 1,000,000 measures), a copy of that database
+# LOADTEST_FROM=yianchugai_bench_1000000 (`make bench`'s 1,000,000 measures), a copy of that database
 # (createdb --template; the original is only read), whose chosen accounts are given the demo's
 # password. Exits 1 when a request failed.
 set -euo pipefail

@@ -45,10 +45,30 @@ from crosscase.models import CrossCaseAnalysis
 from notifications.delivery import REMINDER_KINDS
 from notifications.models import Notification
 from recommendations.models import Recommendation
-from reforms import reminders
+from reforms import reminders, tally
 from reforms.models import Measure, UrgingNotice
 
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+# The dashboard's numbers per unit (and the aging buckets) from the measure tally: bands 1–4
+# overdue, 5 due today, 6 due soon, 0 standing (``MeasureTally.Band``).
+SUMMARY_SQL = """
+    SELECT t.unit_id, u.name, u.path, u.sector,
+           sum(t.n),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off'),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band BETWEEN 1 AND 4),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band IN (5, 6)),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 0),
+           sum(t.n) FILTER (WHERE t.status = 'signed_off'),
+           sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5),
+           sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5 AND t.status = 'signed_off'),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 1),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 2),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 3),
+           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 4)
+    FROM reforms_measuretally t JOIN accounts_orgunit u ON u.id = t.unit_id
+    WHERE u.path LIKE %(path)s
+    GROUP BY t.unit_id, u.name, u.path, u.sector
+"""
 LIST_QUERY_BUDGET = 12
 CROSS_CASE_TITLE = "全省案件类案分析（基准）"
 
@@ -56,6 +76,7 @@ CROSS_CASE_TITLE = "全省案件类案分析（基准）"
 # through DATA_KEY_RING, passwords with PBKDF2-HMAC-SM3); "before" frames values without a cipher
 # (benchmarks.keyring, never in a setting of the project) and hashes with Django's pbkdf2_sha256.
 CRYPTO_SECTION = "### Cost of the cryptography"
+GROWTH_SECTION = "### Growth with the number of measures"
 FRAMING_ONLY_RING = "benchmarks.keyring.FramingOnlyKeyRing"
 SM3_FIRST = [
     "accounts.hashers.PBKDF2SM3PasswordHasher",
@@ -127,7 +148,16 @@ class Result:
     queries: int = 0
     peak_mb: float | None = None
     bound: list[float] = field(default_factory=list)
+    summary_bound: list[float] = field(default_factory=list)  # the SQL over the measure tally
     is_list: bool = False  # a list page or endpoint: held to LIST_QUERY_BUDGET
+
+    def times_ms(self) -> dict:
+        """p50 and p95 of the path, and of its SQL bounds, for the growth curve."""
+        times = {"p50": self._p(self.times, 0.5), "p95": self._p(self.times, 0.95)}
+        for key, bound in (("bound", self.bound), ("summary_bound", self.summary_bound)):
+            if bound:
+                times[key] = statistics.median(bound) * 1000
+        return times
 
     @staticmethod
     def _p(values, q):
@@ -136,15 +166,24 @@ class Result:
 
     def row(self) -> list[str]:
         p50, p95 = self._p(self.times, 0.5), self._p(self.times, 0.95)
-        bound = statistics.median(self.bound) * 1000 if self.bound else None
+
+        def against(times):
+            bound = statistics.median(times) * 1000 if times else None
+            if bound is None:
+                return ["—", "—"]
+            return [
+                f"{bound:,.1f}",
+                f"{p50 / bound:,.2f}×" if p50 < 10 * bound else f"{p50 / bound:,.1f}×",
+            ]
+
         return [
             self.name,
             f"{p50:,.0f}",
             f"{p95:,.0f}",
             str(self.queries),
             f"{self.peak_mb:,.1f}" if self.peak_mb is not None else "—",
-            f"{bound:,.1f}" if bound is not None else "—",
-            f"{p50 / bound:,.1f}×" if bound else "—",
+            *against(self.bound),
+            *against(self.summary_bound),
         ]
 
 
@@ -340,11 +379,18 @@ class Command(BaseCommand):
             help="Time the list paths alone (the overdue list page and the API list) and replace "
             "their rows of the output.",
         )
+        parser.add_argument(
+            "--growth-only",
+            action="store_true",
+            help="Time the paths of the growth curve alone (dashboards, lists, chain, statistics) "
+            "and record them for this number of measures in its section of the output.",
+        )
         parser.add_argument("--output", default=str(OUTPUT))
         parser.add_argument(
             "--check",
             action="store_true",
-            help=f"Fail when a list runs more than {LIST_QUERY_BUDGET} queries (CI smoke run).",
+            help=f"Fail when a list runs more than {LIST_QUERY_BUDGET} queries, or when the "
+            "measure tally kept by the triggers differs from a recount (CI smoke run).",
         )
 
     def handle(
@@ -361,6 +407,7 @@ class Command(BaseCommand):
         crypto_only=False,
         scan_only=False,
         lists_only=False,
+        growth_only=False,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -374,6 +421,12 @@ class Command(BaseCommand):
         self.today = shanghai_today()
         self.province = OrgUnit.objects.filter(depth=1, kind="commission").order_by("pk").last()
         self.city = OrgUnit.objects.filter(path__startswith=self.province.path, depth=2).first()
+        self.count_the_tally(check)
+        if growth_only:
+            growth = self.growth_paths(runs)
+            self.record_growth(measures, growth, Path(output))
+            self.check_budget(growth, check)
+            return
         if crosscase_only:
             self.stdout.write(self.render(self.cross_case(runs), measures))
             return
@@ -397,12 +450,9 @@ class Command(BaseCommand):
             Path(output).write_text(self._with_real_case(Path(output), section))
             self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
             return
+        growth = self.growth_paths(runs)
         results = [
-            self.dashboard("Supervisor dashboard, whole province", self.province, runs),
-            self.dashboard("Supervisor dashboard, one city", self.city, runs),
-            self.overdue_list(runs),
-            self.api_list(runs),
-            self.case_chain(runs),
+            *growth,
             *self.cross_case(runs),
             self.xlsx_export(max(3, runs // 5)),
             self.letter_pdf(max(3, runs // 2)),
@@ -418,10 +468,102 @@ class Command(BaseCommand):
         self.stdout.write(table)
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(table + self._kept(Path(output)))
+        self.record_growth(measures, growth, Path(output))
         self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
+        self.check_budget(results, check)
+
+    @staticmethod
+    def check_budget(results: list[Result], check: bool) -> None:
         over = [r.name for r in results if r.is_list and r.queries > LIST_QUERY_BUDGET]
         if check and over:
             raise CommandError(f"Over {LIST_QUERY_BUDGET} queries: {'; '.join(over)}")
+
+    # ── The measure tally and the growth curve ───────────────────────────────────────────────
+
+    def count_the_tally(self, check: bool) -> None:
+        """Count the measure tally for today, first checking what the triggers kept (through the
+        generator's COPY and every write since) against the measures; a drift fails ``--check``."""
+        started = time.perf_counter()
+        rolled = tally.roll(self.today)
+        self.stdout.write(
+            f"Measure tally: {rolled.rows:,} rows counted for {rolled.as_of} in "
+            f"{time.perf_counter() - started:.1f} s; drift of the kept counts "
+            f"(for {rolled.previous}): {len(rolled.drift)}"
+        )
+        if rolled.drift and check:
+            raise CommandError(f"The measure tally drifted: {rolled.drift[:5]}")
+
+    def growth_paths(self, runs: int) -> list[Result]:
+        """The paths whose time the growth curve follows from one database size to the next."""
+        return [
+            self.dashboard("Supervisor dashboard, whole province", self.province, runs),
+            self.dashboard("Supervisor dashboard, one city", self.city, runs),
+            self.overdue_list(runs),
+            self.api_list(runs),
+            self.case_chain(runs),
+            self.statistics_endpoint(runs),
+        ]
+
+    def record_growth(self, measures: int, results: list[Result], output: Path) -> None:
+        """Keep this size's times in ``<output>-growth.json`` and write the growth section."""
+        data_path = output.with_name(f"{output.stem}-growth.json")
+        data = json.loads(data_path.read_text()) if data_path.exists() else {}
+        data[str(measures)] = {
+            "date": self.today.isoformat(),
+            "load": round(os.getloadavg()[0], 1),
+            "paths": {result.name: result.times_ms() for result in results},
+        }
+        data_path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        section = self.render_growth(data)
+        self.stdout.write(section)
+        output.write_text(self._with_section(output, GROWTH_SECTION, section))
+
+    @staticmethod
+    def render_growth(data: dict) -> str:
+        sizes = sorted(data, key=int)
+        names = list(dict.fromkeys(name for size in sizes for name in data[size]["paths"]))
+        header = ["path", *(f"{int(size):,} measures" for size in sizes)]
+        lines = [
+            f"{GROWTH_SECTION} ({', '.join(f'{int(size):,}' for size in sizes)} measures)",
+            "",
+            "p50 / p95 ms of each path at each size (`make bench` with `BENCH_MEASURES`, one "
+            "database a size); under a path, the median ms of its hand-written SQL bound over the "
+            "base tables and, for the dashboards, of the SQL over the measure tally. Runs: "
+            + "; ".join(
+                f"{int(size):,} on {data[size]['date']} (load {data[size]['load']})"
+                for size in sizes
+            )
+            + ".",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|---|" + "---:|" * len(sizes),
+        ]
+        rows = [(name, "p50", name) for name in names]
+        for name in names:
+            rows += [
+                (name, key, f"{name}: {label}")
+                for key, label in (("bound", "SQL bound"), ("summary_bound", "summary SQL"))
+                if any(key in data[size]["paths"].get(name, {}) for size in sizes)
+            ]
+        rows.sort(key=lambda row: names.index(row[0]))
+        for name, key, label in rows:
+            cells = []
+            for size in sizes:
+                times = data[size]["paths"].get(name, {})
+                if key == "p50":
+                    cell = f"{times['p50']:,.0f} / {times['p95']:,.0f}" if times else "—"
+                else:
+                    cell = f"{times[key]:,.1f}" if key in times else "—"
+                cells.append(cell)
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def statistics_endpoint(self, runs: int) -> Result:
+        """成效统计 of the whole province: the API's figures (the page counts the same)."""
+        client = self._client(Role.SUPERVISOR, self.province)
+        result = Result("Statistics endpoint, whole province")
+        result.times, result.queries = _timed(self._page(client, "/api/v1/statistics/"), runs)
+        return result
 
     # ── Paths ────────────────────────────────────────────────────────────────────────────────
 
@@ -466,6 +608,7 @@ class Command(BaseCommand):
             "path": unit.path + "%",
         }
         result.bound, _queries = _timed(_raw(sql, params), runs)
+        result.summary_bound, _queries = _timed(_raw(SUMMARY_SQL, params), runs)
         return result
 
     def overdue_list(self, runs: int) -> Result:
@@ -1034,7 +1177,17 @@ class Command(BaseCommand):
     # ── The report ───────────────────────────────────────────────────────────────────────────
 
     def render(self, results: list[Result], measures: int) -> str:
-        header = ["hot path", "p50 ms", "p95 ms", "queries", "peak MB", "SQL bound ms", "ratio"]
+        header = [
+            "hot path",
+            "p50 ms",
+            "p95 ms",
+            "queries",
+            "peak MB",
+            "SQL bound ms",
+            "ratio",
+            "summary SQL ms",
+            "ratio",
+        ]
         lines = [
             "# Benchmarks",
             "",
@@ -1042,8 +1195,10 @@ class Command(BaseCommand):
             "",
             "Times are wall-clock from a Django test client in the same process (views, "
             "templates and queries; no network). *SQL bound*: the hand-written SQL that computes "
-            "the same numbers or rows, timed in the same run; *ratio* = p50 / bound. Peak MB: "
-            "Python allocations during the path (tracemalloc).",
+            "the same numbers or rows from the base tables, timed in the same run; *ratio* = p50 "
+            "/ bound. *Summary SQL*: for the dashboards, the hand-written SQL that reads the same "
+            "numbers from the measure tally (`reforms/tally.py`), and p50 / it. Peak MB: Python "
+            "allocations during the path (tracemalloc).",
             "",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),

@@ -1,0 +1,232 @@
+"""Counts of measures kept, not recomputed (the tally): what they mean, how they are read, and
+how they are checked.
+
+**How they are kept.** ``MeasureTally`` holds, per unit, status and *band*, how many measures
+there are. Database triggers on ``reforms_measure`` (migration ``0014``: statement triggers on
+PostgreSQL, row triggers on SQLite) add and subtract in the same transaction as every insert,
+update and delete — services, the back office, imports, bulk API calls, ``QuerySet.update`` and
+the scale generator's ``COPY`` alike — so no write path can forget them.
+
+**Bands, and the date.** A measure's colour changes with the date alone: at midnight one due
+yesterday falls overdue. The tally therefore counts by bands of due dates relative to one day,
+``TallyBasis.as_of`` (standing; more than 90, 31–90, 8–30 and 1–7 days overdue; due today;
+due within the warning window; later), and the nightly ``roll`` recounts it from the measures for
+the new day. Counting by each due date instead would make "overdue today" a sum over dates with
+no nightly step, but a unit's measures spread over hundreds of due dates, so such a tally would
+hold nearly a row per measure and save nothing. Until the day's roll has run (and whenever the
+warning window or the aging buckets differ from those it was counted with), ``is_current`` is
+false and the readers count the measures themselves, which is slower and as exact.
+
+**Checked.** ``roll`` first recounts the tally for the day it was kept for, with the ORM
+expression ``band_of`` below — written apart from the triggers' SQL on purpose — and reports any
+difference (there should be none) before it recounts for the new day.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+
+from .filters import AGING_BUCKETS
+from .models import Measure, MeasureTally, TallyBasis
+
+logger = logging.getLogger(__name__)
+
+Band = MeasureTally.Band
+Status = Measure.Status
+
+# The overdue bands by the aging bucket they are (``reforms.filters.AGING_BUCKETS``), oldest first.
+AGING_BANDS = {"90+": Band.OVER_90, "31-90": Band.OVER_30, "8-30": Band.OVER_7, "1-7": Band.OVERDUE}
+OVERDUE_BANDS = tuple(AGING_BANDS.values())
+DUE_BY_TODAY = (*OVERDUE_BANDS, Band.DUE_TODAY)  # not standing, due on or before the day
+DUE_SOON_BANDS = (Band.DUE_TODAY, Band.DUE_SOON)
+
+
+def basis(as_of: datetime.date) -> dict:
+    """The basis of a tally counted on ``as_of``: the due dates its bands start from."""
+    before = {
+        key: as_of - datetime.timedelta(days=AGING_BUCKETS[key][0] - 1)
+        for key in ("90+", "31-90", "8-30")
+    }
+    return {
+        "as_of": as_of,
+        "over_90_before": before["90+"],
+        "over_30_before": before["31-90"],
+        "over_7_before": before["8-30"],
+        "soon_until": as_of + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS),
+    }
+
+
+def band_of(as_of: datetime.date) -> Case:
+    """A measure's band on ``as_of`` as an ORM expression (the triggers write their own)."""
+    bounds = basis(as_of)
+    return Case(
+        When(is_standing=True, then=Value(Band.STANDING)),
+        When(due_on__lt=bounds["over_90_before"], then=Value(Band.OVER_90)),
+        When(due_on__lt=bounds["over_30_before"], then=Value(Band.OVER_30)),
+        When(due_on__lt=bounds["over_7_before"], then=Value(Band.OVER_7)),
+        When(due_on__lt=as_of, then=Value(Band.OVERDUE)),
+        When(due_on=as_of, then=Value(Band.DUE_TODAY)),
+        When(due_on__lte=bounds["soon_until"], then=Value(Band.DUE_SOON)),
+        default=Value(Band.LATER),
+        output_field=IntegerField(),
+    )
+
+
+def is_current(today: datetime.date) -> bool:
+    """The tally is counted for ``today`` with today's warning window and aging buckets."""
+    return TallyBasis.objects.filter(pk=1, **basis(today)).exists()
+
+
+# ── Reading: the same names from the tally and from the measures ─────────────────────────────
+
+_signed = Q(status=Status.SIGNED_OFF)
+
+
+def _tally_sums() -> dict:
+    def n(condition: Q | None = None) -> Sum:
+        return Sum("n", filter=condition, default=0)
+
+    open_ = ~_signed
+    return {
+        "total": n(),
+        "open": n(open_),
+        "standing": n(open_ & Q(band=Band.STANDING)),
+        "overdue": n(open_ & Q(band__in=OVERDUE_BANDS)),
+        "due_soon": n(open_ & Q(band__in=DUE_SOON_BANDS)),
+        "signed_off": n(_signed),
+        "due": n(Q(band__in=DUE_BY_TODAY)),
+        "due_signed": n(_signed & Q(band__in=DUE_BY_TODAY)),
+        **{f"aged_{key}": n(open_ & Q(band=band)) for key, band in AGING_BANDS.items()},
+    }
+
+
+def _measure_counts(today: datetime.date) -> dict:
+    """The same numbers counted from the measures; ``band_of`` and the colour code's querysets
+    agree on every one (``tests/reforms/test_tally.py``)."""
+    band = band_of(today)
+
+    def n(condition: Q | None = None) -> Count:
+        return Count("pk", filter=condition)
+
+    def in_bands(*bands) -> Q:
+        return Q(_band__in=bands)
+
+    open_ = ~_signed
+    return {
+        "_band": band,
+        "total": n(),
+        "open": n(open_),
+        "standing": n(open_ & Q(is_standing=True)),
+        "overdue": n(open_ & in_bands(*OVERDUE_BANDS)),
+        "due_soon": n(open_ & in_bands(*DUE_SOON_BANDS)),
+        "signed_off": n(_signed),
+        "due": n(in_bands(*DUE_BY_TODAY)),
+        "due_signed": n(_signed & in_bands(*DUE_BY_TODAY)),
+        **{f"aged_{key}": n(open_ & Q(_band=band)) for key, band in AGING_BANDS.items()},
+    }
+
+
+COUNTS = tuple(_tally_sums())
+
+
+@dataclass
+class Source:
+    """Where a reader's numbers come from: the tally when it is current, else the measures."""
+
+    queryset: object
+    aggregates: dict
+
+    def values(self, *fields: str):
+        """One row of ``COUNTS`` per value of ``fields`` (``unit``, ``unit__sector``…)."""
+        queryset = self.queryset
+        if "_band" in self.aggregates:
+            queryset = queryset.alias(_band=self.aggregates["_band"])
+        return queryset.values(*fields).annotate(**self._sums()).order_by()
+
+    def totals(self) -> dict:
+        queryset = self.queryset
+        if "_band" in self.aggregates:
+            queryset = queryset.alias(_band=self.aggregates["_band"])
+        return queryset.aggregate(**self._sums())
+
+    def _sums(self) -> dict:
+        return {name: self.aggregates[name] for name in COUNTS}
+
+
+def source(user, today: datetime.date, where: Q | None = None) -> Source:
+    """The numbers of the user's measures on ``today``, from the tally when it is current.
+
+    ``where`` selects by unit only (``unit``, ``unit__path``, ``unit__sector``…): the tally and
+    the measures both reach their unit by ``unit``, so the one condition serves either."""
+    where = where or Q()
+    if is_current(today):
+        return Source(MeasureTally.objects.restrict(user).filter(where), _tally_sums())
+    return counted(Measure.objects.restrict(user).filter(where), today)
+
+
+def counted(measures, today: datetime.date) -> Source:
+    """The numbers of ``measures`` (any selection) on ``today``, counted from them."""
+    return Source(measures, _measure_counts(today))
+
+
+# ── Keeping: the nightly roll, the recount and the drift ──────────────────────────────────────
+
+
+def recount(as_of: datetime.date) -> dict:
+    """``{(unit, status, band): n}`` counted from the measures for ``as_of``."""
+    rows = (
+        Measure.objects.annotate(band=band_of(as_of))
+        .values_list("unit", "status", "band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(unit, status, band): n for unit, status, band, n in rows}
+
+
+def kept() -> dict:
+    """``{(unit, status, band): n}`` as the tally holds it (empty rows left out)."""
+    rows = MeasureTally.objects.exclude(n=0).values_list("unit", "status", "band", "n")
+    return {(unit, status, band): n for unit, status, band, n in rows}
+
+
+def drift(expected: dict, held: dict) -> list[dict]:
+    """Each key where the tally holds another number than the measures give."""
+    return [
+        {"unit": key[0], "status": key[1], "band": key[2], "kept": held.get(key, 0), "counted": n}
+        for key in sorted(expected.keys() | held.keys())
+        if (n := expected.get(key, 0)) != held.get(key, 0)
+    ]
+
+
+@dataclass
+class Roll:
+    previous: datetime.date | None
+    as_of: datetime.date
+    rows: int
+    drift: list
+
+
+def roll(as_of: datetime.date) -> Roll:
+    """Check the tally against the measures for the day it was kept for, then recount it for
+    ``as_of``, in one transaction while measure writes wait (about a second a million)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writers wait; the recount sees every committed measure and nothing half-written.
+            cursor.execute("LOCK TABLE reforms_measure IN SHARE MODE")
+        previous = TallyBasis.objects.filter(pk=1).first()
+        found = drift(recount(previous.as_of), kept()) if previous else []
+        TallyBasis.objects.update_or_create(pk=1, defaults=basis(as_of))
+        # Not QuerySet.delete(): the audit log's receivers would make it fetch every row first.
+        cursor.execute(f"DELETE FROM {MeasureTally._meta.db_table}")
+        counted = recount(as_of)
+        MeasureTally.objects.bulk_create(
+            MeasureTally(unit_id=unit, status=status, band=band, n=n)
+            for (unit, status, band), n in counted.items()
+        )
+    if found:
+        logger.error("The measure tally drifted from the measures: %s", found[:20])
+    return Roll(previous.as_of if previous else None, as_of, len(counted), found)
