@@ -42,11 +42,10 @@ from core.pages import require_permission
 from core.titles import title_lines
 from crosscase import tables as crosscase_tables
 from oversight import pdf_parts
-from oversight.dashboard import Counts, aging_buckets, counts_by_unit, unit_numbers, unit_rows
+from oversight.dashboard import Counts, aging_buckets, unit_numbers, unit_rows
 from recommendations import evaluation, evaluation_metrics
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
 from recommendations.models import IndicatorScore, PanelMember, Recommendation
-from reforms import tally
 from reforms.models import Measure, MeasureTransition, ReconciliationRow
 
 logger = logging.getLogger(__name__)
@@ -500,14 +499,11 @@ def overdue_report_pdf(user, today: datetime.date | None = None) -> bytes:
     """
     _require_case_reader(user)
     today = today or shanghai_today()
-    numbers = unit_numbers(tally.source(user, today))
-    own = counts_by_unit(numbers)
-    units = unit_rows(own)
+    numbers = unit_numbers(user, today)
+    units = unit_rows(numbers)
     for row in units:
         row["indent"] = row["depth"] * 4
-    total = Counts()
-    for _unit, counts in own.values():
-        total.add(counts)
+    total = Counts.sum_of(numbers)
     overdue = list(
         Measure.objects.restrict(user)
         .overdue(today=today)

@@ -24,6 +24,8 @@ A sector is the unit's sector (the recipient unit for letters and items, the mea
 extension requests), except for cases, which carry their own (``Case.sector``).
 """
 
+from collections import Counter
+
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -90,23 +92,34 @@ def _by_choice(rows, field: str, choices, list_name: str, scope: dict, link, **s
 
 def _problems(scope: dict, request, link) -> dict:
     rows = _rows(ProblemFilter, Problem, scope, request)
-    by_stage = {
-        row["process_stage"]: row["count"]
-        for row in rows.order_by()
-        .values("process_stage")
-        .annotate(count=Count("pk", distinct=True))
-    }
+    # One pass: each problem is in one (category, stage) group, so the groups' counts add up to
+    # the total and to each category's and stage's (distinct when the scope's joins repeat rows).
+    groups = list(
+        rows.order_by()
+        .values("category", "process_stage")
+        .annotate(count=Count("pk", distinct=rows.query.distinct))
+    )
+    by_category, by_stage = Counter(), Counter()
+    for group in groups:
+        by_category[group["category"]] += group["count"]
+        by_stage[group["process_stage"]] += group["count"]
     return {
-        "total": rows.count(),
+        "total": by_category.total(),
         "url": link("problem", scope),
-        "by_category": _by_choice(
-            rows, "category", Problem.Category.choices, "problem", scope, link
-        ),
+        "by_category": [
+            {
+                "key": str(category),
+                "label": str(label),
+                "count": by_category[category],
+                "url": link("problem", {**scope, "category": category}),
+            }
+            for category, label in Problem.Category.choices
+        ],
         "by_stage": [
             {
                 "key": str(stage.pk),
                 "label": stage.name,
-                "count": by_stage.get(stage.pk, 0),
+                "count": by_stage[stage.pk],
                 "url": link("problem", {**scope, "process_stage": stage.pk}),
             }
             for stage in ProcessStage.objects.all()
@@ -133,8 +146,9 @@ def _measures(scope: dict, request, link) -> dict:
     today = shanghai_today()
     numbers = _measure_numbers(scope, request, today)
     due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
-    totals = numbers.totals()
-    by_status = {row["status"]: row["total"] for row in numbers.values("status")}
+    per_status = list(numbers.values("status"))
+    totals = {name: sum(row[name] for row in per_status) for name in tally.COUNTS}
+    by_status = {row["status"]: row["total"] for row in per_status}
     signals = {
         Signal.RED: totals["overdue"],
         Signal.YELLOW: totals["due_soon"],

@@ -101,6 +101,14 @@ class Recommendation(TimeStampedModel):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         ordering = ["-issued_on", "-pk"]
+        indexes = [
+            # The dashboard's late replies: letters awaiting a reply, by reply deadline.
+            models.Index(
+                fields=["reply_due_on", "recipient_unit"],
+                condition=Q(status__in=["issued", "acknowledged", "rectifying"]),
+                name="recommendation_awaiting_reply",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer", "kind", "doc_year", "doc_serial"],

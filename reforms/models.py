@@ -177,6 +177,16 @@ class Measure(TimeStampedModel):
                 condition=~Q(status="signed_off"),
                 name="measure_open_unit_due",
             ),
+            # The dashboard's weekly trend: measures that fell overdue (not standing, not signed
+            # off by their due date) by due date, a few weeks of them read from the index alone.
+            models.Index(
+                fields=["due_on", "unit"],
+                condition=Q(is_standing=False)
+                & (Q(signed_off_on__isnull=True) | Q(signed_off_on__gt=F("due_on"))),
+                name="measure_fell_overdue",
+            ),
+            # Measures a follow-up review reopened (整改反弹), by unit: a handful of a million.
+            models.Index(fields=["unit"], condition=Q(reopen_count__gt=0), name="measure_reopened"),
         ]
 
     def __str__(self):

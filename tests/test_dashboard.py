@@ -454,7 +454,7 @@ def test_the_page_runs_the_same_queries_whatever_the_data(
     assert len(many) == len(few)
     counts = next(query["sql"] for query in many if "GROUP BY" in query["sql"])
     assert ("reforms_measuretally" in counts) == (counted_from == "tally")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         dashboard(client)
 
 

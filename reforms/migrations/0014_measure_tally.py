@@ -51,15 +51,21 @@ CREATE TRIGGER reforms_measure_tally_{event} AFTER {EVENT} ON reforms_measure
     REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION reforms_measure_tally_{event}();
 """
 
-SQLITE_COUNT = """INSERT INTO reforms_measuretally (unit_id, status, band, n)
-    SELECT {row}.unit_id, {row}.status, {band}, {d} FROM reforms_tallybasis b WHERE true
-    ON CONFLICT (unit_id, status, band) DO UPDATE SET n = n + excluded.n;"""
+# SQLite: a row's +1 adds to its tally row (made when missing); its -1 only subtracts from an
+# existing one, so that Django's flush in tests, which empties the tables in no set order, never
+# writes a tally row for a unit already deleted.
+SQLITE_ADD = f"""INSERT INTO reforms_measuretally (unit_id, status, band, n)
+    SELECT NEW.unit_id, NEW.status, {BAND.format(row="NEW")}, 1 FROM reforms_tallybasis b
+    WHERE true ON CONFLICT (unit_id, status, band) DO UPDATE SET n = n + 1;"""
+SQLITE_SUBTRACT = f"""UPDATE reforms_measuretally SET n = n - 1
+    WHERE unit_id = OLD.unit_id AND status = OLD.status
+    AND band = (SELECT {BAND.format(row="OLD")} FROM reforms_tallybasis b);"""
 SQLITE_TRIGGERS = {
-    "insert": ("AFTER INSERT", [("NEW", 1)]),
-    "delete": ("AFTER DELETE", [("OLD", -1)]),
+    "insert": ("AFTER INSERT", [SQLITE_ADD]),
+    "delete": ("AFTER DELETE", [SQLITE_SUBTRACT]),
     "update": (
         "AFTER UPDATE OF unit_id, status, is_standing, due_on",
-        [("OLD", -1), ("NEW", 1)],
+        [SQLITE_SUBTRACT, SQLITE_ADD],
     ),
 }
 EVENTS = ("insert", "update", "delete")
@@ -78,10 +84,8 @@ def install_triggers(apps, schema_editor):
                 )
             )
         return
-    for event, (when, rows) in SQLITE_TRIGGERS.items():
-        counts = "\n    ".join(
-            SQLITE_COUNT.format(row=row, band=BAND.format(row=row), d=d) for row, d in rows
-        )
+    for event, (when, statements) in SQLITE_TRIGGERS.items():
+        counts = "\n    ".join(statements)
         schema_editor.execute(
             f"CREATE TRIGGER reforms_measure_tally_{event} {when} ON reforms_measure "
             f"BEGIN\n    {counts}\nEND"

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db.models import Q
 
 from recommendations.models import Evaluation, Recommendation, RecommendationItem
 from tests.accounts.conftest import assert_refused_by_database_and_validation
@@ -162,3 +163,12 @@ def test_the_document_number_reads_as_printed(world):
     )
 
     assert formatted == "朝纪改〔2021〕3号"
+
+
+def test_the_late_replies_index_covers_the_letters_awaiting_a_reply():
+    index = next(
+        index
+        for index in Recommendation._meta.indexes
+        if index.name == "recommendation_awaiting_reply"
+    )
+    assert index.condition == Q(status__in=list(Recommendation.AWAITING_REPLY))

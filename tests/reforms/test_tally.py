@@ -269,7 +269,8 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, let
     from_tally = tally.source(supervisor, TODAY)
     assert isinstance(from_tally.queryset.model(), MeasureTally)
     counted = tally.counted(Measure.objects.restrict(supervisor), TODAY)
-    assert from_tally.totals() == counted.totals()
+    by_status = sorted(from_tally.values("status"), key=lambda row: row["status"])
+    assert by_status == sorted(counted.values("status"), key=lambda row: row["status"])
     by_unit = sorted(from_tally.values("unit"), key=lambda row: row["unit"])
     assert by_unit == sorted(counted.values("unit"), key=lambda row: row["unit"])
 
@@ -381,7 +382,7 @@ def test_with_no_basis_the_triggers_write_nothing_and_readers_count_the_measures
     assert not tally.is_current(TODAY)
     numbers = tally.source(world.users.supervisor, TODAY)
     assert numbers.queryset.model is Measure
-    assert numbers.totals()["open"] == 1
+    assert [row["open"] for row in numbers.values("unit")] == [1]
 
 
 def test_the_numbers_are_one_query_of_the_tally_whatever_the_measures(world, letters):
@@ -400,3 +401,19 @@ def test_the_numbers_are_one_query_of_the_tally_whatever_the_measures(world, let
     assert len(many) == len(few)
     assert "reforms_measuretally" in many[-1] and '"reforms_measure"' not in many[-1]
     assert [row["open"] for row in rows] == [11]
+
+
+def test_a_measure_deleted_after_its_tally_row_writes_no_row_on_sqlite(world, letters):
+    """Django's flush (tests) empties the tables in no set order: on SQLite a measure deleted after
+    the tally was emptied must not write a row for a unit about to go too. PostgreSQL's flush is
+    a TRUNCATE, which fires no trigger; there the subtraction shows as a drift."""
+    measure = plan(letters[0], world.users.housing_officer)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reforms_measuretally")
+    Measure.objects.filter(pk=measure.pk).delete()
+
+    if connection.vendor == "sqlite":
+        assert not MeasureTally.objects.exists()
+    else:
+        assert tally.kept() == {(world.units.housing.pk, Status.NOT_STARTED, Band.LATER): -1}
+        assert len(tally.drift(tally.recount(TODAY), tally.kept())) == 1

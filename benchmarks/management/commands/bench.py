@@ -49,25 +49,30 @@ from reforms import reminders, tally
 from reforms.models import Measure, UrgingNotice
 
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
-# The dashboard's numbers per unit (and the aging buckets) from the measure tally: bands 1–4
-# overdue, 5 due today, 6 due soon, 0 standing (``MeasureTally.Band``).
+# The dashboard's numbers per unit (and the aging buckets) from the measure tally, grouped by the
+# unit's id and then named: bands 1–4 overdue, 5 due today, 6 due soon, 0 standing
+# (``MeasureTally.Band``).
 SUMMARY_SQL = """
-    SELECT t.unit_id, u.name, u.path, u.sector,
-           sum(t.n),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off'),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band BETWEEN 1 AND 4),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band IN (5, 6)),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 0),
-           sum(t.n) FILTER (WHERE t.status = 'signed_off'),
-           sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5),
-           sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5 AND t.status = 'signed_off'),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 1),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 2),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 3),
-           sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 4)
-    FROM reforms_measuretally t JOIN accounts_orgunit u ON u.id = t.unit_id
-    WHERE u.path LIKE %(path)s
-    GROUP BY t.unit_id, u.name, u.path, u.sector
+    WITH counted AS (
+        SELECT t.unit_id,
+               sum(t.n) AS total,
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off'),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band BETWEEN 1 AND 4),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band IN (5, 6)),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 0),
+               sum(t.n) FILTER (WHERE t.status = 'signed_off'),
+               sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5),
+               sum(t.n) FILTER (WHERE t.band BETWEEN 1 AND 5 AND t.status = 'signed_off'),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 1),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 2),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 3),
+               sum(t.n) FILTER (WHERE t.status <> 'signed_off' AND t.band = 4)
+        FROM reforms_measuretally t JOIN accounts_orgunit u ON u.id = t.unit_id
+        WHERE u.path LIKE %(path)s AND t.n <> 0
+        GROUP BY t.unit_id
+    )
+    SELECT counted.*, u.name, u.path, u.sector
+    FROM counted JOIN accounts_orgunit u ON u.id = counted.unit_id
 """
 LIST_QUERY_BUDGET = 12
 CROSS_CASE_TITLE = "全省案件类案分析（基准）"
