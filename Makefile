@@ -82,6 +82,9 @@ test-postgres:
 # alone: BENCH_ARGS="--lists-only". 3,000,000 too: BENCH_MEASURES="100000 1000000 3000000".
 BENCH_MEASURES ?= 100000 1000000
 BENCH_FULL ?= 1000000
+# One province at every size: the org tree of 1,000,000 measures (5,000 units and the
+# commissions); empty: one unit for every 200 measures.
+BENCH_UNITS ?= 5000
 BENCH_DATABASE ?= yianchugai_bench
 BENCH_OUTPUT ?= docs/benchmarks.md
 bench: install
@@ -95,7 +98,7 @@ bench: install
 	  else arguments="--growth-only $(BENCH_GROWTH_ARGS)"; fi; \
 	  echo "== make bench: $$size measures ($$database) $$arguments"; \
 	  DATABASE_URL=$$url $(BIN)/python manage.py bench --measures $$size \
-	    --output $(BENCH_OUTPUT) $$arguments; \
+	    $(if $(BENCH_UNITS),--units $(BENCH_UNITS)) --output $(BENCH_OUTPUT) $$arguments; \
 	done
 
 # schemathesis with every check as staff, officer and supervisor against gunicorn on PostgreSQL

@@ -221,8 +221,18 @@ def _batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
 
 
 class Generator:
-    def __init__(self, measures: int, *, seed: int = 2026, today: datetime.date | None = None):
+    def __init__(
+        self,
+        measures: int,
+        *,
+        seed: int = 2026,
+        today: datetime.date | None = None,
+        units: int | None = None,
+    ):
         self.measures = measures
+        # Units under the commissions: by default one for every 200 measures; a fixed number
+        # compares sizes of one province (the growth curve of ``make bench``).
+        self.units = units or max(200, measures // 200)
         self.random = random.Random(seed)
         self.today = today or timezone.localdate()
         self.now = timezone.now()
@@ -241,7 +251,7 @@ class Generator:
 
     def org_tree(self) -> list[Unit]:
         """A province commission, cities, counties, and units under each level."""
-        total_units = max(200, self.measures // 200)
+        total_units = self.units
         root_path = _step(self._next_root())
         units: list[Unit] = []
         ids = iter(self.ids(OrgUnit, 1 + CITIES + CITIES * COUNTIES_PER_CITY + total_units))

@@ -1,15 +1,31 @@
 """The home page of each role."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cases.models import Case
 from core.domain import shanghai_today
 from recommendations.models import Recommendation
-from reforms.models import ExtensionRequest, Measure, MeasureTransition, Signal
+from reforms.models import (
+    ExtensionRequest,
+    Measure,
+    MeasureTransition,
+    Signal,
+    due_soon_q,
+    overdue_q,
+)
 
 HOME_LIST_LENGTH = 8
+OFFICER_GROUP_LENGTH = 20
+# The measure list behind each group of the officer's home (it lists returned measures too).
+OFFICER_GROUP_LISTS = {
+    "returned": "status=returned",
+    "overdue": "overdue=current",
+    "due_soon": f"signal={Signal.YELLOW}",
+    "later": "is_open=true",
+}
 
 
 @login_required
@@ -49,31 +65,35 @@ def staff_home(user) -> dict:
 def officer_home(user) -> dict:
     """What waits for the unit's officer, first things first: letters to acknowledge (待签收),
     rectification reports due, measures staff returned (with the reason), then the open measures
-    by colour — overdue, due soon, later. A returned measure is listed once, under returned."""
+    by colour — overdue, due soon, later. A returned measure is listed once, under returned.
+
+    Each group shows its first ``OFFICER_GROUP_LENGTH`` measures by due date and its count, with
+    the measure list for the rest: a unit may hold thousands of open measures."""
     today = shanghai_today()
     letters = Recommendation.objects.restrict(user).order_by("reply_due_on", "pk")
     last_return = MeasureTransition.objects.filter(
         measure=OuterRef("pk"), to_status=Measure.Status.RETURNED
     ).order_by("-at", "-pk")
-    measures = (
+    open_measures = (
         Measure.objects.restrict(user)
         .open()
         .select_related("item__recommendation")
-        .annotate(
-            returned_why=Subquery(last_return.values("return_reason")[:1]),
-            returned_note=Subquery(last_return.values("reason")[:1]),
-        )
         .order_by("due_on", "pk")
     )
+    others = open_measures.exclude(status=Measure.Status.RETURNED)
+    groups = {
+        "returned": open_measures.filter(status=Measure.Status.RETURNED).annotate(
+            returned_why=Subquery(last_return.values("return_reason")[:1]),
+            returned_note=Subquery(last_return.values("reason")[:1]),
+        ),
+        "overdue": others.overdue(today=today),
+        "due_soon": others.due_soon(today=today),
+        "later": others.filter(~overdue_q(today) & ~due_soon_q(today)),
+    }
+    shown = {name: list(group[:OFFICER_GROUP_LENGTH]) for name, group in groups.items()}
     reasons = dict(MeasureTransition.ReturnReason.choices)
-    returned = []
-    groups = {signal: [] for signal in Signal}
-    for measure in measures:
-        if measure.status == Measure.Status.RETURNED:
-            measure.return_reason_label = reasons.get(measure.returned_why, "")
-            returned.append(measure)
-        else:
-            groups[measure.signal(today=today)].append(measure)
+    for measure in shown["returned"]:
+        measure.return_reason_label = reasons.get(measure.returned_why, "")
     return {
         "to_acknowledge": letters.filter(status=Recommendation.Status.ISSUED).select_related(
             "issuer"
@@ -81,9 +101,21 @@ def officer_home(user) -> dict:
         "awaiting_reply": letters.filter(
             status__in=set(Recommendation.AWAITING_REPLY) - {Recommendation.Status.ISSUED}
         ),
-        "returned": returned,
-        "overdue": groups[Signal.RED],
-        "due_soon": groups[Signal.YELLOW],
-        "later": groups[Signal.GREEN] + groups[Signal.BLUE],
+        **shown,
+        "counts": open_measures.aggregate(
+            returned=Count("pk", filter=Q(status=Measure.Status.RETURNED)),
+            **{
+                name: Count("pk", filter=~Q(status=Measure.Status.RETURNED) & condition)
+                for name, condition in (
+                    ("overdue", overdue_q(today)),
+                    ("due_soon", due_soon_q(today)),
+                    ("later", ~overdue_q(today) & ~due_soon_q(today)),
+                )
+            },
+        ),
+        "list_urls": {
+            name: f"{reverse('reforms:measure_list')}?{query}"
+            for name, query in OFFICER_GROUP_LISTS.items()
+        },
         "today": today,
     }

@@ -255,3 +255,26 @@ def test_the_language_switcher_offers_english(world, client):
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN")
 
     assert response.wsgi_request.LANGUAGE_CODE == "en"
+
+
+def test_a_unit_with_many_open_measures_shows_the_first_of_each_group_and_the_list(
+    world, client, letter
+):
+    from oversight.views import OFFICER_GROUP_LENGTH
+
+    officer = world.users.housing_officer
+    plan(letter, officer, *[datetime.date(2026, 3, 1)] * (OFFICER_GROUP_LENGTH + 5))
+    plan(letter, officer, datetime.date(2026, 3, 9))
+    client.force_login(officer)
+
+    with time_machine.travel(SHANGHAI_NOON):
+        response = client.get(reverse("home"))
+        listed = client.get(response.context["list_urls"]["overdue"])
+
+    assert len(response.context["overdue"]) == OFFICER_GROUP_LENGTH
+    assert response.context["counts"]["overdue"] == OFFICER_GROUP_LENGTH + 5
+    assert response.context["counts"]["due_soon"] == 1
+    assert listed.context["page_obj"].paginator.count == OFFICER_GROUP_LENGTH + 5
+    html = response.content.decode()
+    assert html.count('data-testid="more-measures"') == 1
+    assert f"在整改措施列表中查看全部 {OFFICER_GROUP_LENGTH + 5} 项" in html

@@ -338,6 +338,13 @@ class Command(BaseCommand):
             default=1_000_000,
             help="Generate this many measures first when the database has none.",
         )
+        parser.add_argument(
+            "--units",
+            type=int,
+            default=None,
+            help="Units under the commissions when generating (default: one for every 200 "
+            "measures).",
+        )
         parser.add_argument("--runs", type=int, default=20)
         parser.add_argument(
             "--ledger-measures",
@@ -402,6 +409,7 @@ class Command(BaseCommand):
         self,
         *args,
         measures,
+        units,
         runs,
         output,
         check,
@@ -418,7 +426,7 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmarks run on PostgreSQL (set DATABASE_URL).")
         if not Measure.objects.exists():
-            call_command("generate_scale", measures=measures, stdout=self.stdout)
+            call_command("generate_scale", measures=measures, units=units, stdout=self.stdout)
         measures = Measure.objects.count()
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         # As in production: no query log kept in memory, cached templates.
@@ -514,6 +522,7 @@ class Command(BaseCommand):
         data_path = output.with_name(f"{output.stem}-growth.json")
         data = json.loads(data_path.read_text()) if data_path.exists() else {}
         data[str(measures)] = {
+            "units": OrgUnit.objects.count(),
             "date": self.today.isoformat(),
             "load": round(os.getloadavg()[0], 1),
             "paths": {result.name: result.times_ms() for result in results},
@@ -527,7 +536,10 @@ class Command(BaseCommand):
     def render_growth(data: dict) -> str:
         sizes = sorted(data, key=int)
         names = list(dict.fromkeys(name for size in sizes for name in data[size]["paths"]))
-        header = ["path", *(f"{int(size):,} measures" for size in sizes)]
+        header = [
+            "path",
+            *(f"{int(size):,} measures, {data[size].get('units', 0):,} units" for size in sizes),
+        ]
         lines = [
             f"{GROWTH_SECTION} ({', '.join(f'{int(size):,}' for size in sizes)} measures)",
             "",

@@ -18,10 +18,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--measures", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--units",
+            type=int,
+            default=None,
+            help="Units under the commissions (default: one for every 200 measures).",
+        )
 
-    def handle(self, *args, measures, seed, **options):
+    def handle(self, *args, measures, seed, units, **options):
         started = time.monotonic()
-        counts = Generator(measures, seed=seed).generate()
+        counts = Generator(measures, seed=seed, units=units).generate()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # The visibility map that index-only scans read, as autovacuum keeps it on a
