@@ -11,7 +11,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -255,7 +254,7 @@ def recommendations_xlsx(request):
     """The recommendation list's rows (its filter and scope; the unit sees no drafts)."""
     queryset = (
         Recommendation.objects.restrict(request.user)
-        .annotate(item_count=Count("items", distinct=True))
+        .with_item_count()
         .order_by("-created_at", "-pk")
     )
     recommendation_filter = RecommendationFilter(request.GET, queryset=queryset, request=request)

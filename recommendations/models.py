@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
@@ -18,6 +19,18 @@ NOT_DRAFT = ~Q(status="draft")
 class RecommendationQuerySet(ScopedQuerySet):
     unit_lookup = "recipient_unit"
     officer_visible = NOT_DRAFT
+
+    def with_item_count(self):
+        """Each letter's number of items as ``item_count``: a subquery, so that a list's count
+        and its page read the letters alone (a join to every item took a province 300 ms)."""
+        items = (
+            RecommendationItem.objects.filter(recommendation=OuterRef("pk"))
+            .order_by()
+            .values("recommendation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(item_count=Coalesce(Subquery(items), 0))
 
 
 class Recommendation(TimeStampedModel):

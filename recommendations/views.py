@@ -57,7 +57,7 @@ def recommendation_list(request):
     queryset = (
         Recommendation.objects.restrict(request.user)
         .select_related("recipient_unit", "issuer")
-        .annotate(item_count=Count("items", distinct=True))
+        .with_item_count()
         .order_by("-created_at", "-pk")
     )
     recommendation_filter = RecommendationFilter(request.GET, queryset=queryset, request=request)
