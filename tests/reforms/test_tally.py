@@ -6,43 +6,30 @@ so every number below was written by the triggers.
 """
 
 import datetime
-import io
 import random
 from collections import Counter
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from core.domain import SHANGHAI
 from notifications.models import Notification
-from oversight import excel
 from reforms import services, tally, tasks
 from reforms.filters import AGING_BUCKETS
 from reforms.models import ExtensionRequest, Measure, MeasureTally, TallyBasis
 from tests import factories
+from tests.test_excel import PLAN_HEADINGS, plan_row, xlsx
 
 D = datetime.date
 TODAY = D(2026, 6, 15)
 LATER = D(2026, 7, 31)
 Band = MeasureTally.Band
 Status = Measure.Status
-PLAN_HEADINGS = [
-    "建议事项序号",
-    "整改措施",
-    "完成标准",
-    "责任部门",
-    "责任人",
-    "责任领导",
-    "整改时限",
-    "长期坚持",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -137,15 +124,8 @@ class Operations:
 
     def plan_by_spreadsheet(self, client):
         letter = self.letter()
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(PLAN_HEADINGS)
-        for number in (1, 2):
-            due = self.a_due_date().isoformat()
-            sheet.append([number, "建立制度", "印发", "办公室", "李明", "王局长", due, "否"])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        upload = SimpleUploadedFile("计划.xlsx", buffer.getvalue(), content_type=excel.XLSX)
+        due = [self.a_due_date().isoformat() for _ in range(2)]
+        upload = xlsx(PLAN_HEADINGS, [plan_row(1, due=due[0]), plan_row(2, due=due[1])])
         client.force_login(self.officer_of(letter))
         answer = client.post(reverse("documents:plan_import", args=[letter.pk]), {"file": upload})
         assert answer.status_code == 302
