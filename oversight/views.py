@@ -19,12 +19,14 @@ from reforms.models import (
 
 HOME_LIST_LENGTH = 8
 OFFICER_GROUP_LENGTH = 20
-# The measure list behind each group of the officer's home (it lists returned measures too).
+# The list behind each group of the officer's home (the measure list holds returned ones too).
 OFFICER_GROUP_LISTS = {
-    "returned": "status=returned",
-    "overdue": "overdue=current",
-    "due_soon": f"signal={Signal.YELLOW}",
-    "later": "is_open=true",
+    "to_acknowledge": ("recommendations:list", "status=issued"),
+    "awaiting_reply": ("recommendations:list", ""),
+    "returned": ("reforms:measure_list", "status=returned"),
+    "overdue": ("reforms:measure_list", "overdue=current"),
+    "due_soon": ("reforms:measure_list", f"signal={Signal.YELLOW}"),
+    "later": ("reforms:measure_list", "is_open=true"),
 }
 
 
@@ -67,8 +69,8 @@ def officer_home(user) -> dict:
     rectification reports due, measures staff returned (with the reason), then the open measures
     by colour — overdue, due soon, later. A returned measure is listed once, under returned.
 
-    Each group shows its first ``OFFICER_GROUP_LENGTH`` measures by due date and its count, with
-    the measure list for the rest: a unit may hold thousands of open measures."""
+    Each group shows its first ``OFFICER_GROUP_LENGTH`` rows and its count, with the list for the
+    rest: a unit may hold hundreds of letters and thousands of open measures."""
     today = shanghai_today()
     letters = Recommendation.objects.restrict(user).order_by("reply_due_on", "pk")
     last_return = MeasureTransition.objects.filter(
@@ -94,15 +96,18 @@ def officer_home(user) -> dict:
     reasons = dict(MeasureTransition.ReturnReason.choices)
     for measure in shown["returned"]:
         measure.return_reason_label = reasons.get(measure.returned_why, "")
+    issued = Q(status=Recommendation.Status.ISSUED)
+    replying = Q(status__in=set(Recommendation.AWAITING_REPLY) - {Recommendation.Status.ISSUED})
     return {
-        "to_acknowledge": letters.filter(status=Recommendation.Status.ISSUED).select_related(
-            "issuer"
+        "to_acknowledge": list(
+            letters.filter(issued).select_related("issuer")[:OFFICER_GROUP_LENGTH]
         ),
-        "awaiting_reply": letters.filter(
-            status__in=set(Recommendation.AWAITING_REPLY) - {Recommendation.Status.ISSUED}
-        ),
+        "awaiting_reply": list(letters.filter(replying)[:OFFICER_GROUP_LENGTH]),
         **shown,
-        "counts": open_measures.aggregate(
+        "counts": letters.aggregate(
+            to_acknowledge=Count("pk", filter=issued), awaiting_reply=Count("pk", filter=replying)
+        )
+        | open_measures.aggregate(
             returned=Count("pk", filter=Q(status=Measure.Status.RETURNED)),
             **{
                 name: Count("pk", filter=~Q(status=Measure.Status.RETURNED) & condition)
@@ -114,8 +119,8 @@ def officer_home(user) -> dict:
             },
         ),
         "list_urls": {
-            name: f"{reverse('reforms:measure_list')}?{query}"
-            for name, query in OFFICER_GROUP_LISTS.items()
+            name: f"{reverse(url_name)}?{query}"
+            for name, (url_name, query) in OFFICER_GROUP_LISTS.items()
         },
         "today": today,
     }
