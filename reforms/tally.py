@@ -206,7 +206,7 @@ class Roll:
 
 def roll(as_of: datetime.date) -> Roll:
     """Check the tally against the measures for the day it was kept for, then recount it for
-    ``as_of``, in one transaction while measure writes wait (about two seconds a million).
+    ``as_of``, in one transaction while measure writes wait (about a second a million).
 
     Only the rows whose number changes are written (the measures that crossed a band's edge
     overnight, and empty rows dropped), so a roll leaves few dead rows behind."""
