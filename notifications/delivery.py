@@ -283,6 +283,22 @@ def notify(notifications: Iterable[Notification]) -> None:
     write([n for n in notifications if (n.recipient_id, n.dedupe_key) not in done])
 
 
+def alert(recipients, *, title: str, body: str, link: str, dedupe_key: str) -> None:
+    """Tell the active users of the queryset ``recipients`` of a fault (kind "other"), once a key:
+    the daily checks' way to reach their administrators."""
+    people = recipients.filter(is_active=True).values_list("pk", flat=True)
+    notify(
+        notifications_for(
+            people,
+            kind=Notification.Kind.OTHER,
+            title=title,
+            body=body,
+            link=link,
+            dedupe_key=dedupe_key,
+        )
+    )
+
+
 def written(keys: Iterable[str]) -> set[tuple[int, str]]:
     """``(recipient, key)`` of the notifications written under these keys, in one query.
 

@@ -22,7 +22,6 @@ from audit.verification import verify_log
 from core.db import replica_reads
 from core.domain import shanghai_today
 from notifications import delivery
-from notifications.models import Notification
 from notifications.tasks import hand_out
 from recommendations.models import ImportJob
 
@@ -152,16 +151,12 @@ def verify_audit_log() -> bool:
         verification = verify_log()
     if not verification.ok:
         with translation.override(settings.LANGUAGE_CODE):
-            recipients = User.objects.audit_admins().filter(is_active=True)
-            delivery.notify(
-                delivery.notifications_for(
-                    recipients.values_list("pk", flat=True),
-                    kind=Notification.Kind.OTHER,
-                    title=str(_("The audit log failed its integrity check")),
-                    body=verification.detail,
-                    link=reverse("admin:audit_auditverification_changelist"),
-                    dedupe_key=f"audit-verification:{verification.pk}",
-                )
+            delivery.alert(
+                User.objects.audit_admins(),
+                title=str(_("The audit log failed its integrity check")),
+                body=verification.detail,
+                link=reverse("admin:audit_auditverification_changelist"),
+                dedupe_key=f"audit-verification:{verification.pk}",
             )
         logger.error("Audit log verification failed: %s", verification.detail)
     return verification.ok

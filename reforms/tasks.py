@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.domain import shanghai_today
 from notifications import delivery
-from notifications.models import Notification
 from notifications.tasks import hand_out
 
 from . import reconciliation_schedules, reminders, tally
@@ -43,23 +42,15 @@ def roll_tally() -> dict:
     result = tally.roll(shanghai_today())
     if result.drift:
         with translation.override(settings.LANGUAGE_CODE):
-            recipients = User.objects.system_admins().filter(is_active=True)
-            delivery.notify(
-                delivery.notifications_for(
-                    recipients.values_list("pk", flat=True),
-                    kind=Notification.Kind.OTHER,
-                    title=str(_("The measure counts drifted from the measures")),
-                    body=_(
-                        "%(n)d counts kept for %(day)s differed from the measures; they have "
-                        "been counted again. The first: %(first)s"
-                    )
-                    % {
-                        "n": len(result.drift),
-                        "day": result.previous,
-                        "first": result.drift[0],
-                    },
-                    link=reverse("admin:index"),
-                    dedupe_key=f"tally-drift:{result.as_of}",
+            delivery.alert(
+                User.objects.system_admins(),
+                title=str(_("The measure counts drifted from the measures")),
+                body=_(
+                    "%(n)d counts kept for %(day)s differed from the measures; they have "
+                    "been counted again. The first: %(first)s"
                 )
+                % {"n": len(result.drift), "day": result.previous, "first": result.drift[0]},
+                link=reverse("admin:index"),
+                dedupe_key=f"tally-drift:{result.as_of}",
             )
     return {"as_of": str(result.as_of), "rows": result.rows, "drift": len(result.drift)}
