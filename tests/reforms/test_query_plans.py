@@ -123,3 +123,25 @@ def test_the_index_gives_one_units_open_measures_in_the_lists_order(province, db
     assert f"Index Only Scan using {INDEX} on reforms_measure" in plan, plan
     assert "Index Cond: ((unit_id = " in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_the_sign_off_queue_counts_from_its_own_index(client, province, db):
+    """The queue's count (and the staff's home count) over a province: the measures awaiting
+    sign-off from ``measure_awaiting_unit_due`` alone, never the table.
+
+    At a few thousand rows not yet marked all-visible, the older (status, due date) index costs
+    the same as this one; it is dropped for the test's savepoint so the plan shows what the new
+    index serves, as the planner chooses unaided at 1,000,000 measures (12 ms against 128 ms)."""
+    client.force_login(User.objects.filter(role=Role.DISCIPLINE_STAFF, org_unit=province).first())
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/measures/sign-off-queue/").status_code == 200
+    [count_sql] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "reforms_measure"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX measure_status_due")
+    plan = explain(count_sql)
+    assert "Index Only Scan using measure_awaiting_unit_due on reforms_measure" in plan, plan
+    assert "Seq Scan on reforms_measure" not in plan, plan
