@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from core.domain import shanghai_today
+from core.paging import page_rows
 from recommendations.models import Recommendation
 from reforms.models import (
     ExtensionRequest,
@@ -92,7 +93,10 @@ def officer_home(user) -> dict:
         "due_soon": others.due_soon(today=today),
         "later": others.filter(~overdue_q(today) & ~due_soon_q(today)),
     }
-    shown = {name: list(group[:OFFICER_GROUP_LENGTH]) for name, group in groups.items()}
+    # By the groups' ids first (core.paging): the busiest unit sorts ~9,000 open measures.
+    shown = {
+        name: list(page_rows(group, 0, OFFICER_GROUP_LENGTH)) for name, group in groups.items()
+    }
     reasons = dict(MeasureTransition.ReturnReason.choices)
     for measure in shown["returned"]:
         measure.return_reason_label = reasons.get(measure.returned_why, "")
