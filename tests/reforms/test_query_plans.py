@@ -17,6 +17,8 @@ the planner chooses the same plans unaided (docs/benchmarks.md, "Lists at provin
 them). PostgreSQL only: the index and the plans are PostgreSQL's; SQLite serves development alone.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -85,16 +87,21 @@ def assert_served_by_the_index(count_sql: str, rows_sql: str):
     its open, not standing measures due before today, the three conditions in the index's — and
     the page's rows are then read by primary key, 25 or 50 of them."""
     from_the_index = f"Index Only Scan using {INDEX} on reforms_measure"
-    condition = "(is_standing = false) AND (due_on < "
     count_plan, rows_plan = explain(count_sql), explain(rows_sql)
     for plan in (count_plan, rows_plan):
         assert "Seq Scan on reforms_measure" not in plan, plan
         assert from_the_index in plan, plan
-    assert f"Index Cond: ((unit_id = accounts_orgunit.id) AND {condition}" in count_plan
+    # The filter's conditions in the index's, for each unit of the subtree (``unit_id = …``) or
+    # over the index with each entry's unit then looked up: which side drives the join is the
+    # planner's pick from row estimates, which autovacuum may refresh from the test database's
+    # committed (empty) tables while the module runs; either way no measure row is read.
+    per_unit = r"(unit_id = (accounts_orgunit|u1)\.id\) AND \()?"
+    condition = rf"Index Cond: \(\({per_unit}is_standing = false\) AND \(due_on < "
+    assert re.search(condition, count_plan), count_plan
     # The page: its ids ordered by due date and id (a top-N sort of what the index holds: the
     # index is in that order within each unit) and cut to the page, then the page's rows only.
     assert f"{from_the_index} u0" in rows_plan, rows_plan
-    assert f"Index Cond: ((unit_id = u1.id) AND {condition}" in rows_plan, rows_plan
+    assert re.search(condition, rows_plan), rows_plan
     assert "Sort Key: u0.due_on, u0.id" in rows_plan, rows_plan
     assert "Index Scan using reforms_measure_pkey on reforms_measure" in rows_plan, rows_plan
 
