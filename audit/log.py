@@ -53,6 +53,7 @@ AUDITED_APPS = frozenset(
 NOT_AUDITED = frozenset(
     {
         "recommendations.importjob",
+        "recommendations.itemtally",  # counts kept by triggers (recommendations/tally.py)
         "reforms.measuretally",  # counts kept by triggers (reforms/tally.py)
         "reforms.tallybasis",
         "axes.accesslog",  # every sign-in, already logged as a login or a failed one

@@ -20,6 +20,10 @@ Which date puts a record in the period (each list's ``period_after``/``period_be
 - rebounds (整改反弹): measures a follow-up review reopened, as measures (their letter's date of
   issue); possible rebounds, the day the new problem was flagged (``ReboundFlag.flagged_at``).
 
+A scope of units alone (a unit's subtree, a sector) reads the measures' and the items' figures
+from the counts kept by database triggers (``reforms/tally.py``, ``recommendations.ItemTally``);
+any other scope counts the rows.
+
 A sector is the unit's sector (the recipient unit for letters and items, the measure's unit for
 extension requests), except for cases, which carry their own (``Case.sector``).
 """
@@ -27,6 +31,7 @@ extension requests), except for cases, which carry their own (``Case.sector``).
 from collections import Counter
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -36,7 +41,7 @@ from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProcessStage
 from core.domain import shanghai_today
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
-from recommendations.models import Recommendation, RecommendationItem
+from recommendations.models import ItemTally, Recommendation, RecommendationItem
 from reforms import tally
 from reforms.filters import (
     ActivityFilter,
@@ -127,19 +132,32 @@ def _problems(scope: dict, request, link) -> dict:
     }
 
 
-# A scope of units alone is counted from the measure tally (``reforms/tally.py``) when current.
+# A scope of units alone is counted from the tallies kept by triggers: the measures'
+# (``reforms/tally.py``, when current) and the items' (``recommendations.ItemTally``).
 UNIT_SCOPE = frozenset({"unit", "sector"})
+
+
+def _units_of(scope: dict) -> Q:
+    """The scope's units (``UNIT_SCOPE``) as a condition on a tally's ``unit``."""
+    where = Q()
+    if "unit" in scope:
+        where &= subtree_q("unit", OrgUnit.objects.get(pk=scope["unit"]).path)
+    if "sector" in scope:
+        where &= Q(unit__sector=scope["sector"])
+    return where
 
 
 def _measure_numbers(scope: dict, request, today) -> tally.Source:
     if scope.keys() <= UNIT_SCOPE:
-        where = Q()
-        if "unit" in scope:
-            where &= subtree_q("unit", OrgUnit.objects.get(pk=scope["unit"]).path)
-        if "sector" in scope:
-            where &= Q(unit__sector=scope["sector"])
-        return tally.source(request.user, today, where)
+        return tally.source(request.user, today, _units_of(scope))
     return tally.counted(_rows(MeasureFilter, Measure, scope, request), today)
+
+
+def _item_count(scope: dict, request) -> int:
+    if scope.keys() <= UNIT_SCOPE:
+        kept = ItemTally.objects.restrict(request.user).filter(_units_of(scope))
+        return kept.aggregate(n=Coalesce(Sum("n"), 0))["n"]
+    return _rows(RecommendationItemFilter, RecommendationItem, scope, request).count()
 
 
 def _measures(scope: dict, request, link) -> dict:
@@ -209,7 +227,6 @@ def outcome_statistics(request, scope: dict, link=api_link) -> dict:
     letters = _rows(RecommendationFilter, Recommendation, letter_scope, request)
     if scope.get("recommendation"):
         letters = letters.filter(pk=scope["recommendation"])
-    items = _rows(RecommendationItemFilter, RecommendationItem, scope, request)
     extensions = _rows(ExtensionRequestFilter, ExtensionRequest, scope, request)
     rule_changes = _rows(RuleChangeFilter, RuleChange, scope, request)
     activities = _rows(ActivityFilter, Activity, scope, request)
@@ -221,7 +238,7 @@ def outcome_statistics(request, scope: dict, link=api_link) -> dict:
             # One letter is its own scope: no list to show it among others.
             "url": None if scope.get("recommendation") else link("recommendation", letter_scope),
         },
-        "items": {"total": items.count(), "url": link("item", scope)},
+        "items": {"total": _item_count(scope, request), "url": link("item", scope)},
         "measures": _measures(scope, request, link),
         "rebounds": _rebounds(scope, request, link),
         "extensions": {

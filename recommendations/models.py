@@ -225,6 +225,35 @@ class RecommendationItem(models.Model):
         return f"{self.number}. {self.content[:40]}"
 
 
+class ItemTallyQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+    officer_visible = Q(draft=False)
+
+
+class ItemTally(models.Model):
+    """How many items the letters to a unit have, drafts apart: 成效统计 sums these rather than
+    counting a province's 300,000 items through their letters.
+
+    Kept by database triggers (migration ``0010``) on the items (insert, delete, a change of
+    letter) and on the letters (a change of recipient, a draft issued or back, a deletion), in
+    the transaction of the write whatever makes it; the nightly ``reforms.tasks.roll_tally``
+    checks it against a recount (``recommendations.tally``)."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    draft = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    objects = ItemTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item tally")
+        verbose_name_plural = _("item tallies")
+        constraints = [models.UniqueConstraint(fields=["unit", "draft"], name="item_tally_key")]
+
+    def __str__(self):
+        return f"{self.unit_id} {'draft' if self.draft else 'sent'}: {self.n}"
+
+
 class RecommendationTransitionQuerySet(ScopedQuerySet):
     unit_lookup = "recommendation__recipient_unit"
     officer_visible = Q()

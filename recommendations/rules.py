@@ -33,8 +33,9 @@ for model in ("recommendation", "recommendationitem"):
     rules.add_perm(f"recommendations.change_{model}", staff_in_scope & is_draft)
     rules.add_perm(f"recommendations.delete_{model}", staff_in_scope & is_draft)
 
-# Written only by transitions (services), so readable and never edited directly.
-for model in ("recommendationtransition", "reply", "evaluation"):
+# Written only by transitions (services), or kept by triggers (itemtally: the items' counts, seen
+# as the items are), so readable and never edited directly.
+for model in ("recommendationtransition", "reply", "evaluation", "itemtally"):
     rules.add_perm(f"recommendations.view_{model}", can_read)
 
 rules.add_perm("recommendations.issue_recommendation", staff_in_scope)

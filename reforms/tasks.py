@@ -3,7 +3,8 @@
 Schedules live in the database (django-celery-beat, editable in the back office); the defaults
 are created by migration ``reforms.0005``: the deadline scan daily at 08:30 (Asia/Shanghai); and by
 ``reforms.0011``: the scheduled reconciliation rounds daily at 08:00, before the scan; and by
-``reforms.0014``: the measure tally's roll to the new day at 00:01.
+``reforms.0014``: the measure tally's roll to the new day at 00:01 (with the check of the
+item counts, ``recommendations.tally``).
 """
 
 from celery import shared_task
@@ -16,6 +17,7 @@ from accounts.models import User
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.tasks import hand_out
+from recommendations import tally as item_tally
 
 from . import reconciliation_schedules, reminders, tally
 
@@ -38,19 +40,44 @@ def open_scheduled_reconciliations() -> dict:
 @shared_task
 def roll_tally() -> dict:
     """Just after midnight: check the measure tally against the measures, then count it for the
-    new day; a drift is told to every active system administrator."""
+    new day, and check the item counts (``recommendations.tally``); a drift is told to every
+    active system administrator."""
     result = tally.roll(shanghai_today())
-    if result.drift:
-        with translation.override(settings.LANGUAGE_CODE):
-            delivery.alert(
-                User.objects.system_admins(),
-                title=str(_("The measure counts drifted from the measures")),
-                body=_(
+    item_drift = item_tally.check()
+    with translation.override(settings.LANGUAGE_CODE):
+        if result.drift:
+            _alert_drift(
+                _("The measure counts drifted from the measures"),
+                _(
                     "%(n)d counts kept for %(day)s differed from the measures; they have "
                     "been counted again. The first: %(first)s"
                 )
                 % {"n": len(result.drift), "day": result.previous, "first": result.drift[0]},
-                link=reverse("admin:index"),
-                dedupe_key=f"tally-drift:{result.as_of}",
+                f"tally-drift:{result.as_of}",
             )
-    return {"as_of": str(result.as_of), "rows": result.rows, "drift": len(result.drift)}
+        if item_drift:
+            _alert_drift(
+                _("The item counts drifted from the items"),
+                _(
+                    "%(n)d item counts differed from the items; they have been counted again. "
+                    "The first: %(first)s"
+                )
+                % {"n": len(item_drift), "first": item_drift[0]},
+                f"item-tally-drift:{result.as_of}",
+            )
+    return {
+        "as_of": str(result.as_of),
+        "rows": result.rows,
+        "drift": len(result.drift),
+        "item_drift": len(item_drift),
+    }
+
+
+def _alert_drift(title, body: str, dedupe_key: str) -> None:
+    delivery.alert(
+        User.objects.system_admins(),
+        title=str(title),
+        body=body,
+        link=reverse("admin:index"),
+        dedupe_key=dedupe_key,
+    )

@@ -32,6 +32,7 @@ from recommendations.models import (
     EvaluationSession,
     EvaluationTemplate,
     IndicatorScore,
+    ItemTally,
     PanelMember,
     Recommendation,
     RecommendationItem,
@@ -162,7 +163,7 @@ HOMES = {
 }
 
 CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase, CrossCaseAnalysis)
-DRAFTABLE = (Recommendation, RecommendationItem)
+DRAFTABLE = (Recommendation, RecommendationItem, ItemTally)
 LOOP_RECORDS = (
     RecommendationTransition,
     Reply,
@@ -282,6 +283,8 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
         recommendation=draft, number=1, content="建立制度"
     )
     rows[RecommendationItem] = {key: item, f"{key}/draft": draft_item}
+    tallies = ItemTally.objects.filter(unit=unit)
+    rows[ItemTally] = {key: tallies.get(draft=False), f"{key}/draft": tallies.get(draft=True)}
     rows[RecommendationTransition] = {
         key: RecommendationTransition.objects.create(
             recommendation=issued, from_status="draft", to_status="issued", actor=staff

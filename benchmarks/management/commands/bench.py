@@ -44,6 +44,7 @@ from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
 from notifications.delivery import REMINDER_KINDS
 from notifications.models import Notification
+from recommendations import tally as item_tally
 from recommendations.models import Recommendation
 from reforms import reminders, tally
 from reforms.models import Measure, UrgingNotice
@@ -495,7 +496,8 @@ class Command(BaseCommand):
 
     def count_the_tally(self, check: bool) -> None:
         """Count the measure tally for today, first checking what the triggers kept (through the
-        generator's COPY and every write since) against the measures; a drift fails ``--check``."""
+        generator's COPY and every write since) against the measures, then the item tally against
+        the items; a drift fails ``--check``."""
         started = time.perf_counter()
         rolled = tally.roll(self.today)
         self.stdout.write(
@@ -505,6 +507,14 @@ class Command(BaseCommand):
         )
         if rolled.drift and check:
             raise CommandError(f"The measure tally drifted: {rolled.drift[:5]}")
+        started = time.perf_counter()
+        item_drift = item_tally.check()
+        self.stdout.write(
+            f"Item tally: checked against the items in {time.perf_counter() - started:.1f} s; "
+            f"drift: {len(item_drift)}"
+        )
+        if item_drift and check:
+            raise CommandError(f"The item tally drifted: {item_drift[:5]}")
 
     def growth_paths(self, runs: int) -> list[Result]:
         """The paths whose time the growth curve follows from one database size to the next."""
