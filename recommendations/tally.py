@@ -8,7 +8,7 @@ repaired at once and reported to the system administrators.
 import logging
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from .models import ItemTally, RecommendationItem
 
@@ -21,14 +21,11 @@ def recount() -> dict[tuple[int, bool], int]:
     """``{(unit, draft): items}`` counted from the items."""
     rows = (
         RecommendationItem.objects.order_by()
-        .values_list("recommendation__recipient_unit")
-        .annotate(draft=Count("pk", filter=DRAFT), sent=Count("pk", filter=~DRAFT))
+        .annotate(draft=ExpressionWrapper(DRAFT, output_field=BooleanField()))
+        .values_list("recommendation__recipient_unit", "draft")
+        .annotate(n=Count("pk"))
     )
-    counted = {}
-    for unit, draft, sent in rows:
-        counted |= {(unit, True): draft} if draft else {}
-        counted |= {(unit, False): sent} if sent else {}
-    return counted
+    return {(unit, draft): n for unit, draft, n in rows}
 
 
 def kept() -> dict[tuple[int, bool], int]:
