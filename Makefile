@@ -106,10 +106,11 @@ bench: install
 fuzz: install
 	tools/fuzz.sh
 
-# LOADTEST_USERS (50) discipline staff, unit officers and supervisors signed in at once, on their
-# pages and API lists for LOADTEST_TIME (2m), against gunicorn on PostgreSQL with Redis (Locust,
-# tools/loadtest.sh; the demo, or LOADTEST_FROM=yianchugai_bench_1000000 copied); writes its section of
-# docs/benchmarks.md. About 3 minutes on 2 cores.
+# LOADTEST_USERS (50) discipline staff, unit officers and supervisors, arriving one a second
+# (LOADTEST_SPAWN_RATE), on their pages and API lists for LOADTEST_TIME (3m: 2 minutes all in),
+# against gunicorn on PostgreSQL with Redis (Locust, tools/loadtest.sh; the demo, or
+# LOADTEST_FROM=yianchugai_bench_1000000 copied); writes its section of docs/benchmarks.md. About
+# 4 minutes on 2 cores.
 loadtest: install
 	tools/loadtest.sh
 
