@@ -808,7 +808,13 @@ class Command(BaseCommand):
         return [page, api]
 
     def scan(self, runs: int) -> Result:
-        """The daily scan: the first run writes the day's reminders; the rest find them written."""
+        """The daily scan as on a fresh database: the reminders and notices of earlier runs are
+        deleted, so the first run writes the day's reminders; the rest find them written."""
+        Notification.objects.filter(kind__in=REMINDER_KINDS).delete()
+        UrgingNotice.objects.all().delete()
+        with connection.cursor() as cursor:  # the deleted rows' dead tuples out of the way
+            for table in (Notification._meta.db_table, UrgingNotice._meta.db_table):
+                cursor.execute(f"VACUUM ANALYZE {table}")
         result = Result("Daily reminder scan (whole database)")
         tracemalloc.start()
         counter = QueryCounter()
@@ -840,12 +846,7 @@ class Command(BaseCommand):
         return result
 
     def scan_alone(self, runs: int, output: Path):
-        """The scan as on a fresh database: the reminders and notices of earlier runs deleted."""
-        Notification.objects.filter(kind__in=REMINDER_KINDS).delete()
-        UrgingNotice.objects.all().delete()
-        with connection.cursor() as cursor:  # the deleted rows' dead tuples out of the way
-            for table in (Notification._meta.db_table, UrgingNotice._meta.db_table):
-                cursor.execute(f"VACUUM ANALYZE {table}")
+        """The scan alone, replacing its row of the output."""
         row = "| " + " | ".join(self.scan(runs).row()) + " |"
         self.stdout.write(row)
         if output.exists():
