@@ -4,10 +4,16 @@ Screenshots land in ``test-artifacts/screenshots/`` for people to look at.
 """
 
 import os
+import sqlite3
+import sys
+import traceback
+import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from playwright.sync_api import TimeoutError as PageTimeout
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD, seed
@@ -56,7 +62,17 @@ def log_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/login/")
+        unanswered = set()
+        page.on("request", lambda request: unanswered.add(request.url))
+        page.on("requestfinished", lambda request: unanswered.discard(request.url))
+        page.on("requestfailed", lambda request: unanswered.discard(request.url))
+        try:
+            page.goto(f"{live_server.url}/login/")
+        except PageTimeout as timeout:
+            raise AssertionError(
+                f"Still unanswered: {sorted(unanswered)}\n"
+                + why_the_server_did_not_answer(live_server.url)
+            ) from timeout
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("main button[type=submit]")
@@ -66,6 +82,45 @@ def log_in(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def why_the_server_did_not_answer(url: str) -> str:
+    """What stands between the browser and the live server, for a sign-in page that never came
+    (seen once, for every browser test of one worker): whether the server answers a plain
+    request, whether the SQLite test database's write lock is free (and which processes hold the
+    file), and where every thread of this process is."""
+    lines = []
+    try:
+        with urllib.request.urlopen(f"{url}/login/", timeout=5) as answer:
+            lines.append(f"A plain GET of /login/ answered {answer.status}.")
+    except Exception as error:  # any failure is the finding
+        lines.append(f"A plain GET of /login/ failed: {error!r}")
+    if connection.vendor == "sqlite":
+        name = connection.settings_dict["NAME"]
+        probe = sqlite3.connect(name, timeout=1, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            lines.append("The SQLite write lock is free.")
+        except sqlite3.OperationalError as error:
+            lines.append(f"The SQLite write lock is held: {error}")
+        finally:
+            probe.close()
+        lines.append(f"Processes holding {name}: {holders(name)}")
+    for thread_id, frame in sys._current_frames().items():
+        lines.append(f"Thread {thread_id}:\n{''.join(traceback.format_stack(frame))}")
+    return "\n".join(lines)
+
+
+def holders(path: str) -> list[str]:
+    found = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if any(str(fd.resolve()).startswith(path) for fd in (process / "fd").iterdir()):
+                found.append(f"{process.name} {(process / 'cmdline').read_bytes()[:200]!r}")
+        except OSError:
+            continue
+    return found
 
 
 def screenshot(page, name: str) -> Path:
