@@ -8,7 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, Subquery
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.forms.widgets import ChoiceWidget
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdChoiceFilter, NoRecord
@@ -32,27 +34,38 @@ class OfferedUnits(ModelChoiceIterator):
 
 
 class UnitSelect(forms.Select):
-    """A select written in Python, option by option, as Django's templates write it.
+    """A select of units written in one pass over their ids and names.
 
     A unit select offers hundreds of units (about 700 on a province's list filtered by a city:
-    two levels, and the chosen city's subtree); Django renders each option through a template,
-    which took most of the measure list page's time (two thirds in a profile, ~40 ms).
+    two levels, and the chosen city's subtree). Django builds a model instance and a template
+    context for each option, which took most of the measure list page's time; the options here
+    are read as ``(id, name)`` pairs from the field's queryset (a unit's label is its name).
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+        widget = super(ChoiceWidget, self).get_context(name, value, attrs)["widget"]
+        chosen = set(self.format_value(value))
+        # escape() and a join, not format_html() per option: a third of the time.
+        options = "".join(
+            f'\n  <option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(label)}</option>\n"
+            for key, label in self.pairs()
         )
         return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe(options),  # every value and label is escaped above
         )
+
+    def pairs(self):
+        """``(value, label)`` of each option, the empty one first when the field has it."""
+        if not isinstance(self.choices, ModelChoiceIterator):
+            yield from self.choices
+            return
+        if self.choices.field.empty_label is not None:
+            yield "", self.choices.field.empty_label
+        yield from self.choices.queryset.values_list("pk", "name")
 
 
 def limit_unit_choices(field, top: OrgUnit | None, chosen=None) -> None:

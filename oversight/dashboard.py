@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
+from operator import itemgetter
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -101,7 +102,7 @@ class Counts:
     @classmethod
     def sum_of(cls, rows: list[dict], **fields) -> "Counts":
         """The sum of ``rows`` (``unit_numbers``: a province's thousands of units)."""
-        return cls(**{name: sum(row[name] for row in rows) for name in COUNTS}, **fields)
+        return cls(**column_sums(rows, COUNTS), **fields)
 
     @property
     def on_schedule(self) -> int:
@@ -133,12 +134,17 @@ class Counts:
         }
 
 
+def column_sums(rows: list[dict], names) -> dict:
+    """``{name: the sum of row[name] over rows}`` (summed in C: ~4,600 rows a province)."""
+    return {name: sum(map(itemgetter(name), rows)) for name in names}
+
+
 def unit_numbers(user, today: datetime.date) -> list[dict]:
     """Each unit's own numbers (``reforms.tally.COUNTS``) in the user's jurisdiction, its
     ``unit`` the unit's pk, name, path and sector: counted over the tally when it is current,
     else over the measures. Two queries: grouped by the unit's id alone, the counts take a
     quarter of the time they take grouped by the unit's columns too."""
-    rows = list(tally.source(user, today).values("unit"))
+    rows = tally.source(user, today).rows("unit")
     units = OrgUnit.objects.restrict(user).values("pk", "name", "path", "sector").order_by()
     by_pk = {unit["pk"]: unit for unit in units}
     for row in rows:
@@ -157,7 +163,7 @@ def unit_rows(numbers: list[dict], limit: int | None = None) -> list[dict]:
     numbers = sorted(numbers, key=lambda row: row["unit"]["path"])
     units = [row["unit"] for row in numbers]
     paths = [unit["path"] for unit in units]
-    running = {name: list(accumulate((row[name] for row in numbers), initial=0)) for name in COUNTS}
+    running = {name: list(accumulate(map(itemgetter(name), numbers), initial=0)) for name in COUNTS}
     # Past the last unit under each one.
     ends = [bisect_left(paths, path + LAST_CHARACTER, first) for first, path in enumerate(paths)]
     chosen = range(len(units))
@@ -342,13 +348,9 @@ def campaigns(user) -> dict:
 
 def aging_buckets(rows: list[dict]) -> list[dict]:
     """Overdue measures by days past their current due date (the list's ``aging`` buckets)."""
+    sums = column_sums(rows, [f"aged_{key}" for key, _label in AGING_CHOICES])
     return [
-        {
-            "key": key,
-            "label": label,
-            "n": sum(row[f"aged_{key}"] for row in rows),
-            "url": measures_url(aging=key),
-        }
+        {"key": key, "label": label, "n": sums[f"aged_{key}"], "url": measures_url(aging=key)}
         for key, label in AGING_CHOICES
     ]
 

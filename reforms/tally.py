@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from .filters import AGING_BUCKETS
@@ -140,13 +140,21 @@ class Source:
     queryset: object
     aggregates: dict
 
-    def values(self, *fields: str):
-        """One row of ``COUNTS`` per value of ``fields`` (``unit``, ``unit__sector``…)."""
+    def rows(self, *fields: str) -> list[dict]:
+        """One dict of ``COUNTS`` per value of ``fields`` (``unit``, ``status``…).
+
+        Read from the cursor: a province's dashboard reads twelve sums for each of ~4,600
+        units, and the ORM's conversion of each value was a third of that read."""
         queryset = self.queryset
         if "_band" in self.aggregates:
             queryset = queryset.alias(_band=self.aggregates["_band"])
         sums = {name: self.aggregates[name] for name in COUNTS}
-        return queryset.values(*fields).annotate(**sums).order_by()
+        names = (*fields, *COUNTS)
+        grouped = queryset.values(*fields).annotate(**sums).values_list(*names).order_by()
+        sql, params = grouped.query.sql_with_params()
+        with connections[grouped.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def source(user, today: datetime.date, where: Q | None = None) -> Source:

@@ -249,10 +249,10 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, let
     from_tally = tally.source(supervisor, TODAY)
     assert isinstance(from_tally.queryset.model(), MeasureTally)
     counted = tally.counted(Measure.objects.restrict(supervisor), TODAY)
-    by_status = sorted(from_tally.values("status"), key=lambda row: row["status"])
-    assert by_status == sorted(counted.values("status"), key=lambda row: row["status"])
-    by_unit = sorted(from_tally.values("unit"), key=lambda row: row["unit"])
-    assert by_unit == sorted(counted.values("unit"), key=lambda row: row["unit"])
+    by_status = sorted(from_tally.rows("status"), key=lambda row: row["status"])
+    assert by_status == sorted(counted.rows("status"), key=lambda row: row["status"])
+    by_unit = sorted(from_tally.rows("unit"), key=lambda row: row["unit"])
+    assert by_unit == sorted(counted.rows("unit"), key=lambda row: row["unit"])
 
 
 def test_a_rolled_back_write_leaves_the_tally_as_it_was(world, letters):
@@ -362,13 +362,13 @@ def test_with_no_basis_the_triggers_write_nothing_and_readers_count_the_measures
     assert not tally.is_current(TODAY)
     numbers = tally.source(world.users.supervisor, TODAY)
     assert numbers.queryset.model is Measure
-    assert [row["open"] for row in numbers.values("unit")] == [1]
+    assert [row["open"] for row in numbers.rows("unit")] == [1]
 
 
 def test_the_numbers_are_one_query_of_the_tally_whatever_the_measures(world, letters):
     def read():
         with CaptureQueriesContext(connection) as queries:
-            rows = list(tally.source(world.users.supervisor, TODAY).values("unit"))
+            rows = tally.source(world.users.supervisor, TODAY).rows("unit")
         return rows, [query["sql"] for query in queries]
 
     plan(letters[0], world.users.housing_officer)
