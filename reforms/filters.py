@@ -5,6 +5,7 @@ Colours, overdue and aging all come from ``MeasureQuerySet`` (``overdue()``, ``d
 """
 
 import datetime
+import functools
 
 import django_filters
 from django import forms
@@ -12,6 +13,7 @@ from django.db.models import Case, DateField, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
@@ -20,7 +22,9 @@ from core.filters import FilterSet, IdChoiceFilter, IdFilter
 from core.forms import YesNoFilter
 from recommendations.models import Recommendation
 
+from . import tally
 from .models import (
+    AGING_BUCKETS,
     Activity,
     Evidence,
     ExtensionRequest,
@@ -39,13 +43,6 @@ OVERDUE_CHOICES = [
     ("original", _("Overdue (original due date)")),
 ]
 
-# Days overdue against the current due date: (first day, last day or None for open-ended).
-AGING_BUCKETS = {
-    "1-7": (1, 7),
-    "8-30": (8, 30),
-    "31-90": (31, 90),
-    "90+": (91, None),
-}
 AGING_CHOICES = [
     ("1-7", _("1–7 days overdue")),
     ("8-30", _("8–30 days overdue")),
@@ -211,13 +208,30 @@ class MeasureFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        """Nothing when a filter is invalid (e.g. a unit outside the jurisdiction), never all."""
+        """Nothing when a filter is invalid (e.g. a unit outside the jurisdiction), never all.
+
+        Its ``count()`` is summed from the tally when every filter chosen is one the tally holds
+        (``reforms.tally.list_count``): the paginators count the list on every page."""
         if not hasattr(self, "_qs"):
             queryset = self.queryset.all().order_by("due_on", "pk")
             if self.is_bound:
                 queryset = self.filter_queryset(queryset) if self.is_valid() else queryset.none()
+            if self.request is not None and (not self.is_bound or self.is_valid()):
+                queryset.kept_count = functools.partial(
+                    tally.list_count, self.queryset, self.request.user, self.today, self.chosen()
+                )
             self._qs = queryset
         return self._qs
+
+    def chosen(self) -> dict:
+        """The filters given a value, by name (cleaned); none when unbound."""
+        if not self.is_bound:
+            return {}
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
 
 
 # The records around measures, filtered in the REST API lists. Units filter by subtree, like

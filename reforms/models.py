@@ -30,6 +30,15 @@ class Signal(models.TextChoices):
     BLUE = "blue", _("Standing")
 
 
+# Days overdue against the current due date: (first day, last day or None for open-ended).
+AGING_BUCKETS = {
+    "1-7": (1, 7),
+    "8-30": (8, 30),
+    "31-90": (31, 90),
+    "90+": (91, None),
+}
+
+
 def open_q() -> Q:
     """Not signed off."""
     return ~Q(status=Measure.Status.SIGNED_OFF)
@@ -53,6 +62,13 @@ class MeasureQuerySet(ScopedQuerySet):
 
     unit_lookup = "unit"
     officer_visible = Q()
+
+    def count(self):
+        """The tally's number when the list that made this queryset gave it one
+        (``MeasureFilter.qs``, ``reforms.tally.list_count``), else the database's count."""
+        kept = self.__dict__.get("kept_count")
+        counted = kept() if kept else None
+        return super().count() if counted is None else counted
 
     def open(self):
         return self.filter(open_q())
@@ -169,6 +185,17 @@ class Measure(TimeStampedModel):
             # due date, read from the index alone (the id for the page's order and the deferred
             # join, core.paging). docs/architecture.md, "Lists at province scale".
             models.Index(fields=["unit", "due_on", "id"], name="measure_unit_due_id"),
+            # The same list over a scope that holds most units (a province's, a large city's):
+            # walked in due-date order, each row's unit checked, until the page is full, where the
+            # index above made PostgreSQL sort the whole scope (a province's first page 214 →
+            # 0.7 ms, a city's 12 → 1.8 ms); and its open measures alone, for the colour filters
+            # over such a scope (without it, a city's overdue page walked this one: 3.7 → 11 ms).
+            models.Index(fields=["due_on", "id"], name="measure_due_id"),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=~Q(status="signed_off"),
+                name="measure_open_due_id",
+            ),
             models.Index(fields=["status", "due_on"], name="measure_status_due"),
             # The same for the colour filters (overdue, aging, due soon, standing, open). Partial:
             # open measures are about a third of the table and the only ones these filters read.

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.db.models import F
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -20,7 +21,7 @@ from rest_framework.test import APIClient
 from core.domain import SHANGHAI
 from notifications.models import Notification
 from reforms import services, tally, tasks
-from reforms.filters import AGING_BUCKETS
+from reforms.filters import AGING_BUCKETS, MeasureFilter
 from reforms.models import ExtensionRequest, Measure, MeasureTally, TallyBasis
 from tests import factories
 from tests.test_excel import PLAN_HEADINGS, plan_row, xlsx
@@ -397,3 +398,111 @@ def test_a_measure_deleted_after_its_tally_row_writes_no_row_on_sqlite(world, le
     else:
         assert tally.kept() == {(world.units.housing.pk, Status.NOT_STARTED, Band.LATER): -1}
         assert len(tally.drift(tally.recount(TODAY), tally.kept())) == 1
+
+
+# --- The lists' count -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def every_band(world, letters, settings):
+    """Measures of the housing bureau and its station in every band, open, returned and signed
+    off."""
+    officer = world.users.housing_officer
+    window = settings.WARNING_WINDOW_DAYS
+    for letter in letters:
+        for days in (-200, -91, -90, -31, -30, -8, -7, -1, 0, 1, window, window + 1, 90):
+            measure = plan(letter, officer, content=f"到期{days}")
+            due = TODAY + datetime.timedelta(days=days)
+            Measure.objects.filter(pk=measure.pk).update(original_due_on=due, due_on=due)
+        plan(letter, officer, is_standing=True)
+    ids = list(Measure.objects.order_by("pk").values_list("pk", flat=True))
+    Measure.objects.filter(pk__in=ids[::3]).update(status=Status.SIGNED_OFF, signed_off_on=TODAY)
+    Measure.objects.filter(pk__in=ids[1::3]).update(status=Status.RETURNED)
+    assert_no_drift()
+
+
+def list_count(client, params: dict) -> tuple[int, list[str]]:
+    """The measure list's count with ``params``, and the SQL of the page's count."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reforms:measure_list"), params)
+    assert response.status_code == 200
+    counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    counting += [q["sql"] for q in queries.captured_queries if "SUM(" in q["sql"].upper()]
+    return response.context["page_obj"].paginator.count, counting
+
+
+def counted_from_the_measures(user, params: dict) -> int:
+    request = RequestFactory().get("/", params)
+    request.user = user
+    measures = MeasureFilter(params, queryset=Measure.objects.restrict(user), request=request).qs
+    return measures.all().count()  # .all(): a copy, without the kept count
+
+
+HELD_FILTERS = [
+    {},
+    {"status": Status.SIGNED_OFF},
+    {"status": Status.RETURNED},
+    {"is_open": "true"},
+    {"is_open": "false"},
+    {"signal": "red"},
+    {"signal": "yellow"},
+    {"signal": "green"},
+    {"signal": "blue"},
+    {"overdue": "current"},
+    *({"aging": key} for key in AGING_BUCKETS),
+    {"is_standing": "true"},
+    {"is_standing": "false"},
+    {"sector": "construction", "signal": "green", "ordering": "-due_on"},
+    {"unit": "station", "overdue": "current", "is_open": "true"},
+    {"unit": "housing", "status": Status.RETURNED, "page": "2"},
+]
+
+
+@pytest.mark.parametrize("params", HELD_FILTERS, ids=lambda params: repr(params))
+def test_the_list_counts_from_the_tally_what_its_rows_are(world, every_band, client, params):
+    supervisor = world.users.supervisor
+    client.force_login(supervisor)
+    if "unit" in params:
+        params = {**params, "unit": getattr(world.units, params["unit"]).pk}
+
+    count, counting = list_count(client, params)
+
+    assert count == counted_from_the_measures(supervisor, params)
+    # Summed from the tally: no count of the measures.
+    assert not [sql for sql in counting if 'FROM "reforms_measure"' in sql], counting
+    assert [sql for sql in counting if "reforms_measuretally" in sql], counting
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "到期-9"}, {"overdue": "original"}, {"due_before": "2026-06-01"}]
+)
+def test_a_filter_the_tally_does_not_hold_counts_the_rows(world, every_band, client, params):
+    supervisor = world.users.supervisor
+    client.force_login(supervisor)
+
+    count, counting = list_count(client, params)
+
+    assert count == counted_from_the_measures(supervisor, params)
+    assert [sql for sql in counting if 'FROM "reforms_measure"' in sql], counting
+
+
+def test_a_list_narrower_than_the_scope_counts_its_rows(world, every_band, rf):
+    officer = world.users.housing_officer
+    request = rf.get("/")
+    request.user = officer
+    narrowed = Measure.objects.restrict(officer).filter(unit=world.units.station)
+    rows = MeasureFilter({}, queryset=narrowed, request=request).qs
+    whole = MeasureFilter({}, queryset=Measure.objects.restrict(officer), request=request).qs
+
+    assert rows.count() == narrowed.count() < whole.count()
+    assert whole.count() == Measure.objects.restrict(officer).count()
+
+
+def test_a_stale_tally_leaves_the_count_to_the_rows(world, every_band, client, settings):
+    settings.WARNING_WINDOW_DAYS += 1
+    client.force_login(world.users.supervisor)
+
+    count, counting = list_count(client, {"signal": "yellow"})
+
+    assert count == counted_from_the_measures(world.users.supervisor, {"signal": "yellow"})
+    assert [sql for sql in counting if 'FROM "reforms_measure"' in sql], counting
