@@ -164,21 +164,13 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset.open() if value else queryset.filter(status=Measure.Status.SIGNED_OFF)
 
     def filter_signal(self, queryset, name, value):
-        every = Measure.objects.all()
-        overdue = every.overdue(today=self.today)
-        due_soon = every.due_soon(today=self.today)
-        standing = every.open().filter(is_standing=True)
         if value == Signal.RED:
             return queryset.overdue(today=self.today)
         if value == Signal.YELLOW:
             return queryset.due_soon(today=self.today)
         if value == Signal.BLUE:
             return queryset.open().filter(is_standing=True)
-        return (
-            queryset.exclude(pk__in=overdue.values("pk"))
-            .exclude(pk__in=due_soon.values("pk"))
-            .exclude(pk__in=standing.values("pk"))
-        )
+        return queryset.green(today=self.today)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(today=self.today, against_original=value == "original")

@@ -57,6 +57,16 @@ def due_soon_q(today: datetime.date | None = None) -> Q:
     return open_q() & Q(is_standing=False, due_on__gte=today, due_on__lte=window_end)
 
 
+def green_q(today: datetime.date | None = None) -> Q:
+    """Signed off, or open, not standing and due after the warning window: neither red, yellow
+    nor blue."""
+    today = today or shanghai_today()
+    window_end = today + datetime.timedelta(days=settings.WARNING_WINDOW_DAYS)
+    return Q(status=Measure.Status.SIGNED_OFF) | (
+        open_q() & Q(is_standing=False, due_on__gt=window_end)
+    )
+
+
 class MeasureQuerySet(ScopedQuerySet):
     """The colour code's sets, as filters; the same conditions count them in aggregates."""
 
@@ -78,6 +88,9 @@ class MeasureQuerySet(ScopedQuerySet):
 
     def due_soon(self, *, today: datetime.date | None = None):
         return self.filter(due_soon_q(today))
+
+    def green(self, *, today: datetime.date | None = None):
+        return self.filter(green_q(today))
 
     def awaiting_signoff(self):
         """The staff's sign-off queue: the unit asked for sign-off (申请销号)."""

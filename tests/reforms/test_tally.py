@@ -506,3 +506,15 @@ def test_a_stale_tally_leaves_the_count_to_the_rows(world, every_band, client, s
 
     assert count == counted_from_the_measures(world.users.supervisor, {"signal": "yellow"})
     assert [sql for sql in counting if 'FROM "reforms_measure"' in sql], counting
+
+
+@pytest.mark.parametrize("colour", ["red", "yellow", "green", "blue"])
+def test_each_colours_list_holds_the_measures_of_that_colour(world, every_band, colour):
+    supervisor = world.users.supervisor
+    measures = Measure.objects.restrict(supervisor)
+    request = RequestFactory().get("/", {"signal": colour})
+    request.user = supervisor
+    listed = MeasureFilter({"signal": colour}, queryset=measures, request=request).qs
+
+    assert set(listed) == {m for m in measures if m.signal(today=TODAY) == colour}
+    assert listed.exists()
