@@ -4,6 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.domain import shanghai_today
+from reforms import tally
+from reforms.models import TallyBasis
 from tests import factories
 
 from .conftest import build_chain
@@ -57,7 +60,10 @@ def test_constant_whatever_the_page_size(endpoint, three_chains, api_as):
 
 def test_measures_list_in_a_fixed_budget(world, housing_case, api_as, django_assert_num_queries):
     """Five queries for 1 or 50 rows: the token with its user, the user's org node, the units its
-    group is posted to (the jurisdiction), the count, the page."""
+    group is posted to (the jurisdiction), the count (summed from the measure tally, rolled for
+    today), the page. Before the day's roll, one more: the tally's day is asked, and the list
+    then counts its rows."""
+    tally.roll(shanghai_today())
     letter = factories.issued_recommendation(
         staff=world.users.city_staff, the_case=housing_case, items=5
     )
@@ -72,3 +78,7 @@ def test_measures_list_in_a_fixed_budget(world, housing_case, api_as, django_ass
             answer = client.get("/api/v1/measures/", {"page_size": page_size, "overdue": "current"})
         assert answer.status_code == 200
         assert len(answer.json()["results"]) == page_size
+    TallyBasis.objects.all().delete()
+    with django_assert_num_queries(6):
+        answer = client.get("/api/v1/measures/", {"page_size": 50, "overdue": "current"})
+    assert answer.json()["count"] == 60
