@@ -409,7 +409,8 @@ def weekly_trend(user, today: datetime.date) -> list[dict]:
         )
         .filter(Q(signed_off_on__isnull=True) | Q(signed_off_on__gt=F("due_on")))
         .values("due_on")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not of the id: read from measure_fell_overdue alone (an index-only scan).
+        .annotate(n=Count("*"))
         .order_by()
     )
     signed = dict.fromkeys(weeks, 0)
