@@ -202,8 +202,8 @@ class MeasureFilter(django_filters.FilterSet):
     def qs(self):
         """Nothing when a filter is invalid (e.g. a unit outside the jurisdiction), never all.
 
-        Its ``count()`` is summed from the tally when every filter chosen is one the tally holds
-        (``reforms.tally.list_count``): the paginators count the list on every page."""
+        Its ``count()`` is summed from the tally when it can be (``reforms.tally.list_count``
+        says when): the paginators count the list on every page."""
         if not hasattr(self, "_qs"):
             queryset = self.queryset.all().order_by("due_on", "pk")
             if self.is_bound:

@@ -147,7 +147,7 @@ class Source:
         """One dict of ``COUNTS`` per value of ``fields`` (``unit``, ``status``…).
 
         Read from the cursor: a province's dashboard reads twelve sums for each of ~4,600
-        units, and the ORM's conversion of each value was a third of that read."""
+        units, and the ORM's conversion of each value was an eighth of that read."""
         queryset = self.queryset
         if "_band" in self.aggregates:
             queryset = queryset.alias(_band=self.aggregates["_band"])
