@@ -87,6 +87,14 @@ def is_current(today: datetime.date) -> bool:
 # ── Reading: the same names from the tally and from the measures ─────────────────────────────
 
 _signed = Q(status=Status.SIGNED_OFF)
+# The colour code on the tally's rows (``Measure.signal()`` on a measure's).
+COLOURS = {
+    Signal.RED: ~_signed & Q(band__in=OVERDUE_BANDS),
+    Signal.YELLOW: ~_signed & Q(band__in=DUE_SOON_BANDS),
+    Signal.BLUE: ~_signed & Q(band=Band.STANDING),
+    # The rest: signed off, or open and due after the warning window.
+    Signal.GREEN: _signed | Q(band=Band.LATER),
+}
 
 
 def _tally_sums() -> dict:
@@ -97,9 +105,9 @@ def _tally_sums() -> dict:
     return {
         "total": n(),
         "open": n(open_),
-        "standing": n(open_ & Q(band=Band.STANDING)),
-        "overdue": n(open_ & Q(band__in=OVERDUE_BANDS)),
-        "due_soon": n(open_ & Q(band__in=DUE_SOON_BANDS)),
+        "standing": n(COLOURS[Signal.BLUE]),
+        "overdue": n(COLOURS[Signal.RED]),
+        "due_soon": n(COLOURS[Signal.YELLOW]),
         "signed_off": n(_signed),
         "due": n(Q(band__in=DUE_BY_TODAY)),
         "due_signed": n(_signed & Q(band__in=DUE_BY_TODAY)),
@@ -181,17 +189,6 @@ def counted(measures, today: datetime.date) -> Source:
 # ── The measure list's count ─────────────────────────────────────────────────────────────────
 
 
-def _signal(value) -> Q:
-    open_ = ~_signed
-    return {
-        Signal.RED: open_ & Q(band__in=OVERDUE_BANDS),
-        Signal.YELLOW: open_ & Q(band__in=DUE_SOON_BANDS),
-        Signal.BLUE: open_ & Q(band=Band.STANDING),
-        # The rest: signed off, or open and due after the warning window.
-        Signal.GREEN: _signed | Q(band=Band.LATER),
-    }[value]
-
-
 # The measure list's filters the tally holds (``MeasureFilter``'s names, cleaned values), as
 # conditions on its rows; ``None``: that value is not one of them. The list's own conditions are
 # ``MeasureQuerySet``'s: ``tests/reforms/test_tally.py`` proves the two counts equal.
@@ -200,10 +197,8 @@ LIST_CONDITIONS = {
     "sector": lambda sector: Q(unit__sector=sector),
     "status": lambda status: Q(status=status),
     "is_open": lambda is_open: ~_signed if is_open else _signed,
-    "signal": _signal,
-    "overdue": lambda against: (
-        ~_signed & Q(band__in=OVERDUE_BANDS) if against == "current" else None
-    ),
+    "signal": COLOURS.__getitem__,
+    "overdue": lambda against: COLOURS[Signal.RED] if against == "current" else None,
     "aging": lambda key: ~_signed & Q(band=AGING_BANDS[key]),
     "is_standing": lambda standing: Q(band=Band.STANDING) if standing else ~Q(band=Band.STANDING),
     "ordering": lambda _ordering: Q(),
