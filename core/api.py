@@ -27,6 +27,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.domain import DomainError
 from core.filters import FilterBackend
+from core.paging import DeferredJoinPaginator
 
 
 class TextField(serializers.CharField):
@@ -360,7 +361,10 @@ def _require_visible_text(schema: dict) -> None:
 class Pagination(PageNumberPagination):
     """``?page=`` (from 1) and ``?page_size=`` (1 to ``max_page_size``), each a whole number: any
     other value is refused (400), never quietly replaced by the default or cut, so a client that
-    pages through a large list knows what it gets. A page past the last one is a 404."""
+    pages through a large list knows what it gets. A page past the last one is a 404. Each page
+    is read by its ids first (``core.paging``)."""
+
+    django_paginator_class = DeferredJoinPaginator
 
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -17,11 +17,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .domain import DomainError
+from .paging import DeferredJoinPaginator
 
 PAGE_SIZE = 25
 REFUSAL_STATUSES = (403, 404)
@@ -61,10 +61,10 @@ def scoped_object_or_404(queryset_or_model, user, **lookup):
     return get_object_or_404(queryset.restrict(user), **lookup)
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE, *, paginator=Paginator):
-    """The requested page of ``queryset`` (the last one if the number is too high); a long list
-    over an index passes ``paginator=core.paging.DeferredJoinPaginator``."""
-    return paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The requested page of ``queryset`` (the last one if the number is too high), its rows read
+    by their ids first (``core.paging``)."""
+    return DeferredJoinPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def refuse_in_form(form, refusal: DomainError) -> int:

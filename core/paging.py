@@ -12,22 +12,29 @@ for those rows by primary key, in one statement::
     ) ORDER BY due_on, id
 
 The number of queries is the same. The count stays exact (docs/architecture.md, "Lists at
-province scale", says why). For querysets without ``DISTINCT`` (the page's ids must be a plain
-ordered selection); anything else is sliced as usual.
+province scale", says why). Every list pages so — the pages through ``core.pages.paginate``, the
+API through ``core.api.Pagination`` — except a queryset whose rows are not its records one for
+one (``DISTINCT``, grouping, ``values()``, a set operation), which is sliced as usual.
 """
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
-from .api import Pagination
-
 
 def page_rows(object_list, bottom: int, top: int):
-    """``object_list[bottom:top]``, by the ids of those rows first when it is a queryset."""
-    if not isinstance(object_list, QuerySet) or object_list.query.distinct:
+    """``object_list[bottom:top]``, by the ids of those rows first when it is a queryset of
+    records."""
+    if not _one_row_a_record(object_list):
         return object_list[bottom:top]
     ids = object_list.values("pk")[bottom:top]
     return object_list.filter(pk__in=ids)
+
+
+def _one_row_a_record(object_list) -> bool:
+    if not isinstance(object_list, QuerySet):
+        return False
+    query = object_list.query
+    return not (query.distinct or query.combinator or query.values_select or query.group_by)
 
 
 class DeferredJoinPaginator(Paginator):
@@ -40,10 +47,3 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(page_rows(self.object_list, bottom, top), number, self)
-
-
-class DeferredJoinPagination(Pagination):
-    """The API's pagination (``core.api.Pagination``: the same parameters and answer), each page
-    read by a deferred join."""
-
-    django_paginator_class = DeferredJoinPaginator

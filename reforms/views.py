@@ -22,7 +22,6 @@ from core.pages import (
     require_permission,
     scoped_object_or_404,
 )
-from core.paging import DeferredJoinPaginator
 from core.uploads import attachment_response
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationItem
@@ -60,7 +59,7 @@ Status = Measure.Status
 def measure_list(request):
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
-    page = paginate(request, filterset.qs, paginator=DeferredJoinPaginator)
+    page = paginate(request, filterset.qs)
     chosen = (
         chosen_record(filterset.form.cleaned_data.get("recommendation"))
         if filterset.is_bound

@@ -22,7 +22,6 @@ from core.api import (
     write_schemas,
 )
 from core.domain import require_perm
-from core.paging import DeferredJoinPagination
 from core.uploads import attachment_response
 from reforms import services
 from reforms.filters import (
@@ -75,7 +74,6 @@ class MeasureViewSet(
     queryset = Measure.objects.select_related("item")
     serializer_class = s.MeasureSerializer
     filterset_class = MeasureFilter
-    pagination_class = DeferredJoinPagination
 
     def create(self, request, *args, **kwargs):
         # The role's right first (the same rule the service checks), so a refusal is a 403 and

@@ -1,16 +1,21 @@
 """A page read by its ids first (``core.paging``) holds the rows a plain slice would, in order.
 
 On the benchmark's generated data (``benchmarks.scale``), on SQLite as on PostgreSQL: every
-ordering of the measure list, filtered and not, page by page, the last one short.
+ordering of the measure list, filtered and not, and the case and letter lists, page by page, the
+last one short; and the selections it leaves to a plain slice.
 """
 
 import pytest
 from django.core.paginator import Paginator
+from django.db.models import Count
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from benchmarks.scale import Generator
-from core.paging import DeferredJoinPaginator
+from cases.filters import CaseFilter, with_top_leader_flag, with_typical_flag
+from cases.models import Case
+from core.paging import DeferredJoinPaginator, page_rows
+from recommendations.models import Recommendation
 from reforms.filters import ORDERING_CHOICES, MeasureFilter
 from reforms.models import Measure
 from tests.conftest import built_once
@@ -36,7 +41,8 @@ class Request:
 def pages(paginator_class, queryset, per_page=25):
     paginator = paginator_class(queryset, per_page, orphans=3)
     return paginator.count, [
-        [measure.pk for measure in paginator.page(number)] for number in paginator.page_range
+        [getattr(row, "pk", row) for row in paginator.page(number)]
+        for number in paginator.page_range
     ]
 
 
@@ -68,3 +74,49 @@ def test_the_api_list_pages_as_before(client, supervisor):
     assert [row["id"] for row in first["results"] + second["results"]] == expected
     assert first["count"] == Measure.objects.restrict(supervisor).overdue().count()
     assert set(first) == {"count", "next", "previous", "results"}
+
+
+@pytest.mark.parametrize("ordering", ["", "opened_on", "-number"])
+def test_the_case_list_pages_as_a_plain_slice(supervisor, ordering):
+    cases = with_typical_flag(with_top_leader_flag(Case.objects.restrict(supervisor)))
+    filtered = CaseFilter({"ordering": ordering}, queryset=cases, request=Request(supervisor)).qs
+
+    count, deferred = pages(DeferredJoinPaginator, filtered, per_page=3)
+
+    assert (count, deferred) == pages(Paginator, filtered, per_page=3)
+    assert len(deferred) > 1
+
+
+def test_the_letter_list_pages_as_a_plain_slice(supervisor):
+    letters = (
+        Recommendation.objects.restrict(supervisor).with_item_count().order_by("-created_at", "-pk")
+    )
+
+    count, deferred = pages(DeferredJoinPaginator, letters, per_page=3)
+
+    assert (count, deferred) == pages(Paginator, letters, per_page=3)
+    assert len(deferred) > 1
+
+
+def selections_sliced_as_usual():
+    return {
+        "grouped values": Measure.objects.values("unit").annotate(n=Count("pk")).order_by("unit"),
+        "grouped records": Measure.objects.annotate(n=Count("progress_reports")).order_by("pk"),
+        "distinct": Measure.objects.filter(progress_reports__isnull=False)
+        .distinct()
+        .order_by("pk"),
+        "union": Measure.objects.filter(is_standing=True)
+        .order_by()
+        .union(Measure.objects.filter(pk__lt=50).order_by())
+        .order_by("pk"),
+        "a list": list(range(100)),
+    }
+
+
+@pytest.mark.parametrize("name", list(selections_sliced_as_usual()))
+def test_selections_whose_rows_are_not_records_one_for_one_are_sliced(province, db, name):
+    selection = selections_sliced_as_usual()[name]
+    plain = list(selection[2:5])
+
+    assert list(page_rows(selection, 2, 5)) == plain
+    assert len(plain) == 3
