@@ -9,6 +9,7 @@ from cases.models import Case
 from core.domain import shanghai_today
 from core.paging import page_rows
 from recommendations.models import Recommendation
+from reforms import tally
 from reforms.models import (
     ExtensionRequest,
     Measure,
@@ -111,20 +112,29 @@ def officer_home(user) -> dict:
         "counts": letters.aggregate(
             to_acknowledge=Count("pk", filter=issued), awaiting_reply=Count("pk", filter=replying)
         )
-        | open_measures.aggregate(
-            returned=Count("pk", filter=Q(status=Measure.Status.RETURNED)),
-            **{
-                name: Count("pk", filter=~Q(status=Measure.Status.RETURNED) & condition)
-                for name, condition in (
-                    ("overdue", overdue_q(today)),
-                    ("due_soon", due_soon_q(today)),
-                    ("later", ~overdue_q(today) & ~due_soon_q(today)),
-                )
-            },
-        ),
+        | _open_measure_counts(user, today),
         "list_urls": {
             name: f"{reverse(url_name)}?{query}"
             for name, (url_name, query) in OFFICER_GROUP_LISTS.items()
         },
         "today": today,
+    }
+
+
+def _open_measure_counts(user, today) -> dict:
+    """The officer's measure groups counted, from the measure tally's rows by status when it is
+    current (``reforms.tally.source``; else from the measures, as exact)."""
+    by_status = tally.source(user, today).rows("status")
+    returned = [row for row in by_status if row["status"] == Measure.Status.RETURNED]
+    others = [row for row in by_status if row["status"] != Measure.Status.RETURNED]
+
+    def total(rows, name: str) -> int:
+        return sum(row[name] for row in rows)
+
+    overdue, due_soon = total(others, "overdue"), total(others, "due_soon")
+    return {
+        "returned": total(returned, "open"),
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "later": total(others, "open") - overdue - due_soon,
     }

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.db.models import Q
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -175,8 +176,9 @@ def test_a_supervisors_home_is_the_overdue_dashboard(world, client):
 
 # The menu asks each entry's permission, and the first one refused costs Django's model permission
 # lookup (two queries, cached on the user for the rest of the request). The officer's home reads
-# six groups' first rows and counts them in two aggregates.
-@pytest.mark.parametrize("username, budget", [("city_staff", 14), ("housing_officer", 15)])
+# six groups' first rows, counts the letters in one aggregate and the measures in two queries
+# (whether the tally is current, then its sums or the measures' count).
+@pytest.mark.parametrize("username, budget", [("city_staff", 14), ("housing_officer", 16)])
 def test_home_pages_cost_the_same_queries_with_many_rows(
     world, client, letter, username, budget, django_assert_max_num_queries
 ):
@@ -279,6 +281,29 @@ def test_a_unit_with_many_open_measures_shows_the_first_of_each_group_and_the_li
     html = response.content.decode()
     assert html.count('data-testid="see-all"') == 1
     assert f"查看全部 {OFFICER_GROUP_LENGTH + 5} 项" in html
+
+
+def test_the_officers_counts_from_the_tally_are_those_of_the_measures(world, client, letter):
+    from reforms import tally
+    from reforms.models import Measure
+
+    officer = world.users.housing_officer
+    march = [datetime.date(2026, 3, day) for day in (1, 1, 2, 9, 10, 30)]
+    plan(letter, officer, *march, standing=2)
+    first_of_march = Measure.objects.filter(due_on=march[0]).order_by("pk")[:1]
+    returned = Measure.objects.filter(Q(pk__in=first_of_march) | Q(due_on=march[2]))
+    assert returned.update(status=Measure.Status.RETURNED) == 2
+    client.force_login(officer)
+
+    with time_machine.travel(SHANGHAI_NOON):
+        counted = client.get(reverse("home")).context["counts"]
+        tally.roll(datetime.date(2026, 3, 2))
+        assert tally.is_current(datetime.date(2026, 3, 2))
+        summed = client.get(reverse("home")).context["counts"]
+
+    expected = {"returned": 2, "overdue": 1, "due_soon": 1, "later": 4}
+    assert {name: counted[name] for name in expected} == expected
+    assert summed == counted
 
 
 def test_a_unit_with_many_letters_to_acknowledge_shows_the_first_and_the_list(
