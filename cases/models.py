@@ -134,6 +134,11 @@ class Case(TimeStampedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-pk"]
+        indexes = [
+            # The list's order (page and API), walked until a page of the scope is full: a
+            # province's first page sorted its 30,000 cases (core.paging; 27 → 0.6 ms).
+            models.Index(fields=["opened_on", "id"], name="case_opened_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),

@@ -115,6 +115,11 @@ class Recommendation(TimeStampedModel):
         verbose_name_plural = _("recommendations")
         ordering = ["-issued_on", "-pk"]
         indexes = [
+            # The lists' orders, the page's (newest first) and the API's (by date of issue),
+            # walked until a page of the scope is full: a province's first page sorted its
+            # 60,000 letters (core.paging; 34 → 0.7 ms).
+            models.Index(fields=["created_at", "id"], name="recommendation_created_id"),
+            models.Index(fields=["issued_on", "id"], name="recommendation_issued_id"),
             # The dashboard's late replies: letters awaiting a reply, by reply deadline.
             models.Index(
                 fields=["reply_due_on", "recipient_unit"],
