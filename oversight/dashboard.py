@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from operator import itemgetter
+from types import MappingProxyType
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -73,7 +74,7 @@ def _url(name: str, **params) -> str:
     if not base:
         return ""
     params = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{base}?{urlencode(params)}" if params else base
+    return _with_query(base, urlencode(params))
 
 
 def measures_url(**params) -> str:
@@ -119,19 +120,38 @@ class Counts:
         return None if rate is None else round(rate * 100)
 
     def urls(self, today: datetime.date) -> dict:
-        f = self.filters
-        due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
+        """The measure list of each figure: the row's filters, then the figure's own."""
+        base = measures_url()
+        if not base:
+            return dict.fromkeys(_figure_queries(today), "")
+        row = urlencode(self.filters)
         return {
-            "total": measures_url(**f),
-            "open": measures_url(**f, is_open="true", ordering="-days_overdue"),
-            "overdue": measures_url(**f, overdue="current"),
-            "due_soon": measures_url(**f, signal=Signal.YELLOW),
-            "standing": measures_url(**f, signal=Signal.BLUE),
-            "on_schedule": measures_url(**f, signal=Signal.GREEN),
-            "signed_off": measures_url(**f, status=Status.SIGNED_OFF),
-            "due": measures_url(**f, **due_by_today),
-            "due_signed": measures_url(**f, status=Status.SIGNED_OFF, **due_by_today),
+            figure: _with_query(base, row, own) for figure, own in _figure_queries(today).items()
         }
+
+
+def _with_query(base: str, *encoded: str) -> str:
+    query = "&".join(part for part in encoded if part)
+    return f"{base}?{query}" if query else base
+
+
+@functools.lru_cache(maxsize=4)
+def _figure_queries(today: datetime.date) -> MappingProxyType:
+    """Each figure's filters on the measure list, encoded once a day: a dashboard links each of
+    its rows to the same nine lists, and encoding them row by row was a fifth of its time."""
+    due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
+    figures = {
+        "total": {},
+        "open": {"is_open": "true", "ordering": "-days_overdue"},
+        "overdue": {"overdue": "current"},
+        "due_soon": {"signal": Signal.YELLOW},
+        "standing": {"signal": Signal.BLUE},
+        "on_schedule": {"signal": Signal.GREEN},
+        "signed_off": {"status": Status.SIGNED_OFF},
+        "due": due_by_today,
+        "due_signed": {"status": Status.SIGNED_OFF, **due_by_today},
+    }
+    return MappingProxyType({figure: urlencode(params) for figure, params in figures.items()})
 
 
 def column_sums(rows: list[dict], names) -> dict:
@@ -216,7 +236,7 @@ def rebounds_url(**params) -> str:
     except NoReverseMatch:
         return ""
     params = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{base}?{urlencode(params)}" if params else base
+    return _with_query(base, urlencode(params))
 
 
 def rebounds(user) -> dict:

@@ -27,8 +27,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from accounts.roles import Role
+from core.templatetags.drilldown import drill
 from recommendations import services as recommendation_services
 from reforms import services, tally
 from tests import factories
@@ -370,6 +372,19 @@ def test_drill_down_links_carry_the_agreed_filters(world, data, browse_en):
     html = unescape(response.content.decode())
     assert f'href="{housing["overdue"]}"' in html
     assert f'href="{reverse("reforms:measure_list")}?aging=8-30"' in html
+
+
+def test_a_drilled_number_is_escaped_as_html():
+    link = drill(1234, '/measures/?unit=7&q="<b>"', cls="fw-bold", testid="open")
+    assert link == (
+        '<a href="/measures/?unit=7&amp;q=&quot;&lt;b&gt;&quot;" class="fw-bold"'
+        ' data-testid="open">1234</a>'
+    )
+    assert (
+        drill("<i>", testid='"x"') == '<span class="" data-testid="&quot;x&quot;">&lt;i&gt;</span>'
+    )
+    # HTML already marked safe is kept as it is.
+    assert drill(mark_safe("<i>5</i>")) == '<span class=""><i>5</i></span>'
 
 
 def test_aging_links_open_exactly_their_bucket(world, data, browse_en):
