@@ -29,6 +29,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from benchmarks.scale import Generator
 from core.domain import shanghai_today
+from reforms import tally
 from reforms.models import Measure, TallyBasis
 from tests.conftest import built_once
 
@@ -145,6 +146,33 @@ def test_the_overdue_list_page_of_a_city_and_sector_reads_the_index(supervisor, 
 def test_the_api_overdue_list_of_a_city_reads_the_index(supervisor, city):
     url = f"/api/v1/measures/?overdue=current&unit={city.pk}&page_size=50"
     assert_served_by_the_index(*list_statements(supervisor, url))
+
+
+def test_a_citys_count_from_the_tally_reads_its_units_index_alone(supervisor, city):
+    """When the tally is current the list's count is its sum over the city's units: each unit's
+    rows from ``measure_tally_unit_counts`` alone, never the whole tally.
+
+    At this size the planner would as soon merge the unique key's entries with the units; that
+    key is dropped and the merge and hash joins left as last resorts, for the test's savepoint,
+    so the plan shows what the index serves: the planner's pick unaided at 1,000,000 measures
+    (5.7 → 2.0 ms for a city's overdue count)."""
+    tally.roll(shanghai_today())
+    with CaptureQueriesContext(connection) as captured:
+        url = f"/api/v1/measures/?overdue=current&unit={city.pk}&page_size=50"
+        assert supervisor.get(url).status_code == 200
+    [count_sql] = [
+        query["sql"]
+        for query in captured.captured_queries
+        if 'FROM "reforms_measuretally"' in query["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the roll's checks, before the ALTER
+        cursor.execute("ALTER TABLE reforms_measuretally DROP CONSTRAINT measure_tally_key")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+    plan = explain(count_sql)
+    assert "Index Only Scan using measure_tally_unit_counts on reforms_measuretally" in plan, plan
+    assert "Index Cond: (unit_id = " in plan, plan
 
 
 def test_the_provinces_unfiltered_list_walks_the_measures_in_due_date_order(supervisor):
