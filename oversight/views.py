@@ -10,25 +10,15 @@ from core.domain import shanghai_today
 from core.paging import page_rows
 from recommendations.models import Recommendation
 from reforms import tally
-from reforms.models import (
-    ExtensionRequest,
-    Measure,
-    MeasureTransition,
-    Signal,
-    due_soon_q,
-    overdue_q,
-)
+from reforms.models import ExtensionRequest, Measure, MeasureTransition, WorkGroup
 
 HOME_LIST_LENGTH = 8
 OFFICER_GROUP_LENGTH = 20
-# The list behind each group of the officer's home (the measure list holds returned ones too).
+# The list behind each group of the officer's home: its count is that list's.
 OFFICER_GROUP_LISTS = {
     "to_acknowledge": ("recommendations:list", "status=issued"),
     "awaiting_reply": ("recommendations:list", ""),
-    "returned": ("reforms:measure_list", "status=returned"),
-    "overdue": ("reforms:measure_list", "overdue=current"),
-    "due_soon": ("reforms:measure_list", f"signal={Signal.YELLOW}"),
-    "later": ("reforms:measure_list", "is_open=true"),
+    **{group.value: ("reforms:measure_list", f"group={group}") for group in WorkGroup},
 }
 
 
@@ -84,16 +74,11 @@ def officer_home(user) -> dict:
         .select_related("item__recommendation")
         .order_by("due_on", "pk")
     )
-    others = open_measures.exclude(status=Measure.Status.RETURNED)
-    groups = {
-        "returned": open_measures.filter(status=Measure.Status.RETURNED).annotate(
-            returned_why=Subquery(last_return.values("return_reason")[:1]),
-            returned_note=Subquery(last_return.values("reason")[:1]),
-        ),
-        "overdue": others.overdue(today=today),
-        "due_soon": others.due_soon(today=today),
-        "later": others.filter(~overdue_q(today) & ~due_soon_q(today)),
-    }
+    groups = {group.value: open_measures.in_work_group(group, today=today) for group in WorkGroup}
+    groups["returned"] = groups["returned"].annotate(
+        returned_why=Subquery(last_return.values("return_reason")[:1]),
+        returned_note=Subquery(last_return.values("reason")[:1]),
+    )
     # By the groups' ids first (core.paging): the busiest unit sorts ~9,000 open measures.
     shown = {
         name: list(page_rows(group, 0, OFFICER_GROUP_LENGTH)) for name, group in groups.items()
@@ -122,19 +107,5 @@ def officer_home(user) -> dict:
 
 
 def _open_measure_counts(user, today) -> dict:
-    """The officer's measure groups counted, from the measure tally's rows by status when it is
-    current (``reforms.tally.source``; else from the measures, as exact)."""
-    by_status = tally.source(user, today).rows("status")
-    returned = [row for row in by_status if row["status"] == Measure.Status.RETURNED]
-    others = [row for row in by_status if row["status"] != Measure.Status.RETURNED]
-
-    def total(rows, name: str) -> int:
-        return sum(row[name] for row in rows)
-
-    overdue, due_soon = total(others, "overdue"), total(others, "due_soon")
-    return {
-        "returned": total(returned, "open"),
-        "overdue": overdue,
-        "due_soon": due_soon,
-        "later": total(others, "open") - overdue - due_soon,
-    }
+    """The officer's measure groups counted as their lists count them (``WorkGroup``)."""
+    return tally.work_group_counts(user, today)

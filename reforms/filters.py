@@ -36,6 +36,7 @@ from .models import (
     ReconciliationRow,
     RuleChange,
     Signal,
+    WorkGroup,
 )
 
 OVERDUE_CHOICES = [
@@ -91,6 +92,10 @@ class MeasureFilter(django_filters.FilterSet):
     )
     aging = django_filters.ChoiceFilter(
         choices=AGING_CHOICES, method="filter_aging", label=_("Days overdue")
+    )
+    # The officer's home links each of its groups to its list (``WorkGroup``).
+    group = django_filters.ChoiceFilter(
+        choices=WorkGroup.choices, method="filter_group", label=_("To do")
     )
     # Reached from a recommendation's page, never picked from a list (a province has tens of
     # thousands): a hidden field, shown on the page as a removable chip.
@@ -171,6 +176,9 @@ class MeasureFilter(django_filters.FilterSet):
         if value == Signal.BLUE:
             return queryset.open().filter(is_standing=True)
         return queryset.green(today=self.today)
+
+    def filter_group(self, queryset, name, value):
+        return queryset.in_work_group(value, today=self.today)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(today=self.today, against_original=value == "original")

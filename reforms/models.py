@@ -67,6 +67,29 @@ def green_q(today: datetime.date | None = None) -> Q:
     )
 
 
+class WorkGroup(models.TextChoices):
+    """The open measures in the order a unit's officer deals with them (the officer's home),
+    each measure in one group: returned first, then the others by colour."""
+
+    RETURNED = "returned", _("Returned")
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due within the warning window")
+    LATER = "later", _("Later")
+
+
+def work_group_q(group: str, today: datetime.date | None = None) -> Q:
+    """The measures of one ``WorkGroup`` on ``today``."""
+    returned = Q(status=Measure.Status.RETURNED)
+    if group == WorkGroup.RETURNED:
+        return returned
+    others = open_q() & ~returned
+    if group == WorkGroup.OVERDUE:
+        return others & overdue_q(today)
+    if group == WorkGroup.DUE_SOON:
+        return others & due_soon_q(today)
+    return others & ~overdue_q(today) & ~due_soon_q(today)
+
+
 class MeasureQuerySet(ScopedQuerySet):
     """The colour code's sets, as filters; the same conditions count them in aggregates."""
 
@@ -91,6 +114,9 @@ class MeasureQuerySet(ScopedQuerySet):
 
     def green(self, *, today: datetime.date | None = None):
         return self.filter(green_q(today))
+
+    def in_work_group(self, group: str, *, today: datetime.date | None = None):
+        return self.filter(work_group_q(group, today))
 
     def awaiting_signoff(self):
         """The staff's sign-off queue: the unit asked for sign-off (申请销号)."""

@@ -34,7 +34,15 @@ from django.db.models.functions import Coalesce
 from accounts.models import OrgUnit
 from accounts.scoping import subtree_q
 
-from .models import AGING_BUCKETS, Measure, MeasureTally, Signal, TallyBasis
+from .models import (
+    AGING_BUCKETS,
+    Measure,
+    MeasureTally,
+    Signal,
+    TallyBasis,
+    WorkGroup,
+    work_group_q,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +102,16 @@ COLOURS = {
     Signal.BLUE: ~_signed & Q(band=Band.STANDING),
     # The rest: signed off, or open and due after the warning window.
     Signal.GREEN: _signed | Q(band=Band.LATER),
+}
+
+
+_returned = Q(status=Status.RETURNED)
+# The officer's groups on the tally's rows (``reforms.models.work_group_q`` on a measure's).
+WORK_GROUPS = {
+    WorkGroup.RETURNED: _returned,
+    WorkGroup.OVERDUE: ~_returned & COLOURS[Signal.RED],
+    WorkGroup.DUE_SOON: ~_returned & COLOURS[Signal.YELLOW],
+    WorkGroup.LATER: ~_signed & ~_returned & ~Q(band__in=(*OVERDUE_BANDS, *DUE_SOON_BANDS)),
 }
 
 
@@ -186,6 +204,16 @@ def counted(measures, today: datetime.date) -> Source:
     return Source(measures, _measure_counts(today))
 
 
+def work_group_counts(user, today: datetime.date) -> dict:
+    """How many of the user's measures each ``WorkGroup`` holds on ``today``: one sum of the
+    tally when it is current, else a count of the measures."""
+    if is_current(today):
+        sums = {group.value: Sum("n", filter=WORK_GROUPS[group], default=0) for group in WorkGroup}
+        return MeasureTally.objects.restrict(user).aggregate(**sums)
+    counts = {group.value: Count("pk", filter=work_group_q(group, today)) for group in WorkGroup}
+    return Measure.objects.restrict(user).aggregate(**counts)
+
+
 # ── The measure list's count ─────────────────────────────────────────────────────────────────
 
 
@@ -201,6 +229,7 @@ LIST_CONDITIONS = {
     "overdue": lambda against: COLOURS[Signal.RED] if against == "current" else None,
     "aging": lambda key: ~_signed & Q(band=AGING_BANDS[key]),
     "is_standing": lambda standing: Q(band=Band.STANDING) if standing else ~Q(band=Band.STANDING),
+    "group": WORK_GROUPS.__getitem__,
     "ordering": lambda _ordering: Q(),
 }
 

@@ -295,15 +295,28 @@ def test_the_officers_counts_from_the_tally_are_those_of_the_measures(world, cli
     assert returned.update(status=Measure.Status.RETURNED) == 2
     client.force_login(officer)
 
+    def listed(home, group: str) -> int:
+        return client.get(home.context["list_urls"][group]).context["page_obj"].paginator.count
+
+    groups = ["returned", "overdue", "due_soon", "later"]
     with time_machine.travel(SHANGHAI_NOON):
-        counted = client.get(reverse("home")).context["counts"]
+        home = client.get(reverse("home"))
+        counted = home.context["counts"]
+        lists = {group: listed(home, group) for group in groups}
         tally.roll(datetime.date(2026, 3, 2))
         assert tally.is_current(datetime.date(2026, 3, 2))
-        summed = client.get(reverse("home")).context["counts"]
+        home = client.get(reverse("home"))
+        summed = home.context["counts"]
+        lists_summed = {group: listed(home, group) for group in groups}
 
     expected = {"returned": 2, "overdue": 1, "due_soon": 1, "later": 4}
     assert {name: counted[name] for name in expected} == expected
     assert summed == counted
+    # Each number is the count of the list it links to ("See all"), the tally's or the rows'.
+    assert lists == expected
+    assert lists_summed == expected
+    for group in groups:
+        assert len(home.context[group]) == expected[group], group
 
 
 def test_a_unit_with_many_letters_to_acknowledge_shows_the_first_and_the_list(

@@ -22,7 +22,7 @@ from core.domain import SHANGHAI
 from notifications.models import Notification
 from reforms import services, tally, tasks
 from reforms.filters import AGING_BUCKETS, MeasureFilter
-from reforms.models import ExtensionRequest, Measure, MeasureTally, TallyBasis
+from reforms.models import ExtensionRequest, Measure, MeasureTally, TallyBasis, WorkGroup
 from tests import factories
 from tests.test_excel import PLAN_HEADINGS, plan_row, xlsx
 
@@ -452,6 +452,7 @@ HELD_FILTERS = [
     *({"aging": key} for key in AGING_BUCKETS),
     {"is_standing": "true"},
     {"is_standing": "false"},
+    *({"group": group} for group in WorkGroup),
     {"sector": "construction", "signal": "green", "ordering": "-due_on"},
     {"unit": "station", "overdue": "current", "is_open": "true"},
     {"unit": "housing", "status": Status.RETURNED, "page": "2"},
@@ -518,3 +519,20 @@ def test_each_colours_list_holds_the_measures_of_that_colour(world, every_band, 
 
     assert set(listed) == {m for m in measures if m.signal(today=TODAY) == colour}
     assert listed.exists()
+
+
+def test_the_work_groups_share_out_the_open_measures(world, every_band):
+    """Each open measure is in one of the officer's groups: returned first, then by colour."""
+    measures = Measure.objects.restrict(world.users.supervisor)
+    groups = {group: set(measures.in_work_group(group, today=TODAY)) for group in WorkGroup}
+
+    assert sum(map(len, groups.values())) == measures.open().count()
+    assert set().union(*groups.values()) == set(measures.open())
+    assert {m.status for m in groups[WorkGroup.RETURNED]} == {Status.RETURNED}
+    others = {group: measures for group, measures in groups.items() if group != "returned"}
+    assert all(m.status != Status.RETURNED for group in others.values() for m in group)
+    colours = {WorkGroup.OVERDUE: {"red"}, WorkGroup.DUE_SOON: {"yellow"}}
+    colours[WorkGroup.LATER] = {"green", "blue"}
+    for group, allowed in colours.items():
+        assert groups[group], group
+        assert {m.signal(today=TODAY) for m in groups[group]} <= allowed, group
