@@ -223,3 +223,11 @@ def test_queries_are_not_compiled_just_in_time(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_server_side_cursors_are_planned_for_every_row(db):
+    # An export's cursor is read to the end: planned for its first tenth, the measure list's
+    # export of a 10,300-measure county walked every measure in due-date order (0.14 → 1.5 s).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone() == ("1",)
