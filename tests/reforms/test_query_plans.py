@@ -149,13 +149,16 @@ def test_the_api_overdue_list_of_a_city_reads_the_index(supervisor, city):
 
 
 def test_a_citys_count_from_the_tally_reads_its_units_index_alone(supervisor, city):
-    """When the tally is current the list's count is its sum over the city's units: each unit's
-    rows from ``measure_tally_unit_counts`` alone, never the whole tally.
+    """When the tally is current the list's count is its sum over the city's units, read from
+    ``measure_tally_unit_counts`` alone, never from the tally's rows.
 
     At this size the planner would as soon merge the unique key's entries with the units; that
     key is dropped and the merge and hash joins left as last resorts, for the test's savepoint,
-    so the plan shows what the index serves: the planner's pick unaided at 1,000,000 measures
-    (5.7 → 2.0 ms for a city's overdue count)."""
+    so the plan shows what the index serves. Which side drives the nested loop — each unit's
+    entries (``unit_id = …``, the planner's pick unaided at 1,000,000 measures: 5.7 → 2.0 ms for a
+    city's overdue count) or the index's entries, each one's unit then looked up — is the
+    planner's pick from row estimates that autovacuum may refresh while the suite runs; either
+    way no row of the tally is read."""
     tally.roll(shanghai_today())
     with CaptureQueriesContext(connection) as captured:
         url = f"/api/v1/measures/?overdue=current&unit={city.pk}&page_size=50"
@@ -172,7 +175,7 @@ def test_a_citys_count_from_the_tally_reads_its_units_index_alone(supervisor, ci
         cursor.execute("SET LOCAL enable_hashjoin = off")
     plan = explain(count_sql)
     assert "Index Only Scan using measure_tally_unit_counts on reforms_measuretally" in plan, plan
-    assert "Index Cond: (unit_id = " in plan, plan
+    assert "Seq Scan on reforms_measuretally" not in plan, plan
 
 
 def test_the_provinces_unfiltered_list_walks_the_measures_in_due_date_order(supervisor):
