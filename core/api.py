@@ -23,6 +23,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.domain import DomainError
@@ -225,17 +226,34 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
 
 def state_what_requests_must_hold(result, generator, request, public):
     """drf-spectacular postprocessing hook, for what DRF checks but does not tell the schema:
-    a text holds no NUL, and one that may not be blank not only spaces (DRF trims them first); a
-    file holds at least a byte; a decimal has a digit before and after its point; a bulk body
-    holds 1 to ``API_BULK_MAX`` records."""
+    a text holds no NUL (a body's, and a free-text query parameter's: a list's search), and one
+    that may not be blank not only spaces (DRF trims them first); a file holds at least a byte; a
+    decimal has a digit before and after its point; a bulk body holds 1 to ``API_BULK_MAX``
+    records."""
     components = result.get("components", {}).get("schemas", {})
     for name in _request_components(result):
         _require_visible_text(components[name])
     for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                _refuse_nul_in_free_text_parameters(operation)
         if path.endswith("/bulk/"):
             for content in operations["post"]["requestBody"]["content"].values():
                 content["schema"].update(minItems=1, maxItems=settings.API_BULK_MAX)
     return result
+
+
+def _refuse_nul_in_free_text_parameters(operation: dict) -> None:
+    """A filter's query parameter of free text (no choices, no format: a search) holds no NUL
+    either: the filter's form refuses it, as a body's text. Not DRF's ordering parameter, which
+    no form reads: it leaves out a field it does not know."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        free_text = schema.get("type") == "string" and not schema.keys() & {"enum", "format"}
+        ordering = parameter["name"] == api_settings.ORDERING_PARAM
+        filtered = parameter.get("in") == "query" and not ordering
+        if filtered and free_text and "pattern" not in schema:
+            schema["pattern"] = TEXT_PATTERN
 
 
 def _request_components(result) -> set[str]:

@@ -141,3 +141,18 @@ def test_a_json_progress_report_takes_no_files(world, api_as, schema):
     json_body = schema["components"]["schemas"]["ProgressCreateRequest"]["properties"]
     assert "files" not in json_body
     assert "files" in schema["components"]["schemas"]["ProgressWithFilesRequest"]["properties"]
+
+
+def test_a_nul_in_a_search_breaks_the_schema_and_is_a_400(api_as, schema):
+    searched = {
+        path: parameter["schema"]["pattern"]
+        for path, operations in schema["paths"].items()
+        for parameter in operations.get("get", {}).get("parameters", [])
+        if parameter["name"] == "q"
+    }
+    assert "/api/v1/measures/" in searched and "/api/v1/cases/" in searched
+    for path, pattern in searched.items():
+        assert not re.search(pattern, "整改\x00") and re.search(pattern, "整改"), path
+        answer = api_as("staff").get(path, {"q": "整改\x00"})
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert list(answer.json()["errors"]) == ["q"], path
