@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
 
 from .domain import DomainError
 from .paging import DeferredJoinPaginator
@@ -65,6 +66,19 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     """The requested page of ``queryset`` (the last one if the number is too high), its rows read
     by their ids first (``core.paging``)."""
     return DeferredJoinPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def with_query(base: str, *parts: dict | str) -> str:
+    """``base`` with a query string of ``parts``: each a dict of parameters (blank values left
+    out) or a query string already encoded (a dashboard encodes its figures' once a day)."""
+    encoded = (
+        urlencode({key: value for key, value in part.items() if value not in (None, "")})
+        if isinstance(part, dict)
+        else part
+        for part in parts
+    )
+    query = "&".join(part for part in encoded if part)
+    return f"{base}?{query}" if query else base
 
 
 def refuse_in_form(form, refusal: DomainError) -> int:

@@ -31,7 +31,7 @@ from campaigns import progress as campaign_progress
 from campaigns.models import Campaign
 from core.db import reads_from_replica, replica_configured
 from core.domain import SHANGHAI, shanghai_today
-from core.pages import permission_required_or
+from core.pages import permission_required_or, with_query
 from recommendations.models import Evaluation, Recommendation
 from reforms import tally
 from reforms.filters import AGING_CHOICES
@@ -73,8 +73,7 @@ def _url(name: str, **params) -> str:
     base = _reversed(name, get_script_prefix(), get_urlconf())
     if not base:
         return ""
-    params = {key: value for key, value in params.items() if value not in (None, "")}
-    return _with_query(base, urlencode(params))
+    return with_query(base, params)
 
 
 def measures_url(**params) -> str:
@@ -126,13 +125,8 @@ class Counts:
             return dict.fromkeys(_figure_queries(today), "")
         row = urlencode(self.filters)
         return {
-            figure: _with_query(base, row, own) for figure, own in _figure_queries(today).items()
+            figure: with_query(base, row, own) for figure, own in _figure_queries(today).items()
         }
-
-
-def _with_query(base: str, *encoded: str) -> str:
-    query = "&".join(part for part in encoded if part)
-    return f"{base}?{query}" if query else base
 
 
 @functools.lru_cache(maxsize=4)
@@ -235,8 +229,7 @@ def rebounds_url(**params) -> str:
         base = reverse("statistics:records", args=["rebounds"])
     except NoReverseMatch:
         return ""
-    params = {key: value for key, value in params.items() if value not in (None, "")}
-    return _with_query(base, urlencode(params))
+    return with_query(base, params)
 
 
 def rebounds(user) -> dict:

@@ -33,13 +33,13 @@ from collections import Counter
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.http import urlencode
 
 from accounts.models import OrgUnit
 from accounts.scoping import subtree_q
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProcessStage
 from core.domain import shanghai_today
+from core.pages import with_query
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import ItemTally, Recommendation, RecommendationItem
 from reforms import tally
@@ -58,11 +58,6 @@ from reforms.models import (
     RuleChange,
     Signal,
 )
-
-
-def with_query(base: str, params: dict) -> str:
-    params = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{base}?{urlencode(params)}" if params else base
 
 
 def api_link(name: str, params: dict) -> str | None:

@@ -21,7 +21,7 @@ from cases.filters import ProblemFilter
 from cases.models import Problem
 from core.db import reads_from_replica, replica_configured
 from core.domain import shanghai_today
-from core.pages import paginate, permission_required_or
+from core.pages import paginate, permission_required_or, with_query
 from recommendations.filters import RecommendationItemFilter
 from recommendations.models import RecommendationItem
 from reforms.filters import (
@@ -35,7 +35,7 @@ from reforms.models import Activity, ExtensionRequest, ReboundFlag, RuleChange
 from . import outcome_report
 from .downloads import PDF, _xlsx_response, attachment, within_budget
 from .filters import SCOPE_PARAMS, StatisticsScope
-from .statistics import outcome_statistics, with_query
+from .statistics import outcome_statistics
 
 PERMISSION = "oversight.view_statistics"
 

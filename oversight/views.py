@@ -97,15 +97,10 @@ def officer_home(user) -> dict:
         "counts": letters.aggregate(
             to_acknowledge=Count("pk", filter=issued), awaiting_reply=Count("pk", filter=replying)
         )
-        | _open_measure_counts(user, today),
+        | tally.source(user, today).work_groups(),
         "list_urls": {
             name: f"{reverse(url_name)}?{query}"
             for name, (url_name, query) in OFFICER_GROUP_LISTS.items()
         },
         "today": today,
     }
-
-
-def _open_measure_counts(user, today) -> dict:
-    """The officer's measure groups counted as their lists count them (``WorkGroup``)."""
-    return tally.work_group_counts(user, today)

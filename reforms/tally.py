@@ -130,7 +130,12 @@ def _tally_sums() -> dict:
         "due": n(Q(band__in=DUE_BY_TODAY)),
         "due_signed": n(_signed & Q(band__in=DUE_BY_TODAY)),
         **{f"aged_{key}": n(open_ & Q(band=band)) for key, band in AGING_BANDS.items()},
+        **{_grouped(group): n(WORK_GROUPS[group]) for group in WorkGroup},
     }
+
+
+def _grouped(group: WorkGroup) -> str:
+    return f"group_{group.value}"
 
 
 def _measure_counts(today: datetime.date) -> dict:
@@ -156,10 +161,12 @@ def _measure_counts(today: datetime.date) -> dict:
         "due": n(in_bands(*DUE_BY_TODAY)),
         "due_signed": n(_signed & in_bands(*DUE_BY_TODAY)),
         **{f"aged_{key}": n(open_ & Q(_band=band)) for key, band in AGING_BANDS.items()},
+        **{_grouped(group): n(work_group_q(group, today)) for group in WorkGroup},
     }
 
 
-COUNTS = tuple(_tally_sums())
+# What a dashboard reads of each unit; the officers' groups are summed only for the home page.
+COUNTS = tuple(name for name in _tally_sums() if not name.startswith("group_"))
 
 
 @dataclass
@@ -174,16 +181,24 @@ class Source:
 
         Read from the cursor: a province's dashboard reads twelve sums for each of ~4,600
         units, and the ORM's conversion of each value was an eighth of that read."""
-        queryset = self.queryset
-        if "_band" in self.aggregates:
-            queryset = queryset.alias(_band=self.aggregates["_band"])
         sums = {name: self.aggregates[name] for name in COUNTS}
         names = (*fields, *COUNTS)
-        grouped = queryset.values(*fields).annotate(**sums).values_list(*names).order_by()
+        grouped = self._banded().values(*fields).annotate(**sums).values_list(*names).order_by()
         sql, params = grouped.query.sql_with_params()
         with connections[grouped.db].cursor() as cursor:
             cursor.execute(sql, params)
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def work_groups(self) -> dict:
+        """How many measures each ``WorkGroup`` holds, by the group's value."""
+        sums = {group.value: self.aggregates[_grouped(group)] for group in WorkGroup}
+        return self._banded().aggregate(**sums)
+
+    def _banded(self):
+        """The selection, with each measure's band when it is counted from the measures."""
+        if "_band" in self.aggregates:
+            return self.queryset.alias(_band=self.aggregates["_band"])
+        return self.queryset
 
 
 def source(user, today: datetime.date, where: Q | None = None) -> Source:
@@ -202,16 +217,6 @@ def source(user, today: datetime.date, where: Q | None = None) -> Source:
 def counted(measures, today: datetime.date) -> Source:
     """The numbers of ``measures`` (any selection) on ``today``, counted from them."""
     return Source(measures, _measure_counts(today))
-
-
-def work_group_counts(user, today: datetime.date) -> dict:
-    """How many of the user's measures each ``WorkGroup`` holds on ``today``: one sum of the
-    tally when it is current, else a count of the measures."""
-    if is_current(today):
-        sums = {group.value: Sum("n", filter=WORK_GROUPS[group], default=0) for group in WorkGroup}
-        return MeasureTally.objects.restrict(user).aggregate(**sums)
-    counts = {group.value: Count("pk", filter=work_group_q(group, today)) for group in WorkGroup}
-    return Measure.objects.restrict(user).aggregate(**counts)
 
 
 # ── The measure list's count ─────────────────────────────────────────────────────────────────
