@@ -525,7 +525,18 @@ class Command(BaseCommand):
             self.api_list(runs),
             self.case_chain(runs),
             self.statistics_endpoint(runs),
+            *self.floors(runs),
         ]
+
+    def floors(self, runs: int) -> list[Result]:
+        """What a request costs before its own work: the session, the user, the middleware and,
+        for a page, the layout. A ratio to a SQL bound below these cannot be met by any page."""
+        client = self._client(Role.SUPERVISOR, self.city)
+        page = Result("Floor: a page with the layout and one small panel (账号安全)")
+        page.times, page.queries = _timed(self._page(client, "/account/"), runs)
+        api = Result("Floor: the API's root")
+        api.times, api.queries = _timed(self._page(client, "/api/v1/"), runs)
+        return [page, api]
 
     def record_growth(self, measures: int, results: list[Result], output: Path) -> None:
         """Keep this size's times in ``<output>-growth.json`` and write the growth section."""
