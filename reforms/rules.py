@@ -29,6 +29,7 @@ rules.add_perm("reforms", is_case_reader | is_unit_officer)
 for model in (
     "measure",
     "measuretally",  # counts of the measures, seen as the measures are
+    "unittally",
     "measuretransition",
     "progressreport",
     "evidence",

@@ -17,18 +17,25 @@ hold nearly a row per measure and save nothing. Until the day's roll has run (an
 warning window or the aging buckets differ from those it was counted with), ``is_current`` is
 false and the readers count the measures themselves, which is slower and as exact.
 
+**Per unit.** ``UnitTally`` holds a unit's tally rows in one: its open and signed-off measures
+in each band, kept by triggers on the tally (migration ``0020``). A dashboard reads it, one row a
+unit, where the tally holds up to 40 (``Source.unit_rows``).
+
 **Checked.** ``roll`` first recounts the tally for the day it was kept for, with the ORM
 expression ``band_of`` below — written apart from the triggers' SQL on purpose — and reports any
-difference (there should be none) before it recounts for the new day.
+difference (there should be none) before it recounts for the new day; the unit tally it checks
+against the tally, and mends.
 """
 
 import datetime
 import logging
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Case, Count, IntegerField, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import OrgUnit
@@ -40,6 +47,7 @@ from .models import (
     MeasureTally,
     Signal,
     TallyBasis,
+    UnitTally,
     WorkGroup,
     work_group_q,
 )
@@ -169,25 +177,54 @@ def _measure_counts(today: datetime.date) -> dict:
 COUNTS = tuple(name for name in _tally_sums() if not name.startswith("group_"))
 
 
+def _column(signed: bool, band: Band) -> str:
+    """The ``UnitTally`` column of the open or signed-off measures in ``band``."""
+    return f"{'signed' if signed else 'open'}_{band.name.lower()}"
+
+
+def _unit_tally_counts() -> dict:
+    """``COUNTS`` as sums of a ``UnitTally`` row's columns."""
+
+    def n(bands=tuple(Band), *, open_=True, signed=True) -> F:
+        kinds = [kind for kind, wanted in ((False, open_), (True, signed)) if wanted]
+        return reduce(add, (F(_column(kind, band)) for kind in kinds for band in bands))
+
+    return {
+        "total": n(),
+        "open": n(signed=False),
+        "standing": n([Band.STANDING], signed=False),
+        "overdue": n(OVERDUE_BANDS, signed=False),
+        "due_soon": n(DUE_SOON_BANDS, signed=False),
+        "signed_off": n(open_=False),
+        "due": n(DUE_BY_TODAY),
+        "due_signed": n(DUE_BY_TODAY, open_=False),
+        **{f"aged_{key}": n([band], signed=False) for key, band in AGING_BANDS.items()},
+    }
+
+
 @dataclass
 class Source:
     """Where a reader's numbers come from: the tally when it is current, else the measures."""
 
     queryset: object
     aggregates: dict
+    units: object = None  # the same scope's ``UnitTally`` rows, when the tally is current
 
     def rows(self, *fields: str) -> list[dict]:
-        """One dict of ``COUNTS`` per value of ``fields`` (``unit``, ``status``…).
-
-        Read from the cursor: a province's dashboard reads twelve sums for each of ~4,600
-        units, and the ORM's conversion of each value was an eighth of that read."""
+        """One dict of ``COUNTS`` per value of ``fields`` (``unit``, ``status``…)."""
         sums = {name: self.aggregates[name] for name in COUNTS}
         names = (*fields, *COUNTS)
         grouped = self._banded().values(*fields).annotate(**sums).values_list(*names).order_by()
-        sql, params = grouped.query.sql_with_params()
-        with connections[grouped.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return _fetched(grouped, names)
+
+    def unit_rows(self) -> list[dict]:
+        """``rows("unit")``: from the unit tally when the tally is current, one row a unit."""
+        if self.units is None:
+            return self.rows("unit")
+        names = ("unit", *COUNTS)
+        numbers = self.units.annotate(**_unit_tally_counts())
+        # Units whose measures are all gone keep a row of zeros.
+        return _fetched(numbers.filter(total__gt=0).values_list(*names).order_by(), names)
 
     def work_groups(self) -> dict:
         """How many measures each ``WorkGroup`` holds, by the group's value."""
@@ -201,6 +238,16 @@ class Source:
         return self.queryset
 
 
+def _fetched(queryset, names: tuple) -> list[dict]:
+    """``queryset``'s rows as dicts of ``names``, read from the cursor: a province's dashboard
+    reads twelve sums for each of ~4,600 units, and the ORM's conversion of each value was an
+    eighth of that read."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def source(user, today: datetime.date, where: Q | None = None) -> Source:
     """The numbers of the user's measures on ``today``, from the tally when it is current.
 
@@ -210,7 +257,7 @@ def source(user, today: datetime.date, where: Q | None = None) -> Source:
     if is_current(today):
         # Rows emptied since the last roll would make a unit without measures show up.
         held = MeasureTally.objects.restrict(user).filter(where).exclude(n=0)
-        return Source(held, _tally_sums())
+        return Source(held, _tally_sums(), UnitTally.objects.restrict(user).filter(where))
     return counted(Measure.objects.restrict(user).filter(where), today)
 
 
@@ -295,6 +342,45 @@ def drift(expected: dict, held: dict) -> list[dict]:
     ]
 
 
+def unit_kept() -> dict:
+    """``{(unit, column): n}`` as the unit tally holds it (zeros left out)."""
+    columns = [_column(signed, band) for signed in (False, True) for band in Band]
+    return {
+        (row[0], column): n
+        for row in UnitTally.objects.values_list("unit", *columns)
+        for column, n in zip(columns, row[1:], strict=True)
+        if n
+    }
+
+
+def unit_expected() -> dict:
+    """``{(unit, column): n}`` summed from the tally's rows."""
+    expected: dict = {}
+    for (unit, status, band), n in kept().items():
+        key = (unit, _column(status == Status.SIGNED_OFF, Band(band)))
+        expected[key] = expected.get(key, 0) + n
+    return {key: n for key, n in expected.items() if n}
+
+
+def unit_drift() -> list[dict]:
+    """Each unit tally column that differs from the sum of the tally's rows."""
+    expected, held = unit_expected(), unit_kept()
+    return [
+        {"unit": key[0], "column": key[1], "kept": held.get(key, 0), "counted": n}
+        for key in sorted(expected.keys() | held.keys())
+        if (n := expected.get(key, 0)) != held.get(key, 0)
+    ]
+
+
+def _mend_units(found: list[dict]) -> None:
+    """Make the drifted units' rows hold what the tally's rows add up to."""
+    expected = unit_expected()
+    columns = [_column(signed, band) for signed in (False, True) for band in Band]
+    for unit in sorted({row["unit"] for row in found}):
+        numbers = {column: expected.get((unit, column), 0) for column in columns}
+        UnitTally.objects.update_or_create(unit_id=unit, defaults=numbers)
+
+
 @dataclass
 class Roll:
     previous: datetime.date | None
@@ -305,7 +391,8 @@ class Roll:
 
 def roll(as_of: datetime.date) -> Roll:
     """Check the tally against the measures for the day it was kept for, then recount it for
-    ``as_of``, in one transaction while measure writes wait (about a second a million).
+    ``as_of``, in one transaction while measure writes wait (about a second a million); then
+    check the unit tally against it, and mend it. ``drift`` holds what either check found.
 
     Only the rows whose number changes are written (the measures that crossed a band's edge
     overnight, and empty rows dropped), so a roll leaves few dead rows behind."""
@@ -318,6 +405,10 @@ def roll(as_of: datetime.date) -> Roll:
         TallyBasis.objects.update_or_create(pk=1, defaults=basis(as_of))
         counted = recount(as_of)
         _write(counted, cursor)
+        # The unit tally followed the writes above through its triggers; it is checked after.
+        units_found = unit_drift()
+        _mend_units(units_found)
+    found += units_found
     if found:
         logger.error("The measure tally drifted from the measures: %s", found[:20])
     return Roll(previous.as_of if previous else None, as_of, len(counted), found)

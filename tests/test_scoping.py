@@ -55,6 +55,7 @@ from reforms.models import (
     ReconciliationRow,
     ReconciliationSchedule,
     RuleChange,
+    UnitTally,
     UrgingNotice,
 )
 
@@ -170,6 +171,7 @@ LOOP_RECORDS = (
     Evaluation,
     Measure,
     MeasureTally,
+    UnitTally,
     MeasureTransition,
     ProgressReport,
     Evidence,
@@ -336,6 +338,7 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     assert measure.unit == unit
     rows[Measure] = {key: measure}
     rows[MeasureTally] = {key: MeasureTally.objects.get(unit=unit)}
+    rows[UnitTally] = {key: UnitTally.objects.get(unit=unit)}
     rows[MeasureTransition] = {
         key: MeasureTransition.objects.create(
             measure=measure, from_status="not_started", to_status="in_progress", actor=staff
