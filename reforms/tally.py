@@ -182,6 +182,9 @@ def _column(signed: bool, band: Band) -> str:
     return f"{'signed' if signed else 'open'}_{band.name.lower()}"
 
 
+UNIT_COLUMNS = tuple(_column(signed, band) for signed in (False, True) for band in Band)
+
+
 def _unit_tally_counts() -> dict:
     """``COUNTS`` as sums of a ``UnitTally`` row's columns."""
 
@@ -344,11 +347,10 @@ def drift(expected: dict, held: dict) -> list[dict]:
 
 def unit_kept() -> dict:
     """``{(unit, column): n}`` as the unit tally holds it (zeros left out)."""
-    columns = [_column(signed, band) for signed in (False, True) for band in Band]
     return {
         (row[0], column): n
-        for row in UnitTally.objects.values_list("unit", *columns)
-        for column, n in zip(columns, row[1:], strict=True)
+        for row in UnitTally.objects.values_list("unit", *UNIT_COLUMNS)
+        for column, n in zip(UNIT_COLUMNS, row[1:], strict=True)
         if n
     }
 
@@ -375,9 +377,8 @@ def unit_drift() -> list[dict]:
 def _mend_units(found: list[dict]) -> None:
     """Make the drifted units' rows hold what the tally's rows add up to."""
     expected = unit_expected()
-    columns = [_column(signed, band) for signed in (False, True) for band in Band]
     for unit in sorted({row["unit"] for row in found}):
-        numbers = {column: expected.get((unit, column), 0) for column in columns}
+        numbers = {column: expected.get((unit, column), 0) for column in UNIT_COLUMNS}
         UnitTally.objects.update_or_create(unit_id=unit, defaults=numbers)
 
 
