@@ -299,7 +299,9 @@ class Measure(TimeStampedModel):
         return Signal.GREEN
 
 
-class MeasureTallyQuerySet(ScopedQuerySet):
+class TallyQuerySet(ScopedQuerySet):
+    """Counts kept by unit (``MeasureTally``, ``UnitTally``), seen as the unit's measures are."""
+
     unit_lookup = "unit"
     officer_visible = Q()
 
@@ -330,7 +332,7 @@ class MeasureTally(models.Model):
     band = models.PositiveSmallIntegerField(choices=Band.choices)
     n = models.IntegerField(default=0)
 
-    objects = MeasureTallyQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measure tally")
@@ -349,11 +351,6 @@ class MeasureTally(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.status} {self.band}: {self.n}"
-
-
-class UnitTallyQuerySet(ScopedQuerySet):
-    unit_lookup = "unit"
-    officer_visible = Q()
 
 
 class UnitTally(models.Model):
@@ -386,7 +383,7 @@ class UnitTally(models.Model):
     signed_due_soon = models.IntegerField(default=0)
     signed_later = models.IntegerField(default=0)
 
-    objects = UnitTallyQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit tally")

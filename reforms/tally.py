@@ -336,10 +336,11 @@ def kept() -> dict:
     return {(unit, status, band): n for unit, status, band, n in rows}
 
 
-def drift(expected: dict, held: dict) -> list[dict]:
-    """Each key where the tally holds another number than the measures give."""
+def drift(expected: dict, held: dict, key_names=("unit", "status", "band")) -> list[dict]:
+    """Each key where the tally holds another number than the measures give (or the unit tally
+    than the tally's rows, ``key_names`` ``("unit", "column")``)."""
     return [
-        {"unit": key[0], "status": key[1], "band": key[2], "kept": held.get(key, 0), "counted": n}
+        {**dict(zip(key_names, key, strict=True)), "kept": held.get(key, 0), "counted": n}
         for key in sorted(expected.keys() | held.keys())
         if (n := expected.get(key, 0)) != held.get(key, 0)
     ]
@@ -366,20 +367,17 @@ def unit_expected() -> dict:
 
 def unit_drift() -> list[dict]:
     """Each unit tally column that differs from the sum of the tally's rows."""
-    expected, held = unit_expected(), unit_kept()
-    return [
-        {"unit": key[0], "column": key[1], "kept": held.get(key, 0), "counted": n}
-        for key in sorted(expected.keys() | held.keys())
-        if (n := expected.get(key, 0)) != held.get(key, 0)
-    ]
+    return drift(unit_expected(), unit_kept(), ("unit", "column"))
 
 
-def _mend_units(found: list[dict]) -> None:
-    """Make the drifted units' rows hold what the tally's rows add up to."""
-    expected = unit_expected()
+def _mend_units(expected: dict, held: dict) -> list[dict]:
+    """Make the drifted units' rows hold what the tally's rows add up to (``unit_expected``);
+    returns the drift found."""
+    found = drift(expected, held, ("unit", "column"))
     for unit in sorted({row["unit"] for row in found}):
         numbers = {column: expected.get((unit, column), 0) for column in UNIT_COLUMNS}
         UnitTally.objects.update_or_create(unit_id=unit, defaults=numbers)
+    return found
 
 
 @dataclass
@@ -407,8 +405,7 @@ def roll(as_of: datetime.date) -> Roll:
         counted = recount(as_of)
         _write(counted, cursor)
         # The unit tally followed the writes above through its triggers; it is checked after.
-        units_found = unit_drift()
-        _mend_units(units_found)
+        units_found = _mend_units(unit_expected(), unit_kept())
     found += units_found
     if found:
         logger.error("The measure tally drifted from the measures: %s", found[:20])
