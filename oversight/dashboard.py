@@ -49,6 +49,7 @@ TREND_WEEKS = 12
 AGING_SHORT = {"1-7": "1–7", "8-30": "8–30", "31-90": "31–90", "90+": ">90"}
 LATE_REPLIES_SHOWN = 10
 UNIT_ROWS_SHOWN = 50
+UNIT_FIELDS = ("name", "path", "sector")  # a unit's, on each row of ``unit_numbers``
 LAST_CHARACTER = chr(sys.maxunicode)  # after every character of a path
 COLOURS = {
     Signal.GREEN: "#198754",
@@ -154,16 +155,10 @@ def column_sums(rows: list[dict], names) -> dict:
 
 
 def unit_numbers(user, today: datetime.date) -> list[dict]:
-    """Each unit's own numbers (``reforms.tally.COUNTS``) in the user's jurisdiction, its
-    ``unit`` the unit's pk, name, path and sector: counted over the tally when it is current,
-    else over the measures. Two queries: grouped by the unit's id alone, the counts take a
-    quarter of the time they take grouped by the unit's columns too."""
-    rows = tally.source(user, today).unit_rows()
-    units = OrgUnit.objects.restrict(user).values("pk", "name", "path", "sector").order_by()
-    by_pk = {unit["pk"]: unit for unit in units}
-    for row in rows:
-        row["unit"] = by_pk[row["unit"]]
-    return rows
+    """Each unit's own numbers (``reforms.tally.COUNTS``) in the user's jurisdiction, with its
+    ``unit`` (pk), ``name``, ``path`` and ``sector``: counted over the tally when it is current,
+    else over the measures."""
+    return tally.source(user, today).unit_rows(*UNIT_FIELDS)
 
 
 def unit_rows(numbers: list[dict], limit: int | None = None) -> list[dict]:
@@ -174,21 +169,24 @@ def unit_rows(numbers: list[dict], limit: int | None = None) -> list[dict]:
     In path order a unit's subtree is a run of units, so its counts are the difference of two
     running totals: linear in the units, whatever the tree's depth.
     """
-    numbers = sorted(numbers, key=lambda row: row["unit"]["path"])
-    units = [row["unit"] for row in numbers]
-    paths = [unit["path"] for unit in units]
+    numbers = sorted(numbers, key=itemgetter("path"))
+    paths = [row["path"] for row in numbers]
     running = {name: list(accumulate(map(itemgetter(name), numbers), initial=0)) for name in COUNTS}
     # Past the last unit under each one.
     ends = [bisect_left(paths, path + LAST_CHARACTER, first) for first, path in enumerate(paths)]
-    chosen = range(len(units))
-    if limit is not None and len(units) > limit:
+    chosen = range(len(numbers))
+    if limit is not None and len(numbers) > limit:
         opened = running["open"]
         chosen = sorted(sorted(chosen, key=lambda i: opened[i] - opened[ends[i]])[:limit])
     held = set(paths)
     step = OrgUnit.steplen
     rows = []
     for first in chosen:
-        unit, end = units[first], ends[first]
+        unit = {
+            "pk": numbers[first]["unit"],
+            **{name: numbers[first][name] for name in UNIT_FIELDS},
+        }
+        end = ends[first]
         counts = Counts(
             **{name: column[end] - column[first] for name, column in running.items()},
             filters={"unit": unit["pk"]},
@@ -204,7 +202,7 @@ def sector_rows(numbers: list[dict]) -> list[dict]:
     """One row per sector of the units holding measures; units without a sector last."""
     by_sector: dict[str, list] = {}
     for row in numbers:
-        by_sector.setdefault(row["unit"]["sector"], []).append(row)
+        by_sector.setdefault(row["sector"], []).append(row)
     labels = dict(Sector.choices)
     order = list(labels)
     rows = [
