@@ -49,8 +49,9 @@ def roll_tally() -> dict:
             _alert_drift(
                 _("The measure counts drifted from the measures"),
                 _(
-                    "%(n)d counts kept for %(day)s differed from the measures; they have "
-                    "been counted again. The first: %(first)s"
+                    "%(n)d counts kept for %(day)s differed from a recount (of the measures, "
+                    "or of the tally for a unit's row); they have been counted again. The "
+                    "first: %(first)s"
                 )
                 % {"n": len(result.drift), "day": result.previous, "first": result.drift[0]},
                 f"tally-drift:{result.as_of}",
