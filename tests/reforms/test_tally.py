@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import OrgUnit
 from core.domain import SHANGHAI
 from notifications.models import Notification
 from reforms import services, tally, tasks
@@ -263,6 +264,12 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, let
     by_unit = sorted(from_tally.rows("unit"), key=lambda row: row["unit"])
     assert by_unit == sorted(counted.rows("unit"), key=lambda row: row["unit"])
     assert sorted(from_tally.unit_rows(), key=lambda row: row["unit"]) == by_unit
+    # With the unit's columns: read with the unit tally, or beside the measures' count.
+    named = sorted(from_tally.unit_rows("name", "path"), key=lambda row: row["unit"])
+    assert named == sorted(counted.unit_rows("name", "path"), key=lambda row: row["unit"])
+    assert [row["path"] for row in named] == [
+        OrgUnit.objects.get(pk=row["unit"]).path for row in by_unit
+    ]
 
 
 def test_a_rolled_back_write_leaves_the_tally_as_it_was(world, letters):
