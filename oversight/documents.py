@@ -70,17 +70,32 @@ class _Expired(BaseException):
     pass
 
 
+# After the budget, the alarm rings again this often until the block ends: an interruption that
+# lands in a finalizer (WeasyPrint's ``FontConfiguration.__del__``) is printed and dropped by
+# Python, so the next one must try again.
+_EXPIRED_AGAIN_SECONDS = 0.05
+
+
 @contextmanager
 def _deadline(seconds: float):
-    """Interrupt the block after ``seconds`` with ``_Expired`` (SIGALRM: main thread only)."""
+    """Interrupt the block after ``seconds`` with ``_Expired`` (SIGALRM: main thread only).
+
+    A block that ends after the alarm has rung ends in ``_Expired`` too, whether or not an
+    interruption reached it: what outlives its budget is never handed on.
+    """
+    rung = False
 
     def expired(signum, frame):
+        nonlocal rung
+        rung = True
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)  # once: no alarm is left behind
-    try:
+    try:  # armed inside the try, so the alarm is always stopped and the handler put back
+        signal.setitimer(signal.ITIMER_REAL, seconds, _EXPIRED_AGAIN_SECONDS)
         yield
+        if rung:
+            raise _Expired
     finally:
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)

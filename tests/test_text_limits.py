@@ -7,8 +7,10 @@ Noto CJK) with a measure of the longest allowed unbroken text, and read back wit
 
 import datetime
 import subprocess
+import sys
 import tempfile
 import threading
+import time
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -294,6 +296,48 @@ def test_the_time_budget_holds_off_the_main_thread_too(settings):
     worker.start()
     worker.join(60)
     assert len(outcome) == 1 and outcome[0].status_code == 503
+
+
+class _Finalized:
+    """Its finalizer takes a while: an alarm that rings in it is printed by Python and dropped."""
+
+    def __del__(self):
+        time.sleep(1)
+
+
+def _lose_an_interruption() -> None:
+    _Finalized()  # dropped at once, so its finalizer runs here and the alarm rings in it
+
+
+def test_a_document_that_outlives_its_budget_is_refused_though_the_interruption_was_lost(
+    monkeypatch,
+):
+    lost = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: lost.append(unraisable.exc_type))
+
+    def make():
+        _lose_an_interruption()
+        return b"%PDF"
+
+    with pytest.raises(documents.DocumentTimeout):
+        documents._within_budget(make, 0.01)
+    assert lost == [documents._Expired]
+
+
+def test_after_a_lost_interruption_the_alarm_rings_again(monkeypatch):
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: None)
+    laid_out = []
+
+    def make():
+        _lose_an_interruption()
+        give_up = time.monotonic() + 30  # far past the budget: only an interruption ends it sooner
+        while time.monotonic() < give_up:
+            pass
+        laid_out.append(True)
+
+    with pytest.raises(documents.DocumentTimeout):
+        documents._within_budget(make, 0.01)
+    assert not laid_out
 
 
 def test_within_the_budget_the_document_is_made(world, letter, measure, settings):
