@@ -274,6 +274,44 @@ class Problem(TimeStampedModel):
         return self.description[:40]
 
 
+class ProblemTallyQuerySet(ScopedQuerySet):
+    # Seen as the problems are: through their case's unit (``ProblemQuerySet``).
+    unit_lookup = "case_unit"
+
+
+class ProblemTally(models.Model):
+    """How many problems there are by their case's unit, their own unit, category and process
+    stage: 成效统计 sums these rather than counting a province's 150,000 problems through their
+    cases.
+
+    Kept by database triggers (migration ``0011``) on the problems (insert, delete, a change of
+    case, unit, category or stage) and on the cases (a change of case unit, a deletion), in the
+    transaction of the write whatever makes it; the nightly ``reforms.tasks.roll_tally`` checks
+    it against a recount (``cases.tally``)."""
+
+    case_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=32, choices=Problem.Category.choices)
+    process_stage = models.ForeignKey(ProcessStage, on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField(default=0)
+
+    objects = ProblemTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem tally")
+        verbose_name_plural = _("problem tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_unit", "unit", "category", "process_stage"], name="problem_tally_key"
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.case_unit_id} {self.unit_id} {self.category} {self.process_stage_id}: {self.n}"
+        )
+
+
 class TypicalReason(models.TextChoices):
     """Why a case is chosen for warning education (行业适配 + 典型性 + 警示性)."""
 

@@ -20,6 +20,9 @@ for model in TAXONOMIES:
     for action in ("add", "change", "delete"):
         rules.add_perm(f"cases.{action}_{model}", is_system_admin)
 
+# Kept by triggers (the problems' counts, cases/tally.py): read as the problems are, never edited.
+rules.add_perm("cases.view_problemtally", is_case_reader & in_scope)
+
 # 典型案例: staff choose the cases of their jurisdiction for warning education; readers read them.
 rules.add_perm("cases.view_typicalcase", is_case_reader & in_scope)
 rules.add_perm("cases.mark_typical_case", is_discipline_staff & in_scope)

@@ -20,9 +20,9 @@ Which date puts a record in the period (each list's ``period_after``/``period_be
 - rebounds (整改反弹): measures a follow-up review reopened, as measures (their letter's date of
   issue); possible rebounds, the day the new problem was flagged (``ReboundFlag.flagged_at``).
 
-A scope of units alone (a unit's subtree, a sector) reads the measures' and the items' figures
-from the counts kept by database triggers (``reforms/tally.py``, ``recommendations.ItemTally``);
-any other scope counts the rows.
+A scope of units alone (a unit's subtree, a sector) reads the measures', the items' and the
+problems' figures from the counts kept by database triggers (``reforms/tally.py``,
+``recommendations.ItemTally``, ``cases.ProblemTally``); any other scope counts the rows.
 
 A sector is the unit's sector (the recipient unit for letters and items, the measure's unit for
 extension requests), except for cases, which carry their own (``Case.sector``).
@@ -37,7 +37,7 @@ from django.urls import reverse
 from accounts.models import OrgUnit
 from accounts.scoping import subtree_q
 from cases.filters import CaseFilter, ProblemFilter
-from cases.models import Case, Problem, ProcessStage
+from cases.models import Case, Problem, ProblemTally, ProcessStage
 from core.domain import shanghai_today
 from core.pages import with_query
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
@@ -90,15 +90,40 @@ def _by_choice(rows, field: str, choices, list_name: str, scope: dict, link, **s
     ]
 
 
-def _problems(scope: dict, request, link) -> dict:
+# A scope of units alone is counted from the tallies kept by triggers: the measures'
+# (``reforms/tally.py``, when current), the items' (``recommendations.ItemTally``) and the
+# problems' (``cases.ProblemTally``).
+UNIT_SCOPE = frozenset({"unit", "sector"})
+
+
+def _units_of(scope: dict) -> Q:
+    """The scope's units (``UNIT_SCOPE``) as a condition on a tally's ``unit``."""
+    where = Q()
+    if "unit" in scope:
+        where &= subtree_q("unit", OrgUnit.objects.get(pk=scope["unit"]).path)
+    if "sector" in scope:
+        where &= Q(unit__sector=scope["sector"])
+    return where
+
+
+def _problem_groups(scope: dict, request):
+    """How many problems of the scope are in each (category, stage) group."""
+    if scope.keys() <= UNIT_SCOPE:
+        kept = ProblemTally.objects.restrict(request.user).filter(_units_of(scope))
+        return kept.order_by().values("category", "process_stage").annotate(count=Sum("n"))
     rows = _rows(ProblemFilter, Problem, scope, request)
-    # One pass: each problem is in one (category, stage) group, so the groups' counts add up to
-    # the total and to each category's and stage's (distinct when the scope's joins repeat rows).
-    groups = list(
+    # Distinct when the scope's joins repeat rows.
+    return (
         rows.order_by()
         .values("category", "process_stage")
         .annotate(count=Count("pk", distinct=rows.query.distinct))
     )
+
+
+def _problems(scope: dict, request, link) -> dict:
+    # One pass: each problem is in one (category, stage) group, so the groups' counts add up to
+    # the total and to each category's and stage's.
+    groups = list(_problem_groups(scope, request))
     by_category, by_stage = Counter(), Counter()
     for group in groups:
         by_category[group["category"]] += group["count"]
@@ -125,21 +150,6 @@ def _problems(scope: dict, request, link) -> dict:
             for stage in ProcessStage.objects.all()
         ],
     }
-
-
-# A scope of units alone is counted from the tallies kept by triggers: the measures'
-# (``reforms/tally.py``, when current) and the items' (``recommendations.ItemTally``).
-UNIT_SCOPE = frozenset({"unit", "sector"})
-
-
-def _units_of(scope: dict) -> Q:
-    """The scope's units (``UNIT_SCOPE``) as a condition on a tally's ``unit``."""
-    where = Q()
-    if "unit" in scope:
-        where &= subtree_q("unit", OrgUnit.objects.get(pk=scope["unit"]).path)
-    if "sector" in scope:
-        where &= Q(unit__sector=scope["sector"])
-    return where
 
 
 def _measure_numbers(scope: dict, request, today) -> tally.Source:

@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import OrgUnit
 from accounts.scoping import subtree_q
+from core import tallies
 
 from .models import (
     AGING_BUCKETS,
@@ -333,6 +334,9 @@ def _selection(measures) -> tuple:
 # ── Keeping: the nightly roll, the recount and the drift ──────────────────────────────────────
 
 
+KEY = ("unit", "status", "band")
+
+
 def recount(as_of: datetime.date) -> dict:
     """``{(unit, status, band): n}`` counted from the measures for ``as_of``."""
     rows = (
@@ -346,18 +350,13 @@ def recount(as_of: datetime.date) -> dict:
 
 def kept() -> dict:
     """``{(unit, status, band): n}`` as the tally holds it (empty rows left out)."""
-    rows = MeasureTally.objects.exclude(n=0).values_list("unit", "status", "band", "n")
-    return {(unit, status, band): n for unit, status, band, n in rows}
+    return tallies.kept(MeasureTally, KEY)
 
 
-def drift(expected: dict, held: dict, key_names=("unit", "status", "band")) -> list[dict]:
+def drift(expected: dict, held: dict, key_names=KEY) -> list[dict]:
     """Each key where the tally holds another number than the measures give (or the unit tally
     than the tally's rows, ``key_names`` ``("unit", "column")``)."""
-    return [
-        {**dict(zip(key_names, key, strict=True)), "kept": held.get(key, 0), "counted": n}
-        for key in sorted(expected.keys() | held.keys())
-        if (n := expected.get(key, 0)) != held.get(key, 0)
-    ]
+    return tallies.drift(expected, held, key_names)
 
 
 def unit_kept() -> dict:

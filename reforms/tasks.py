@@ -3,8 +3,8 @@
 Schedules live in the database (django-celery-beat, editable in the back office); the defaults
 are created by migration ``reforms.0005``: the deadline scan daily at 08:30 (Asia/Shanghai); and by
 ``reforms.0011``: the scheduled reconciliation rounds daily at 08:00, before the scan; and by
-``reforms.0014``: the measure tally's roll to the new day at 00:01 (with the check of the
-item counts, ``recommendations.tally``).
+``reforms.0014``: the measure tally's roll to the new day at 00:01 (with the checks of the
+item and problem counts, ``recommendations.tally`` and ``cases.tally``).
 """
 
 from celery import shared_task
@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases import tally as problem_tally
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.tasks import hand_out
@@ -40,10 +41,11 @@ def open_scheduled_reconciliations() -> dict:
 @shared_task
 def roll_tally() -> dict:
     """Just after midnight: check the measure tally against the measures, then count it for the
-    new day, and check the item counts (``recommendations.tally``); a drift is told to every
-    active system administrator."""
+    new day, and check the item and problem counts (``recommendations.tally``,
+    ``cases.tally``); a drift is told to every active system administrator."""
     result = tally.roll(shanghai_today())
     item_drift = item_tally.check()
+    problem_drift = problem_tally.check()
     with translation.override(settings.LANGUAGE_CODE):
         if result.drift:
             _alert_drift(
@@ -56,21 +58,39 @@ def roll_tally() -> dict:
                 % {"n": len(result.drift), "day": result.previous, "first": result.drift[0]},
                 f"tally-drift:{result.as_of}",
             )
-        if item_drift:
-            _alert_drift(
+        counted_apart = (
+            (
+                "item",
+                item_drift,
                 _("The item counts drifted from the items"),
                 _(
                     "%(n)d item counts differed from the items; they have been counted again. "
                     "The first: %(first)s"
+                ),
+            ),
+            (
+                "problem",
+                problem_drift,
+                _("The problem counts drifted from the problems"),
+                _(
+                    "%(n)d problem counts differed from the problems; they have been counted "
+                    "again. The first: %(first)s"
+                ),
+            ),
+        )
+        for kind, found, title, body in counted_apart:
+            if found:
+                _alert_drift(
+                    title,
+                    body % {"n": len(found), "first": found[0]},
+                    f"{kind}-tally-drift:{result.as_of}",
                 )
-                % {"n": len(item_drift), "first": item_drift[0]},
-                f"item-tally-drift:{result.as_of}",
-            )
     return {
         "as_of": str(result.as_of),
         "rows": result.rows,
         "drift": len(result.drift),
         "item_drift": len(item_drift),
+        "problem_drift": len(problem_drift),
     }
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.roles import Role, in_scope
 from accounts.scoping import ScopedQuerySet
-from cases.models import Case, CaseAnalysis, Problem, Subject, TypicalCase
+from cases.models import Case, CaseAnalysis, Problem, ProblemTally, Subject, TypicalCase
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
 from recommendations.models import (
@@ -163,7 +163,16 @@ HOMES = {
     "superuser": None,
 }
 
-CASE_CONTENT = (Case, Subject, CaseAnalysis, Problem, ReboundFlag, TypicalCase, CrossCaseAnalysis)
+CASE_CONTENT = (
+    Case,
+    Subject,
+    CaseAnalysis,
+    Problem,
+    ProblemTally,
+    ReboundFlag,
+    TypicalCase,
+    CrossCaseAnalysis,
+)
 DRAFTABLE = (Recommendation, RecommendationItem, ItemTally)
 LOOP_RECORDS = (
     RecommendationTransition,
@@ -245,6 +254,7 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
     }
     problem = factories.problem(case)
     rows[Problem] = {key: problem}
+    rows[ProblemTally] = {key: ProblemTally.objects.get(case_unit=unit, unit=unit)}
     rows[TypicalCase] = {
         key: TypicalCase.objects.create(
             case=case, reasons=["warning"], marked_by=staff, marked_at=timezone.now()

@@ -349,7 +349,13 @@ def test_the_nightly_job_reports_drift_to_the_system_administrators_and_mends_it
     with time_machine.travel(datetime.datetime(2026, 6, 16, 0, 1, tzinfo=SHANGHAI)):
         result = tasks.roll_tally()
 
-    assert result == {"as_of": "2026-06-16", "rows": 1, "drift": 1, "item_drift": 0}
+    assert result == {
+        "as_of": "2026-06-16",
+        "rows": 1,
+        "drift": 1,
+        "item_drift": 0,
+        "problem_drift": 0,
+    }
     told = Notification.objects.get(dedupe_key="tally-drift:2026-06-16")
     assert told.recipient == world.users.system_admin
     assert "2026-06-15" in told.body

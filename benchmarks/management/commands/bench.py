@@ -35,6 +35,7 @@ from accounts.roles import Role
 from benchmarks.keyring import FramingOnlyKeyRing
 from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
 from benchmarks.machine import describe
+from cases import tally as problem_tally
 from cases.models import Case, CaseAnalysis, Subject
 from core.domain import shanghai_today
 from core.encryption.keyring import keyring
@@ -492,8 +493,8 @@ class Command(BaseCommand):
 
     def count_the_tally(self, check: bool) -> None:
         """Count the measure tally for today, first checking what the triggers kept (through the
-        generator's COPY and every write since) against the measures, then the item tally against
-        the items; a drift fails ``--check``."""
+        generator's COPY and every write since) against the measures, then the item and problem
+        tallies against the items and problems; a drift fails ``--check``."""
         started = time.perf_counter()
         rolled = tally.roll(self.today)
         self.stdout.write(
@@ -503,14 +504,15 @@ class Command(BaseCommand):
         )
         if rolled.drift and check:
             raise CommandError(f"The measure tally drifted: {rolled.drift[:5]}")
-        started = time.perf_counter()
-        item_drift = item_tally.check()
-        self.stdout.write(
-            f"Item tally: checked against the items in {time.perf_counter() - started:.1f} s; "
-            f"drift: {len(item_drift)}"
-        )
-        if item_drift and check:
-            raise CommandError(f"The item tally drifted: {item_drift[:5]}")
+        for name, checked in (("item", item_tally), ("problem", problem_tally)):
+            started = time.perf_counter()
+            found = checked.check()
+            self.stdout.write(
+                f"The {name} tally: checked against the {name}s in "
+                f"{time.perf_counter() - started:.1f} s; drift: {len(found)}"
+            )
+            if found and check:
+                raise CommandError(f"The {name} tally drifted: {found[:5]}")
 
     def growth_paths(self, runs: int) -> list[Result]:
         """The paths whose time the growth curve follows from one database size to the next."""
