@@ -1,11 +1,17 @@
 """Migration operations that do the PostgreSQL-only thing on PostgreSQL and the plain one elsewhere.
 
 Production runs on PostgreSQL; SQLite serves ``make run`` and one CI run. A migration that needs
-PostgreSQL's form of an operation uses these, so the same migration applies on both.
+PostgreSQL's form of an operation uses these, so the same migration applies on both: indexes built
+concurrently, and the triggers that keep a tally (statement triggers with transition tables on
+PostgreSQL, row triggers on SQLite).
 """
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.db import router
 from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations.base import Operation
 
 
 class ConcurrentlyOnPostgreSQL:
@@ -38,3 +44,107 @@ class RemoveIndexConcurrentlyOnPostgreSQL(ConcurrentlyOnPostgreSQL, RemoveIndexC
     """``DROP INDEX CONCURRENTLY`` on PostgreSQL, a plain ``RemoveIndex`` elsewhere."""
 
     plain = RemoveIndex
+
+
+# The transition tables of a statement trigger, by event: the rows as the statement left them
+# and as it found them.
+TRANSITION_TABLES = {
+    "insert": "NEW TABLE AS new_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+}
+
+
+@dataclass(frozen=True)
+class StatementTrigger:
+    """A PostgreSQL trigger run once after each ``event`` statement (insert, update or delete) on
+    ``table``; its PL/pgSQL ``body`` reads the rows the statement changed from ``new_rows`` and
+    ``old_rows``. Its function bears its name."""
+
+    name: str
+    table: str
+    event: str
+    body: str
+    declare: str = ""
+
+    def create(self) -> str:
+        declare = f"DECLARE {self.declare}\n" if self.declare else ""
+        return f"""
+CREATE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql AS $$
+{declare}BEGIN
+    {self.body}
+    RETURN NULL;
+END $$;
+CREATE TRIGGER {self.name} AFTER {self.event.upper()} ON {self.table}
+    REFERENCING {TRANSITION_TABLES[self.event]} FOR EACH STATEMENT EXECUTE FUNCTION {self.name}();
+"""
+
+    def drop(self) -> str:
+        return f"DROP FUNCTION {self.name}() CASCADE"
+
+
+def add_up(tally: str, key: tuple[str, ...], changes: str) -> str:
+    """PL/pgSQL adding ``changes`` (rows of the ``key`` columns and ``d``, a count's change) to the
+    ``tally`` table, summed by key: the additions in key order, so that two bulk writes never wait
+    on each other crosswise, a row made when missing; the subtractions to existing rows only, so
+    that a cascade in no set order never writes a row for a unit already gone."""
+    columns = ", ".join(key)
+    positions = ", ".join(str(position) for position in range(1, len(key) + 1))
+    same_key = " AND ".join(f"t.{column} = c.{column}" for column in key)
+    return f"""WITH c AS (
+        SELECT {columns}, SUM(d) AS d FROM ({changes}) x
+        GROUP BY {positions} HAVING SUM(d) <> 0
+    ), added AS (
+        INSERT INTO {tally} AS t ({columns}, n)
+        SELECT {columns}, d FROM c WHERE d > 0 ORDER BY {positions}
+        ON CONFLICT ({columns}) DO UPDATE SET n = t.n + EXCLUDED.n
+    )
+    UPDATE {tally} AS t SET n = t.n + c.d FROM c WHERE c.d < 0 AND {same_key};"""
+
+
+@dataclass(frozen=True)
+class RowTrigger:
+    """A SQLite trigger: ``when`` (the event, its table and any condition) runs ``statements``
+    for each row."""
+
+    name: str
+    when: str
+    statements: tuple[str, ...]
+
+    def create(self) -> str:
+        statements = "\n    ".join(self.statements)
+        return f"CREATE TRIGGER {self.name} {self.when}\nBEGIN\n    {statements}\nEND"
+
+    def drop(self) -> str:
+        return f"DROP TRIGGER {self.name}"
+
+
+class CreateTriggers(Operation):
+    """Create the PostgreSQL statement triggers on PostgreSQL and the SQLite row triggers
+    elsewhere; drop them when the migration is reversed. Both sets keep the same table right."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, postgresql: list[StatementTrigger], sqlite: list[RowTrigger]):
+        self.postgresql = postgresql
+        self.sqlite = sqlite
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if router.allow_migrate(schema_editor.connection.alias, app_label):
+            for trigger in self._for(schema_editor.connection):
+                schema_editor.execute(trigger.create())
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if router.allow_migrate(schema_editor.connection.alias, app_label):
+            for trigger in reversed(self._for(schema_editor.connection)):
+                schema_editor.execute(trigger.drop())
+
+    def describe(self):
+        return "Create triggers: " + ", ".join(trigger.name for trigger in self.postgresql)
+
+    def _for(self, connection) -> list:
+        return self.postgresql if connection.vendor == "postgresql" else self.sqlite

@@ -1,17 +1,16 @@
 """The letters' items counted by recipient unit, drafts apart (``ItemTally``, kept by the
 triggers of migration ``0010``), checked against the items.
 
-The nightly ``reforms.tasks.roll_tally`` calls ``check``: a drift (there should be none) is
+The nightly ``reforms.tasks.roll_tally`` calls ``ITEMS.check``: a drift (there should be none) is
 repaired at once and reported to the system administrators.
 """
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
-from core import tallies
+from core.tallies import Tally
 
 from .models import ItemTally, RecommendationItem
 
-KEY = ("unit", "draft")
 DRAFT = Q(recommendation__status="draft")
 
 
@@ -26,21 +25,9 @@ def recount() -> dict[tuple[int, bool], int]:
     return {(unit, draft): n for unit, draft, n in rows}
 
 
-def kept() -> dict[tuple[int, bool], int]:
-    """``{(unit, draft): items}`` as the tally holds it (empty rows left out)."""
-    return tallies.kept(ItemTally, KEY)
-
-
-def drift(expected: dict, held: dict) -> list[dict]:
-    """Each key whose kept count differs from the items."""
-    return tallies.drift(expected, held, KEY)
-
-
-def check() -> list[dict]:
-    """Compare the tally with a recount while item and letter writes wait; repair what differs."""
-    return tallies.check(
-        ItemTally,
-        KEY,
-        recount,
-        ("recommendations_recommendationitem", "recommendations_recommendation"),
-    )
+ITEMS = Tally(
+    ItemTally,
+    ("unit", "draft"),
+    recount,
+    ("recommendations_recommendationitem", "recommendations_recommendation"),
+)

@@ -14,11 +14,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import tally as problem_tally
+from cases.tally import PROBLEMS
 from core.domain import shanghai_today
 from notifications import delivery
 from notifications.tasks import hand_out
-from recommendations import tally as item_tally
+from recommendations.tally import ITEMS
 
 from . import reconciliation_schedules, reminders, tally
 
@@ -41,11 +41,11 @@ def open_scheduled_reconciliations() -> dict:
 @shared_task
 def roll_tally() -> dict:
     """Just after midnight: check the measure tally against the measures, then count it for the
-    new day, and check the item and problem counts (``recommendations.tally``,
-    ``cases.tally``); a drift is told to every active system administrator."""
+    new day, and check the item and problem counts (``recommendations.tally.ITEMS``,
+    ``cases.tally.PROBLEMS``); a drift is told to every active system administrator."""
     result = tally.roll(shanghai_today())
-    item_drift = item_tally.check()
-    problem_drift = problem_tally.check()
+    item_drift = ITEMS.check()
+    problem_drift = PROBLEMS.check()
     with translation.override(settings.LANGUAGE_CODE):
         if result.drift:
             _alert_drift(

@@ -13,13 +13,15 @@ writes a row for a unit already gone.
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import CreateTriggers, RowTrigger, StatementTrigger, add_up
+
 PROBLEMS = "cases_problem"
 CASES = "cases_case"
 TALLY = "cases_problemtally"
-KEY = "case_unit_id, unit_id, category, process_stage_id"
-# The key's columns a problem holds itself, and the same on the tally's row ``t``.
+KEY_COLUMNS = ("case_unit_id", "unit_id", "category", "process_stage_id")
+KEY = ", ".join(KEY_COLUMNS)
+# The key's columns a problem holds itself.
 OWN = ("unit_id", "category", "process_stage_id")
-SAME_KEY = " AND ".join(f"t.{column} = c.{column}" for column in KEY.split(", "))
 
 # PostgreSQL: per event, the changes as rows (the key's columns, d): d problems added to or taken
 # from the key.
@@ -45,53 +47,20 @@ CASE_CHANGES = {
     + CASE_PROBLEMS.format(case="w", sign="", **_MOVED_ROWS),
     "delete": CASE_PROBLEMS.format(case="o", sign="-", rows="old_rows o", where=""),
 }
-TRANSITION_TABLES = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
-POSTGRESQL_FUNCTION = f"""
-CREATE FUNCTION {{name}}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    WITH c AS (
-        SELECT {KEY}, SUM(d) AS d FROM ({{changes}}) x
-        GROUP BY 1, 2, 3, 4 HAVING SUM(d) <> 0
-    ), added AS (
-        INSERT INTO {TALLY} AS t ({KEY}, n)
-        SELECT {KEY}, d FROM c WHERE d > 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT ({KEY}) DO UPDATE SET n = t.n + EXCLUDED.n
+POSTGRESQL_TRIGGERS = [
+    StatementTrigger(
+        f"cases_problem_tally_{event}",
+        PROBLEMS,
+        event,
+        add_up(TALLY, KEY_COLUMNS, PROBLEM_CHANGES.format(rows=rows)),
     )
-    UPDATE {TALLY} AS t SET n = t.n + c.d FROM c WHERE c.d < 0 AND {SAME_KEY};
-    RETURN NULL;
-END $$;
-CREATE TRIGGER {{name}} AFTER {{event}} ON {{table}}
-    REFERENCING {{tables}} FOR EACH STATEMENT EXECUTE FUNCTION {{name}}();
-"""
-
-
-def postgresql_triggers():
-    """(name, table, SQL) of each PostgreSQL trigger."""
-    triggers = [
-        (f"cases_problem_tally_{event}", PROBLEMS, event, PROBLEM_CHANGES.format(rows=rows))
-        for event, rows in PROBLEM_ROWS.items()
-    ] + [
-        (f"cases_case_problem_tally_{event}", CASES, event, changes)
-        for event, changes in CASE_CHANGES.items()
-    ]
-    return [
-        (
-            name,
-            table,
-            POSTGRESQL_FUNCTION.format(
-                name=name,
-                event=event.upper(),
-                table=table,
-                changes=changes,
-                tables=TRANSITION_TABLES[event],
-            ),
-        )
-        for name, table, event, changes in triggers
-    ]
+    for event, rows in PROBLEM_ROWS.items()
+] + [
+    StatementTrigger(
+        f"cases_case_problem_tally_{event}", CASES, event, add_up(TALLY, KEY_COLUMNS, changes)
+    )
+    for event, changes in CASE_CHANGES.items()
+]
 
 
 # SQLite: row triggers. A problem row (NEW or OLD) counted one up or down under its case's unit.
@@ -124,43 +93,34 @@ def sqlite_case_taken(row: str) -> str:
 
 
 PROBLEM_MOVED = " OR ".join(f"OLD.{column} <> NEW.{column}" for column in ("case_id", *OWN))
-SQLITE_TRIGGERS = {
-    "cases_problem_tally_insert": f"""AFTER INSERT ON {PROBLEMS}
-        BEGIN {sqlite_problem_added("NEW")} END""",
-    "cases_problem_tally_delete": f"""AFTER DELETE ON {PROBLEMS}
-        BEGIN {sqlite_problem_taken("OLD")} END""",
-    "cases_problem_tally_update": f"""AFTER UPDATE OF case_id, {", ".join(OWN)} ON {PROBLEMS}
-        WHEN {PROBLEM_MOVED} BEGIN
-            {sqlite_problem_taken("OLD")}
-            {sqlite_problem_added("NEW")}
-        END""",
-    "cases_case_problem_tally_update": f"""AFTER UPDATE OF case_unit_id ON {CASES}
-        WHEN OLD.case_unit_id <> NEW.case_unit_id BEGIN
-            {sqlite_case_taken("OLD")}
-            {sqlite_case_added("NEW")}
-        END""",
-    "cases_case_problem_tally_delete": f"""AFTER DELETE ON {CASES}
-        BEGIN {sqlite_case_taken("OLD")} END""",
-}
-
-
-def install_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for _name, _table, sql in postgresql_triggers():
-            schema_editor.execute(sql)
-    else:
-        for name, body in SQLITE_TRIGGERS.items():
-            schema_editor.execute(f"CREATE TRIGGER {name} {body}")
-
-
-def remove_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, table, _sql in postgresql_triggers():
-            schema_editor.execute(f"DROP TRIGGER {name} ON {table}")
-            schema_editor.execute(f"DROP FUNCTION {name}()")
-    else:
-        for name in SQLITE_TRIGGERS:
-            schema_editor.execute(f"DROP TRIGGER {name}")
+SQLITE_TRIGGERS = [
+    RowTrigger(
+        "cases_problem_tally_insert",
+        f"AFTER INSERT ON {PROBLEMS}",
+        (sqlite_problem_added("NEW"),),
+    ),
+    RowTrigger(
+        "cases_problem_tally_delete",
+        f"AFTER DELETE ON {PROBLEMS}",
+        (sqlite_problem_taken("OLD"),),
+    ),
+    RowTrigger(
+        "cases_problem_tally_update",
+        f"AFTER UPDATE OF case_id, {', '.join(OWN)} ON {PROBLEMS} WHEN {PROBLEM_MOVED}",
+        (sqlite_problem_taken("OLD"), sqlite_problem_added("NEW")),
+    ),
+    RowTrigger(
+        "cases_case_problem_tally_update",
+        f"""AFTER UPDATE OF case_unit_id ON {CASES}
+        WHEN OLD.case_unit_id <> NEW.case_unit_id""",
+        (sqlite_case_taken("OLD"), sqlite_case_added("NEW")),
+    ),
+    RowTrigger(
+        "cases_case_problem_tally_delete",
+        f"AFTER DELETE ON {CASES}",
+        (sqlite_case_taken("OLD"),),
+    ),
+]
 
 
 def count_first(apps, schema_editor):
@@ -235,6 +195,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(install_triggers, remove_triggers),
+        CreateTriggers(POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS),
         migrations.RunPython(count_first, migrations.RunPython.noop),
     ]

@@ -13,9 +13,12 @@ set order never writes a row for a unit already gone.
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import CreateTriggers, RowTrigger, StatementTrigger, add_up
+
 ITEMS = "recommendations_recommendationitem"
 LETTERS = "recommendations_recommendation"
 TALLY = "recommendations_itemtally"
+KEY = ("unit_id", "draft")
 
 # PostgreSQL: per event, the changes as rows (unit_id, draft, d): d items added to or taken from
 # the key.
@@ -40,53 +43,23 @@ LETTER_CHANGES = {
     "delete": f"""SELECT o.recipient_unit_id AS unit_id, o.status = 'draft' AS draft,
         -{ITEMS_OF.format(letter="o")} AS d FROM old_rows o""",
 }
-TRANSITION_TABLES = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
-POSTGRESQL_FUNCTION = f"""
-CREATE FUNCTION {{name}}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    WITH c AS (
-        SELECT unit_id, draft, SUM(d) AS d FROM ({{changes}}) x GROUP BY 1, 2 HAVING SUM(d) <> 0
-    ), added AS (
-        INSERT INTO {TALLY} AS t (unit_id, draft, n)
-        SELECT unit_id, draft, d FROM c WHERE d > 0 ORDER BY 1, 2
-        ON CONFLICT (unit_id, draft) DO UPDATE SET n = t.n + EXCLUDED.n
+POSTGRESQL_TRIGGERS = [
+    StatementTrigger(
+        f"recommendations_item_tally_{event}",
+        ITEMS,
+        event,
+        add_up(TALLY, KEY, ITEM_CHANGES.format(rows=rows)),
     )
-    UPDATE {TALLY} AS t SET n = t.n + c.d FROM c
-    WHERE c.d < 0 AND t.unit_id = c.unit_id AND t.draft = c.draft;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER {{name}} AFTER {{event}} ON {{table}}
-    REFERENCING {{tables}} FOR EACH STATEMENT EXECUTE FUNCTION {{name}}();
-"""
-
-
-def postgresql_triggers():
-    """(name, table, SQL) of each PostgreSQL trigger."""
-    triggers = [
-        (f"recommendations_item_tally_{event}", ITEMS, event, ITEM_CHANGES.format(rows=rows))
-        for event, rows in ITEM_ROWS.items()
-    ] + [
-        (f"recommendations_letter_item_tally_{event}", LETTERS, event, changes)
-        for event, changes in LETTER_CHANGES.items()
-    ]
-    return [
-        (
-            name,
-            table,
-            POSTGRESQL_FUNCTION.format(
-                name=name,
-                event=event.upper(),
-                table=table,
-                changes=changes,
-                tables=TRANSITION_TABLES[event],
-            ),
-        )
-        for name, table, event, changes in triggers
-    ]
+    for event, rows in ITEM_ROWS.items()
+] + [
+    StatementTrigger(
+        f"recommendations_letter_item_tally_{event}",
+        LETTERS,
+        event,
+        add_up(TALLY, KEY, changes),
+    )
+    for event, changes in LETTER_CHANGES.items()
+]
 
 
 # SQLite: row triggers. ``add``: n items to the key of the letter row ``letter`` (NEW or OLD, or
@@ -109,51 +82,37 @@ def item_letter(row: str) -> str:
 
 OLD_ITEMS, NEW_ITEMS = ITEMS_OF.format(letter="OLD"), ITEMS_OF.format(letter="NEW")
 SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER recommendations_item_tally_insert AFTER INSERT ON {ITEMS}
-        BEGIN {sqlite_add("r", "1", item_letter("NEW"))} END""",
-    f"""CREATE TRIGGER recommendations_item_tally_delete AFTER DELETE ON {ITEMS}
-        BEGIN {sqlite_subtract("r", "1", item_letter("OLD"))} END""",
-    f"""CREATE TRIGGER recommendations_item_tally_update
-        AFTER UPDATE OF recommendation_id ON {ITEMS}
-        WHEN OLD.recommendation_id <> NEW.recommendation_id BEGIN
-            {sqlite_subtract("r", "1", item_letter("OLD"))}
-            {sqlite_add("r", "1", item_letter("NEW"))}
-        END""",
-    f"""CREATE TRIGGER recommendations_letter_item_tally_update
-        AFTER UPDATE OF recipient_unit_id, status ON {LETTERS}
-        WHEN {MOVED.replace("o.", "OLD.").replace("w.", "NEW.")} BEGIN
-            {sqlite_subtract("OLD", OLD_ITEMS)}
-            {sqlite_add("NEW", NEW_ITEMS)}
-        END""",
-    f"""CREATE TRIGGER recommendations_letter_item_tally_delete AFTER DELETE ON {LETTERS}
-        BEGIN {sqlite_subtract("OLD", OLD_ITEMS)} END""",
+    RowTrigger(
+        "recommendations_item_tally_insert",
+        f"AFTER INSERT ON {ITEMS}",
+        (sqlite_add("r", "1", item_letter("NEW")),),
+    ),
+    RowTrigger(
+        "recommendations_item_tally_delete",
+        f"AFTER DELETE ON {ITEMS}",
+        (sqlite_subtract("r", "1", item_letter("OLD")),),
+    ),
+    RowTrigger(
+        "recommendations_item_tally_update",
+        f"""AFTER UPDATE OF recommendation_id ON {ITEMS}
+        WHEN OLD.recommendation_id <> NEW.recommendation_id""",
+        (
+            sqlite_subtract("r", "1", item_letter("OLD")),
+            sqlite_add("r", "1", item_letter("NEW")),
+        ),
+    ),
+    RowTrigger(
+        "recommendations_letter_item_tally_update",
+        f"""AFTER UPDATE OF recipient_unit_id, status ON {LETTERS}
+        WHEN {MOVED.replace("o.", "OLD.").replace("w.", "NEW.")}""",
+        (sqlite_subtract("OLD", OLD_ITEMS), sqlite_add("NEW", NEW_ITEMS)),
+    ),
+    RowTrigger(
+        "recommendations_letter_item_tally_delete",
+        f"AFTER DELETE ON {LETTERS}",
+        (sqlite_subtract("OLD", OLD_ITEMS),),
+    ),
 ]
-SQLITE_NAMES = [
-    "recommendations_item_tally_insert",
-    "recommendations_item_tally_delete",
-    "recommendations_item_tally_update",
-    "recommendations_letter_item_tally_update",
-    "recommendations_letter_item_tally_delete",
-]
-
-
-def install_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for _name, _table, sql in postgresql_triggers():
-            schema_editor.execute(sql)
-    else:
-        for statement in SQLITE_TRIGGERS:
-            schema_editor.execute(statement)
-
-
-def remove_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, table, _sql in postgresql_triggers():
-            schema_editor.execute(f"DROP TRIGGER {name} ON {table}")
-            schema_editor.execute(f"DROP FUNCTION {name}()")
-    else:
-        for name in SQLITE_NAMES:
-            schema_editor.execute(f"DROP TRIGGER {name}")
 
 
 def count_first(apps, schema_editor):
@@ -199,6 +158,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(install_triggers, remove_triggers),
+        CreateTriggers(POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS),
         migrations.RunPython(count_first, migrations.RunPython.noop),
     ]

@@ -15,6 +15,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import CreateTriggers, RowTrigger, StatementTrigger
+
 BAND = """CASE WHEN {row}.is_standing THEN 0
     WHEN {row}.due_on < b.over_90_before THEN 1
     WHEN {row}.due_on < b.over_30_before THEN 2
@@ -31,25 +33,21 @@ CHANGES = {
     "update": "SELECT unit_id, status, is_standing, due_on, 1 AS d FROM new_rows "
     "UNION ALL SELECT unit_id, status, is_standing, due_on, -1 AS d FROM old_rows",
 }
-TRANSITION_TABLES = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
-POSTGRESQL_FUNCTION = """
-CREATE FUNCTION reforms_measure_tally_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO reforms_measuretally AS t (unit_id, status, band, n)
+ADD_UP = """INSERT INTO reforms_measuretally AS t (unit_id, status, band, n)
     SELECT c.unit_id, c.status, {band}, SUM(c.d)
     FROM ({changes}) c CROSS JOIN reforms_tallybasis b
     GROUP BY 1, 2, 3 HAVING SUM(c.d) <> 0
     ORDER BY 1, 2, 3
-    ON CONFLICT (unit_id, status, band) DO UPDATE SET n = t.n + EXCLUDED.n;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER reforms_measure_tally_{event} AFTER {EVENT} ON reforms_measure
-    REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION reforms_measure_tally_{event}();
-"""
+    ON CONFLICT (unit_id, status, band) DO UPDATE SET n = t.n + EXCLUDED.n;"""
+POSTGRESQL_TRIGGERS = [
+    StatementTrigger(
+        f"reforms_measure_tally_{event}",
+        "reforms_measure",
+        event,
+        ADD_UP.format(band=BAND.format(row="c"), changes=changes),
+    )
+    for event, changes in CHANGES.items()
+]
 
 # SQLite: a row's +1 adds to its tally row (made when missing); its -1 only subtracts from an
 # existing one, so that Django's flush in tests, which empties the tables in no set order, never
@@ -60,45 +58,17 @@ SQLITE_ADD = f"""INSERT INTO reforms_measuretally (unit_id, status, band, n)
 SQLITE_SUBTRACT = f"""UPDATE reforms_measuretally SET n = n - 1
     WHERE unit_id = OLD.unit_id AND status = OLD.status
     AND band = (SELECT {BAND.format(row="OLD")} FROM reforms_tallybasis b);"""
-SQLITE_TRIGGERS = {
-    "insert": ("AFTER INSERT", [SQLITE_ADD]),
-    "delete": ("AFTER DELETE", [SQLITE_SUBTRACT]),
-    "update": (
-        "AFTER UPDATE OF unit_id, status, is_standing, due_on",
-        [SQLITE_SUBTRACT, SQLITE_ADD],
+SQLITE_TRIGGERS = [
+    RowTrigger("reforms_measure_tally_insert", "AFTER INSERT ON reforms_measure", (SQLITE_ADD,)),
+    RowTrigger(
+        "reforms_measure_tally_update",
+        "AFTER UPDATE OF unit_id, status, is_standing, due_on ON reforms_measure",
+        (SQLITE_SUBTRACT, SQLITE_ADD),
     ),
-}
-EVENTS = ("insert", "update", "delete")
-
-
-def install_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for event in EVENTS:
-            schema_editor.execute(
-                POSTGRESQL_FUNCTION.format(
-                    event=event,
-                    EVENT=event.upper(),
-                    band=BAND.format(row="c"),
-                    changes=CHANGES[event],
-                    tables=TRANSITION_TABLES[event],
-                )
-            )
-        return
-    for event, (when, statements) in SQLITE_TRIGGERS.items():
-        counts = "\n    ".join(statements)
-        schema_editor.execute(
-            f"CREATE TRIGGER reforms_measure_tally_{event} {when} ON reforms_measure "
-            f"BEGIN\n    {counts}\nEND"
-        )
-
-
-def remove_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for event in EVENTS:
-        if postgresql:
-            schema_editor.execute(f"DROP FUNCTION reforms_measure_tally_{event}() CASCADE")
-        else:
-            schema_editor.execute(f"DROP TRIGGER reforms_measure_tally_{event}")
+    RowTrigger(
+        "reforms_measure_tally_delete", "AFTER DELETE ON reforms_measure", (SQLITE_SUBTRACT,)
+    ),
+]
 
 
 def count_first(apps, schema_editor):
@@ -231,7 +201,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(install_triggers, remove_triggers),
+        CreateTriggers(POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS),
         migrations.RunPython(count_first, migrations.RunPython.noop),
         migrations.RunPython(create_schedule, remove_schedule),
     ]

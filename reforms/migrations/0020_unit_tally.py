@@ -15,6 +15,8 @@ rebuilds its table and drops these triggers: such a migration must install them 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import CreateTriggers, RowTrigger, StatementTrigger
+
 BANDS = (
     "standing",
     "over_90",
@@ -60,11 +62,6 @@ CHANGES = {
     "UNION ALL SELECT unit_id, status, band, -n FROM old_rows",
     "delete": "SELECT unit_id, status, band, -n AS n FROM old_rows",
 }
-TRANSITION_TABLES = {
-    "insert": "NEW TABLE AS new_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-}
 UPSERT = f"""INSERT INTO reforms_unittally AS u (unit_id, {NAMES})
     SELECT c.unit_id, {SUMS} FROM ({{changes}}) c GROUP BY c.unit_id ORDER BY c.unit_id
     ON CONFLICT (unit_id) DO UPDATE SET {_each("{column} = u.{column} + EXCLUDED.{column}")};"""
@@ -75,16 +72,16 @@ SUBTRACT_EACH = f"""FOR r IN
         UPDATE reforms_unittally AS u SET {_each("{column} = u.{column} + r.{column}")}
         WHERE u.unit_id = r.unit_id;
     END LOOP;"""
-POSTGRESQL_FUNCTION = """
-CREATE FUNCTION reforms_unit_tally_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE r record;
-BEGIN
-    {body}
-    RETURN NULL;
-END $$;
-CREATE TRIGGER reforms_unit_tally_{event} AFTER {EVENT} ON reforms_measuretally
-    REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION reforms_unit_tally_{event}();
-"""
+POSTGRESQL_TRIGGERS = [
+    StatementTrigger(
+        f"reforms_unit_tally_{event}",
+        "reforms_measuretally",
+        event,
+        (SUBTRACT_EACH if event == "delete" else UPSERT).format(changes=changes),
+        declare="r record;",
+    )
+    for event, changes in CHANGES.items()
+]
 
 # SQLite: a row's count adds to its unit's row (made when missing) or, for the old row, is taken
 # from an existing one.
@@ -93,42 +90,17 @@ SQLITE_ADD = f"""INSERT INTO reforms_unittally (unit_id, {NAMES})
     ON CONFLICT (unit_id) DO UPDATE SET {_each("{column} = {column} + excluded.{column}")};"""
 SQLITE_SUBTRACT = f"""UPDATE reforms_unittally SET {_each("{column} = {column} - {part}", "OLD")}
     WHERE unit_id = OLD.unit_id;"""
-SQLITE_TRIGGERS = {
-    "insert": ("AFTER INSERT", [SQLITE_ADD]),
-    "update": ("AFTER UPDATE OF unit_id, status, band, n", [SQLITE_SUBTRACT, SQLITE_ADD]),
-    "delete": ("AFTER DELETE", [SQLITE_SUBTRACT]),
-}
-EVENTS = ("insert", "update", "delete")
-
-
-def install_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for event in EVENTS:
-            statement = SUBTRACT_EACH if event == "delete" else UPSERT
-            schema_editor.execute(
-                POSTGRESQL_FUNCTION.format(
-                    event=event,
-                    EVENT=event.upper(),
-                    body=statement.format(changes=CHANGES[event]),
-                    tables=TRANSITION_TABLES[event],
-                )
-            )
-        return
-    for event, (when, statements) in SQLITE_TRIGGERS.items():
-        body = "\n    ".join(statements)
-        schema_editor.execute(
-            f"CREATE TRIGGER reforms_unit_tally_{event} {when} ON reforms_measuretally "
-            f"BEGIN\n    {body}\nEND"
-        )
-
-
-def remove_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for event in EVENTS:
-        if postgresql:
-            schema_editor.execute(f"DROP FUNCTION reforms_unit_tally_{event}() CASCADE")
-        else:
-            schema_editor.execute(f"DROP TRIGGER reforms_unit_tally_{event}")
+SQLITE_TRIGGERS = [
+    RowTrigger("reforms_unit_tally_insert", "AFTER INSERT ON reforms_measuretally", (SQLITE_ADD,)),
+    RowTrigger(
+        "reforms_unit_tally_update",
+        "AFTER UPDATE OF unit_id, status, band, n ON reforms_measuretally",
+        (SQLITE_SUBTRACT, SQLITE_ADD),
+    ),
+    RowTrigger(
+        "reforms_unit_tally_delete", "AFTER DELETE ON reforms_measuretally", (SQLITE_SUBTRACT,)
+    ),
+]
 
 
 def count_first(apps, schema_editor):
@@ -180,6 +152,6 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "unit tallies",
             },
         ),
-        migrations.RunPython(install_triggers, remove_triggers),
+        CreateTriggers(POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS),
         migrations.RunPython(count_first, migrations.RunPython.noop),
     ]

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 
 from cases.models import Case
 from notifications.models import Notification
-from recommendations import services, tally
+from recommendations import services
 from recommendations.models import ItemTally, Recommendation, RecommendationItem
+from recommendations.tally import ITEMS
 from reforms import tasks
 from tests import factories
 
@@ -22,7 +23,7 @@ D = datetime.date
 
 
 def assert_no_drift(after=()):
-    assert tally.drift(tally.recount(), tally.kept()) == [], after
+    assert ITEMS.drift() == [], after
 
 
 class Operations:
@@ -190,7 +191,7 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, see
         factories.draft_recommendation(staff=operations.staff, the_case=the_case, items=2)
         factories.issued_recommendation(staff=operations.staff, the_case=the_case, items=2)
     assert_no_drift()
-    assert {key[1] for key in tally.kept()} == {True, False}
+    assert {key[1] for key in ITEMS.kept()} == {True, False}
     # Each reader's sum is the number of items it may see: drafts are not a unit officer's.
     for user in (world.users.supervisor, world.users.city_staff, world.users.housing_officer):
         kept = ItemTally.objects.restrict(user).aggregate(n=Sum("n"))["n"] or 0
@@ -199,12 +200,12 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, see
 
 def test_a_rolled_back_write_leaves_the_tally_as_it_was(operations):
     operations.write_a_draft()
-    before = tally.kept()
+    before = ITEMS.kept()
     with pytest.raises(RuntimeError), transaction.atomic():
         operations.add_items_in_bulk()
         operations.issue()
         raise RuntimeError("broken off")
-    assert tally.kept() == before
+    assert ITEMS.kept() == before
     assert_no_drift()
 
 

@@ -35,8 +35,8 @@ from accounts.roles import Role
 from benchmarks.keyring import FramingOnlyKeyRing
 from benchmarks.large_letter import FULL_SIZE, Size, build_large_letter
 from benchmarks.machine import describe
-from cases import tally as problem_tally
 from cases.models import Case, CaseAnalysis, Subject
+from cases.tally import PROBLEMS
 from core.domain import shanghai_today
 from core.encryption.keyring import keyring
 from core.pages import PAGE_SIZE
@@ -45,8 +45,8 @@ from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
 from notifications.delivery import REMINDER_KINDS
 from notifications.models import Digest, Notification
-from recommendations import tally as item_tally
 from recommendations.models import Recommendation
+from recommendations.tally import ITEMS
 from reforms import reminders, tally
 from reforms.models import Measure, UrgingNotice
 
@@ -504,7 +504,7 @@ class Command(BaseCommand):
         )
         if rolled.drift and check:
             raise CommandError(f"The measure tally drifted: {rolled.drift[:5]}")
-        for name, checked in (("item", item_tally), ("problem", problem_tally)):
+        for name, checked in (("item", ITEMS), ("problem", PROBLEMS)):
             started = time.perf_counter()
             found = checked.check()
             self.stdout.write(
