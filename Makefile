@@ -101,8 +101,8 @@ bench: install
 	    $(if $(BENCH_UNITS),--units $(BENCH_UNITS)) --output $(BENCH_OUTPUT) $$arguments; \
 	done
 
-# schemathesis with every check as staff, officer and supervisor against gunicorn on PostgreSQL
-# (tools/fuzz.sh; MAX_EXAMPLES, SEED). About 3 minutes a role on 2 cores; .ci/run runs it.
+# schemathesis with every check as staff, officer and supervisor, side by side, against gunicorn
+# on PostgreSQL (tools/fuzz.sh; MAX_EXAMPLES, SEED); .ci/run runs it.
 fuzz: install
 	tools/fuzz.sh
 
