@@ -201,8 +201,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username or address is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Every permission: the rules of each app's rules.py.
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The password check alone: Django's permission tables grant nothing (accounts/backends.py).
+    "accounts.backends.PasswordBackend",
 ]
 # 密评 (GB/T 39786-2021): passwords hashed with SM3 (PBKDF2-HMAC-SM3, ``accounts/hashers.py``).
 # The others only read older hashes: each is rehashed with SM3 at its next successful sign-in.

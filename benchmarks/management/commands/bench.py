@@ -72,7 +72,7 @@ SUMMARY_SQL = """
     ) counts
     WHERE u.path LIKE %(path)s AND counts.open + counts.signed <> 0
 """
-LIST_QUERY_BUDGET = 12
+LIST_QUERY_BUDGET = 10
 CROSS_CASE_TITLE = "全省案件类案分析（基准）"
 
 # The cost of the cryptography (--crypto-only): "after" is the project as configured (SM4-GCM
