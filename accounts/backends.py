@@ -14,6 +14,13 @@ class PasswordBackend(ModelBackend):
     """``ModelBackend``'s password check (its active-user test, its equal time for an unknown
     name) and no permission: a row in Django's permission tables grants nothing."""
 
+    def get_user(self, user_id):
+        """The session's user with their unit, which the menu's rules and every scope read."""
+        user = (
+            get_user_model()._default_manager.select_related("org_unit").filter(pk=user_id).first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_user_permissions(self, user_obj, obj=None):
         return set()
 

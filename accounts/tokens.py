@@ -53,9 +53,9 @@ def issue(user) -> str:
 
 
 def find(token: str) -> ApiToken | None:
-    """The stored token ``token`` is, with its user; ``None`` when there is none."""
+    """The stored token ``token`` is, with its user and their unit; ``None`` when there is none."""
     digest = digest_of(token)
-    found = ApiToken.objects.select_related("user").filter(digest=digest).first()
+    found = ApiToken.objects.select_related("user__org_unit").filter(digest=digest).first()
     if found is None or not same(found.digest, digest):
         return None
     return found

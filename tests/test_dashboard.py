@@ -470,7 +470,7 @@ def test_the_page_runs_the_same_queries_whatever_the_data(
     # Each unit's numbers: one row of the unit tally, or counted from the measures.
     read_kept = any("reforms_unittally" in query["sql"] for query in many)
     assert read_kept == (counted_from == "tally")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         dashboard(client)
 
 

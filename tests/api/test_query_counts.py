@@ -59,9 +59,9 @@ def test_constant_whatever_the_page_size(endpoint, three_chains, api_as):
 
 
 def test_measures_list_in_a_fixed_budget(world, housing_case, api_as, django_assert_num_queries):
-    """Five queries for 1 or 50 rows: the token with its user, the user's org node, the units its
-    group is posted to (the jurisdiction), the count (summed from the measure tally, rolled for
-    today), the page. Before the day's roll, one more: the tally's day is asked, and the list
+    """Four queries for 1 or 50 rows: the token with its user and the user's org node, the units
+    its group is posted to (the jurisdiction), the count (summed from the measure tally, rolled
+    for today), the page. Before the day's roll, one more: the tally's day is asked, and the list
     then counts its rows."""
     tally.roll(shanghai_today())
     letter = factories.issued_recommendation(
@@ -74,11 +74,11 @@ def test_measures_list_in_a_fixed_budget(world, housing_case, api_as, django_ass
         )
     client = api_as("officer")
     for page_size in (1, 50):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             answer = client.get("/api/v1/measures/", {"page_size": page_size, "overdue": "current"})
         assert answer.status_code == 200
         assert len(answer.json()["results"]) == page_size
     TallyBasis.objects.all().delete()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         answer = client.get("/api/v1/measures/", {"page_size": 50, "overdue": "current"})
     assert answer.json()["count"] == 60

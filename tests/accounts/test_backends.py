@@ -1,11 +1,17 @@
-"""Every permission is a rule of an app's ``rules.py``: a row in Django's permission tables,
-linked to a user or to a group (by a shell, a restore, a careless script), grants nothing, and
-checking a permission the rules refuse reads no table."""
+"""The sign-in backend (``accounts.backends.PasswordBackend``).
+
+Every permission is a rule of an app's ``rules.py``: a row in Django's permission tables, linked
+to a user or to a group (by a shell, a restore, a careless script), grants nothing, and checking
+a permission the rules refuse reads no table. The session's user comes with their unit, which
+every page reads, in one query.
+"""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts import tokens
+from accounts.backends import PasswordBackend
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from tests import factories
@@ -64,3 +70,23 @@ def test_a_password_still_signs_in(client, officer):
     )
     assert response.wsgi_request.user == officer
     assert response.status_code == 200
+
+
+def test_the_sessions_user_comes_with_their_unit_in_one_query(officer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = PasswordBackend().get_user(officer.pk)
+        assert user == officer
+        assert user.org_unit.name == "市住建局"
+
+
+def test_a_switched_off_or_unknown_user_has_no_session_user(officer):
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    assert PasswordBackend().get_user(officer.pk) is None
+    assert PasswordBackend().get_user(officer.pk + 1000) is None
+
+
+def test_an_api_tokens_user_comes_with_their_unit_in_one_query(officer, django_assert_num_queries):
+    token = tokens.issue(officer)
+    with django_assert_num_queries(1):
+        found = tokens.find(token)
+        assert found.user.org_unit.name == "市住建局"
