@@ -144,7 +144,24 @@ class CreateTriggers(Operation):
                 schema_editor.execute(trigger.drop())
 
     def describe(self):
-        return "Create triggers: " + ", ".join(trigger.name for trigger in self.postgresql)
+        return "Create triggers: " + self._names()
 
     def _for(self, connection) -> list:
         return self.postgresql if connection.vendor == "postgresql" else self.sqlite
+
+    def _names(self) -> str:
+        return ", ".join(dict.fromkeys(t.name for t in [*self.postgresql, *self.sqlite]))
+
+
+class DropTriggers(CreateTriggers):
+    """Drop triggers made by ``CreateTriggers`` (given the same way); make them again when the
+    migration is reversed. A trigger is replaced by dropping it, then creating its new form."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return "Drop triggers: " + self._names()

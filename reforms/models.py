@@ -359,8 +359,8 @@ class UnitTally(models.Model):
 
     What a dashboard reads of each unit: a province's ~4,600 rows, where the tally holds up to 40
     a unit (its read grew with the measures, 24 ms at 1,000,000). Kept by database triggers on
-    ``reforms_measuretally`` (migration ``0020``), in the transaction of every change to the tally;
-    the nightly roll checks it against the tally.
+    ``reforms_measuretally`` (migrations ``0020``, ``0021``), in the transaction of every change
+    to the tally; the nightly roll checks it against the tally.
     """
 
     unit = models.OneToOneField(

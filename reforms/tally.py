@@ -18,8 +18,8 @@ warning window or the aging buckets differ from those it was counted with), ``is
 false and the readers count the measures themselves, which is slower and as exact.
 
 **Per unit.** ``UnitTally`` holds a unit's tally rows in one: its open and signed-off measures
-in each band, kept by triggers on the tally (migration ``0020``). A dashboard reads it, one row a
-unit, where the tally holds up to 40 (``Source.unit_rows``).
+in each band, kept by triggers on the tally (migrations ``0020``, ``0021``). A dashboard reads
+it, one row a unit, where the tally holds up to 40 (``Source.unit_rows``).
 
 **Checked.** ``roll`` first recounts the tally for the day it was kept for, with the ORM
 expression ``band_of`` below — written apart from the triggers' SQL on purpose — and reports any

@@ -18,15 +18,12 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
-from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.db.models.signals import post_migrate
 from django.test import override_settings
 
 from accounts.models import OrgUnit
 from accounts.roles import Role
-from cases.models import ProblemTally, ProcessStage
-from recommendations.models import ItemTally
-from reforms.models import MeasureTally, UnitTally
+from cases.models import ProcessStage
 
 from . import factories
 
@@ -56,30 +53,6 @@ def audit_log_emptied_between_transactional_tests():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PostgreSQLOperations, "sql_flush", sql_flush)
-        yield
-
-
-# The tables the triggers keep (core/migration_operations.py), the unit tally after the measure
-# tally that feeds it.
-KEPT_TALLIES = [ProblemTally, ItemTally, MeasureTally, UnitTally]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def sqlite_flush_empties_the_tallies_last():
-    """SQLite's flush deletes table by table in the order of a set, which changes with each
-    process. Deleting measures after the unit tally made the measure tally's update trigger write
-    a unit's row back, for a unit deleted in the same flush: the commit failed on its foreign key,
-    and every transactional test after it in that process failed (seen once in CI). The tallies
-    are emptied last, once the rows they count are gone; their triggers then only subtract."""
-    plain = SQLiteOperations.sql_flush
-    last = [f'DELETE FROM "{model._meta.db_table}";' for model in KEPT_TALLIES]
-
-    def sql_flush(self, style, tables, **kwargs):
-        statements = plain(self, style, tables, **kwargs)
-        return [s for s in statements if s not in last] + [s for s in last if s in statements]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(SQLiteOperations, "sql_flush", sql_flush)
         yield
 
 

@@ -465,6 +465,30 @@ def test_a_measure_deleted_after_its_tally_row_writes_no_row_on_sqlite(world, le
         assert len(tally.drift(tally.recount(TODAY), tally.kept())) == 1
 
 
+def test_a_measure_deleted_after_its_units_row_writes_no_unit_row_back(world, letters):
+    """The measure's deletion updates its tally row; that update changes the unit's row only if it
+    exists. Before, it was written back, and the unit's deletion then failed at commit on the
+    foreign key (SQLite's flush between tests met it, emptying the unit tally first)."""
+    measure = plan(letters[0], world.users.housing_officer)
+    UnitTally.objects.filter(unit=world.units.housing).delete()
+
+    Measure.objects.filter(pk=measure.pk).delete()
+
+    assert not UnitTally.objects.filter(unit=world.units.housing).exists()
+    assert MeasureTally.objects.get(unit=world.units.housing).n == 0
+
+
+def test_a_tally_row_moved_to_another_unit_moves_its_count(world, letters):
+    plan(letters[0], world.users.housing_officer)
+    unit = factories.org_child(world.units.housing, "临时工作专班")
+    assert not UnitTally.objects.filter(unit=unit).exists()
+
+    MeasureTally.objects.filter(unit=world.units.housing).update(unit=unit)
+
+    assert UnitTally.objects.get(unit=unit).open_later == 1
+    assert UnitTally.objects.get(unit=world.units.housing).open_later == 0
+
+
 # --- The lists' count -----------------------------------------------------------------------------
 
 
