@@ -4,6 +4,7 @@ refusals in the API's one error shape, and who reads what."""
 import pytest
 
 from accounts.roles import Role
+from core.paging import LIST_QUERY_BUDGET
 from recommendations import services as recommendation_services
 from recommendations.models import EvaluationTemplate, Recommendation
 from tests import factories
@@ -137,7 +138,7 @@ def test_the_list_leaves_the_computed_parts_out(
     staff = api_as("staff")
     post(staff, "evaluation-sessions/", {"recommendation": closed.pk, "scheduled_on": "2026-09-15"})
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         rows = staff.get("/api/v1/evaluation-sessions/").json()["results"]
 
     assert [(row["results"], row["metrics"]) for row in rows] == [(None, None)]

@@ -7,6 +7,7 @@ import pytest
 from audit.models import AuditEntry
 from cases import typical
 from cases.models import Case
+from core.paging import LIST_QUERY_BUDGET
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,6 @@ def test_the_list_costs_the_same_with_typical_cases(
         )
         typical.case_mark_typical(case=case, actor=world.users.city_staff, reasons=["warning"])
     client = api_as("staff")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         answer = client.get("/api/v1/cases/", {"typical": "true"})
     assert answer.json()["count"] == 4

@@ -8,6 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from cases import typical
 from cases.models import Case, TypicalCase
+from core.paging import LIST_QUERY_BUDGET
 from tests import factories
 from tests.test_excel import read
 
@@ -54,7 +55,7 @@ def test_the_page_groups_by_sector_with_counts_stages_and_problems(
     world, chosen, browse, django_assert_max_num_queries
 ):
     client = browse(world.users.city_staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = client.get(reverse("cases:typical"))
     assert response.status_code == 200
     groups = response.context["groups"]
@@ -77,7 +78,7 @@ def test_the_query_count_does_not_grow_with_the_cases(
         factories.problem(case)
         choose(case, world.users.city_staff)
     client = browse(world.users.city_staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = client.get(reverse("cases:typical"))
     assert response.context["total"] == 8
 

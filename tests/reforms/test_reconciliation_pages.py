@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from core.domain import shanghai_today
+from core.paging import LIST_QUERY_BUDGET
 from reforms import reconciliation, reconciliation_views, services
 from reforms.models import ReconciliationRound, ReconciliationRow
 from tests import factories, pdf
@@ -272,7 +273,7 @@ def test_the_list_shows_the_rounds_in_scope_with_their_counts(
     client = browse_en(world.users.city_staff)
     client.get(reverse("reforms:reconciliation_list"))  # warm the session
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         page = client.get(reverse("reforms:reconciliation_list")).content.decode()
 
     assert page.count('data-testid="round-row"') == 4

@@ -40,6 +40,7 @@ from cases.tally import PROBLEMS
 from core.domain import shanghai_today
 from core.encryption.keyring import keyring
 from core.pages import PAGE_SIZE
+from core.paging import LIST_QUERY_BUDGET
 from crosscase import analysis as crosscase
 from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
@@ -72,7 +73,6 @@ SUMMARY_SQL = """
     ) counts
     WHERE u.path LIKE %(path)s AND counts.open + counts.signed <> 0
 """
-LIST_QUERY_BUDGET = 10
 CROSS_CASE_TITLE = "全省案件类案分析（基准）"
 
 # The cost of the cryptography (--crypto-only): "after" is the project as configured (SM4-GCM
