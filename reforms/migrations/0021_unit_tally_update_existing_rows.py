@@ -19,23 +19,30 @@ unit_tally = importlib.import_module("reforms.migrations.0020_unit_tally")
 ZEROS = ", ".join("0" for _column in unit_tally.COLUMNS)
 UPDATE_OLD = [unit_tally.POSTGRESQL_TRIGGERS[1]], [unit_tally.SQLITE_TRIGGERS[1]]
 
-# PostgreSQL: the units of rows moved to another unit are made when missing, then every unit's
-# change is added to its existing row, unit by unit in key order.
+# PostgreSQL: the units that rows moved into (units of the new rows and not of the old: the
+# transition tables pair no row with its old self cheaply) are made when missing; then each unit's
+# change is added to its row where it exists, in key order, as 0020 did (as fast: 1.0 s for
+# 50,000 rows of 5,000 units). A unit's row goes only with the unit, which its measures protect.
 MAKE_MOVED_UNITS = f"""INSERT INTO reforms_unittally (unit_id, {unit_tally.NAMES})
-    SELECT DISTINCT n.unit_id, {ZEROS} FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE n.unit_id <> o.unit_id ORDER BY 1
+    SELECT m.unit_id, {ZEROS}
+    FROM (SELECT unit_id FROM new_rows EXCEPT SELECT unit_id FROM old_rows) m ORDER BY 1
     ON CONFLICT (unit_id) DO NOTHING;"""
+ADD_TO_EXISTING = f"""INSERT INTO reforms_unittally AS u (unit_id, {unit_tally.NAMES})
+    SELECT g.* FROM (
+        SELECT c.unit_id, {unit_tally.SUMS} FROM ({unit_tally.CHANGES["update"]}) c
+        GROUP BY c.unit_id
+    ) g
+    WHERE EXISTS (SELECT FROM reforms_unittally e WHERE e.unit_id = g.unit_id) ORDER BY g.unit_id
+    ON CONFLICT (unit_id) DO UPDATE SET
+    {unit_tally._each("{column} = u.{column} + EXCLUDED.{column}")};"""
 POSTGRESQL_UPDATE = StatementTrigger(
     "reforms_unit_tally_update",
     "reforms_measuretally",
     "update",
-    MAKE_MOVED_UNITS
-    + "\n    "
-    + unit_tally.SUBTRACT_EACH.format(changes=unit_tally.CHANGES["update"]),
-    declare="r record;",
+    MAKE_MOVED_UNITS + "\n    " + ADD_TO_EXISTING,
 )
 
-# SQLite: the same, row by row.
+# SQLite: the same, row by row (there the old row is at hand).
 SQLITE_MAKE_MOVED_UNIT = f"""INSERT INTO reforms_unittally (unit_id, {unit_tally.NAMES})
     SELECT NEW.unit_id, {ZEROS} WHERE NEW.unit_id IS NOT OLD.unit_id
     ON CONFLICT (unit_id) DO NOTHING;"""
