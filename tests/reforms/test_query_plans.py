@@ -38,7 +38,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 INDEX = "measure_open_unit_due"
-ESTIMATED = ("reforms_measure", "reforms_measuretally", "accounts_orgunit")
 WALKED = "measure_open_due_id"
 
 
@@ -73,10 +72,18 @@ def supervisor(client, province):
 
 def explain(sql: str, params=None) -> str:
     with connection.cursor() as cursor:
-        # The estimates of the module's data, taken again at each plan: autovacuum, analysing the
-        # test database's committed (empty) tables while the suite runs, overwrites the row counts
-        # in place, and once made the API's count walk the units by the foreign key's index.
-        cursor.execute(f"ANALYZE {', '.join(ESTIMATED)}")
+        # The other ways to a unit's measures (the foreign key's index, ``measure_unit_due_id``),
+        # whose rows must then be read for their status, cost about the same at this size: in the
+        # full suite, whose rolled-back writes leave the table and its indexes larger, the planner
+        # took the foreign key's for the API's count (twice in CI). Dropped for the test's
+        # savepoint, as the scans below are made last resorts.
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'reforms_measure' "
+            "AND indexdef LIKE %s AND indexdef NOT LIKE %s",
+            ["% USING btree (unit_id%", "% WHERE %"],  # not the partial indexes of one use each
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_memoize = off")
