@@ -165,3 +165,58 @@ class DropTriggers(CreateTriggers):
 
     def describe(self):
         return "Drop triggers: " + self._names()
+
+
+class DropForeignKeyIndex(Operation):
+    """A foreign key's own index dropped, as ``AlterField`` to ``db_index=False`` would, when an
+    index of the model's that leads with its column serves the same lookups. ``AlterField``
+    rebuilds the table on SQLite, and the rebuild loses the table's triggers (the tallies'): this
+    drops the index by name, found by introspection, on both databases. Reversed, it builds the
+    index again."""
+
+    reversible = True
+
+    def __init__(self, model_name: str, name: str):
+        self.model_name = model_name
+        self.name = name
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name, "name": self.name}
+
+    def state_forwards(self, app_label, state):
+        model_name = self.model_name.lower()
+        field = state.models[app_label, model_name].fields[self.name].clone()
+        field.db_index = False
+        state.alter_field(app_label, model_name, self.name, field, preserve_default=True)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        column = model._meta.get_field(self.name).column
+        declared = {index.name for index in model._meta.indexes}
+        with schema_editor.connection.cursor() as cursor:
+            constraints = schema_editor.connection.introspection.get_constraints(
+                cursor, model._meta.db_table
+            )
+        for name, constraint in constraints.items():
+            if (
+                constraint["index"]
+                and not constraint["unique"]
+                and constraint["columns"] == [column]
+                and name not in declared
+            ):
+                schema_editor.execute(schema_editor._delete_index_sql(model, name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            field = model._meta.get_field(self.name)
+            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+
+    def describe(self):
+        return f"Drop the own index of foreign key {self.model_name}.{self.name}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.model_name.lower()}_{self.name}_no_own_index"

@@ -148,12 +148,15 @@ class Measure(TimeStampedModel):
         verbose_name=_("recommendation item"),
     )
     # The recipient unit of the recommendation, kept here so scoping and dashboards need no joins.
+    # No index of its own: measure_unit_due_id leads with the unit and serves every lookup by it
+    # (the foreign key's checks too), and a second one made the planner's pick a toss-up.
     unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
         related_name="measures",
         verbose_name=_("unit"),
         editable=False,
+        db_index=False,
     )
     content = BoundedTextField(_("measure"), max_length=1000)
     standard = BoundedTextField(_("completion standard"), max_length=1000)

@@ -72,11 +72,12 @@ def supervisor(client, province):
 
 def explain(sql: str, params=None) -> str:
     with connection.cursor() as cursor:
-        # The other ways to a unit's measures (the foreign key's index, ``measure_unit_due_id``),
-        # whose rows must then be read for their status, cost about the same at this size: in the
-        # full suite, whose rolled-back writes leave the table and its indexes larger, the planner
-        # took the foreign key's for the API's count (twice in CI). Dropped for the test's
-        # savepoint, as the scans below are made last resorts.
+        # The other way to a unit's measures (``measure_unit_due_id``), whose rows must then be
+        # read for their status, costs about the same at this size: in the full suite, whose
+        # rolled-back writes leave the table and its indexes larger, the planner took such a way
+        # for the API's count (twice in CI, then the foreign key's own index, since dropped by
+        # reforms.0022). Dropped for the test's savepoint, as the scans below are made last
+        # resorts.
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'reforms_measure' "
             "AND indexdef LIKE %s AND indexdef NOT LIKE %s",
