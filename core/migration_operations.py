@@ -2,13 +2,18 @@
 
 Production runs on PostgreSQL; SQLite serves ``make run`` and one CI run. A migration that needs
 PostgreSQL's form of an operation uses these, so the same migration applies on both: indexes built
-concurrently, and the triggers that keep a tally (statement triggers with transition tables on
-PostgreSQL, row triggers on SQLite).
+and dropped concurrently (a foreign key's own index too, its table not rebuilt on SQLite), and the
+triggers that keep a tally (statement triggers with transition tables on PostgreSQL, row triggers
+on SQLite).
 """
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.contrib.postgres.operations import (
+    AddIndexConcurrently,
+    NotInTransactionMixin,
+    RemoveIndexConcurrently,
+)
 from django.db import router
 from django.db.migrations.operations import AddIndex, RemoveIndex
 from django.db.migrations.operations.base import Operation
@@ -167,14 +172,16 @@ class DropTriggers(CreateTriggers):
         return "Drop triggers: " + self._names()
 
 
-class DropForeignKeyIndex(Operation):
+class DropForeignKeyIndex(NotInTransactionMixin, Operation):
     """A foreign key's own index dropped, as ``AlterField`` to ``db_index=False`` would, when an
     index of the model's that leads with its column serves the same lookups. ``AlterField``
     rebuilds the table on SQLite, and the rebuild loses the table's triggers (the tallies'): this
-    drops the index by name, found by introspection, on both databases. Reversed, it builds the
-    index again."""
+    drops the index by name, found by introspection, on both databases; concurrently on
+    PostgreSQL (the migration sets ``atomic = False``), so that a large table's reads and writes
+    go on. Reversed, it builds the index again, concurrently too."""
 
     reversible = True
+    atomic = False
 
     def __init__(self, model_name: str, name: str):
         self.model_name = model_name
@@ -206,13 +213,17 @@ class DropForeignKeyIndex(Operation):
                 and constraint["columns"] == [column]
                 and name not in declared
             ):
-                schema_editor.execute(schema_editor._delete_index_sql(model, name))
+                schema_editor.execute(
+                    schema_editor._delete_index_sql(model, name, **self._how(schema_editor))
+                )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             field = model._meta.get_field(self.name)
-            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+            schema_editor.execute(
+                schema_editor._create_index_sql(model, fields=[field], **self._how(schema_editor))
+            )
 
     def describe(self):
         return f"Drop the own index of foreign key {self.model_name}.{self.name}"
@@ -220,3 +231,9 @@ class DropForeignKeyIndex(Operation):
     @property
     def migration_name_fragment(self):
         return f"{self.model_name.lower()}_{self.name}_no_own_index"
+
+    def _how(self, schema_editor) -> dict:
+        if schema_editor.connection.vendor != "postgresql":
+            return {}
+        self._ensure_not_in_transaction(schema_editor)
+        return {"concurrently": True}

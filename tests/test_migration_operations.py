@@ -74,7 +74,9 @@ def triggers_and_functions(prefix: str = "test_counted") -> list:
 
 
 def migrate(operation, direction: str, before=None, after=None, app_label="tests"):
-    with connection.schema_editor() as editor:
+    # Outside a transaction, as a migration with ``atomic = False``: PostgreSQL builds and drops
+    # ``DropForeignKeyIndex``'s index concurrently.
+    with connection.schema_editor(atomic=False) as editor:
         getattr(operation, f"database_{direction}")(app_label, editor, before, after)
 
 
