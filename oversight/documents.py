@@ -24,7 +24,9 @@ licensed 仿宋_GB2312 / 方正小标宋 installed on the server is used first. 
 
 import contextvars
 import datetime
+import importlib.util
 import logging
+import os
 import signal
 import threading
 import time
@@ -72,13 +74,32 @@ class _Expired(BaseException):
 
 # After the budget, the alarm rings again this often until the block ends: an interruption that
 # lands in a finalizer (WeasyPrint's ``FontConfiguration.__del__``) is printed and dropped by
-# Python, so the next one must try again.
+# Python, or one that rang outside the layout's code was not raised, so the next one must try again.
 _EXPIRED_AGAIN_SECONDS = 0.05
+
+
+def _package_directories(*names: str) -> tuple[str, ...]:
+    """The directories of the installed packages ``names``, each ending in a separator (found
+    without importing them: WeasyPrint parses its stylesheets on import)."""
+    return tuple(
+        os.path.join(importlib.util.find_spec(name).submodule_search_locations[0], "")
+        for name in names
+    )
+
+
+# The code an interruption is raised in: the layout's own, WeasyPrint's and the libraries it lays
+# out with. Raised anywhere else, it can land between a lock's acquire and its release (asgiref's
+# Local behind Django's translations: seen in CI) and leave the lock held by this thread for good,
+# so that every other thread of the process waits on it forever.
+_LAYOUT_CODE = _package_directories(
+    "weasyprint", "tinycss2", "cssselect2", "tinyhtml5", "pydyf", "pyphen", "fontTools"
+)
 
 
 @contextmanager
 def _deadline(seconds: float):
-    """Interrupt the block after ``seconds`` with ``_Expired`` (SIGALRM: main thread only).
+    """Interrupt the block after ``seconds`` with ``_Expired`` (SIGALRM: main thread only), where
+    the layout's own code runs (``_LAYOUT_CODE``); elsewhere the alarm rings again shortly.
 
     A block that ends after the alarm has rung ends in ``_Expired`` too, whether or not an
     interruption reached it: what outlives its budget is never handed on.
@@ -88,7 +109,8 @@ def _deadline(seconds: float):
     def expired(signum, frame):
         nonlocal rung
         rung = True
-        raise _Expired
+        if frame is not None and frame.f_code.co_filename.startswith(_LAYOUT_CODE):
+            raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expired)
     try:  # armed inside the try, so the alarm is always stopped and the handler put back

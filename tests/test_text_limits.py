@@ -15,6 +15,8 @@ import time
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
 from rest_framework.test import APIClient
 
 from cases.models import Case, CaseAnalysis, Problem
@@ -309,8 +311,14 @@ def _lose_an_interruption() -> None:
     _Finalized()  # dropped at once, so its finalizer runs here and the alarm rings in it
 
 
+@pytest.fixture
+def laid_out_here(monkeypatch):
+    """This module's code counts as the layout's: the alarm may interrupt it."""
+    monkeypatch.setattr(documents, "_LAYOUT_CODE", (*documents._LAYOUT_CODE, __file__))
+
+
 def test_a_document_that_outlives_its_budget_is_refused_though_the_interruption_was_lost(
-    monkeypatch,
+    monkeypatch, laid_out_here
 ):
     lost = []
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: lost.append(unraisable.exc_type))
@@ -324,7 +332,7 @@ def test_a_document_that_outlives_its_budget_is_refused_though_the_interruption_
     assert lost == [documents._Expired]
 
 
-def test_after_a_lost_interruption_the_alarm_rings_again(monkeypatch):
+def test_after_a_lost_interruption_the_alarm_rings_again(monkeypatch, laid_out_here):
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: None)
     laid_out = []
 
@@ -338,6 +346,38 @@ def test_after_a_lost_interruption_the_alarm_rings_again(monkeypatch):
     with pytest.raises(documents.DocumentTimeout):
         documents._within_budget(make, 0.01)
     assert not laid_out
+
+
+def _free_in_another_thread(lock) -> bool:
+    taken = []
+
+    def take():
+        taken.append(lock.acquire(timeout=5))
+        if taken[0]:
+            lock.release()
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join()
+    return taken[0]
+
+
+def test_the_alarm_leaves_no_lock_held_outside_the_layout():
+    """Raised in Django's code, the interruption landed between the acquire and the release of
+    the lock behind the active language (asgiref's ``Local``) within a few dozen tries and left it
+    held: every other thread of the process then waited on it for good (a sign-off's threads and
+    the browser tests' server, in CI). Outside the layout's code the alarm is not raised."""
+
+    def make():
+        ends = time.monotonic() + 0.03
+        while time.monotonic() < ends:
+            with translation.override("zh-hans"):
+                pass
+
+    for _ in range(100):
+        with pytest.raises(documents.DocumentTimeout):
+            documents._within_budget(make, 0.001)
+        assert _free_in_another_thread(trans_real._active._lock)
 
 
 def test_within_the_budget_the_document_is_made(world, letter, measure, settings):
