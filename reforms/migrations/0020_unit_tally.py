@@ -27,33 +27,37 @@ BANDS = (
     "due_soon",
     "later",
 )  # MeasureTally.Band, in order
-# (column, the status condition, band)
+# (column, the condition on a tally row ``{row}`` that puts its count in the column)
 COLUMNS = [
-    (f"{kind}_{name}", "<>" if kind == "open" else "=", band)
+    (
+        f"{kind}_{name}",
+        f"{{row}}.status {'<>' if kind == 'open' else '='} 'signed_off' AND {{row}}.band = {band}",
+    )
     for kind in ("open", "signed")
     for band, name in enumerate(BANDS)
 ]
-NAMES = ", ".join(column for column, _status, _band in COLUMNS)
 
 
-def _part(row: str, status: str, band: int) -> str:
-    """``row``'s count when it is of the column's status and band, else 0."""
-    return (
-        f"CASE WHEN {row}.status {status} 'signed_off' AND {row}.band = {band} "
-        f"THEN {row}.n ELSE 0 END"
-    )
+def names(columns) -> str:
+    return ", ".join(column for column, _condition in columns)
 
 
-def _each(template: str, row: str = "c") -> str:
-    """``template`` for each column, its ``{column}`` and ``{part}`` (``row``'s count in it)
-    filled in, joined by commas."""
+def _part(row: str, condition: str) -> str:
+    """``row``'s count when it meets the column's ``condition``, else 0."""
+    return f"CASE WHEN {condition.format(row=row)} THEN {row}.n ELSE 0 END"
+
+
+def each(columns, template: str, row: str = "c") -> str:
+    """``template`` for each of ``columns``, its ``{column}`` and ``{part}`` (``row``'s count in
+    it) filled in, joined by commas."""
     return ", ".join(
-        template.format(column=column, part=_part(row, status, band))
-        for column, status, band in COLUMNS
+        template.format(column=column, part=_part(row, condition)) for column, condition in columns
     )
 
 
-SUMS = _each("SUM({part})")
+def sums(columns) -> str:
+    return each(columns, "SUM({part})")
+
 
 # PostgreSQL: the tally rows a statement changed, their counts added or taken away.
 CHANGES = {
@@ -62,51 +66,76 @@ CHANGES = {
     "UNION ALL SELECT unit_id, status, band, -n FROM old_rows",
     "delete": "SELECT unit_id, status, band, -n AS n FROM old_rows",
 }
-UPSERT = f"""INSERT INTO reforms_unittally AS u (unit_id, {NAMES})
-    SELECT c.unit_id, {SUMS} FROM ({{changes}}) c GROUP BY c.unit_id ORDER BY c.unit_id
-    ON CONFLICT (unit_id) DO UPDATE SET {_each("{column} = u.{column} + EXCLUDED.{column}")};"""
-SUBTRACT_EACH = f"""FOR r IN
-        SELECT c.unit_id, {_each("SUM({part}) AS {column}")}
+
+
+def postgresql_triggers(columns) -> list[StatementTrigger]:
+    """The insert, update and delete triggers of a unit tally of ``columns``."""
+    added = each(columns, "{column} = u.{column} + EXCLUDED.{column}")
+    upsert = f"""INSERT INTO reforms_unittally AS u (unit_id, {names(columns)})
+    SELECT c.unit_id, {sums(columns)} FROM ({{changes}}) c GROUP BY c.unit_id ORDER BY c.unit_id
+    ON CONFLICT (unit_id) DO UPDATE SET {added};"""
+    subtract_each = f"""FOR r IN
+        SELECT c.unit_id, {each(columns, "SUM({part}) AS {column}")}
         FROM ({{changes}}) c GROUP BY c.unit_id ORDER BY c.unit_id
     LOOP
-        UPDATE reforms_unittally AS u SET {_each("{column} = u.{column} + r.{column}")}
+        UPDATE reforms_unittally AS u SET {each(columns, "{column} = u.{column} + r.{column}")}
         WHERE u.unit_id = r.unit_id;
     END LOOP;"""
-POSTGRESQL_TRIGGERS = [
-    StatementTrigger(
-        f"reforms_unit_tally_{event}",
-        "reforms_measuretally",
-        event,
-        (SUBTRACT_EACH if event == "delete" else UPSERT).format(changes=changes),
-        declare="r record;",
-    )
-    for event, changes in CHANGES.items()
-]
+    return [
+        StatementTrigger(
+            f"reforms_unit_tally_{event}",
+            "reforms_measuretally",
+            event,
+            (subtract_each if event == "delete" else upsert).format(changes=changes),
+            declare="r record;",
+        )
+        for event, changes in CHANGES.items()
+    ]
+
 
 # SQLite: a row's count adds to its unit's row (made when missing) or, for the old row, is taken
 # from an existing one.
-SQLITE_ADD = f"""INSERT INTO reforms_unittally (unit_id, {NAMES})
-    VALUES (NEW.unit_id, {_each("{part}", "NEW")})
-    ON CONFLICT (unit_id) DO UPDATE SET {_each("{column} = {column} + excluded.{column}")};"""
-SQLITE_SUBTRACT = f"""UPDATE reforms_unittally SET {_each("{column} = {column} - {part}", "OLD")}
+def sqlite_add(columns) -> str:
+    added = each(columns, "{column} = {column} + excluded.{column}")
+    return f"""INSERT INTO reforms_unittally (unit_id, {names(columns)})
+    VALUES (NEW.unit_id, {each(columns, "{part}", "NEW")})
+    ON CONFLICT (unit_id) DO UPDATE SET {added};"""
+
+
+def sqlite_subtract(columns) -> str:
+    return f"""UPDATE reforms_unittally SET {each(columns, "{column} = {column} - {part}", "OLD")}
     WHERE unit_id = OLD.unit_id;"""
-SQLITE_TRIGGERS = [
-    RowTrigger("reforms_unit_tally_insert", "AFTER INSERT ON reforms_measuretally", (SQLITE_ADD,)),
-    RowTrigger(
-        "reforms_unit_tally_update",
-        "AFTER UPDATE OF unit_id, status, band, n ON reforms_measuretally",
-        (SQLITE_SUBTRACT, SQLITE_ADD),
-    ),
-    RowTrigger(
-        "reforms_unit_tally_delete", "AFTER DELETE ON reforms_measuretally", (SQLITE_SUBTRACT,)
-    ),
-]
+
+
+def sqlite_triggers(columns) -> list[RowTrigger]:
+    """The insert, update and delete triggers of a unit tally of ``columns``."""
+    return [
+        RowTrigger(
+            "reforms_unit_tally_insert",
+            "AFTER INSERT ON reforms_measuretally",
+            (sqlite_add(columns),),
+        ),
+        RowTrigger(
+            "reforms_unit_tally_update",
+            "AFTER UPDATE OF unit_id, status, band, n ON reforms_measuretally",
+            (sqlite_subtract(columns), sqlite_add(columns)),
+        ),
+        RowTrigger(
+            "reforms_unit_tally_delete",
+            "AFTER DELETE ON reforms_measuretally",
+            (sqlite_subtract(columns),),
+        ),
+    ]
+
+
+POSTGRESQL_TRIGGERS = postgresql_triggers(COLUMNS)
+SQLITE_TRIGGERS = sqlite_triggers(COLUMNS)
 
 
 def count_first(apps, schema_editor):
     schema_editor.execute(
-        f"INSERT INTO reforms_unittally (unit_id, {NAMES}) "
-        f"SELECT c.unit_id, {SUMS} FROM reforms_measuretally c GROUP BY c.unit_id"
+        f"INSERT INTO reforms_unittally (unit_id, {names(COLUMNS)}) "
+        f"SELECT c.unit_id, {sums(COLUMNS)} FROM reforms_measuretally c GROUP BY c.unit_id"
     )
 
 
