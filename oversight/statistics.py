@@ -169,9 +169,7 @@ def _measures(scope: dict, request, link) -> dict:
     today = shanghai_today()
     numbers = _measure_numbers(scope, request, today)
     due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
-    per_status = numbers.rows("status")
-    totals = {name: sum(row[name] for row in per_status) for name in tally.COUNTS}
-    by_status = {row["status"]: row["total"] for row in per_status}
+    totals, by_status = numbers.by_status()
     signals = {
         Signal.RED: totals["overdue"],
         Signal.YELLOW: totals["due_soon"],

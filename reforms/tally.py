@@ -18,8 +18,9 @@ warning window or the aging buckets differ from those it was counted with), ``is
 false and the readers count the measures themselves, which is slower and as exact.
 
 **Per unit.** ``UnitTally`` holds a unit's tally rows in one: its open and signed-off measures
-in each band, kept by triggers on the tally (migrations ``0020``, ``0021``). A dashboard reads
-it, one row a unit, where the tally holds up to 40 (``Source.unit_rows``).
+in each band and its measures in each open status, kept by triggers on the tally (migrations
+``0020``, ``0021``, ``0023``). A dashboard and the statistics read it, one row a unit, where the
+tally holds up to 40 (``Source.unit_rows``, ``Source.by_status``).
 
 **Checked.** ``roll`` first recounts the tally for the day it was kept for, with the ORM
 expression ``band_of`` below — written apart from the triggers' SQL on purpose — and reports any
@@ -183,7 +184,13 @@ def _column(signed: bool, band: Band) -> str:
     return f"{'signed' if signed else 'open'}_{band.name.lower()}"
 
 
-UNIT_COLUMNS = tuple(_column(signed, band) for signed in (False, True) for band in Band)
+# The ``UnitTally`` column of the measures in each open status (the signed-off ones are its
+# ``signed_<band>`` columns).
+STATUS_COLUMNS = {status: f"status_{status}" for status in Status if status != Status.SIGNED_OFF}
+UNIT_COLUMNS = (
+    *(_column(signed, band) for signed in (False, True) for band in Band),
+    *STATUS_COLUMNS.values(),
+)
 
 
 def _unit_tally_counts() -> dict:
@@ -233,6 +240,22 @@ class Source:
         # Read with the unit's columns: a province's ~4,600 units read apart took a query more
         # and their own conversion, as long again as the numbers.
         return _fetched(rows, ("unit", *unit_fields, *COUNTS))
+
+    def by_status(self) -> tuple[dict, dict]:
+        """The selection's ``COUNTS``, and how many of its measures are in each status
+        (``{status: n}``, every status): summed over the unit tally when the tally is current (a
+        row a unit, where the tally by status holds up to 40), else counted by status."""
+        if self.units is None:
+            rows = self.rows("status")
+            totals = {name: sum(row[name] for row in rows) for name in COUNTS}
+            counted = {row["status"]: row["total"] for row in rows}
+            return totals, {status: counted.get(status, 0) for status in Status}
+        numbers = {name: Sum(sum_, default=0) for name, sum_ in _unit_tally_counts().items()}
+        statuses = {status: Sum(column, default=0) for status, column in STATUS_COLUMNS.items()}
+        sums = self.units.aggregate(**numbers, **statuses)
+        totals = {name: sums[name] for name in COUNTS}
+        by_status = {status: sums[status] for status in statuses}
+        return totals, by_status | {Status.SIGNED_OFF: totals["signed_off"]}
 
     def work_groups(self) -> dict:
         """How many measures each ``WorkGroup`` holds, by the group's value."""
@@ -373,8 +396,9 @@ def unit_expected() -> dict:
     """``{(unit, column): n}`` summed from the tally's rows."""
     expected: dict = {}
     for (unit, status, band), n in kept().items():
-        key = (unit, _column(status == Status.SIGNED_OFF, Band(band)))
-        expected[key] = expected.get(key, 0) + n
+        columns = [_column(status == Status.SIGNED_OFF, Band(band)), STATUS_COLUMNS.get(status)]
+        for column in filter(None, columns):
+            expected[unit, column] = expected.get((unit, column), 0) + n
     return {key: n for key, n in expected.items() if n}
 
 

@@ -263,6 +263,10 @@ def test_the_tally_equals_a_recount_after_random_writes_by_every_path(world, let
     assert by_status == sorted(counted.rows("status"), key=lambda row: row["status"])
     by_unit = sorted(from_tally.rows("unit"), key=lambda row: row["unit"])
     assert by_unit == sorted(counted.rows("unit"), key=lambda row: row["unit"])
+    # The statistics' reading: the unit tally's sums, and the measures' count by status.
+    assert from_tally.units is not None and counted.units is None
+    assert from_tally.by_status() == counted.by_status()
+    assert sum(counted.by_status()[1].values()) == Measure.objects.count()
     assert sorted(from_tally.unit_rows(), key=lambda row: row["unit"]) == by_unit
     # With the unit's columns: read with the unit tally, or beside the measures' count.
     named = sorted(from_tally.unit_rows("name", "path"), key=lambda row: row["unit"])
