@@ -16,10 +16,8 @@ unit_tally = importlib.import_module("reforms.migrations.0020_unit_tally")
 update = importlib.import_module("reforms.migrations.0021_unit_tally_update_existing_rows")
 
 STATUSES = ("not_started", "in_progress", "awaiting_signoff", "returned")  # open, of Measure.Status
-COLUMNS = [
-    *unit_tally.COLUMNS,
-    *((f"status_{status}", f"{{row}}.status = '{status}'") for status in STATUSES),
-]
+STATUS_COLUMNS = [(f"status_{status}", f"{{row}}.status = '{status}'") for status in STATUSES]
+COLUMNS = [*unit_tally.COLUMNS, *STATUS_COLUMNS]
 
 
 def triggers(columns) -> tuple[list, list]:
@@ -31,10 +29,11 @@ def triggers(columns) -> tuple[list, list]:
 
 
 def count_statuses(apps, schema_editor):
-    counts = ", ".join(
-        f"status_{status} = COALESCE((SELECT SUM(c.n) FROM reforms_measuretally c "
-        f"WHERE c.unit_id = reforms_unittally.unit_id AND c.status = '{status}'), 0)"
-        for status in STATUSES
+    """Each unit's new columns, summed from its tally rows with the triggers' own conditions."""
+    counts = unit_tally.each(
+        STATUS_COLUMNS,
+        "{column} = (SELECT COALESCE(SUM({part}), 0) FROM reforms_measuretally c "
+        "WHERE c.unit_id = reforms_unittally.unit_id)",
     )
     schema_editor.execute(f"UPDATE reforms_unittally SET {counts}")
 
