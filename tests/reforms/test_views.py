@@ -496,6 +496,22 @@ def test_sign_off_without_an_opinion_is_refused_in_the_row(world, browse_en, mea
     assert measure.status == Status.AWAITING_SIGNOFF
 
 
+def test_the_home_and_the_queue_say_a_standing_measure_is_standing_and_give_the_others_date(
+    world, browse_en, measure_in
+):
+    """A standing measure keeps a due date in its row (the same as the other's here), unshown."""
+    for fields in ({}, {"is_standing": True}):
+        measure_in(Status.AWAITING_SIGNOFF, due_on=datetime.date(2026, 6, 30), **fields)
+    client = browse_en(world.users.city_staff)
+
+    home = client.get(reverse("home")).text
+    queue = client.get(reverse("reforms:signoff_queue")).text
+
+    for page, standing in ((home, "· standing</small>"), (queue, " standing</div>")):
+        assert page.count('<span class="text-nowrap">due 2026-06-30</span>') == 1
+        assert page.count(standing) == 1
+
+
 def test_each_queue_row_confirms_in_a_dialog_of_its_own(world, browse_en, measure_in):
     first, second = measure_in(Status.AWAITING_SIGNOFF), measure_in(Status.AWAITING_SIGNOFF)
 
