@@ -20,6 +20,11 @@ class NavItem:
     label: str | Promise
     permission: str
     group: str | Promise = ""  # the dropdown it sits in; its entries are neighbours in MENU
+    query: str = ""  # the filters the page opens with from the menu
+
+    def url(self) -> str:
+        path = reverse(self.url_name)
+        return f"{path}?{self.query}" if self.query else path
 
 
 FOLLOW_THROUGH = _("Follow-through")
@@ -31,7 +36,8 @@ MENU = [
     NavItem("statistics:index", _("Outcome statistics"), "oversight.view_statistics"),
     NavItem("cases:list", _("Cases"), "cases.view_case"),
     NavItem("recommendations:list", _("Recommendations"), "recommendations.view_recommendation"),
-    NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure"),
+    # The work still to do, most overdue first; the page's 清除 shows the signed-off ones too.
+    NavItem("reforms:measure_list", _("Measures"), "reforms.view_measure", query="is_open=true"),
     NavItem("reforms:signoff_queue", _("Sign-off queue"), "reforms.view_signoff_queue"),
     NavItem("reforms:extension_queue", _("Extension requests"), "reforms.view_extension_queue"),
     NavItem(
@@ -62,12 +68,7 @@ def menu_for(request) -> list[dict]:
     the longest prefix of the current path is active, and so is its group."""
     user = request.user
     items = [
-        {
-            "url": reverse(entry.url_name),
-            "label": entry.label,
-            "active": False,
-            "group": entry.group,
-        }
+        {"url": entry.url(), "label": entry.label, "active": False, "group": entry.group}
         for entry in MENU
         if user.has_perm(entry.permission)
     ]
@@ -96,4 +97,5 @@ def group_entries(items: list[dict]) -> list[dict]:
 
 
 def _leads_to(url: str, path: str) -> bool:
+    url = url.partition("?")[0]
     return path == url or (url != "/" and path.startswith(url))

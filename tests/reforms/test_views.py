@@ -1165,6 +1165,24 @@ def test_the_list_page_applies_the_filters_and_keeps_them_when_paging(
     assert "days overdue" in first.text
 
 
+def test_the_menu_opens_the_list_on_the_work_still_to_do_and_clear_shows_all(
+    world, browse_en, measure, measure_in
+):
+    signed = measure_in(Status.SIGNED_OFF)
+    client = browse_en(world.users.housing_officer)
+    menu = client.get(reverse("notifications")).context["nav_items"]
+    entry = next(item for item in menu if item["label"] == "Measures")
+
+    opened = client.get(entry["url"])
+    cleared = client.get(reverse("reforms:measure_list"))
+
+    assert list(opened.context["page_obj"]) == [measure]
+    assert opened.context["filter"].form["is_open"].value() == "true"
+    assert set(cleared.context["page_obj"]) == {measure, signed}
+    active = [item["label"] for item in opened.context["nav_items"] if item.get("active")]
+    assert active == ["Measures"]
+
+
 def test_an_invalid_filter_shows_nothing_and_says_why(world, browse_en, measure):
     response = browse_en(world.users.city_staff).get(
         reverse("reforms:measure_list"), {"due_after": "not a date"}
