@@ -13,11 +13,13 @@ refusal.
 Every gate is a ``rules`` permission; no view compares role names.
 """
 
+from collections.abc import Iterable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
 
@@ -79,6 +81,41 @@ def with_query(base: str, *parts: dict | str) -> str:
     )
     query = "&".join(part for part in encoded if part)
     return f"{base}?{query}" if query else base
+
+
+def filter_chips(filterset, skip: Iterable[str] = ()) -> list[dict]:
+    """The filters chosen on a list page in words (its label, the value as its field offers it),
+    each with the query string of the page without it, from the first page; none when a filter
+    is invalid (the page says which)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    form = filterset.form
+    chips = []
+    for name, value in form.cleaned_data.items():
+        if name in skip or value in (None, "", [], ()):
+            continue
+        others = QueryDict(mutable=True)
+        others.update(filterset.data)
+        for key in (name, "page"):
+            others.pop(key, None)
+        chips.append(
+            {
+                "name": name,
+                "label": form.fields[name].label,
+                "value": _in_words(form.fields[name], value, form[name].value()),
+                "without": others.urlencode(),
+            }
+        )
+    return chips
+
+
+def _in_words(field, value, given) -> str:
+    if isinstance(value, Model):
+        return str(value)
+    # A select's options (a yes/no or a choice filter); a record's were answered above, since
+    # listing its options would read the whole table.
+    offered = dict(getattr(field.widget, "choices", ()))
+    return str(offered.get(given, given))
 
 
 def refuse_in_form(form, refusal: DomainError) -> int:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.domain import DomainError, shanghai_today
-from core.filters import chosen_record
 from core.pages import (
+    filter_chips,
     paginate,
     permission_required_or,
     refuse_in_form,
@@ -60,24 +60,14 @@ def measure_list(request):
     measures = Measure.objects.restrict(request.user).select_related("unit", "item__recommendation")
     filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
     page = paginate(request, filterset.qs)
-    chosen = (
-        chosen_record(filterset.form.cleaned_data.get("recommendation"))
-        if filterset.is_bound
-        else None
-    )
-    others = request.GET.copy()
-    others.pop("recommendation", None)
-    others.pop("page", None)
     return render(
         request,
         "reforms/measure_list.html",
         {
             "filter": filterset,
+            "chips": filter_chips(filterset, skip=["ordering"]),
             "page_obj": page,
             "today": filterset.today,
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "chosen_recommendation": chosen,
-            "without_recommendation": others.urlencode(),
         },
     )
 

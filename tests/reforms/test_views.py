@@ -10,9 +10,11 @@ import datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.http import QueryDict
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from core.domain import SHANGHAI
 from recommendations import services as recommendation_services
@@ -1264,6 +1266,49 @@ def test_the_recommendation_filter_is_a_chip_not_a_list_of_every_letter(world, c
     html = client.get(f"/measures/?recommendation={letter.pk}").content.decode()
 
     assert f'<input type="hidden" name="recommendation" value="{letter.pk}"' in html
-    assert 'data-testid="recommendation-chip"' in html
+    assert 'data-name="recommendation"' in html
     assert letter.doc_number in html
     assert '<select name="recommendation"' not in html
+
+
+def test_the_chosen_filters_are_chips_in_words_each_removable(world, browse_en, letter):
+    query = {"is_open": "true", "signal": "red", "unit": world.units.housing.pk}
+    response = browse_en(world.users.city_staff).get(
+        reverse("reforms:measure_list"),
+        {**query, "recommendation": letter.pk, "due_after": "2026-01-31", "ordering": "unit"},
+    )
+
+    chips = {chip["name"]: chip for chip in response.context["chips"]}
+
+    assert {name: chip["value"] for name, chip in chips.items()} == {
+        "unit": str(world.units.housing),
+        "recommendation": str(letter),
+        "signal": "Overdue",
+        "is_open": "Yes",
+        "due_after": "2026-01-31",
+    }
+    assert chips["is_open"]["label"] == "Open (not signed off)"
+    # Without it, the others as they were (the sort order too), from the first page.
+    without = QueryDict(chips["signal"]["without"])
+    assert dict(without.items()) == {
+        "is_open": "true",
+        "unit": str(world.units.housing.pk),
+        "recommendation": str(letter.pk),
+        "due_after": "2026-01-31",
+        "ordering": "unit",
+    }
+    assert f'href="?{escape(chips["signal"]["without"])}"' in response.text
+
+
+def test_no_chips_for_the_bare_list_nor_for_a_wrong_filter_which_keeps_the_form_open(
+    world, browse_en
+):
+    client = browse_en(world.users.city_staff)
+
+    bare = client.get(reverse("reforms:measure_list"))
+    wrong = client.get(reverse("reforms:measure_list"), {"is_open": "true", "due_after": "x"})
+
+    assert bare.context["chips"] == wrong.context["chips"] == []
+    assert 'data-testid="filter-chips"' not in bare.text
+    assert "collapse d-lg-block show" in wrong.text
+    assert "collapse d-lg-block show" not in bare.text
