@@ -48,13 +48,14 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 # The whole suite, spread over the machine's cores (pytest-xdist; a file's tests stay together, so
-# what a module builds once is built once). PYTEST_WORKERS=0 runs it in one process.
+# what a module builds once is built once). PYTEST_WORKERS=0 runs it in one process. It lists its
+# 30 slowest steps, so that a CI log shows where its time went.
 PYTEST_WORKERS ?= auto
 XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 test:
 	@$(SYSTEM_PACKAGES) install run test browser
 	@$(MAKE) --no-print-directory install
-	$(BIN)/pytest $(XDIST)
+	$(BIN)/pytest $(XDIST) --durations=30
 
 # For development, not a substitute for `make test`: leaves out the browser tests (Chromium), the
 # walk of every page as every role (tests/security/test_confidentiality.py) and the real Celery
