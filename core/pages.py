@@ -22,6 +22,7 @@ from django.db.models import Model
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
+from django_filters.constants import EMPTY_VALUES
 
 from .domain import DomainError
 from .paging import DeferredJoinPaginator
@@ -92,7 +93,7 @@ def filter_chips(filterset, skip: Iterable[str] = ()) -> list[dict]:
     form = filterset.form
     chips = []
     for name, value in form.cleaned_data.items():
-        if name in skip or value in (None, "", [], ()):
+        if name in skip or value in EMPTY_VALUES:
             continue
         others = QueryDict(mutable=True)
         others.update(filterset.data)
