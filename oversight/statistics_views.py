@@ -21,7 +21,7 @@ from cases.filters import ProblemFilter
 from cases.models import Problem
 from core.db import reads_from_replica, replica_configured
 from core.domain import shanghai_today
-from core.pages import paginate, permission_required_or, with_query
+from core.pages import filter_chips, paginate, permission_required_or, with_query
 from recommendations.filters import RecommendationItemFilter
 from recommendations.models import RecommendationItem
 from reforms.filters import (
@@ -106,36 +106,6 @@ def limit_unit_select(scope: StatisticsScope, user) -> None:
     limit_unit_choices(scope.form.fields["unit"], getattr(user, "org_unit", None), chosen)
 
 
-def scope_chips(scope: StatisticsScope) -> list[dict]:
-    """The chosen scope in words, each with the address of the page without it."""
-    if not scope.is_bound or not scope.is_valid():
-        return []
-    chosen = scope.chosen
-    chips = []
-    for name in SCOPE_PARAMS:
-        if name not in chosen:
-            continue
-        value = scope.form.cleaned_data[name]
-        if name == "recommendation":
-            shown = value.doc_number or value.title
-        elif name == "sector":
-            shown = dict(scope.form.fields["sector"].choices).get(value, value)
-        elif name in ("period_after", "period_before"):
-            shown = value.isoformat()
-        else:
-            shown = str(value)
-        others = {key: val for key, val in chosen.items() if key != name}
-        chips.append(
-            {
-                "name": name,
-                "label": scope.form.fields[name].label,
-                "value": shown,
-                "without": with_query(reverse("statistics:index"), others),
-            }
-        )
-    return chips
-
-
 def page_context(request, scope: StatisticsScope) -> dict:
     """The figures of the scope with the page lists behind them, and the scope in words."""
     valid = not scope.is_bound or scope.is_valid()
@@ -143,7 +113,7 @@ def page_context(request, scope: StatisticsScope) -> dict:
     figures = outcome_statistics(request, chosen, link=page_link) if valid else {}
     return {
         "scope": scope,
-        "chips": scope_chips(scope),
+        "chips": filter_chips(scope),
         "figures": figures,
         "sections": outcome_report.sections(figures) if figures else [],
         "rate": outcome_report.signoff_rate(figures["measures"]) if figures else "",
@@ -182,12 +152,6 @@ def records(request, kind: str):
         {key: value for key, value in request.GET.items() if key in SCOPE_PARAMS} or None,
         request=request,
     )
-    # The figure's own narrowing (a category, a kind, a status), shown beside the scope.
-    narrowing = [
-        {"label": field.label, "value": _shown(field, request.GET.get(name))}
-        for name, field in filterset.form.fields.items()
-        if name not in SCOPE_PARAMS and request.GET.get(name)
-    ]
     return render(
         request,
         "statistics/records.html",
@@ -196,20 +160,10 @@ def records(request, kind: str):
             "title": spec.title,
             "filter": filterset,
             "page_obj": paginate(request, rows),
-            "chips": scope_chips(scope),
-            "narrowing": narrowing,
+            "chips": filter_chips(filterset),
             "back": with_query(reverse("statistics:index"), scope.chosen),
         },
     )
-
-
-def _shown(field, value) -> str:
-    choices = getattr(field, "choices", None)
-    if choices is not None:
-        for key, label in choices:
-            if str(getattr(key, "value", key)) == str(value):
-                return str(label)
-    return str(value)
 
 
 def _report_scope(request) -> StatisticsScope:

@@ -279,6 +279,44 @@ def test_the_labels_are_the_glossarys(world, work, browse):
         assert word in body, word
 
 
+def test_the_chosen_scope_and_a_figures_narrowing_are_chips_each_removable(world, work, browse):
+    client = browse(world.users.city_staff)
+    letter = work["station_letter"]
+    scope = {
+        "recommendation": letter.pk,
+        "sector": Sector.CONSTRUCTION,
+        "period_before": "2025-12-31",
+    }
+
+    page = client.get("/statistics/", scope)
+    chips = {chip["name"]: chip for chip in page.context["chips"]}
+    assert {name: chip["value"] for name, chip in chips.items()} == {
+        "sector": "工程建设",
+        "recommendation": str(letter),
+        "period_before": "2025-12-31",
+    }
+    # Removing one keeps the others, on the same page.
+    assert dict(parse_qsl(chips["sector"]["without"])) == {
+        "recommendation": str(letter.pk),
+        "period_before": "2025-12-31",
+    }
+    assert 'href="/statistics/"' in page.text  # 清除
+
+    # A figure's list shows its own narrowing beside the scope, each removable there.
+    rules = client.get("/statistics/records/rule-changes/", scope | {"kind": "established"})
+    chips = {chip["name"]: chip for chip in rules.context["chips"]}
+    assert {name: chip["value"] for name, chip in chips.items()} == {
+        "sector": "工程建设",
+        "recommendation": str(letter),
+        "period_before": "2025-12-31",
+        "kind": "立",
+    }
+    assert dict(parse_qsl(chips["kind"]["without"])) == {
+        name: str(value) for name, value in scope.items()
+    }
+    assert rules.context["page_obj"].paginator.count == 1
+
+
 def test_the_report_pdf_says_the_pages_numbers(world, work, browse):
     client = browse(world.users.city_staff)
     scope = {"sector": Sector.CONSTRUCTION}
