@@ -448,11 +448,41 @@ class ScopedViewSetMixin:
         return self.get_queryset().get(pk=instance.pk)
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class RecordIdField(serializers.PrimaryKeyRelatedField):
+    """A record by its id. An id that ``read_ahead`` looked up (a bulk call's rows, read at once:
+    the context's ``read_ahead``) is answered from what it read, without a query of its own."""
+
+    def to_internal_value(self, data):
+        looked_up, found = self.context.get("read_ahead", {}).get(self.field_name, ((), {}))
+        if type(data) is not int or data not in looked_up:
+            return super().to_internal_value(data)
+        if data not in found:
+            self.fail("does_not_exist", pk_value=data)
+        return found[data]
+
+
+class ScopedPrimaryKeyRelatedField(RecordIdField):
     """An id chosen from what the requesting user may see; any other id is "does not exist"."""
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.context["request"].user)
+
+
+# The ids PostgreSQL's bigint holds: any other id is left to the field's own lookup.
+_BIGINT = range(-(2**63), 2**63)
+
+
+def read_ahead(serializer, rows: list) -> dict:
+    """For each ``RecordIdField`` of ``serializer``, the integer ids the ``rows`` give it and the
+    records among them the field takes, read with one query a field rather than one a row."""
+    ahead = {}
+    for name, field in serializer.fields.items():
+        if not isinstance(field, RecordIdField):
+            continue
+        given = (row.get(name) for row in rows if isinstance(row, dict))
+        ids = {pk for pk in given if type(pk) is int and pk in _BIGINT}
+        ahead[name] = (ids, field.get_queryset().in_bulk(ids) if ids else {})
+    return ahead
 
 
 def detail_or_created(serializer_class, instance, view, *, created: bool = False) -> Response:
@@ -480,8 +510,9 @@ def validated(serializer_class, view) -> dict:
 def bulk_create(view, write_serializer, read_serializer, create) -> Response:
     """``POST …/bulk/``: a JSON array of what ``POST …/`` takes, created all together or not at all.
 
-    Every row is checked first (``write_serializer``), then each is created by ``create`` (the
-    service, row by row, in one transaction). A refusal names its row: ``errors`` keys are
+    Every row is checked first (``write_serializer``; the records the rows name are read at once,
+    ``read_ahead``), then each is created by ``create`` (the service, row by row, in one
+    transaction). A refusal names its row: ``errors`` keys are
     ``"<row>.<field>"``, rows counted from 1; nothing is saved.
     """
     rows = view.request.data
@@ -491,6 +522,7 @@ def bulk_create(view, write_serializer, read_serializer, create) -> Response:
     if len(rows) > limit:
         raise MalformedRequest(_("At most %(max)d records per call.") % {"max": limit})
     context = view.get_serializer_context()
+    context["read_ahead"] = read_ahead(write_serializer(context=context), rows)
     checked, failures = [], {}
     for number, row in enumerate(rows, start=1):
         serializer = write_serializer(data=row, context=context)

@@ -18,6 +18,7 @@ from cases.typical import current_selection
 from core.api import (
     ModelSerializer,
     NonNegativeDecimalField,
+    RecordIdField,
     ScopedPrimaryKeyRelatedField,
     TextField,
 )
@@ -30,12 +31,12 @@ from core.domain import max_length_of
         "description": "The entry's id, or its name as the reads return it.",
     }
 )
-class TaxonomyEntryField(serializers.RelatedField):
+class TaxonomyEntryField(RecordIdField):
     """An entry of a shared list, written by its ``id`` (a JSON number) or by the ``name`` the
     reads return (a JSON string), so a client can send back what it read."""
 
     default_error_messages = {
-        "does_not_exist": _("No entry “{value}” in this list."),
+        "does_not_exist": _("No entry “{pk_value}” in this list."),
         "incorrect_type": _("Give the entry's id (a number) or its name (a string)."),
     }
 
@@ -44,11 +45,12 @@ class TaxonomyEntryField(serializers.RelatedField):
             self.fail("incorrect_type")
         # An id no key can hold or a name with a NUL (the database refuses both) is no entry.
         if (isinstance(data, int) and not 0 < data < 2**63) or "\x00" in str(data):
-            self.fail("does_not_exist", value=data)
-        lookup = {"pk": data} if isinstance(data, int) else {"name": data.strip()}
-        entry = self.get_queryset().filter(**lookup).first()
+            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, int):
+            return super().to_internal_value(data)
+        entry = self.get_queryset().filter(name=data.strip()).first()
         if entry is None:
-            self.fail("does_not_exist", value=data)
+            self.fail("does_not_exist", pk_value=data)
         return entry
 
     def to_representation(self, value):
@@ -200,7 +202,7 @@ class TypicalUnmarkSerializer(serializers.Serializer):
 
 class ProblemWriteSerializer(serializers.Serializer):
     case = ScopedPrimaryKeyRelatedField(queryset=Case.objects.all())
-    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    unit = RecordIdField(queryset=OrgUnit.objects.all())
     category = serializers.ChoiceField(choices=Problem.Category.choices)
     process_stage = TaxonomyEntryField(queryset=ProcessStage.objects.all())
     description = TextField(max_length=max_length_of(Problem, "description"))

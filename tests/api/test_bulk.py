@@ -2,7 +2,9 @@
 its row."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from cases.models import Problem, ProcessStage
@@ -149,3 +151,57 @@ def test_rule_changes_and_activities_come_in_bulk_too(world, letter, api_as):
     )
     assert rules_answer.status_code == 201, rules_answer.json()
     assert RuleChange.objects.filter(recommendation=letter).count() == 3
+
+
+def test_the_rows_records_are_read_at_once_not_one_query_a_row(world, letter, api_as):
+    """A plan of a thousand rows is checked with the queries of one: each id field's records are
+    read together, and an id the user may not see is refused on its row all the same."""
+    first, second = letter.items.order_by("number")
+    hidden = factories.issued_recommendation(
+        staff=world.users.other_staff,
+        the_case=factories.case(
+            case_unit=world.units.water,
+            commission=world.units.other_city,
+            created_by=world.users.other_staff,
+        ),
+        items=1,
+    ).items.get()
+    officer = world.users.housing_officer
+    client = api_as("officer")
+
+    def checked(count: int):
+        rows = [
+            measure_row((first, second)[n % 2], f"措施{n}", owner=officer.pk) for n in range(count)
+        ]
+        rows[-1] = measure_row(hidden, "看不到的建议项")
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post("/api/v1/measures/bulk/", rows, format="json")
+        return answer, len(queries)
+
+    few, few_queries = checked(3)
+    many, many_queries = checked(300)
+
+    assert few.status_code == many.status_code == 422
+    assert list(few.json()["errors"]) == ["3.item"]
+    assert list(many.json()["errors"]) == ["300.item"]
+    assert few_queries == many_queries
+    assert not Measure.objects.exists()
+
+
+def test_a_problem_lists_cases_units_and_stages_are_read_at_once(world, housing_case, api_as):
+    client = api_as("staff")
+
+    def checked(count: int):
+        rows = [problem_row(housing_case, world.units.housing, f"问题{n}") for n in range(count)]
+        rows[-1]["unit"] = 0  # no such unit
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post("/api/v1/problems/bulk/", rows, format="json")
+        return answer, len(queries)
+
+    few, few_queries = checked(3)
+    many, many_queries = checked(300)
+
+    assert few.status_code == many.status_code == 422
+    assert list(few.json()["errors"]) == ["3.unit"]
+    assert list(many.json()["errors"]) == ["300.unit"]
+    assert few_queries == many_queries
