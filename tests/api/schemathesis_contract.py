@@ -5,7 +5,8 @@ strings, ids and methods — over a world holding one record of every kind insid
 user's jurisdiction. Every check runs, with what ``schemathesis.toml`` says a schema-valid request
 may be answered (as for ``make fuzz``): no 5xx, and each answer's status, content type, headers and
 body as the schema documents them. The seed is fixed and the examples bounded, so CI runs the
-same cases each time; ``make fuzz`` runs longer from outside, against gunicorn.
+same cases each time; ``make fuzz`` runs longer from outside, against gunicorn, with the coverage
+phase too (each parameter's boundary and invalid values), which CI runs after the suite.
 
 Each role's test lives in a module of its own (``test_schemathesis_<role>.py``), so pytest-xdist,
 which hands out whole modules, runs the three side by side.
@@ -25,6 +26,9 @@ MAX_EXAMPLES = 5
 # The schema as the running application serves it (its view reads no database), loaded at
 # collection time: schemathesis' lazy ``from_fixture`` loader does not run under pytest 9.
 CONFIG = SchemathesisConfig.from_path(conftest.PROJECT_ROOT / "schemathesis.toml")
+# The coverage phase (every boundary and invalid value of every parameter, deterministically: about
+# three quarters of the time) is left to ``make fuzz``, which runs it for each role from outside.
+CONFIG.projects.default.phases.coverage.enabled = False
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application, config=CONFIG)
 
 
