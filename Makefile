@@ -48,10 +48,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 # The whole suite, spread over the machine's cores (pytest-xdist; a file's tests stay together, so
-# what a module builds once is built once). PYTEST_WORKERS=0 runs it in one process. It lists its
-# 30 slowest steps, so that a CI log shows where its time went.
+# what a module builds once is built once), the longest files handed out first in the order
+# tests/conftest.py collects them (LONGEST_FIRST). PYTEST_WORKERS=0 runs it in one process. It
+# lists its 30 slowest steps, so that a CI log shows where its time went.
 PYTEST_WORKERS ?= auto
-XDIST = -n $(PYTEST_WORKERS) --dist loadfile
+XDIST = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test:
 	@$(SYSTEM_PACKAGES) install run test browser
 	@$(MAKE) --no-print-directory install
