@@ -153,6 +153,13 @@ def test_rule_changes_and_activities_come_in_bulk_too(world, letter, api_as):
     assert RuleChange.objects.filter(recommendation=letter).count() == 3
 
 
+def checked_with_queries(client, path: str, rows: list) -> tuple:
+    """The answer to a bulk call of ``rows`` and the number of queries it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(path, rows, format="json")
+    return answer, len(queries)
+
+
 def test_the_rows_records_are_read_at_once_not_one_query_a_row(world, letter, api_as):
     """A plan of a thousand rows is checked with the queries of one: each id field's records are
     read together, and an id the user may not see is refused on its row all the same."""
@@ -167,19 +174,16 @@ def test_the_rows_records_are_read_at_once_not_one_query_a_row(world, letter, ap
         items=1,
     ).items.get()
     officer = world.users.housing_officer
-    client = api_as("officer")
 
-    def checked(count: int):
+    def plan(count: int) -> list:
         rows = [
             measure_row((first, second)[n % 2], f"措施{n}", owner=officer.pk) for n in range(count)
         ]
-        rows[-1] = measure_row(hidden, "看不到的建议项")
-        with CaptureQueriesContext(connection) as queries:
-            answer = client.post("/api/v1/measures/bulk/", rows, format="json")
-        return answer, len(queries)
+        return [*rows[:-1], measure_row(hidden, "看不到的建议项")]
 
-    few, few_queries = checked(3)
-    many, many_queries = checked(300)
+    client = api_as("officer")
+    few, few_queries = checked_with_queries(client, "/api/v1/measures/bulk/", plan(3))
+    many, many_queries = checked_with_queries(client, "/api/v1/measures/bulk/", plan(300))
 
     assert few.status_code == many.status_code == 422
     assert list(few.json()["errors"]) == ["3.item"]
@@ -189,17 +193,13 @@ def test_the_rows_records_are_read_at_once_not_one_query_a_row(world, letter, ap
 
 
 def test_a_problem_lists_cases_units_and_stages_are_read_at_once(world, housing_case, api_as):
-    client = api_as("staff")
-
-    def checked(count: int):
+    def problems(count: int) -> list:
         rows = [problem_row(housing_case, world.units.housing, f"问题{n}") for n in range(count)]
-        rows[-1]["unit"] = 0  # no such unit
-        with CaptureQueriesContext(connection) as queries:
-            answer = client.post("/api/v1/problems/bulk/", rows, format="json")
-        return answer, len(queries)
+        return [*rows[:-1], {**rows[-1], "unit": 0}]  # no such unit
 
-    few, few_queries = checked(3)
-    many, many_queries = checked(300)
+    client = api_as("staff")
+    few, few_queries = checked_with_queries(client, "/api/v1/problems/bulk/", problems(3))
+    many, many_queries = checked_with_queries(client, "/api/v1/problems/bulk/", problems(300))
 
     assert few.status_code == many.status_code == 422
     assert list(few.json()["errors"]) == ["3.unit"]
