@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -268,13 +269,20 @@ def test_a_ledger_laid_out_in_parts_holds_every_row_numbered_through(world, sixt
     assert all(row["embedded"] for row in pdf.fonts(parted)) and "Noto-Serif-CJK-SC" in fonts
 
 
-def no_children() -> bool:
-    """No process forked here is left, running or unreaped."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def children() -> set[int]:
+    """This process's children, running or unreaped (their parent in /proc/<pid>/stat).
+
+    Others may be there before a test: a browser test leaves Playwright's driver running for the
+    session, in whichever pytest-xdist worker ran it."""
+    mine = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            _state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+        if int(parent) == os.getpid():
+            mine.add(int(stat.parent.name))
+    return mine
 
 
 def test_a_ledger_in_parts_over_its_budget_ends_its_processes(world, sixty, monkeypatch):
@@ -283,11 +291,12 @@ def test_a_ledger_in_parts_over_its_budget_ends_its_processes(world, sixty, monk
 
     monkeypatch.setattr(pdf_parts, "write_pdf", slow)  # the forked parts run this one
     measures = Measure.objects.filter(item__recommendation=sixty)
+    before = children()
     started = time.perf_counter()
     with pytest.raises(documents.DocumentTimeout):
         documents.ledger_pdf(world.users.city_staff, measures, budget=1, processes=2)
     assert time.perf_counter() - started < 10
-    assert no_children()
+    assert children() - before == set()
 
 
 def test_a_failing_part_fails_the_ledger(world, sixty, monkeypatch):
@@ -296,9 +305,10 @@ def test_a_failing_part_fails_the_ledger(world, sixty, monkeypatch):
 
     monkeypatch.setattr(pdf_parts, "write_pdf", broken)
     measures = Measure.objects.filter(item__recommendation=sixty)
+    before = children()
     with pytest.raises(RuntimeError, match="part failed"):
         documents.ledger_pdf(world.users.city_staff, measures, processes=2)
-    assert no_children()
+    assert children() - before == set()
 
 
 def test_a_document_job_lays_a_large_ledger_out_in_parts(world, sixty, settings, tmp_path):
