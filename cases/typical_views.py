@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Sector
 from core.domain import DomainError
 from core.pages import (
+    filter_chips,
     permission_required_or,
     refuse_in_form,
     require_permission,
@@ -76,6 +77,10 @@ def typical_list(request):
             "filter": case_filter,
             "filter_fields": [case_filter.form[name] for name in PAGE_FILTERS],
             "filtered": any(request.GET.get(name) for name in PAGE_FILTERS),
+            "chips": filter_chips(
+                case_filter,
+                skip=[name for name in case_filter.form.fields if name not in PAGE_FILTERS],
+            ),
             "groups": _by_sector(cases),
             "total": len(cases),
         },

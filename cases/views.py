@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import log as audit
 from core.domain import DomainError
 from core.pages import (
+    filter_chips,
     paginate,
     permission_required_or,
     refuse_in_form,
@@ -63,6 +64,7 @@ def case_list(request):
             "filter": case_filter,
             "page_obj": page,
             "filtered": filtered,
+            "chips": filter_chips(case_filter, skip=["ordering"]),
             "ordering": case_filter.ordering_value,
             "sort": _sort_links(case_filter.ordering_value),
             "can_add": request.user.has_perm("cases.add_case"),

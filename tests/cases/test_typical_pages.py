@@ -96,6 +96,17 @@ def test_the_page_filters_by_reason_audience_and_sector(world, chosen, browse):
     assert titles(sector="healthcare") == {"药品采购回扣案"}
 
 
+def test_the_chosen_filters_are_chips_of_the_pages_own_filters(world, chosen, browse):
+    response = browse(world.users.city_staff).get(
+        reverse("cases:typical"), {"audience_sector": "construction", "status": "closed"}
+    )
+
+    assert [(chip["name"], chip["value"]) for chip in response.context["chips"]] == [
+        ("audience_sector", "工程建设")
+    ]
+    assert 'class="collapse d-lg-block" id="typical-filters"' in response.content.decode()
+
+
 def test_a_withdrawn_case_leaves_the_page(world, chosen, browse):
     typical.case_unmark_typical(case=chosen["drugs"], actor=world.users.city_staff, reason="撤")
     response = browse(world.users.city_staff).get(reverse("cases:typical"))

@@ -319,6 +319,29 @@ def test_column_headings_sort_and_keep_the_filters(world, client, assorted):
     assert '<input type="hidden" name="ordering" value="opened_on">' in html
 
 
+def test_the_chosen_filters_are_chips_and_fold_the_form_away_on_a_phone(world, client, assorted):
+    client = signed_in(client, world.users.city_staff)
+    params = {"sector": "construction", "top_leader": "true", "ordering": "opened_on", "page": "1"}
+
+    response = client.get(reverse("cases:list"), params)
+
+    chips = {chip["name"]: chip for chip in response.context["chips"]}
+    assert {name: chip["value"] for name, chip in chips.items()} == {
+        "sector": "Construction and engineering",
+        "top_leader": "Yes",
+    }
+    assert parse_qs(chips["sector"]["without"]) == {
+        "top_leader": ["true"],
+        "ordering": ["opened_on"],
+    }
+    html = response.content.decode()
+    assert 'data-testid="filter-chips"' in html
+    assert 'class="collapse d-lg-block" id="case-filters"' in html
+    wrong = client.get(reverse("cases:list"), {"opened_after": "昨天"})
+    assert wrong.context["chips"] == []
+    assert 'class="collapse d-lg-block show" id="case-filters"' in wrong.content.decode()
+
+
 def followed(href: str) -> dict:
     """The query a browser sends when it follows ``href`` from the list page."""
     url = urljoin("http://testserver/cases/?old=1", html_unescape(href))
