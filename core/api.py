@@ -27,7 +27,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.domain import DomainError
-from core.filters import FilterBackend
+from core.filters import MAX_ID, FilterBackend
 from core.paging import DeferredJoinPaginator
 
 
@@ -449,16 +449,30 @@ class ScopedViewSetMixin:
 
 
 class RecordIdField(serializers.PrimaryKeyRelatedField):
-    """A record by its id. An id that ``read_ahead`` looked up (a bulk call's rows, read at once:
-    the context's ``read_ahead``) is answered from what it read, without a query of its own."""
+    """A record by its id; an id no database key can hold (outside 1 to ``MAX_ID``) names none.
+
+    In a bulk call, ``read_ahead`` reads the records every row names at once (the context's
+    ``read_ahead``) and each row's field answers from what it read, without a query of its own.
+    """
+
+    def lookup_key(self, data):
+        """What ``data`` names a record by, or None to leave it to DRF's own lookup."""
+        return data if type(data) is int else None
+
+    def read_many(self, keys) -> dict:
+        """The records the field takes among ``keys``, by key."""
+        ids = [key for key in keys if 0 < key <= MAX_ID]
+        return self.get_queryset().in_bulk(ids) if ids else {}
 
     def to_internal_value(self, data):
-        looked_up, found = self.context.get("read_ahead", {}).get(self.field_name, ((), {}))
-        if type(data) is not int or data not in looked_up:
+        key = self.lookup_key(data)
+        if key is None:
             return super().to_internal_value(data)
-        if data not in found:
+        ahead = self.context.get("read_ahead", {}).get(self.field_name, {})
+        record = ahead[key] if key in ahead else self.read_many([key]).get(key)
+        if record is None:
             self.fail("does_not_exist", pk_value=data)
-        return found[data]
+        return record
 
 
 class ScopedPrimaryKeyRelatedField(RecordIdField):
@@ -468,20 +482,17 @@ class ScopedPrimaryKeyRelatedField(RecordIdField):
         return super().get_queryset().restrict(self.context["request"].user)
 
 
-# The ids PostgreSQL's bigint holds: any other id is left to the field's own lookup.
-_BIGINT = range(-(2**63), 2**63)
-
-
 def read_ahead(serializer, rows: list) -> dict:
-    """For each ``RecordIdField`` of ``serializer``, the integer ids the ``rows`` give it and the
-    records among them the field takes, read with one query a field rather than one a row."""
+    """For each ``RecordIdField`` of ``serializer``, the record each key the ``rows`` give it
+    names (None for none), read with one query a field rather than one a row."""
     ahead = {}
     for name, field in serializer.fields.items():
         if not isinstance(field, RecordIdField):
             continue
-        given = (row.get(name) for row in rows if isinstance(row, dict))
-        ids = {pk for pk in given if type(pk) is int and pk in _BIGINT}
-        ahead[name] = (ids, field.get_queryset().in_bulk(ids) if ids else {})
+        given = (field.lookup_key(row.get(name)) for row in rows if isinstance(row, dict))
+        keys = {key for key in given if key is not None}
+        found = field.read_many(keys) if keys else {}
+        ahead[name] = {key: found.get(key) for key in keys}
     return ahead
 
 

@@ -40,18 +40,22 @@ class TaxonomyEntryField(RecordIdField):
         "incorrect_type": _("Give the entry's id (a number) or its name (a string)."),
     }
 
+    def lookup_key(self, data):
+        if isinstance(data, str):
+            return data.strip()
+        return super().lookup_key(data)
+
+    def read_many(self, keys) -> dict:
+        ids = super().read_many([key for key in keys if type(key) is int])
+        # A name with a NUL, which the database refuses, is no entry.
+        names = [key for key in keys if isinstance(key, str) and "\x00" not in key]
+        by_name = {entry.name: entry for entry in self.get_queryset().filter(name__in=names)}
+        return ids | by_name if names else ids
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type")
-        # An id no key can hold or a name with a NUL (the database refuses both) is no entry.
-        if (isinstance(data, int) and not 0 < data < 2**63) or "\x00" in str(data):
-            self.fail("does_not_exist", pk_value=data)
-        if isinstance(data, int):
-            return super().to_internal_value(data)
-        entry = self.get_queryset().filter(name=data.strip()).first()
-        if entry is None:
-            self.fail("does_not_exist", pk_value=data)
-        return entry
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         return value.name
