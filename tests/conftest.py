@@ -113,14 +113,30 @@ def add_replica_mirror() -> None:
 add_replica_mirror()
 
 
+def rows_by_table() -> dict[str, int]:
+    """The number of rows of every table the project's models keep."""
+    return {
+        model._meta.db_table: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+# The rows each table holds once the migrations ran, before any test (django_db_setup).
+AS_MIGRATED = {}
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """pytest-django's, and at the end the mirror's connection closed: left open, it keeps the
-    test database from being dropped ("being accessed by other users")."""
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, noting the rows the migrations left (``AS_MIGRATED``), and at the end the
+    mirror's connection closed: left open, it keeps the test database from being dropped ("being
+    accessed by other users")."""
     from django.db import connections
 
     from core.db import REPLICA
 
+    with django_db_blocker.unblock():
+        AS_MIGRATED.update(rows_by_table())
     yield
     connections[REPLICA].close()
 
@@ -240,6 +256,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 # Rows the migrations load, which a transactional test's flush removes: (migration, function).
+# tests/test_migrated_data.py compares the tables after a flush with what ``migrate`` left.
 MIGRATED_DATA = [
     ("cases.migrations.0002_seed_taxonomies", "seed"),
     ("cases.migrations.0005_seed_more_taxonomies", "seed"),
@@ -249,6 +266,7 @@ MIGRATED_DATA = [
     ("reforms.migrations.0007_scheduled_tasks_moved", "forwards"),
     ("recommendations.migrations.0007_default_evaluation_template", "seed"),
     ("reforms.migrations.0011_reconciliation_schedule_job", "create_schedule"),
+    ("reforms.migrations.0014_measure_tally", "count_first"),
     ("reforms.migrations.0014_measure_tally", "create_schedule"),
     ("oversight.migrations.0002_audit_verification_schedule", "create_schedule"),
 ]
@@ -261,8 +279,9 @@ def restore_migrated_data():
     test of the log on the same worker would find them)."""
     if ProcessStage.objects.exists():
         return
-    for module, function in MIGRATED_DATA:
-        getattr(importlib.import_module(module), function)(migrated_models(), None)
+    with connection.schema_editor(atomic=False) as schema_editor:
+        for module, function in MIGRATED_DATA:
+            getattr(importlib.import_module(module), function)(migrated_models(), schema_editor)
 
 
 @functools.cache
