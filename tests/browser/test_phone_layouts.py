@@ -55,6 +55,18 @@ NO_SIDEWAYS_SCROLL = """() => document.documentElement.scrollWidth <= window.inn
        .every(box => box.scrollWidth <= box.clientWidth)"""
 
 
+# The column headings a line break cut in two: a text of theirs that lies on more than one line.
+BROKEN_HEADINGS = """() => [...document.querySelectorAll('table thead th')]
+  .filter(th => th.offsetParent !== null)
+  .filter(th => [...th.childNodes].some(node => {
+    if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) return false;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return new Set([...range.getClientRects()].map(line => Math.round(line.top))).size > 1;
+  }))
+  .map(th => th.textContent.trim())"""
+
+
 def within_width(page, locator, width):
     box = locator.bounding_box()
     assert box is not None, f"{locator} is not rendered"
@@ -70,6 +82,7 @@ def test_each_list_fits_a_phone(demo_data, log_in, live_server, name, username, 
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways on a phone"
+    assert page.evaluate(BROKEN_HEADINGS) == [], f"{path}: column headings broken in two"
     rows = page.locator(row)
     assert rows.count() > 0, f"no {row} on {path} in the demo data"
     for index in range(rows.count()):
@@ -105,3 +118,16 @@ def test_signing_off_on_a_phone_swaps_the_card_in_place(demo_data, log_in, live_
     assert swapped.locator("[data-testid=accept]").count() == 0
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(page, "phone-signoff-queue-signed-off")
+
+
+def test_the_supervisors_dashboard_fits_a_phone_with_whole_headings(demo_data, log_in, live_server):
+    """Its tables keep to the width of a phone, and no column heading breaks in two (在办
+    was 在 over 办, and the campaigns' headings stood a character a line)."""
+    page = log_in("supervisor", DEMO_PASSWORD, viewport=PHONE)
+    page.goto(f"{live_server.url}/dashboard/")
+
+    for table in ("by-unit", "by-sector", "reconciliations-by-unit", "campaigns"):
+        assert page.locator(f"[data-testid={table}] tbody tr").count() > 0, table
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the dashboard scrolls sideways on a phone"
+    assert page.evaluate(BROKEN_HEADINGS) == []
+    screenshot(page, "phone-dashboard")
