@@ -3,8 +3,10 @@
 The browser side (the policy breaks nothing) is in tests/browser/test_content_security_policy.py.
 """
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -106,3 +108,37 @@ def test_the_production_settings_pass_the_deploy_check():
         text=True,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# What the policy blocks in a page: a style attribute, a <style> element, a <script> without a
+# src, an event handler attribute. Template tags and comments are taken out first ({% include …
+# style="btn-danger" %} is an argument, not an attribute).
+BLOCKED = re.compile(
+    r"\sstyle\s*=|<style\b|<script\b(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.IGNORECASE
+)
+NOT_MARKUP = re.compile(
+    r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}|\{%.*?%\}|\{#.*?#\}|<!--.*?-->", re.DOTALL
+)
+# Rendered for WeasyPrint (documents/) and mail clients (emails/), never under the policy.
+OUTSIDE_THE_POLICY = {"documents", "emails"}
+
+
+def page_templates():
+    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    folders += [Path(settings.BASE_DIR) / app / "templates" for app in ("audit",)]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.html")):
+            if path.relative_to(folder).parts[0] not in OUTSIDE_THE_POLICY:
+                yield path
+
+
+def test_no_page_template_writes_what_the_policy_blocks():
+    """The browser drops it without a word: the campaigns' instructions lost their line breaks
+    (style="white-space: pre-line") and the unit column its width."""
+    offending = {
+        str(path.relative_to(settings.BASE_DIR)): BLOCKED.findall(NOT_MARKUP.sub("", text))
+        for path in page_templates()
+        if BLOCKED.search(NOT_MARKUP.sub("", text := path.read_text()))
+    }
+    assert sum(1 for _ in page_templates()) > 50
+    assert offending == {}
