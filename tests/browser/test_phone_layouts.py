@@ -5,7 +5,11 @@ Screenshots at 390 and 1366 px land in ``test-artifacts/screenshots/`` (``phone-
 
 import pytest
 
+from campaigns.models import Campaign
+from cases.models import Case
 from demo.builder import DEMO_PASSWORD
+from recommendations.models import EvaluationSession, Recommendation
+from reforms.models import FollowUp, Measure, ReconciliationRound
 
 from .confirm import open_dialog
 from .conftest import screenshot
@@ -131,3 +135,33 @@ def test_the_supervisors_dashboard_fits_a_phone_with_whole_headings(demo_data, l
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the dashboard scrolls sideways on a phone"
     assert page.evaluate(BROKEN_HEADINGS) == []
     screenshot(page, "phone-dashboard")
+
+
+def detail_pages() -> list[str]:
+    """One page of each kind a record opens on, from the demo's records."""
+    letter = Recommendation.objects.exclude(status="draft").order_by("pk").first()
+    case = Case.objects.order_by("pk").first()
+    return [
+        f"/cases/{case.pk}/",
+        f"/chain/case/{case.pk}/",
+        f"/recommendations/{letter.pk}/",
+        f"/chain/recommendation/{letter.pk}/",
+        f"/measures/{Measure.objects.order_by('pk').first().pk}/",
+        f"/campaigns/{Campaign.objects.order_by('pk').first().pk}/",
+        f"/measures/reconciliation/{ReconciliationRound.objects.order_by('pk').first().pk}/",
+        f"/measures/follow-ups/{FollowUp.objects.order_by('pk').first().pk}/",
+        f"/recommendations/evaluation-sessions/{EvaluationSession.objects.first().pk}/",
+    ]
+
+
+def test_each_records_page_fits_a_phone_with_whole_headings(demo_data, log_in, live_server):
+    """A record's page as staff: no sideways scrolling, no column heading broken in two (the
+    campaign's units stood two characters a line, the evaluation's results squeezed their
+    indicators' names)."""
+    page = log_in("staff", DEMO_PASSWORD, viewport=PHONE)
+    for path in detail_pages():
+        answer = page.goto(f"{live_server.url}{path}")
+        assert answer.status == 200, path
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways on a phone"
+        assert page.evaluate(BROKEN_HEADINGS) == [], f"{path}: column headings broken in two"
+        screenshot(page, f"phone-{path.strip('/').replace('/', '-')}")
