@@ -5,6 +5,7 @@ Screenshots at 390 and 1366 px land in ``test-artifacts/screenshots/`` (``phone-
 
 import pytest
 
+from accounts.models import User
 from campaigns.models import Campaign
 from cases.models import Case
 from demo.builder import DEMO_PASSWORD
@@ -154,14 +155,31 @@ def detail_pages() -> list[str]:
     ]
 
 
-def test_each_records_page_fits_a_phone_with_whole_headings(demo_data, log_in, live_server):
-    """A record's page as staff: no sideways scrolling, no column heading broken in two (the
-    campaign's units stood two characters a line, the evaluation's results squeezed their
-    indicators' names)."""
-    page = log_in("staff", DEMO_PASSWORD, viewport=PHONE)
-    for path in detail_pages():
+def officer_pages() -> list[str]:
+    """The pages a unit officer works on, from the demo's records of their unit."""
+    officer = User.objects.get(username="officer")
+    letter = Recommendation.objects.restrict(officer).order_by("pk").first()
+    return [
+        f"/recommendations/{letter.pk}/",
+        f"/measures/plan/{letter.pk}/",
+        f"/measures/{Measure.objects.restrict(officer).order_by('pk').first().pk}/",
+        f"/campaigns/{Campaign.objects.order_by('pk').first().pk}/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("username", "pages"), [("staff", detail_pages), ("officer", officer_pages)]
+)
+def test_each_records_page_fits_a_phone_with_whole_headings(
+    demo_data, log_in, live_server, username, pages
+):
+    """No sideways scrolling, no column heading broken in two (the campaign's units stood two
+    characters a line and its officer's button stood past the edge; the evaluation's results
+    squeezed their indicators' names)."""
+    page = log_in(username, DEMO_PASSWORD, viewport=PHONE)
+    for path in pages():
         answer = page.goto(f"{live_server.url}{path}")
         assert answer.status == 200, path
         assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{path} scrolls sideways on a phone"
         assert page.evaluate(BROKEN_HEADINGS) == [], f"{path}: column headings broken in two"
-        screenshot(page, f"phone-{path.strip('/').replace('/', '-')}")
+        screenshot(page, f"phone-{username}-{path.strip('/').replace('/', '-')}")
