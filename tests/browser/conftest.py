@@ -52,12 +52,13 @@ def demo_data(settings, tmp_path):
 
 @pytest.fixture
 def log_in(browser, live_server):
-    """``log_in(username, password=…)``: a new browser page, signed in, on the user's home page."""
+    """``log_in(username, password=…)``: a new browser page, signed in, on the user's home page
+    (in Chinese unless ``locale`` says otherwise: the browser's language chooses the site's)."""
     contexts = []
 
-    def open_page(username, password=PASSWORD, *, viewport=None):
+    def open_page(username, password=PASSWORD, *, viewport=None, locale="zh-CN"):
         context = browser.new_context(
-            locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900}
+            locale=locale, viewport=viewport or {"width": 1280, "height": 900}
         )
         contexts.append(context)
         page = context.new_page()

@@ -105,6 +105,18 @@ def test_each_list_fits_a_phone(demo_data, log_in, live_server, name, username, 
     screenshot(page, f"desk-{name}")
 
 
+def test_each_list_stays_within_a_phone_in_english(demo_data, log_in, live_server):
+    """English words are longer and break only at spaces: a table may scroll in its box, the page
+    never (the measure list's buttons and badges stood 506 px wide)."""
+    pages = {}
+    for _name, username, path, _row, _actions in PAGES:
+        pages.setdefault(username, log_in(username, DEMO_PASSWORD, viewport=PHONE, locale="en-US"))
+        page = pages[username]
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
 def test_signing_off_on_a_phone_swaps_the_card_in_place(demo_data, log_in, live_server):
     page = log_in("staff", DEMO_PASSWORD, viewport=PHONE)
     page.goto(f"{live_server.url}/measures/sign-off-queue/")
