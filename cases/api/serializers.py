@@ -50,7 +50,7 @@ class TaxonomyEntryField(RecordIdField):
         # A name with a NUL, which the database refuses, is no entry.
         names = [key for key in keys if isinstance(key, str) and "\x00" not in key]
         by_name = {entry.name: entry for entry in self.get_queryset().filter(name__in=names)}
-        return ids | by_name if names else ids
+        return ids | by_name
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):

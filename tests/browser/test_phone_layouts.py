@@ -163,7 +163,7 @@ def detail_pages() -> list[str]:
         f"/campaigns/{Campaign.objects.order_by('pk').first().pk}/",
         f"/measures/reconciliation/{ReconciliationRound.objects.order_by('pk').first().pk}/",
         f"/measures/follow-ups/{FollowUp.objects.order_by('pk').first().pk}/",
-        f"/recommendations/evaluation-sessions/{EvaluationSession.objects.first().pk}/",
+        f"/recommendations/evaluation-sessions/{EvaluationSession.objects.order_by('pk').first().pk}/",
     ]
 
 
