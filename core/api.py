@@ -518,13 +518,14 @@ def validated(serializer_class, view) -> dict:
     return serializer.validated_data
 
 
-def bulk_create(view, write_serializer, read_serializer, create) -> Response:
+def bulk_create(view, write_serializer, read_serializer, create, save=None) -> Response:
     """``POST …/bulk/``: a JSON array of what ``POST …/`` takes, created all together or not at all.
 
     Every row is checked first (``write_serializer``; the records the rows name are read at once,
     ``read_ahead``), then each is created by ``create`` (the service, row by row, in one
-    transaction). A refusal names its row: ``errors`` keys are
-    ``"<row>.<field>"``, rows counted from 1; nothing is saved.
+    transaction) — or, given ``save``, checked by ``create`` and then created together by
+    ``save()``, which returns the records (``reforms.services.MeasurePlan``). A refusal names its
+    row: ``errors`` keys are ``"<row>.<field>"``, rows counted from 1; nothing is saved.
     """
     rows = view.request.data
     limit = settings.API_BULK_MAX
@@ -565,6 +566,8 @@ def bulk_create(view, write_serializer, read_serializer, create) -> Response:
                         f"{number}.{field}": messages for field, messages in row_errors.items()
                     },
                 ) from refusal
+        if save is not None:
+            created = save()
     data = read_serializer(created, many=True, context=context).data
     return Response(data, status=status.HTTP_201_CREATED)
 

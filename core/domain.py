@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,6 +187,29 @@ def require_status(obj, allowed, message) -> None:
     """Refuse a transition unless ``obj`` is in one of the ``allowed`` states."""
     if obj.status not in allowed:
         raise TransitionRefused(message, code="invalid_state")
+
+
+def insert_together(model, instances: list) -> list:
+    """Insert ``instances`` of ``model`` by one statement, then tell the receivers of
+    ``post_save`` (the audit log) of each row as ``save()`` would.
+
+    A tally kept by statement triggers (``reforms.0014``) is updated once a statement: rows
+    inserted one by one in one transaction update its row once each, and every update reads
+    through the versions the transaction left before it (a plan of 1,000 measures: 0.6 → 4.4 ms
+    an insert by the last hundred)."""
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using):
+        created = model._default_manager.using(using).bulk_create(instances)
+        for instance in created:
+            post_save.send(
+                sender=model,
+                instance=instance,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=using,
+            )
+    return created
 
 
 def apply_transition(obj, *, to_status: str, actor, reason: str = "", **record_fields):

@@ -6,7 +6,7 @@ write-only mode into a temporary file, so memory stays flat whatever the number 
 Imports (a case's problem list, a recommendation's rectification plan) read the first sheet of a
 workbook made from the template: every row is checked first and every error is reported by row
 and column; only a file without errors is written, in one transaction, through the services
-(``cases.services.problem_add``, ``reforms.services.measure_create``). Any refusal there rolls the
+(``cases.services.problem_add``, ``reforms.services.MeasurePlan``). Any refusal there rolls the
 whole file back. ``progress(done, total)`` lets a Celery job report how far it got.
 """
 
@@ -799,8 +799,12 @@ class _Row:
         return False
 
 
-def _apply(result: ImportResult, rows: list[tuple[int, dict]], create, progress) -> ImportResult:
-    """Write every checked row in one transaction; any refusal rolls the whole file back."""
+def _apply(
+    result: ImportResult, rows: list[tuple[int, dict]], create, progress, save=None
+) -> ImportResult:
+    """Write every checked row in one transaction; any refusal rolls the whole file back. Given
+    ``save``, ``create`` only checks a row and ``save()`` writes them all (``bulk_create`` in
+    ``core.api`` takes the same pair)."""
     if result.errors:
         return result
     if progress:
@@ -816,6 +820,8 @@ def _apply(result: ImportResult, rows: list[tuple[int, dict]], create, progress)
                     )
             if result.errors:
                 raise _RollBack
+            if save is not None:
+                save()
     except _RollBack:
         return result
     result.created = len(rows)
@@ -956,12 +962,8 @@ def import_plan(user, recommendation: Recommendation, upload, progress=None) -> 
             )
         checked.append((number, data))
         _checked(progress, done, len(rows))
-    return _apply(
-        result,
-        checked,
-        lambda data: reform_services.measure_create(actor=user, **data),
-        progress,
-    )
+    plan = reform_services.MeasurePlan(user)
+    return _apply(result, checked, lambda data: plan.add(**data), progress, plan.save)
 
 
 # --- Outcomes: rule changes and activities -------------------------------------------------------

@@ -34,6 +34,7 @@ from core.domain import (
     PermissionRefused,
     TransitionRefused,
     apply_transition,
+    insert_together,
     lock_for_update,
     max_length_of,
     require_perm,
@@ -164,12 +165,114 @@ def _check_reason_length(text: str, field: str, label) -> None:
         raise InvalidInput(message, errors={field: [message]})
 
 
-def _person_name(name: str, account, field: str, unit) -> str:
-    """A person named by account (the reminders then reach them) or by name, or both: an account
-    belongs to the unit and can open its measures (an account of a unit below it cannot, and
-    would be reminded of a measure it may not see), and gives its name when none is written."""
-    if account is None:
-        return name
+class MeasurePlan:
+    """Measures planned together (a rectification plan: the bulk API, the plan's spreadsheet),
+    each checked as it is added and all inserted by one statement on ``save``, so the tally's
+    triggers run once for the plan (``core.domain.insert_together``). A refusal of ``add`` leaves
+    the plan as it was; what ``add`` checked once (an item in sight, an account's unit) it does
+    not ask the database again."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.measures: list[Measure] = []
+        self._items_in_sight: set[int] = set()
+        self._people_checked: set[tuple[int, int]] = set()
+
+    def add(
+        self,
+        *,
+        item: RecommendationItem,
+        content: str,
+        standard: str,
+        department: str,
+        owner_name: str,
+        leader_name: str,
+        due_on: datetime.date | None = None,
+        is_standing: bool = False,
+        owner=None,
+        leader=None,
+    ) -> Measure:
+        """A measure under an item of an issued recommendation, checked, not yet saved.
+
+        A standing measure (长期坚持) needs no due date: it is never due soon nor overdue, and one
+        left without a date keeps the letter's reply deadline (or its issue date) as a
+        placeholder, since the column is not null. Any other measure must have one."""
+        require_perm(self.actor, "reforms.add_measure")
+        self._require_in_sight(item)
+        recommendation = item.recommendation
+        if recommendation.status not in PLANNABLE:
+            raise TransitionRefused(
+                _("Measures can be planned only after issue and before the reply is submitted.")
+            )
+        if due_on is None:
+            if not is_standing:
+                message = _("Fill in the due date (a standing measure needs none).")
+                raise TransitionRefused(message, errors={"due_on": [message]})
+            due_on = max(
+                recommendation.reply_due_on or recommendation.issued_on, recommendation.issued_on
+            )
+        if due_on < recommendation.issued_on:
+            raise TransitionRefused(
+                _("The due date cannot be before the recommendation was issued.")
+            )
+        unit = recommendation.recipient_unit
+        owner_name = self._person_name(owner_name, owner, "owner", unit)
+        leader_name = self._person_name(leader_name, leader, "leader", unit)
+        _require_filled(content, standard, owner_name, leader_name)
+        measure = Measure(
+            item=item,
+            unit_id=recommendation.recipient_unit_id,
+            content=content,
+            standard=standard,
+            department=department,
+            owner_name=owner_name,
+            owner=owner,
+            leader_name=leader_name,
+            leader=leader,
+            is_standing=is_standing,
+            original_due_on=due_on,
+            due_on=due_on,
+            created_by=self.actor,
+        )
+        self.measures.append(measure)
+        return measure
+
+    def save(self) -> list[Measure]:
+        return insert_together(Measure, self.measures)
+
+    def _require_in_sight(self, item) -> None:
+        if item.pk in self._items_in_sight:
+            return
+        if not RecommendationItem.objects.restrict(self.actor).filter(pk=item.pk).exists():
+            raise PermissionRefused()
+        self._items_in_sight.add(item.pk)
+
+    def _person_name(self, name: str, account, field: str, unit) -> str:
+        """A person named by account (the reminders then reach them) or by name, or both: an
+        account belongs to the unit and can open its measures (an account of a unit below it
+        cannot, and would be reminded of a measure it may not see), and gives its name when none
+        is written."""
+        if account is None:
+            return name
+        if (account.pk, unit.pk) not in self._people_checked:
+            _require_account_opens_unit(account, field, unit)
+            self._people_checked.add((account.pk, unit.pk))
+        return name.strip() or account.full_name or account.username
+
+
+def _require_filled(content: str, standard: str, owner_name: str, leader_name: str) -> None:
+    """A measure says what is done, to what standard, by whom and under which leader."""
+    for label, value in (
+        (_("measure"), content),
+        (_("completion standard"), standard),
+        (_("owner"), owner_name),
+        (_("accountable leader"), leader_name),
+    ):
+        if not value.strip():
+            raise TransitionRefused(_("Fill in the %(field)s.") % {"field": label})
+
+
+def _require_account_opens_unit(account, field: str, unit) -> None:
     if account.org_unit is None or not account.org_unit.path.startswith(unit.path):
         message = _("%(person)s is not an account of %(unit)s.") % {"person": account, "unit": unit}
         raise InvalidInput(message, errors={field: [message]})
@@ -179,71 +282,13 @@ def _person_name(name: str, account, field: str, unit) -> str:
             "write the name instead."
         ) % {"person": account, "unit": unit}
         raise InvalidInput(message, errors={field: [message]})
-    return name.strip() or account.full_name or account.username
 
 
-@transaction.atomic
-def measure_create(
-    *,
-    item: RecommendationItem,
-    actor,
-    content: str,
-    standard: str,
-    department: str,
-    owner_name: str,
-    leader_name: str,
-    due_on: datetime.date | None = None,
-    is_standing: bool = False,
-    owner=None,
-    leader=None,
-) -> Measure:
-    """The unit (or staff helping it) plans a measure under an item of an issued recommendation.
-
-    A standing measure (长期坚持) needs no due date: it is never due soon nor overdue, and one left
-    without a date keeps the letter's reply deadline (or its issue date) as a placeholder, since
-    the column is not null. Any other measure must have one."""
-    require_perm(actor, "reforms.add_measure")
-    if not RecommendationItem.objects.restrict(actor).filter(pk=item.pk).exists():
-        raise PermissionRefused()
-    recommendation = item.recommendation
-    if recommendation.status not in PLANNABLE:
-        raise TransitionRefused(
-            _("Measures can be planned only after issue and before the reply is submitted.")
-        )
-    if due_on is None:
-        if not is_standing:
-            message = _("Fill in the due date (a standing measure needs none).")
-            raise TransitionRefused(message, errors={"due_on": [message]})
-        due_on = max(
-            recommendation.reply_due_on or recommendation.issued_on, recommendation.issued_on
-        )
-    if due_on < recommendation.issued_on:
-        raise TransitionRefused(_("The due date cannot be before the recommendation was issued."))
-    owner_name = _person_name(owner_name, owner, "owner", recommendation.recipient_unit)
-    leader_name = _person_name(leader_name, leader, "leader", recommendation.recipient_unit)
-    for label, value in (
-        (_("measure"), content),
-        (_("completion standard"), standard),
-        (_("owner"), owner_name),
-        (_("accountable leader"), leader_name),
-    ):
-        if not value.strip():
-            raise TransitionRefused(_("Fill in the %(field)s.") % {"field": label})
-    return Measure.objects.create(
-        item=item,
-        unit_id=recommendation.recipient_unit_id,
-        content=content,
-        standard=standard,
-        department=department,
-        owner_name=owner_name,
-        owner=owner,
-        leader_name=leader_name,
-        leader=leader,
-        is_standing=is_standing,
-        original_due_on=due_on,
-        due_on=due_on,
-        created_by=actor,
-    )
+def measure_create(*, actor, **fields) -> Measure:
+    """The unit (or staff helping it) plans a measure: a plan of one (``MeasurePlan.add``)."""
+    plan = MeasurePlan(actor)
+    plan.add(**fields)
+    return plan.save()[0]
 
 
 def _check_evidence(files) -> None:
@@ -496,14 +541,7 @@ def measure_update(
     approved extension request.
     """
     _begin("edit", measure, actor, _("A signed-off measure can no longer be changed."))
-    for label, value in (
-        (_("measure"), content),
-        (_("completion standard"), standard),
-        (_("owner"), owner_name),
-        (_("accountable leader"), leader_name),
-    ):
-        if not value.strip():
-            raise TransitionRefused(_("Fill in the %(field)s.") % {"field": label})
+    _require_filled(content, standard, owner_name, leader_name)
     measure.content = content
     measure.standard = standard
     measure.department = department

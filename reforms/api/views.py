@@ -91,11 +91,13 @@ class MeasureViewSet(
     def bulk(self, request):
         """A rectification plan at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
         require_perm(request.user, "reforms.add_measure")
+        plan = services.MeasurePlan(request.user)
         return bulk_create(
             self,
             s.MeasureCreateSerializer,
             s.MeasureSerializer,
-            lambda data: services.measure_create(actor=request.user, **data),
+            lambda data: plan.add(**data),
+            plan.save,
         )
 
     def update(self, request, *args, **kwargs):

@@ -1,12 +1,15 @@
 """Bulk create: a case's whole problem list in one call, all rows or none, each refusal named by
 its row."""
 
+import math
+
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
+from audit.models import AuditEntry
 from cases.models import Problem, ProcessStage
 from reforms.models import Measure, RuleChange
 from tests import factories
@@ -190,6 +193,41 @@ def test_the_rows_records_are_read_at_once_not_one_query_a_row(world, letter, ap
     assert list(many.json()["errors"]) == ["300.item"]
     assert few_queries == many_queries
     assert not Measure.objects.exists()
+
+
+def test_a_plans_measures_go_in_by_one_statement_each_in_the_audit_log(world, letter, api_as):
+    """The tally's triggers then run once a plan, not once a measure (``insert_together``); beyond
+    the audit log's entry for each measure, a plan of 300 asks what a plan of 3 asks."""
+    first, second = letter.items.order_by("number")
+    officer = world.users.housing_officer
+
+    def plan(count: int, name: str) -> list:
+        item = (first, second)
+        return [measure_row(item[n % 2], f"{name}{n}", owner=officer.pk) for n in range(count)]
+
+    def not_the_audit_logs(queries) -> list[str]:
+        audit_log = ("accounts_auditentry", "pg_advisory_xact_lock")
+        return [q["sql"] for q in queries if not any(name in q["sql"] for name in audit_log)]
+
+    client = api_as("officer")
+    with CaptureQueriesContext(connection) as few:
+        few_answer = client.post("/api/v1/measures/bulk/", plan(3, "甲"), format="json")
+    with CaptureQueriesContext(connection) as many:
+        answer = client.post("/api/v1/measures/bulk/", plan(300, "乙"), format="json")
+
+    assert few_answer.status_code == answer.status_code == 201
+    measure_insert = 'INSERT INTO "reforms_measure"'
+    inserts = [sql for sql in not_the_audit_logs(many) if sql.startswith(measure_insert)]
+    # One on PostgreSQL; SQLite takes as many rows a statement as its parameter limit allows.
+    columns = [field for field in Measure._meta.concrete_fields if not field.primary_key]
+    assert len(inserts) == math.ceil(300 / connection.ops.bulk_batch_size(columns, [None] * 300))
+    others = [sql for sql in not_the_audit_logs(many) if not sql.startswith(measure_insert)]
+    assert len(others) == len(not_the_audit_logs(few)) - 1
+    assert Measure.objects.filter(content__startswith="乙").count() == 300
+    created = AuditEntry.objects.filter(object_type="reforms.measure", action="create")
+    measures = {str(pk) for pk in Measure.objects.values_list("pk", flat=True)}
+    assert set(created.values_list("object_id", flat=True)) == measures
+    assert {entry.user_id for entry in created} == {officer.pk}
 
 
 def test_a_problem_lists_cases_units_and_stages_are_read_at_once(world, housing_case, api_as):
