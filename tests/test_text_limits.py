@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -237,6 +238,22 @@ def test_the_database_refuses_too_long_text_written_past_the_forms(world, measur
 
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.filter(pk=row.pk).update(**{field: "字" * (limit + 1)})
+
+
+def test_model_validation_refuses_too_long_text_without_asking_the_database(
+    world, housing_case, django_assert_num_queries
+):
+    """The field's validator refuses it; the same limit's CHECK is not asked again (a query in a
+    savepoint a record: ``core.domain.LengthConstraint``)."""
+    problem = Problem(case=housing_case, unit=world.units.housing, category="risk_point")
+    problem.description = "字" * (max_length_of(Problem, "description") + 1)
+
+    with django_assert_num_queries(0):
+        with pytest.raises(ValidationError) as refused:
+            problem.clean_fields(exclude=["case", "unit", "process_stage"])  # no foreign keys
+        problem.validate_constraints()
+
+    assert list(refused.value.message_dict) == ["description"]
 
 
 # --- Documents in bounded time ----------------------------------------------------------------
