@@ -15,10 +15,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
-from core.domain import InvalidInput, PermissionRefused, TransitionRefused, require_perm
+from core.domain import (
+    InvalidInput,
+    PermissionRefused,
+    TransitionRefused,
+    insert_together,
+    require_perm,
+)
 
 from .models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
-from .signals import problem_recorded
+from .signals import problems_recorded
 
 # The field contracts of the case services: what they write, by name. The case pages' forms edit
 # exactly these fields and the API shows them (``forms.py``, ``api/serializers.py`` import them).
@@ -290,31 +296,63 @@ def _check_problem(actor, *, case: Case, unit: OrgUnit, description: str, unchan
     return description
 
 
-@transaction.atomic
-def problem_add(
-    *,
-    case: Case,
-    actor,
-    unit: OrgUnit,
-    category: str,
-    process_stage: ProcessStage,
-    description: str,
-) -> Problem:
-    """Staff add a problem the case exposed, in a unit of their jurisdiction."""
-    require_perm(actor, "cases.add_problem")
-    require_perm(actor, "cases.change_case", case)
-    description = _check_problem(actor, case=case, unit=unit, description=description)
-    problem = Problem(
-        case=case,
-        unit=unit,
-        category=category,
-        process_stage=process_stage,
-        description=description,
-    )
-    _full_clean(problem)
-    problem.save()
-    problem_recorded.send(sender=Problem, problem=problem, created=True)
-    return problem
+class ProblemList:
+    """Problems recorded together (a case's problem list: the bulk API, the spreadsheet), each
+    checked as it is added and all inserted by one statement on ``save``
+    (``core.domain.insert_together``), then told to the floors above at once
+    (``signals.problems_recorded``). What ``add`` checked once (a case the actor may change, a unit
+    in their jurisdiction, a record a field names) it does not ask the database again."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.problems: list[Problem] = []
+        self._cases_checked: set[int] = set()
+        self._units_checked: set[int] = set()
+        self._related_checked: set[tuple[str, int]] = set()
+
+    def add(
+        self,
+        *,
+        case: Case,
+        unit: OrgUnit,
+        category: str,
+        process_stage: ProcessStage,
+        description: str,
+    ) -> Problem:
+        """A problem the case exposed, in a unit of the actor's jurisdiction, not yet saved."""
+        require_perm(self.actor, "cases.add_problem")
+        if case.pk not in self._cases_checked:
+            require_perm(self.actor, "cases.change_case", case)
+            self._cases_checked.add(case.pk)
+        description = _check_problem(
+            self.actor, case=case, unit=unit, description=description, unchanged=self._units_checked
+        )
+        self._units_checked.add(unit.pk)
+        problem = Problem(
+            case=case,
+            unit=unit,
+            category=category,
+            process_stage=process_stage,
+            description=description,
+        )
+        related = {("case", case.pk), ("unit", unit.pk), ("process_stage", process_stage.pk)}
+        _full_clean(problem, exclude=[name for name, pk in related & self._related_checked])
+        self._related_checked |= related
+        self.problems.append(problem)
+        return problem
+
+    @transaction.atomic
+    def save(self) -> list[Problem]:
+        problems = insert_together(Problem, self.problems)
+        problems_recorded.send(sender=Problem, problems=problems, created=True)
+        return problems
+
+
+def problem_add(*, actor, **fields) -> Problem:
+    """Staff add a problem the case exposed: a list of one (``ProblemList.add``)."""
+    problems = ProblemList(actor)
+    problems.add(**fields)
+    return problems.save()[0]
 
 
 @transaction.atomic
@@ -337,5 +375,5 @@ def problem_update(*, problem: Problem, actor, **fields) -> Problem:
     )
     _full_clean(problem)
     problem.save()
-    problem_recorded.send(sender=Problem, problem=problem, created=False)
+    problems_recorded.send(sender=Problem, problems=[problem], created=False)
     return problem

@@ -6,7 +6,7 @@ write-only mode into a temporary file, so memory stays flat whatever the number 
 Imports (a case's problem list, a recommendation's rectification plan) read the first sheet of a
 workbook made from the template: every row is checked first and every error is reported by row
 and column; only a file without errors is written, in one transaction, through the services
-(``cases.services.problem_add``, ``reforms.services.MeasurePlan``). Any refusal there rolls the
+(``cases.services.ProblemList``, ``reforms.services.MeasurePlan``). Any refusal there rolls the
 whole file back. ``progress(done, total)`` lets a Celery job report how far it got.
 """
 
@@ -804,7 +804,7 @@ def _apply(
 ) -> ImportResult:
     """Write every checked row in one transaction; any refusal rolls the whole file back. Given
     ``save``, ``create`` only checks a row and ``save()`` writes them all (``bulk_create`` in
-    ``core.api`` takes the same pair)."""
+    ``core.api`` takes the same pair); the outcomes' imports create row by row."""
     if result.errors:
         return result
     if progress:
@@ -910,11 +910,9 @@ def import_problems(user, case: Case, upload, progress=None) -> ImportResult:
             )
         )
         _checked(progress, done, len(rows))
+    problems = case_services.ProblemList(user)
     return _apply(
-        result,
-        checked,
-        lambda data: case_services.problem_add(case=case, actor=user, **data),
-        progress,
+        result, checked, lambda data: problems.add(case=case, **data), progress, problems.save
     )
 
 

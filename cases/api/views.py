@@ -146,11 +146,13 @@ class ProblemViewSet(
     def bulk(self, request):
         """A case's problem list at once (a JSON array, at most ``API_BULK_MAX``): all or none."""
         require_perm(request.user, "cases.add_problem")
+        problems = services.ProblemList(request.user)
         return bulk_create(
             self,
             s.ProblemWriteSerializer,
             s.ProblemSerializer,
-            lambda data: services.problem_add(actor=request.user, **data),
+            lambda data: problems.add(**data),
+            problems.save,
         )
 
     def update(self, request, *args, **kwargs):

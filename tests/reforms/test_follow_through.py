@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.roles import Role
 from cases import services as case_services
@@ -428,7 +429,7 @@ def test_flagging_costs_the_same_queries_for_one_match_or_three(world, closed_le
     first = new_problem(world, unit=world.units.housing)
     Notification.objects.all().delete()  # each run below tells afresh
     with CaptureQueriesContext(connection) as one_match:
-        rebounds.detect(first)
+        rebounds.detect([first])
 
     item = earlier.recommendation_items.get()
     for number in range(2):
@@ -443,8 +444,52 @@ def test_flagging_costs_the_same_queries_for_one_match_or_three(world, closed_le
         )
     Notification.objects.all().delete()
     with CaptureQueriesContext(connection) as three_matches:
-        flags = rebounds.detect(first)
+        flags = rebounds.detect([first])
 
     assert len(flags) == 3
     assert rebound_notices().count() == 3
     assert len(three_matches) == len(one_match)
+
+
+def test_a_problem_list_is_flagged_together_alike_problems_matched_once(world, closed_letter):
+    """A case's list recorded at once (``ProblemList``): each problem is flagged as it would be
+    alone, the problems alike are matched by one query, and each case's staff are told of its
+    own flags."""
+    earlier = Problem.objects.get(recommendation_items__recommendation=closed_letter)
+    first_case, second_case = (
+        factories.case(
+            case_unit=world.units.housing,
+            commission=world.units.city,
+            created_by=world.users.city_staff,
+            sector="construction",
+        )
+        for _ in range(2)
+    )
+    alike = {
+        "unit": world.units.housing,
+        "category": earlier.category,
+        "process_stage": earlier.process_stage,
+    }
+    other_stage = ProcessStage.objects.exclude(pk=earlier.process_stage_id).first()
+    problems = case_services.ProblemList(world.users.city_staff)
+    for number in range(5):
+        problems.add(case=first_case, description=f"评审专家抽取违规{number}", **alike)
+    problems.add(case=second_case, description="同类问题", **alike)
+    problems.add(case=second_case, description="另一环节", **alike | {"process_stage": other_stage})
+    Notification.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        saved = problems.save()
+
+    flags = ReboundFlag.objects.order_by("problem_id")
+    assert [flag.problem for flag in flags] == saved[:6]
+    assert {(flag.earlier_problem, flag.match) for flag in flags} == {
+        (earlier, ReboundFlag.Match.UNIT)
+    }
+    matching = [q for q in queries if q["sql"].startswith('SELECT "cases_problem"."id"')]
+    assert len(matching) == 3  # one a kind of problem in a case: two kinds in the second
+    told = {notice.link for notice in rebound_notices()}
+    assert told == {
+        f"{reverse('cases:detail', args=[problem.case_id])}#problem-{problem.pk}"
+        for problem in saved[:6]
+    }

@@ -257,7 +257,7 @@ def reviews_and_rebounds() -> None:
             )
             break
     for problem in Problem.objects.order_by("pk"):
-        rebounds.detect(problem)
+        rebounds.detect([problem])
     assert FollowUpMeasure.objects.exists()
     assert ReboundFlag.objects.exists()
 
