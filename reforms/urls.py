@@ -31,6 +31,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("plan/<int:pk>/", views.plan, name="plan"),
     path("plan/item/<int:item_pk>/add/", views.plan_measure_add, name="plan_measure_add"),
+    path("plan/item/<int:item_pk>/measures/", views.plan_item_measures, name="plan_item_measures"),
     path("reconciliation/", reconciliation_views.round_list, name="reconciliation_list"),
     path("reconciliation/open/", reconciliation_views.round_open, name="reconciliation_open"),
     path(

@@ -28,6 +28,7 @@ from reforms.models import (
     ProgressReport,
     Signal,
 )
+from reforms.views import PLAN_MEASURES_SHOWN
 from tests import factories
 
 Status = Measure.Status
@@ -763,6 +764,81 @@ def test_an_officer_adds_a_measure_under_an_item(world, browse_en, letter):
     measure = Measure.objects.get()
     assert (measure.original_due_on, measure.due_on) == (datetime.date(2026, 9, 30),) * 2
     assert measure.created_by == world.users.housing_officer
+
+
+def plan_of(world, letter, count: int) -> list:
+    """``count`` measures under the letter's one item, planned at once."""
+    item = letter.items.get()
+    plan = services.MeasurePlan(world.users.housing_officer)
+    for n in range(count):
+        plan.add(
+            item=item,
+            content=f"第{n + 1}条措施",
+            standard="制度印发并运行三个月",
+            department="招标办",
+            owner_name="赵强",
+            leader_name="孙副局长",
+            due_on=datetime.date(2026, 9, 30),
+        )
+    return plan.save()
+
+
+def test_a_long_plan_shows_an_items_first_measures_and_the_rest_on_demand(world, browse_en, letter):
+    shown = PLAN_MEASURES_SHOWN
+    measures = plan_of(world, letter, 2 * shown + 5)
+    client = browse_en(world.users.housing_officer)
+
+    page = client.get(reverse("reforms:plan", args=[letter.pk])).text
+    assert page.count('data-testid="plan-measure"') == shown
+    assert f"Show {shown} more ({shown + 5} not shown)" in page
+    more = reverse("reforms:plan_item_measures", args=[letter.items.get().pk])
+    assert f"{more}?after={measures[shown - 1].pk}" in page
+
+    second = client.get(f"{more}?after={measures[shown - 1].pk}", headers=HTMX).text
+    assert second.count('data-testid="plan-measure"') == shown
+    assert f"第{shown + 1}条措施" in second and f"第{2 * shown}条措施" in second
+    assert "Show 5 more (5 not shown)" in second
+    last = client.get(f"{more}?after={measures[2 * shown - 1].pk}", headers=HTMX).text
+    assert last.count('data-testid="plan-measure"') == 5
+    assert 'data-testid="plan-more"' not in last
+
+
+def test_the_plan_asks_the_same_queries_for_a_short_plan_and_a_long_one(world, browse_en, letter):
+    client = browse_en(world.users.housing_officer)
+    path = reverse("reforms:plan", args=[letter.pk])
+    plan_of(world, letter, 3)
+    with CaptureQueriesContext(connection) as short:
+        client.get(path)
+    plan_of(world, letter, 300)
+    with CaptureQueriesContext(connection) as long:
+        page = client.get(path)
+
+    assert page.text.count('data-testid="plan-measure"') == PLAN_MEASURES_SHOWN
+    assert len(long) == len(short)
+
+
+def test_a_measure_added_past_the_first_ones_shows_at_the_end_of_its_item(world, browse_en, letter):
+    plan_of(world, letter, PLAN_MEASURES_SHOWN + 3)
+    item = letter.items.get()
+
+    response = browse_en(world.users.housing_officer).post(
+        reverse("reforms:plan_measure_add", args=[item.pk]), plan_data(item), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert response.text.count('data-testid="plan-measure"') == PLAN_MEASURES_SHOWN + 1
+    assert "Show 4 more (4 not shown)" in response.text
+    assert response.text.rindex("建立专家库随机抽取制度") > response.text.index("plan-more")
+
+
+def test_show_more_after_no_number_starts_from_the_first(world, browse_en, letter):
+    plan_of(world, letter, 3)
+    more = reverse("reforms:plan_item_measures", args=[letter.items.get().pk])
+
+    page = browse_en(world.users.housing_officer).get(f"{more}?after=abc", headers=HTMX)
+
+    assert page.status_code == 200
+    assert page.text.count('data-testid="plan-measure"') == 3
 
 
 def test_a_measure_due_before_the_issue_date_is_refused_in_the_item(world, browse_en, letter):

@@ -211,6 +211,7 @@ WEB = {
     "reforms:plan_measure": get(READERS, "measure", ok=frozenset({200, 302})),
     "reforms:evidence_download": get(READERS, "evidence"),
     "reforms:plan": get(READERS, "recommendation"),
+    "reforms:plan_item_measures": get(READERS, "item", pk_name="item_pk"),
     "reforms:plan_measure_add": post(
         READERS - {"supervisor"}, "item", pk_name="item_pk", body=measure_form
     ),
