@@ -11,7 +11,6 @@
 
 import functools
 import importlib
-import warnings
 from collections import Counter
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -30,7 +29,6 @@ from accounts.roles import Role
 from cases.models import ProcessStage
 
 from . import factories
-from .sessions import end_other_sessions
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -131,9 +129,8 @@ AS_MIGRATED = {}
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, noting the rows the migrations left (``AS_MIGRATED``), and at the end the
-    mirror's connection closed and any other session ended: left open, one keeps the test
-    database from being dropped ("being accessed by other users"). A session ended there is
-    named in a warning, so the test that left it can be found."""
+    mirror's connection closed: left open, it keeps the test database from being dropped ("being
+    accessed by other users")."""
     from django.db import connections
 
     from core.db import REPLICA
@@ -142,9 +139,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         AS_MIGRATED.update(rows_by_table())
     yield
     connections[REPLICA].close()
-    with django_db_blocker.unblock():
-        if left := end_other_sessions():
-            warnings.warn(f"Sessions left on the test database: {left}", stacklevel=1)
 
 
 @pytest.fixture(autouse=True)
