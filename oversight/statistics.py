@@ -168,7 +168,7 @@ def _item_count(scope: dict, request) -> int:
 def _measures(scope: dict, request, link) -> dict:
     today = shanghai_today()
     numbers = _measure_numbers(scope, request, today)
-    due_by_today = {"is_standing": "false", "due_before": today.isoformat()}
+    due_by_today = {"due_before": today.isoformat()}
     totals, by_status = numbers.by_status()
     signals = {
         Signal.RED: totals["overdue"],

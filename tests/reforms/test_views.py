@@ -1134,7 +1134,9 @@ def test_sector_status_recommendation_standing_and_due_dates(
     assert filtered(recommendation=signed.item.recommendation_id) == {signed, standing}
     assert filtered(is_standing="true") == {standing}
     assert filtered(due_before="2026-04-30") == {station_measure, education_measure}
-    assert filtered(due_after="2026-04-30") == {signed, standing, station_measure}
+    # A standing measure is never due: its placeholder date matches no due-date filter.
+    assert standing.due_on >= datetime.date(2026, 4, 30)
+    assert filtered(due_after="2026-04-30") == {signed, station_measure}
     assert filtered(due_after="2026-04-01", due_before="2026-04-30") == {station_measure}
 
 
