@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from playwright.sync_api import TimeoutError as PageTimeout
 from playwright.sync_api import sync_playwright
@@ -27,6 +27,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser():
+    """Chromium, for the rest of the run.
+
+    Playwright's event loop counts as running in this thread from here on, and Django then keeps
+    this thread's connections apart from those opened before (``asgiref.local.Local``, as in async
+    code). A connection left open on either side of that line would stay with nobody to close it,
+    keeping the test database from being dropped at the end ("being accessed by other users"), so
+    every connection is closed as the loop starts and again before it stops."""
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -40,6 +48,7 @@ def browser():
         )
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
