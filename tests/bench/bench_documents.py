@@ -77,3 +77,37 @@ def test_bench_import_2000_rows(world, housing_case, settings, tmp_path):
     result = excel.import_plan(world.users.housing_officer, letter, upload)
     elapsed = time.perf_counter() - start
     print(f"\nimport of a 2,000-row plan          {elapsed:.2f} s ({result.created} measures)")
+
+
+def test_bench_import_the_real_letter_s_outcomes(world, housing_case, settings, tmp_path):
+    """The real letter's outcomes (seed 000): 314 rule changes and 52 meetings, each one file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oversight import excel
+    from tests.test_excel import ACTIVITY_HEADINGS, RULE_CHANGE_HEADINGS, xlsx
+
+    settings.MEDIA_ROOT = tmp_path
+    letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    officer = world.users.housing_officer
+    files = {
+        "314 rule changes": (
+            excel.import_rule_changes,
+            xlsx(RULE_CHANGE_HEADINGS, [["立", f"第{n + 1}项制度", None] for n in range(314)]),
+        ),
+        "52 meetings": (
+            excel.import_activities,
+            xlsx(
+                ACTIVITY_HEADINGS,
+                [["专题民主生活会", f"第{n + 1}次专题会", "2026-03-01", 30, ""] for n in range(52)],
+            ),
+        ),
+    }
+    print()
+    for label, (import_file, upload) in files.items():
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            result = import_file(officer, letter, upload)
+            elapsed = time.perf_counter() - start
+        assert result.ok, result.errors
+        print(f"import of {label:<24} {elapsed:.2f} s, {len(queries)} queries")
