@@ -48,7 +48,7 @@ def staff_home(user) -> dict:
         .filter(status=Recommendation.Status.DRAFT)
         .select_related("recipient_unit")[:HOME_LIST_LENGTH],
         "signoff_count": awaiting.count(),
-        "signoff_queue": awaiting.select_related("unit", "item__recommendation").order_by("due_on")[
+        "signoff_queue": awaiting.select_related("unit", "item__recommendation").by_due_date()[
             :HOME_LIST_LENGTH
         ],
         "extension_count": pending.count(),
@@ -69,10 +69,7 @@ def officer_home(user) -> dict:
         measure=OuterRef("pk"), to_status=Measure.Status.RETURNED
     ).order_by("-at", "-pk")
     open_measures = (
-        Measure.objects.restrict(user)
-        .open()
-        .select_related("item__recommendation")
-        .order_by("due_on", "pk")
+        Measure.objects.restrict(user).open().select_related("item__recommendation").by_due_date()
     )
     groups = {group.value: open_measures.in_work_group(group, today=today) for group in WorkGroup}
     groups["returned"] = groups["returned"].annotate(

@@ -25,6 +25,7 @@ from recommendations.models import Recommendation
 from . import tally
 from .models import (
     AGING_BUCKETS,
+    DUE_DATE_ORDER,
     Activity,
     Evidence,
     ExtensionRequest,
@@ -211,10 +212,10 @@ class MeasureFilter(django_filters.FilterSet):
             )
             since = F("overdue_since")
             first = since.asc(nulls_last=True) if value[0] == "-" else since.desc(nulls_first=True)
-            return queryset.order_by(first, "due_on", "pk")
+            return queryset.order_by(first, *DUE_DATE_ORDER)
         if value.lstrip("-") == "unit":
-            return queryset.order_by(f"{value[:-4]}unit__name", "due_on", "pk")
-        return queryset.order_by(value, "pk")
+            return queryset.order_by(f"{value[:-4]}unit__name", *DUE_DATE_ORDER)
+        return queryset.by_due_date(latest_first=value == "-due_on")
 
     @property
     def qs(self):
@@ -223,7 +224,7 @@ class MeasureFilter(django_filters.FilterSet):
         Its ``count()`` is summed from the tally when it can be (``reforms.tally.list_count``
         says when): the paginators count the list on every page."""
         if not hasattr(self, "_qs"):
-            queryset = self.queryset.all().order_by("due_on", "pk")
+            queryset = self.queryset.all().by_due_date()
             if self.is_bound:
                 queryset = self.filter_queryset(queryset) if self.is_valid() else queryset.none()
             if self.request is not None and (not self.is_bound or self.is_valid()):

@@ -508,7 +508,7 @@ def _signoff_row(request, measure, *, form=None, status=200):
 @permission_required_or(403, "reforms.view_signoff_queue")
 @require_GET
 def signoff_queue(request):
-    rows = _signoff_rows(request.user).awaiting_signoff().order_by("due_on", "pk")
+    rows = _signoff_rows(request.user).awaiting_signoff().by_due_date()
     page = paginate(request, rows)
     for measure in page:
         _with_decision_forms(measure)

@@ -63,7 +63,10 @@ def test_an_officer_sees_measures_by_colour(world, client, letter):
         datetime.date(2026, 3, 1),  # overdue
         datetime.date(2026, 3, 9),  # due within 7 days
         datetime.date(2026, 4, 30),  # later
-        standing=1,
+    )
+    # Standing: later, whatever its date (a placeholder, here the earliest).
+    factories.measure(
+        recommendation=letter, actor=officer, is_standing=True, due_on=datetime.date(2026, 3, 1)
     )
     client.force_login(officer)
 
@@ -73,7 +76,10 @@ def test_an_officer_sees_measures_by_colour(world, client, letter):
     groups = response.context
     assert [m.due_on for m in groups["overdue"]] == [datetime.date(2026, 3, 1)]
     assert [m.due_on for m in groups["due_soon"]] == [datetime.date(2026, 3, 9)]
-    assert len(groups["later"]) == 2
+    assert [(m.is_standing, m.due_on) for m in groups["later"]] == [
+        (False, datetime.date(2026, 4, 30)),
+        (True, datetime.date(2026, 3, 1)),
+    ]
     assert list(groups["awaiting_reply"]) == [letter]
 
 

@@ -132,7 +132,7 @@ def assert_served_by_the_index(count_sql: str, rows_sql: str):
     per_unit = r"(unit_id = (accounts_orgunit|u1)\.id\) AND \()?"
     condition = rf"Index Cond: \(\({per_unit}is_standing = false\) AND \(due_on < "
     if f"Index Scan using {WALKED} on reforms_measure" in count_plan:
-        assert "Index Cond: (due_on < " in count_plan, count_plan
+        assert "Index Cond: ((is_standing = false) AND (due_on < " in count_plan, count_plan
     else:
         assert from_the_index in count_plan, count_plan
         assert re.search(condition, count_plan), count_plan
@@ -142,12 +142,12 @@ def assert_served_by_the_index(count_sql: str, rows_sql: str):
     # planner's pick for a subtree holding many units (on the benchmark's data, the API's city
     # list). Then the page's rows only, by primary key.
     if f"Index Scan using {WALKED} on reforms_measure u0" in rows_plan:
-        assert "Sort Key: u0.due_on" not in rows_plan, rows_plan
+        assert "Sort Key: u0." not in rows_plan, rows_plan
         assert "Limit" in rows_plan, rows_plan
     else:
         assert f"{from_the_index} u0" in rows_plan, rows_plan
         assert re.search(condition, rows_plan), rows_plan
-        assert "Sort Key: u0.due_on, u0.id" in rows_plan, rows_plan
+        assert "Sort Key: u0.is_standing, u0.due_on, u0.id" in rows_plan, rows_plan
     assert "Index Scan using reforms_measure_pkey on reforms_measure" in rows_plan, rows_plan
 
 
@@ -204,16 +204,17 @@ def test_the_provinces_unfiltered_list_walks_the_measures_in_due_date_order(supe
     keep_only_the_indexes("measure_due_id")
     plan = explain(rows_sql)
     assert "Index Scan using measure_due_id on reforms_measure u0" in plan, plan
-    assert "Sort Key: u0.due_on" not in plan, plan
+    assert "Sort Key: u0." not in plan, plan
     assert "Seq Scan on reforms_measure" not in plan, plan
 
 
 def test_the_index_gives_one_units_open_measures_in_the_lists_order(province, db):
-    """Within one unit the index is in the list's order (due date, id): no sort at all."""
+    """Within one unit the index is in the list's order (standing last, due date, id): no sort
+    at all."""
     unit = Measure.objects.overdue().filter(unit__path__startswith=province.path).first().unit
     page = Measure.objects.filter(unit=unit).overdue(today=shanghai_today())
     keep_only_the_indexes(INDEX)
-    plan = explain(*page.order_by("due_on", "pk").values("pk")[:25].query.sql_with_params())
+    plan = explain(*page.by_due_date().values("pk")[:25].query.sql_with_params())
     assert f"Index Only Scan using {INDEX} on reforms_measure" in plan, plan
     assert "Index Cond: ((unit_id = " in plan, plan
     assert "Sort" not in plan, plan
@@ -237,6 +238,20 @@ def test_the_sign_off_queue_counts_from_its_own_index(client, province, db):
     keep_only_the_indexes("measure_awaiting_unit_due")
     plan = explain(count_sql)
     assert "Index Only Scan using measure_awaiting_unit_due on reforms_measure" in plan, plan
+    assert "Seq Scan on reforms_measure" not in plan, plan
+
+
+def test_the_sign_off_queue_of_a_province_walks_its_own_index_in_order(client, province, db):
+    """The queue's first page over a province: the measures awaiting sign-off walked in the
+    list's order from ``measure_awaiting_due``, each one's unit checked, until the page is full —
+    no sort of the province's queue (at 1,000,000 measures the planner walked the open measures'
+    index without it, which held few awaiting sign-off among the earliest due: 170 → 0.7 ms)."""
+    client.force_login(User.objects.filter(role=Role.DISCIPLINE_STAFF, org_unit=province).first())
+    _count, rows_sql = list_statements(client, "/measures/sign-off-queue/")
+    keep_only_the_indexes("measure_awaiting_due")
+    plan = explain(rows_sql)
+    assert "Index Scan using measure_awaiting_due on reforms_measure u0" in plan, plan
+    assert "Sort Key: u0." not in plan, plan
     assert "Seq Scan on reforms_measure" not in plan, plan
 
 

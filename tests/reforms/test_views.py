@@ -1208,7 +1208,8 @@ def test_the_list_sorts_by_due_date_days_overdue_and_unit(
 ):
     soon = measure_in(Status.IN_PROGRESS)  # 2026-06-30
     oldest = measure_in(Status.IN_PROGRESS, due_on=datetime.date(2026, 2, 1))
-    standing = measure_in(Status.NOT_STARTED, is_standing=True)
+    # Its date is a placeholder, here before the others'.
+    standing = measure_in(Status.NOT_STARTED, is_standing=True, due_on=datetime.date(2026, 1, 20))
     client = browse_en(world.users.city_staff)
 
     def order(sort):
@@ -1216,7 +1217,9 @@ def test_the_list_sorts_by_due_date_days_overdue_and_unit(
             response = client.get(reverse("reforms:measure_list"), {"ordering": sort})
         return list(response.context["page_obj"])
 
-    assert order("due_on")[:3] == [oldest, station_measure, soon]
+    # A standing measure is never due: after every date, and first when the latest come first.
+    assert order("due_on") == [oldest, station_measure, soon, standing]
+    assert order("-due_on") == [standing, soon, station_measure, oldest]
     assert order("-days_overdue")[:2] == [oldest, station_measure]
     assert set(order("-days_overdue")[2:]) == {soon, standing}
     assert order("days_overdue")[-2:] == [station_measure, oldest]
@@ -1311,6 +1314,18 @@ def test_the_sign_off_queue_runs_the_same_queries_for_3_or_30_rows(
     with django_assert_max_num_queries(few):
         response = client.get(reverse("reforms:signoff_queue"))
     assert len(response.context["page_obj"]) == 25
+
+
+def test_the_sign_off_queue_puts_standing_measures_after_every_date(world, browse_en, measure_in):
+    standing = measure_in(
+        Status.AWAITING_SIGNOFF, is_standing=True, due_on=datetime.date(2026, 1, 20)
+    )
+    later = measure_in(Status.AWAITING_SIGNOFF, due_on=datetime.date(2026, 9, 30))
+    sooner = measure_in(Status.AWAITING_SIGNOFF, due_on=datetime.date(2026, 3, 31))
+
+    response = browse_en(world.users.city_staff).get(reverse("reforms:signoff_queue"))
+
+    assert list(response.context["page_obj"]) == [sooner, later, standing]
 
 
 def test_the_extension_queue_runs_the_same_queries_for_3_or_30_rows(
