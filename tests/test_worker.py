@@ -69,6 +69,8 @@ class Worker:
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "REMINDER_SCAN_CHUNK": "2",
             "CELERY_TASK_DEFAULT_QUEUE": queue,
+            # libpq names the worker's sessions after its queue: ``end_leftover_sessions``.
+            "PGAPPNAME": queue,
             "TZ": "UTC",
             **(extra_env or {}),
         }
@@ -131,18 +133,20 @@ def worker(tmp_path, queue):
     yield start
     for running in workers:
         running.stop()
-    end_leftover_sessions()
+    end_leftover_sessions(queue)
 
 
-def end_leftover_sessions():
+def end_leftover_sessions(queue: str):
     """A worker process killed mid-task (SIGKILL) may leave its database session behind, and the
-    test database could not be dropped at the end of the run: end every session on it but ours."""
+    test database could not be dropped at the end of the run: end the sessions of the queue's
+    workers on it, and no other (the test's own, a replica's mirror of it)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [queue],
         )
 
 
@@ -342,23 +346,32 @@ def test_a_large_ledger_is_laid_out_in_parts_by_a_worker_process(
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no sessions to end")
-def test_sessions_left_on_the_test_database_are_ended_so_it_can_be_dropped():
+def test_a_workers_sessions_left_on_the_test_database_are_ended_so_it_can_be_dropped(queue):
+    """Its sessions, named after its queue by libpq (``PGAPPNAME``), and no other."""
     import psycopg
 
     database = connection.settings_dict
-    leftover = psycopg.connect(
-        dbname=database["NAME"],
-        user=database["USER"],
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        password=database["PASSWORD"] or None,
-    )
-    try:
-        leftover.execute("SELECT 1")
 
-        end_leftover_sessions()
+    def session(application_name):
+        return psycopg.connect(
+            dbname=database["NAME"],
+            user=database["USER"],
+            host=database["HOST"] or "127.0.0.1",
+            port=database["PORT"] or 5432,
+            password=database["PASSWORD"] or None,
+            application_name=application_name,
+        )
+
+    leftover, another = session(queue), session("another")
+    try:
+        end_leftover_sessions(queue)
 
         with pytest.raises(psycopg.OperationalError):
             leftover.execute("SELECT 1")
+        assert another.execute("SELECT 1").fetchone() == (1,)
+        with connection.cursor() as ours:
+            ours.execute("SELECT 1")
+            assert ours.fetchone() == (1,)
     finally:
         leftover.close()
+        another.close()
