@@ -48,7 +48,7 @@ from oversight.dashboard import Counts, aging_buckets, unit_numbers, unit_rows
 from recommendations import evaluation, evaluation_metrics
 from recommendations.letter import KIND_TITLES, chinese_numeral, letter_body, paragraphs
 from recommendations.models import IndicatorScore, PanelMember, Recommendation
-from reforms.models import Measure, MeasureTransition, ReconciliationRow
+from reforms.models import DUE_DATE_ORDER, Measure, MeasureTransition, ReconciliationRow
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates every step at INFO ("Step 5 - Creating layout"); keep its warnings only.
@@ -312,8 +312,7 @@ LEDGER_ORDER = (
     "item__recommendation__issued_on",
     "item__recommendation",
     "item__number",
-    "due_on",
-    "pk",
+    *DUE_DATE_ORDER,
 )
 
 

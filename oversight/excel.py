@@ -124,8 +124,9 @@ def measures_xlsx(measures, today: datetime.date | None = None):
             measure.department,
             measure.owner_name,
             measure.leader_name,
-            measure.original_due_on,
-            measure.due_on,
+            # A standing measure's dates are placeholders, shown nowhere.
+            None if measure.is_standing else measure.original_due_on,
+            None if measure.is_standing else measure.due_on,
             YES if measure.is_standing else NO,
             str(status_labels[measure.status]),
             measure.days_overdue(today=today) or None,

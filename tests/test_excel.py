@@ -80,6 +80,24 @@ def test_the_measure_export_follows_the_lists_filters(world, browse, letter):
     assert [row[4] for row in rows[1:]] == ["开展评审专家库专项清理"]
 
 
+def test_the_measure_export_leaves_a_standing_measures_placeholder_dates_out(world, browse, letter):
+    factories.measure(
+        recommendation=letter,
+        actor=world.users.housing_officer,
+        content="每季度开展廉政风险排查",
+        is_standing=True,
+        due_on=None,  # the letter's reply deadline, kept as a placeholder
+    )
+    rows = read(browse(world.users.city_staff).get(reverse("documents:measures_xlsx")))
+    headings, *measures = rows
+    dates = slice(headings.index("原定时限"), headings.index("长期坚持") + 1)
+    assert headings[dates] == ("原定时限", "当前时限", "长期坚持")
+    by_content = {row[4]: row[dates] for row in measures}
+    assert by_content["每季度开展廉政风险排查"] == (None, None, "是")
+    assert by_content["开展评审专家库专项清理"][2] == "否"
+    assert isinstance(by_content["开展评审专家库专项清理"][0], datetime.datetime)
+
+
 def test_the_measure_export_holds_only_the_jurisdiction(world, browse, letter):
     rows = read(browse(world.users.other_staff).get(reverse("documents:measures_xlsx")))
     assert len(rows) == 1  # the headings

@@ -97,10 +97,13 @@ def test_the_ledger_shows_both_due_dates_and_marks_an_extension(world, letter, m
     assert kept.due_on == kept.original_due_on
 
 
-def test_a_standing_measure_has_no_due_date(world, letter, make):
-    make("每季度开展廉政风险排查", is_standing=True)
+def test_a_standing_measure_has_no_due_date_and_comes_after_the_dated_ones(world, letter, make):
+    # Its date a placeholder, here before the other's: the item lists it last all the same.
+    make("每季度开展廉政风险排查", is_standing=True, due_on=datetime.date(2026, 2, 1))
+    make("修订工程项目招投标管理办法", due_on=datetime.date(2026, 6, 30))
     text = ledger_text(world.users.city_staff, letter)
-    assert "每季度开展廉政风险排查" in text and "长期坚持" in text and "延至" not in text
+    assert "长期坚持" in text and "延至" not in text and "2026-02-01" not in text
+    assert text.index("修订工程项目招投标管理办法") < text.index("每季度开展廉政风险排查")
 
 
 # --- the latest 核查意见 or 退回原因 ------------------------------------------------------------
