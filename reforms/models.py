@@ -251,8 +251,8 @@ class Measure(TimeStampedModel):
                 condition=~Q(status="signed_off"),
                 name="measure_open_due_id",
             ),
-            # A status's measures in DUE_DATE_ORDER over any scope (the sign-off queue of a
-            # province: walked until its page is full), and the deadline scan's.
+            # A status's measures in DUE_DATE_ORDER over a scope that holds most units (a
+            # province's returned measures: walked until the page is full).
             models.Index(
                 fields=["status", "is_standing", "due_on", "id"], name="measure_status_due"
             ),
