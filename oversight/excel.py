@@ -124,9 +124,8 @@ def measures_xlsx(measures, today: datetime.date | None = None):
             measure.department,
             measure.owner_name,
             measure.leader_name,
-            # A standing measure's dates are placeholders, shown nowhere.
-            None if measure.is_standing else measure.original_due_on,
-            None if measure.is_standing else measure.due_on,
+            measure.original_deadline,
+            measure.deadline,
             YES if measure.is_standing else NO,
             str(status_labels[measure.status]),
             measure.days_overdue(today=today) or None,

@@ -310,6 +310,17 @@ class Measure(TimeStampedModel):
         return max(0, ((today or shanghai_today()) - due).days)
 
     @property
+    def deadline(self) -> datetime.date | None:
+        """The current due date as every page, export and API answer shows it: none for a
+        standing measure, whose stored date is a placeholder (the column is not null)."""
+        return None if self.is_standing else self.due_on
+
+    @property
+    def original_deadline(self) -> datetime.date | None:
+        """The due date first promised, none for a standing measure (see ``deadline``)."""
+        return None if self.is_standing else self.original_due_on
+
+    @property
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 

@@ -121,10 +121,10 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
     """The actions ``user`` may take on a measure or an extension request now.
 
     An action is offered when the object's state is in its from-state table and ``user.has_perm``
-    allows it; a measure with a pending extension request offers no "request_extension". The
-    services still check both. ``scoped=True`` says the object was read through
-    ``restrict(user)``, so the permissions are checked at model level (their ``in_scope`` holds
-    already) and a page of rows costs no query per row.
+    allows it; a standing measure, or one with a pending extension request, offers no
+    "request_extension". The services still check both. ``scoped=True`` says the object was read
+    through ``restrict(user)``, so the permissions are checked at model level (their ``in_scope``
+    holds already) and a page of rows costs no query per row.
     """
     if isinstance(obj, ExtensionRequest):
         table, perms, target = EXTENSION_FROM_STATUSES, EXTENSION_PERMS, obj.measure
@@ -136,7 +136,7 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
         for name, states in table.items()
         if obj.status in states and user.has_perm(perms[name], target)
     }
-    if "request_extension" in allowed and _has_pending_extension(obj):
+    if "request_extension" in allowed and (obj.is_standing or _has_pending_extension(obj)):
         allowed.discard("request_extension")
     return frozenset(allowed)
 
@@ -466,6 +466,8 @@ def extension_request_submit(
 ) -> ExtensionRequest:
     """The unit asks to move the current due date later, giving its reason."""
     _begin("request_extension", measure, actor, _("A signed-off measure needs no extension."))
+    if measure.is_standing:
+        raise TransitionRefused(_("A standing measure has no due date to extend."))
     if requested_due_on <= measure.due_on:
         raise TransitionRefused(_("The requested due date must be later than the current one."))
     if not reason.strip():

@@ -28,6 +28,21 @@ class MeasureSerializer(ModelSerializer):
     days_overdue_original = serializers.SerializerMethodField(
         help_text=_("Days overdue against the original due date.")
     )
+    original_due_on = serializers.DateField(
+        source="original_deadline",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The due date first promised; null for a standing measure."),
+    )
+    due_on = serializers.DateField(
+        source="deadline",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The current due date (moved only by an approved extension); null for a "
+            "standing measure."
+        ),
+    )
 
     class Meta:
         model = Measure

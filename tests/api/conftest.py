@@ -57,13 +57,20 @@ def media(settings, tmp_path):
 
 
 def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
-    """A case carried through the whole loop to a scheduled follow-up, plus a second measure
-    with a pending extension request, a rule change and an activity."""
+    """A case carried through the whole loop (its measure extended once) to a scheduled
+    follow-up, plus a standing measure, a rule change and an activity."""
     case = factories.case(case_unit=unit, commission=commission, created_by=staff, amount=120000)
     Subject.objects.create(case=case, name="张某", position="局长", is_top_leader=True)
     recommendation = factories.issued_recommendation(staff=staff, the_case=case)
     recommendation_services.recommendation_acknowledge(recommendation=recommendation, actor=officer)
     measure = factories.measure(recommendation=recommendation, actor=officer)
+    extension = reform_services.extension_request_submit(
+        measure=measure,
+        actor=officer,
+        requested_due_on=datetime.date(2026, 12, 31),
+        reason="需经上级审批",
+    )
+    reform_services.extension_request_approve(request=extension, actor=staff)
     report = reform_services.progress_report_add(
         measure=measure,
         actor=officer,
@@ -73,13 +80,7 @@ def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
     )
     reform_services.measure_request_signoff(measure=measure, actor=officer)
     reform_services.measure_sign_off(measure=measure, actor=staff, note="经核查，整改到位")
-    pending = factories.measure(recommendation=recommendation, actor=officer, is_standing=True)
-    extension = reform_services.extension_request_submit(
-        measure=pending,
-        actor=officer,
-        requested_due_on=datetime.date(2026, 12, 31),
-        reason="需经上级审批",
-    )
+    standing = factories.measure(recommendation=recommendation, actor=officer, is_standing=True)
     recommendation_services.recommendation_start_rectification(
         recommendation=recommendation, actor=officer
     )
@@ -123,7 +124,8 @@ def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
             "rule-changes": rule_change,
             "activities": activity,
             "follow-ups": follow_up,
-        }
+        },
+        standing=standing,
     )
 
 

@@ -36,7 +36,7 @@ def test_staff_open_a_round_and_its_rows_are_frozen(inside, round_id, api_as):
         "open",
         shanghai_today().isoformat(),
     )
-    # The signed-off measure (today) and the standing one with a pending extension.
+    # The signed-off measure (today) and the standing one.
     assert {row["snapshot_status"] for row in rows} == {"signed_off", "not_started"}
     assert {row["status"] for row in rows} == {"pending"}
     assert all(row["differences"] == [] for row in rows)
@@ -136,7 +136,7 @@ def test_outsiders_find_no_round(inside, round_id, outside, api_as):
 
 
 def test_completed_over_the_api_asks_for_sign_off(inside, api_as):
-    measure = inside.__dict__["extension-requests"].measure  # not started
+    measure = inside.standing  # not started
     assert measure.status == Measure.Status.NOT_STARTED
     opened = api_as("staff").post(
         ROUNDS, {"unit": measure.unit_id, "answer_due_on": due()}, format="json"

@@ -41,6 +41,14 @@ def test_the_schema_is_served_and_documents_every_transition(client, db):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
+def test_a_measures_dates_may_be_null(client, db):
+    """A standing measure has none (its stored date is a placeholder)."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    measure = schema["components"]["schemas"]["Measure"]["properties"]
+    for field in ("original_due_on", "due_on"):
+        assert (measure[field]["format"], measure[field].get("nullable")) == ("date", True)
+
+
 def test_links_lead_from_a_record_to_what_can_be_done_with_it(client, db):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = schema["paths"]

@@ -394,6 +394,10 @@ class TestPlanningMeasures:
         answer = post(api_as("officer"), "measures/", body)
         assert answer.status_code == 201, answer.content
         assert answer.json()["is_standing"] is True
+        # Its stored date is a placeholder: the API shows none, as every page and export.
+        assert (answer.json()["original_due_on"], answer.json()["due_on"]) == (None, None)
+        listed = api_as("officer").get("/api/v1/measures/", {"recommendation": letter.pk}).json()
+        assert [(m["due_on"], m["original_due_on"]) for m in listed["results"]] == [(None, None)]
 
     def test_any_other_measure_does(self, letter, api_as):
         body = self.body(letter)

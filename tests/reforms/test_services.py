@@ -372,6 +372,16 @@ def test_invalid_extension_requests_are_refused(world, measure_in, start, days, 
     assert not measure.extension_requests.exists()
 
 
+def test_a_standing_measure_has_no_due_date_to_extend(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS, is_standing=True)
+    officer = world.users.housing_officer
+
+    assert "request_extension" not in services.available_actions(officer, measure)
+    with pytest.raises(TransitionRefused, match="no due date to extend"):
+        ask_extension(measure, officer)
+    assert not measure.extension_requests.exists()
+
+
 def test_one_pending_extension_at_a_time(world, measure_in):
     measure = measure_in(Status.IN_PROGRESS)
     ask_extension(measure, world.users.housing_officer)
