@@ -715,12 +715,16 @@ def reconciliation_sheet_rows(rows: list, *, one_letter: bool) -> None:
             measure = row.measure
             doc_number = "" if one_letter else measure.item.recommendation.doc_number
             row.what = "\n".join(part for part in (doc_number, measure.content) if part)
+            # A standing measure has no date; its colour says 长期坚持 while it is open.
+            due = f"{row.snapshot_due_on:%Y-%m-%d}" if row.snapshot_due_on else None
             row.snapshot = "\n".join(
-                (
+                part
+                for part in (
                     str(row.get_snapshot_status_display()),
-                    f"{row.snapshot_due_on:%Y-%m-%d}",
+                    due,
                     str(row.get_snapshot_signal_display()),
                 )
+                if part
             )
             row.unit_words = _words(row.get_answer_display(), row.answer_note, row.answered_by)
             row.staff_words = _words(

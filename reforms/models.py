@@ -1285,7 +1285,9 @@ class ReconciliationRow(models.Model):
     snapshot_status = models.CharField(
         _("status at snapshot"), max_length=20, choices=Measure.Status.choices
     )
-    snapshot_due_on = models.DateField(_("due date at snapshot"))
+    snapshot_due_on = models.DateField(  # none for a standing measure (Measure.deadline)
+        _("due date at snapshot"), null=True, blank=True
+    )
     snapshot_signal = models.CharField(
         _("colour at snapshot"), max_length=8, choices=Signal.choices
     )
@@ -1366,8 +1368,8 @@ class ReconciliationRow(models.Model):
             found.append(
                 str(_("status now %(status)s") % {"status": self.measure.get_status_display()})
             )
-        if self.measure.due_on != self.snapshot_due_on:
-            due = f"{self.measure.due_on:%Y-%m-%d}"
+        if self.measure.deadline != self.snapshot_due_on:
+            due = f"{self.measure.deadline:%Y-%m-%d}"
             found.append(str(_("due date now %(due)s") % {"due": due}))
         return found
 

@@ -206,7 +206,7 @@ def open_round(
             round=round_,
             measure=measure,
             snapshot_status=measure.status,
-            snapshot_due_on=measure.due_on,
+            snapshot_due_on=measure.deadline,
             snapshot_signal=measure.signal(today=as_of),
         )
         for measure in measures

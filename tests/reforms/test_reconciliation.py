@@ -4,6 +4,7 @@ a round and of its rows, for each role in and out of scope, and who is told."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from core.domain import (
@@ -14,6 +15,7 @@ from core.domain import (
     shanghai_today,
 )
 from notifications.models import Notification
+from oversight import documents
 from recommendations import services as recommendation_services
 from reforms import reconciliation, services
 from reforms.models import Measure, ReconciliationRound, ReconciliationRow, Signal
@@ -129,6 +131,22 @@ def test_the_snapshot_stays_when_the_measure_moves_on(world, letter, measure_in)
     row = round_.rows.select_related("measure").get()
     assert row.snapshot_status == Status.AWAITING_SIGNOFF
     assert row.differences() == ["status now Signed off"]
+
+
+def test_a_standing_measure_is_frozen_without_a_date(world, browse_en, letter, measure_in):
+    measure_in(Status.NOT_STARTED, is_standing=True)
+
+    round_ = open_for(letter, world.users.city_staff)
+
+    row = round_.rows.select_related("measure__item__recommendation").get()
+    assert (row.snapshot_due_on, row.snapshot_signal) == (None, Signal.BLUE)
+    assert row.differences() == []
+    # The sheet and the page print its state and colour, not its placeholder date.
+    documents.reconciliation_sheet_rows([row], one_letter=True)
+    assert row.snapshot.splitlines() == ["未开始", "长期坚持"]
+    url = reverse("reforms:reconciliation_detail", args=[round_.pk])
+    page = browse_en(world.users.city_staff).get(url).content.decode()
+    assert "Not started" in page and "Due" not in page
 
 
 def test_a_signal_is_read_on_the_rounds_date(world, letter, measure_in):
