@@ -231,6 +231,11 @@ class FollowUpMarkForm(Form):
         help_text=_("For a rebound: the measure is reopened with this due date."),
     )
 
+    def __init__(self, *args, standing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if standing:  # reopened without a deadline (services.measure_reopen)
+            del self.fields["new_due_on"]
+
 
 class FollowUpConcludeForm(Form):
     """How a review ends: a public notice (通报) or an admonition talk (约谈), as an activity."""

@@ -848,7 +848,8 @@ class FollowUpMeasureQuerySet(ScopedQuerySet):
 
 class FollowUpMeasure(models.Model):
     """One signed-off measure a follow-up review looks at, and what the staff found: held, or
-    rebounded (the measure is reopened with a new due date, ``services.measure_reopen``)."""
+    rebounded (the measure is reopened with a new due date, none if standing:
+    ``services.measure_reopen``)."""
 
     class Verdict(models.TextChoices):
         HELD = "held", _("Held")
@@ -885,10 +886,6 @@ class FollowUpMeasure(models.Model):
                 condition=Q(verdict="", checked_at__isnull=True)
                 | ~Q(verdict="") & Q(checked_at__isnull=False),
                 name="follow_up_measure_checked_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(verdict="rebounded") | Q(new_due_on__isnull=False),
-                name="follow_up_measure_rebound_has_due_date",
             ),
         ]
 

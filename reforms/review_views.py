@@ -35,7 +35,7 @@ def _review(request, pk) -> FollowUp:
 
 
 def _mark_form(row, data=None):
-    return FollowUpMarkForm(data, auto_id=f"id_row{row.pk}_%s")
+    return FollowUpMarkForm(data, auto_id=f"id_row{row.pk}_%s", standing=row.measure.is_standing)
 
 
 def _context(request, review, *, choose_form=None, conclude_form=None, marked=None):

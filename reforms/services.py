@@ -86,7 +86,7 @@ FROM_STATUSES = {
     "request_extension": _UNSIGNED,
     "edit": _UNSIGNED,
     # A follow-up review (回头看) found the signed-off measure rebounded: back to in progress with
-    # a new due date (``measure_reopen``, reached through ``follow_up_mark``).
+    # a new due date, none if standing (``measure_reopen``, reached through ``follow_up_mark``).
     "reopen": frozenset({Status.SIGNED_OFF}),
 }
 # The permission each measure action needs (``rules.py``), checked on the measure.
@@ -431,8 +431,11 @@ def measure_return(*, measure: Measure, actor, reason_code: str, reason: str = "
 
 
 @transaction.atomic
-def measure_reopen(*, measure: Measure, actor, due_on: datetime.date, reason: str) -> Measure:
-    """A signed-off measure rebounded (整改反弹): back to in progress with a new due date.
+def measure_reopen(
+    *, measure: Measure, actor, due_on: datetime.date | None, reason: str
+) -> Measure:
+    """A signed-off measure rebounded (整改反弹): back to in progress with a new due date, or
+    none for a standing measure, which goes on without a deadline.
 
     Its original due date stays; ``reopen_count`` and ``reopened_on`` keep the work after the
     reopening apart from first-time work. The unit's officers and the owner are told.
@@ -443,6 +446,24 @@ def measure_reopen(*, measure: Measure, actor, due_on: datetime.date, reason: st
         raise TransitionRefused(message, errors={"findings": [message]})
     _check_reason_length(reason, "findings", _("findings"))
     today = shanghai_today()
+    _check_new_due_date(measure, due_on, today)
+    measure.signed_off_on = None
+    measure.due_on = due_on or measure.due_on
+    measure.reopen_count += 1
+    measure.reopened_on = today
+    transition = apply_transition(measure, to_status=Status.IN_PROGRESS, actor=actor, reason=reason)
+    workflow.measure_event(measure, transition, actor=actor)
+    return measure
+
+
+def _check_new_due_date(measure: Measure, due_on: datetime.date | None, today) -> None:
+    """A reopened measure's due date: after today and not before the original one; none for a
+    standing measure (its date is a placeholder no page shows)."""
+    if measure.is_standing:
+        if due_on is not None:
+            message = _("A standing measure is reopened without a due date.")
+            raise TransitionRefused(message, errors={"new_due_on": [message]})
+        return
     if due_on is None or due_on <= today:
         message = _("Give a new due date after today.")
         raise TransitionRefused(message, errors={"new_due_on": [message]})
@@ -451,13 +472,6 @@ def measure_reopen(*, measure: Measure, actor, due_on: datetime.date, reason: st
             "day": f"{measure.original_due_on:%Y-%m-%d}"
         }
         raise TransitionRefused(message, errors={"new_due_on": [message]})
-    measure.signed_off_on = None
-    measure.due_on = due_on
-    measure.reopen_count += 1
-    measure.reopened_on = today
-    transition = apply_transition(measure, to_status=Status.IN_PROGRESS, actor=actor, reason=reason)
-    workflow.measure_event(measure, transition, actor=actor)
-    return measure
 
 
 @transaction.atomic
@@ -666,7 +680,7 @@ def follow_up_mark(
     new_due_on: datetime.date | None = None,
 ) -> FollowUpMeasure:
     """Staff mark a reviewed measure held, or rebounded: then it is reopened (``measure_reopen``)
-    with ``findings`` as its reason and ``new_due_on`` as its due date."""
+    with ``findings`` as its reason and ``new_due_on`` as its due date (none if standing)."""
     follow_up = row.follow_up
     require_perm(actor, "reforms.change_followup", follow_up)
     lock_for_update(follow_up)

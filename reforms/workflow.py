@@ -148,10 +148,16 @@ def measure_event(measure, transition, *, actor) -> None:
             # A follow-up review (回头看) found it rebounded (``services.measure_reopen``).
             recipients = unit_side
             title = _("Measure reopened: %(what)s") % {"what": what}
-            body = _(
-                "A follow-up review found the rectification rebounded; the measure is reopened "
-                "and now due on %(due)s."
-            ) % {"due": f"{measure.due_on:%Y-%m-%d}"}
+            if measure.is_standing:
+                body = _(
+                    "A follow-up review found the rectification rebounded; the standing measure "
+                    "is reopened."
+                )
+            else:
+                body = _(
+                    "A follow-up review found the rectification rebounded; the measure is "
+                    "reopened and now due on %(due)s."
+                ) % {"due": f"{measure.due_on:%Y-%m-%d}"}
             body += " " + _("Findings: %(findings)s") % {"findings": transition.reason[:500]}
         else:
             return

@@ -388,7 +388,10 @@ class FollowUpMarkSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("Required for a rebound: the reopened measure's new due date."),
+        help_text=_(
+            "Required for a rebound: the reopened measure's new due date; none for a standing "
+            "measure."
+        ),
     )
 
 

@@ -1,3 +1,5 @@
+"""A standing measure's reconciliation snapshot holds no date, as every page shows none."""
+
 from django.db import migrations, models
 
 

@@ -128,6 +128,32 @@ def test_a_rebounded_measure_reopens_with_a_new_due_date_and_the_unit_is_told(wo
     )
 
 
+def test_a_rebounded_standing_measure_reopens_without_a_due_date(world, review):
+    row = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)[0]
+    Measure.objects.filter(pk=row.measure_id).update(is_standing=True)
+    row.measure.refresh_from_db()
+    placeholder = row.measure.due_on
+    Notification.objects.all().delete()
+    mark = {"row": row, "actor": world.users.city_staff, "verdict": Verdict.REBOUNDED}
+
+    with pytest.raises(TransitionRefused, match="reopened without a due date"):
+        services.follow_up_mark(**mark, findings="警示教育已停开", new_due_on=later())
+    services.follow_up_mark(**mark, findings="警示教育已停开")
+
+    row.refresh_from_db()
+    measure = Measure.objects.get(pk=row.measure_id)
+    assert (row.verdict, row.new_due_on) == (Verdict.REBOUNDED, None)
+    assert (measure.status, measure.due_on, measure.reopen_count) == (
+        Status.IN_PROGRESS,
+        placeholder,
+        1,
+    )
+    bodies = set(Notification.objects.values_list("body", flat=True))
+    assert bodies == {
+        "回头看发现整改成果出现反弹，长期坚持措施已重新打开。 发现问题：警示教育已停开"
+    }
+
+
 @pytest.mark.parametrize(
     ("findings", "due", "message"),
     [

@@ -78,6 +78,23 @@ def test_staff_run_a_review_on_its_page(world, client, review, english):
     assert "约谈市住建局主要负责人" in client.get(review_url(review)).content.decode()
 
 
+def test_a_standing_measures_row_asks_no_due_date(world, client, review):
+    rows = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)
+    Measure.objects.filter(pk=rows[0].measure_id).update(is_standing=True)
+    client.force_login(world.users.city_staff)
+
+    page = client.get(review_url(review)).content.decode()
+
+    assert f'id="id_row{rows[0].pk}_new_due_on"' not in page
+    assert f'id="id_row{rows[1].pk}_new_due_on"' in page
+    marked = client.post(
+        reverse("reforms:follow_up_mark", args=[rows[0].pk]),
+        {"verdict": "rebounded", "findings": "警示教育已停开"},
+    )
+    assert marked.status_code == 302
+    assert Measure.objects.get(pk=rows[0].measure_id).status == Status.IN_PROGRESS
+
+
 @pytest.mark.parametrize("who", ["supervisor", "housing_officer"])
 def test_supervisors_and_officers_read_the_review_but_do_not_act(world, client, review, who):
     rows = services.follow_up_choose_measures(follow_up=review, actor=world.users.city_staff)
