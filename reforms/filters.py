@@ -204,18 +204,22 @@ class MeasureFilter(django_filters.FilterSet):
         return queryset
 
     def filter_ordering(self, queryset, name, value):
-        if value.lstrip("-") == "days_overdue":
-            # The due date of overdue measures (per ``overdue()``), empty for the others.
+        reversed_ = value.startswith("-")
+        key = value.removeprefix("-")
+        if key == "days_overdue":
+            # The due date of overdue measures (per ``overdue()``), empty for the others: most
+            # days overdue is the earliest date.
             late = Measure.objects.overdue(today=self.today).values("pk")
             queryset = queryset.annotate(
                 overdue_since=Case(When(pk__in=late, then=F("due_on")), default=Value(None))
             )
             since = F("overdue_since")
-            first = since.asc(nulls_last=True) if value[0] == "-" else since.desc(nulls_first=True)
+            first = since.asc(nulls_last=True) if reversed_ else since.desc(nulls_first=True)
             return queryset.order_by(first, *DUE_DATE_ORDER)
-        if value.lstrip("-") == "unit":
-            return queryset.order_by(f"{value[:-4]}unit__name", *DUE_DATE_ORDER)
-        return queryset.by_due_date(latest_first=value == "-due_on")
+        if key == "unit":
+            unit = F("unit__name")
+            return queryset.order_by(unit.desc() if reversed_ else unit.asc(), *DUE_DATE_ORDER)
+        return queryset.by_due_date(latest_first=reversed_)
 
     @property
     def qs(self):
