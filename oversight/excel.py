@@ -460,6 +460,7 @@ FORMATS = {
         PLAN_COLUMNS,
         lambda: {7: [YES, NO]},
         date_columns=(6,),
+        notes=lambda: [_("Due date: leave it empty for a standing measure (长期坚持: 是).")],
     ),
     "rule_changes": ImportFormat(
         lambda: _("Rule changes"),

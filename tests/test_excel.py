@@ -167,9 +167,11 @@ def test_the_templates_download_with_their_headings(world, browse):
         PROBLEM_HEADINGS
     )
     officer = browse(world.users.housing_officer)
-    assert read(officer.get(reverse("documents:import_template", args=["plan"])))[0] == tuple(
-        PLAN_HEADINGS
-    )
+    plan = officer.get(reverse("documents:import_template", args=["plan"]))
+    workbook = load_workbook(io.BytesIO(b"".join(plan.streaming_content)))
+    assert tuple(cell.value for cell in workbook.worksheets[0][1]) == tuple(PLAN_HEADINGS)
+    how_to = [row[0].value for row in workbook["填写说明"].iter_rows()]
+    assert how_to[-1] == "整改时限：长期坚持的措施留空（长期坚持填“是”）。"
 
 
 def test_a_blank_template_imports_nothing(world, browse, housing_case):
