@@ -56,12 +56,13 @@ class MeasurePlanForm(ModelForm):
             "due_on": DateInput,
         }
         labels = {"due_on": _("Due date")}
-        help_texts = {"due_on": _("Not needed for a standing measure.")}
+        help_texts = {"due_on": _("None for a standing measure: it has no deadline.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The service decides whether a date is needed (not for a standing measure): the browser
-        # must not insist on one. app.js marks it required while 长期坚持 is unticked.
+        # must not insist on one. app.js marks it required while 长期坚持 is unticked, and
+        # disables it once ticked.
         due_on = self.fields["due_on"]
         due_on.required = False
         due_on.widget.attrs["data-required-unless"] = self["is_standing"].auto_id

@@ -47,7 +47,8 @@ addCounters(document);
 document.body.addEventListener("htmx:load", function (event) { addCounters(event.detail.elt); });
 
 // A field needed unless a box is ticked (a measure's due date, unless it is 长期坚持): the server
-// decides; this only lets the browser ask for the date while the box is unticked.
+// decides; this only lets the browser ask for the date while the box is unticked, and sets it
+// aside (disabled: not sent) once ticked, since a standing measure has no date.
 function linkRequiredUnless(root) {
   root.querySelectorAll("[data-required-unless]").forEach(function (field) {
     const box = document.getElementById(field.dataset.requiredUnless);
@@ -55,6 +56,7 @@ function linkRequiredUnless(root) {
     field.dataset.linked = "1";
     const update = function () {
       field.required = !box.checked;
+      field.disabled = box.checked;
     };
     box.addEventListener("change", update);
     update();
