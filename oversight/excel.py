@@ -396,7 +396,7 @@ PLAN_COLUMNS = (
     Column(lambda: str(_("Item number")), 10),
     text_column(Measure, "content", 50),
     text_column(Measure, "standard", 36),
-    text_column(Measure, "department", 16),
+    text_column(Measure, "department", 16, required=False),
     text_column(Measure, "owner_name", 10),
     text_column(Measure, "leader_name", 10),
     Column(lambda: str(_("Due date")), 14),

@@ -171,7 +171,8 @@ class Measure(TimeStampedModel):
     )
     content = BoundedTextField(_("measure"), max_length=1000)
     standard = BoundedTextField(_("completion standard"), max_length=1000)
-    department = models.CharField(_("owning department"), max_length=100)
+    # Optional: a small unit's measure may have an owner and a leader but no department.
+    department = models.CharField(_("owning department"), max_length=100, blank=True)
     owner_name = models.CharField(_("owner"), max_length=50)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -307,7 +307,7 @@ def test_a_good_plan_is_imported(world, browse, letter):
         PLAN_HEADINGS,
         [
             plan_row(1, "建立评审专家随机抽取制度", datetime.datetime(2026, 6, 30)),
-            plan_row(2, "开展专项清理", "2026/7/15"),
+            plan_row(2, "开展专项清理", "2026/7/15", department=None),
             plan_row(3, "每季度廉政风险排查", "2026年12月31日", standing="是"),
         ],
     )
@@ -318,10 +318,12 @@ def test_a_good_plan_is_imported(world, browse, letter):
     assert response.status_code == 302
     assert response.url == reverse("reforms:plan", args=[letter.pk])
     imported = Measure.objects.order_by("pk")[before:]
-    assert [(m.item.number, m.content, m.due_on, m.is_standing) for m in imported] == [
-        (1, "建立评审专家随机抽取制度", datetime.date(2026, 6, 30), False),
-        (2, "开展专项清理", datetime.date(2026, 7, 15), False),
-        (3, "每季度廉政风险排查", datetime.date(2026, 12, 31), True),
+    assert [
+        (m.item.number, m.content, m.department, m.due_on, m.is_standing) for m in imported
+    ] == [
+        (1, "建立评审专家随机抽取制度", "办公室", datetime.date(2026, 6, 30), False),
+        (2, "开展专项清理", "", datetime.date(2026, 7, 15), False),  # the department is optional
+        (3, "每季度廉政风险排查", "办公室", datetime.date(2026, 12, 31), True),
     ]
     assert all(m.unit == world.units.housing for m in imported)
 

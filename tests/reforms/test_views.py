@@ -875,6 +875,19 @@ def test_a_standing_measure_is_planned_without_a_date(world, browse_en, letter):
     assert not Measure.objects.due_soon().exists()
 
 
+def test_a_measure_may_have_no_department(world, browse_en, letter):
+    item = letter.items.get()
+
+    response = browse_en(world.users.housing_officer).post(
+        reverse("reforms:plan_measure_add", args=[item.pk]),
+        plan_data(item, department=""),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert Measure.objects.get().department == ""
+
+
 def test_a_measure_not_standing_without_a_date_is_refused_under_the_date(world, browse, letter):
     item = letter.items.get()
 
