@@ -67,6 +67,22 @@ def evaluation_session(case, *, staff, officer):
     return session, member, score
 
 
+def measure_awaiting_extension(case, *, staff, officer):
+    """A third letter of the case, being planned: a measure not started, with a pending extension
+    request (the chain's letter is closed, so its measures are signed off or standing)."""
+    letter = recommendation_services.recommendation_acknowledge(
+        recommendation=factories.issued_recommendation(staff=staff, the_case=case), actor=officer
+    )
+    measure = factories.measure(recommendation=letter, actor=officer)
+    extension = reform_services.extension_request_submit(
+        measure=measure,
+        actor=officer,
+        requested_due_on=datetime.date(2026, 12, 31),
+        reason="需经上级审批",
+    )
+    return measure, extension
+
+
 def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
     session, panel_member, indicator_score = evaluation_session(
@@ -74,10 +90,10 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     )
     recommendation = chain.recommendations
     draft = factories.draft_recommendation(staff=staff, the_case=chain.cases)
-    open_measure = chain.__dict__["extension-requests"].measure
+    open_measure, extension = measure_awaiting_extension(chain.cases, staff=staff, officer=officer)
     reconciliation_round = reconciliation.open_round(
         actor=staff,
-        recommendation=recommendation,
+        recommendation=open_measure.item.recommendation,
         answer_due_on=shanghai_today() + datetime.timedelta(days=14),
     )
     campaign = campaign_services.campaign_create(
@@ -104,10 +120,10 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         draft=draft,
         draft_item=draft.items.first(),
         measure=chain.measures,  # signed off
-        open_measure=chain.__dict__["extension-requests"].measure,
+        open_measure=open_measure,
         report=chain.__dict__["progress-reports"],
         evidence=chain.evidence,
-        extension=chain.__dict__["extension-requests"],
+        extension=extension,
         follow_up=follow_up,
         follow_up_row=follow_up_row,
         # 整改反弹: the case's problem flagged against itself (the routes need one flag per side).
