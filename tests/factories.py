@@ -121,6 +121,16 @@ def measure(*, recommendation: Recommendation, actor: User, **fields) -> Measure
     return reform_services.measure_create(actor=actor, **defaults | fields)
 
 
+def extension_request(*, measure: Measure, actor: User):
+    """The unit asks to move ``measure``'s due date to the year's last day."""
+    return reform_services.extension_request_submit(
+        measure=measure,
+        actor=actor,
+        requested_due_on=datetime.date(2026, 12, 31),
+        reason="需经上级审批",
+    )
+
+
 def zip_bytes(*names: str) -> bytes:
     """A zip archive holding ``names`` (empty members): OOXML, OFD or neither, by its names."""
     buffer = BytesIO()

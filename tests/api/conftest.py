@@ -64,12 +64,7 @@ def build_chain(*, unit, commission, staff, officer) -> SimpleNamespace:
     recommendation = factories.issued_recommendation(staff=staff, the_case=case)
     recommendation_services.recommendation_acknowledge(recommendation=recommendation, actor=officer)
     measure = factories.measure(recommendation=recommendation, actor=officer)
-    extension = reform_services.extension_request_submit(
-        measure=measure,
-        actor=officer,
-        requested_due_on=datetime.date(2026, 12, 31),
-        reason="需经上级审批",
-    )
+    extension = factories.extension_request(measure=measure, actor=officer)
     reform_services.extension_request_approve(request=extension, actor=staff)
     report = reform_services.progress_report_add(
         measure=measure,

@@ -74,12 +74,7 @@ def measure_awaiting_extension(case, *, staff, officer):
         recommendation=factories.issued_recommendation(staff=staff, the_case=case), actor=officer
     )
     measure = factories.measure(recommendation=letter, actor=officer)
-    extension = reform_services.extension_request_submit(
-        measure=measure,
-        actor=officer,
-        requested_due_on=datetime.date(2026, 12, 31),
-        reason="需经上级审批",
-    )
+    extension = factories.extension_request(measure=measure, actor=officer)
     return measure, extension
 
 
