@@ -122,9 +122,10 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
 
     An action is offered when the object's state is in its from-state table and ``user.has_perm``
     allows it; a standing measure, or one with a pending extension request, offers no
-    "request_extension". The services still check both. ``scoped=True`` says the object was read
-    through ``restrict(user)``, so the permissions are checked at model level (their ``in_scope``
-    holds already) and a page of rows costs no query per row.
+    "request_extension", and a request on a standing measure no "approve". The services still
+    check them. ``scoped=True`` says the object was read through ``restrict(user)``, so the
+    permissions are checked at model level (their ``in_scope`` holds already) and a page of rows
+    costs no query per row.
     """
     if isinstance(obj, ExtensionRequest):
         table, perms, target = EXTENSION_FROM_STATUSES, EXTENSION_PERMS, obj.measure
@@ -136,7 +137,10 @@ def available_actions(user, obj, *, scoped: bool = False) -> frozenset[str]:
         for name, states in table.items()
         if obj.status in states and user.has_perm(perms[name], target)
     }
-    if "request_extension" in allowed and (obj.is_standing or _has_pending_extension(obj)):
+    if isinstance(obj, ExtensionRequest):
+        if obj.measure.is_standing:  # a request made before standing measures refused them
+            allowed.discard("approve")
+    elif "request_extension" in allowed and (obj.is_standing or _has_pending_extension(obj)):
         allowed.discard("request_extension")
     return frozenset(allowed)
 
@@ -163,6 +167,12 @@ def _check_reason_length(text: str, field: str, label) -> None:
             "limit": limit,
         }
         raise InvalidInput(message, errors={field: [message]})
+
+
+def standing_placeholder(recommendation: Recommendation) -> datetime.date:
+    """The date a standing measure stores and no page shows: the letter's reply deadline, or its
+    issue date when it has none or one before it."""
+    return max(recommendation.reply_due_on or recommendation.issued_on, recommendation.issued_on)
 
 
 class MeasurePlan:
@@ -194,9 +204,11 @@ class MeasurePlan:
     ) -> Measure:
         """A measure under an item of an issued recommendation, checked, not yet saved.
 
-        A standing measure (长期坚持) needs no due date: it is never due soon nor overdue, and one
-        left without a date keeps the letter's reply deadline (or its issue date) as a
-        placeholder, since the column is not null. Any other measure must have one."""
+        A standing measure (长期坚持) has no due date: it is never due soon nor overdue. It keeps
+        the letter's reply deadline (or its issue date) as a placeholder, since the column is not
+        null, whatever date came with it: a date sent beside 长期坚持 (a spreadsheet's cell, an
+        API client's field) is set aside, as the plan form sets it aside, so that no hidden date
+        of the unit's choosing orders or bands it. Any other measure must have one."""
         require_perm(self.actor, "reforms.add_measure")
         self._require_in_sight(item)
         recommendation = item.recommendation
@@ -204,13 +216,11 @@ class MeasurePlan:
             raise TransitionRefused(
                 _("Measures can be planned only after issue and before the reply is submitted.")
             )
-        if due_on is None:
-            if not is_standing:
-                message = _("Fill in the due date (a standing measure needs none).")
-                raise TransitionRefused(message, errors={"due_on": [message]})
-            due_on = max(
-                recommendation.reply_due_on or recommendation.issued_on, recommendation.issued_on
-            )
+        if is_standing:
+            due_on = standing_placeholder(recommendation)
+        elif due_on is None:
+            message = _("Fill in the due date (a standing measure needs none).")
+            raise TransitionRefused(message, errors={"due_on": [message]})
         if due_on < recommendation.issued_on:
             raise TransitionRefused(
                 _("The due date cannot be before the recommendation was issued.")
@@ -524,6 +534,8 @@ def extension_request_approve(
     require_status(
         measure, FROM_STATUSES["request_extension"], _("A signed-off measure needs no extension.")
     )
+    if measure.is_standing:  # a request made before standing measures refused them
+        raise TransitionRefused(_("A standing measure has no due date to extend."))
     measure.due_on = request.requested_due_on
     measure.save(update_fields=["due_on", "updated_at"])
     workflow.extension_event(request, actor=actor)

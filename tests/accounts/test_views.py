@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from notifications.models import Notification
 from recommendations.services import recommendation_acknowledge
+from reforms.models import Measure
 from tests import factories
 
 SHANGHAI_NOON = datetime.datetime(2026, 3, 2, 4, tzinfo=datetime.UTC)  # 12:00 in Shanghai
@@ -64,10 +65,11 @@ def test_an_officer_sees_measures_by_colour(world, client, letter):
         datetime.date(2026, 3, 9),  # due within 7 days
         datetime.date(2026, 4, 30),  # later
     )
-    # Standing: later, whatever its date (a placeholder, here the earliest).
-    factories.measure(
-        recommendation=letter, actor=officer, is_standing=True, due_on=datetime.date(2026, 3, 1)
-    )
+    # Standing: later, whatever its stored date (a placeholder; here, as a row planned before
+    # placeholders were the reply deadline may hold, the earliest).
+    standing = factories.measure(recommendation=letter, actor=officer, is_standing=True)
+    early = datetime.date(2026, 3, 1)
+    Measure.objects.filter(pk=standing.pk).update(original_due_on=early, due_on=early)
     client.force_login(officer)
 
     with time_machine.travel(SHANGHAI_NOON):

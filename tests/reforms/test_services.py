@@ -382,6 +382,24 @@ def test_a_standing_measure_has_no_due_date_to_extend(world, measure_in):
     assert not measure.extension_requests.exists()
 
 
+def test_a_request_left_pending_on_a_standing_measure_is_refused_not_approved(world, measure_in):
+    measure = measure_in(Status.IN_PROGRESS)
+    request = ask_extension(measure, world.users.housing_officer)
+    # Made before standing measures refused extensions, on a measure since become standing.
+    Measure.objects.filter(pk=measure.pk).update(is_standing=True)
+    request = ExtensionRequest.objects.get(pk=request.pk)
+    staff = world.users.city_staff
+
+    assert services.available_actions(staff, request) == {"reject"}
+    with pytest.raises(TransitionRefused, match="no due date to extend"):
+        services.extension_request_approve(request=request, actor=staff)
+    assert Measure.objects.get(pk=measure.pk).due_on == DUE_ON
+    assert ExtensionRequest.objects.get(pk=request.pk).status == ExtensionRequest.Status.PENDING
+
+    services.extension_request_reject(request=request, actor=staff, note="长期坚持，无需延期")
+    assert ExtensionRequest.objects.get(pk=request.pk).status == ExtensionRequest.Status.REJECTED
+
+
 def test_one_pending_extension_at_a_time(world, measure_in):
     measure = measure_in(Status.IN_PROGRESS)
     ask_extension(measure, world.users.housing_officer)
@@ -427,6 +445,23 @@ def test_a_measure_cannot_fall_due_before_its_recommendation_was_issued(world, l
             actor=world.users.housing_officer,
             due_on=letter.issued_on - datetime.timedelta(days=1),
         )
+
+
+@pytest.mark.parametrize(
+    "sent", [None, datetime.date(2026, 3, 1), datetime.date(2025, 1, 1)], ids=str
+)
+def test_a_standing_measure_keeps_the_letters_reply_deadline_whatever_date_it_came_with(
+    world, letter, sent
+):
+    """A spreadsheet's cell or an API client's field beside 长期坚持 orders and bands nothing,
+    not even a date before the letter, which a dated measure may not have."""
+    measure = factories.measure(
+        recommendation=letter, actor=world.users.housing_officer, is_standing=True, due_on=sent
+    )
+
+    measure.refresh_from_db()
+    assert (measure.due_on, measure.original_due_on) == (letter.reply_due_on,) * 2
+    assert measure.deadline is None
 
 
 # --- available_actions: what the pages offer, from the services' own tables -------------------
