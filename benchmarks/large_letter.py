@@ -20,6 +20,7 @@ from core.domain import shanghai_today
 from recommendations import services
 from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import Activity, Measure, RuleChange
+from reforms.services import standing_placeholder
 
 TITLE = "关于深化工程建设领域系列案件以案促改的纪检监察建议"
 ITEMS = 13
@@ -142,10 +143,12 @@ def _build(staff: User, unit: OrgUnit, size: Size) -> Recommendation:
         for n in range(ITEMS, size.problems)
     )
     start = today - datetime.timedelta(days=150)
+    placeholder = standing_placeholder(letter)
     rows = []
     for n in range(size.measures):
-        original = start + datetime.timedelta(days=n % 240)
         standing = n % 23 == 0
+        original = placeholder if standing else start + datetime.timedelta(days=n % 240)
+        extended = not standing and n % 7 == 0
         signed = not standing and n % 3 == 0 and original <= today
         rows.append(
             Measure(
@@ -158,7 +161,7 @@ def _build(staff: User, unit: OrgUnit, size: Size) -> Recommendation:
                 leader_name="王局长",
                 is_standing=standing,
                 original_due_on=original,
-                due_on=original + datetime.timedelta(days=30 if n % 7 == 0 else 0),
+                due_on=original + datetime.timedelta(days=30 if extended else 0),
                 status=Measure.Status.SIGNED_OFF
                 if signed
                 else (Measure.Status.IN_PROGRESS if n % 2 else Measure.Status.NOT_STARTED),

@@ -33,6 +33,7 @@ from reforms.models import Measure, ProgressReport
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CITIES = 15
 COUNTIES_PER_CITY = 10
+REPLY_WINDOW = datetime.timedelta(days=60)  # from a letter's issue to its reply deadline
 # How much more often than average a sector's measures run late (uneven on purpose).
 LATE_BY_SECTOR = {
     Sector.CONSTRUCTION: 1.9,
@@ -415,7 +416,7 @@ class Generator:
                 serials[(unit.commission, year)] += 1
                 serial = serials[(unit.commission, year)]
                 abbr = abbreviations.get(unit.commission, "规纪")
-                reply_due = issued + datetime.timedelta(days=60)
+                reply_due = issued + REPLY_WINDOW
                 age = (self.today - issued).days
                 status = (
                     RecStatus.EVALUATED
@@ -472,6 +473,8 @@ class Generator:
             pk = next(ids)
             due = issued + datetime.timedelta(days=self.random.randint(30, 360))
             standing = self.random.random() < 0.03
+            if standing:  # the placeholder its letter's reply deadline is (services.MeasurePlan)
+                due = issued + REPLY_WINDOW
             status, signed = self._fate(unit, due, standing)
             self._progress(pk, issued, due, status, unit)
             yield (

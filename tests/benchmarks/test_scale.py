@@ -6,6 +6,7 @@ from benchmarks.scale import Generator
 from cases.models import Case
 from recommendations.models import Recommendation
 from reforms.models import Measure, ProgressReport
+from reforms.services import standing_placeholder
 
 
 def test_the_generator_fills_the_current_schema_and_the_app_carries_on_after_it(db):
@@ -19,6 +20,13 @@ def test_the_generator_fills_the_current_schema_and_the_app_carries_on_after_it(
     assert counts["progress reports"] == ProgressReport.objects.count() > 0
     assert Measure.objects.overdue().exists()
     assert not User.objects.filter(must_change_password=True).exists()
+    standing = Measure.objects.filter(is_standing=True).select_related("item__recommendation")
+    assert standing and all(
+        measure.original_due_on
+        == measure.due_on
+        == standing_placeholder(measure.item.recommendation)
+        for measure in standing
+    )
     # Sequences were moved past the written ids: the next row the app writes gets a fresh one.
     unit = OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT).first()
     added = User.objects.create_user("after-scale", role="unit_officer", org_unit=unit)
