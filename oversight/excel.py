@@ -460,7 +460,12 @@ FORMATS = {
         PLAN_COLUMNS,
         lambda: {7: [YES, NO]},
         date_columns=(6,),
-        notes=lambda: [_("Due date: leave it empty for a standing measure (长期坚持: 是).")],
+        notes=lambda: [
+            _(
+                "Due date: leave it empty for a standing measure (长期坚持: 是); a date "
+                "there is set aside."
+            )
+        ],
     ),
     "rule_changes": ImportFormat(
         lambda: _("Rule changes"),

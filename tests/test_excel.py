@@ -171,7 +171,7 @@ def test_the_templates_download_with_their_headings(world, browse):
     workbook = load_workbook(io.BytesIO(b"".join(plan.streaming_content)))
     assert tuple(cell.value for cell in workbook.worksheets[0][1]) == tuple(PLAN_HEADINGS)
     how_to = [row[0].value for row in workbook["填写说明"].iter_rows()]
-    assert how_to[-1] == "整改时限：长期坚持的措施留空（长期坚持填“是”）。"
+    assert how_to[-1] == "整改时限：长期坚持的措施留空（长期坚持填“是”），填写的时限不予采用。"
 
 
 def test_a_blank_template_imports_nothing(world, browse, housing_case):
@@ -308,7 +308,8 @@ def test_a_good_plan_is_imported(world, browse, letter):
         [
             plan_row(1, "建立评审专家随机抽取制度", datetime.datetime(2026, 6, 30)),
             plan_row(2, "开展专项清理", "2026/7/15", department=None),
-            plan_row(3, "每季度廉政风险排查", "2026年12月31日", standing="是"),
+            # A date beside 长期坚持 is set aside: the measure keeps its letter's reply deadline.
+            plan_row(3, "每季度廉政风险排查", "2026年9月30日", standing="是"),
         ],
     )
     before = Measure.objects.count()
@@ -323,8 +324,9 @@ def test_a_good_plan_is_imported(world, browse, letter):
     ] == [
         (1, "建立评审专家随机抽取制度", "办公室", datetime.date(2026, 6, 30), False),
         (2, "开展专项清理", "", datetime.date(2026, 7, 15), False),  # the department is optional
-        (3, "每季度廉政风险排查", "办公室", datetime.date(2026, 12, 31), True),
+        (3, "每季度廉政风险排查", "办公室", letter.reply_due_on, True),
     ]
+    assert imported[2].deadline is None
     assert all(m.unit == world.units.housing for m in imported)
 
 
