@@ -135,6 +135,12 @@ class UserQuerySet(models.QuerySet):
         """Discipline staff and supervisors."""
         return self.filter(roles.CASE_READER_ACCOUNTS)
 
+    def covering(self, unit: "OrgUnit"):
+        """The accounts whose jurisdiction covers ``unit``: their node is the unit or above it,
+        or they belong to a group posted to it or above it."""
+        paths = [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+        return self.filter(Q(org_unit__path__in=paths) | Q(org_unit__posted_to__path__in=paths))
+
     def system_admins(self):
         return self.filter(roles.SYSTEM_ADMINS)
 

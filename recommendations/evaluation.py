@@ -28,11 +28,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrgUnit, User
+from accounts.models import User
 from accounts.roles import reads_cases
 from core.domain import (
     InvalidInput,
@@ -109,21 +109,15 @@ def available_actions(user, session: EvaluationSession) -> frozenset[str]:
 # Who may sit on the panel
 
 
-def _covering_paths(unit: OrgUnit) -> list[str]:
-    """The tree paths of the unit and its ancestors (a jurisdiction covering it starts there)."""
-    return [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
-
-
 def eligible_evaluators(actor, session: EvaluationSession) -> QuerySet:
     """The accounts ``actor`` may invite: active discipline staff and supervisors whose
     jurisdiction covers the letter's unit (their node above it, or a group posted above it),
     not yet on the panel."""
-    paths = _covering_paths(session.recommendation.recipient_unit)
     return (
         User.objects.restrict(actor)
         .case_readers()
         .filter(is_active=True)
-        .filter(Q(org_unit__path__in=paths) | Q(org_unit__posted_to__path__in=paths))
+        .covering(session.recommendation.recipient_unit)
         .exclude(evaluation_panels__session=session)
         .distinct()
         .order_by("role", "org_unit__path", "username")
