@@ -44,6 +44,7 @@ AUDITED_APPS = frozenset(
         "reforms",
         "crosscase",
         "campaigns",
+        "negativelists",
         "otp_totp",
         "axes",
     }

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "reforms",
     "crosscase",
     "campaigns",
+    "negativelists",
     "oversight",
     # Tooling on top of the domain apps (none of which imports it).
     "demo",
