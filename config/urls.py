@@ -21,6 +21,7 @@ urlpatterns = [
     path("chain/", include("oversight.chain_urls")),
     path("analyses/", include("crosscase.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("negative-lists/", include("negativelists.urls")),
     path("api/v1/", include("config.api_urls")),
     path("documents/", include("oversight.download_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

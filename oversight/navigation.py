@@ -59,6 +59,12 @@ MENU = [
         "campaigns.view_campaign",
         FOLLOW_THROUGH,
     ),
+    NavItem(
+        "negativelists:list",
+        _("Negative lists"),
+        "negativelists.view_negativelist",
+        FOLLOW_THROUGH,
+    ),
     NavItem("admin:index", _("Back office"), "accounts.administer"),
 ]
 

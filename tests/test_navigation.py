@@ -41,6 +41,7 @@ EXPECTED_MENU = {
         "cases:typical",
         "crosscase:list",
         "campaigns:list",
+        "negativelists:list",
     ],
     "supervisor": [
         "home",
@@ -53,6 +54,7 @@ EXPECTED_MENU = {
         "cases:typical",
         "crosscase:list",
         "campaigns:list",
+        "negativelists:list",
     ],
     "housing_officer": [
         "home",
@@ -60,6 +62,7 @@ EXPECTED_MENU = {
         "reforms:measure_list",
         "reforms:reconciliation_list",
         "campaigns:list",
+        "negativelists:list",
     ],
     **{admin: ["admin:index"] for admin in ADMINS},
 }
@@ -279,6 +282,7 @@ def test_the_follow_through_pages_share_one_dropdown(world, browse, browse_en):
     assert [child["url"] for child in group["children"]] == [
         reverse("reforms:reconciliation_list"),
         reverse("campaigns:list"),
+        reverse("negativelists:list"),
     ]
 
 

@@ -27,6 +27,7 @@ from accounts.scoping import ScopedQuerySet
 from cases.models import Case, CaseAnalysis, Problem, ProblemTally, Subject, TypicalCase
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
+from negativelists.models import NegativeList, NegativeListCheck, NegativeListEntry
 from recommendations.models import (
     Evaluation,
     EvaluationSession,
@@ -199,7 +200,9 @@ LOOP_RECORDS = (
 # An evaluator's scores: case readers in scope once the session is concluded (each evaluator reads
 # their own before, tests/recommendations/test_evaluation_services.py); never the unit.
 PANEL_BALLOTS = (IndicatorScore,)
-CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS, *PANEL_BALLOTS)
+# 负面清单: the unit's own rules, read by its officer (drafts too) and the case readers in scope.
+NEGATIVE_LISTS = (NegativeList, NegativeListEntry, NegativeListCheck)
+CONTENT_MODELS = (*CASE_CONTENT, *DRAFTABLE, *LOOP_RECORDS, *PANEL_BALLOTS, *NEGATIVE_LISTS)
 EVERY_MODEL = (OrgUnit, User, *CONTENT_MODELS)
 
 
@@ -438,6 +441,25 @@ def build_rows(world, key: str, commission: OrgUnit) -> dict:
             snapshot_status=Measure.Status.IN_PROGRESS,
             snapshot_due_on=measure.due_on,
             snapshot_signal="green",
+        )
+    }
+    negative_list = NegativeList.objects.create(
+        unit=unit,
+        tier=NegativeList.Tier.PARTY_MEMBERS,
+        title="党员干部负面清单",
+        status=NegativeList.Status.PUBLISHED,
+        published_on=ON,
+        created_by=staff,
+    )
+    rows[NegativeList] = {key: negative_list}
+    rows[NegativeListEntry] = {
+        key: NegativeListEntry.objects.create(
+            negative_list=negative_list, number=1, requirement="严禁插手干预工程招投标"
+        )
+    }
+    rows[NegativeListCheck] = {
+        key: NegativeListCheck.objects.create(
+            negative_list=negative_list, checked_on=ON, checked_by=staff, finding="执行良好"
         )
     }
     return rows

@@ -17,6 +17,7 @@ from accounts.roles import Role
 from campaigns import services as campaign_services
 from core.domain import shanghai_today
 from crosscase import analysis as crosscase_services
+from negativelists import services as negative_list_services
 from notifications.models import Notification
 from oversight.models import DocumentJob
 from recommendations import evaluation
@@ -105,9 +106,12 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
     cross_case_analysis = crosscase_services.analysis_create(
         actor=staff, title="工程建设领域类案分析", mode="hand", cases=[chain.cases]
     )
+    negative_list = published_negative_list(unit, chain.cases, staff=staff)
     return SimpleNamespace(
         unit=unit,
         case=chain.cases,
+        negative_list=negative_list,
+        negative_list_entry=negative_list.entries.get(),
         analysis=cross_case_analysis,
         problem=chain.problems,
         recommendation=recommendation,
@@ -157,6 +161,21 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
             created_by=staff,
         ),
     )
+
+
+def published_negative_list(unit, case, *, staff):
+    """负面清单: the unit's published list for its party members, drawn from the side's case."""
+    negative_list = negative_list_services.list_create(
+        actor=staff, unit=unit, tier="party_members", title="党员干部负面清单", source_cases=[case]
+    )
+    negative_list_services.entry_add(
+        negative_list=negative_list, actor=staff, requirement="严禁插手干预工程招投标"
+    )
+    negative_list_services.list_publish(negative_list=negative_list, actor=staff)
+    negative_list_services.check_record(
+        negative_list=negative_list, actor=staff, checked_on=shanghai_today(), finding="执行良好"
+    )
+    return negative_list
 
 
 def document_job(staff) -> DocumentJob:

@@ -17,6 +17,7 @@ OFFICERS = frozenset({"officer", "other_officer"})
 ADMINS = frozenset({"system_admin", "security_admin", "audit_admin"})
 CASE_READERS = STAFF | {"supervisor"}
 READERS = CASE_READERS | OFFICERS
+WRITERS = STAFF | OFFICERS  # a unit's own records: its negative lists
 SIGNED_IN = READERS | ADMINS
 # Who sees the housing bureau's records: the city's staff and supervisor and the bureau's officer.
 # County and group staff and the health officer have other subtrees: the records are not theirs.
@@ -249,6 +250,22 @@ WEB = {
     "campaigns:urge": post(CASE_READERS, "campaign"),
     "campaigns:close": post(STAFF, "campaign"),
     "campaigns:answer": get(READERS, "campaign_unit"),
+    # Negative lists (负面清单): the unit's officer and staff in scope write a unit's list and its
+    # entries, publish and withdraw it; staff record checks; case readers and officers read.
+    "negativelists:list": get(READERS),
+    "negativelists:create": get(WRITERS),
+    "negativelists:detail": get(READERS, "negative_list"),
+    "negativelists:edit": get(WRITERS, "negative_list"),
+    "negativelists:publish": post(WRITERS, "negative_list"),
+    "negativelists:withdraw": post(WRITERS, "negative_list"),
+    "negativelists:entry_add": get(WRITERS, "negative_list"),
+    "negativelists:entry_edit": get(WRITERS, "negative_list_entry"),
+    "negativelists:entry_delete": post(WRITERS, "negative_list_entry"),
+    "negativelists:check_add": post(
+        STAFF,
+        "negative_list",
+        body=lambda scene: {"checked_on": shanghai_today(), "finding": "抽查", "breaches": 0},
+    ),
     "reforms:signoff_queue": get(STAFF),
     "reforms:extension_queue": get(STAFF),
     "reforms:extension_approve": post(STAFF, "extension"),

@@ -45,6 +45,7 @@ from campaigns.models import Campaign, CampaignUnit
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
+from negativelists.models import NegativeList, NegativeListEntry
 from notifications import delivery
 from notifications.models import Digest
 from oversight import tasks
@@ -117,6 +118,8 @@ TARGETS = {
     "import_job": ImportJob,
     "document_job": DocumentJob,
     "analysis": CrossCaseAnalysis,
+    "negative_list": NegativeList,
+    "negative_list_entry": NegativeListEntry,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)

@@ -47,7 +47,15 @@ NOT_FREE_TEXT = {
     "sha256",
     "number",  # urging notices' and cases' numbers: cases keep theirs to stay findable below
 }
-APPS = ("accounts", "notifications", "cases", "recommendations", "reforms", "crosscase")
+APPS = (
+    "accounts",
+    "notifications",
+    "cases",
+    "recommendations",
+    "reforms",
+    "crosscase",
+    "negativelists",
+)
 
 
 def free_text_fields(model):
@@ -123,6 +131,8 @@ def test_the_user_written_fields_are_filled(hostile):
         "Notification.link",
         "CrossCaseAnalysis.title",
         "CrossCaseAnalysis.common_patterns",
+        "NegativeListEntry.requirement",
+        "NegativeListCheck.finding",
     ):
         assert field in hostile.filled
 
@@ -159,6 +169,7 @@ def test_the_payload_is_shown_as_text(role, hostile, user_of, db):
     for url in (
         reverse("recommendations:detail", args=[hostile.inside.recommendation.pk]),
         reverse("reforms:measure_detail", args=[hostile.inside.measure.pk]),
+        reverse("negativelists:detail", args=[hostile.inside.negative_list.pk]),
         reverse("notifications"),
     ):
         assert ESCAPED_SCRIPT in client.get(url).content.decode(), url
