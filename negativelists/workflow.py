@@ -1,7 +1,8 @@
 """Who is told when a negative list moves: the discipline staff whose jurisdiction covers the unit
-when it publishes a list (they supervise its execution), the unit's officers when a check found
-breaches. Called inside the services' transactions, through the notifications outbox
-(``notify``); a list is the unit's own rules, never case content."""
+when it publishes a list (they supervise its execution), the officers of the unit and of the
+units above it (who write its lists) when a check found breaches. Called inside the services'
+transactions, through the notifications outbox (``notify``); a list is the unit's own rules, never
+case content."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -59,10 +60,13 @@ def published(negative_list, *, replaced, actor) -> None:
 
 def breaches_found(check, *, actor) -> None:
     negative_list = check.negative_list
+    # The officers of the unit and of the units above it: whoever writes its lists.
     officers = (
         User.objects.unit_officers()
-        .filter(org_unit=negative_list.unit_id, is_active=True)
+        .filter(is_active=True)
+        .covering(negative_list.unit)
         .values_list("pk", flat=True)
+        .distinct()
     )
     with translation.override(settings.LANGUAGE_CODE):
         _send(

@@ -261,6 +261,23 @@ def test_staff_record_a_check_and_breaches_tell_the_units_officers(world):
     assert list(negative_list.checks.all()) == [breached, clean]
 
 
+def test_breaches_of_a_subunits_list_tell_its_officers_and_those_above(world):
+    station_officer = factories.user("unit_officer", world.units.station, "station_officer")
+    negative_list = published(station_officer)
+    check = services.check_record(
+        negative_list=negative_list,
+        actor=world.users.city_staff,
+        checked_on=shanghai_today(),
+        finding="发现违规1起",
+        breaches=1,
+    )
+    told = Notification.objects.filter(dedupe_key=f"negative_list_check:{check.pk}:breaches")
+    assert set(told.values_list("recipient__username", flat=True)) == {
+        "station_officer",
+        "housing_officer",
+    }
+
+
 def test_a_check_is_staffs_on_a_published_list_dated_sensibly(world):
     negative_list = published(world.users.housing_officer)
     today = shanghai_today()
