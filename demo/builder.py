@@ -38,6 +38,7 @@ from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
 from core.domain import shanghai_today
 from crosscase import analysis as crosscase
+from negativelists import services as negative_list_services
 from recommendations import evaluation
 from recommendations import services as recommendation_services
 from reforms import reconciliation
@@ -663,9 +664,36 @@ class Builder:
             )
         campaign_services.campaign_urge(campaign=campaign, actor=self.users[spec["urged_by"]])
 
+    def build_negative_list(self, spec):
+        """负面清单: staff draft the case unit's list for one tier from its case, the unit's
+        officer writes its entries and publishes it, and staff record a check that found a
+        breach (the officer is told)."""
+        staff, officer = self.users[spec["staff"]], self.users[spec["officer"]]
+        negative_list = negative_list_services.list_create(
+            actor=staff,
+            unit=self.units[spec["unit"]],
+            tier=spec["tier"],
+            title=spec["title"],
+            source_cases=[self.cases[key] for key in spec["source_cases"]],
+        )
+        for entry in spec["entries"]:
+            negative_list_services.entry_add(
+                negative_list=negative_list,
+                actor=officer,
+                risk_point=entry["risk_point"],
+                requirement=entry["requirement"],
+                kind=entry["kind"],
+                process_stage=ProcessStage.objects.get(name=entry["process_stage"]),
+            )
+        negative_list_services.list_publish(negative_list=negative_list, actor=officer)
+        negative_list_services.check_record(
+            negative_list=negative_list, actor=staff, checked_on=self.day(0), **spec["check"]
+        )
+
     def build_follow_through(self):
         records = load("records")
         self.build_campaign(records["campaign"])
+        self.build_negative_list(records["negative_list"])
         self.build_reconciliation(records["reconciliation"], records["recipients"])
         self.build_rebound_review(records["rebound_review"])
         self.build_rebound_problem(records["rebound_problem"])

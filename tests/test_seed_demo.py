@@ -144,6 +144,20 @@ class TestTheDemo:
         assert set(rows.filter(urged_count=1).values_list("status", flat=True)) == {"pending"}
         assert rows.filter(urged_count=1).count() == 2
 
+    def test_a_published_negative_list_drawn_from_a_case_and_checked(self, demo, db):
+        from negativelists.models import NegativeList
+
+        negative_list = NegativeList.objects.get()
+        assert negative_list.status == NegativeList.Status.PUBLISHED
+        assert negative_list.tier == NegativeList.Tier.PARTY_MEMBERS
+        assert negative_list.unit.name == "汽开区住房保障局"
+        assert list(negative_list.entries.values_list("number", flat=True)) == [1, 2, 3, 4]
+        assert negative_list.source_cases.get().title == "李某某贪污、受贿案"
+        check = negative_list.checks.get()
+        assert check.breaches == 1
+        told = Notification.objects.get(dedupe_key=f"negative_list_check:{check.pk}:breaches")
+        assert told.recipient.username == "officer"
+
     def test_about_80_measures_in_every_state_and_overdue_by_days_weeks_and_months(self, demo, db):
         measures = Measure.objects.all()
         assert 75 <= measures.count() <= 90
