@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
+from accounts.scoping import subtree_q
 from cases.models import Case, ProcessStage
 from core.domain import (
     InvalidInput,
@@ -93,10 +94,15 @@ def _checked_unit(actor, unit: OrgUnit | None) -> OrgUnit:
 
 
 def _checked_sources(actor, unit: OrgUnit, source_cases, measure: Measure | None):
+    """The cases a list is drawn from are its unit's (or its subunits'), and the actor's to read;
+    the measure it fulfils is one of the unit's."""
     cases = list(source_cases or [])
-    visible = Case.objects.restrict(actor).filter(pk__in=[case.pk for case in cases])
-    if visible.count() != len({case.pk for case in cases}):
+    ids = {case.pk for case in cases}
+    visible = Case.objects.restrict(actor).filter(pk__in=ids)
+    if visible.count() != len(ids):
         raise PermissionRefused(_("Some of the chosen cases are outside your jurisdiction."))
+    if visible.filter(subtree_q("case_unit", unit.path)).count() != len(ids):
+        _refuse("source_cases", _("Choose cases of the list's unit."))
     if measure is not None and not (
         Measure.objects.restrict(actor).filter(pk=measure.pk, unit=unit).exists()
     ):

@@ -75,6 +75,9 @@ def test_source_cases_must_be_in_sight_and_a_measure_the_units(world, housing_ca
     )
     with pytest.raises(PermissionRefused):
         draft(world.users.city_staff, unit=world.units.housing, source_cases=[other_case])
+    with pytest.raises(InvalidInput) as refusal:
+        draft(world.users.city_staff, unit=world.units.health, source_cases=[housing_case])
+    assert "source_cases" in refusal.value.errors
     # An officer reads no case, so cannot name one either.
     with pytest.raises(PermissionRefused):
         draft(world.users.housing_officer, source_cases=[housing_case])
