@@ -50,6 +50,7 @@ RECORD_NAMES = [
     "rule_change",
     "activity",
     "reconciliation_schedule",
+    "negative_list",
     "user",
 ]
 
