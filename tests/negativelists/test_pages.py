@@ -110,6 +110,9 @@ def test_staff_record_a_check_on_the_lists_page(world, browse):
     client = browse(world.users.city_staff)
     page = client.get(reverse("negativelists:detail", args=[negative_list.pk]))
     assert page.context["check_form"] is not None
+    # The date input reads an ISO date (a Chinese date format would leave it empty).
+    assert f'value="{shanghai_today().isoformat()}"' in page.content.decode()
+    assert "废止" in page.content.decode()  # the withdraw button, in the lists' own word
     url = reverse("negativelists:check_add", args=[negative_list.pk])
     today = shanghai_today().isoformat()
     bad = client.post(url, {"checked_on": today, "finding": "检查", "breaches": "-1"})
