@@ -134,12 +134,17 @@ def list_create(
     return negative_list
 
 
-def _editable(negative_list: NegativeList, actor) -> None:
-    require_perm(actor, PERMS["edit"], negative_list)
-    lock_for_update(negative_list)
+def require_draft(negative_list: NegativeList) -> None:
+    """Refuse unless the list may still change (its edit pages ask before showing a form)."""
     require_status(
         negative_list, FROM_STATUSES["edit"], _("Only a draft negative list can be edited.")
     )
+
+
+def _editable(negative_list: NegativeList, actor) -> None:
+    require_perm(actor, PERMS["edit"], negative_list)
+    lock_for_update(negative_list)
+    require_draft(negative_list)
 
 
 @transaction.atomic

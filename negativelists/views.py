@@ -81,6 +81,17 @@ def detail(request, pk):
     return _detail(request, _negative_list(request, pk))
 
 
+def _editable_or_refusal(request, negative_list):
+    """None when the list's edit pages may open (the user may edit it, it is a draft); else the
+    list's page with the refusal (403 for the role, 409 for a list no longer a draft)."""
+    require_permission(request.user, services.PERMS["edit"], negative_list)
+    try:
+        services.require_draft(negative_list)
+    except DomainError as refusal:
+        return _detail(request, negative_list, error=refusal.message, status=refusal.status_code)
+    return None
+
+
 def _form_page(request, form, *, negative_list=None, status=200):
     return render(
         request,
@@ -115,7 +126,8 @@ def create(request):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     negative_list = _negative_list(request, pk)
-    require_permission(request.user, services.PERMS["edit"], negative_list)
+    if refused := _editable_or_refusal(request, negative_list):
+        return refused
     if request.method == "GET":
         initial = {
             "tier": negative_list.tier,
@@ -192,7 +204,8 @@ def _entry_page(request, form, negative_list, *, entry=None, status=200):
 @require_http_methods(["GET", "POST"])
 def entry_add(request, pk):
     negative_list = _negative_list(request, pk)
-    require_permission(request.user, services.PERMS["edit"], negative_list)
+    if refused := _editable_or_refusal(request, negative_list):
+        return refused
     form = EntryForm(request.POST or None)
     if request.method == "GET":
         return _entry_page(request, form, negative_list)
@@ -219,7 +232,8 @@ def _entry(request, pk):
 def entry_edit(request, pk):
     entry = _entry(request, pk)
     negative_list = entry.negative_list
-    require_permission(request.user, services.PERMS["edit"], negative_list)
+    if refused := _editable_or_refusal(request, negative_list):
+        return refused
     if request.method == "GET":
         initial = {
             "risk_point": entry.risk_point,

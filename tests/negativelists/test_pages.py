@@ -209,3 +209,23 @@ def test_the_menu_offers_negative_lists_to_their_readers(world, browse):
     for name, shown in (("housing_officer", True), ("supervisor", True), ("system_admin", False)):
         page = browse(getattr(world.users, name)).get(reverse("home"), follow=True)
         assert (reverse("negativelists:list") in page.content.decode()) is shown, name
+
+
+def test_the_edit_pages_of_a_published_list_say_it_no_longer_changes(world, browse):
+    negative_list = published(world.users.housing_officer)
+    entry = negative_list.entries.first()
+    client = browse(world.users.housing_officer)
+    for url in (
+        reverse("negativelists:edit", args=[negative_list.pk]),
+        reverse("negativelists:entry_add", args=[negative_list.pk]),
+        reverse("negativelists:entry_edit", args=[entry.pk]),
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 409, url
+        assert answer.context["error"] == "只有草稿状态的负面清单可以编辑。"
+    answer = client.post(
+        reverse("negativelists:entry_add", args=[negative_list.pk]),
+        {"requirement": "严禁", "kind": "prohibitive"},
+    )
+    assert answer.status_code == 409
+    assert negative_list.entries.count() == 2

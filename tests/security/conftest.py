@@ -107,11 +107,18 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         actor=staff, title="工程建设领域类案分析", mode="hand", cases=[chain.cases]
     )
     negative_list = published_negative_list(unit, chain.cases, staff=staff)
+    negative_list_draft = negative_list_services.list_create(
+        actor=staff, unit=unit, tier="leadership", title="领导班子和领导干部负面清单"
+    )
+    negative_list_services.entry_add(
+        negative_list=negative_list_draft, actor=staff, requirement="严禁违规干预干部选拔任用"
+    )
     return SimpleNamespace(
         unit=unit,
         case=chain.cases,
         negative_list=negative_list,
-        negative_list_entry=negative_list.entries.get(),
+        negative_list_draft=negative_list_draft,
+        negative_list_draft_entry=negative_list_draft.entries.get(),
         analysis=cross_case_analysis,
         problem=chain.problems,
         recommendation=recommendation,

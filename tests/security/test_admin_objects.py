@@ -51,6 +51,7 @@ RECORD_NAMES = [
     "activity",
     "reconciliation_schedule",
     "negative_list",
+    "negative_list_draft",
     "user",
 ]
 

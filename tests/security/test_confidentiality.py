@@ -119,7 +119,8 @@ TARGETS = {
     "document_job": DocumentJob,
     "analysis": CrossCaseAnalysis,
     "negative_list": NegativeList,
-    "negative_list_entry": NegativeListEntry,
+    "negative_list_draft": NegativeList,
+    "negative_list_draft_entry": NegativeListEntry,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)
