@@ -9,6 +9,7 @@ from accounts.models import User
 from campaigns.models import Campaign
 from cases.models import Case
 from demo.builder import DEMO_PASSWORD
+from negativelists.models import NegativeList
 from recommendations.models import EvaluationSession, Recommendation
 from reforms.models import FollowUp, Measure, ReconciliationRound
 
@@ -164,6 +165,7 @@ def detail_pages() -> list[str]:
         f"/measures/reconciliation/{ReconciliationRound.objects.order_by('pk').first().pk}/",
         f"/measures/follow-ups/{FollowUp.objects.order_by('pk').first().pk}/",
         f"/recommendations/evaluation-sessions/{EvaluationSession.objects.order_by('pk').first().pk}/",
+        f"/negative-lists/{NegativeList.objects.order_by('pk').first().pk}/",
     ]
 
 
@@ -176,6 +178,7 @@ def officer_pages() -> list[str]:
         f"/measures/plan/{letter.pk}/",
         f"/measures/{Measure.objects.restrict(officer).order_by('pk').first().pk}/",
         f"/campaigns/{Campaign.objects.order_by('pk').first().pk}/",
+        f"/negative-lists/{NegativeList.objects.restrict(officer).order_by('pk').first().pk}/",
     ]
 
 
