@@ -9,7 +9,8 @@ each taking the *user* it is made for and reading only through ``restrict(user)`
   ``recommendation_ledger_pdf`` and ``unit_ledger_pdf`` for the usual two cuts;
 - ``overdue_report_pdf(user, today=None)`` — 逾期情况通报 for the user's jurisdiction;
 - ``case_analysis_pdf(user, case)`` — 案件剖析报告 (case readers only);
-- ``reconciliation_pdf(user, round_)`` — 对账销号单 of a reconciliation round (landscape).
+- ``reconciliation_pdf(user, round_)`` — 对账销号单 of a reconciliation round (landscape);
+- ``negative_list_pdf(user, negative_list)`` — 负面清单 as the unit posts it.
 
 They need no request, so views and Celery jobs call them alike, e.g. a weekly job::
 
@@ -43,6 +44,7 @@ from core.domain import DomainError, shanghai_today
 from core.pages import require_permission
 from core.titles import title_lines
 from crosscase import tables as crosscase_tables
+from negativelists.models import NegativeList, NegativeListEntry
 from oversight import pdf_parts
 from oversight.dashboard import Counts, aging_buckets, unit_numbers, unit_rows
 from recommendations import evaluation, evaluation_metrics
@@ -837,3 +839,48 @@ def crosscase_report_pdf(user, analysis) -> bytes:
     """类案分析报告 (专项分析报告, GB/T 9704 style): 基本情况, 问题分布 (the matrix), 涉案情况,
     案发原因与漏洞, 整改情况, then the staff's 共性问题, 制度漏洞 and 对策建议."""
     return render_pdf("documents/crosscase_report.html", crosscase_report_context(user, analysis))
+
+
+# --- 负面清单 ------------------------------------------------------------------------------
+
+NEGATIVE_LIST_TABLE_ROWS = 60  # a table's layout grows faster than its rows
+
+
+def _negative_list_state(negative_list) -> str:
+    """The line under the title: when it was published, or that it is not (or no longer) in
+    force, so a printed draft or an old list is never taken for the list in force."""
+    if negative_list.status == NegativeList.Status.PUBLISHED:
+        return f"{negative_list.published_on:%Y年%-m月%-d日}印发"
+    if negative_list.status == NegativeList.Status.WITHDRAWN:
+        return f"已于{negative_list.withdrawn_on:%Y年%-m月%-d日}废止，仅供查阅"
+    return "草稿，未印发"
+
+
+def negative_list_pdf(user, negative_list) -> bytes:
+    """负面清单 as the unit prints and posts it: its entries in order, each with its risk point,
+    requirement, kind and process stage; not the cases it was drawn from. Its readers are the
+    list's (``NegativeList.objects.restrict``); one query for the entries."""
+    entries = list(
+        NegativeListEntry.objects.restrict(user)
+        .filter(negative_list=negative_list)
+        .select_related("process_stage")
+        .order_by("number")
+    )
+    with translation.override("zh-hans"):
+        for entry in entries:
+            entry.kind_words = str(entry.get_kind_display())
+            entry.stage_words = entry.process_stage.name if entry.process_stage else "—"
+        tier = str(negative_list.get_tier_display())
+    size = NEGATIVE_LIST_TABLE_ROWS
+    return render_pdf(
+        "documents/negative_list.html",
+        {
+            "negative_list": negative_list,
+            "title_lines": title_lines(negative_list.title),
+            "unit": negative_list.unit.name,
+            "state": _negative_list_state(negative_list),
+            "tier": tier,
+            "count": len(entries),
+            "tables": [entries[start : start + size] for start in range(0, len(entries), size)],
+        },
+    )

@@ -52,6 +52,11 @@ urlpatterns = [
         name="evaluation_ranking_xlsx",
     ),
     path(
+        "negative-lists/<int:pk>.pdf",
+        token_or_session(downloads.negative_list_pdf),
+        name="negative_list_pdf",
+    ),
+    path(
         "reconciliation/<int:pk>.pdf",
         token_or_session(downloads.reconciliation_pdf),
         name="reconciliation_pdf",

@@ -29,6 +29,7 @@ from core.filters import chosen_record
 from core.pages import permission_required_or, require_permission, scoped_object_or_404
 from crosscase import tables as crosscase_tables
 from crosscase.models import CrossCaseAnalysis
+from negativelists.models import NegativeList
 from recommendations.filters import RecommendationFilter
 from recommendations.models import EvaluationSession, Recommendation
 from reforms.filters import MeasureFilter
@@ -245,6 +246,18 @@ def reconciliation_pdf(request, pk):
     )
     pdf = documents.reconciliation_pdf(request.user, round_)
     return attachment(pdf, f"对账销号单-{round_.as_of:%Y%m%d}-{round_.pk}.pdf", PDF)
+
+
+@login_required
+@require_GET
+@within_budget
+def negative_list_pdf(request, pk):
+    """负面清单 as PDF, for the list's readers: the unit's officers and the staff in scope."""
+    negative_list = scoped_object_or_404(
+        NegativeList.objects.select_related("unit"), request.user, pk=pk
+    )
+    pdf = documents.negative_list_pdf(request.user, negative_list)
+    return attachment(pdf, f"负面清单-{negative_list.unit.name}-{negative_list.pk}.pdf", PDF)
 
 
 @permission_required_or(403, "recommendations.view_recommendation")
