@@ -304,6 +304,7 @@ WEB = {
     "documents:evaluation_xlsx": get(READERS, "session"),
     "documents:evaluation_ranking_xlsx": get(CASE_READERS),
     "documents:reconciliation_pdf": get(READERS, "reconciliation"),
+    "documents:negative_list_pdf": get(READERS, "negative_list"),
     "documents:crosscase_report": get(CASE_READERS, "analysis", **CASE),
     "documents:crosscase_xlsx": get(CASE_READERS, "analysis", **CASE),
     "documents:cases_xlsx": get(CASE_READERS),
