@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, Sector
 from cases.models import Problem, ProcessStage
 from core.domain import max_length_of
-from core.forms import Form
-from reforms.forms import DateInput
+from core.forms import DateInput, Form
 
 from .models import Campaign, CampaignAnswer, CampaignItem
 

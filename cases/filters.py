@@ -1,14 +1,13 @@
 """The one filter set for cases: the list page and the REST API both filter through it."""
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.filters import IdChoiceFilter, IdFilter, RecordIdField
-from core.forms import YesNoFilter
+from core.forms import DateInput, YesNoFilter
 
 from .forms import UnitChoiceField
 from .models import Case, Problem, ProcessStage, Subject, TypicalCase, TypicalReason, ViolationType
@@ -67,18 +66,16 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Opened on or after"),
         field_name="opened_on",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     opened_before = django_filters.DateFilter(
         label=_("Opened on or before"),
         field_name="opened_on",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     # 成效统计's period: cases by the day they were opened (立案).
-    period_after, period_before = period_filters(
-        "opened_on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_after, period_before = period_filters("opened_on", widget=DateInput)
     top_leader = YesNoFilter(
         label=_("Top leader involved"),
         method="involving",

@@ -7,13 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import limit_unit_choices
 from accounts.models import OrgUnit, Sector
 from core.domain import max_length_of
-from core.forms import Form, ModelForm
+from core.forms import DateInput, Form, ModelForm
 
 from .models import Case, CaseAnalysis, Problem, Subject, TypicalCase, TypicalReason
 from .services import ANALYSIS_FIELDS, CASE_WRITABLE_FIELDS, PROBLEM_FIELDS, SUBJECT_FIELDS
 
 IDEOGRAPHIC_SPACE = "\u3000"
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -41,8 +40,8 @@ class CaseForm(ModelForm):
         fields = CASE_WRITABLE_FIELDS  # what the service writes, no more
         field_classes = {"commission": UnitChoiceField, "case_unit": UnitChoiceField}
         widgets = {
-            "opened_on": DATE_INPUT,
-            "closed_on": DATE_INPUT,
+            "opened_on": DateInput,
+            "closed_on": DateInput,
             "violation_types": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 4}),
             "linked_cases": forms.SelectMultiple(attrs={"size": 6}),
@@ -86,7 +85,7 @@ class AnalysisForm(ModelForm):
             "root_causes": forms.Textarea(attrs={"rows": 4}),
             "loopholes": forms.Textarea(attrs={"rows": 4}),
             "lessons": forms.Textarea(attrs={"rows": 4}),
-            "completed_on": DATE_INPUT,
+            "completed_on": DateInput,
         }
 
 

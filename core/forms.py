@@ -33,6 +33,19 @@ def relabel_blank_choices(fields) -> None:
                 ]
 
 
+class DateInput(forms.DateInput):
+    """A date picker (``<input type="date">``), whose value is an ISO date in every language.
+
+    Django writes a date in the language's first input format (zh-hans: 2026/03/01), which the
+    browser drops as invalid, showing an empty field: a chosen filter left its list's form and
+    the next search lost it. Every date field of a page or a filter uses this widget."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

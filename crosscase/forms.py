@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from cases.forms import DATE_INPUT, UnitChoiceField, units_in_jurisdiction
+from cases.forms import UnitChoiceField, units_in_jurisdiction
 from core.domain import max_length_of
-from core.forms import ModelForm
+from core.forms import DateInput, ModelForm
 
 from .analysis import CRITERIA_FIELDS, FINDINGS_FIELDS, split_numbers
 from .models import CrossCaseAnalysis
@@ -29,8 +29,8 @@ class AnalysisForm(ModelForm):
         field_classes = {"unit": UnitChoiceField, "case_unit": UnitChoiceField}
         widgets = {
             "mode": forms.RadioSelect,
-            "opened_from": DATE_INPUT,
-            "opened_to": DATE_INPUT,
+            "opened_from": DateInput,
+            "opened_to": DateInput,
         }
 
     def __init__(self, *args, user, **kwargs):

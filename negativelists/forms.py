@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import subtree_q
-from cases.forms import DATE_INPUT, UnitChoiceField, units_in_jurisdiction
+from cases.forms import UnitChoiceField, units_in_jurisdiction
 from cases.models import Case, ProcessStage
 from core.domain import max_length_of
-from core.forms import Form
+from core.forms import DateInput, Form
 from reforms.models import Measure
 
 from .models import NegativeList, NegativeListCheck, NegativeListEntry
@@ -77,7 +77,7 @@ class EntryForm(Form):
 
 class CheckForm(Form):
     # The ISO date a date input reads, whatever the language's date format.
-    checked_on = forms.DateField(label=_("Checked on"), widget=DATE_INPUT)
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput)
     finding = forms.CharField(
         label=_("Finding"),
         max_length=max_length_of(NegativeListCheck, "finding"),

@@ -16,13 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OrgSubtreeFilter
 from accounts.models import OrgUnit, Sector
 from core.filters import IdChoiceFilter, NoRecord
+from core.forms import DateInput
 from recommendations.models import Recommendation
 
 SCOPE_PARAMS = ("unit", "sector", "recommendation", "period_after", "period_before")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _letters(request):

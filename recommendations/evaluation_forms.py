@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.domain import max_length_of, shanghai_today
-from core.forms import Form
+from core.forms import DateInput, Form
 
-from .forms import DateInput
 from .models import EvaluationSession, EvaluationTemplate, IndicatorScore
 
 

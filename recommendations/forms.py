@@ -6,19 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from cases.models import Case, Problem
 from core.domain import max_length_of, shanghai_today
-from core.forms import Form
+from core.forms import DateInput, Form
 from reforms import calendar
 
 from .models import Evaluation, Recommendation, RecommendationItem, RecommendationTransition, Reply
 
 MAX_REPLY_WORKDAYS = 250
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class RecommendationForm(Form):

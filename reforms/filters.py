@@ -19,7 +19,7 @@ from accounts.filters import OrgSubtreeFilter, period_filters
 from accounts.models import Sector
 from core.domain import SHANGHAI, shanghai_today
 from core.filters import FilterSet, IdChoiceFilter, IdFilter
-from core.forms import YesNoFilter
+from core.forms import DateInput, YesNoFilter
 from recommendations.models import Recommendation
 
 from . import tally
@@ -76,10 +76,6 @@ def _recommendations(request):
     if not request:
         return Recommendation.objects.none()
     return Recommendation.objects.restrict(request.user).exclude(doc_number="")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MeasureFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.domain import max_length_of
-from core.forms import Form, ModelForm
+from core.forms import DateInput, Form, ModelForm
 from core.uploads import EVIDENCE_TYPES, megabytes
 
 from .models import (
@@ -25,10 +25,6 @@ from .services import (
     MEASURE_EDITABLE_FIELDS,
     RULE_CHANGE_WRITABLE_FIELDS,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def evidence_limit_text() -> str:
@@ -187,14 +183,14 @@ class RejectForm(Form):
 
 
 class FollowUpScheduleForm(Form):
-    scheduled_on = forms.DateField(label=_("Review date"), widget=DateInput(format="%Y-%m-%d"))
+    scheduled_on = forms.DateField(label=_("Review date"), widget=DateInput)
 
 
 class FollowUpRecordForm(Form):
     conducted_on = forms.DateField(
         label=_("Reviewed on"),
         required=False,
-        widget=DateInput(format="%Y-%m-%d"),
+        widget=DateInput,
         help_text=_("Today when empty."),
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
@@ -228,7 +224,7 @@ class FollowUpMarkForm(Form):
     new_due_on = forms.DateField(
         label=_("Due date for the rework"),
         required=False,
-        widget=DateInput(format="%Y-%m-%d"),
+        widget=DateInput,
         help_text=_("For a rebound: the measure is reopened with this due date."),
     )
 
@@ -245,7 +241,7 @@ class FollowUpConcludeForm(Form):
         label=_("Kind"), choices=[(kind.value, kind.label) for kind in CLOSING_KINDS]
     )
     title = forms.CharField(label=_("Title"), max_length=max_length_of(Activity, "title"))
-    held_on = forms.DateField(label=_("Held on"), widget=DateInput(format="%Y-%m-%d"))
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput)
     participant_count = forms.IntegerField(
         label=_("People"),
         min_value=1,
@@ -267,7 +263,7 @@ class RuleChangeForm(ModelForm):
     class Meta:
         model = RuleChange
         fields = list(RULE_CHANGE_WRITABLE_FIELDS)
-        widgets = {"effective_on": DateInput()}
+        widgets = {"effective_on": DateInput}
 
 
 class ActivityForm(ModelForm):
@@ -278,7 +274,7 @@ class ActivityForm(ModelForm):
     class Meta:
         model = Activity
         fields = list(ACTIVITY_WRITABLE_FIELDS)
-        widgets = {"held_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"held_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,10 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, Sector
 from core.domain import max_length_of, shanghai_today
-from core.forms import Form
+from core.forms import DateInput, Form
 from recommendations.models import Recommendation
 
-from .forms import DateInput
 from .models import ReconciliationRow
 from .reconciliation import default_answer_due_on
 
