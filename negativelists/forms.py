@@ -76,7 +76,6 @@ class EntryForm(Form):
 
 
 class CheckForm(Form):
-    # The ISO date a date input reads, whatever the language's date format.
     checked_on = forms.DateField(label=_("Checked on"), widget=DateInput)
     finding = forms.CharField(
         label=_("Finding"),
