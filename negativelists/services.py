@@ -141,6 +141,14 @@ def require_draft(negative_list: NegativeList) -> None:
     )
 
 
+def _begin(action: str, negative_list: NegativeList, actor, refusal) -> None:
+    """How a transition of a list starts: the actor may take ``action`` on it, the list is locked
+    and in a state ``action`` starts from (``refusal`` says otherwise)."""
+    require_perm(actor, PERMS[action], negative_list)
+    lock_for_update(negative_list)
+    require_status(negative_list, FROM_STATUSES[action], refusal)
+
+
 def _editable(negative_list: NegativeList, actor) -> None:
     require_perm(actor, PERMS["edit"], negative_list)
     lock_for_update(negative_list)
@@ -237,11 +245,7 @@ def entry_delete(*, entry: NegativeListEntry, actor) -> None:
 def list_publish(*, negative_list: NegativeList, actor) -> NegativeList:
     """Publish a draft with at least one entry. The unit's list of the same tier published before
     is withdrawn (the revised list replaces it); the staff covering the unit are told."""
-    require_perm(actor, PERMS["publish"], negative_list)
-    lock_for_update(negative_list)
-    require_status(
-        negative_list, FROM_STATUSES["publish"], _("Only a draft negative list can be published.")
-    )
+    _begin("publish", negative_list, actor, _("Only a draft negative list can be published."))
     if not negative_list.entries.exists():
         raise TransitionRefused(_("A negative list needs at least one entry to be published."))
     today = shanghai_today()
@@ -264,13 +268,7 @@ def list_publish(*, negative_list: NegativeList, actor) -> NegativeList:
 @transaction.atomic
 def list_withdraw(*, negative_list: NegativeList, actor) -> NegativeList:
     """Withdraw a published list that no longer applies; its checks stay on record."""
-    require_perm(actor, PERMS["withdraw"], negative_list)
-    lock_for_update(negative_list)
-    require_status(
-        negative_list,
-        FROM_STATUSES["withdraw"],
-        _("Only a published negative list can be withdrawn."),
-    )
+    _begin("withdraw", negative_list, actor, _("Only a published negative list can be withdrawn."))
     negative_list.status = Status.WITHDRAWN
     negative_list.withdrawn_on = shanghai_today()
     negative_list.save(update_fields=["status", "withdrawn_on", "updated_at"])
@@ -289,11 +287,10 @@ def check_record(
     """Staff in scope record a supervision check of a published list's execution: the day (not
     before the list was published nor in the future), what they found, how many breaches. A check
     with breaches tells the unit's officers."""
-    require_perm(actor, PERMS["check"], negative_list)
-    lock_for_update(negative_list)
-    require_status(
+    _begin(
+        "check",
         negative_list,
-        FROM_STATUSES["check"],
+        actor,
         _("Only a published negative list's execution can be checked."),
     )
     if checked_on > shanghai_today():
