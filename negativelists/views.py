@@ -45,11 +45,14 @@ def list_page(request):
 
 
 def _negative_list(request, pk):
-    return scoped_object_or_404(
+    """The list every page of it starts from: in the user's scope (else 404), theirs to read."""
+    negative_list = scoped_object_or_404(
         NegativeList.objects.select_related("unit", "created_by", "measure"),
         request.user,
         pk=pk,
     )
+    require_permission(request.user, "negativelists.view_negativelist", negative_list)
+    return negative_list
 
 
 def _detail(request, negative_list, *, error=None, status=200, check_form=None):

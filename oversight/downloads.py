@@ -256,6 +256,7 @@ def negative_list_pdf(request, pk):
     negative_list = scoped_object_or_404(
         NegativeList.objects.select_related("unit"), request.user, pk=pk
     )
+    require_permission(request.user, "negativelists.view_negativelist", negative_list)
     pdf = documents.negative_list_pdf(request.user, negative_list)
     return attachment(pdf, f"负面清单-{negative_list.unit.name}-{negative_list.pk}.pdf", PDF)
 
