@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import subtree_q
 from cases.forms import UnitChoiceField, units_in_jurisdiction
@@ -55,7 +56,7 @@ class NegativeListForm(Form):
 
 class EntryForm(Form):
     risk_point = forms.CharField(
-        label=_("Power-use risk point"),
+        label=pgettext_lazy("negative list", "Power-use risk point"),
         required=False,
         max_length=max_length_of(NegativeListEntry, "risk_point"),
         widget=forms.Textarea(attrs={"rows": 2}),

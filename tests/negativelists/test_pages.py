@@ -46,6 +46,9 @@ def test_the_officer_drafts_a_list_adds_entries_and_publishes_it(world, browse):
     assert negative_list.status == Status.PUBLISHED
     page = client.get(reverse("negativelists:detail", args=[negative_list.pk]))
     assert "严禁插手干预工程招投标" in page.content.decode()
+    # The seed's word for a negative list's risk point, not a problem category's 权力运行风险点.
+    assert "行权风险点" in page.content.decode()
+    assert "权力运行风险点" not in page.content.decode()
     assert page.context["actions"] == {"withdraw"}
 
 
