@@ -132,6 +132,7 @@ class IssueForm(Form):
         label=_("Document serial"),
         required=False,
         min_value=1,
+        max_value=Recommendation.MAX_DOC_SERIAL,
         help_text=_("The next free number of the year when empty."),
     )
 

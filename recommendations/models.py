@@ -57,6 +57,8 @@ class Recommendation(TimeStampedModel):
 
     # The character after the issuer's abbreviation in the document number (长纪建, 长纪改).
     DOC_KIND_CHARACTER = {Kind.LETTER: "建", Kind.NOTICE: "改", Kind.SELF_INSPECTION: "查"}
+    # The largest serial a document number takes (a year's letters of one issuer number far less).
+    MAX_DOC_SERIAL = 999_999
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LETTER)
     title = models.CharField(_("title"), max_length=200)

@@ -293,7 +293,7 @@ def recommendation_issue(
         issuer=issuer, kind=recommendation.kind, year=year, serial=doc_serial
     )
     if (
-        doc_serial < 1
+        not 1 <= doc_serial <= Recommendation.MAX_DOC_SERIAL
         or Recommendation.objects.filter(
             issuer=issuer, kind=recommendation.kind, doc_year=year, doc_serial=doc_serial
         ).exists()

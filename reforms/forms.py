@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.domain import max_length_of
+from core.domain import max_length_of, max_value_of
 from core.forms import DateInput, Form, ModelForm
 from core.uploads import EVIDENCE_TYPES, megabytes
 
@@ -245,6 +245,7 @@ class FollowUpConcludeForm(Form):
     participant_count = forms.IntegerField(
         label=_("People"),
         min_value=1,
+        max_value=max_value_of(Activity, "participant_count"),
         help_text=_("Participants, people talked to or rotated (人次)."),
     )
     notes = forms.CharField(

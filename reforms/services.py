@@ -37,6 +37,7 @@ from core.domain import (
     insert_together,
     lock_for_update,
     max_length_of,
+    max_value_of,
     require_perm,
     require_status,
     shanghai_today,
@@ -826,6 +827,8 @@ def _check_activity(recommendation, *, kind, title, held_on, participant_count, 
         raise DomainError(_("The activity date cannot be before the recommendation was issued."))
     if participant_count is None or participant_count < 1:
         raise DomainError(_("Give the number of participants (at least one)."))
+    if participant_count > max_value_of(Activity, "participant_count"):
+        raise DomainError(_("The number of participants is too large."))
     notes = notes or ""
     limit = Activity._meta.get_field("notes").max_length
     if len(notes) > limit:

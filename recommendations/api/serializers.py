@@ -101,7 +101,7 @@ class IssueSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
-        max_value=999999,
+        max_value=Recommendation.MAX_DOC_SERIAL,
         help_text=_("The next free number of the year when empty."),
     )
 

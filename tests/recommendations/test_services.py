@@ -79,7 +79,11 @@ def test_an_explicit_serial_is_used_and_numbering_continues_after_it(world, hous
     assert next_one.doc_number == "长纪建〔2026〕8号"
 
 
-@pytest.mark.parametrize("doc_serial", [1, 0], ids=["duplicate", "zero"])
+@pytest.mark.parametrize(
+    "doc_serial",
+    [1, 0, Recommendation.MAX_DOC_SERIAL + 1, 2**31],
+    ids=["duplicate", "zero", "past-the-limit", "past-the-column"],
+)
 def test_it_refuses_a_used_or_invalid_serial_and_saves_nothing(world, housing_case, doc_serial):
     issue(world, housing_case)
     staff = world.users.city_staff

@@ -122,6 +122,8 @@ class TestServices:
         [
             ({"title": "  "}, "请填写"),
             ({"participant_count": 0}, "参加人数"),
+            # More than the column holds (a page, an import): words, not a database error.
+            ({"participant_count": 2**31}, "参加人数"),
             ({"held_on": datetime.date(2099, 1, 1)}, "举办后"),
             ({"held_on": datetime.date(2025, 12, 1)}, "早于建议书印发日期"),
             ({"kind": "party"}, "活动类型"),
