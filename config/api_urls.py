@@ -25,6 +25,11 @@ from cases.api.views import (
     ViolationTypeViewSet,
 )
 from crosscase.api.views import CrossCaseAnalysisViewSet
+from negativelists.api.views import (
+    NegativeListCheckViewSet,
+    NegativeListEntryViewSet,
+    NegativeListViewSet,
+)
 from notifications.api.views import NotificationViewSet
 from oversight.api import EvaluationRankingViewSet, StatisticsViewSet
 from recommendations.api.evaluation import (
@@ -100,6 +105,9 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("campaign-units", CampaignUnitViewSet, basename="campaignunit")
 router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
 router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
+router.register("negative-lists", NegativeListViewSet, basename="negativelist")
+router.register("negative-list-entries", NegativeListEntryViewSet, basename="negativelistentry")
+router.register("negative-list-checks", NegativeListCheckViewSet, basename="negativelistcheck")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("statistics", StatisticsViewSet, basename="statistics")
 router.register("evaluation-ranking", EvaluationRankingViewSet, basename="evaluationranking")

@@ -459,6 +459,7 @@ SPECTACULAR_SETTINGS = {
         "RecommendationKindEnum": "recommendations.models.Recommendation.Kind",
         "RuleChangeKindEnum": "reforms.models.RuleChange.Kind",
         "ActivityKindEnum": "reforms.models.Activity.Kind",
+        "NegativeListEntryKindEnum": "negativelists.models.NegativeListEntry.Kind",
         "ReturnReasonEnum": "reforms.models.MeasureTransition.ReturnReason",
         "CaseStatusEnum": "cases.models.Case.Status",
         "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.scoping import subtree_q
 from cases.forms import UnitChoiceField, units_in_jurisdiction
 from cases.models import Case, ProcessStage
-from core.domain import max_length_of
+from core.domain import max_length_of, max_value_of
 from core.forms import DateInput, Form
 from reforms.models import Measure
 
@@ -86,6 +86,7 @@ class CheckForm(Form):
     breaches = forms.IntegerField(
         label=_("Breaches found"),
         min_value=0,
+        max_value=max_value_of(NegativeListCheck, "breaches"),
         initial=0,
         help_text=_("How many breaches of the list were found."),
     )

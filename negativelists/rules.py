@@ -1,8 +1,9 @@
 """Who may do what with negative lists (负面清单).
 
-The unit's officer and the discipline staff in scope draft a unit's list, edit it and its entries,
-publish and withdraw it; the staff in scope record supervision checks of a published list; staff,
-supervisors and officers in scope read them. State guards live in ``services``.
+The unit's officer and the discipline staff in scope draft a unit's list, edit it and its entries
+or delete it while a draft, publish and withdraw it; the staff in scope record supervision checks
+of a published list; staff, supervisors and officers in scope read them. State guards live in
+``services``.
 """
 
 import rules
@@ -19,6 +20,7 @@ for model in ("negativelist", "negativelistentry", "negativelistcheck"):
 # Checked against the list (its unit in the writer's scope).
 rules.add_perm("negativelists.add_negativelist", writers)
 rules.add_perm("negativelists.change_negativelist", writers & in_scope)
+rules.add_perm("negativelists.delete_negativelist", writers & in_scope)
 rules.add_perm("negativelists.publish_negativelist", writers & in_scope)
 rules.add_perm("negativelists.withdraw_negativelist", writers & in_scope)
 rules.add_perm("negativelists.add_negativelistcheck", is_discipline_staff & in_scope)

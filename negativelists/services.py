@@ -1,6 +1,7 @@
 """Negative lists (负面清单): one function per write and per transition.
 
 List:  draft ──publish──▶ published ──withdraw──▶ withdrawn
+       (a draft may be deleted; a list once published stays on record)
 
 The unit's officer or the discipline staff in scope draft a unit's list for one tier of cadres,
 edit it and its entries while it is a draft, and publish it (at least one entry): the unit's list
@@ -28,6 +29,7 @@ from core.domain import (
     TransitionRefused,
     lock_for_update,
     max_length_of,
+    max_value_of,
     require_perm,
     require_status,
     shanghai_today,
@@ -41,6 +43,7 @@ Status = NegativeList.Status
 
 FROM_STATUSES = {
     "edit": frozenset({Status.DRAFT}),
+    "delete": frozenset({Status.DRAFT}),
     "publish": frozenset({Status.DRAFT}),
     "withdraw": frozenset({Status.PUBLISHED}),
     "check": frozenset({Status.PUBLISHED}),
@@ -48,6 +51,7 @@ FROM_STATUSES = {
 PERMS = {
     "create": "negativelists.add_negativelist",
     "edit": "negativelists.change_negativelist",
+    "delete": "negativelists.delete_negativelist",
     "publish": "negativelists.publish_negativelist",
     "withdraw": "negativelists.withdraw_negativelist",
     "check": "negativelists.add_negativelistcheck",
@@ -55,8 +59,8 @@ PERMS = {
 
 
 def available_actions(user, negative_list: NegativeList) -> frozenset[str]:
-    """What ``user`` may do now to a list: "edit" (the list and its entries), "publish",
-    "withdraw", "check"."""
+    """What ``user`` may do now to a list: "edit" (the list and its entries), "delete",
+    "publish", "withdraw", "check"."""
     return frozenset(
         name
         for name, states in FROM_STATUSES.items()
@@ -242,6 +246,13 @@ def entry_delete(*, entry: NegativeListEntry, actor) -> None:
 
 
 @transaction.atomic
+def list_delete(*, negative_list: NegativeList, actor) -> None:
+    """Delete a draft the unit will not publish, with its entries."""
+    _begin("delete", negative_list, actor, _("Only a draft negative list can be deleted."))
+    negative_list.delete()
+
+
+@transaction.atomic
 def list_publish(*, negative_list: NegativeList, actor) -> NegativeList:
     """Publish a draft with at least one entry. The unit's list of the same tier published before
     is withdrawn (the revised list replaces it); the staff covering the unit are told."""
@@ -299,6 +310,8 @@ def check_record(
         _refuse("checked_on", _("A check cannot be dated before the list was published."))
     if breaches is None or breaches < 0:
         _refuse("breaches", _("The number of breaches cannot be negative."))
+    if breaches > max_value_of(NegativeListCheck, "breaches"):
+        _refuse("breaches", _("The number of breaches is too large."))
     check = NegativeListCheck.objects.create(
         negative_list=negative_list,
         checked_on=checked_on,

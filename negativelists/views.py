@@ -172,6 +172,18 @@ def _act(request, negative_list, act, done):
 
 @login_required
 @require_POST
+def delete(request, pk):
+    negative_list = _negative_list(request, pk)
+    try:
+        services.list_delete(negative_list=negative_list, actor=request.user)
+    except DomainError as refusal:
+        return _detail(request, negative_list, error=refusal.message, status=refusal.status_code)
+    messages.success(request, _("The draft negative list is deleted."))
+    return redirect("negativelists:list")
+
+
+@login_required
+@require_POST
 def publish(request, pk):
     negative_list = _negative_list(request, pk)
     return _act(

@@ -108,6 +108,25 @@ def test_entries_are_edited_and_deleted_from_the_page(world, browse):
     assert list(negative_list.entries.values_list("pk", "number")) == [(second.pk, 1)]
 
 
+def test_a_draft_is_deleted_from_its_page_and_a_published_list_is_not(world, browse):
+    officer = world.users.housing_officer
+    client = browse(officer)
+    negative_list = draft(officer, entries=1)
+    page = client.get(reverse("negativelists:detail", args=[negative_list.pk]))
+    assert 'data-testid="delete"' in page.content.decode()
+    deleted = client.post(reverse("negativelists:delete", args=[negative_list.pk]), follow=True)
+    assert deleted.redirect_chain == [(reverse("negativelists:list"), 302)]
+    assert "负面清单草稿已删除" in deleted.content.decode()
+    assert not NegativeList.objects.exists()
+    kept = published(officer)
+    refused = client.post(reverse("negativelists:delete", args=[kept.pk]))
+    assert refused.status_code == 409
+    assert refused.context["error"] == "只有草稿状态的负面清单可以删除。"
+    assert NegativeList.objects.filter(pk=kept.pk).exists()
+    outsider = browse(world.users.health_officer)
+    assert outsider.post(reverse("negativelists:delete", args=[kept.pk])).status_code == 404
+
+
 def test_staff_record_a_check_on_the_lists_page(world, browse):
     negative_list = published(world.users.housing_officer)
     client = browse(world.users.city_staff)

@@ -6,8 +6,14 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from cases.models import ProcessStage
-from core.domain import InvalidInput, PermissionRefused, TransitionRefused, shanghai_today
+from cases.models import Case, ProcessStage
+from core.domain import (
+    InvalidInput,
+    PermissionRefused,
+    TransitionRefused,
+    max_value_of,
+    shanghai_today,
+)
 from negativelists import services
 from negativelists.models import NegativeList, NegativeListCheck, NegativeListEntry
 from notifications.models import Notification
@@ -205,6 +211,7 @@ def test_a_published_list_is_no_longer_edited(world):
         ),
         lambda: services.entry_delete(entry=entry, actor=officer),
         lambda: services.list_publish(negative_list=negative_list, actor=officer),
+        lambda: services.list_delete(negative_list=negative_list, actor=officer),
     ]
     for refused in refusals:
         with pytest.raises(TransitionRefused):
@@ -226,6 +233,18 @@ def test_withdrawing_a_published_list(world):
         services.list_withdraw(
             negative_list=draft(world.users.housing_officer), actor=world.users.city_staff
         )
+
+
+def test_a_draft_is_deleted_with_its_entries_by_its_writers_only(world, housing_case):
+    staff = world.users.city_staff
+    negative_list = draft(staff, unit=world.units.housing, entries=2, source_cases=[housing_case])
+    for name in ("health_officer", "county_staff", "supervisor"):
+        with pytest.raises(PermissionRefused):
+            services.list_delete(negative_list=negative_list, actor=getattr(world.users, name))
+    services.list_delete(negative_list=negative_list, actor=world.users.housing_officer)
+    assert not NegativeList.objects.exists() and not NegativeListEntry.objects.exists()
+    # The source cases stay; only the list's links to them go.
+    assert Case.objects.filter(pk=housing_case.pk).exists()
 
 
 def test_others_out_of_scope_may_not_touch_a_draft(world):
@@ -313,6 +332,17 @@ def test_a_check_is_staffs_on_a_published_list_dated_sensibly(world):
             negative_list=negative_list, actor=staff, checked_on=today, finding="检查", breaches=-1
         )
     assert "breaches" in refusal.value.errors
+    # More than the column holds on any database: refused in words, not a database error.
+    too_many = max_value_of(NegativeListCheck, "breaches") + 1
+    with pytest.raises(InvalidInput) as refusal:
+        services.check_record(
+            negative_list=negative_list,
+            actor=staff,
+            checked_on=today,
+            finding="检查",
+            breaches=too_many,
+        )
+    assert "breaches" in refusal.value.errors
     with pytest.raises(InvalidInput):
         services.check_record(
             negative_list=negative_list, actor=staff, checked_on=today, finding=""
@@ -330,7 +360,7 @@ def test_a_check_is_staffs_on_a_published_list_dated_sensibly(world):
 def test_available_actions_follow_the_state_and_the_role(world):
     officer, staff = world.users.housing_officer, world.users.city_staff
     negative_list = draft(officer, entries=1)
-    assert services.available_actions(officer, negative_list) == {"edit", "publish"}
+    assert services.available_actions(officer, negative_list) == {"edit", "delete", "publish"}
     assert services.available_actions(world.users.supervisor, negative_list) == set()
     services.list_publish(negative_list=negative_list, actor=officer)
     assert services.available_actions(officer, negative_list) == {"withdraw"}

@@ -119,6 +119,7 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         negative_list=negative_list,
         negative_list_draft=negative_list_draft,
         negative_list_draft_entry=negative_list_draft.entries.get(),
+        negative_list_check=negative_list.checks.get(),
         analysis=cross_case_analysis,
         problem=chain.problems,
         recommendation=recommendation,

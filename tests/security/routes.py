@@ -256,6 +256,7 @@ WEB = {
     "negativelists:create": get(WRITERS),
     "negativelists:detail": get(READERS, "negative_list"),
     "negativelists:edit": get(WRITERS, "negative_list_draft"),
+    "negativelists:delete": post(WRITERS, "negative_list_draft"),
     "negativelists:publish": post(WRITERS, "negative_list_draft"),
     "negativelists:withdraw": post(WRITERS, "negative_list"),
     "negativelists:entry_add": get(WRITERS, "negative_list_draft"),

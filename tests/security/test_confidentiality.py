@@ -45,7 +45,7 @@ from campaigns.models import Campaign, CampaignUnit
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
-from negativelists.models import NegativeList, NegativeListEntry
+from negativelists.models import NegativeList, NegativeListCheck, NegativeListEntry
 from notifications import delivery
 from notifications.models import Digest
 from oversight import tasks
@@ -121,6 +121,7 @@ TARGETS = {
     "negative_list": NegativeList,
     "negative_list_draft": NegativeList,
     "negative_list_draft_entry": NegativeListEntry,
+    "negative_list_check": NegativeListCheck,
 }
 # Every record of these is opened by every walker, visible or not: they carry the case itself.
 ALL_IDS = (Case, Problem, Subject, Recommendation)
