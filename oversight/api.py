@@ -72,6 +72,11 @@ class ActivityFiguresSerializer(TotalSerializer):
     by_kind = ActivityCountSerializer(many=True)
 
 
+class NegativeListFiguresSerializer(TotalSerializer):
+    by_tier = CountSerializer(many=True)
+    by_status = CountSerializer(many=True, help_text=_("In force, or withdrawn since."))
+
+
 class LetterFiguresSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     url = TextField(allow_null=True, help_text=_("Null when the scope is one letter."))
@@ -96,6 +101,9 @@ class StatisticsSerializer(serializers.Serializer):
     rule_changes = RuleChangeFiguresSerializer()
     activities = ActivityFiguresSerializer()
     rebounds = ReboundFiguresSerializer()
+    negative_lists = NegativeListFiguresSerializer(
+        help_text=_("Negative lists (负面清单) published, by the day published.")
+    )
 
 
 class CanReadStatistics(permissions.BasePermission):
@@ -117,9 +125,10 @@ def scope_refusal(scope: StatisticsScope) -> Exception:
 
 class StatisticsViewSet(viewsets.ViewSet):
     """成效统计: cases, problems by category and stage, letters and items, measures by state and
-    colour with the sign-off rate, extensions, rule changes (立改废释) by kind and activities by
-    kind with their participants — for any mix of a unit with its subunits, a sector, a letter
-    and a period (``oversight.filters.StatisticsScope``; which date counts for each figure:
+    colour with the sign-off rate, extensions, rule changes (立改废释) by kind, activities by
+    kind with their participants and negative lists (负面清单) published by tier — for any mix
+    of a unit with its subunits, a sector, a letter and a period
+    (``oversight.filters.StatisticsScope``; which date counts for each figure:
     ``oversight.statistics``). The statistics page shows the same numbers for the same scope."""
 
     permission_classes = [permissions.IsAuthenticated, CanReadStatistics]

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from cases.models import Case, Problem
 from core.domain import shanghai_today
+from negativelists.models import NegativeList
 from recommendations.models import Recommendation
 from reforms.models import Activity, ExtensionRequest, Measure, RuleChange
 
@@ -67,10 +68,11 @@ def signoff_rate(measures: dict) -> str:
 def sections(figures: dict) -> list[dict]:
     """The figures as titled tables of rows (label, count, url, level; activities add people)."""
     problems, measures = figures["problems"], figures["measures"]
-    extensions, rules, activities = (
+    extensions, rules, activities, lists = (
         figures["extensions"],
         figures["rule_changes"],
         figures["activities"],
+        figures["negative_lists"],
     )
     return [
         {
@@ -140,6 +142,15 @@ def sections(figures: dict) -> list[dict]:
                 ),
             ],
         },
+        {
+            "key": "negative_lists",
+            "title": _plural(NegativeList),
+            "rows": [
+                _row(_("Published"), lists),
+                *_breakdown(_("Tier"), lists["by_tier"]),
+                *_breakdown(_("Status"), lists["by_status"]),
+            ],
+        },
     ]
 
 
@@ -156,7 +167,8 @@ def summary(figures: dict) -> str:
         f"建议事项{figures['items']['total']}项，制定整改措施{measures['total']}项，"
         f"已销号{by.get(Measure.Status.SIGNED_OFF, 0)}项，到期销号率{signoff_rate(measures)}；"
         f"申请延期{figures['extensions']['total']}次；制度立改废释{rules['total']}项（{kinds}）；"
-        f"开展警示教育等活动{activities['total']}次，参与{activities['participants']}人次。"
+        f"开展警示教育等活动{activities['total']}次，参与{activities['participants']}人次；"
+        f"制定负面清单{figures['negative_lists']['total']}张。"
     )
 
 
@@ -195,9 +207,10 @@ def _report(request, scope: StatisticsScope) -> dict:
 DATE_NOTE = gettext_lazy(
     "Dates: cases count by the day opened, problems by the day recorded, letters by their date "
     "of issue (their items and measures with them), extension requests by the day requested, "
-    "rule changes by their effective date (or the day recorded when none) and activities by the "
-    "day held. Measures' states and colours are today's. The sign-off rate: signed off, out of "
-    "the measures (not standing) due by today."
+    "rule changes by their effective date (or the day recorded when none), activities by the day "
+    "held and negative lists by the day published (drafts not counted). Measures' states and "
+    "colours are today's. The sign-off rate: signed off, out of the measures (not standing) due "
+    "by today."
 )
 
 

@@ -17,6 +17,8 @@ Which date puts a record in the period (each list's ``period_after``/``period_be
 - extension requests: the day requested (``requested_at``, Beijing date);
 - rule changes (立改废释): the effective date, or the day recorded when it has none;
 - activities: the day held (``Activity.held_on``);
+- negative lists (负面清单): the day published (``NegativeList.published_on``; drafts are in no
+  figure, a list withdrawn since is), a letter's being those written as a measure of its items;
 - rebounds (整改反弹): measures a follow-up review reopened, as measures (their letter's date of
   issue); possible rebounds, the day the new problem was flagged (``ReboundFlag.flagged_at``).
 
@@ -40,6 +42,8 @@ from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem, ProblemTally, ProcessStage
 from core.domain import shanghai_today
 from core.pages import with_query
+from negativelists.filters import NegativeListFilter
+from negativelists.models import NegativeList
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import ItemTally, Recommendation, RecommendationItem
 from reforms import tally
@@ -222,6 +226,30 @@ def _rebounds(scope: dict, request, link) -> dict:
     }
 
 
+# The negative lists counted: those published at some time (NegativeListFilter.published).
+PUBLISHED_LISTS = {"published": "yes"}
+# A published list is in force or, replaced or no longer applying, withdrawn.
+PUBLISHED_STATUSES = [
+    (status.value, status.label)
+    for status in (NegativeList.Status.PUBLISHED, NegativeList.Status.WITHDRAWN)
+]
+
+
+def _negative_lists(scope: dict, request, link) -> dict:
+    published = scope | PUBLISHED_LISTS
+    lists = _rows(NegativeListFilter, NegativeList, published, request)
+    return {
+        "total": lists.count(),
+        "url": link("negativelist", published),
+        "by_tier": _by_choice(
+            lists, "tier", NegativeList.Tier.choices, "negativelist", published, link
+        ),
+        "by_status": _by_choice(
+            lists, "status", PUBLISHED_STATUSES, "negativelist", published, link
+        ),
+    }
+
+
 def outcome_statistics(request, scope: dict, link=api_link) -> dict:
     """The figures of ``scope`` (``StatisticsScope.chosen``: ids and ISO dates by name), each
     with ``link(list name, params)``: the address of the list of its rows (``api_link``)."""
@@ -277,4 +305,5 @@ def outcome_statistics(request, scope: dict, link=api_link) -> dict:
                 participants=Sum("participant_count"),
             ),
         },
+        "negative_lists": _negative_lists(scope, request, link),
     }

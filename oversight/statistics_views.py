@@ -87,6 +87,7 @@ PAGE_LISTS = {
     "rulechange": ("statistics:records", "rule-changes"),
     "activity": ("statistics:records", "activities"),
     "reboundflag": ("statistics:records", "rebounds"),
+    "negativelist": ("negativelists:list", None),
 }
 
 

@@ -14,6 +14,9 @@ from openpyxl import load_workbook
 from accounts.models import Sector
 from cases.filters import CaseFilter, ProblemFilter
 from cases.models import Case, Problem
+from negativelists import services as negative_list_services
+from negativelists.filters import NegativeListFilter
+from negativelists.models import NegativeList
 from oversight.filters import SCOPE_PARAMS
 from recommendations.filters import RecommendationFilter, RecommendationItemFilter
 from recommendations.models import Recommendation
@@ -35,6 +38,15 @@ THIS_YEAR = datetime.date(2026, 3, 1)
 
 def _moment(day: datetime.date):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def negative_list(staff, unit, tier, title, measure=None):
+    """A published negative list of one entry."""
+    drafted = negative_list_services.list_create(
+        actor=staff, unit=unit, tier=tier, title=title, measure=measure
+    )
+    negative_list_services.entry_add(negative_list=drafted, actor=staff, requirement="严禁")
+    return negative_list_services.list_publish(negative_list=drafted, actor=staff)
 
 
 @pytest.fixture
@@ -91,6 +103,19 @@ def work(world):
     Recommendation.objects.filter(pk=station_letter.pk).update(issued_on=LAST_YEAR)
     Recommendation.objects.exclude(pk=station_letter.pk).update(issued_on=THIS_YEAR)
     RuleChange.objects.filter(effective_on__isnull=True).update(created_at=_moment(THIS_YEAR))
+    # 负面清单: the housing bureau's list for its party members (a measure of its letter) and
+    # the revision that replaced it, this year; the station's leaders', last year; a draft of
+    # the education bureau's, in no figure.
+    for title in ("党员干部负面清单", "党员干部负面清单（修订）"):
+        negative_list(
+            users.city_staff, world.units.housing, "party_members", title, housing.measures
+        )
+    negative_list(users.city_staff, world.units.station, "leadership", "领导班子负面清单")
+    NegativeList.objects.filter(unit=world.units.station).update(published_on=LAST_YEAR)
+    NegativeList.objects.filter(unit=world.units.housing).update(published_on=THIS_YEAR)
+    negative_list_services.list_create(
+        actor=users.county_staff, unit=world.units.education, tier="leadership", title="草稿"
+    )
     water_officer = factories.user("unit_officer", world.units.water, "water_officer")
     build_chain(
         unit=world.units.water,
@@ -170,6 +195,7 @@ def test_the_scopes_select_what_they_say(world, work, browse):
             "rules": figures["rule_changes"]["total"],
             "activities": figures["activities"]["total"],
             "people": figures["activities"]["participants"],
+            "lists": figures["negative_lists"]["total"],
         }
 
     everything = totals()
@@ -180,6 +206,7 @@ def test_the_scopes_select_what_they_say(world, work, browse):
         "rules": 2,
         "activities": 2,
         "people": 128,
+        "lists": 3,
     }
     assert totals(period_before="2025-12-31") == {
         "cases": 1,
@@ -188,6 +215,7 @@ def test_the_scopes_select_what_they_say(world, work, browse):
         "rules": 1,
         "activities": 1,
         "people": 8,
+        "lists": 1,
     }
     assert totals(sector=Sector.EDUCATION) == {
         "cases": 1,
@@ -196,10 +224,20 @@ def test_the_scopes_select_what_they_say(world, work, browse):
         "rules": 0,
         "activities": 0,
         "people": 0,
+        "lists": 0,
     }
     # The housing bureau counts its quality station too; this year only the bureau's own.
     assert totals(unit=world.units.housing.pk)["measures"] == 3
     assert totals(unit=world.units.housing.pk, period_after="2026-01-01")["measures"] == 2
+    # A letter's negative lists are those written as a measure of its items: in force or not.
+    lists = client.get(
+        "/statistics/", {"recommendation": work["housing"].recommendations.pk}
+    ).context["figures"]["negative_lists"]
+    assert lists["total"] == 2
+    assert {row["key"]: row["count"] for row in lists["by_status"]} == {
+        "published": 1,
+        "withdrawn": 1,
+    }
 
 
 def test_every_list_behind_a_figure_takes_the_whole_scope():
@@ -212,6 +250,7 @@ def test_every_list_behind_a_figure_takes_the_whole_scope():
         ExtensionRequestFilter,
         RuleChangeFilter,
         ActivityFilter,
+        NegativeListFilter,
     ):
         missing = set(SCOPE_PARAMS) - set(filterset.base_filters)
         if filterset is RecommendationFilter:
