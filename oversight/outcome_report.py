@@ -146,7 +146,7 @@ def sections(figures: dict) -> list[dict]:
             "key": "negative_lists",
             "title": _plural(NegativeList),
             "rows": [
-                _row(_("Published"), lists),
+                _row(_plural(NegativeList), lists),
                 *_breakdown(_("Tier"), lists["by_tier"]),
                 *_breakdown(_("Status"), lists["by_status"]),
             ],

@@ -35,6 +35,7 @@ from collections import Counter
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit
 from accounts.scoping import subtree_q
@@ -230,8 +231,8 @@ def _rebounds(scope: dict, request, link) -> dict:
 PUBLISHED_LISTS = {"published": "yes"}
 # A published list is in force or, replaced or no longer applying, withdrawn.
 PUBLISHED_STATUSES = [
-    (status.value, status.label)
-    for status in (NegativeList.Status.PUBLISHED, NegativeList.Status.WITHDRAWN)
+    (NegativeList.Status.PUBLISHED.value, gettext_lazy("In force")),
+    (NegativeList.Status.WITHDRAWN.value, NegativeList.Status.WITHDRAWN.label),
 ]
 
 

@@ -173,6 +173,16 @@ def test_the_list_filters_by_unit_tier_status_and_words(world, browse):
     assert listed(q="卫健委") == {health.pk}
     assert listed(q="插手干预") == {housing.pk, health.pk}  # an entry's requirement
     assert listed(unit=world.units.water.pk) == set()  # out of sight: selects nothing
+    # 成效统计's scope: published at some time, a sector, a period (the day published).
+    assert listed(published="yes") == {housing.pk}
+    assert listed(sector="healthcare") == {health.pk}
+    assert listed(published="yes", period_before="2020-12-31") == set()
+    # The scope rides along as hidden fields when the visible filters change, and is a chip.
+    page = client.get(reverse("negativelists:list"), {"published": "yes", "sector": "construction"})
+    html = page.content.decode()
+    assert '<input type="hidden" name="published" value="yes"' in html
+    assert '<input type="hidden" name="sector" value="construction"' in html
+    assert {chip["name"] for chip in page.context["chips"]} == {"published", "sector"}
     assert browse(world.users.health_officer).get(reverse("negativelists:list")).context[
         "page_obj"
     ].object_list == [health]
