@@ -22,6 +22,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -448,12 +449,27 @@ class ScopedViewSetMixin:
         return self.get_queryset().get(pk=instance.pk)
 
 
+class RecordIdList(ManyRelatedField):
+    """Records by their ids: a JSON array only (DRF's takes any iterable, so an object's keys
+    would pass for the ids — ``{}`` for none — against the schema's ``type: array``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class RecordIdField(serializers.PrimaryKeyRelatedField):
     """A record by its id; an id no database key can hold (outside 1 to ``MAX_ID``) names none.
 
     In a bulk call, ``read_ahead`` reads the records every row names at once (the context's
     ``read_ahead``) and each row's field answers from what it read, without a query of its own.
     """
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        shared = {key: kwargs[key] for key in kwargs if key in MANY_RELATION_KWARGS}
+        return RecordIdList(child_relation=cls(*args, **kwargs), **shared)
 
     def lookup_key(self, data):
         """What ``data`` names a record by, or None to leave it to DRF's own lookup."""

@@ -153,6 +153,14 @@ def test_roles_and_scope(world, api_as):
         format="json",
     )
     assert refused.status_code == 422 and "unit" in refused.json()["errors"]
+    # Ids come as a JSON array: an object (whose keys DRF would take for ids) is refused.
+    not_a_list = api_as("staff").post(
+        LISTS,
+        {"tier": "party_members", "title": "清单", "source_cases": {}},
+        format="json",
+    )
+    assert not_a_list.status_code == 400
+    assert not_a_list.json()["errors"]["source_cases"][0].startswith("期望为一个包含物件的列表")
     assert NegativeList.objects.count() == 1
 
 
