@@ -205,6 +205,16 @@ TRANSITION_ERRORS = {
 UNPAGED_LIST = {"pagination_class": None, "filter_backends": []}
 
 
+def transition_schema(serializer, *, created: bool = False, request=None, description=""):
+    """``extend_schema`` of a transition action: its body, its answer (201 when it adds a
+    record), and the refusals it may meet."""
+    return extend_schema(
+        request=request,
+        responses={201 if created else 200: serializer, **TRANSITION_ERRORS},
+        description=description,
+    )
+
+
 def read_schemas(serializer) -> dict:
     """``extend_schema_view`` arguments for a viewset's list and detail."""
     answer = extend_schema(responses={200: serializer, **ERROR_RESPONSES})

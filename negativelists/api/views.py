@@ -15,6 +15,7 @@ from core.api import (
     changed_fields,
     detail_or_created,
     read_schemas,
+    transition_schema,
     validated,
     write_schemas,
 )
@@ -26,12 +27,6 @@ from ..models import NegativeList, NegativeListCheck, NegativeListEntry
 from . import serializers as s
 
 DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
-
-
-def _transition(serializer, *, created: bool = False, request=None):
-    return extend_schema(
-        request=request, responses={201 if created else 200: serializer, **TRANSITION_ERRORS}
-    )
 
 
 @extend_schema_view(
@@ -95,7 +90,7 @@ class NegativeListViewSet(
         services.list_delete(negative_list=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @_transition(s.NegativeListEntrySerializer, created=True, request=s.EntryWriteSerializer)
+    @transition_schema(s.NegativeListEntrySerializer, created=True, request=s.EntryWriteSerializer)
     @action(detail=True, methods=["post"])
     def entries(self, request, pk=None):
         """Add the next numbered entry to a draft."""
@@ -106,7 +101,7 @@ class NegativeListViewSet(
         )
         return detail_or_created(s.NegativeListEntrySerializer, entry, self, created=True)
 
-    @_transition(s.NegativeListSerializer)
+    @transition_schema(s.NegativeListSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a draft with at least one entry; the staff covering the unit are told."""
@@ -114,7 +109,7 @@ class NegativeListViewSet(
         services.list_publish(negative_list=negative_list, actor=request.user)
         return detail_or_created(s.NegativeListSerializer, self.fresh(negative_list), self)
 
-    @_transition(s.NegativeListSerializer)
+    @transition_schema(s.NegativeListSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw a published list that no longer applies; its checks stay on record."""
@@ -122,7 +117,7 @@ class NegativeListViewSet(
         services.list_withdraw(negative_list=negative_list, actor=request.user)
         return detail_or_created(s.NegativeListSerializer, self.fresh(negative_list), self)
 
-    @_transition(s.NegativeListCheckSerializer, created=True, request=s.CheckWriteSerializer)
+    @transition_schema(s.NegativeListCheckSerializer, created=True, request=s.CheckWriteSerializer)
     @action(detail=True, methods=["post"])
     def checks(self, request, pk=None):
         """Staff record a supervision check of a published list; breaches tell the unit."""

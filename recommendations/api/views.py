@@ -15,6 +15,7 @@ from core.api import (
     changed_fields,
     detail_or_created,
     read_schemas,
+    transition_schema,
     validated,
     write_schemas,
 )
@@ -26,15 +27,6 @@ from reforms import services as reform_services
 from reforms.api import serializers as reform_serializers
 
 from . import serializers as s
-
-
-def _transition(serializer, *, created: bool = False, request=None, description=""):
-    """Schema of a transition action: its body, its answer, and the refusals it may meet."""
-    return extend_schema(
-        request=request,
-        responses={201 if created else 200: serializer, **TRANSITION_ERRORS},
-        description=description,
-    )
 
 
 @extend_schema_view(
@@ -104,7 +96,7 @@ class RecommendationViewSet(
         services.recommendation_delete(recommendation=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @_transition(s.ItemSerializer, created=True, request=s.ItemCreateSerializer)
+    @transition_schema(s.ItemSerializer, created=True, request=s.ItemCreateSerializer)
     @action(detail=True, methods=["post"])
     def items(self, request, pk=None):
         """Add the next numbered item to a draft, citing problems of its cases."""
@@ -115,7 +107,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.ItemSerializer, item, self, created=True)
 
-    @_transition(s.RecommendationSerializer, request=s.IssueSerializer)
+    @transition_schema(s.RecommendationSerializer, request=s.IssueSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         """Issue a draft: it gets its document number (发文字号)."""
@@ -129,7 +121,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
-    @_transition(s.RecommendationSerializer)
+    @transition_schema(s.RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The unit confirms receipt (签收)."""
@@ -137,7 +129,7 @@ class RecommendationViewSet(
         services.recommendation_acknowledge(recommendation=recommendation, actor=request.user)
         return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
-    @_transition(s.RecommendationSerializer)
+    @transition_schema(s.RecommendationSerializer)
     @action(detail=True, methods=["post"], url_path="start-rectification")
     def start_rectification(self, request, pk=None):
         """The unit submits its plan; every item needs a measure."""
@@ -147,7 +139,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
-    @_transition(s.ReplySerializer, created=True, request=s.ReplyCreateSerializer)
+    @transition_schema(s.ReplySerializer, created=True, request=s.ReplyCreateSerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         """The unit submits its rectification report (整改报告)."""
@@ -158,7 +150,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.ReplySerializer, reply, self, created=True)
 
-    @_transition(s.RecommendationSerializer, request=s.ReasonSerializer)
+    @transition_schema(s.RecommendationSerializer, request=s.ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="return-reply")
     def return_reply(self, request, pk=None):
         """Staff send the reply back with a reason; the unit keeps rectifying."""
@@ -169,7 +161,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
-    @_transition(s.RecommendationSerializer)
+    @transition_schema(s.RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Staff close a replied recommendation once every measure is signed off or standing."""
@@ -177,7 +169,7 @@ class RecommendationViewSet(
         services.recommendation_close(recommendation=recommendation, actor=request.user)
         return detail_or_created(s.RecommendationSerializer, self.fresh(recommendation), self)
 
-    @_transition(s.EvaluationSerializer, created=True, request=s.EvaluateSerializer)
+    @transition_schema(s.EvaluationSerializer, created=True, request=s.EvaluateSerializer)
     @action(detail=True, methods=["post"])
     def evaluate(self, request, pk=None):
         """Staff record the effectiveness evaluation (质效评估) of a closed recommendation."""
@@ -188,7 +180,7 @@ class RecommendationViewSet(
         )
         return detail_or_created(s.EvaluationSerializer, evaluation, self, created=True)
 
-    @_transition(
+    @transition_schema(
         reform_serializers.FollowUpSerializer,
         created=True,
         request=reform_serializers.FollowUpScheduleSerializer,

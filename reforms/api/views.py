@@ -18,6 +18,7 @@ from core.api import (
     changed_fields,
     detail_or_created,
     read_schemas,
+    transition_schema,
     validated,
     write_schemas,
 )
@@ -49,12 +50,6 @@ from reforms.models import (
 )
 
 from . import serializers as s
-
-
-def _transition(serializer, *, created: bool = False, request=None):
-    return extend_schema(
-        request=request, responses={201 if created else 200: serializer, **TRANSITION_ERRORS}
-    )
 
 
 @extend_schema_view(
@@ -120,7 +115,7 @@ class MeasureViewSet(
         context = self.get_serializer_context()
         return Response(s.MeasureTransitionSerializer(rows, many=True, context=context).data)
 
-    @_transition(
+    @transition_schema(
         s.ProgressReportSerializer,
         created=True,
         request={
@@ -145,7 +140,7 @@ class MeasureViewSet(
         )
         return detail_or_created(s.ProgressReportSerializer, report, self, created=True)
 
-    @_transition(s.MeasureSerializer, request=s.NoteSerializer)
+    @transition_schema(s.MeasureSerializer, request=s.NoteSerializer)
     @action(detail=True, methods=["post"], url_path="request-signoff")
     def request_signoff(self, request, pk=None):
         """The unit asks for the measure to be ticked off (申请销号); evidence is required."""
@@ -154,7 +149,7 @@ class MeasureViewSet(
         services.measure_request_signoff(measure=measure, actor=request.user, note=data["note"])
         return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
-    @_transition(s.MeasureSerializer, request=s.NoteSerializer)
+    @transition_schema(s.MeasureSerializer, request=s.NoteSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
         """Discipline staff verify the evidence and tick the measure off (销号)."""
@@ -163,7 +158,7 @@ class MeasureViewSet(
         services.measure_sign_off(measure=measure, actor=request.user, note=data["note"])
         return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
-    @_transition(s.MeasureSerializer, request=s.ReturnSerializer)
+    @transition_schema(s.MeasureSerializer, request=s.ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_measure(self, request, pk=None):
         """Discipline staff send the measure back with a reason (e.g. 纸面整改)."""
@@ -172,7 +167,9 @@ class MeasureViewSet(
         services.measure_return(measure=measure, actor=request.user, **data)
         return detail_or_created(s.MeasureSerializer, self.fresh(measure), self)
 
-    @_transition(s.ExtensionRequestSerializer, created=True, request=s.ExtensionCreateSerializer)
+    @transition_schema(
+        s.ExtensionRequestSerializer, created=True, request=s.ExtensionCreateSerializer
+    )
     @action(detail=True, methods=["post"], url_path="request-extension")
     def request_extension(self, request, pk=None):
         """The unit asks to move the current due date later, giving its reason."""
@@ -239,7 +236,7 @@ class ExtensionRequestViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyMode
     filterset_class = ExtensionRequestFilter
     ordering_fields = ["requested_at", "requested_due_on", "status"]
 
-    @_transition(s.ExtensionRequestSerializer, request=s.NoteSerializer)
+    @transition_schema(s.ExtensionRequestSerializer, request=s.NoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Staff approve: the measure's current due date moves; the original one stays."""
@@ -248,7 +245,7 @@ class ExtensionRequestViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyMode
         services.extension_request_approve(request=extension, actor=request.user, note=data["note"])
         return detail_or_created(s.ExtensionRequestSerializer, extension, self)
 
-    @_transition(s.ExtensionRequestSerializer, request=s.RejectSerializer)
+    @transition_schema(s.ExtensionRequestSerializer, request=s.RejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Staff refuse the extension, saying why."""
@@ -374,7 +371,7 @@ class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = FollowUpFilter
     ordering_fields = ["scheduled_on", "conducted_on"]
 
-    @_transition(s.FollowUpSerializer, request=s.FollowUpRecordSerializer)
+    @transition_schema(s.FollowUpSerializer, request=s.FollowUpRecordSerializer)
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         """Staff record how the review went; a rebound needs its findings."""
@@ -383,7 +380,7 @@ class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
         services.follow_up_record(follow_up=follow_up, actor=request.user, **data)
         return detail_or_created(s.FollowUpSerializer, follow_up, self)
 
-    @_transition(
+    @transition_schema(
         s.FollowUpMeasureSerializer(many=True), created=True, request=s.FollowUpChooseSerializer
     )
     @action(detail=True, methods=["post"], **UNPAGED_LIST)
@@ -396,7 +393,7 @@ class FollowUpViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet
         context = self.get_serializer_context()
         return Response(s.FollowUpMeasureSerializer(rows, many=True, context=context).data, 201)
 
-    @_transition(s.ActivitySerializer, created=True, request=s.FollowUpConcludeSerializer)
+    @transition_schema(s.ActivitySerializer, created=True, request=s.FollowUpConcludeSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
         """A recorded review ends with a public notice (通报) or an admonition talk (约谈)."""
@@ -415,7 +412,7 @@ class FollowUpMeasureViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModel
     filterset_class = FollowUpMeasureFilter
     ordering_fields = ["checked_at"]
 
-    @_transition(s.FollowUpMeasureSerializer, request=s.FollowUpMarkSerializer)
+    @transition_schema(s.FollowUpMeasureSerializer, request=s.FollowUpMarkSerializer)
     @action(detail=True, methods=["post"])
     def mark(self, request, pk=None):
         """Held, or rebounded with findings and a new due date: the measure is reopened and the
