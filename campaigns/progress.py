@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from core.domain import shanghai_today
 from reforms.models import Measure
 
-from .models import CampaignAnswer, CampaignUnit
+from .models import CampaignAnswer, CampaignUnit, SpotCheckFinding
 
 
 def _measure_count(measures, outer: str):
@@ -40,6 +40,43 @@ def with_unit_progress(campaign_units):
         found_count=_found_count("pk"),
         open_count=_measure_count(Measure.objects.open(), "rectification"),
         overdue_count=_measure_count(Measure.objects.overdue(), "rectification"),
+    )
+
+
+def per_inspector(campaign):
+    """交叉检查: per inspector unit, the units it inspects (``inspected``), the problems its
+    inspections found (``found``), the spot checks' findings on those units (``spot_checked``) and
+    those it should have found (``missed``, 应发现未发现). One query, whatever the units."""
+
+    def counted(model, outer: str, **where):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(
+                    **{
+                        f"{outer}__campaign": campaign,
+                        f"{outer}__inspector": OuterRef("inspector"),
+                    },
+                    **where,
+                )
+                .order_by()
+                .values(f"{outer}__inspector")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    return (
+        CampaignUnit.objects.filter(campaign=campaign, inspector__isnull=False)
+        .order_by("inspector__path")
+        .values("inspector", "inspector__name")
+        .annotate(
+            inspected=Count("pk"),
+            found=counted(CampaignAnswer, "campaign_unit", found=True),
+            spot_checked=counted(SpotCheckFinding, "campaign_unit"),
+            missed=counted(SpotCheckFinding, "campaign_unit", missed=True),
+        )
     )
 
 
