@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Problem
 from core.domain import DomainError, shanghai_today
-from core.pages import paginate, permission_required_or, refuse_in_form, scoped_object_or_404
+from core.pages import (
+    paginate,
+    permission_required_or,
+    refuse_in_form,
+    require_permission,
+    scoped_object_or_404,
+)
 from crosscase.models import CrossCaseAnalysis
 from crosscase.tables import problem_matrix
 from recommendations.models import Recommendation
@@ -351,6 +357,7 @@ def campaign_unit_reassign(request, pk):
     row = scoped_object_or_404(
         CampaignUnit.objects.select_related("campaign", "unit"), request.user, pk=pk
     )
+    require_permission(request.user, services.PERMS["reassign"])
     campaign = _campaign(request, row.campaign_id)
     form = ReassignForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -382,6 +389,7 @@ def campaign_unit_reassign(request, pk):
 def campaign_spot_check(request, pk):
     """Staff record what a spot check found on a unit a cross-inspection answered for."""
     campaign = _campaign(request, pk)
+    require_permission(request.user, services.PERMS["spot_check"])
     form = _spot_check_form(campaign, request.user, request.POST)
     if not form.is_valid():
         return _detail(
