@@ -3,10 +3,11 @@ per campaign (the list, the dashboard). Measures are those planned on the units'
 lists, read through ``Measure.objects.open()`` / ``overdue()``: the query count does not grow with
 the number of units."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core.domain import shanghai_today
+from recommendations.models import Recommendation
 from reforms.models import Measure
 
 from .models import CampaignAnswer, CampaignUnit, SpotCheckFinding
@@ -78,6 +79,14 @@ def per_inspector(campaign):
             missed=counted(SpotCheckFinding, "campaign_unit", missed=True),
         )
     )
+
+
+def with_list_visible(campaign_units, user):
+    """Each row with ``list_visible``: whether ``user`` reads the unit's rectification list
+    (``Recommendation.objects.restrict``, the one home). An inspector unit's officer (交叉检查)
+    does not: the pages, the sheet and the API then show neither the list nor its measures."""
+    visible = Recommendation.objects.restrict(user).filter(pk=OuterRef("rectification"))
+    return campaign_units.annotate(list_visible=Exists(visible))
 
 
 def per_campaign(campaigns):

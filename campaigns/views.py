@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -211,18 +211,12 @@ def _campaign(request, pk):
     )
 
 
-def with_list_visible(rows, user):
-    """Each row with ``list_visible``: whether ``user`` reads the unit's rectification list
-    (``Recommendation.objects.restrict``): an inspector's officer does not."""
-    visible = Recommendation.objects.restrict(user).filter(pk=OuterRef("rectification"))
-    return rows.annotate(list_visible=Exists(visible))
-
-
 def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassign=None):
     user = request.user
     rows = CampaignUnit.objects.restrict(user).filter(campaign=campaign)
     rows = rows.select_related("unit", "inspector")
-    rows = list(with_list_visible(progress.with_unit_progress(rows), user).order_by("unit__path"))
+    rows = progress.with_list_visible(progress.with_unit_progress(rows), user)
+    rows = list(rows.order_by("unit__path"))
     urgeable = "urge" in services.available_actions(user, campaign)
     today = shanghai_today()
     cross = campaign.mode == Campaign.Mode.CROSS
@@ -434,7 +428,7 @@ def _answer_forms(campaign_unit, data=None):
 @require_http_methods(["GET", "POST"])
 def campaign_unit_answer(request, pk):
     campaign_unit = scoped_object_or_404(
-        with_list_visible(
+        progress.with_list_visible(
             CampaignUnit.objects.select_related("campaign", "unit", "inspector"), request.user
         ),
         request.user,

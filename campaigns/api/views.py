@@ -2,7 +2,7 @@
 every change through ``campaigns.services`` (the same rules, refusals and notifications as the
 pages)."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -279,8 +279,7 @@ class CampaignUnitViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelVie
         queryset = progress.with_unit_progress(super().get_queryset())
         if getattr(self, "swagger_fake_view", False):
             return queryset
-        visible = Recommendation.objects.restrict(self.request.user)
-        return queryset.annotate(list_visible=Exists(visible.filter(pk=OuterRef("rectification"))))
+        return progress.with_list_visible(queryset, self.request.user)
 
     def _lines(self, row):
         data = validated(AnswersSerializer, self)["answers"]
