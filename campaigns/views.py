@@ -267,6 +267,7 @@ def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassi
             "rows": rows,
             "figures": figures,
             "inspectors": inspectors,
+            "reassignable": [row for row in rows if row.can_reassign],
             "spot_checks": spot_checks,
             "spot_form": spot_form,
             "actions": services.available_actions(user, campaign),

@@ -88,7 +88,7 @@ def test_the_staffs_page_shows_the_pairs_the_reassign_form_and_the_figures(world
     assert 'data-testid="mode"' in html and "交叉检查" in html
     rows = page.context["rows"]
     assert len(rows) == 3 and all(row.can_reassign for row in rows)
-    assert html.count('data-testid="reassign-form"') == 6  # one for small screens, one for wide
+    assert html.count('data-testid="reassign-form"') == 3
     assert len(page.context["inspectors"]) == 3
     assert page.context["spot_form"] is None  # no unit answered yet
 
