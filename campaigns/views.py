@@ -230,13 +230,15 @@ def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassi
             and may_answer
             and user.has_perm(services.PERMS["answer"], row)
         )
-        row.can_reassign = may_reassign and "reassign" in services.available_actions(user, row)
-        if row.can_reassign:
-            row.reassign_form = (
-                reassign[1]
-                if reassign and reassign[0] == row.pk
-                else ReassignForm(user=user, initial={"inspector": row.inspector_id})
-            )
+        # The rows are those in the user's scope: the state decides (no query a row).
+        row.can_reassign = (
+            may_reassign
+            and campaign.status in services.FROM_STATUSES["reassign"]
+            and row.status in services.UNIT_FROM_STATUSES["reassign"]
+        )
+        row.chosen_inspector = row.inspector_id
+        if reassign and reassign[0] == row.pk:
+            row.chosen_inspector = reassign[1]
         row.can_urge = (
             urgeable and row.status == CampaignUnit.Status.PENDING and row.last_urged_on != today
         )
@@ -268,6 +270,12 @@ def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassi
             "figures": figures,
             "inspectors": inspectors,
             "reassignable": [row for row in rows if row.can_reassign],
+            # The units an inspector may be chosen from, read once for every row's form.
+            "inspector_choices": list(
+                ReassignForm(user=user).fields["inspector"].queryset.values_list("pk", "name")
+            )
+            if may_reassign
+            else [],
             "spot_checks": spot_checks,
             "spot_form": spot_form,
             "actions": services.available_actions(user, campaign),
@@ -357,11 +365,7 @@ def campaign_unit_reassign(request, pk):
     form = ReassignForm(request.POST, user=request.user)
     if not form.is_valid():
         return _detail(
-            request,
-            campaign,
-            error=_("Choose the inspector unit from the list."),
-            status=400,
-            reassign=(row.pk, form),
+            request, campaign, error=_("Choose the inspector unit from the list."), status=400
         )
     try:
         services.inspector_reassign(
@@ -373,7 +377,7 @@ def campaign_unit_reassign(request, pk):
             campaign,
             error=refusal.message,
             status=refusal.status_code,
-            reassign=(row.pk, form),
+            reassign=(row.pk, form.cleaned_data["inspector"].pk),
         )
     messages.success(request, _("The inspector is changed: its officers are told."))
     return redirect("campaigns:detail", campaign.pk)

@@ -229,6 +229,31 @@ def test_staff_spot_check_on_the_page(world, client, campaign, edu_officer):
     assert refused.status_code == 403 and SpotCheckFinding.objects.count() == 1
 
 
+def test_the_cross_inspection_page_costs_the_same_for_2_and_8_units(world, client):
+    from accounts.models import OrgUnit, User
+
+    def campaign_of(count, prefix):
+        parent = OrgUnit.objects.get(pk=world.units.county.pk)
+        for index in range(count):
+            factories.org_child(parent, f"朝阳区{prefix}{index:02d}单位", sector="finance")
+            parent = OrgUnit.objects.get(pk=world.units.county.pk)
+        staff = User.objects.get(pk=world.users.county_staff.pk)
+        units = OrgUnit.objects.filter(name__startswith=f"朝阳区{prefix}")
+        drafted = draft(staff, units=list(units), mode=CROSS)
+        return services.campaign_launch(campaign=drafted, actor=staff), staff
+
+    few, staff = campaign_of(2, "甲")
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("campaigns:detail", args=[few.pk])).status_code == 200
+    many, staff = campaign_of(8, "乙")
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(reverse("campaigns:detail", args=[many.pk]))
+    assert len(page.context["rows"]) == 8 and len(page.context["reassignable"]) == 8
+    assert len(large) == len(small)
+
+
 # API
 
 
