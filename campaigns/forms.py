@@ -23,6 +23,7 @@ class CampaignForm(Form):
         label=_("Mode"),
         choices=Campaign.Mode.choices,
         initial=Campaign.Mode.SELF,
+        required=False,  # left out: a self-inspection, as before there were modes
         help_text=_(
             "Cross-inspection: each unit is inspected by another of the units, in turn; that "
             "unit's officer answers for it."

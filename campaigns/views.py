@@ -160,7 +160,7 @@ def campaign_create(request):
                     actor=request.user,
                     title=data["title"],
                     instructions=data["instructions"],
-                    mode=data["mode"],
+                    mode=data["mode"] or Campaign.Mode.SELF,
                     sector=data["sector"],
                     units=list(data["units"]),
                     answer_due_on=data["answer_due_on"],
