@@ -294,15 +294,17 @@ def campaign_update(
     instructions: str = "",
     sector: str = "",
     units=(),
-    mode: str = Mode.SELF,
+    mode: str | None = None,
 ) -> Campaign:
-    """Staff edit a draft: its fields, mode, checklist and targets are replaced."""
+    """Staff edit a draft: its fields, checklist and targets are replaced; its mode too when
+    ``mode`` is given."""
     require_perm(actor, PERMS["edit"], campaign)
     lock_for_update(campaign)
     require_status(campaign, FROM_STATUSES["edit"], _("Only a draft campaign can be edited."))
     if not title.strip():
         _refuse("title", _("The campaign needs a title."))
-    _check_mode(mode)
+    if mode is not None:
+        _check_mode(mode)
     lines = _checked_lines(items)
     units = _checked_fields(
         actor,
@@ -316,7 +318,8 @@ def campaign_update(
     campaign.instructions = instructions
     campaign.sector = sector
     campaign.answer_due_on = answer_due_on
-    campaign.mode = mode
+    if mode is not None:
+        campaign.mode = mode
     campaign.save()
     _write_checklist(campaign, lines)
     _write_units(campaign, units)

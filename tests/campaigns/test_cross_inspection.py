@@ -542,3 +542,26 @@ def test_figures_per_inspector_cost_one_query_whatever_the_units(world):
         lines = list(progress.per_inspector(campaign))
     assert len(queries) == 1 and len(lines) == 6
     assert all(line["inspected"] == 1 and line["missed"] == 0 for line in lines)
+
+
+def test_editing_a_draft_keeps_its_mode_unless_told(world):
+    staff = world.users.city_staff
+    campaign = draft(staff, units=[world.units.housing, world.units.health], mode=CROSS)
+
+    def update(**more):
+        return services.campaign_update(
+            campaign=campaign,
+            actor=staff,
+            title="改后的标题",
+            answer_due_on=campaign.answer_due_on,
+            items=[services.ChecklistLine("risk_point", None, "检查")],
+            units=[world.units.housing, world.units.health],
+            **more,
+        )
+
+    assert update().mode == CROSS
+    assert Campaign.objects.get(pk=campaign.pk).mode == CROSS
+    assert update(mode=Campaign.Mode.SELF).mode == Campaign.Mode.SELF
+    with pytest.raises(InvalidInput):
+        update(mode="x")
+    assert Campaign.objects.get(pk=campaign.pk).mode == Campaign.Mode.SELF
