@@ -8,7 +8,7 @@ from cases.models import Problem, ProcessStage
 from core.domain import max_length_of
 from core.forms import DateInput, Form
 
-from .models import Campaign, CampaignAnswer, CampaignItem
+from .models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit, SpotCheckFinding
 
 
 class CampaignForm(Form):
@@ -18,6 +18,16 @@ class CampaignForm(Form):
         required=False,
         max_length=max_length_of(Campaign, "instructions"),
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=Campaign.Mode.choices,
+        initial=Campaign.Mode.SELF,
+        required=False,  # left out: a self-inspection, as before there were modes
+        help_text=_(
+            "Cross-inspection: each unit is inspected by another of the units, in turn; that "
+            "unit's officer answers for it."
+        ),
     )
     sector = forms.ChoiceField(
         label=_("Every unit of the sector"),
@@ -73,3 +83,46 @@ class AnswerItemForm(Form):
         max_length=max_length_of(CampaignAnswer, "finding"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TeamForm(Form):
+    team = forms.CharField(
+        label=_("Inspection team"),
+        required=False,
+        max_length=max_length_of(CampaignUnit, "team"),
+        help_text=_("Who inspected: e.g. 纪检专干+业务骨干+财会(审计)专家, with their names."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReassignForm(Form):
+    inspector = forms.ModelChoiceField(label=_("Inspected by"), queryset=OrgUnit.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = OrgUnit.objects.restrict(user).filter(
+            kind=OrgUnit.Kind.UNIT
+        )
+
+
+class SpotCheckForm(Form):
+    campaign_unit = forms.ModelChoiceField(
+        label=_("Unit spot-checked"), queryset=CampaignUnit.objects.none()
+    )
+    item = forms.ModelChoiceField(
+        label=_("Checklist item"), queryset=CampaignItem.objects.none(), required=False
+    )
+    finding = forms.CharField(
+        label=_("What the spot check found"),
+        max_length=max_length_of(SpotCheckFinding, "finding"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    missed = forms.BooleanField(
+        label=_("The cross-inspection should have found it (应发现未发现)"), required=False
+    )
+
+    def __init__(self, *args, campaign, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign_unit"].queryset = rows
+        self.fields["campaign_unit"].label_from_instance = lambda row: row.unit.name
+        self.fields["item"].queryset = campaign.items.all()

@@ -1,5 +1,9 @@
 """Self-inspection campaigns (举一反三): a checklist sent to a sector's units (or chosen units).
 
+A campaign is a self-inspection (自查: each unit answers for itself) or a cross-inspection
+(交叉检查: each unit is inspected by a peer unit, its ``inspector``, whose officer answers
+for it; staff's spot checks, ``SpotCheckFinding``, record what the inspection missed).
+
 Campaign:  draft ──launch──▶ launched ──close──▶ closed
 Unit:      pending ──submit──▶ answered   (answers saved as drafts until submitted)
 
@@ -21,9 +25,25 @@ from core.domain import BoundedTextField, TimeStampedModel
 from recommendations.models import Recommendation, RecommendationItem
 
 
+def _officer_rows_q(user, prefix: str = "") -> Q:
+    """The campaign units an officer sees: their own units' rows and, in a cross-inspection, the
+    rows of the units their unit inspects (``prefix`` reaches the campaign unit)."""
+    return jurisdiction_q(user, f"{prefix}unit") | jurisdiction_q(user, f"{prefix}inspector")
+
+
+def _officer_only(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_superuser
+        and officer_of_a_unit(user)
+    )
+
+
 class CampaignQuerySet(ScopedQuerySet):
     """Case readers see the campaigns their jurisdiction's commissions issued; an officer sees a
-    launched or closed campaign that targets a unit of theirs."""
+    launched or closed campaign that targets a unit of theirs or in which their unit inspects
+    another (交叉检查)."""
 
     unit_lookup = "unit"
 
@@ -35,7 +55,7 @@ class CampaignQuerySet(ScopedQuerySet):
         if reads_cases(user):
             return self.filter(jurisdiction_q(user, "unit"))
         if officer_of_a_unit(user):
-            targeted = CampaignUnit.objects.filter(jurisdiction_q(user, "unit")).values("campaign")
+            targeted = CampaignUnit.objects.filter(_officer_rows_q(user)).values("campaign")
             return self.exclude(status=Campaign.Status.DRAFT).filter(pk__in=targeted)
         return self.none()
 
@@ -49,6 +69,10 @@ class Campaign(TimeStampedModel):
         LAUNCHED = "launched", _("Launched")
         CLOSED = "closed", _("Closed")
 
+    class Mode(models.TextChoices):
+        SELF = "self_inspection", _("Self-inspection")
+        CROSS = "cross_inspection", _("Cross-inspection")
+
     title = models.CharField(_("title"), max_length=200)
     instructions = BoundedTextField(_("instructions"), max_length=4000, blank=True)
     unit = models.ForeignKey(
@@ -59,6 +83,8 @@ class Campaign(TimeStampedModel):
         limit_choices_to={"kind__in": [OrgUnit.Kind.COMMISSION, OrgUnit.Kind.GROUP]},
     )
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    # 自查: each unit answers for itself; 交叉检查: each unit is inspected by a peer unit.
+    mode = models.CharField(_("mode"), max_length=32, choices=Mode.choices, default=Mode.SELF)
     source_recommendation = models.ForeignKey(
         Recommendation,
         on_delete=models.SET_NULL,
@@ -103,6 +129,10 @@ class Campaign(TimeStampedModel):
     def audit_name(self) -> str:
         return self.title
 
+    @property
+    def is_cross(self) -> bool:
+        return self.mode == self.Mode.CROSS
+
 
 class CampaignItemQuerySet(ScopedQuerySet):
     unit_lookup = "campaign__unit"
@@ -146,8 +176,16 @@ class CampaignItem(models.Model):
 
 
 class CampaignUnitQuerySet(ScopedQuerySet):
+    """An officer sees, once launched, their units' rows and the rows of the units their unit
+    inspects (交叉检查): never another unit's."""
+
     unit_lookup = "unit"
     officer_visible = ~Q(campaign__status="draft")
+
+    def restrict(self, user):
+        if _officer_only(user):
+            return self.filter(_officer_rows_q(user) & self.officer_visible)
+        return super().restrict(user)
 
     def unanswered(self):
         return self.filter(status=CampaignUnit.Status.PENDING)
@@ -188,6 +226,16 @@ class CampaignUnit(models.Model):
         blank=True,
         verbose_name=_("self-inspection rectification list"),
     )
+    # 交叉检查: the peer unit whose officers inspect this unit and answer for it (None: 自查).
+    inspector = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("inspected by"),
+    )
+    team = BoundedTextField(_("inspection team"), max_length=500, blank=True)
 
     objects = CampaignUnitQuerySet.as_manager()
 
@@ -204,8 +252,15 @@ class CampaignUnit(models.Model):
 
 
 class CampaignAnswerQuerySet(ScopedQuerySet):
+    """An officer reads the answers of the rows they see (``CampaignUnitQuerySet``)."""
+
     unit_lookup = "campaign_unit__unit"
     officer_visible = Q()
+
+    def restrict(self, user):
+        if _officer_only(user):
+            return self.filter(_officer_rows_q(user, "campaign_unit__"))
+        return super().restrict(user)
 
 
 class CampaignAnswer(models.Model):
@@ -243,3 +298,72 @@ class CampaignAnswer(models.Model):
 
     def __str__(self):
         return f"{self.campaign_unit} · {self.item.number}"
+
+
+class SpotCheckFindingQuerySet(ScopedQuerySet):
+    """Case readers in scope see every finding; the inspected unit's officer sees the findings
+    on their unit; the inspector's officer sees those its inspection missed (通报), no other."""
+
+    unit_lookup = "campaign_unit__unit"
+    officer_visible = Q()
+
+    def restrict(self, user):
+        if _officer_only(user):
+            return self.filter(
+                jurisdiction_q(user, "campaign_unit__unit")
+                | (jurisdiction_q(user, "campaign_unit__inspector") & Q(missed=True))
+            )
+        return super().restrict(user)
+
+    def missed(self):
+        return self.filter(missed=True)
+
+
+class SpotCheckFinding(TimeStampedModel):
+    """机动督查组随机抽查 (监督的再监督): what staff found on a unit a cross-inspection
+    answered for, whether the inspection should have found it (应发现未发现), and the
+    rectification item it became on the inspected unit's list."""
+
+    campaign_unit = models.ForeignKey(
+        CampaignUnit,
+        on_delete=models.CASCADE,
+        related_name="spot_checks",
+        verbose_name=_("unit"),
+    )
+    item = models.ForeignKey(
+        CampaignItem,
+        on_delete=models.SET_NULL,
+        related_name="spot_checks",
+        null=True,
+        blank=True,
+        verbose_name=_("item"),
+    )
+    finding = BoundedTextField(_("what was found"), max_length=1000)
+    missed = models.BooleanField(_("missed by the cross-inspection"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    rectification_item = models.OneToOneField(
+        RecommendationItem,
+        on_delete=models.SET_NULL,
+        related_name="spot_check",
+        null=True,
+        blank=True,
+        verbose_name=_("rectification item"),
+    )
+
+    objects = SpotCheckFindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spot-check finding")
+        verbose_name_plural = _("spot-check findings")
+        ordering = ["campaign_unit", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(finding=""), name="spot_check_has_finding"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_unit} · {self.finding[:40]}"

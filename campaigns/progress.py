@@ -3,13 +3,14 @@ per campaign (the list, the dashboard). Measures are those planned on the units'
 lists, read through ``Measure.objects.open()`` / ``overdue()``: the query count does not grow with
 the number of units."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core.domain import shanghai_today
+from recommendations.models import Recommendation
 from reforms.models import Measure
 
-from .models import CampaignAnswer, CampaignUnit
+from .models import CampaignAnswer, CampaignUnit, SpotCheckFinding
 
 
 def _measure_count(measures, outer: str):
@@ -41,6 +42,51 @@ def with_unit_progress(campaign_units):
         open_count=_measure_count(Measure.objects.open(), "rectification"),
         overdue_count=_measure_count(Measure.objects.overdue(), "rectification"),
     )
+
+
+def per_inspector(campaign):
+    """交叉检查: per inspector unit, the units it inspects (``inspected``), the problems its
+    inspections found (``found``), the spot checks' findings on those units (``spot_checked``) and
+    those it should have found (``missed``, 应发现未发现). One query, whatever the units."""
+
+    def counted(model, outer: str, **where):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(
+                    **{
+                        f"{outer}__campaign": campaign,
+                        f"{outer}__inspector": OuterRef("inspector"),
+                    },
+                    **where,
+                )
+                .order_by()
+                .values(f"{outer}__inspector")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    return (
+        CampaignUnit.objects.filter(campaign=campaign, inspector__isnull=False)
+        .order_by("inspector__path")
+        .values("inspector", "inspector__name")
+        .annotate(
+            inspected=Count("pk"),
+            found=counted(CampaignAnswer, "campaign_unit", found=True),
+            spot_checked=counted(SpotCheckFinding, "campaign_unit"),
+            missed=counted(SpotCheckFinding, "campaign_unit", missed=True),
+        )
+    )
+
+
+def with_list_visible(campaign_units, user):
+    """Each row with ``list_visible``: whether ``user`` reads the unit's rectification list
+    (``Recommendation.objects.restrict``, the one home). An inspector unit's officer (交叉检查)
+    does not: the pages, the sheet and the API then show neither the list nor its measures."""
+    visible = Recommendation.objects.restrict(user).filter(pk=OuterRef("rectification"))
+    return campaign_units.annotate(list_visible=Exists(visible))
 
 
 def per_campaign(campaigns):

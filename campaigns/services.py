@@ -13,6 +13,14 @@ kind ``self_inspection``, acknowledged, one item per finding), on which the unit
 like on any letter. Staff and supervisors in scope urge the units that have not answered (once a
 unit a day); staff close the campaign.
 
+A cross-inspection (交叉检查, ``Campaign.Mode.CROSS``) is launched the same way but each unit is
+given a peer unit as its inspector (``assign_inspectors``: a rotation over the units in tree
+order) whose officer answers for it with the team's names; staff in scope may reassign the
+inspector of a unit not yet answered. The findings still become the inspected unit's list. Staff
+then spot-check answered units (机动督查组随机抽查, ``spot_check_record``): each finding is one more
+item on the inspected unit's list, and one the inspection should have found (应发现未发现) is
+notified to the inspector unit's officers and counts against it (``progress.per_inspector``).
+
 Every function checks the ``rules`` permission, the states (the tables below, which
 ``available_actions`` reads too), runs in one transaction and refuses with a ``DomainError``.
 """
@@ -42,9 +50,10 @@ from recommendations import services as recommendation_services
 from recommendations.models import Recommendation
 
 from . import workflow
-from .models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit
+from .models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit, SpotCheckFinding
 
 Status = Campaign.Status
+Mode = Campaign.Mode
 UnitStatus = CampaignUnit.Status
 
 FROM_STATUSES = {
@@ -52,8 +61,14 @@ FROM_STATUSES = {
     "launch": frozenset({Status.DRAFT}),
     "urge": frozenset({Status.LAUNCHED}),
     "close": frozenset({Status.LAUNCHED}),
+    "reassign": frozenset({Status.LAUNCHED}),
+    "spot_check": frozenset({Status.LAUNCHED, Status.CLOSED}),
 }
-UNIT_FROM_STATUSES = {"answer": frozenset({UnitStatus.PENDING})}
+UNIT_FROM_STATUSES = {
+    "answer": frozenset({UnitStatus.PENDING}),
+    "reassign": frozenset({UnitStatus.PENDING}),
+    "spot_check": frozenset({UnitStatus.ANSWERED}),
+}
 PERMS = {
     "create": "campaigns.add_campaign",
     "edit": "campaigns.change_campaign",
@@ -61,6 +76,8 @@ PERMS = {
     "urge": "campaigns.urge_campaign_unit",
     "close": "campaigns.close_campaign",
     "answer": "campaigns.answer_campaign_unit",
+    "reassign": "campaigns.reassign_inspector",
+    "spot_check": "campaigns.add_spotcheckfinding",
 }
 # The unit's self-inspection list is due this many days after it is submitted.
 RECTIFICATION_DAYS = 90
@@ -82,14 +99,23 @@ class AnswerLine:
 
 def available_actions(user, obj) -> frozenset[str]:
     """What ``user`` may do now to a campaign ("edit", "launch", "urge", "close") or to a
-    campaign unit ("answer", "urge")."""
+    campaign unit ("answer", "urge"; in a cross-inspection "reassign", "spot_check")."""
     if isinstance(obj, CampaignUnit):
         actions = set()
-        if obj.campaign.status == Status.LAUNCHED and obj.status == UnitStatus.PENDING:
+        campaign = obj.campaign
+        if campaign.status == Status.LAUNCHED and obj.status == UnitStatus.PENDING:
             if user.has_perm(PERMS["answer"], obj):
                 actions.add("answer")
             if obj.last_urged_on != shanghai_today() and user.has_perm(PERMS["urge"], obj):
                 actions.add("urge")
+        if campaign.mode == Mode.CROSS:
+            actions.update(
+                name
+                for name in ("reassign", "spot_check")
+                if campaign.status in FROM_STATUSES[name]
+                and obj.status in UNIT_FROM_STATUSES[name]
+                and user.has_perm(PERMS[name], obj)
+            )
         return frozenset(actions)
     actions = {
         name
@@ -155,6 +181,41 @@ def _checked_fields(
     return unit, units
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in Mode.values:
+        _refuse("mode", _("Choose self-inspection or cross-inspection."))
+
+
+def _related(a: OrgUnit, b: OrgUnit) -> bool:
+    """One unit is the other, or above or below it in the tree."""
+    return a.path.startswith(b.path) or b.path.startswith(a.path)
+
+
+def assign_inspectors(rows: list[CampaignUnit]) -> None:
+    """交叉检查's rotation: with the units in tree order, unit i is inspected by unit i+k (cyclic),
+    k the smallest step that pairs no unit with itself, its superior or a subordinate and — with
+    three units or more — no two units with each other (k ≠ n/2). Sets each row's inspector."""
+    count = len(rows)
+    if count < 2:
+        raise TransitionRefused(
+            _("A cross-inspection needs at least two units: each is inspected by another.")
+        )
+    for step in range(1, count):
+        if count > 2 and 2 * step == count:
+            continue
+        pairs = [(row, rows[(i + step) % count].unit) for i, row in enumerate(rows)]
+        if not any(_related(row.unit, inspector) for row, inspector in pairs):
+            for row, inspector in pairs:
+                row.inspector = inspector
+            return
+    raise TransitionRefused(
+        _(
+            "The units cannot inspect one another: too many of them are above or below each "
+            "other. Choose units that are not each other's superiors."
+        )
+    )
+
+
 def _write_checklist(campaign, lines) -> None:
     campaign.items.all().delete()
     CampaignItem.objects.bulk_create(
@@ -187,12 +248,15 @@ def campaign_create(
     units=(),
     source_recommendation: Recommendation | None = None,
     source_analysis: CrossCaseAnalysis | None = None,
+    mode: str = Mode.SELF,
 ) -> Campaign:
     """Staff draft a campaign with its checklist (``ChecklistLine``s), for a sector's units in
-    their jurisdiction or chosen units. Also the entry point of an analysis that proposes one."""
+    their jurisdiction or chosen units, as a self-inspection or a cross-inspection (``mode``).
+    Also the entry point of an analysis that proposes one."""
     require_perm(actor, PERMS["create"])
     if not title.strip():
         _refuse("title", _("The campaign needs a title."))
+    _check_mode(mode)
     lines = _checked_lines(items)
     unit, units = _checked_fields(
         actor,
@@ -211,6 +275,7 @@ def campaign_create(
         source_recommendation=source_recommendation,
         source_analysis=source_analysis,
         answer_due_on=answer_due_on,
+        mode=mode,
         created_by=actor,
     )
     _write_checklist(campaign, lines)
@@ -229,13 +294,17 @@ def campaign_update(
     instructions: str = "",
     sector: str = "",
     units=(),
+    mode: str | None = None,
 ) -> Campaign:
-    """Staff edit a draft: its fields, checklist and targets are replaced."""
+    """Staff edit a draft: its fields, checklist and targets are replaced; its mode too when
+    ``mode`` is given."""
     require_perm(actor, PERMS["edit"], campaign)
     lock_for_update(campaign)
     require_status(campaign, FROM_STATUSES["edit"], _("Only a draft campaign can be edited."))
     if not title.strip():
         _refuse("title", _("The campaign needs a title."))
+    if mode is not None:
+        _check_mode(mode)
     lines = _checked_lines(items)
     units = _checked_fields(
         actor,
@@ -249,6 +318,8 @@ def campaign_update(
     campaign.instructions = instructions
     campaign.sector = sector
     campaign.answer_due_on = answer_due_on
+    if mode is not None:
+        campaign.mode = mode
     campaign.save()
     _write_checklist(campaign, lines)
     _write_units(campaign, units)
@@ -272,14 +343,54 @@ def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
         raise TransitionRefused(_("A checklist needs at least one item."))
     if campaign.sector:
         _write_units(campaign, sector_units(actor, campaign.sector).order_by("path"))
-    unit_ids = list(campaign.units.values_list("unit_id", flat=True))
-    if not unit_ids:
+    rows = list(campaign.units.select_related("unit").order_by("unit__path"))
+    if not rows:
         raise TransitionRefused(_("No unit of this sector is in your jurisdiction."))
+    if campaign.mode == Mode.CROSS:
+        assign_inspectors(rows)
+        CampaignUnit.objects.bulk_update(rows, ["inspector"])
     campaign.status = Status.LAUNCHED
     campaign.launched_at = timezone.now()
     campaign.save(update_fields=["status", "launched_at", "updated_at"])
-    workflow.launched(campaign, unit_ids, actor=actor)
+    if campaign.mode == Mode.CROSS:
+        workflow.cross_launched(campaign, rows, actor=actor)
+    else:
+        workflow.launched(campaign, [row.unit_id for row in rows], actor=actor)
     return campaign
+
+
+@transaction.atomic
+def inspector_reassign(*, campaign_unit: CampaignUnit, actor, inspector: OrgUnit) -> CampaignUnit:
+    """Staff in scope give a cross-inspected unit not yet answered another inspector: a unit
+    (kind ``unit``) of their jurisdiction, neither the unit nor above or below it. The new
+    inspector's officers are told; answers saved as drafts stay for them to review."""
+    require_perm(actor, PERMS["reassign"], campaign_unit)
+    lock_for_update(campaign_unit)
+    campaign = campaign_unit.campaign
+    if campaign.mode != Mode.CROSS:
+        raise TransitionRefused(_("Only a cross-inspected unit has an inspector."))
+    if campaign.status not in FROM_STATUSES["reassign"]:
+        raise TransitionRefused(_("The campaign is not open for answers."), code="invalid_state")
+    require_status(
+        campaign_unit,
+        UNIT_FROM_STATUSES["reassign"],
+        _("The unit's inspection is already submitted: its inspector can no longer change."),
+    )
+    if inspector is None or inspector.kind != OrgUnit.Kind.UNIT:
+        _refuse("inspector", _("The inspector is a unit, not a commission or a group."))
+    if not OrgUnit.objects.restrict(actor).filter(pk=inspector.pk).exists():
+        raise PermissionRefused(_("The inspector unit is outside your jurisdiction."))
+    if _related(campaign_unit.unit, inspector):
+        _refuse(
+            "inspector",
+            _("A unit cannot be inspected by itself, its superior or a unit under it."),
+        )
+    if inspector.pk == campaign_unit.inspector_id:
+        _refuse("inspector", _("This unit already inspects it."))
+    campaign_unit.inspector = inspector
+    campaign_unit.save(update_fields=["inspector"])
+    workflow.inspector_assigned(campaign_unit, actor=actor)
+    return campaign_unit
 
 
 def _answerable(campaign_unit: CampaignUnit, actor) -> None:
@@ -294,7 +405,15 @@ def _answerable(campaign_unit: CampaignUnit, actor) -> None:
     )
 
 
-def _save(campaign_unit: CampaignUnit, answers) -> None:
+def _save(campaign_unit: CampaignUnit, answers, team: str | None = None) -> None:
+    if team is not None:
+        team = team.strip()
+        limit = max_length_of(CampaignUnit, "team")
+        if len(team) > limit:
+            _refuse("team", _("The team is at most %(limit)d characters.") % {"limit": limit})
+        if team != campaign_unit.team:
+            campaign_unit.team = team
+            campaign_unit.save(update_fields=["team"])
     limit = max_length_of(CampaignAnswer, "finding")
     for line in answers:
         if line.item.campaign_id != campaign_unit.campaign_id:
@@ -314,23 +433,59 @@ def _save(campaign_unit: CampaignUnit, answers) -> None:
         )
 
 
+def _list_title(campaign_unit: CampaignUnit) -> str:
+    campaign = campaign_unit.campaign
+    if campaign.mode == Mode.CROSS:
+        title = _("Cross-inspection rectification (inspected by %(inspector)s): %(title)s") % {
+            "inspector": campaign_unit.inspector.name if campaign_unit.inspector else "—",
+            "title": campaign.title,
+        }
+    else:
+        title = _("Self-inspection rectification: %(title)s") % {"title": campaign.title}
+    return title[: max_length_of(Recommendation, "title")]
+
+
+def _list_create(campaign_unit: CampaignUnit, actor, findings: list[str], today):
+    """The unit's rectification list (``recommendations.services.self_inspection_list_create``),
+    its title saying whether a self- or a cross-inspection found the problems."""
+    campaign = campaign_unit.campaign
+    return recommendation_services.self_inspection_list_create(
+        actor=actor,
+        title=_list_title(campaign_unit),
+        issuer=campaign.unit,
+        recipient_unit=campaign_unit.unit,
+        findings=findings,
+        followed_by=campaign.created_by,
+        issued_on=today,
+        reply_due_on=today + datetime.timedelta(days=RECTIFICATION_DAYS),
+    )
+
+
 @transaction.atomic
-def answers_save(*, campaign_unit: CampaignUnit, actor, answers) -> CampaignUnit:
-    """The unit's officer saves answers (``AnswerLine``s) as a draft, some items or all."""
+def answers_save(
+    *, campaign_unit: CampaignUnit, actor, answers, team: str | None = None
+) -> CampaignUnit:
+    """The answering officer (the unit's, or its inspector's in a cross-inspection) saves
+    answers (``AnswerLine``s) as a draft, some items or all, and the inspection team's names
+    (``team``, None: unchanged)."""
     _answerable(campaign_unit, actor)
-    _save(campaign_unit, answers)
+    _save(campaign_unit, answers, team)
     return campaign_unit
 
 
 @transaction.atomic
-def answers_submit(*, campaign_unit: CampaignUnit, actor, answers=()) -> CampaignUnit:
-    """The unit's officer submits (after saving ``answers`` if given): every item answered.
+def answers_submit(
+    *, campaign_unit: CampaignUnit, actor, answers=(), team: str | None = None
+) -> CampaignUnit:
+    """The answering officer submits (after saving ``answers`` and ``team`` if given): every
+    item answered.
 
-    What was found becomes the unit's self-inspection rectification list, one item per finding,
-    each answer linked to its item; the campaign's creator is told.
+    What was found becomes the (inspected) unit's rectification list, one item per finding,
+    each answer linked to its item; the campaign's creator is told, and in a cross-inspection
+    the inspected unit's officers.
     """
     _answerable(campaign_unit, actor)
-    _save(campaign_unit, answers)
+    _save(campaign_unit, answers, team)
     campaign = campaign_unit.campaign
     missing = list(
         campaign.items.exclude(answers__campaign_unit=campaign_unit).values_list(
@@ -347,15 +502,8 @@ def answers_submit(*, campaign_unit: CampaignUnit, actor, answers=()) -> Campaig
     )
     today = shanghai_today()
     if found:
-        rectification, items = recommendation_services.self_inspection_list_create(
-            actor=actor,
-            title=(_("Self-inspection rectification: %(title)s") % {"title": campaign.title})[:200],
-            issuer=campaign.unit,
-            recipient_unit=campaign_unit.unit,
-            findings=[answer.finding for answer in found],
-            followed_by=campaign.created_by,
-            issued_on=today,
-            reply_due_on=today + datetime.timedelta(days=RECTIFICATION_DAYS),
+        rectification, items = _list_create(
+            campaign_unit, actor, [answer.finding for answer in found], today
         )
         for answer, item in zip(found, items, strict=True):
             answer.rectification_item = item
@@ -395,7 +543,9 @@ def campaign_urge(*, campaign: Campaign, actor, units=None) -> list[CampaignUnit
     CampaignUnit.objects.filter(pk__in=[t.pk for t in targets]).update(
         urged_count=F("urged_count") + 1, last_urged_on=today
     )
-    workflow.urged(campaign, [t.unit_id for t in targets], actor=actor, on=today)
+    # Those who answer are told: the units themselves, or their inspectors (交叉检查).
+    answerers = [t.inspector_id if campaign.mode == Mode.CROSS else t.unit_id for t in targets]
+    workflow.urged(campaign, answerers, actor=actor, on=today)
     return targets
 
 
@@ -409,3 +559,60 @@ def campaign_close(*, campaign: Campaign, actor) -> Campaign:
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["status", "closed_at", "updated_at"])
     return campaign
+
+
+@transaction.atomic
+def spot_check_record(
+    *,
+    campaign_unit: CampaignUnit,
+    actor,
+    finding: str,
+    missed: bool,
+    item: CampaignItem | None = None,
+) -> SpotCheckFinding:
+    """机动督查组随机抽查: staff in scope record what a spot check found on a unit a
+    cross-inspection answered for. The finding is one more item on the inspected unit's
+    rectification list (made now if the inspection found nothing) and its officers are told;
+    one the inspection missed (应发现未发现) is notified to the inspector unit's officers (通报)."""
+    require_perm(actor, PERMS["spot_check"], campaign_unit)
+    lock_for_update(campaign_unit)
+    campaign = campaign_unit.campaign
+    if campaign.mode != Mode.CROSS:
+        raise TransitionRefused(_("Spot checks follow a cross-inspection."))
+    if campaign.status not in FROM_STATUSES["spot_check"]:
+        raise TransitionRefused(
+            _("Only a launched or closed campaign is spot-checked."), code="invalid_state"
+        )
+    require_status(
+        campaign_unit,
+        UNIT_FROM_STATUSES["spot_check"],
+        _("Spot-check a unit once its inspection is submitted."),
+    )
+    finding = finding.strip()
+    if not finding:
+        _refuse("finding", _("Say what the spot check found."))
+    limit = max_length_of(SpotCheckFinding, "finding")
+    if len(finding) > limit:
+        _refuse("finding", _("A finding is at most %(limit)d characters.") % {"limit": limit})
+    if item is not None and item.campaign_id != campaign.pk:
+        _refuse("item", _("This item is not on the campaign's checklist."))
+    if campaign_unit.rectification_id is None:
+        rectification, (rectification_item,) = _list_create(
+            campaign_unit, actor, [finding], shanghai_today()
+        )
+        campaign_unit.rectification = rectification
+        campaign_unit.save(update_fields=["rectification"])
+    else:
+        rectification_item = recommendation_services.self_inspection_item_add(
+            recommendation=campaign_unit.rectification, content=finding
+        )
+    spot_check = SpotCheckFinding.objects.create(
+        campaign_unit=campaign_unit,
+        item=item,
+        finding=finding,
+        missed=missed,
+        recorded_by=actor,
+        rectification_item=rectification_item,
+    )
+    workflow.spot_checked(spot_check, actor=actor)
+    return spot_check

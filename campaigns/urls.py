@@ -11,5 +11,7 @@ urlpatterns = [
     path("<int:pk>/launch/", views.campaign_launch, name="launch"),
     path("<int:pk>/urge/", views.campaign_urge, name="urge"),
     path("<int:pk>/close/", views.campaign_close, name="close"),
+    path("<int:pk>/spot-check/", views.campaign_spot_check, name="spot_check"),
+    path("units/<int:pk>/reassign/", views.campaign_unit_reassign, name="reassign"),
     path("units/<int:pk>/answer/", views.campaign_unit_answer, name="answer"),
 ]

@@ -1,6 +1,7 @@
 """Campaign pages (举一反三): the list, drafting (by hand, from a recommendation or from a
 cross-case analysis), a campaign's
-page with each unit's progress, and the unit officer's answer page.
+page with each unit's progress (in a cross-inspection, 交叉检查, who inspects whom, the
+reassignment of an inspector, the spot checks and the figures per inspector), and the answer page.
 
 Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
 ``campaigns.services`` and a refusal is shown on the page with the refusal's status.
@@ -17,14 +18,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Problem
 from core.domain import DomainError, shanghai_today
-from core.pages import paginate, permission_required_or, refuse_in_form, scoped_object_or_404
+from core.pages import (
+    paginate,
+    permission_required_or,
+    refuse_in_form,
+    require_permission,
+    scoped_object_or_404,
+)
 from crosscase.models import CrossCaseAnalysis
 from crosscase.tables import problem_matrix
 from recommendations.models import Recommendation
 
 from . import progress, services
-from .forms import AnswerItemForm, CampaignForm, ChecklistFormSet
-from .models import Campaign, CampaignAnswer, CampaignUnit
+from .forms import (
+    AnswerItemForm,
+    CampaignForm,
+    ChecklistFormSet,
+    ReassignForm,
+    SpotCheckForm,
+    TeamForm,
+)
+from .models import Campaign, CampaignUnit, SpotCheckFinding
 
 
 @permission_required_or(403, "campaigns.view_campaign")
@@ -146,6 +160,7 @@ def campaign_create(request):
                     actor=request.user,
                     title=data["title"],
                     instructions=data["instructions"],
+                    mode=data["mode"] or Campaign.Mode.SELF,
                     sector=data["sector"],
                     units=list(data["units"]),
                     answer_due_on=data["answer_due_on"],
@@ -196,25 +211,55 @@ def _campaign(request, pk):
     )
 
 
-def _detail(request, campaign, *, error=None, status=200):
+def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassign=None):
     user = request.user
-    rows = CampaignUnit.objects.restrict(user).filter(campaign=campaign).select_related("unit")
-    rows = list(progress.with_unit_progress(rows).order_by("unit__path"))
+    rows = CampaignUnit.objects.restrict(user).filter(campaign=campaign)
+    rows = rows.select_related("unit", "inspector")
+    rows = progress.with_list_visible(progress.with_unit_progress(rows), user)
+    rows = list(rows.order_by("unit__path"))
     urgeable = "urge" in services.available_actions(user, campaign)
     today = shanghai_today()
+    cross = campaign.mode == Campaign.Mode.CROSS
+    may_answer = user.has_perm(services.PERMS["answer"])
+    may_reassign = cross and user.has_perm(services.PERMS["reassign"])
     for row in rows:
+        row.campaign = campaign
         row.can_answer = (
             campaign.status == Campaign.Status.LAUNCHED
             and row.status == CampaignUnit.Status.PENDING
-            and user.has_perm(services.PERMS["answer"])
+            and may_answer
+            and user.has_perm(services.PERMS["answer"], row)
         )
+        # The rows are those in the user's scope: the state decides (no query a row).
+        row.can_reassign = (
+            may_reassign
+            and campaign.status in services.FROM_STATUSES["reassign"]
+            and row.status in services.UNIT_FROM_STATUSES["reassign"]
+        )
+        row.chosen_inspector = row.inspector_id
+        if reassign and reassign[0] == row.pk:
+            row.chosen_inspector = reassign[1]
         row.can_urge = (
             urgeable and row.status == CampaignUnit.Status.PENDING and row.last_urged_on != today
         )
         row.late = row.status == CampaignUnit.Status.PENDING and campaign.answer_due_on < today
     figures = None
+    inspectors = None
     if user.has_perm("campaigns.urge_campaign_unit"):
         figures = progress.per_campaign(Campaign.objects.filter(pk=campaign.pk)).get()
+        if cross:
+            inspectors = list(progress.per_inspector(campaign))
+    spot_checks = None
+    if cross:
+        spot_checks = (
+            SpotCheckFinding.objects.restrict(user)
+            .filter(campaign_unit__campaign=campaign)
+            .select_related("campaign_unit__unit", "campaign_unit__inspector", "item")
+        )
+        if spot_form is None and user.has_perm(services.PERMS["spot_check"]):
+            spot_form = _spot_check_form(campaign, user)
+        if spot_form is not None and not spot_form.fields["campaign_unit"].queryset.exists():
+            spot_form = None
     return render(
         request,
         "campaigns/campaign_detail.html",
@@ -223,11 +268,35 @@ def _detail(request, campaign, *, error=None, status=200):
             "items": campaign.items.select_related("process_stage"),
             "rows": rows,
             "figures": figures,
+            "inspectors": inspectors,
+            "reassignable": [row for row in rows if row.can_reassign],
+            # The units an inspector may be chosen from, read once for every row's form.
+            "inspector_choices": list(
+                ReassignForm(user=user).fields["inspector"].queryset.values_list("pk", "name")
+            )
+            if may_reassign
+            else [],
+            "spot_checks": spot_checks,
+            "spot_form": spot_form,
             "actions": services.available_actions(user, campaign),
             "error": error,
         },
         status=status,
     )
+
+
+def _spot_check_form(campaign, user, data=None):
+    """The spot-check form: the answered units in the user's scope, when the campaign takes
+    spot checks (``services.FROM_STATUSES``)."""
+    rows = CampaignUnit.objects.none()
+    if campaign.status in services.FROM_STATUSES["spot_check"]:
+        rows = (
+            CampaignUnit.objects.restrict(user)
+            .filter(campaign=campaign, status__in=services.UNIT_FROM_STATUSES["spot_check"])
+            .select_related("unit")
+            .order_by("unit__path")
+        )
+    return SpotCheckForm(data, campaign=campaign, rows=rows)
 
 
 @login_required
@@ -284,6 +353,67 @@ def campaign_urge(request, pk):
     return _act(request, pk, urge, _("The units that have not answered are urged."))
 
 
+@login_required
+@require_POST
+def campaign_unit_reassign(request, pk):
+    """Staff give a cross-inspected unit not yet answered another inspector."""
+    row = scoped_object_or_404(
+        CampaignUnit.objects.select_related("campaign", "unit"), request.user, pk=pk
+    )
+    require_permission(request.user, services.PERMS["reassign"])
+    campaign = _campaign(request, row.campaign_id)
+    form = ReassignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _detail(
+            request, campaign, error=_("Choose the inspector unit from the list."), status=400
+        )
+    try:
+        services.inspector_reassign(
+            campaign_unit=row, actor=request.user, inspector=form.cleaned_data["inspector"]
+        )
+    except DomainError as refusal:
+        return _detail(
+            request,
+            campaign,
+            error=refusal.message,
+            status=refusal.status_code,
+            reassign=(row.pk, form.cleaned_data["inspector"].pk),
+        )
+    messages.success(request, _("The inspector is changed: its officers are told."))
+    return redirect("campaigns:detail", campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_spot_check(request, pk):
+    """Staff record what a spot check found on a unit a cross-inspection answered for."""
+    campaign = _campaign(request, pk)
+    require_permission(request.user, services.PERMS["spot_check"])
+    form = _spot_check_form(campaign, request.user, request.POST)
+    if not form.is_valid():
+        return _detail(
+            request,
+            campaign,
+            error=_("Check the spot-check form."),
+            status=400,
+            spot_form=form,
+        )
+    data = form.cleaned_data
+    try:
+        services.spot_check_record(
+            campaign_unit=data["campaign_unit"],
+            actor=request.user,
+            item=data["item"],
+            finding=data["finding"],
+            missed=data["missed"],
+        )
+    except DomainError as refusal:
+        status = refuse_in_form(form, refusal)
+        return _detail(request, campaign, error=refusal.message, status=status, spot_form=form)
+    messages.success(request, _("The spot check is recorded: the unit's list has a new item."))
+    return redirect("campaigns:detail", campaign.pk)
+
+
 def _answer_forms(campaign_unit, data=None):
     saved = {a.item_id: a for a in campaign_unit.answers.all()}
     forms = []
@@ -303,16 +433,22 @@ def _answer_forms(campaign_unit, data=None):
 @require_http_methods(["GET", "POST"])
 def campaign_unit_answer(request, pk):
     campaign_unit = scoped_object_or_404(
-        CampaignUnit.objects.select_related("campaign", "unit", "rectification"),
+        progress.with_list_visible(
+            CampaignUnit.objects.select_related("campaign", "unit", "inspector"), request.user
+        ),
         request.user,
         pk=pk,
     )
+    cross = campaign_unit.campaign.mode == Campaign.Mode.CROSS
     status = 200
     error = None
+    team_form = None
     if request.method == "POST":
         forms = _answer_forms(campaign_unit, request.POST)
+        if cross:
+            team_form = TeamForm(request.POST)
         status = 400
-        if all(form.is_valid() for form in forms):
+        if all(form.is_valid() for form in forms) and (team_form is None or team_form.is_valid()):
             lines = [
                 services.AnswerLine(
                     form.item, form.cleaned_data["found"] == "yes", form.cleaned_data["finding"]
@@ -322,8 +458,9 @@ def campaign_unit_answer(request, pk):
             ]
             submit = "submit" in request.POST
             act = services.answers_submit if submit else services.answers_save
+            team = team_form.cleaned_data["team"] if team_form is not None else None
             try:
-                act(campaign_unit=campaign_unit, actor=request.user, answers=lines)
+                act(campaign_unit=campaign_unit, actor=request.user, answers=lines, team=team)
             except DomainError as refusal:
                 error = refusal.message
                 status = refusal.status_code
@@ -335,6 +472,8 @@ def campaign_unit_answer(request, pk):
                 return redirect("campaigns:answer", campaign_unit.pk)
     else:
         forms = _answer_forms(campaign_unit)
+        if cross:
+            team_form = TeamForm(initial={"team": campaign_unit.team})
     return render(
         request,
         "campaigns/campaign_answer.html",
@@ -342,11 +481,9 @@ def campaign_unit_answer(request, pk):
             "campaign_unit": campaign_unit,
             "campaign": campaign_unit.campaign,
             "forms": forms,
+            "team_form": team_form,
             "error": error,
             "editable": "answer" in services.available_actions(request.user, campaign_unit),
-            "found": CampaignAnswer.objects.filter(campaign_unit=campaign_unit, found=True)
-            .select_related("item", "rectification_item")
-            .order_by("item__number"),
         },
         status=status,
     )

@@ -1,5 +1,9 @@
 """Who is told when a campaign moves: the targeted units' officers when it is launched or they are
-urged, the campaign's creator when a unit submits its answers. Called inside the services'
+urged, the campaign's creator when a unit submits its answers. In a cross-inspection (交叉检查)
+the inspector units' officers are told which unit they inspect and the inspected units' officers
+by whom, when launched or reassigned; the inspected unit's officers when its answers are
+submitted and when a spot check finds a problem; the inspector's officers when a spot check finds
+one the inspection missed (通报). Called inside the services'
 transactions, through the notifications outbox (``notify``); titles carry the campaign's title
 only (a checklist is written by staff, never case content)."""
 
@@ -58,6 +62,72 @@ def urged(campaign, unit_ids, *, actor, on) -> None:
         )
 
 
+def cross_launched(campaign, rows, *, actor) -> None:
+    """Each inspector's officers: which unit they inspect; each inspected unit's: by whom."""
+    for row in rows:
+        inspector_assigned(row, actor=actor, key=f"campaign:{campaign.pk}:launched")
+
+
+def inspector_assigned(row, *, actor, key=None) -> None:
+    campaign = row.campaign
+    key = key or f"campaign_unit:{row.pk}:inspector:{row.inspector_id}"
+    due = f"{campaign.answer_due_on:%Y-%m-%d}"
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _officers([row.inspector_id]),
+            kind=Notification.Kind.WORKFLOW,
+            actor=actor,
+            title=_("Cross-inspection: inspect %(unit)s") % {"unit": row.unit.name},
+            body=_(
+                "%(title)s: your unit's team inspects %(unit)s item by item and submits the "
+                "answers by %(due)s."
+            )
+            % {"title": campaign.title[:80], "unit": row.unit.name, "due": due},
+            link=_link(campaign),
+            key=f"{key}:inspects:{row.pk}",
+        )
+        _send(
+            _officers([row.unit_id]),
+            kind=Notification.Kind.WORKFLOW,
+            actor=actor,
+            title=_("Cross-inspection: %(title)s") % {"title": campaign.title[:80]},
+            body=_("Your unit is inspected by %(inspector)s, who submit the answers by %(due)s.")
+            % {"inspector": row.inspector.name, "due": due},
+            link=_link(campaign),
+            key=f"{key}:inspected:{row.pk}",
+        )
+
+
+def spot_checked(spot_check, *, actor) -> None:
+    row = spot_check.campaign_unit
+    campaign = row.campaign
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            _officers([row.unit_id]),
+            kind=Notification.Kind.WORKFLOW,
+            actor=actor,
+            title=_("Spot check: a problem to rectify"),
+            body=_("%(title)s: a spot check found a problem; it is on your rectification list.")
+            % {"title": campaign.title[:80]},
+            link=reverse("recommendations:detail", args=[row.rectification_id]),
+            key=f"spot_check:{spot_check.pk}:unit",
+        )
+        if spot_check.missed and row.inspector_id:
+            _send(
+                _officers([row.inspector_id]),
+                kind=Notification.Kind.WORKFLOW,
+                actor=actor,
+                title=_("Notified: a problem your inspection missed"),
+                body=_(
+                    "%(title)s: a spot check of %(unit)s found a problem your unit's inspection "
+                    "should have found (应发现未发现)."
+                )
+                % {"title": campaign.title[:80], "unit": row.unit.name},
+                link=_link(campaign),
+                key=f"spot_check:{spot_check.pk}:inspector",
+            )
+
+
 def answered(campaign_unit, *, actor) -> None:
     campaign = campaign_unit.campaign
     staff = list(
@@ -77,3 +147,17 @@ def answered(campaign_unit, *, actor) -> None:
             link=_link(campaign),
             key=f"campaign_unit:{campaign_unit.pk}:answered",
         )
+        if campaign.mode == campaign.Mode.CROSS:
+            _send(
+                _officers([campaign_unit.unit_id]),
+                kind=Notification.Kind.WORKFLOW,
+                actor=actor,
+                title=_("Cross-inspection submitted: %(title)s") % {"title": campaign.title[:80]},
+                body=_(
+                    "%(inspector)s inspected your unit: %(found)d problem(s) found, on your "
+                    "rectification list."
+                )
+                % {"inspector": campaign_unit.inspector.name, "found": found},
+                link=_link(campaign),
+                key=f"campaign_unit:{campaign_unit.pk}:answered:unit",
+            )

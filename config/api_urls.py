@@ -15,7 +15,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView, OrgUnitViewSet
-from campaigns.api.views import CampaignUnitViewSet, CampaignViewSet
+from campaigns.api.views import CampaignUnitViewSet, CampaignViewSet, SpotCheckFindingViewSet
 from cases.api.views import (
     CaseViewSet,
     ProblemCategoryViewSet,
@@ -103,6 +103,7 @@ router.register("reconciliation-rounds", ReconciliationRoundViewSet, basename="r
 router.register("reconciliation-rows", ReconciliationRowViewSet, basename="reconciliationrow")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("campaign-units", CampaignUnitViewSet, basename="campaignunit")
+router.register("spot-check-findings", SpotCheckFindingViewSet, basename="spotcheckfinding")
 router.register("follow-up-measures", FollowUpMeasureViewSet, basename="followupmeasure")
 router.register("rebound-flags", ReboundFlagViewSet, basename="reboundflag")
 router.register("negative-lists", NegativeListViewSet, basename="negativelist")

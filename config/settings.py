@@ -470,6 +470,9 @@ SPECTACULAR_SETTINGS = {
         # A case's sector and level, and a typical case's audience (lists of them).
         "SectorEnum": "accounts.models.Sector",
         "LevelEnum": "cases.models.Case.Level",
+        # A campaign's mode (自查 or 交叉检查) and a cross-case analysis's (its name as before).
+        "CampaignModeEnum": "campaigns.models.Campaign.Mode",
+        "ModeEnum": "crosscase.models.CrossCaseAnalysis.Mode",
     },
 }
 

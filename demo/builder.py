@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from campaigns import services as campaign_services
-from campaigns.models import CampaignUnit
+from campaigns.models import Campaign, CampaignUnit
 from cases import services as case_services
 from cases import typical
 from cases.models import Case, CaseAnalysis, Problem, ProcessStage, Subject, ViolationType
@@ -664,6 +664,53 @@ class Builder:
             )
         campaign_services.campaign_urge(campaign=campaign, actor=self.users[spec["urged_by"]])
 
+    def build_cross_inspection(self, spec):
+        """交叉检查 among three healthcare units, launched today: each is inspected by another
+        (the rotation); one inspector's team has submitted (what it found is the inspected
+        unit's list) and the roving team's spot check found a problem it missed (应发现未发现)."""
+        staff = self.users[spec["staff"]]
+        campaign = campaign_services.campaign_create(
+            actor=staff,
+            title=spec["title"],
+            instructions=spec["instructions"],
+            mode=Campaign.Mode.CROSS,
+            units=[self.units[key] for key in spec["units"]],
+            answer_due_on=self.day(spec["answer_days"]),
+            items=[
+                campaign_services.ChecklistLine(
+                    item["category"],
+                    ProcessStage.objects.get(name=item["process_stage"])
+                    if item["process_stage"]
+                    else None,
+                    item["text"],
+                )
+                for item in spec["items"]
+            ],
+        )
+        campaign_services.campaign_launch(campaign=campaign, actor=staff)
+        items = list(campaign.items.order_by("number"))
+        answer = spec["answer"]
+        officer = self.users[answer["officer"]]
+        row = CampaignUnit.objects.get(campaign=campaign, inspector=officer.org_unit)
+        found = [*answer["found"], *[""] * len(items)]
+        campaign_services.answers_submit(
+            campaign_unit=row,
+            actor=officer,
+            team=answer["team"],
+            answers=[
+                campaign_services.AnswerLine(item, bool(text), text)
+                for item, text in zip(items, found, strict=False)
+            ],
+        )
+        check = spec["spot_check"]
+        campaign_services.spot_check_record(
+            campaign_unit=CampaignUnit.objects.get(pk=row.pk),
+            actor=self.users[check["staff"]],
+            item=items[check["item"] - 1],
+            finding=check["finding"],
+            missed=check["missed"],
+        )
+
     def build_negative_list(self, spec):
         """负面清单: staff draft the case unit's list for one tier from its case, the unit's
         officer writes its entries and publishes it, and staff record a check that found a
@@ -693,6 +740,7 @@ class Builder:
     def build_follow_through(self):
         records = load("records")
         self.build_campaign(records["campaign"])
+        self.build_cross_inspection(records["cross_inspection"])
         self.build_negative_list(records["negative_list"])
         self.build_reconciliation(records["reconciliation"], records["recipients"])
         self.build_rebound_review(records["rebound_review"])

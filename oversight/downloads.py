@@ -207,12 +207,16 @@ def measures_xlsx(request):
 @require_GET
 def campaign_xlsx(request, pk):
     """举一反三 progress of one campaign: the units the reader sees (staff, supervisors, the
-    unit's officer its own), scoped like the campaign's page."""
+    unit's officer its own and, in a cross-inspection, those its unit inspects, without their
+    lists), scoped like the campaign's page."""
     campaign = scoped_object_or_404(Campaign, request.user, pk=pk)
-    rows = campaign_progress.with_unit_progress(
-        CampaignUnit.objects.restrict(request.user)
-        .filter(campaign=campaign)
-        .select_related("unit", "rectification")
+    rows = campaign_progress.with_list_visible(
+        campaign_progress.with_unit_progress(
+            CampaignUnit.objects.restrict(request.user)
+            .filter(campaign=campaign)
+            .select_related("unit", "rectification")
+        ),
+        request.user,
     ).order_by("unit__path")
     name = f"举一反三自查进度-{campaign.pk}-{shanghai_today():%Y%m%d}.xlsx"
     return _xlsx_response(excel.campaign_xlsx(campaign, rows), name)

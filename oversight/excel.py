@@ -242,11 +242,16 @@ def campaign_xlsx(campaign, rows):
             row.get_status_display(),
             row.answered_at.astimezone(SHANGHAI).date() if row.answered_at else None,
             row.found_count,
-            row.open_count,
-            row.overdue_count,
+            *(
+                (row.open_count, row.overdue_count)
+                if getattr(row, "list_visible", True)
+                else (None, None)
+            ),
             row.urged_count,
             row.last_urged_on,
-            row.rectification.doc_number if row.rectification_id else "",
+            row.rectification.doc_number
+            if row.rectification_id and getattr(row, "list_visible", True)
+            else "",
         ]
         cells = []
         for value in values:

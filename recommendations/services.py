@@ -357,6 +357,26 @@ def self_inspection_list_create(
 
 
 @transaction.atomic
+def self_inspection_item_add(*, recommendation: Recommendation, content: str) -> RecommendationItem:
+    """One more item on a self-inspection rectification list (自查整改清单), numbered after the
+    last: a problem a spot check found after the list was made (``campaigns.services
+    .spot_check_record``, which checks the actor's right). The list must still await its reply,
+    so the unit plans measures for the item before replying."""
+    lock_for_update(recommendation)
+    if recommendation.kind != Recommendation.Kind.SELF_INSPECTION:
+        raise TransitionRefused(_("Only a self-inspection list takes items this way."))
+    require_status(
+        recommendation,
+        FROM_STATUSES["plan"],
+        _("The unit has replied on its rectification list: it takes no more items."),
+    )
+    last = recommendation.items.aggregate(last=Max("number"))["last"] or 0
+    return RecommendationItem.objects.create(
+        recommendation=recommendation, number=last + 1, content=content
+    )
+
+
+@transaction.atomic
 def recommendation_acknowledge(*, recommendation: Recommendation, actor) -> Recommendation:
     """The unit's officer confirms receipt (签收)."""
     require_perm(actor, PERMS["acknowledge"], recommendation)

@@ -555,7 +555,13 @@ def test_every_scoped_model_is_in_the_table():
         if hasattr(model._default_manager, "restrict") and model._meta.app_label != "auth"
     }
     from audit.models import AuditEntry, AuditVerification
-    from campaigns.models import Campaign, CampaignAnswer, CampaignItem, CampaignUnit
+    from campaigns.models import (
+        Campaign,
+        CampaignAnswer,
+        CampaignItem,
+        CampaignUnit,
+        SpotCheckFinding,
+    )
     from notifications.models import Notification
     from oversight.models import DocumentJob  # per user who asked (test_downloads.py)
     from recommendations.models import ImportJob  # per user who started it (tests/test_excel.py)
@@ -563,8 +569,10 @@ def test_every_scoped_model_is_in_the_table():
     # The audit log and its verifications: the audit administrator's alone (tests/audit/).
     audit = {AuditEntry, AuditVerification}
     # A campaign is seen by its targets' officers once launched, whatever their unit's place in
-    # the tree: tests/campaigns/test_services.py walks each role in and out of scope.
-    campaigns = {Campaign, CampaignItem, CampaignUnit, CampaignAnswer}
+    # the tree: tests/campaigns/test_services.py walks each role in and out of scope; a
+    # cross-inspection's rows, answers and spot checks (its inspectors' officers see some of them)
+    # tests/campaigns/test_cross_inspection.py.
+    campaigns = {Campaign, CampaignItem, CampaignUnit, CampaignAnswer, SpotCheckFinding}
     assert scoped == {*EVERY_MODEL, Notification, ImportJob, DocumentJob, *audit, *campaigns}
 
 

@@ -132,7 +132,7 @@ class TestTheDemo:
     def test_a_launched_campaign_with_one_unit_answered_and_the_others_urged(self, demo, db):
         from campaigns.models import Campaign, CampaignUnit
 
-        campaign = Campaign.objects.get(status=Campaign.Status.LAUNCHED)
+        campaign = Campaign.objects.get(status=Campaign.Status.LAUNCHED, mode=Campaign.Mode.SELF)
         rows = campaign.units.all()
         assert rows.count() == 3 and campaign.sector == "construction"
         (answered,) = rows.filter(status=CampaignUnit.Status.ANSWERED)
@@ -143,6 +143,20 @@ class TestTheDemo:
         assert item.measures.count() == 1
         assert set(rows.filter(urged_count=1).values_list("status", flat=True)) == {"pending"}
         assert rows.filter(urged_count=1).count() == 2
+
+    def test_a_cross_inspection_answered_once_and_spot_checked(self, demo, db):
+        from campaigns.models import Campaign, CampaignUnit, SpotCheckFinding
+
+        campaign = Campaign.objects.get(mode=Campaign.Mode.CROSS)
+        rows = campaign.units.select_related("unit", "inspector")
+        assert rows.count() == 3 and all(row.inspector not in (None, row.unit) for row in rows)
+        (answered,) = rows.filter(status=CampaignUnit.Status.ANSWERED)
+        assert answered.inspector.name == "长春市卫生健康委员会" and answered.team
+        letter = answered.rectification
+        assert letter.recipient_unit == answered.unit and letter.title.startswith("交叉检查")
+        spot = SpotCheckFinding.objects.get()
+        assert spot.missed and spot.campaign_unit == answered
+        assert letter.items.count() == 2 and spot.rectification_item.recommendation == letter
 
     def test_a_published_negative_list_drawn_from_a_case_and_checked(self, demo, db):
         from negativelists.models import NegativeList

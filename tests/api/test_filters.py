@@ -177,6 +177,7 @@ ID_FILTERS = [
     ("/api/v1/org-units/", "under"),
     ("/api/v1/campaigns/", "unit"),
     ("/api/v1/campaign-units/", "campaign"),
+    ("/api/v1/spot-check-findings/", "campaign_unit"),
     ("/api/v1/reconciliation-rounds/", "recommendation"),
     ("/api/v1/reconciliation-rows/", "round"),
     ("/api/v1/cases/", "violation_type"),

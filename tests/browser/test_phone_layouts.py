@@ -162,6 +162,7 @@ def detail_pages() -> list[str]:
         f"/chain/recommendation/{letter.pk}/",
         f"/measures/{Measure.objects.order_by('pk').first().pk}/",
         f"/campaigns/{Campaign.objects.order_by('pk').first().pk}/",
+        f"/campaigns/{Campaign.objects.get(mode=Campaign.Mode.CROSS).pk}/",  # 交叉检查
         f"/measures/reconciliation/{ReconciliationRound.objects.order_by('pk').first().pk}/",
         f"/measures/follow-ups/{FollowUp.objects.order_by('pk').first().pk}/",
         f"/recommendations/evaluation-sessions/{EvaluationSession.objects.order_by('pk').first().pk}/",
@@ -182,8 +183,18 @@ def officer_pages() -> list[str]:
     ]
 
 
+def inspector_pages() -> list[str]:
+    """交叉检查 as the inspector unit's officer: the campaign, the unit it inspects (answered)
+    and one it is inspected by, not yet answered."""
+    campaign = Campaign.objects.get(mode=Campaign.Mode.CROSS)
+    officer = User.objects.get(username="officer_health")
+    rows = campaign.units.restrict(officer).order_by("pk")
+    return [f"/campaigns/{campaign.pk}/", *(f"/campaigns/units/{row.pk}/answer/" for row in rows)]
+
+
 @pytest.mark.parametrize(
-    ("username", "pages"), [("staff", detail_pages), ("officer", officer_pages)]
+    ("username", "pages"),
+    [("staff", detail_pages), ("officer", officer_pages), ("officer_health", inspector_pages)],
 )
 def test_each_records_page_fits_a_phone_with_whole_headings(
     demo_data, log_in, live_server, username, pages

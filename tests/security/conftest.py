@@ -79,7 +79,41 @@ def measure_awaiting_extension(case, *, staff, officer):
     return measure, extension
 
 
-def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
+def cross_inspection(unit, commission, *, staff, officer, peer_names) -> SimpleNamespace:
+    """交叉检查 of the side's unit and two peers (named to sort after the commission's other
+    units, so the tree's paths do not move): the unit is inspected by the first peer and inspects
+    the second, whose answers its officer has submitted; a spot check found what they missed."""
+    peers = [factories.org_child(commission, name, sector=unit.sector) for name in peer_names]
+    campaign = campaign_services.campaign_create(
+        actor=staff,
+        title="住建领域交叉检查",
+        units=[unit, *peers],
+        mode="cross_inspection",
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+        items=[campaign_services.ChecklistLine("risk_point", None, "检查评标专家抽取")],
+    )
+    campaign_services.campaign_launch(campaign=campaign, actor=staff)
+    inspected = campaign.units.get(inspector=unit)
+    (item,) = campaign.items.all()
+    campaign_services.answers_submit(
+        campaign_unit=inspected,
+        actor=officer,
+        answers=[campaign_services.AnswerLine(item, True, "评标专家由分管领导指定")],
+        team="纪检专干+业务骨干+财会专家",
+    )
+    spot_check = campaign_services.spot_check_record(
+        campaign_unit=inspected, actor=staff, finding="招标文件存在量身定制条款", missed=True
+    )
+    return SimpleNamespace(
+        cross_campaign=campaign,
+        cross_campaign_unit=campaign.units.get(unit=unit),
+        inspected_campaign_unit=inspected,
+        inspector_peer=inspected.unit,
+        spot_check=spot_check,
+    )
+
+
+def side(world, *, unit, commission, staff, officer, peer_names) -> SimpleNamespace:
     chain = build_chain(unit=unit, commission=commission, staff=staff, officer=officer)
     session, panel_member, indicator_score = evaluation_session(
         chain.cases, staff=staff, officer=officer
@@ -107,6 +141,7 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         actor=staff, title="工程建设领域类案分析", mode="hand", cases=[chain.cases]
     )
     negative_list = published_negative_list(unit, chain.cases, staff=staff)
+    cross = cross_inspection(unit, commission, staff=staff, officer=officer, peer_names=peer_names)
     negative_list_draft = negative_list_services.list_create(
         actor=staff, unit=unit, tier="leadership", title="领导班子和领导干部负面清单"
     )
@@ -156,6 +191,7 @@ def side(world, *, unit, commission, staff, officer) -> SimpleNamespace:
         reconciliation=reconciliation_round,
         campaign=campaign,
         campaign_unit=campaign.units.get(),
+        **vars(cross),
         session=session,
         panel_member=panel_member,
         indicator_score=indicator_score,
@@ -217,6 +253,7 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
             commission=world.units.city,
             staff=world.users.city_staff,
             officer=world.users.housing_officer,
+            peer_names=("长春市水务局", "长春市自然资源局"),
         )
         last_inside_pk = last_pks(inside)
         outside = side(
@@ -225,6 +262,7 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
             commission=world.units.other_city,
             staff=world.users.other_staff,
             officer=water_officer,
+            peer_names=("吉林市自然资源局", "吉林市财政局"),
         )
         yield SimpleNamespace(
             world=world,

@@ -250,6 +250,22 @@ WEB = {
     "campaigns:urge": post(CASE_READERS, "campaign"),
     "campaigns:close": post(STAFF, "campaign"),
     "campaigns:answer": get(READERS, "campaign_unit"),
+    # 交叉检查: staff in scope reassign a unit's inspector and record spot checks; the housing
+    # bureau's officer sees the cross-inspection (its unit is inspected and inspects another).
+    "campaigns:reassign": post(
+        STAFF,
+        "cross_campaign_unit",
+        body=lambda scene: {"inspector": scene.inside.inspector_peer.pk},
+    ),
+    "campaigns:spot_check": post(
+        STAFF,
+        "cross_campaign",
+        body=lambda scene: {
+            "campaign_unit": scene.inside.inspected_campaign_unit.pk,
+            "finding": "评标过程未全程录像",
+            "missed": "on",
+        },
+    ),
     # Negative lists (负面清单): the unit's officer and staff in scope write a unit's list and its
     # entries, publish and withdraw it; staff record checks; case readers and officers read.
     "negativelists:list": get(READERS),

@@ -27,6 +27,7 @@ def outside_records(scene) -> dict[str, Model]:
         and type(value) in admin.site._registry
         and not isinstance(value, EvaluationTemplate)
         and name != "evaluator"
+        and name != "inspector_peer"  # a unit of the org tree, as "unit" (交叉检查's peer)
     }
     records["user"] = scene.world.users.other_staff
     return records

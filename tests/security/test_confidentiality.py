@@ -41,7 +41,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from accounts.scoping import jurisdiction_q
 from audit.models import AuditEntry
-from campaigns.models import Campaign, CampaignUnit
+from campaigns.models import Campaign, CampaignUnit, SpotCheckFinding
 from cases.models import Case, Problem, Subject
 from core.domain import shanghai_today
 from crosscase.models import CrossCaseAnalysis
@@ -114,6 +114,10 @@ TARGETS = {
     "reconciliation_row": ReconciliationRow,
     "campaign": Campaign,
     "campaign_unit": CampaignUnit,
+    "cross_campaign": Campaign,
+    "cross_campaign_unit": CampaignUnit,
+    "inspected_campaign_unit": CampaignUnit,
+    "spot_check": SpotCheckFinding,
     "notification": apps.get_model("notifications", "Notification"),
     "import_job": ImportJob,
     "document_job": DocumentJob,
@@ -462,8 +466,20 @@ def form_for(pk) -> SimpleNamespace:
     item = RecommendationItem.objects.filter(pk=pk).first() or RecommendationItem.objects.first()
     session = EvaluationSession.objects.filter(pk=pk).first() or EvaluationSession.objects.first()
     evaluator = User.objects.supervisors().order_by("pk").first()
+    # 交叉检查: a unit to reassign an inspection to, an inspected row to spot-check.
+    peer = OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT).order_by("pk").last()
+    inspected = CampaignUnit.objects.filter(
+        campaign__mode=Campaign.Mode.CROSS, status=CampaignUnit.Status.ANSWERED
+    ).first()
     return SimpleNamespace(
-        inside=SimpleNamespace(problem=problem, item=item, session=session, evaluator=evaluator)
+        inside=SimpleNamespace(
+            problem=problem,
+            item=item,
+            session=session,
+            evaluator=evaluator,
+            inspector_peer=peer,
+            inspected_campaign_unit=inspected,
+        )
     )
 
 
