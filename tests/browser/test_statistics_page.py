@@ -22,7 +22,10 @@ def test_the_statistics_page_reads_on_a_desk_and_a_phone(
     page.goto(f"{live_server.url}/statistics/")
 
     assert page.locator("h1").inner_text() == "成效统计"
-    assert page.locator("[data-testid=section]").count() == 5
+    # Cases, letters and measures, extensions, rule changes, activities, negative lists.
+    assert page.locator("[data-testid=section]").count() == 6
+    lists = page.locator("[data-testid=section][data-key=negative_lists] [data-testid=figure]")
+    assert lists.first.inner_text().startswith("负面清单")
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the statistics page scrolls sideways"
     screenshot(page, f"{name}-statistics")
     assert errors == []
