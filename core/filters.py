@@ -18,6 +18,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
+from core.forms import YesNoFilter
+
 MAX_ID = 2**63 - 1
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
@@ -98,12 +100,14 @@ BY_ID = {
 
 
 class FilterSet(django_filters.rest_framework.FilterSet):
-    """The base of the API's generated filter sets: a relation is filtered by the id rule."""
+    """The base of the API's generated filter sets: a relation is filtered by the id rule, a
+    yes/no field by ``YesNoFilter`` (django-filter's reads any other value as "either")."""
 
     FILTER_DEFAULTS = {
         **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
         models.ForeignKey: BY_ID,
         models.OneToOneField: BY_ID,
+        models.BooleanField: {"filter_class": YesNoFilter},
     }
 
 
