@@ -49,8 +49,10 @@ class ScopedQuerySet(models.QuerySet):
 
     Subclasses set ``unit_lookup`` (the path from the model to its ``OrgUnit``) and, if unit
     officers may see the rows at all, ``officer_visible``: a filter applied on top of their
-    jurisdiction (``Q()`` for every row of their unit). Case readers (staff and supervisors)
-    see everything in their jurisdiction; the separated admins see no case content.
+    jurisdiction (``Q()`` for every row of their unit). A model whose officers reach rows by
+    another road too (a cross-inspection's inspector unit) overrides ``officer_rows``. Case
+    readers (staff and supervisors) see everything in their jurisdiction; the separated admins
+    see no case content.
     """
 
     unit_lookup: str = ""
@@ -64,5 +66,9 @@ class ScopedQuerySet(models.QuerySet):
         if reads_cases(user):
             return self.filter(jurisdiction_q(user, self.unit_lookup))
         if officer_of_a_unit(user) and self.officer_visible is not None:
-            return self.filter(jurisdiction_q(user, self.unit_lookup) & self.officer_visible)
+            return self.filter(self.officer_rows(user))
         return self.none()
+
+    def officer_rows(self, user) -> Q:
+        """The rows a unit's officer sees: their units' rows that are ``officer_visible``."""
+        return jurisdiction_q(user, self.unit_lookup) & self.officer_visible

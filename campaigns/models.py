@@ -31,15 +31,6 @@ def _officer_rows_q(user, prefix: str = "") -> Q:
     return jurisdiction_q(user, f"{prefix}unit") | jurisdiction_q(user, f"{prefix}inspector")
 
 
-def _officer_only(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and not user.is_superuser
-        and officer_of_a_unit(user)
-    )
-
-
 class CampaignQuerySet(ScopedQuerySet):
     """Case readers see the campaigns their jurisdiction's commissions issued; an officer sees a
     launched or closed campaign that targets a unit of theirs or in which their unit inspects
@@ -182,10 +173,8 @@ class CampaignUnitQuerySet(ScopedQuerySet):
     unit_lookup = "unit"
     officer_visible = ~Q(campaign__status="draft")
 
-    def restrict(self, user):
-        if _officer_only(user):
-            return self.filter(_officer_rows_q(user) & self.officer_visible)
-        return super().restrict(user)
+    def officer_rows(self, user) -> Q:
+        return _officer_rows_q(user) & self.officer_visible
 
     def unanswered(self):
         return self.filter(status=CampaignUnit.Status.PENDING)
@@ -257,10 +246,8 @@ class CampaignAnswerQuerySet(ScopedQuerySet):
     unit_lookup = "campaign_unit__unit"
     officer_visible = Q()
 
-    def restrict(self, user):
-        if _officer_only(user):
-            return self.filter(_officer_rows_q(user, "campaign_unit__"))
-        return super().restrict(user)
+    def officer_rows(self, user) -> Q:
+        return _officer_rows_q(user, "campaign_unit__")
 
 
 class CampaignAnswer(models.Model):
@@ -307,13 +294,10 @@ class SpotCheckFindingQuerySet(ScopedQuerySet):
     unit_lookup = "campaign_unit__unit"
     officer_visible = Q()
 
-    def restrict(self, user):
-        if _officer_only(user):
-            return self.filter(
-                jurisdiction_q(user, "campaign_unit__unit")
-                | (jurisdiction_q(user, "campaign_unit__inspector") & Q(missed=True))
-            )
-        return super().restrict(user)
+    def officer_rows(self, user) -> Q:
+        return jurisdiction_q(user, "campaign_unit__unit") | (
+            jurisdiction_q(user, "campaign_unit__inspector") & Q(missed=True)
+        )
 
     def missed(self):
         return self.filter(missed=True)
