@@ -443,16 +443,30 @@ class CanViewModel(permissions.BasePermission):
         return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
 
 
+def visible_ids(lookup: str, model, user) -> models.Prefetch:
+    """A many-to-many relation prefetched as the ids of the far rows the user may see: a reader
+    is never told that a case or problem out of their scope is linked."""
+    return models.Prefetch(lookup, queryset=model.objects.restrict(user).only("pk"))
+
+
 class ScopedViewSetMixin:
-    """``queryset`` is the unrestricted base (with its joins); each request sees its own scope."""
+    """``queryset`` is the unrestricted base (with its joins); each request sees its own scope.
+
+    ``scoped_relations`` maps the many-to-many relations the serializer lists as ids to their
+    far model, whose rows are cut to the reader's scope too (``visible_ids``).
+    """
 
     permission_classes = [permissions.IsAuthenticated, CanViewModel]
+    scoped_relations: dict[str, type[models.Model]] = {}
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset.none()
-        return queryset.restrict(self.request.user)
+        user = self.request.user
+        return queryset.restrict(user).prefetch_related(
+            *(visible_ids(lookup, model, user) for lookup, model in self.scoped_relations.items())
+        )
 
     def fresh(self, instance):
         """The object re-read after a change, with the reader's joins and prefetches."""

@@ -1,6 +1,5 @@
 """Cases over REST: discipline staff write through ``services``, supervisors read."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -47,18 +46,12 @@ class CaseViewSet(
     )
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
+    scoped_relations = {"linked_cases": Case}
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
         audit.record_view(request, case)
         return Response(self.get_serializer(case).data)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        visible = Case.objects.restrict(self.request.user).only("pk")
-        return queryset.prefetch_related(Prefetch("linked_cases", queryset=visible))
 
     def create(self, request, *args, **kwargs):
         require_perm(request.user, "cases.add_case")

@@ -1,7 +1,6 @@
 """Cross-case analyses over REST: staff write through ``crosscase.analysis``, supervisors read;
 ``…/<id>/tables/`` answers the figures, computed at the request."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -58,13 +57,7 @@ class CrossCaseAnalysisViewSet(
     serializer_class = s.CrossCaseAnalysisSerializer
     filterset_class = CrossCaseAnalysisFilter
     ordering_fields = ["created_at", "updated_at", "title"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        visible = Case.objects.restrict(self.request.user).only("pk")
-        return queryset.prefetch_related(Prefetch("cases", queryset=visible))
+    scoped_relations = {"cases": Case}
 
     def retrieve(self, request, *args, **kwargs):
         analysis = self.get_object()

@@ -1,7 +1,6 @@
 """Negative lists (负面清单) over REST: scoped reads, every write one call to
 ``negativelists.services`` (the same rules, refusals and notifications as the pages)."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -54,13 +53,7 @@ class NegativeListViewSet(
     serializer_class = s.NegativeListSerializer
     filterset_class = NegativeListFilter
     ordering_fields = ["created_at", "published_on", "title"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        visible = Case.objects.restrict(self.request.user).only("pk")
-        return queryset.prefetch_related(Prefetch("source_cases", queryset=visible))
+    scoped_relations = {"source_cases": Case}
 
     def create(self, request, *args, **kwargs):
         # The role's right first (the rule the service checks): a 403, not a 400 on ids.

@@ -17,6 +17,7 @@ from core.api import (
     read_schemas,
     transition_schema,
     validated,
+    visible_ids,
     write_schemas,
 )
 from core.domain import require_perm
@@ -56,20 +57,17 @@ class RecommendationViewSet(
     filterset_class = RecommendationFilter
     ordering_fields = ["issued_on", "reply_due_on", "doc_number", "status", "created_at"]
 
+    scoped_relations = {"cases": Case}
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset
         user = self.request.user
-        problems = Problem.objects.restrict(user).only("pk")
         items = RecommendationItem.objects.restrict(user).prefetch_related(
-            Prefetch("problems", queryset=problems)
+            visible_ids("problems", Problem, user)
         )
-        return queryset.prefetch_related(
-            Prefetch("items", queryset=items),
-            Prefetch("cases", queryset=Case.objects.restrict(user).only("pk")),
-            "replies",
-        )
+        return queryset.prefetch_related(Prefetch("items", queryset=items), "replies")
 
     def create(self, request, *args, **kwargs):
         # The role's right first (the same rule the service checks): a 403, not a 400 on ids.
@@ -223,13 +221,7 @@ class RecommendationItemViewSet(
 
     queryset = RecommendationItem.objects.all()
     serializer_class = s.ItemSerializer
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        problems = Problem.objects.restrict(self.request.user).only("pk")
-        return queryset.prefetch_related(Prefetch("problems", queryset=problems))
+    scoped_relations = {"problems": Problem}
 
     def update(self, request, *args, **kwargs):
         item = self.get_object()
