@@ -235,6 +235,10 @@ def write_schemas(serializer, *, create=None, update=None) -> dict:
     return schemas
 
 
+# A delete's answer: 204 with no body, or the refusal of a record no longer deletable.
+DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
+
+
 def state_what_requests_must_hold(result, generator, request, public):
     """drf-spectacular postprocessing hook, for what DRF checks but does not tell the schema:
     a text holds no NUL (a body's, and a free-text query parameter's: a list's search), and one

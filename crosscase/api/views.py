@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from audit import log as audit
 from cases.models import Case
 from core.api import (
+    DELETED,
     ERROR_RESPONSES,
-    TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
     changed_fields,
@@ -41,7 +41,7 @@ def _split(data: dict) -> tuple[dict, dict]:
         create=s.CrossCaseAnalysisWriteSerializer,
         update=s.CrossCaseAnalysisWriteSerializer,
     ),
-    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+    destroy=DELETED,
 )
 class CrossCaseAnalysisViewSet(
     Ordered,

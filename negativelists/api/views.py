@@ -1,14 +1,14 @@
 """Negative lists (负面清单) over REST: scoped reads, every write one call to
 ``negativelists.services`` (the same rules, refusals and notifications as the pages)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.models import Case
 from core.api import (
-    TRANSITION_ERRORS,
+    DELETED,
     Ordered,
     ScopedViewSetMixin,
     changed_fields,
@@ -24,8 +24,6 @@ from .. import services
 from ..filters import NegativeListFilter
 from ..models import NegativeList, NegativeListCheck, NegativeListEntry
 from . import serializers as s
-
-DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
 
 
 @extend_schema_view(

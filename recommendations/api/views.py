@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from cases.models import Case, Problem
 from core.api import (
+    DELETED,
     ERROR_RESPONSES,
-    TRANSITION_ERRORS,
     Ordered,
     ScopedViewSetMixin,
     changed_fields,
@@ -37,7 +37,7 @@ from . import serializers as s
         create=s.RecommendationCreateSerializer,
         update=s.RecommendationCreateSerializer,
     ),
-    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+    destroy=DELETED,
 )
 class RecommendationViewSet(
     Ordered,
@@ -207,7 +207,7 @@ class EvaluationViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyModelViewS
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.ItemSerializer, **ERROR_RESPONSES}),
     **write_schemas(s.ItemSerializer, update=s.ItemCreateSerializer),
-    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+    destroy=DELETED,
 )
 class RecommendationItemViewSet(
     ScopedViewSetMixin,

@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import (
+    DELETED,
     ERROR_RESPONSES,
     TRANSITION_ERRORS,
     UNPAGED_LIST,
@@ -304,9 +305,6 @@ class _OutcomeViewSet(
         return Response(status=204)
 
 
-_DELETED = extend_schema(responses={204: None, **TRANSITION_ERRORS})
-
-
 def _bulk_schema(create_serializer, serializer):
     return extend_schema(
         request=create_serializer(many=True),
@@ -321,7 +319,7 @@ def _bulk_schema(create_serializer, serializer):
         create=s.RuleChangeCreateSerializer,
         update=s.RuleChangeUpdateSerializer,
     ),
-    destroy=_DELETED,
+    destroy=DELETED,
     bulk=_bulk_schema(s.RuleChangeCreateSerializer, s.RuleChangeSerializer),
 )
 class RuleChangeViewSet(_OutcomeViewSet):
@@ -344,7 +342,7 @@ class RuleChangeViewSet(_OutcomeViewSet):
     **write_schemas(
         s.ActivitySerializer, create=s.ActivityCreateSerializer, update=s.ActivityUpdateSerializer
     ),
-    destroy=_DELETED,
+    destroy=DELETED,
     bulk=_bulk_schema(s.ActivityCreateSerializer, s.ActivitySerializer),
 )
 class ActivityViewSet(_OutcomeViewSet):
