@@ -1,9 +1,10 @@
 """Who may do what with self-inspection campaigns (举一反三) and cross-inspections (交叉检查).
 
-Staff in scope draft, launch and close campaigns, reassign a cross-inspection's inspector and
-record spot checks; staff and supervisors in scope urge the units that have not answered; the
-officer who answers a unit's checklist is the unit's own in a self-inspection and the inspector
-unit's in a cross-inspection (``answers_for_the_unit``). State guards live in ``services``.
+Staff in scope draft, edit and delete (a draft), launch and close campaigns, reassign a
+cross-inspection's inspector and record spot checks; staff and supervisors in scope urge the
+units that have not answered; the officer who answers a unit's checklist is the unit's own in a
+self-inspection and the inspector unit's in a cross-inspection (``answers_for_the_unit``). State
+guards live in ``services``.
 """
 
 import rules
@@ -33,6 +34,7 @@ for model in ("campaign", "campaignitem", "campaignunit", "campaignanswer", "spo
 
 rules.add_perm("campaigns.add_campaign", is_discipline_staff)
 rules.add_perm("campaigns.change_campaign", staff_in_scope)
+rules.add_perm("campaigns.delete_campaign", staff_in_scope)
 rules.add_perm("campaigns.launch_campaign", staff_in_scope)
 rules.add_perm("campaigns.close_campaign", staff_in_scope)
 # Checked against the campaign unit: staff and supervisors whose jurisdiction covers the unit.

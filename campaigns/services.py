@@ -4,14 +4,15 @@ Campaign:  draft ──launch──▶ launched ──close──▶ closed
 Unit:      pending ──submit──▶ answered
 
 Staff in scope draft a campaign (a checklist of category × process stage × what to check, a
-sector or chosen units of their jurisdiction, an answer deadline) and launch it: the sector's
-units in the staff's jurisdiction (or the chosen units) each get a ``CampaignUnit`` and their
-officers are told. The unit's officer answers item by item (saved as drafts) and submits: every
-item answered, a finding's text when found. Submitting creates the unit's self-inspection
-rectification list (``recommendations.services.self_inspection_list_create``: a recommendation of
-kind ``self_inspection``, acknowledged, one item per finding), on which the unit plans measures
-like on any letter. Staff and supervisors in scope urge the units that have not answered (once a
-unit a day); staff close the campaign.
+sector or chosen units of their jurisdiction, an answer deadline), edit or delete the draft, and
+launch it: the sector's units in the staff's jurisdiction (or the chosen units) each get a
+``CampaignUnit`` and their officers are told. The unit's officer answers item by item (saved as
+drafts) and submits: every item answered, a finding's text when found. Submitting creates the
+unit's self-inspection rectification list
+(``recommendations.services.self_inspection_list_create``: a recommendation of kind
+``self_inspection``, acknowledged, one item per finding), on which the unit plans measures like
+on any letter. Staff and supervisors in scope urge the units that have not answered (once a unit
+a day); staff close the campaign.
 
 A cross-inspection (交叉检查, ``Campaign.Mode.CROSS``) is launched the same way but each unit is
 given a peer unit as its inspector (``assign_inspectors``: a rotation over the units in tree
@@ -58,6 +59,7 @@ UnitStatus = CampaignUnit.Status
 
 FROM_STATUSES = {
     "edit": frozenset({Status.DRAFT}),
+    "delete": frozenset({Status.DRAFT}),
     "launch": frozenset({Status.DRAFT}),
     "urge": frozenset({Status.LAUNCHED}),
     "close": frozenset({Status.LAUNCHED}),
@@ -72,6 +74,7 @@ UNIT_FROM_STATUSES = {
 PERMS = {
     "create": "campaigns.add_campaign",
     "edit": "campaigns.change_campaign",
+    "delete": "campaigns.delete_campaign",
     "launch": "campaigns.launch_campaign",
     "urge": "campaigns.urge_campaign_unit",
     "close": "campaigns.close_campaign",
@@ -98,7 +101,7 @@ class AnswerLine:
 
 
 def available_actions(user, obj) -> frozenset[str]:
-    """What ``user`` may do now to a campaign ("edit", "launch", "urge", "close") or to a
+    """What ``user`` may do now to a campaign ("edit", "delete", "launch", "urge", "close") or to a
     campaign unit ("answer", "urge"; in a cross-inspection "reassign", "spot_check")."""
     if isinstance(obj, CampaignUnit):
         actions = set()
@@ -119,7 +122,7 @@ def available_actions(user, obj) -> frozenset[str]:
         return frozenset(actions)
     actions = {
         name
-        for name in ("edit", "launch", "close")
+        for name in ("edit", "delete", "launch", "close")
         if obj.status in FROM_STATUSES[name] and user.has_perm(PERMS[name], obj)
     }
     if obj.status in FROM_STATUSES["urge"] and user.has_perm(PERMS["urge"]):
@@ -283,6 +286,10 @@ def campaign_create(
     return campaign
 
 
+def require_editable(campaign: Campaign) -> None:
+    require_status(campaign, FROM_STATUSES["edit"], _("Only a draft campaign can be edited."))
+
+
 @transaction.atomic
 def campaign_update(
     *,
@@ -300,7 +307,7 @@ def campaign_update(
     ``mode`` is given."""
     require_perm(actor, PERMS["edit"], campaign)
     lock_for_update(campaign)
-    require_status(campaign, FROM_STATUSES["edit"], _("Only a draft campaign can be edited."))
+    require_editable(campaign)
     if not title.strip():
         _refuse("title", _("The campaign needs a title."))
     if mode is not None:
@@ -324,6 +331,16 @@ def campaign_update(
     _write_checklist(campaign, lines)
     _write_units(campaign, units)
     return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign, actor) -> None:
+    """Staff delete a draft they will not launch, with its checklist and chosen units (no unit
+    has been told of a draft)."""
+    require_perm(actor, PERMS["delete"], campaign)
+    lock_for_update(campaign)
+    require_status(campaign, FROM_STATUSES["delete"], _("Only a draft campaign can be deleted."))
+    campaign.delete()
 
 
 def sector_units(actor, sector: str):

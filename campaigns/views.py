@@ -143,62 +143,128 @@ def _lines(formset) -> list[services.ChecklistLine]:
     ]
 
 
-@permission_required_or(403, "campaigns.add_campaign")
-@require_http_methods(["GET", "POST"])
-def campaign_create(request):
-    status = 200
-    source = _source(request, Recommendation, "recommendation")
-    analysis = _source(request, CrossCaseAnalysis, "analysis")
-    if request.method == "POST":
-        form = CampaignForm(request.POST, user=request.user)
-        formset = ChecklistFormSet(request.POST, prefix="items")
-        status = 400
-        if form.is_valid() and formset.is_valid():
-            data = form.cleaned_data
-            try:
-                campaign = services.campaign_create(
-                    actor=request.user,
-                    title=data["title"],
-                    instructions=data["instructions"],
-                    mode=data["mode"] or Campaign.Mode.SELF,
-                    sector=data["sector"],
-                    units=list(data["units"]),
-                    answer_due_on=data["answer_due_on"],
-                    items=_lines(formset),
-                    source_recommendation=source,
-                    source_analysis=analysis,
-                )
-            except DomainError as refusal:
-                status = refuse_in_form(form, refusal)
-            else:
-                messages.success(request, _("The campaign is drafted: check it and launch it."))
-                return redirect("campaigns:detail", campaign.pk)
-    else:
-        initial = {"answer_due_on": shanghai_today() + datetime.timedelta(days=30)}
-        items = []
-        if source is not None:
-            initial |= {
-                "title": _("Self-inspection after %(letter)s")
-                % {"letter": source.doc_number or source.title},
-                "sector": source.recipient_unit.sector,
-                "source_recommendation": source.pk,
-            }
-            items = _proposed_items(source)
-        elif analysis is not None:
-            initial |= {
-                "title": _("Self-inspection after %(analysis)s") % {"analysis": analysis.title},
-                "sector": analysis.sector,
-                "source_analysis": analysis.pk,
-            }
-            items = _proposed_from_analysis(analysis, request.user)
-        form = CampaignForm(initial=initial, user=request.user)
-        formset = ChecklistFormSet(initial=items, prefix="items")
+def _posted(request, save):
+    """The posted campaign form and checklist, handed to ``save(data, lines)`` (a service call)
+    when valid: the saved campaign (None when refused or invalid), the forms and the status."""
+    form = CampaignForm(request.POST, user=request.user)
+    formset = ChecklistFormSet(request.POST, prefix="items")
+    if not (form.is_valid() and formset.is_valid()):
+        return None, form, formset, 400
+    try:
+        campaign = save(form.cleaned_data, _lines(formset))
+    except DomainError as refusal:
+        return None, form, formset, refuse_in_form(form, refusal)
+    return campaign, form, formset, 200
+
+
+def _form_page(request, form, formset, *, status=200, **context):
     return render(
         request,
         "campaigns/campaign_form.html",
-        {"form": form, "formset": formset, "source": source, "analysis": analysis},
+        {"form": form, "formset": formset, **context},
         status=status,
     )
+
+
+@permission_required_or(403, "campaigns.add_campaign")
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    source = _source(request, Recommendation, "recommendation")
+    analysis = _source(request, CrossCaseAnalysis, "analysis")
+    if request.method == "POST":
+        campaign, form, formset, status = _posted(
+            request,
+            lambda data, lines: services.campaign_create(
+                actor=request.user,
+                title=data["title"],
+                instructions=data["instructions"],
+                mode=data["mode"] or Campaign.Mode.SELF,
+                sector=data["sector"],
+                units=list(data["units"]),
+                answer_due_on=data["answer_due_on"],
+                items=lines,
+                source_recommendation=source,
+                source_analysis=analysis,
+            ),
+        )
+        if campaign is not None:
+            messages.success(request, _("The campaign is drafted: check it and launch it."))
+            return redirect("campaigns:detail", campaign.pk)
+        return _form_page(request, form, formset, source=source, analysis=analysis, status=status)
+    initial = {"answer_due_on": shanghai_today() + datetime.timedelta(days=30)}
+    items = []
+    if source is not None:
+        initial |= {
+            "title": _("Self-inspection after %(letter)s")
+            % {"letter": source.doc_number or source.title},
+            "sector": source.recipient_unit.sector,
+            "source_recommendation": source.pk,
+        }
+        items = _proposed_items(source)
+    elif analysis is not None:
+        initial |= {
+            "title": _("Self-inspection after %(analysis)s") % {"analysis": analysis.title},
+            "sector": analysis.sector,
+            "source_analysis": analysis.pk,
+        }
+        items = _proposed_from_analysis(analysis, request.user)
+    form = CampaignForm(initial=initial, user=request.user)
+    formset = ChecklistFormSet(initial=items, prefix="items")
+    return _form_page(request, form, formset, source=source, analysis=analysis)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, pk):
+    campaign = _campaign(request, pk)
+    require_permission(request.user, services.PERMS["edit"], campaign)
+    try:
+        services.require_editable(campaign)
+    except DomainError as refusal:
+        return _detail(request, campaign, error=refusal.message, status=refusal.status_code)
+    if request.method == "POST":
+        saved, form, formset, status = _posted(
+            request,
+            lambda data, lines: services.campaign_update(
+                campaign=campaign,
+                actor=request.user,
+                title=data["title"],
+                instructions=data["instructions"],
+                mode=data["mode"] or Campaign.Mode.SELF,
+                sector=data["sector"],
+                units=list(data["units"]),
+                answer_due_on=data["answer_due_on"],
+                items=lines,
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The draft campaign is saved."))
+            return redirect("campaigns:detail", campaign.pk)
+        return _form_page(request, form, formset, campaign=campaign, status=status)
+    initial = {
+        "title": campaign.title,
+        "instructions": campaign.instructions,
+        "mode": campaign.mode,
+        "sector": campaign.sector,
+        "units": list(campaign.units.values_list("unit", flat=True)),
+        "answer_due_on": campaign.answer_due_on,
+    }
+    items = campaign.items.values("category", "process_stage", "text")
+    form = CampaignForm(initial=initial, user=request.user)
+    formset = ChecklistFormSet(initial=list(items), prefix="items")
+    return _form_page(request, form, formset, campaign=campaign)
+
+
+@login_required
+@require_POST
+def campaign_delete(request, pk):
+    campaign = _campaign(request, pk)
+    try:
+        services.campaign_delete(campaign=campaign, actor=request.user)
+    except DomainError as refusal:
+        return _detail(request, campaign, error=refusal.message, status=refusal.status_code)
+    messages.success(request, _("The draft campaign is deleted."))
+    return redirect("campaigns:list")
 
 
 def _campaign(request, pk):

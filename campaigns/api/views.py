@@ -5,21 +5,25 @@ pages)."""
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from accounts.models import OrgUnit, Sector
 from cases.models import Problem, ProcessStage
 from core.api import (
+    DELETED,
     TRANSITION_ERRORS,
     ModelSerializer,
     Ordered,
     ScopedPrimaryKeyRelatedField,
     ScopedViewSetMixin,
     TextField,
+    changed_fields,
     detail_or_created,
     read_schemas,
     validated,
+    write_schemas,
 )
 from core.domain import max_length_of, require_perm
 from crosscase.models import CrossCaseAnalysis
@@ -70,8 +74,9 @@ class ChecklistLineSerializer(serializers.Serializer):
     text = TextField(max_length=max_length_of(CampaignItem, "text"))
 
 
-class CampaignCreateSerializer(serializers.Serializer):
-    """A sector (its units in your jurisdiction, resolved at launch) or chosen ``units``."""
+class CampaignUpdateSerializer(serializers.Serializer):
+    """A draft's fields, checklist and targets: a sector (its units in your jurisdiction, resolved
+    at launch) or chosen ``units``."""
 
     title = TextField(max_length=max_length_of(Campaign, "title"))
     instructions = TextField(
@@ -79,9 +84,6 @@ class CampaignCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-    )
-    unit = ScopedPrimaryKeyRelatedField(
-        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
     )
     mode = serializers.ChoiceField(
         choices=Campaign.Mode.choices, required=False, default=Campaign.Mode.SELF
@@ -92,14 +94,23 @@ class CampaignCreateSerializer(serializers.Serializer):
     units = ScopedPrimaryKeyRelatedField(
         queryset=OrgUnit.objects.all(), many=True, required=False, default=list
     )
+    answer_due_on = serializers.DateField()
+    items = ChecklistLineSerializer(many=True)
+
+
+class CampaignCreateSerializer(CampaignUpdateSerializer):
+    """A new draft, issued by your commission or ``unit``, perhaps drawn from a letter or an
+    analysis."""
+
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True, default=None
+    )
     source_recommendation = ScopedPrimaryKeyRelatedField(
         queryset=Recommendation.objects.all(), required=False, allow_null=True, default=None
     )
     source_analysis = ScopedPrimaryKeyRelatedField(
         queryset=CrossCaseAnalysis.objects.all(), required=False, allow_null=True, default=None
     )
-    answer_due_on = serializers.DateField()
-    items = ChecklistLineSerializer(many=True)
 
 
 class CampaignUnitSerializer(ModelSerializer):
@@ -208,18 +219,32 @@ class UrgeSerializer(serializers.Serializer):
     )
 
 
+def _checklist(lines) -> list[services.ChecklistLine]:
+    # A PATCH applies no defaults, to nested lines either: a line without a stage has none.
+    return [
+        services.ChecklistLine(line["category"], line.get("process_stage"), line["text"])
+        for line in lines
+    ]
+
+
 @extend_schema_view(
     **read_schemas(CampaignSerializer),
-    create=extend_schema(
-        request=CampaignCreateSerializer,
-        responses={201: CampaignSerializer, **TRANSITION_ERRORS},
+    **write_schemas(
+        CampaignSerializer, create=CampaignCreateSerializer, update=CampaignUpdateSerializer
     ),
+    destroy=DELETED,
 )
 class CampaignViewSet(
-    Ordered, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    Ordered,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
-    """举一反三: staff draft a campaign (its checklist, a sector or chosen units), launch, urge
-    the units not answered and close it; the units are ``/campaign-units/?campaign={id}``."""
+    """举一反三: staff draft a campaign (its checklist, a sector or chosen units), edit or delete
+    the draft, launch it, urge the units not answered and close it; the units are
+    ``/campaign-units/?campaign={id}``."""
 
     queryset = Campaign.objects.select_related("unit").prefetch_related("items")
     serializer_class = CampaignSerializer
@@ -229,9 +254,40 @@ class CampaignViewSet(
     def create(self, request, *args, **kwargs):
         require_perm(request.user, services.PERMS["create"])
         data = dict(validated(CampaignCreateSerializer, self))
-        data["items"] = [services.ChecklistLine(**line) for line in data["items"]]
+        data["items"] = _checklist(data["items"])
         campaign = services.campaign_create(actor=request.user, **data)
         return detail_or_created(self.serializer_class, self.fresh(campaign), self, created=True)
+
+    def update(self, request, *args, **kwargs):
+        """Edit a draft (PATCH: only the fields sent; ``items`` and the targets, when sent,
+        replace the checklist and the units)."""
+        campaign = self.get_object()
+        current = {
+            "title": campaign.title,
+            "instructions": campaign.instructions,
+            "mode": campaign.mode,
+            "sector": campaign.sector,
+            "units": [row.unit for row in campaign.units.select_related("unit")],
+            "answer_due_on": campaign.answer_due_on,
+            "items": [
+                services.ChecklistLine(item.category, item.process_stage, item.text)
+                for item in campaign.items.select_related("process_stage")
+            ],
+        }
+        data = changed_fields(CampaignUpdateSerializer, self, partial=kwargs.get("partial"))
+        if "items" in data:
+            data["items"] = _checklist(data["items"])
+        if "sector" in data and "units" not in data:
+            current["units"] = []  # a sector sent alone replaces the chosen units
+        if "units" in data and "sector" not in data:
+            current["sector"] = ""
+        services.campaign_update(campaign=campaign, actor=request.user, **current | data)
+        return detail_or_created(self.serializer_class, self.fresh(campaign), self)
+
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft with its checklist and chosen units."""
+        services.campaign_delete(campaign=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: CampaignSerializer, **TRANSITION_ERRORS})
     @action(detail=True, methods=["post"])

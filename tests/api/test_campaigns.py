@@ -93,3 +93,44 @@ def test_refusals_by_role_and_scope(world, campaign_id, api_as):
     bad = api_as("staff").post(CAMPAIGNS, body(items=[]), format="json")
     assert bad.status_code == 422
     assert not Notification.objects.filter(kind="urging").exists()
+
+
+def test_staff_edit_and_delete_a_draft_only(world, campaign_id, api_as):
+    staff = api_as("staff")
+    detail = f"{CAMPAIGNS}{campaign_id}/"
+    renamed = staff.patch(detail, {"title": "住建领域举一反三（修订）"}, format="json")
+    assert renamed.status_code == 200, renamed.content
+    assert renamed.json()["title"] == "住建领域举一反三（修订）"
+    assert [item["text"] for item in renamed.json()["items"]] == [
+        "检查评标专家抽取",
+        "检查招标文件审核制度",
+    ]
+    # The chosen units sent alone replace the sector; the checklist sent replaces the old one.
+    chosen = staff.patch(
+        detail,
+        {
+            "units": [world.units.housing.pk],
+            "items": [{"category": "blind_spot", "text": "检查工程变更签证"}],
+            "mode": "cross_inspection",
+        },
+        format="json",
+    )
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["sector"] == "" and chosen.json()["mode"] == "cross_inspection"
+    assert [(i["number"], i["text"]) for i in chosen.json()["items"]] == [(1, "检查工程变更签证")]
+    assert api_as("supervisor").patch(detail, {"title": "改"}, format="json").status_code == 403
+    assert api_as("officer").patch(detail, {"title": "改"}, format="json").status_code == 404
+    assert api_as("supervisor").delete(detail).status_code == 403
+    assert staff.put(detail, body(), format="json").json()["sector"] == "construction"
+
+    staff.post(f"{detail}launch/")
+    assert staff.patch(detail, {"title": "改"}, format="json").status_code == 409
+    assert staff.delete(detail).status_code == 409
+
+    draft_id = staff.post(CAMPAIGNS, body(title="作废的草稿"), format="json").json()["id"]
+    assert staff.delete(f"{CAMPAIGNS}{draft_id}/").status_code == 204
+    assert staff.get(f"{CAMPAIGNS}{draft_id}/").status_code == 404
+    deleted = AuditEntry.objects.filter(
+        object_type="campaigns.campaign", object_id=str(draft_id), action="delete"
+    )
+    assert deleted.exists()

@@ -15,7 +15,7 @@ from campaigns.models import Campaign, CampaignUnit
 from core.domain import shanghai_today
 from tests import factories
 
-from .conftest import answers, launched
+from .conftest import answers, draft, launched
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,72 @@ def test_the_create_page_refuses_other_roles_and_unseen_letters(world, housing_c
     assert client.get(reverse("campaigns:create")).status_code == 403
     client.force_login(world.users.other_staff)
     assert client.get(reverse("campaigns:create"), {"recommendation": letter.pk}).status_code == 404
+
+
+def test_staff_edit_and_delete_a_draft_on_its_page(world, client):
+    campaign = draft(world.users.city_staff)
+    edit = reverse("campaigns:edit", args=[campaign.pk])
+    client.force_login(world.users.supervisor)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert edit not in page and 'data-testid="delete"' not in page
+    assert client.get(edit).status_code == 403
+    client.force_login(world.users.housing_officer)
+    assert client.get(edit).status_code == 404  # a draft is not the unit's yet
+
+    client.force_login(world.users.city_staff)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert edit in page and 'data-testid="delete"' in page
+    form = client.get(edit)
+    assert form.context["form"].initial["sector"] == "construction"
+    assert [f.initial["text"] for f in form.context["formset"].forms if f.initial] == [
+        "检查招投标环节第1项",
+        "检查招投标环节第2项",
+    ]
+    data = {
+        "title": "住建领域举一反三自查（修订）",
+        "mode": "cross_inspection",
+        "sector": "",
+        "units": [world.units.housing.pk, world.units.station.pk],
+        "answer_due_on": (shanghai_today() + datetime.timedelta(days=20)).isoformat(),
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "2",
+        "items-0-category": "blind_spot",
+        "items-0-text": "检查工程变更签证",
+        "items-1-category": "",
+        "items-1-text": "",
+    }
+    # Nothing to check: refused in words, nothing half-saved.
+    empty = client.post(edit, data | {"items-0-category": "", "items-0-text": ""})
+    assert empty.status_code == 400 and "至少需要一项" in empty.content.decode()
+    assert Campaign.objects.get().title == "住建领域举一反三自查"
+    saved = client.post(edit, data)
+    assert saved.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.sector, campaign.mode) == (
+        "住建领域举一反三自查（修订）",
+        "",
+        Campaign.Mode.CROSS,
+    )
+    assert list(campaign.items.values_list("text", flat=True)) == ["检查工程变更签证"]
+    assert set(campaign.units.values_list("unit", flat=True)) == {
+        world.units.housing.pk,
+        world.units.station.pk,
+    }
+
+    deleted = client.post(reverse("campaigns:delete", args=[campaign.pk]))
+    assert deleted.status_code == 302 and deleted.url == reverse("campaigns:list")
+    assert not Campaign.objects.exists() and not CampaignUnit.objects.exists()
+
+
+def test_a_launched_campaign_is_no_longer_edited_or_deleted(world, client):
+    campaign = launched(world.users.city_staff, units=[world.units.housing])
+    client.force_login(world.users.city_staff)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert reverse("campaigns:edit", args=[campaign.pk]) not in page
+    refused = client.get(reverse("campaigns:edit", args=[campaign.pk]))
+    assert refused.status_code == 409 and "只有草稿" in refused.content.decode()
+    kept = client.post(reverse("campaigns:delete", args=[campaign.pk]))
+    assert kept.status_code == 409 and Campaign.objects.filter(pk=campaign.pk).exists()
 
 
 def test_pages_by_role(world, client):

@@ -285,9 +285,25 @@ def test_close(world):
         )
 
 
+def test_only_staff_in_scope_delete_and_only_a_draft(world):
+    campaign = draft(world.users.city_staff)
+    for name in ("supervisor", "other_staff", "county_staff"):
+        with pytest.raises(PermissionRefused):
+            services.campaign_delete(campaign=campaign, actor=getattr(world.users, name))
+    launched_one = launched(world.users.city_staff)
+    with pytest.raises(TransitionRefused):
+        services.campaign_delete(campaign=launched_one, actor=world.users.city_staff)
+    services.campaign_delete(campaign=campaign, actor=world.users.city_staff)
+    assert list(Campaign.objects.all()) == [launched_one]
+
+
 def test_available_actions(world):
     campaign = draft(world.users.city_staff)
-    assert services.available_actions(world.users.city_staff, campaign) == {"edit", "launch"}
+    assert services.available_actions(world.users.city_staff, campaign) == {
+        "edit",
+        "delete",
+        "launch",
+    }
     assert services.available_actions(world.users.supervisor, campaign) == set()
     services.campaign_launch(campaign=campaign, actor=world.users.city_staff)
     assert services.available_actions(world.users.city_staff, campaign) == {"urge", "close"}

@@ -134,6 +134,13 @@ def side(world, *, unit, commission, staff, officer, peer_names) -> SimpleNamesp
         items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
     )
     campaign_services.campaign_launch(campaign=campaign, actor=staff)
+    campaign_draft = campaign_services.campaign_create(
+        actor=staff,
+        title="举一反三自查（草稿）",
+        units=[unit],
+        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+        items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
+    )
     follow_up = chain.__dict__["follow-ups"]
     (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
     # 类案分析: the commission's analysis of the side's case, picked by hand.
@@ -190,6 +197,7 @@ def side(world, *, unit, commission, staff, officer, peer_names) -> SimpleNamesp
         document_job=document_job(staff),
         reconciliation=reconciliation_round,
         campaign=campaign,
+        campaign_draft=campaign_draft,
         campaign_unit=campaign.units.get(),
         **vars(cross),
         session=session,

@@ -241,11 +241,14 @@ WEB = {
         STAFF, "reconciliation_row", body=fixed({"confirmation": "agreed"})
     ),
     "reforms:reconciliation_close": post(STAFF, "reconciliation"),
-    # Self-inspection campaigns (举一反三): staff draft, launch and close; case readers urge; the
-    # targeted unit's officer answers (others in scope read the answers).
+    # Self-inspection campaigns (举一反三): staff draft, edit, delete, launch and close; case
+    # readers urge; the targeted unit's officer answers (others in scope read the answers).
     "campaigns:list": get(READERS),
     "campaigns:create": get(STAFF),
     "campaigns:detail": get(READERS, "campaign"),
+    # A draft: its officers have not been told of it (404), like any record out of their sight.
+    "campaigns:edit": get(STAFF, "campaign_draft", readers=CASE_READERS),
+    "campaigns:delete": post(STAFF, "campaign_draft", readers=CASE_READERS),
     "campaigns:launch": post(STAFF, "campaign"),
     "campaigns:urge": post(CASE_READERS, "campaign"),
     "campaigns:close": post(STAFF, "campaign"),

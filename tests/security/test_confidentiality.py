@@ -113,6 +113,7 @@ TARGETS = {
     "reconciliation": ReconciliationRound,
     "reconciliation_row": ReconciliationRow,
     "campaign": Campaign,
+    "campaign_draft": Campaign,
     "campaign_unit": CampaignUnit,
     "cross_campaign": Campaign,
     "cross_campaign_unit": CampaignUnit,
