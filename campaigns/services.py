@@ -552,7 +552,12 @@ def campaign_urge(*, campaign: Campaign, actor, units=None) -> list[CampaignUnit
     )
     if units is not None:
         targets = targets.filter(pk__in=[u.pk for u in units])
-    targets = list(targets.exclude(last_urged_on=today).select_for_update())
+    targets = list(
+        targets.exclude(last_urged_on=today)
+        .select_related("unit")
+        .select_for_update(of=("self",))
+        .order_by("unit__path")
+    )
     if not targets:
         raise TransitionRefused(
             _("No unit is left to urge today: every unit has answered or was urged today.")
@@ -560,9 +565,7 @@ def campaign_urge(*, campaign: Campaign, actor, units=None) -> list[CampaignUnit
     CampaignUnit.objects.filter(pk__in=[t.pk for t in targets]).update(
         urged_count=F("urged_count") + 1, last_urged_on=today
     )
-    # Those who answer are told: the units themselves, or their inspectors (交叉检查).
-    answerers = [t.inspector_id if campaign.mode == Mode.CROSS else t.unit_id for t in targets]
-    workflow.urged(campaign, answerers, actor=actor, on=today)
+    workflow.urged(campaign, targets, actor=actor, on=today)
     return targets
 
 

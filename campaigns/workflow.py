@@ -7,6 +7,8 @@ one the inspection missed (通报). Called inside the services'
 transactions, through the notifications outbox (``notify``); titles carry the campaign's title
 only (a checklist is written by staff, never case content)."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -48,18 +50,38 @@ def launched(campaign, unit_ids, *, actor) -> None:
         )
 
 
-def urged(campaign, unit_ids, *, actor, on) -> None:
+def urged(campaign, rows, *, actor, on) -> None:
+    """Those who answer the urged rows: the units themselves or, in a cross-inspection, their
+    inspectors, each told which units' inspections it has not submitted."""
+    due = f"{campaign.answer_due_on:%Y-%m-%d}"
+    key = f"campaign:{campaign.pk}:urged:{on:%Y%m%d}"
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            _officers(unit_ids),
-            kind=Notification.Kind.URGING,
-            actor=actor,
-            title=_("Urged: self-inspection %(title)s") % {"title": campaign.title[:80]},
-            body=_("Your unit has not submitted its self-inspection answers, due %(due)s.")
-            % {"due": f"{campaign.answer_due_on:%Y-%m-%d}"},
-            link=_link(campaign),
-            key=f"campaign:{campaign.pk}:urged:{on:%Y%m%d}",
-        )
+        if campaign.mode != campaign.Mode.CROSS:
+            _send(
+                _officers(row.unit_id for row in rows),
+                kind=Notification.Kind.URGING,
+                actor=actor,
+                title=_("Urged: self-inspection %(title)s") % {"title": campaign.title[:80]},
+                body=_("Your unit has not submitted its self-inspection answers, due %(due)s.")
+                % {"due": due},
+                link=_link(campaign),
+                key=key,
+            )
+            return
+        inspected = defaultdict(list)
+        for row in rows:
+            inspected[row.inspector_id].append(row.unit.name)
+        for inspector_id, names in inspected.items():
+            _send(
+                _officers([inspector_id]),
+                kind=Notification.Kind.URGING,
+                actor=actor,
+                title=_("Urged: cross-inspection %(title)s") % {"title": campaign.title[:80]},
+                body=_("Your unit has not submitted its inspection of %(units)s, due %(due)s.")
+                % {"units": "、".join(names), "due": due},
+                link=_link(campaign),
+                key=key,
+            )
 
 
 def cross_launched(campaign, rows, *, actor) -> None:
@@ -136,18 +158,25 @@ def answered(campaign_unit, *, actor) -> None:
         .values_list("pk", flat=True)
     )
     found = campaign_unit.answers.filter(found=True).count()
+    cross = campaign.mode == campaign.Mode.CROSS
     with translation.override(settings.LANGUAGE_CODE):
+        title = _("Self-inspection answered: %(unit)s") % {"unit": campaign_unit.unit.name}
+        if cross:
+            title = _("Cross-inspection answered: %(unit)s, inspected by %(inspector)s") % {
+                "unit": campaign_unit.unit.name,
+                "inspector": campaign_unit.inspector.name,
+            }
         _send(
             staff,
             kind=Notification.Kind.WORKFLOW,
             actor=actor,
-            title=_("Self-inspection answered: %(unit)s") % {"unit": campaign_unit.unit.name},
+            title=title,
             body=_("%(title)s: %(found)d problem(s) found.")
             % {"title": campaign.title[:80], "found": found},
             link=_link(campaign),
             key=f"campaign_unit:{campaign_unit.pk}:answered",
         )
-        if campaign.mode == campaign.Mode.CROSS:
+        if cross:
             _send(
                 _officers([campaign_unit.unit_id]),
                 kind=Notification.Kind.WORKFLOW,

@@ -214,11 +214,12 @@ def campaign_xlsx(request, pk):
         campaign_progress.with_unit_progress(
             CampaignUnit.objects.restrict(request.user)
             .filter(campaign=campaign)
-            .select_related("unit", "rectification")
+            .select_related("unit", "inspector", "rectification")
         ),
         request.user,
     ).order_by("unit__path")
-    name = f"举一反三自查进度-{campaign.pk}-{shanghai_today():%Y%m%d}.xlsx"
+    kind = "交叉检查" if campaign.is_cross else "举一反三自查"
+    name = f"{kind}进度-{campaign.pk}-{shanghai_today():%Y%m%d}.xlsx"
     return _xlsx_response(excel.campaign_xlsx(campaign, rows), name)
 
 

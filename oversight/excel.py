@@ -212,11 +212,14 @@ def reconciliation_xlsx(round_, rows):
 
 def campaign_xlsx(campaign, rows):
     """举一反三 progress: each campaign unit the reader sees (annotated by
-    ``campaigns.progress.with_unit_progress``): answered or not, problems found, the measures on
-    its self-inspection list open and overdue, urging; then the checklist."""
+    ``campaigns.progress.with_unit_progress``): in a cross-inspection its inspector unit and team,
+    answered or not, problems found, the measures on its self-inspection list open and overdue,
+    urging; then the checklist."""
+    cross = campaign.is_cross
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Self-inspection campaign"))[:31])
-    for index, width in enumerate((6, 30, 12, 12, 14, 12, 12, 10, 12, 26), start=1):
+    sheet = workbook.create_sheet(title=str(campaign.get_mode_display())[:31])
+    widths = (6, 30, *((30, 30) if cross else ()), 12, 12, 14, 12, 12, 10, 12, 26)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     heading = WriteOnlyCell(sheet, value=campaign.title)
     heading.font = Font(bold=True, size=14)
@@ -225,6 +228,7 @@ def campaign_xlsx(campaign, rows):
         [
             _("No."),
             _("Unit"),
+            *((_("Inspected by"), _("Inspection team")) if cross else ()),
             _("Answer"),
             _("Answered on"),
             _("Problems found"),
@@ -239,6 +243,7 @@ def campaign_xlsx(campaign, rows):
         values = [
             number,
             row.unit.name,
+            *((row.inspector.name if row.inspector_id else "", row.team) if cross else ()),
             row.get_status_display(),
             row.answered_at.astimezone(SHANGHAI).date() if row.answered_at else None,
             row.found_count,

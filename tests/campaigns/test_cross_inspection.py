@@ -194,9 +194,12 @@ def test_submit_makes_the_inspected_units_list_and_tells_its_officers(world, edu
         recipient=world.users.housing_officer, dedupe_key=f"campaign_unit:{row.pk}:answered:unit"
     )
     assert row.inspector.name in told.body
-    assert Notification.objects.filter(
+    staff_told = Notification.objects.get(
         recipient=world.users.city_staff, dedupe_key=f"campaign_unit:{row.pk}:answered"
-    ).exists()
+    )
+    assert (
+        staff_told.title == f"交叉检查结果已提交：{row.unit.name}（检查单位：{row.inspector.name}）"
+    )
     # The unit plans measures on it; the inspector reads neither the list nor the measures.
     measure = factories.measure(
         recommendation=rectification,
@@ -230,6 +233,22 @@ def test_a_team_too_long_is_refused_and_nothing_is_saved(world, edu_officer):
 
 
 # Who sees what
+
+
+def test_urging_tells_the_inspectors_which_inspections_they_owe(world, edu_officer):
+    campaign = cross(world)
+    a, b, c = campaign.units.select_related("unit", "inspector").order_by("unit__path")
+    # A is inspected by B, B by C, C by A; now C inspects A and B, and B nobody.
+    services.inspector_reassign(campaign_unit=a, actor=world.users.city_staff, inspector=c.unit)
+    services.campaign_urge(campaign=campaign, actor=world.users.supervisor)
+    urged = {n.recipient: n for n in Notification.objects.filter(kind=Notification.Kind.URGING)}
+    officer = {row.unit: officer_of(world, row.unit, edu_officer) for row in (a, b, c)}
+    assert set(urged) == {officer[c.unit], officer[a.unit]}
+    assert urged[officer[c.unit]].title.startswith("催办：交叉检查")
+    assert urged[officer[c.unit]].body.startswith(
+        f"本单位尚未提交对{a.unit.name}、{b.unit.name}的检查结果"
+    )
+    assert urged[officer[a.unit]].body.startswith(f"本单位尚未提交对{c.unit.name}的检查结果")
 
 
 def test_an_inspector_sees_the_rows_it_inspects_and_nothing_else(world, edu_officer):

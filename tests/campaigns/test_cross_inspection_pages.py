@@ -3,11 +3,14 @@ reassigning, the answer page of the inspector, spot checks and the figures per i
 inspector's officer is not shown (the inspected unit's list, its measures)."""
 
 import datetime
+from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -158,8 +161,16 @@ def test_the_inspector_answers_on_the_page_for_the_unit_it_inspects(
     detail = client.get(reverse("campaigns:detail", args=[campaign.pk]))
     assert list_url not in detail.content.decode()
     assert client.get(list_url).status_code == 404
+    # The sheet names who inspected whom and the team, still without the list's number.
     sheet = client.get(reverse("documents:campaign_xlsx", args=[campaign.pk]))
-    assert sheet.status_code == 200
+    assert sheet.status_code == 200 and quote("交叉检查进度") in sheet["Content-Disposition"]
+    workbook = load_workbook(BytesIO(b"".join(sheet.streaming_content)))
+    (heading, *lines) = workbook.active.iter_rows(min_row=2, max_row=3, values_only=True)
+    assert workbook.active.title == "交叉检查"
+    assert heading[:4] == ("序号", "单位", "检查单位", "检查组")
+    (line,) = lines
+    assert line[1:4] == (row.unit.name, row.inspector.name, row.team)
+    assert line[-1] is None  # an empty cell: the inspected unit's list stays its own
     # The inspected unit's officer reads its own row read-only, and its list.
     client.force_login(world.users.housing_officer)
     own = client.get(reverse("campaigns:answer", args=[row.pk]))
