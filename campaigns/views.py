@@ -8,14 +8,16 @@ Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
 """
 
 import datetime
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.scoping import jurisdiction_q
 from cases.models import Problem
 from core.domain import DomainError, shanghai_today
 from core.pages import (
@@ -51,18 +53,12 @@ def campaign_list(request):
     status = request.GET.get("status", "")
     if status in Campaign.Status.values:
         campaigns = campaigns.filter(status=status)
-    own = None
-    if not request.user.has_perm("campaigns.urge_campaign_unit"):
-        own = {
-            row.campaign_id: row
-            for row in CampaignUnit.objects.restrict(request.user).filter(campaign__in=campaigns)
-        }
-    else:
+    reads_progress = request.user.has_perm("campaigns.urge_campaign_unit")
+    if reads_progress:
         campaigns = progress.per_campaign(campaigns)
     page_obj = paginate(request, campaigns.order_by("-created_at", "-pk"))
-    if own is not None:
-        for campaign in page_obj:
-            campaign.own_unit = own.get(campaign.pk)
+    if not reads_progress:
+        _attach_officer_rows(page_obj, request.user)
     return render(
         request,
         "campaigns/campaign_list.html",
@@ -71,9 +67,25 @@ def campaign_list(request):
             "q": query,
             "status": status,
             "statuses": Campaign.Status.choices,
-            "reads_progress": own is None,
+            "reads_progress": reads_progress,
         },
     )
+
+
+def _attach_officer_rows(campaigns, user) -> None:
+    """Each campaign's rows an officer sees: their units' own (``row.own``) and, in a
+    cross-inspection, those their unit inspects; one query for the page."""
+    rows = defaultdict(list)
+    for row in (
+        CampaignUnit.objects.restrict(user)
+        .filter(campaign__in=[campaign.pk for campaign in campaigns])
+        .select_related("unit")
+        .annotate(own=ExpressionWrapper(jurisdiction_q(user, "unit"), BooleanField()))
+        .order_by("-own", "unit__path")
+    ):
+        rows[row.campaign_id].append(row)
+    for campaign in campaigns:
+        campaign.officer_rows = rows[campaign.pk]
 
 
 def _proposed_items(recommendation) -> list[dict]:

@@ -365,3 +365,28 @@ def test_the_spot_check_list_costs_the_same_for_1_and_5(world, campaign, edu_off
     with CaptureQueriesContext(connection) as five:
         assert len(client.get("/api/v1/spot-check-findings/").json()["results"]) == 5
     assert len(five) == len(one)
+
+
+def test_the_list_tells_an_officer_each_row_of_theirs(world, client, campaign):
+    """The housing bureau is inspected by one unit and inspects another: both rows, its own first,
+    in one query however many campaigns the page holds."""
+    own = housing_row(campaign)
+    inspected = campaign.units.select_related("unit").get(inspector=world.units.housing)
+    client.force_login(world.users.housing_officer)
+    page = client.get(reverse("campaigns:list"))
+    (listed,) = page.context["page_obj"]
+    assert [(row.pk, row.own) for row in listed.officer_rows] == [
+        (own.pk, True),
+        (inspected.pk, False),
+    ]
+    html = page.content.decode()
+    assert f"{own.unit.name}：未填报" in html and f"检查{inspected.unit.name}：未填报" in html
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("campaigns:list"))
+    services.campaign_launch(
+        campaign=draft(world.users.city_staff, units=[world.units.housing]),
+        actor=world.users.city_staff,
+    )
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get(reverse("campaigns:list")).context["page_obj"]) == 2
+    assert len(two) == len(one)
