@@ -42,6 +42,7 @@ from .forms import (
     SignOffForm,
 )
 from .models import Activity, Evidence, ExtensionRequest, Measure, ProgressReport, RuleChange
+from .sections import measure_sections
 
 Status = Measure.Status
 
@@ -112,6 +113,7 @@ def _detail_context(request, measure, **forms):
     }
     context.update(forms)
     context["verify_forms"] = (context["sign_off_form"], context["return_form"])
+    context["sections"] = measure_sections(measure, request.user)
     context["outcomes"] = outcomes_context(
         request.user,
         measure.item.recommendation,

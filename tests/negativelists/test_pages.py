@@ -261,3 +261,33 @@ def test_the_edit_pages_of_a_published_list_say_it_no_longer_changes(world, brow
     )
     assert answer.status_code == 409
     assert negative_list.entries.count() == 2
+
+
+def test_the_measure_page_shows_the_lists_that_fulfil_it(world, browse, housing_case):
+    """reforms knows no negative list: the section comes through ``reforms.sections``, in one
+    query whether the measure has no list or several."""
+    officer = world.users.housing_officer
+    letter = factories.issued_recommendation(staff=world.users.city_staff, the_case=housing_case)
+    measure = factories.measure(recommendation=letter, actor=officer, content="制定负面清单")
+    page_url = reverse("reforms:measure_detail", args=[measure.pk])
+    client = browse(officer)
+    assert 'data-testid="measure-negative-lists"' not in client.get(page_url).content.decode()
+    with CaptureQueriesContext(connection) as none_yet:
+        client.get(page_url)
+    first = published(officer, measure=measure, entries=3)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page_url)
+    second = draft(officer, measure=measure, tier=NegativeList.Tier.LEADERSHIP)
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(page_url)
+    assert len(two) == len(one) == len(none_yet)
+    sections = page.context["sections"]
+    assert [n.pk for n in sections[0].context["negative_lists"]] == [second.pk, first.pk]
+    html = page.content.decode()
+    assert reverse("negativelists:detail", args=[first.pk]) in html and "3 条" in html
+    # Staff in scope read the same section; the lists of another measure are not there.
+    staff_page = browse(world.users.city_staff).get(page_url).content.decode()
+    assert reverse("negativelists:detail", args=[second.pk]) in staff_page
+    other = factories.measure(recommendation=letter, actor=officer)
+    other_page = client.get(reverse("reforms:measure_detail", args=[other.pk])).content.decode()
+    assert 'data-testid="measure-negative-lists"' not in other_page
