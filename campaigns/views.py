@@ -169,6 +169,18 @@ def _posted(request, save):
     return campaign, form, formset, 200
 
 
+def _fields(data) -> dict:
+    """The campaign form's answers as the services take them (drafting and editing alike)."""
+    return {
+        "title": data["title"],
+        "instructions": data["instructions"],
+        "mode": data["mode"] or Campaign.Mode.SELF,
+        "sector": data["sector"],
+        "units": list(data["units"]),
+        "answer_due_on": data["answer_due_on"],
+    }
+
+
 def _form_page(request, form, formset, *, status=200, **context):
     return render(
         request,
@@ -188,15 +200,10 @@ def campaign_create(request):
             request,
             lambda data, lines: services.campaign_create(
                 actor=request.user,
-                title=data["title"],
-                instructions=data["instructions"],
-                mode=data["mode"] or Campaign.Mode.SELF,
-                sector=data["sector"],
-                units=list(data["units"]),
-                answer_due_on=data["answer_due_on"],
                 items=lines,
                 source_recommendation=source,
                 source_analysis=analysis,
+                **_fields(data),
             ),
         )
         if campaign is not None:
@@ -238,15 +245,7 @@ def campaign_edit(request, pk):
         saved, form, formset, status = _posted(
             request,
             lambda data, lines: services.campaign_update(
-                campaign=campaign,
-                actor=request.user,
-                title=data["title"],
-                instructions=data["instructions"],
-                mode=data["mode"] or Campaign.Mode.SELF,
-                sector=data["sector"],
-                units=list(data["units"]),
-                answer_due_on=data["answer_due_on"],
-                items=lines,
+                campaign=campaign, actor=request.user, items=lines, **_fields(data)
             ),
         )
         if saved is not None:

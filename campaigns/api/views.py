@@ -234,14 +234,7 @@ def _checklist(lines) -> list[services.ChecklistLine]:
     ),
     destroy=DELETED,
 )
-class CampaignViewSet(
-    Ordered,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class CampaignViewSet(Ordered, ScopedViewSetMixin, viewsets.ModelViewSet):
     """举一反三: staff draft a campaign (its checklist, a sector or chosen units), edit or delete
     the draft, launch it, urge the units not answered and close it; the units are
     ``/campaign-units/?campaign={id}``."""

@@ -2,7 +2,7 @@
 ``…/<id>/tables/`` answers the figures, computed at the request."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -43,14 +43,7 @@ def _split(data: dict) -> tuple[dict, dict]:
     ),
     destroy=DELETED,
 )
-class CrossCaseAnalysisViewSet(
-    Ordered,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class CrossCaseAnalysisViewSet(Ordered, ScopedViewSetMixin, viewsets.ModelViewSet):
     """类案分析: discipline staff and supervisors of the jurisdiction (case content)."""
 
     queryset = CrossCaseAnalysis.objects.select_related("created_by", "unit")

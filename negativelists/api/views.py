@@ -35,14 +35,7 @@ from . import serializers as s
     ),
     destroy=DELETED,
 )
-class NegativeListViewSet(
-    Ordered,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class NegativeListViewSet(Ordered, ScopedViewSetMixin, viewsets.ModelViewSet):
     """负面清单: a unit's officer or the staff in scope draft a list for one tier of cadres, add
     its entries (``…/{id}/entries/``), publish it (the unit's published list of that tier is
     withdrawn) and withdraw it; the staff record supervision checks (``…/{id}/checks/``)."""

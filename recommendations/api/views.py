@@ -39,14 +39,7 @@ from . import serializers as s
     ),
     destroy=DELETED,
 )
-class RecommendationViewSet(
-    Ordered,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class RecommendationViewSet(Ordered, ScopedViewSetMixin, viewsets.ModelViewSet):
     """Recommendations with their numbered items and replies.
 
     Unit officers see those issued to their unit, without the cases and problems behind them.

@@ -256,14 +256,7 @@ class ExtensionRequestViewSet(Ordered, ScopedViewSetMixin, viewsets.ReadOnlyMode
         return detail_or_created(s.ExtensionRequestSerializer, extension, self)
 
 
-class _OutcomeViewSet(
-    Ordered,
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
+class _OutcomeViewSet(Ordered, ScopedViewSetMixin, viewsets.ModelViewSet):
     """Outcomes written through ``services``: create against a measure or a recommendation, then
     correct the kind, wording, date and count, or delete. The unit's officer writes for their
     unit, staff for their jurisdiction; other roles read or are refused."""
