@@ -1,7 +1,7 @@
 """Campaign pages (举一反三): the list, drafting (by hand, from a recommendation or from a
-cross-case analysis), a campaign's
-page with each unit's progress (in a cross-inspection, 交叉检查, who inspects whom, the
-reassignment of an inspector, the spot checks and the figures per inspector), and the answer page.
+cross-case analysis), editing and deleting a draft, a campaign's page with each unit's progress
+(in a cross-inspection, 交叉检查, who inspects whom, the reassignment of an inspector, the spot
+checks and the figures per inspector), and the answer page.
 
 Reads go through ``restrict``/``scoped_object_or_404``; every write goes through
 ``campaigns.services`` and a refusal is shown on the page with the refusal's status.
