@@ -63,7 +63,7 @@ FROM_STATUSES = {
     "launch": frozenset({Status.DRAFT}),
     "urge": frozenset({Status.LAUNCHED}),
     "close": frozenset({Status.LAUNCHED}),
-    "reassign": frozenset({Status.LAUNCHED}),
+    "reassign": frozenset({Status.DRAFT, Status.LAUNCHED}),
     "spot_check": frozenset({Status.LAUNCHED, Status.CLOSED}),
 }
 UNIT_FROM_STATUSES = {
@@ -197,16 +197,20 @@ def _related(a: OrgUnit, b: OrgUnit) -> bool:
 def assign_inspectors(rows: list[CampaignUnit]) -> None:
     """交叉检查's rotation: with the units in tree order, unit i is inspected by unit i+k (cyclic),
     k the smallest step that pairs no unit with itself, its superior or a subordinate and — with
-    three units or more — no two units with each other (k ≠ n/2). Sets each row's inspector."""
+    three units or more — no two units with each other (k ≠ n/2). Sets the inspector of each row
+    not paired by hand in the draft (``inspector_reassign``); those keep theirs."""
     count = len(rows)
     if count < 2:
         raise TransitionRefused(
             _("A cross-inspection needs at least two units: each is inspected by another.")
         )
+    unpaired = [i for i, row in enumerate(rows) if row.inspector_id is None]
+    if not unpaired:
+        return
     for step in range(1, count):
         if count > 2 and 2 * step == count:
             continue
-        pairs = [(row, rows[(i + step) % count].unit) for i, row in enumerate(rows)]
+        pairs = [(rows[i], rows[(i + step) % count].unit) for i in unpaired]
         if not any(_related(row.unit, inspector) for row, inspector in pairs):
             for row, inspector in pairs:
                 row.inspector = inspector
@@ -234,8 +238,14 @@ def _write_checklist(campaign, lines) -> None:
 
 
 def _write_units(campaign, units) -> None:
-    campaign.units.all().delete()
-    CampaignUnit.objects.bulk_create(CampaignUnit(campaign=campaign, unit=u) for u in units)
+    """The draft's rows become those of ``units``: a unit still chosen keeps its row (and the
+    inspector paired with it by hand), the others' rows go."""
+    chosen = {unit.pk: unit for unit in units}
+    campaign.units.exclude(unit__in=list(chosen)).delete()
+    kept = set(campaign.units.values_list("unit", flat=True))
+    CampaignUnit.objects.bulk_create(
+        CampaignUnit(campaign=campaign, unit=unit) for pk, unit in chosen.items() if pk not in kept
+    )
 
 
 @transaction.atomic
@@ -330,6 +340,8 @@ def campaign_update(
     campaign.save()
     _write_checklist(campaign, lines)
     _write_units(campaign, units)
+    if campaign.mode != Mode.CROSS:
+        campaign.units.update(inspector=None)  # pairs by hand belong to a cross-inspection
     return campaign
 
 
@@ -379,8 +391,10 @@ def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
 @transaction.atomic
 def inspector_reassign(*, campaign_unit: CampaignUnit, actor, inspector: OrgUnit) -> CampaignUnit:
     """Staff in scope give a cross-inspected unit not yet answered another inspector: a unit
-    (kind ``unit``) of their jurisdiction, neither the unit nor above or below it. The new
-    inspector's officers are told; answers saved as drafts stay for them to review."""
+    (kind ``unit``) of their jurisdiction, neither the unit nor above or below it. In a draft
+    with chosen units this pairs them by hand (the rotation at launch pairs the rest, and nobody
+    is told before the launch); once launched, the new inspector's officers are told, and answers
+    saved as drafts stay for them to review."""
     require_perm(actor, PERMS["reassign"], campaign_unit)
     lock_for_update(campaign_unit)
     campaign = campaign_unit.campaign
@@ -406,7 +420,8 @@ def inspector_reassign(*, campaign_unit: CampaignUnit, actor, inspector: OrgUnit
         _refuse("inspector", _("This unit already inspects it."))
     campaign_unit.inspector = inspector
     campaign_unit.save(update_fields=["inspector"])
-    workflow.inspector_assigned(campaign_unit, actor=actor)
+    if campaign.status == Status.LAUNCHED:
+        workflow.inspector_assigned(campaign_unit, actor=actor)
     return campaign_unit
 
 

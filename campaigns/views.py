@@ -433,7 +433,8 @@ def campaign_urge(request, pk):
 @login_required
 @require_POST
 def campaign_unit_reassign(request, pk):
-    """Staff give a cross-inspected unit not yet answered another inspector."""
+    """Staff give a cross-inspected unit not yet answered another inspector (in a draft: pair it
+    by hand)."""
     row = scoped_object_or_404(
         CampaignUnit.objects.select_related("campaign", "unit"), request.user, pk=pk
     )
@@ -456,7 +457,10 @@ def campaign_unit_reassign(request, pk):
             status=refusal.status_code,
             reassign=(row.pk, form.cleaned_data["inspector"].pk),
         )
-    messages.success(request, _("The inspector is changed: its officers are told."))
+    done = _("The inspector is changed: its officers are told.")
+    if campaign.status == Campaign.Status.DRAFT:
+        done = _("The pair is set; the units not paired by hand are paired in turn at launch.")
+    messages.success(request, done)
     return redirect("campaigns:detail", campaign.pk)
 
 

@@ -17,7 +17,7 @@ from recommendations.models import Recommendation, RecommendationItem
 from reforms.models import Measure
 from tests import factories
 
-from .conftest import answers, draft
+from .conftest import answers, checklist, draft, due
 
 pytestmark = pytest.mark.django_db
 CROSS = Campaign.Mode.CROSS
@@ -360,6 +360,60 @@ def test_reassign_guards(world, edu_officer):
     with pytest.raises(TransitionRefused):
         services.inspector_reassign(campaign_unit=row, actor=staff, inspector=other)
     assert "reassign" not in services.available_actions(staff, row)
+
+
+def test_a_draft_is_paired_by_hand_and_the_rotation_pairs_the_rest(world, edu_officer):
+    staff = world.users.city_staff
+    units = [world.units.housing, world.units.health, world.units.education]
+    campaign = draft(staff, units=units, mode=CROSS)
+    rows = {row.unit: row for row in campaign.units.select_related("unit")}
+    # By hand: the education bureau inspects the housing bureau. Nobody is told yet.
+    services.inspector_reassign(
+        campaign_unit=rows[world.units.housing], actor=staff, inspector=world.units.education
+    )
+    assert "reassign" in services.available_actions(staff, rows[world.units.health])
+    assert not Notification.objects.exists()
+    # Editing the draft keeps the pair of a unit still chosen.
+    services.campaign_update(
+        campaign=campaign,
+        actor=staff,
+        title="交叉检查（修订）",
+        answer_due_on=due(),
+        items=checklist(),
+        units=units,
+    )
+    services.campaign_launch(campaign=campaign, actor=staff)
+    pairs = dict(campaign.units.values_list("unit", "inspector"))
+    assert pairs[world.units.housing.pk] == world.units.education.pk
+    # The rotation (unit i by unit i+1, in tree order) pairs the two others.
+    order = list(campaign.units.order_by("unit__path").values_list("unit", flat=True))
+    for index, unit in enumerate(order):
+        if unit != world.units.housing.pk:
+            assert pairs[unit] == order[(index + 1) % 3]
+    told = Notification.objects.get(
+        recipient=edu_officer, dedupe_key__endswith=f"inspects:{rows[world.units.housing].pk}"
+    )
+    assert world.units.housing.name in told.title
+
+
+def test_a_draft_turned_into_a_self_inspection_loses_its_pairs(world):
+    staff = world.users.city_staff
+    units = [world.units.housing, world.units.health]
+    campaign = draft(staff, units=units, mode=CROSS)
+    row = campaign.units.get(unit=world.units.housing)
+    services.inspector_reassign(campaign_unit=row, actor=staff, inspector=world.units.education)
+    services.campaign_update(
+        campaign=campaign,
+        actor=staff,
+        title="自查",
+        answer_due_on=due(),
+        items=checklist(),
+        units=units,
+        mode=Campaign.Mode.SELF,
+    )
+    assert not campaign.units.exclude(inspector=None).exists()
+    with pytest.raises(TransitionRefused):
+        services.inspector_reassign(campaign_unit=row, actor=staff, inspector=world.units.education)
 
 
 def test_a_self_inspection_or_closed_campaign_has_no_reassignment(world):

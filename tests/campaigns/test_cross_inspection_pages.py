@@ -207,6 +207,25 @@ def test_staff_reassign_on_the_page(world, client, campaign):
     assert client.post(url, {"inspector": row.inspector_id}).status_code == 403
 
 
+def test_staff_pair_a_drafts_units_by_hand_on_its_page(world, client):
+    units = [world.units.housing, world.units.health, world.units.education]
+    campaign = draft(world.users.city_staff, units=units, mode=CROSS)
+    row = campaign.units.get(unit=world.units.housing)
+    client.force_login(world.users.city_staff)
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk]))
+    html = page.content.decode()
+    assert 'data-testid="pairing-note"' in html and "指定检查单位" in html
+    assert [r.pk for r in page.context["reassignable"]] == list(
+        campaign.units.order_by("unit__path").values_list("pk", flat=True)
+    )
+    url = reverse("campaigns:reassign", args=[row.pk])
+    blank = client.post(url, {"inspector": ""})
+    assert blank.status_code == 400 and CampaignUnit.objects.get(pk=row.pk).inspector is None
+    paired = client.post(url, {"inspector": world.units.education.pk}, follow=True)
+    assert "发起时轮流分组" in paired.content.decode()
+    assert CampaignUnit.objects.get(pk=row.pk).inspector == world.units.education
+
+
 def test_staff_spot_check_on_the_page(world, client, campaign, edu_officer):
     row = housing_row(campaign)
     services.answers_submit(
