@@ -217,8 +217,9 @@ def assign_inspectors(rows: list[CampaignUnit]) -> None:
             return
     raise TransitionRefused(
         _(
-            "The units cannot inspect one another: too many of them are above or below each "
-            "other. Choose units that are not each other's superiors."
+            "The units cannot inspect one another in turn: too many of them are above or below "
+            "each other. Pair them by hand in the draft, or choose units that are not each "
+            "other's superiors."
         )
     )
 

@@ -324,7 +324,7 @@ def _detail(request, campaign, *, error=None, status=200, spot_form=None, reassi
     inspectors = None
     if user.has_perm("campaigns.urge_campaign_unit"):
         figures = progress.per_campaign(Campaign.objects.filter(pk=campaign.pk)).get()
-        if cross:
+        if cross and campaign.status != Campaign.Status.DRAFT:
             inspectors = list(progress.per_inspector(campaign))
     spot_checks = None
     if cross:

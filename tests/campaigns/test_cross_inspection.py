@@ -114,6 +114,31 @@ def test_the_rotation_skips_a_superior_and_refuses_when_it_cannot(world):
         assert not row.inspector.path.startswith(row.unit.path)
 
 
+def test_units_the_rotation_cannot_pair_are_paired_by_hand(world):
+    # housing, its station and health: no step works, but pairs by hand do.
+    staff = world.users.city_staff
+    units = [world.units.housing, world.units.station, world.units.health]
+    campaign = draft(staff, units=units, mode=CROSS)
+    rows = {row.unit: row for row in campaign.units.all()}
+    with pytest.raises(TransitionRefused) as refusal:
+        services.campaign_launch(campaign=campaign, actor=staff)
+    assert "请在草稿中指定检查单位" in str(refusal.value.message)
+    for unit in (world.units.housing, world.units.station):
+        services.inspector_reassign(
+            campaign_unit=rows[unit], actor=staff, inspector=world.units.health
+        )
+    services.campaign_launch(campaign=campaign, actor=staff)
+    pairs = dict(campaign.units.values_list("unit", "inspector"))
+    # Health, the one left, is inspected by the unit after it in tree order (step 1).
+    order = list(campaign.units.order_by("unit__path").values_list("unit", flat=True))
+    after_health = order[(order.index(world.units.health.pk) + 1) % 3]
+    assert pairs == {
+        world.units.housing.pk: world.units.health.pk,
+        world.units.station.pk: world.units.health.pk,
+        world.units.health.pk: after_health,
+    }
+
+
 def test_the_mode_is_checked(world):
     with pytest.raises(InvalidInput) as refusal:
         draft(world.users.city_staff, units=[world.units.housing], mode="peer_review")
