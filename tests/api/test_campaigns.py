@@ -134,3 +134,17 @@ def test_staff_edit_and_delete_a_draft_only(world, campaign_id, api_as):
         object_type="campaigns.campaign", object_id=str(draft_id), action="delete"
     )
     assert deleted.exists()
+
+
+def test_a_patch_takes_whole_checklist_lines_and_others_are_refused_first(
+    world, campaign_id, api_as
+):
+    """make fuzz: a PATCH whose line lacked its text was a 500 (DRF skips a nested line's missing
+    fields in a partial update); and a role that may not edit is refused before the body."""
+    detail = f"{CAMPAIGNS}{campaign_id}/"
+    line = {"category": "institutional_gap", "process_stage": None}
+    partial = api_as("staff").patch(detail, {"items": [line]}, format="json")
+    assert partial.status_code == 400
+    assert partial.json()["errors"] == {"items": ["该字段是必填项。"]}
+    refused = api_as("supervisor").patch(detail, {"items": [line]}, format="json")
+    assert refused.status_code == 403
