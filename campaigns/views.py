@@ -269,13 +269,13 @@ def campaign_edit(request, pk):
 @login_required
 @require_POST
 def campaign_delete(request, pk):
-    campaign = _campaign(request, pk)
-    try:
-        services.campaign_delete(campaign=campaign, actor=request.user)
-    except DomainError as refusal:
-        return _detail(request, campaign, error=refusal.message, status=refusal.status_code)
-    messages.success(request, _("The draft campaign is deleted."))
-    return redirect("campaigns:list")
+    return _act(
+        request,
+        pk,
+        lambda campaign: services.campaign_delete(campaign=campaign, actor=request.user),
+        _("The draft campaign is deleted."),
+        then="campaigns:list",
+    )
 
 
 def _campaign(request, pk):
@@ -382,13 +382,17 @@ def campaign_detail(request, pk):
     return _detail(request, _campaign(request, pk))
 
 
-def _act(request, pk, act, done):
+def _act(request, pk, act, done, *, then=None):
+    """``act(campaign)`` (a service call): on success ``done`` is shown on the campaign's page (or
+    on the page named ``then``); a refusal is shown on the campaign's page with its status."""
     campaign = _campaign(request, pk)
     try:
         act(campaign)
     except DomainError as refusal:
         return _detail(request, campaign, error=refusal.message, status=refusal.status_code)
     messages.success(request, done)
+    if then is not None:
+        return redirect(then)
     return redirect("campaigns:detail", campaign.pk)
 
 

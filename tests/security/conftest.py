@@ -126,21 +126,20 @@ def side(world, *, unit, commission, staff, officer, peer_names) -> SimpleNamesp
         recommendation=open_measure.item.recommendation,
         answer_due_on=shanghai_today() + datetime.timedelta(days=14),
     )
-    campaign = campaign_services.campaign_create(
-        actor=staff,
-        title="举一反三自查",
-        units=[unit],
-        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
-        items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
+
+    def drafted_campaign(title):
+        return campaign_services.campaign_create(
+            actor=staff,
+            title=title,
+            units=[unit],
+            answer_due_on=shanghai_today() + datetime.timedelta(days=14),
+            items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
+        )
+
+    campaign = campaign_services.campaign_launch(
+        campaign=drafted_campaign("举一反三自查"), actor=staff
     )
-    campaign_services.campaign_launch(campaign=campaign, actor=staff)
-    campaign_draft = campaign_services.campaign_create(
-        actor=staff,
-        title="举一反三自查（草稿）",
-        units=[unit],
-        answer_due_on=shanghai_today() + datetime.timedelta(days=14),
-        items=[campaign_services.ChecklistLine("risk_point", None, "检查招投标环节")],
-    )
+    campaign_draft = drafted_campaign("举一反三自查（草稿）")
     follow_up = chain.__dict__["follow-ups"]
     (follow_up_row,) = reform_services.follow_up_choose_measures(follow_up=follow_up, actor=staff)
     # 类案分析: the commission's analysis of the side's case, picked by hand.
